@@ -1,0 +1,52 @@
+# bootsan top-level build.
+#
+#   make              module (for KVER) and daemon
+#   make KVER=<ver>   module against /lib/modules/<ver>/build
+#   make modules-all  module for every installed Debian header set
+#   make check        everything: deps, builds, host tests, VM selftests
+#   make clean
+
+# The project version: bootsan.ko, bootsand and the selftests all report it.
+VERSION := 0.1.0
+# Debian header sets installed on this machine, oldest first.
+KVERS := $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | \
+		sed 's|.*/linux-headers-||' | sort -V)
+KVER ?= $(lastword $(KVERS))
+BUILD := build
+
+KMOD_SRC := Kbuild Makefile $(wildcard kmod/*.[ch] kmod/Kbuild) \
+	    $(wildcard uapi/linux/*.h)
+
+.PHONY: all module modules-all daemon selftests check clean FORCE
+
+all: module daemon
+
+# Each kernel version gets its own copy of the sources under build/, so
+# builds for 6.1 and 6.12 never share object files. The module for KVER
+# is also copied to kmod/bootsan.ko.
+module: $(BUILD)/$(KVER)/kmod/bootsan.ko
+	cp $< kmod/bootsan.ko
+
+modules-all: $(foreach k,$(KVERS),$(BUILD)/$(k)/kmod/bootsan.ko)
+
+$(BUILD)/%/kmod/bootsan.ko: $(KMOD_SRC) FORCE
+	@test -d /lib/modules/$*/build || \
+		{ echo "no kernel headers for $* (scripts/setup-deps installs them)"; exit 1; }
+	@mkdir -p $(BUILD)/$*
+	@cp -a --parents $(KMOD_SRC) $(BUILD)/$*/
+	$(MAKE) -C /lib/modules/$*/build M=$(CURDIR)/$(BUILD)/$* W=1 \
+		KCFLAGS=-Werror modules
+
+daemon:
+	$(MAKE) -C daemon VERSION=$(VERSION)
+
+selftests:
+	$(MAKE) -C selftests VERSION=$(VERSION)
+
+check:
+	scripts/check
+
+clean:
+	rm -rf $(BUILD) kmod/bootsan.ko
+	$(MAKE) -C daemon clean
+	$(MAKE) -C selftests clean

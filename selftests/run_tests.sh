@@ -1,0 +1,25 @@
+#!/bin/sh
+# Run the bootsan selftests listed in tests.list and print kselftest's TAP:
+# one "ok"/"not ok" line per test program, its own output as "# " lines.
+# Exit status 4 from a test means skipped (kselftest's KSFT_SKIP).
+cd "$(dirname "$0")" || exit 1
+timeout=$(sed -n 's/^timeout=//p' settings)
+tests=$(cat tests.list)
+total=$(echo "$tests" | wc -w)
+
+echo "TAP version 13"
+echo "1..$total"
+n=0 failed=0
+for t in $tests; do
+	n=$((n + 1))
+	echo "# selftests: bootsan: $t"
+	{ timeout "${timeout:-300}" "./$t" 2>&1; echo $? >/tmp/.selftest-rc; } | sed 's/^/# /'
+	rc=$(cat /tmp/.selftest-rc)
+	case $rc in
+	0) echo "ok $n selftests: bootsan: $t" ;;
+	4) echo "ok $n selftests: bootsan: $t # SKIP" ;;
+	124|143) echo "not ok $n selftests: bootsan: $t # TIMEOUT ${timeout}s"; failed=1 ;;
+	*) echo "not ok $n selftests: bootsan: $t # exit=$rc"; failed=1 ;;
+	esac
+done
+exit $failed
