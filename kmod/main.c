@@ -12,16 +12,24 @@
 #include <linux/init.h>
 #include <linux/module.h>
 
-#include "compat.h"
+#include "config.h"
+#include "netlink.h"
 
 static int __init bootsan_init(void)
 {
+	int ret = bootsan_nl_init();
+
+	if (ret)
+		return ret;
 	pr_info("version %s\n", BOOTSAN_VERSION);
 	return 0;
 }
 
 static void __exit bootsan_exit(void)
 {
+	/* No request can arrive once the family is gone; then drop everything. */
+	bootsan_nl_exit();
+	bootsan_config_clear();
 }
 
 module_init(bootsan_init);

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The registry of configured objects. Netlink handlers validate requests
+ * and call in here with bootsan_config_mutex held; nothing here allocates
+ * on behalf of an unvalidated request.
+ */
+#include <linux/fs.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/net.h>
+#include <linux/slab.h>
+#include <net/ipv6.h>
+#include <net/sock.h>
+
+#include "config.h"
+
+DEFINE_MUTEX(bootsan_config_mutex);
+DEFINE_XARRAY_ALLOC(bootsan_targets);
+LIST_HEAD(bootsan_portals);
+
+struct bootsan_target *bootsan_target_find(const char *iqn)
+{
+	struct bootsan_target *t;
+	unsigned long id;
+
+	lockdep_assert_held(&bootsan_config_mutex);
+	xa_for_each(&bootsan_targets, id, t)
+		if (!strcmp(t->iqn, iqn))
+			return t;
+	return NULL;
+}
+
+int bootsan_target_add(struct bootsan_target *t)
+{
+	lockdep_assert_held(&bootsan_config_mutex);
+	return xa_alloc(&bootsan_targets, &t->id, t, xa_limit_31b, GFP_KERNEL);
+}
+
+void bootsan_lun_free(struct bootsan_lun *lun)
+{
+	if (lun->file)
+		fput(lun->file);
+	kfree(lun->path);
+	kfree_rcu(lun, rcu);
+}
+
+static void bootsan_lun_release(struct kref *ref)
+{
+	bootsan_lun_free(container_of(ref, struct bootsan_lun, ref));
+}
+
+void bootsan_lun_put(struct bootsan_lun *lun)
+{
+	kref_put(&lun->ref, bootsan_lun_release);
+}
+
+/* A reference to LUN @lun of @t for a command, or NULL; any context. */
+struct bootsan_lun *bootsan_lun_get(struct bootsan_target *t, u32 lun)
+{
+	struct bootsan_lun *l, *found = NULL;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(l, &t->luns, node) {
+		if (l->lun == lun) {
+			if (kref_get_unless_zero(&l->ref))
+				found = l;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+static void bootsan_target_release(struct kref *ref)
+{
+	kfree_sensitive(container_of(ref, struct bootsan_target, ref));
+}
+
+void bootsan_target_put(struct bootsan_target *t)
+{
+	kref_put(&t->ref, bootsan_target_release);
+}
+
+void bootsan_target_remove(struct bootsan_target *t)
+{
+	struct bootsan_lun *lun, *ln;
+	struct bootsan_acl *acl, *an;
+
+	lockdep_assert_held(&bootsan_config_mutex);
+	xa_erase(&bootsan_targets, t->id);
+	list_for_each_entry_safe(lun, ln, &t->luns, node)
+		bootsan_lun_remove(t, lun);
+	list_for_each_entry_safe(acl, an, &t->acls, node)
+		bootsan_acl_remove(acl);
+	bootsan_target_put(t);
+}
+
+struct bootsan_lun *bootsan_lun_find(struct bootsan_target *t, u32 lun)
+{
+	struct bootsan_lun *l = bootsan_lun_next(t, lun);
+
+	return l && l->lun == lun ? l : NULL;
+}
+
+struct bootsan_lun *bootsan_lun_next(struct bootsan_target *t, u32 from)
+{
+	struct bootsan_lun *l;
+
+	list_for_each_entry(l, &t->luns, node)
+		if (l->lun >= from)
+			return l;
+	return NULL;
+}
+
+void bootsan_lun_insert(struct bootsan_target *t, struct bootsan_lun *lun)
+{
+	struct bootsan_lun *next = bootsan_lun_next(t, lun->lun);
+
+	/* Kept in LUN order: REPORT LUNS and resumed dumps rely on it. */
+	kref_init(&lun->ref);
+	list_add_tail_rcu(&lun->node, next ? &next->node : &t->luns);
+	t->nr_luns++;
+}
+
+void bootsan_lun_remove(struct bootsan_target *t, struct bootsan_lun *lun)
+{
+	list_del_rcu(&lun->node);
+	t->nr_luns--;
+	bootsan_lun_put(lun);
+}
+
+struct bootsan_acl *bootsan_acl_find(struct bootsan_target *t, const char *initiator)
+{
+	struct bootsan_acl *acl;
+
+	list_for_each_entry(acl, &t->acls, node)
+		if (!strcmp(acl->initiator, initiator))
+			return acl;
+	return NULL;
+}
+
+void bootsan_acl_remove(struct bootsan_acl *acl)
+{
+	list_del(&acl->node);
+	kfree_sensitive(acl);
+}
+
+struct bootsan_portal *bootsan_portal_find(const u8 *addr, u8 addr_len, u16 port)
+{
+	struct bootsan_portal *p;
+
+	lockdep_assert_held(&bootsan_config_mutex);
+	list_for_each_entry(p, &bootsan_portals, node)
+		if (p->port == port && p->addr_len == addr_len &&
+		    !memcmp(p->addr, addr, addr_len))
+			return p;
+	return NULL;
+}
+
+static void bootsan_portal_release(struct kref *ref)
+{
+	kfree(container_of(ref, struct bootsan_portal, ref));
+}
+
+void bootsan_portal_get(struct bootsan_portal *p)
+{
+	kref_get(&p->ref);
+}
+
+void bootsan_portal_put(struct bootsan_portal *p)
+{
+	kref_put(&p->ref, bootsan_portal_release);
+}
+
+/*
+ * Bind now, so a bad or busy address is reported to the
+ * administrator when the portal is created rather than at first login.
+ */
+int bootsan_portal_open(struct bootsan_portal *p)
+{
+	struct sockaddr_storage ss = {};
+	int family = p->addr_len == 4 ? AF_INET : AF_INET6;
+	int len, ret;
+
+	kref_init(&p->ref);
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(p->port);
+		memcpy(&sin->sin_addr, p->addr, 4);
+		len = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(p->port);
+		memcpy(&sin6->sin6_addr, p->addr, 16);
+		len = sizeof(*sin6);
+	}
+	ret = sock_create_kern(&init_net, family, SOCK_STREAM, IPPROTO_TCP, &p->sock);
+	if (ret)
+		return ret;
+	sock_set_reuseaddr(p->sock->sk);
+	/* [::] and 0.0.0.0 on the same port are two portals, not a clash. */
+	if (family == AF_INET6)
+		ip6_sock_set_v6only(p->sock->sk);
+	ret = kernel_bind(p->sock, (struct sockaddr *)&ss, len);
+	if (ret) {
+		sock_release(p->sock);
+		p->sock = NULL;
+	}
+	return ret;
+}
+
+void bootsan_portal_remove(struct bootsan_portal *p)
+{
+	list_del(&p->node);
+	if (p->sock)
+		sock_release(p->sock);
+	bootsan_portal_put(p);
+}
+
+void bootsan_config_clear(void)
+{
+	struct bootsan_portal *p, *pn;
+	struct bootsan_target *t;
+	unsigned long id;
+
+	mutex_lock(&bootsan_config_mutex);
+	xa_for_each(&bootsan_targets, id, t)
+		bootsan_target_remove(t);
+	list_for_each_entry_safe(p, pn, &bootsan_portals, node)
+		bootsan_portal_remove(p);
+	mutex_unlock(&bootsan_config_mutex);
+}

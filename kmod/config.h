@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The runtime objects userspace configures over netlink: portals, targets,
+ * their LUNs and ACL entries. All of them live under bootsan_config_mutex;
+ * the module keeps nothing across a reload.
+ */
+#ifndef BOOTSAN_CONFIG_H
+#define BOOTSAN_CONFIG_H
+
+#include <linux/atomic.h>
+#include <linux/kref.h>
+#include <linux/rcupdate.h>
+#include <linux/workqueue.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <linux/xarray.h>
+
+#include "iscsi_name.h"
+#include <uapi/linux/bootsan.h>
+
+#define BOOTSAN_DEFAULT_PORT		3260
+#define BOOTSAN_DEFAULT_TPGT		1
+#define BOOTSAN_DEFAULT_MAX_SESSIONS	64
+#define BOOTSAN_DEFAULT_QUEUE_DEPTH	32
+#define BOOTSAN_CHAP_USER_MAX_LEN	255
+#define BOOTSAN_ALIAS_MAX_LEN		255
+#define BOOTSAN_SERIAL_MAX_LEN		64
+
+struct bootsan_chap {
+	char user[BOOTSAN_CHAP_USER_MAX_LEN + 1];
+	u8 secret[BOOTSAN_CHAP_SECRET_MAX_LEN];
+	u8 secret_len;			/* 0: not configured */
+};
+
+/* What an initiator must prove, and what the target proves back. */
+struct bootsan_credentials {
+	struct bootsan_chap chap;
+	struct bootsan_chap mutual;
+};
+
+struct bootsan_portal {
+	struct kref ref;		/* the registry's, and one per connection */
+	struct list_head node;
+	u8 addr[16];
+	u8 addr_len;			/* 4 or 16 */
+	u16 port;
+	u16 tpgt;
+	struct socket *sock;		/* bound; the engine will listen on it */
+	atomic_t connections;
+};
+
+struct bootsan_lun_stats {
+	atomic64_t read_cmds;
+	atomic64_t write_cmds;
+	atomic64_t read_bytes;
+	atomic64_t write_bytes;
+	atomic64_t errors;
+	atomic64_t latency_ns;
+};
+
+/*
+ * Commands find LUNs under RCU and hold a reference while they run, so a
+ * LUN can be deleted under I/O: its file is closed after the last command.
+ */
+struct bootsan_lun {
+	struct kref ref;
+	struct rcu_head rcu;
+	struct list_head node;		/* in target->luns, by number (RCU) */
+	struct bootsan_target *target;
+	u32 lun;
+	enum bootsan_backend backend;
+	char *path;
+	struct file *file;		/* the image file or block device */
+	bool read_only;
+	bool direct;
+	u32 block_size;
+	u64 size;			/* bytes, a multiple of block_size */
+	char serial[BOOTSAN_SERIAL_MAX_LEN + 1];
+	u64 naa;			/* 0: none given */
+	struct bootsan_lun_stats stats;
+};
+
+struct bootsan_acl {
+	struct list_head node;
+	char initiator[ISCSI_NAME_MAX_LEN + 1];
+	struct bootsan_credentials creds;
+};
+
+/* Sessions hold a reference: a deleted target lives on until they end. */
+struct bootsan_target {
+	struct kref ref;
+	u32 id;				/* index in bootsan_targets */
+	char iqn[ISCSI_NAME_MAX_LEN + 1];
+	char alias[BOOTSAN_ALIAS_MAX_LEN + 1];
+	enum bootsan_auth auth;
+	struct bootsan_credentials creds;
+	u32 max_sessions;
+	u32 queue_depth;
+	struct list_head luns;
+	unsigned int nr_luns;
+	struct list_head acls;
+	atomic_t nr_sessions;
+};
+
+extern struct mutex bootsan_config_mutex;
+/* Targets by id: dumps resume from an id, so they survive concurrent changes. */
+extern struct xarray bootsan_targets;
+extern struct list_head bootsan_portals;
+
+struct bootsan_target *bootsan_target_find(const char *iqn);
+int bootsan_target_add(struct bootsan_target *t);
+void bootsan_target_remove(struct bootsan_target *t);
+
+struct bootsan_lun *bootsan_lun_find(struct bootsan_target *t, u32 lun);
+/* The first LUN of @t numbered @from or higher, or NULL. */
+struct bootsan_lun *bootsan_lun_next(struct bootsan_target *t, u32 from);
+void bootsan_lun_free(struct bootsan_lun *lun);
+struct bootsan_lun *bootsan_lun_get(struct bootsan_target *t, u32 lun);
+void bootsan_lun_put(struct bootsan_lun *lun);
+void bootsan_target_put(struct bootsan_target *t);
+void bootsan_portal_get(struct bootsan_portal *p);
+void bootsan_portal_put(struct bootsan_portal *p);
+void bootsan_lun_insert(struct bootsan_target *t, struct bootsan_lun *lun);
+void bootsan_lun_remove(struct bootsan_target *t, struct bootsan_lun *lun);
+
+struct bootsan_acl *bootsan_acl_find(struct bootsan_target *t, const char *initiator);
+void bootsan_acl_remove(struct bootsan_acl *acl);
+
+struct bootsan_portal *bootsan_portal_find(const u8 *addr, u8 addr_len, u16 port);
+int bootsan_portal_open(struct bootsan_portal *p);
+void bootsan_portal_remove(struct bootsan_portal *p);
+
+/* Remove every object; for module unload. */
+void bootsan_config_clear(void);
+
+#endif /* BOOTSAN_CONFIG_H */

@@ -1,0 +1,1155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The bootsan generic netlink family. Attribute policies and the ops table
+ * are generated from uapi/bootsan.yaml (netlink-gen.c); this file holds the
+ * handlers. Every rejected request carries an extack message naming the
+ * attribute at fault. Handlers run under bootsan_config_mutex.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <net/genetlink.h>
+#include <net/net_namespace.h>
+#include <net/sock.h>
+
+#include "compat.h"
+#include "config.h"
+#include "netlink.h"
+#include "netlink-gen.h"
+
+static const struct genl_multicast_group bootsan_nl_mcgrps[] = {
+	[BOOTSAN_NLGRP_EVENTS] = {
+		.name = BOOTSAN_MCGRP_EVENTS,
+		/* Login failures name initiators and their addresses. */
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
+};
+
+struct genl_family bootsan_nl_family __ro_after_init = {
+	.name = BOOTSAN_FAMILY_NAME,
+	.version = BOOTSAN_FAMILY_VERSION,
+	.netnsok = true,	/* so other namespaces get a clear refusal */
+	.parallel_ops = false,
+	.module = THIS_MODULE,
+	.ops = bootsan_nl_ops,
+	.n_ops = ARRAY_SIZE(bootsan_nl_ops),
+	.mcgrps = bootsan_nl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(bootsan_nl_mcgrps),
+};
+
+/* NL_SET_ERR_MSG_ATTR takes only literals; our messages may come from parsers. */
+static void set_err(struct netlink_ext_ack *extack, const struct nlattr *attr,
+		    const char *msg)
+{
+	if (extack) {
+		extack->_msg = msg;
+		extack->bad_attr = attr;
+	}
+}
+
+/* GENL_REQ_ATTR_CHECK names the attribute by number; add words for people. */
+static bool missing(struct genl_info *info, int attr, const char *msg)
+{
+	if (!GENL_REQ_ATTR_CHECK(info, attr))
+		return false;
+	if (info->extack)
+		info->extack->_msg = msg;
+	return true;
+}
+
+static int check_netns(struct net *net, struct netlink_ext_ack *extack)
+{
+	if (net_eq(net, &init_net))
+		return 0;
+	NL_SET_ERR_MSG(extack, "bootsan works in the initial network namespace only");
+	return -EOPNOTSUPP;
+}
+
+/* Dumps cannot refuse from a namespace check alone: they return the error. */
+static int dump_check_netns(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return check_netns(sock_net(skb->sk), cb->extack);
+}
+
+static int check_iscsi_name(const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	const char *why = iscsi_name_invalid(nla_data(attr), strlen(nla_data(attr)));
+
+	if (why) {
+		set_err(extack, attr, why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- CHAP credentials ---- */
+
+static int parse_chap(const struct nlattr *nest, struct bootsan_chap *chap,
+		      struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[BOOTSAN_A_CHAP_MAX + 1];
+	int ret;
+
+	ret = nla_parse_nested(tb, BOOTSAN_A_CHAP_MAX, nest, bootsan_chap_nl_policy, extack);
+	if (ret)
+		return ret;
+	if (!tb[BOOTSAN_A_CHAP_USER] || !*(char *)nla_data(tb[BOOTSAN_A_CHAP_USER])) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "CHAP credentials need a user name");
+		return -EINVAL;
+	}
+	if (!tb[BOOTSAN_A_CHAP_SECRET]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "CHAP credentials need a secret");
+		return -EINVAL;
+	}
+	if (nla_len(tb[BOOTSAN_A_CHAP_SECRET]) < BOOTSAN_CHAP_SECRET_MIN_LEN ||
+	    nla_len(tb[BOOTSAN_A_CHAP_SECRET]) > BOOTSAN_CHAP_SECRET_MAX_LEN) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[BOOTSAN_A_CHAP_SECRET],
+				    "CHAP secret must be 12 to 255 bytes");
+		return -EINVAL;
+	}
+	if (tb[BOOTSAN_A_CHAP_SECRET_SET]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[BOOTSAN_A_CHAP_SECRET_SET],
+				    "secret-set is reported, not set");
+		return -EINVAL;
+	}
+	memzero_explicit(chap, sizeof(*chap));
+	nla_strscpy(chap->user, tb[BOOTSAN_A_CHAP_USER], sizeof(chap->user));
+	chap->secret_len = nla_len(tb[BOOTSAN_A_CHAP_SECRET]);
+	memcpy(chap->secret, nla_data(tb[BOOTSAN_A_CHAP_SECRET]), chap->secret_len);
+	return 0;
+}
+
+/* Replies say who the credentials name and that a secret exists, never what it is. */
+static int put_chap(struct sk_buff *skb, int type, const struct bootsan_chap *chap)
+{
+	struct nlattr *nest;
+
+	if (!chap->secret_len)
+		return 0;
+	nest = nla_nest_start(skb, type);
+	if (!nest ||
+	    nla_put_string(skb, BOOTSAN_A_CHAP_USER, chap->user) ||
+	    nla_put_flag(skb, BOOTSAN_A_CHAP_SECRET_SET))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int parse_credentials(struct nlattr *chap, struct nlattr *mutual,
+			     struct bootsan_credentials *creds,
+			     struct netlink_ext_ack *extack)
+{
+	int ret = 0;
+
+	if (chap)
+		ret = parse_chap(chap, &creds->chap, extack);
+	if (!ret && mutual)
+		ret = parse_chap(mutual, &creds->mutual, extack);
+	return ret;
+}
+
+/* ---- replies ---- */
+
+/* A do request answered with one object built by @fill. */
+static int reply_one(struct genl_info *info, u8 cmd,
+		     int (*fill)(struct sk_buff *, const void *), const void *obj)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &bootsan_nl_family, 0, cmd);
+	if (!hdr || fill(msg, obj)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/* One object of a dump; -EMSGSIZE means "continue in the next message". */
+static int dump_one(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd,
+		    int (*fill)(struct sk_buff *, const void *), const void *obj)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &bootsan_nl_family, NLM_F_MULTI, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (fill(skb, obj)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* A dump that filled at least one message continues; an empty first one ends it. */
+static int dump_result(struct sk_buff *skb, int err)
+{
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ? err : skb->len;
+}
+
+/* ---- portals ---- */
+
+static int portal_key(struct genl_info *info, u8 **addr, u8 *addr_len, u16 *port)
+{
+	struct nlattr *a;
+
+	if (missing(info, BOOTSAN_A_PORTAL_ADDR, "portal: addr is required"))
+		return -EINVAL;
+	a = info->attrs[BOOTSAN_A_PORTAL_ADDR];
+	if (nla_len(a) != 4 && nla_len(a) != 16) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a,
+				    "portal address must be 4 (IPv4) or 16 (IPv6) bytes");
+		return -EINVAL;
+	}
+	*addr = nla_data(a);
+	*addr_len = nla_len(a);
+	*port = BOOTSAN_DEFAULT_PORT;
+	if (info->attrs[BOOTSAN_A_PORTAL_PORT]) {
+		*port = nla_get_u16(info->attrs[BOOTSAN_A_PORTAL_PORT]);
+		if (!*port) {
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[BOOTSAN_A_PORTAL_PORT],
+					    "port 0 is not a TCP port");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static struct bootsan_portal *portal_lookup(struct genl_info *info)
+{
+	struct bootsan_portal *p;
+	u8 *addr, len;
+	u16 port;
+	int ret;
+
+	ret = portal_key(info, &addr, &len, &port);
+	if (ret)
+		return ERR_PTR(ret);
+	p = bootsan_portal_find(addr, len, port);
+	if (!p) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[BOOTSAN_A_PORTAL_ADDR],
+				    "no such portal");
+		return ERR_PTR(-ENOENT);
+	}
+	return p;
+}
+
+static int portal_fill(struct sk_buff *skb, const void *obj)
+{
+	const struct bootsan_portal *p = obj;
+
+	if (nla_put(skb, BOOTSAN_A_PORTAL_ADDR, p->addr_len, p->addr) ||
+	    nla_put_u16(skb, BOOTSAN_A_PORTAL_PORT, p->port) ||
+	    nla_put_u16(skb, BOOTSAN_A_PORTAL_TPGT, p->tpgt) ||
+	    nla_put_u32(skb, BOOTSAN_A_PORTAL_CONNECTIONS, atomic_read(&p->connections)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+int bootsan_nl_portal_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bootsan_portal *p;
+	u8 *addr, len;
+	u16 port;
+	int ret;
+
+	ret = check_netns(genl_info_net(info), info->extack);
+	if (ret)
+		return ret;
+	ret = portal_key(info, &addr, &len, &port);
+	if (ret)
+		return ret;
+	mutex_lock(&bootsan_config_mutex);
+	if (bootsan_portal_find(addr, len, port)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[BOOTSAN_A_PORTAL_ADDR],
+				    "portal exists");
+		ret = -EEXIST;
+		goto out;
+	}
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	memcpy(p->addr, addr, len);
+	p->addr_len = len;
+	p->port = port;
+	p->tpgt = BOOTSAN_DEFAULT_TPGT;
+	if (info->attrs[BOOTSAN_A_PORTAL_TPGT])
+		p->tpgt = nla_get_u16(info->attrs[BOOTSAN_A_PORTAL_TPGT]);
+	atomic_set(&p->connections, 0);
+	ret = bootsan_portal_open(p);
+	if (ret) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[BOOTSAN_A_PORTAL_ADDR],
+				    "cannot bind the portal address (not local, or in use)");
+		kfree(p);
+		goto out;
+	}
+	list_add_tail(&p->node, &bootsan_portals);
+out:
+	mutex_unlock(&bootsan_config_mutex);
+	return ret;
+}
+
+int bootsan_nl_portal_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bootsan_portal *p;
+	int ret;
+
+	ret = check_netns(genl_info_net(info), info->extack);
+	if (ret)
+		return ret;
+	mutex_lock(&bootsan_config_mutex);
+	p = portal_lookup(info);
+	if (IS_ERR(p)) {
+		ret = PTR_ERR(p);
+	} else if (atomic_read(&p->connections) &&
+		   !info->attrs[BOOTSAN_A_PORTAL_FORCE]) {
+		NL_SET_ERR_MSG(info->extack, "portal has connections (use force)");
+		ret = -EBUSY;
+	} else {
+		bootsan_portal_remove(p);
+	}
+	mutex_unlock(&bootsan_config_mutex);
+	return ret;
+}
+
+int bootsan_nl_portal_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bootsan_portal *p;
+	int ret;
+
+	ret = check_netns(genl_info_net(info), info->extack);
+	if (ret)
+		return ret;
+	mutex_lock(&bootsan_config_mutex);
+	p = portal_lookup(info);
+	ret = IS_ERR(p) ? PTR_ERR(p) :
+	      reply_one(info, BOOTSAN_CMD_PORTAL_GET, portal_fill, p);
+	mutex_unlock(&bootsan_config_mutex);
+	return ret;
+}
+
+int bootsan_nl_portal_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct bootsan_portal *p;
+	long idx = 0;
+	int ret = dump_check_netns(skb, cb);
+
+	if (ret)
+		return ret;
+	mutex_lock(&bootsan_config_mutex);
+	list_for_each_entry(p, &bootsan_portals, node) {
+		if (idx++ < cb->args[0])
+			continue;
+		ret = dump_one(skb, cb, BOOTSAN_CMD_PORTAL_GET, portal_fill, p);
+		if (ret)
+			break;
+		cb->args[0] = idx;
+	}
+	mutex_unlock(&bootsan_config_mutex);
+	return dump_result(skb, ret);
+}
+
+/* ---- targets ---- */
+
+static int target_check_auth(const struct bootsan_target *t, struct genl_info *info)
+{
+	if (t->auth != BOOTSAN_AUTH_NONE && !t->creds.chap.secret_len) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[BOOTSAN_A_TARGET_AUTH],
+				    "CHAP authentication needs chap credentials");
+		return -EINVAL;
+	}
+	if (t->auth == BOOTSAN_AUTH_MUTUAL_CHAP && !t->creds.mutual.secret_len) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[BOOTSAN_A_TARGET_AUTH],
+				    "mutual CHAP needs mutual-chap credentials too");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Apply the settable attributes present in @info to @t. */
+static int target_apply(struct bootsan_target *t, struct genl_info *info)
+{
+	struct nlattr **a = info->attrs;
+	int ret;
+
+	if (a[BOOTSAN_A_TARGET_ALIAS])
+		nla_strscpy(t->alias, a[BOOTSAN_A_TARGET_ALIAS], sizeof(t->alias));
+	if (a[BOOTSAN_A_TARGET_AUTH])
+		t->auth = nla_get_u32(a[BOOTSAN_A_TARGET_AUTH]);
+	ret = parse_credentials(a[BOOTSAN_A_TARGET_CHAP], a[BOOTSAN_A_TARGET_MUTUAL_CHAP],
+				&t->creds, info->extack);
+	if (ret)
+		return ret;
+	if (a[BOOTSAN_A_TARGET_MAX_SESSIONS]) {
+		t->max_sessions = nla_get_u32(a[BOOTSAN_A_TARGET_MAX_SESSIONS]);
+		if (!t->max_sessions)
+			t->max_sessions = BOOTSAN_DEFAULT_MAX_SESSIONS;
+	}
+	if (a[BOOTSAN_A_TARGET_QUEUE_DEPTH]) {
+		t->queue_depth = nla_get_u32(a[BOOTSAN_A_TARGET_QUEUE_DEPTH]);
+		if (!t->queue_depth) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a[BOOTSAN_A_TARGET_QUEUE_DEPTH],
+					    "queue depth must be 1 to 128");
+			return -EINVAL;
+		}
+	}
+	return target_check_auth(t, info);
+}
+
+static struct bootsan_target *target_lookup(struct nlattr *iqn,
+					    struct netlink_ext_ack *extack)
+{
+	struct bootsan_target *t = bootsan_target_find(nla_data(iqn));
+
+	if (!t) {
+		NL_SET_ERR_MSG_ATTR(extack, iqn, "no such target");
+		return ERR_PTR(-ENOENT);
+	}
+	return t;
+}
+
+static int target_fill(struct sk_buff *skb, const void *obj)
+{
+	const struct bootsan_target *t = obj;
+
+	if (nla_put_string(skb, BOOTSAN_A_TARGET_IQN, t->iqn) ||
+	    (t->alias[0] && nla_put_string(skb, BOOTSAN_A_TARGET_ALIAS, t->alias)) ||
+	    nla_put_u32(skb, BOOTSAN_A_TARGET_AUTH, t->auth) ||
+	    put_chap(skb, BOOTSAN_A_TARGET_CHAP, &t->creds.chap) ||
+	    put_chap(skb, BOOTSAN_A_TARGET_MUTUAL_CHAP, &t->creds.mutual) ||
+	    nla_put_u32(skb, BOOTSAN_A_TARGET_MAX_SESSIONS, t->max_sessions) ||
+	    nla_put_u32(skb, BOOTSAN_A_TARGET_QUEUE_DEPTH, t->queue_depth) ||
+	    nla_put_u32(skb, BOOTSAN_A_TARGET_LUNS, t->nr_luns) ||
+	    nla_put_u32(skb, BOOTSAN_A_TARGET_SESSIONS, atomic_read(&t->nr_sessions)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+int bootsan_nl_target_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bootsan_target *t;
+	int ret;
+
+	ret = check_netns(genl_info_net(info), info->extack);
+	if (ret)
+		return ret;
+	if (missing(info, BOOTSAN_A_TARGET_IQN, "target: iqn is required"))
+		return -EINVAL;
+	ret = check_iscsi_name(info->attrs[BOOTSAN_A_TARGET_IQN], info->extack);
+	if (ret)
+		return ret;
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	kref_init(&t->ref);
+	nla_strscpy(t->iqn, info->attrs[BOOTSAN_A_TARGET_IQN], sizeof(t->iqn));
+	t->auth = BOOTSAN_AUTH_NONE;
+	t->max_sessions = BOOTSAN_DEFAULT_MAX_SESSIONS;
+	t->queue_depth = BOOTSAN_DEFAULT_QUEUE_DEPTH;
+	INIT_LIST_HEAD(&t->luns);
+	INIT_LIST_HEAD(&t->acls);
+	atomic_set(&t->nr_sessions, 0);
+	ret = target_apply(t, info);
+	if (ret)
+		goto free;
+
+	mutex_lock(&bootsan_config_mutex);
+	if (bootsan_target_find(t->iqn)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[BOOTSAN_A_TARGET_IQN],
+				    "target exists");
+		ret = -EEXIST;
+	} else {
+		ret = bootsan_target_add(t);
+	}
+	mutex_unlock(&bootsan_config_mutex);
+	if (!ret)
+		return 0;
+free:
+	kfree_sensitive(t);
+	return ret;
+}
+
+int bootsan_nl_target_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bootsan_target *t, *draft;
+	int ret;
+
+	ret = check_netns(genl_info_net(info), info->extack);
+	if (ret)
+		return ret;
+	if (missing(info, BOOTSAN_A_TARGET_IQN, "target: iqn is required"))
+		return -EINVAL;
+	/* Changes are made on a copy, so a rejected request changes nothing. */
+	draft = kmalloc(sizeof(*draft), GFP_KERNEL);
+	if (!draft)
+		return -ENOMEM;
+	mutex_lock(&bootsan_config_mutex);
+	t = target_lookup(info->attrs[BOOTSAN_A_TARGET_IQN], info->extack);
+	if (IS_ERR(t)) {
+		ret = PTR_ERR(t);
+		goto out;
+	}
+	memcpy(draft, t, sizeof(*draft));
+	ret = target_apply(draft, info);
+	if (ret)
+		goto out;
+	memcpy(t->alias, draft->alias, sizeof(t->alias));
+	t->auth = draft->auth;
+	memcpy(&t->creds, &draft->creds, sizeof(t->creds));
+	t->max_sessions = draft->max_sessions;
+	t->queue_depth = draft->queue_depth;
+out:
+	mutex_unlock(&bootsan_config_mutex);
+	kfree_sensitive(draft);
+	return ret;
+}
+
+int bootsan_nl_target_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bootsan_target *t;
+	int ret;
+
+	ret = check_netns(genl_info_net(info), info->extack);
+	if (ret)
+		return ret;
+	if (missing(info, BOOTSAN_A_TARGET_IQN, "target: iqn is required"))
+		return -EINVAL;
+	mutex_lock(&bootsan_config_mutex);
+	t = target_lookup(info->attrs[BOOTSAN_A_TARGET_IQN], info->extack);
+	if (IS_ERR(t)) {
+		ret = PTR_ERR(t);
+	} else if (atomic_read(&t->nr_sessions) &&
+		   !info->attrs[BOOTSAN_A_TARGET_FORCE]) {
+		NL_SET_ERR_MSG(info->extack, "target has sessions (use force)");
+		ret = -EBUSY;
+	} else {
+		bootsan_target_remove(t);
+	}
+	mutex_unlock(&bootsan_config_mutex);
+	return ret;
+}
+
+int bootsan_nl_target_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bootsan_target *t;
+	int ret;
+
+	ret = check_netns(genl_info_net(info), info->extack);
+	if (ret)
+		return ret;
+	if (missing(info, BOOTSAN_A_TARGET_IQN, "target: iqn is required"))
+		return -EINVAL;
+	mutex_lock(&bootsan_config_mutex);
+	t = target_lookup(info->attrs[BOOTSAN_A_TARGET_IQN], info->extack);
+	ret = IS_ERR(t) ? PTR_ERR(t) :
+	      reply_one(info, BOOTSAN_CMD_TARGET_GET, target_fill, t);
+	mutex_unlock(&bootsan_config_mutex);
+	return ret;
+}
+
+int bootsan_nl_target_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct bootsan_target *t;
+	unsigned long id;
+	int ret = dump_check_netns(skb, cb);
+
+	if (ret)
+		return ret;
+	mutex_lock(&bootsan_config_mutex);
+	xa_for_each_start(&bootsan_targets, id, t, cb->args[0]) {
+		ret = dump_one(skb, cb, BOOTSAN_CMD_TARGET_GET, target_fill, t);
+		if (ret)
+			break;
+		cb->args[0] = id + 1;
+	}
+	mutex_unlock(&bootsan_config_mutex);
+	return dump_result(skb, ret);
+}
+
+/* ---- LUNs ---- */
+
+static int lun_fill(struct sk_buff *skb, const void *obj)
+{
+	const struct bootsan_lun *l = obj;
+	const struct bootsan_target *t = l->target;
+
+	if (nla_put_string(skb, BOOTSAN_A_LUN_TARGET, t->iqn) ||
+	    nla_put_u32(skb, BOOTSAN_A_LUN_LUN, l->lun) ||
+	    nla_put_u32(skb, BOOTSAN_A_LUN_BACKEND, l->backend) ||
+	    nla_put_string(skb, BOOTSAN_A_LUN_PATH, l->path) ||
+	    (l->read_only && nla_put_flag(skb, BOOTSAN_A_LUN_READ_ONLY)) ||
+	    (l->direct && nla_put_flag(skb, BOOTSAN_A_LUN_DIRECT)) ||
+	    nla_put_u32(skb, BOOTSAN_A_LUN_BLOCK_SIZE, l->block_size) ||
+	    nla_put_u64_64bit(skb, BOOTSAN_A_LUN_SIZE, l->size, BOOTSAN_A_LUN_UNSPEC) ||
+	    (l->serial[0] && nla_put_string(skb, BOOTSAN_A_LUN_SERIAL, l->serial)) ||
+	    (l->naa && nla_put_u64_64bit(skb, BOOTSAN_A_LUN_NAA, l->naa, BOOTSAN_A_LUN_UNSPEC)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* The capacity of what @file holds: an image file or a block device. */
+static u64 backing_size(struct file *file)
+{
+	return i_size_read(file->f_mapping->host);
+}
+
+static int lun_check_size(struct bootsan_lun *l, u64 size, struct nlattr *attr,
+			  struct netlink_ext_ack *extack)
+{
+	u64 avail = backing_size(l->file);
+
+	if (!size || size % l->block_size) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "size must be a non-zero multiple of the block size");
+		return -EINVAL;
+	}
+	if (size > avail) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "size is larger than the image or device (grow it first)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Open and check the backing store of a new LUN. */
+static int lun_open(struct bootsan_lun *l, struct genl_info *info)
+{
+	struct nlattr *path = info->attrs[BOOTSAN_A_LUN_PATH];
+	int flags = O_LARGEFILE | (l->read_only ? O_RDONLY : O_RDWR);
+	umode_t mode;
+
+	if (l->path[0] != '/') {
+		NL_SET_ERR_MSG_ATTR(info->extack, path, "path must be absolute");
+		return -EINVAL;
+	}
+	if (l->direct && l->backend == BOOTSAN_BACKEND_FILE)
+		flags |= O_DIRECT;
+	l->file = filp_open(l->path, flags, 0);
+	if (IS_ERR(l->file)) {
+		int ret = PTR_ERR(l->file);
+
+		l->file = NULL;
+		NL_SET_ERR_MSG_ATTR(info->extack, path, "cannot open path");
+		return ret;
+	}
+	mode = file_inode(l->file)->i_mode;
+	if (l->backend == BOOTSAN_BACKEND_FILE && !S_ISREG(mode)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, path,
+				    "file backend needs a regular file");
+		return -EINVAL;
+	}
+	if (l->backend == BOOTSAN_BACKEND_BLOCK && !S_ISBLK(mode)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, path,
+				    "block backend needs a block device");
+		return -ENOTBLK;
+	}
+	if (backing_size(l->file) < l->block_size) {
+		NL_SET_ERR_MSG_ATTR(info->extack, path,
+				    "image or device is smaller than one block");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int lun_parse(struct bootsan_lun *l, struct genl_info *info)
+{
+	struct nlattr **a = info->attrs;
+	struct netlink_ext_ack *extack = info->extack;
+	int ret;
+
+	l->lun = nla_get_u32(a[BOOTSAN_A_LUN_LUN]);
+	l->backend = BOOTSAN_BACKEND_FILE;
+	if (a[BOOTSAN_A_LUN_BACKEND])
+		l->backend = nla_get_u32(a[BOOTSAN_A_LUN_BACKEND]);
+	l->read_only = nla_get_flag(a[BOOTSAN_A_LUN_READ_ONLY]);
+	l->direct = nla_get_flag(a[BOOTSAN_A_LUN_DIRECT]);
+	if (l->direct && l->backend != BOOTSAN_BACKEND_FILE) {
+		NL_SET_ERR_MSG_ATTR(extack, a[BOOTSAN_A_LUN_DIRECT],
+				    "direct applies to the file backend only");
+		return -EINVAL;
+	}
+	l->block_size = 512;
+	if (a[BOOTSAN_A_LUN_BLOCK_SIZE]) {
+		l->block_size = nla_get_u32(a[BOOTSAN_A_LUN_BLOCK_SIZE]);
+		if (l->block_size != 512 && l->block_size != 4096) {
+			NL_SET_ERR_MSG_ATTR(extack, a[BOOTSAN_A_LUN_BLOCK_SIZE],
+					    "block size must be 512 or 4096");
+			return -EINVAL;
+		}
+	}
+	if (a[BOOTSAN_A_LUN_SERIAL])
+		nla_strscpy(l->serial, a[BOOTSAN_A_LUN_SERIAL], sizeof(l->serial));
+	if (a[BOOTSAN_A_LUN_NAA]) {
+		l->naa = nla_get_u64(a[BOOTSAN_A_LUN_NAA]);
+		if (l->naa >> 60 != 5 && l->naa >> 60 != 6) {
+			NL_SET_ERR_MSG_ATTR(extack, a[BOOTSAN_A_LUN_NAA],
+					    "NAA identifier must be of type 5 or 6");
+			return -EINVAL;
+		}
+	}
+	l->path = nla_strdup(a[BOOTSAN_A_LUN_PATH], GFP_KERNEL);
+	if (!l->path)
+		return -ENOMEM;
+	ret = lun_open(l, info);
+	if (ret)
+		return ret;
+	l->size = round_down(backing_size(l->file), l->block_size);
+	if (a[BOOTSAN_A_LUN_SIZE]) {
+		l->size = nla_get_u64(a[BOOTSAN_A_LUN_SIZE]);
+		ret = lun_check_size(l, l->size, a[BOOTSAN_A_LUN_SIZE], extack);
+	}
+	return ret;
+}
+
+static struct bootsan_lun *lun_lookup(struct genl_info *info, struct bootsan_target **tp)
+{
+	struct bootsan_target *t;
+	struct bootsan_lun *l;
+
+	t = target_lookup(info->attrs[BOOTSAN_A_LUN_TARGET], info->extack);
+	if (IS_ERR(t))
+		return ERR_CAST(t);
+	l = bootsan_lun_find(t, nla_get_u32(info->attrs[BOOTSAN_A_LUN_LUN]));
+	if (!l) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[BOOTSAN_A_LUN_LUN], "no such LUN");
+		return ERR_PTR(-ENOENT);
+	}
+	if (tp)
+		*tp = t;
+	return l;
+}
+
+int bootsan_nl_lun_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bootsan_target *t;
+	struct bootsan_lun *l;
+	int ret;
+
+	ret = check_netns(genl_info_net(info), info->extack);
+	if (ret)
+		return ret;
+	if (missing(info, BOOTSAN_A_LUN_TARGET, "lun: target is required") ||
+	    missing(info, BOOTSAN_A_LUN_LUN, "lun: lun is required") ||
+	    missing(info, BOOTSAN_A_LUN_PATH, "lun: path is required"))
+		return -EINVAL;
+	l = kzalloc(sizeof(*l), GFP_KERNEL);
+	if (!l)
+		return -ENOMEM;
+	/* Opening the backing store may sleep long: do it outside the lock. */
+	ret = lun_parse(l, info);
+	if (ret)
+		goto free;
+
+	mutex_lock(&bootsan_config_mutex);
+	t = target_lookup(info->attrs[BOOTSAN_A_LUN_TARGET], info->extack);
+	if (IS_ERR(t)) {
+		ret = PTR_ERR(t);
+	} else if (bootsan_lun_find(t, l->lun)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[BOOTSAN_A_LUN_LUN], "LUN exists");
+		ret = -EEXIST;
+	} else {
+		l->target = t;
+		bootsan_lun_insert(t, l);
+	}
+	mutex_unlock(&bootsan_config_mutex);
+	if (!ret)
+		return 0;
+free:
+	bootsan_lun_free(l);
+	return ret;
+}
+
+int bootsan_nl_lun_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bootsan_target *t;
+	struct bootsan_lun *l;
+	int ret;
+
+	ret = check_netns(genl_info_net(info), info->extack);
+	if (ret)
+		return ret;
+	if (missing(info, BOOTSAN_A_LUN_TARGET, "lun: target is required") ||
+	    missing(info, BOOTSAN_A_LUN_LUN, "lun: lun is required"))
+		return -EINVAL;
+	mutex_lock(&bootsan_config_mutex);
+	l = lun_lookup(info, &t);
+	if (IS_ERR(l)) {
+		ret = PTR_ERR(l);
+	} else if (atomic_read(&t->nr_sessions) && !info->attrs[BOOTSAN_A_LUN_FORCE]) {
+		NL_SET_ERR_MSG(info->extack, "the LUN's target has sessions (use force)");
+		ret = -EBUSY;
+	} else {
+		bootsan_lun_remove(t, l);
+	}
+	mutex_unlock(&bootsan_config_mutex);
+	return ret;
+}
+
+int bootsan_nl_lun_resize_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bootsan_lun *l;
+	int ret;
+
+	ret = check_netns(genl_info_net(info), info->extack);
+	if (ret)
+		return ret;
+	if (missing(info, BOOTSAN_A_LUN_TARGET, "lun: target is required") ||
+	    missing(info, BOOTSAN_A_LUN_LUN, "lun: lun is required") ||
+	    missing(info, BOOTSAN_A_LUN_SIZE, "lun: size is required"))
+		return -EINVAL;
+	mutex_lock(&bootsan_config_mutex);
+	l = lun_lookup(info, NULL);
+	if (IS_ERR(l)) {
+		ret = PTR_ERR(l);
+	} else {
+		u64 size = nla_get_u64(info->attrs[BOOTSAN_A_LUN_SIZE]);
+
+		ret = lun_check_size(l, size, info->attrs[BOOTSAN_A_LUN_SIZE], info->extack);
+		if (!ret)
+			l->size = size;
+	}
+	mutex_unlock(&bootsan_config_mutex);
+	return ret;
+}
+
+int bootsan_nl_lun_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bootsan_lun *l;
+	int ret;
+
+	ret = check_netns(genl_info_net(info), info->extack);
+	if (ret)
+		return ret;
+	if (missing(info, BOOTSAN_A_LUN_TARGET, "lun: target is required") ||
+	    missing(info, BOOTSAN_A_LUN_LUN, "lun: lun is required"))
+		return -EINVAL;
+	mutex_lock(&bootsan_config_mutex);
+	l = lun_lookup(info, NULL);
+	ret = IS_ERR(l) ? PTR_ERR(l) : reply_one(info, BOOTSAN_CMD_LUN_GET, lun_fill, l);
+	mutex_unlock(&bootsan_config_mutex);
+	return ret;
+}
+
+/*
+ * Walk the LUNs of every target (or of the one named by @filter) for a dump,
+ * calling @fill on each. cb->args[0] is the target id and cb->args[1] the
+ * LUN number to resume from.
+ */
+static int dump_luns(struct sk_buff *skb, struct netlink_callback *cb,
+		     struct nlattr *filter, u8 cmd,
+		     int (*fill)(struct sk_buff *, const void *))
+{
+	struct bootsan_target *t;
+	struct bootsan_lun *l;
+	unsigned long id;
+	int ret = dump_check_netns(skb, cb);
+
+	if (ret)
+		return ret;
+	mutex_lock(&bootsan_config_mutex);
+	if (filter && !bootsan_target_find(nla_data(filter))) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, filter, "no such target");
+		ret = -ENOENT;
+		goto out;
+	}
+	xa_for_each_start(&bootsan_targets, id, t, cb->args[0]) {
+		if (filter && strcmp(t->iqn, nla_data(filter)))
+			continue;
+		if (id != cb->args[0])
+			cb->args[1] = 0;
+		cb->args[0] = id;
+		for (l = bootsan_lun_next(t, cb->args[1]); l;
+		     l = list_is_last(&l->node, &t->luns) ? NULL : list_next_entry(l, node)) {
+			ret = dump_one(skb, cb, cmd, fill, l);
+			if (ret)
+				goto out;
+			cb->args[1] = l->lun + 1;
+		}
+		cb->args[0] = id + 1;
+		cb->args[1] = 0;
+	}
+out:
+	mutex_unlock(&bootsan_config_mutex);
+	return dump_result(skb, ret);
+}
+
+int bootsan_nl_lun_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return dump_luns(skb, cb, bootsan_dump_attrs(cb)[BOOTSAN_A_LUN_TARGET],
+			 BOOTSAN_CMD_LUN_GET, lun_fill);
+}
+
+/* ---- statistics ---- */
+
+static int stats_fill(struct sk_buff *skb, const void *obj)
+{
+	const struct bootsan_lun *l = obj;
+	const struct bootsan_lun_stats *s = &l->stats;
+
+	if (nla_put_string(skb, BOOTSAN_A_STATS_TARGET, l->target->iqn) ||
+	    nla_put_u32(skb, BOOTSAN_A_STATS_LUN, l->lun) ||
+	    nla_put_u64_64bit(skb, BOOTSAN_A_STATS_READ_CMDS,
+			      atomic64_read(&s->read_cmds), BOOTSAN_A_STATS_UNSPEC) ||
+	    nla_put_u64_64bit(skb, BOOTSAN_A_STATS_WRITE_CMDS,
+			      atomic64_read(&s->write_cmds), BOOTSAN_A_STATS_UNSPEC) ||
+	    nla_put_u64_64bit(skb, BOOTSAN_A_STATS_READ_BYTES,
+			      atomic64_read(&s->read_bytes), BOOTSAN_A_STATS_UNSPEC) ||
+	    nla_put_u64_64bit(skb, BOOTSAN_A_STATS_WRITE_BYTES,
+			      atomic64_read(&s->write_bytes), BOOTSAN_A_STATS_UNSPEC) ||
+	    nla_put_u64_64bit(skb, BOOTSAN_A_STATS_ERRORS,
+			      atomic64_read(&s->errors), BOOTSAN_A_STATS_UNSPEC) ||
+	    nla_put_u64_64bit(skb, BOOTSAN_A_STATS_LATENCY_NS,
+			      atomic64_read(&s->latency_ns), BOOTSAN_A_STATS_UNSPEC))
+		return -EMSGSIZE;
+	return 0;
+}
+
+int bootsan_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bootsan_lun *l;
+	int ret;
+
+	ret = check_netns(genl_info_net(info), info->extack);
+	if (ret)
+		return ret;
+	if (missing(info, BOOTSAN_A_STATS_TARGET, "stats: target is required") ||
+	    missing(info, BOOTSAN_A_STATS_LUN, "stats: lun is required"))
+		return -EINVAL;
+	/* The stats and LUN attribute sets number target and lun alike. */
+	BUILD_BUG_ON((int)BOOTSAN_A_STATS_TARGET != (int)BOOTSAN_A_LUN_TARGET ||
+		     (int)BOOTSAN_A_STATS_LUN != (int)BOOTSAN_A_LUN_LUN);
+	mutex_lock(&bootsan_config_mutex);
+	l = lun_lookup(info, NULL);
+	ret = IS_ERR(l) ? PTR_ERR(l) : reply_one(info, BOOTSAN_CMD_STATS_GET, stats_fill, l);
+	mutex_unlock(&bootsan_config_mutex);
+	return ret;
+}
+
+int bootsan_nl_stats_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return dump_luns(skb, cb, bootsan_dump_attrs(cb)[BOOTSAN_A_STATS_TARGET],
+			 BOOTSAN_CMD_STATS_GET, stats_fill);
+}
+
+/* ---- ACLs ---- */
+
+struct acl_ref {
+	const struct bootsan_target *target;
+	const struct bootsan_acl *acl;
+};
+
+static int acl_fill(struct sk_buff *skb, const void *obj)
+{
+	const struct acl_ref *r = obj;
+
+	if (nla_put_string(skb, BOOTSAN_A_ACL_TARGET, r->target->iqn) ||
+	    nla_put_string(skb, BOOTSAN_A_ACL_INITIATOR, r->acl->initiator) ||
+	    put_chap(skb, BOOTSAN_A_ACL_CHAP, &r->acl->creds.chap) ||
+	    put_chap(skb, BOOTSAN_A_ACL_MUTUAL_CHAP, &r->acl->creds.mutual))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static struct bootsan_acl *acl_lookup(struct genl_info *info, struct bootsan_target **tp)
+{
+	struct bootsan_target *t;
+	struct bootsan_acl *acl;
+
+	t = target_lookup(info->attrs[BOOTSAN_A_ACL_TARGET], info->extack);
+	if (IS_ERR(t))
+		return ERR_CAST(t);
+	acl = bootsan_acl_find(t, nla_data(info->attrs[BOOTSAN_A_ACL_INITIATOR]));
+	if (!acl) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[BOOTSAN_A_ACL_INITIATOR],
+				    "initiator is not in the target's ACL");
+		return ERR_PTR(-ENOENT);
+	}
+	*tp = t;
+	return acl;
+}
+
+int bootsan_nl_acl_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bootsan_target *t;
+	struct bootsan_acl *acl;
+	int ret;
+
+	ret = check_netns(genl_info_net(info), info->extack);
+	if (ret)
+		return ret;
+	if (missing(info, BOOTSAN_A_ACL_TARGET, "acl: target is required") ||
+	    missing(info, BOOTSAN_A_ACL_INITIATOR, "acl: initiator is required"))
+		return -EINVAL;
+	ret = check_iscsi_name(info->attrs[BOOTSAN_A_ACL_INITIATOR], info->extack);
+	if (ret)
+		return ret;
+	acl = kzalloc(sizeof(*acl), GFP_KERNEL);
+	if (!acl)
+		return -ENOMEM;
+	nla_strscpy(acl->initiator, info->attrs[BOOTSAN_A_ACL_INITIATOR],
+		    sizeof(acl->initiator));
+	ret = parse_credentials(info->attrs[BOOTSAN_A_ACL_CHAP],
+				info->attrs[BOOTSAN_A_ACL_MUTUAL_CHAP],
+				&acl->creds, info->extack);
+	if (ret)
+		goto free;
+
+	mutex_lock(&bootsan_config_mutex);
+	t = target_lookup(info->attrs[BOOTSAN_A_ACL_TARGET], info->extack);
+	if (IS_ERR(t)) {
+		ret = PTR_ERR(t);
+	} else if (bootsan_acl_find(t, acl->initiator)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[BOOTSAN_A_ACL_INITIATOR],
+				    "initiator is already in the target's ACL");
+		ret = -EEXIST;
+	} else {
+		list_add_tail(&acl->node, &t->acls);
+	}
+	mutex_unlock(&bootsan_config_mutex);
+	if (!ret)
+		return 0;
+free:
+	kfree_sensitive(acl);
+	return ret;
+}
+
+int bootsan_nl_acl_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bootsan_target *t;
+	struct bootsan_acl *acl;
+	int ret;
+
+	ret = check_netns(genl_info_net(info), info->extack);
+	if (ret)
+		return ret;
+	if (missing(info, BOOTSAN_A_ACL_TARGET, "acl: target is required") ||
+	    missing(info, BOOTSAN_A_ACL_INITIATOR, "acl: initiator is required"))
+		return -EINVAL;
+	mutex_lock(&bootsan_config_mutex);
+	acl = acl_lookup(info, &t);
+	if (IS_ERR(acl))
+		ret = PTR_ERR(acl);
+	else
+		bootsan_acl_remove(acl);
+	mutex_unlock(&bootsan_config_mutex);
+	return ret;
+}
+
+int bootsan_nl_acl_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct acl_ref r;
+	struct bootsan_target *t;
+	struct bootsan_acl *acl;
+	int ret;
+
+	ret = check_netns(genl_info_net(info), info->extack);
+	if (ret)
+		return ret;
+	if (missing(info, BOOTSAN_A_ACL_TARGET, "acl: target is required") ||
+	    missing(info, BOOTSAN_A_ACL_INITIATOR, "acl: initiator is required"))
+		return -EINVAL;
+	mutex_lock(&bootsan_config_mutex);
+	acl = acl_lookup(info, &t);
+	if (IS_ERR(acl)) {
+		ret = PTR_ERR(acl);
+	} else {
+		r.target = t;
+		r.acl = acl;
+		ret = reply_one(info, BOOTSAN_CMD_ACL_GET, acl_fill, &r);
+	}
+	mutex_unlock(&bootsan_config_mutex);
+	return ret;
+}
+
+/* cb->args[0]: target id, cb->args[1]: entries of it already sent. */
+int bootsan_nl_acl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nlattr *filter = bootsan_dump_attrs(cb)[BOOTSAN_A_ACL_TARGET];
+	struct acl_ref r;
+	struct bootsan_target *t;
+	struct bootsan_acl *acl;
+	unsigned long id;
+	long idx;
+	int ret = dump_check_netns(skb, cb);
+
+	if (ret)
+		return ret;
+	mutex_lock(&bootsan_config_mutex);
+	if (filter && !bootsan_target_find(nla_data(filter))) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, filter, "no such target");
+		ret = -ENOENT;
+		goto out;
+	}
+	xa_for_each_start(&bootsan_targets, id, t, cb->args[0]) {
+		if (filter && strcmp(t->iqn, nla_data(filter)))
+			continue;
+		if (id != cb->args[0])
+			cb->args[1] = 0;
+		cb->args[0] = id;
+		idx = 0;
+		list_for_each_entry(acl, &t->acls, node) {
+			if (idx++ < cb->args[1])
+				continue;
+			r.target = t;
+			r.acl = acl;
+			ret = dump_one(skb, cb, BOOTSAN_CMD_ACL_GET, acl_fill, &r);
+			if (ret)
+				goto out;
+			cb->args[1] = idx;
+		}
+		cb->args[0] = id + 1;
+		cb->args[1] = 0;
+	}
+out:
+	mutex_unlock(&bootsan_config_mutex);
+	return dump_result(skb, ret);
+}
+
+/* ---- sessions: none exist until the iSCSI engine lands ---- */
+
+int bootsan_nl_session_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret = check_netns(genl_info_net(info), info->extack);
+
+	if (ret)
+		return ret;
+	if (missing(info, BOOTSAN_A_SESSION_ID, "session: id is required"))
+		return -EINVAL;
+	NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[BOOTSAN_A_SESSION_ID], "no such session");
+	return -ENOENT;
+}
+
+int bootsan_nl_session_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	int ret = dump_check_netns(skb, cb);
+
+	return ret ? ret : skb->len;
+}
+
+int bootsan_nl_session_kill_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return bootsan_nl_session_get_doit(skb, info);
+}
+
+int __init bootsan_nl_init(void)
+{
+	return genl_register_family(&bootsan_nl_family);
+}
+
+void bootsan_nl_exit(void)
+{
+	genl_unregister_family(&bootsan_nl_family);
+}
