@@ -337,6 +337,13 @@ int bsnl_dump(struct bsnl *h, struct nl_msg *msg, bsnl_cb cb, void *arg)
 	return request(h, msg, NLM_F_DUMP, cb, arg);
 }
 
+static int no_seq_check(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
 int bsnl_subscribe(struct bsnl *h)
 {
 	int err;
@@ -359,6 +366,11 @@ int bsnl_subscribe(struct bsnl *h)
 		goto fail;
 	}
 	nl_cb_set(h->evcb, NL_CB_VALID, NL_CB_CUSTOM, valid_cb, h);
+	/*
+	 * nl_recvmsgs() runs evcb, not the socket's own callbacks, so the
+	 * sequence check must be switched off here as well.
+	 */
+	nl_cb_set(h->evcb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
 	return 0;
 fail:
 	nl_cb_put(h->evcb);

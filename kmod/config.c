@@ -13,8 +13,10 @@
 #include <net/sock.h>
 
 #include "config.h"
+#include "engine.h"
 
 DEFINE_MUTEX(bootsan_config_mutex);
+bool bootsan_shutting_down;
 DEFINE_XARRAY_ALLOC(bootsan_targets);
 LIST_HEAD(bootsan_portals);
 
@@ -173,7 +175,7 @@ void bootsan_portal_put(struct bootsan_portal *p)
 }
 
 /*
- * Bind now, so a bad or busy address is reported to the
+ * Bind and listen now, so a bad or busy address is reported to the
  * administrator when the portal is created rather than at first login.
  */
 int bootsan_portal_open(struct bootsan_portal *p)
@@ -206,6 +208,8 @@ int bootsan_portal_open(struct bootsan_portal *p)
 	if (family == AF_INET6)
 		ip6_sock_set_v6only(p->sock->sk);
 	ret = kernel_bind(p->sock, (struct sockaddr *)&ss, len);
+	if (!ret)
+		ret = bootsan_portal_listen(p);
 	if (ret) {
 		sock_release(p->sock);
 		p->sock = NULL;
@@ -216,9 +220,23 @@ int bootsan_portal_open(struct bootsan_portal *p)
 void bootsan_portal_remove(struct bootsan_portal *p)
 {
 	list_del(&p->node);
-	if (p->sock)
+	if (p->sock) {
+		bootsan_portal_stop(p);
 		sock_release(p->sock);
+	}
 	bootsan_portal_put(p);
+}
+
+/* Module unload: no new portals, and the existing ones stop listening. */
+void bootsan_portals_stop_all(void)
+{
+	struct bootsan_portal *p;
+
+	mutex_lock(&bootsan_config_mutex);
+	bootsan_shutting_down = true;
+	list_for_each_entry(p, &bootsan_portals, node)
+		bootsan_portal_stop(p);
+	mutex_unlock(&bootsan_config_mutex);
 }
 
 void bootsan_config_clear(void)

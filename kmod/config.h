@@ -46,7 +46,9 @@ struct bootsan_portal {
 	u8 addr_len;			/* 4 or 16 */
 	u16 port;
 	u16 tpgt;
-	struct socket *sock;		/* bound; the engine will listen on it */
+	struct socket *sock;		/* listening */
+	struct work_struct accept_work;
+	void (*saved_data_ready)(struct sock *sk);
 	atomic_t connections;
 };
 
@@ -104,6 +106,8 @@ struct bootsan_target {
 };
 
 extern struct mutex bootsan_config_mutex;
+/* Set at module unload, under the mutex: no new portals from then on. */
+extern bool bootsan_shutting_down;
 /* Targets by id: dumps resume from an id, so they survive concurrent changes. */
 extern struct xarray bootsan_targets;
 extern struct list_head bootsan_portals;
@@ -131,6 +135,7 @@ struct bootsan_portal *bootsan_portal_find(const u8 *addr, u8 addr_len, u16 port
 int bootsan_portal_open(struct bootsan_portal *p);
 void bootsan_portal_remove(struct bootsan_portal *p);
 
+void bootsan_portals_stop_all(void);
 /* Remove every object; for module unload. */
 void bootsan_config_clear(void);
 

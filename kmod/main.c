@@ -13,23 +13,42 @@
 #include <linux/module.h>
 
 #include "config.h"
+#include "engine.h"
 #include "netlink.h"
+
+struct workqueue_struct *bootsan_wq;
 
 static int __init bootsan_init(void)
 {
-	int ret = bootsan_nl_init();
+	int ret;
 
-	if (ret)
+	/*
+	 * Unbound: a connection's work item may sleep in file I/O or on a
+	 * full socket, and must not hold up the others on its CPU.
+	 */
+	bootsan_wq = alloc_workqueue("bootsan", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	if (!bootsan_wq)
+		return -ENOMEM;
+	ret = bootsan_nl_init();
+	if (ret) {
+		destroy_workqueue(bootsan_wq);
 		return ret;
+	}
 	pr_info("version %s\n", BOOTSAN_VERSION);
 	return 0;
 }
 
 static void __exit bootsan_exit(void)
 {
-	/* No request can arrive once the family is gone; then drop everything. */
+	/*
+	 * Stop accepting, end every connection (their session-down events
+	 * still go out), then close the family and drop the configuration.
+	 */
+	bootsan_portals_stop_all();
+	bootsan_conns_shutdown_all();
 	bootsan_nl_exit();
 	bootsan_config_clear();
+	destroy_workqueue(bootsan_wq);
 }
 
 module_init(bootsan_init);

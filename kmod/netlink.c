@@ -17,6 +17,7 @@
 
 #include "compat.h"
 #include "config.h"
+#include "engine.h"
 #include "netlink.h"
 #include "netlink-gen.h"
 
@@ -271,6 +272,10 @@ int bootsan_nl_portal_new_doit(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		return ret;
 	mutex_lock(&bootsan_config_mutex);
+	if (bootsan_shutting_down) {
+		ret = -ESHUTDOWN;
+		goto out;
+	}
 	if (bootsan_portal_find(addr, len, port)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[BOOTSAN_A_PORTAL_ADDR],
 				    "portal exists");
@@ -320,6 +325,7 @@ int bootsan_nl_portal_del_doit(struct sk_buff *skb, struct genl_info *info)
 		ret = -EBUSY;
 	} else {
 		bootsan_portal_remove(p);
+		bootsan_conns_shutdown_portal(p);
 	}
 	mutex_unlock(&bootsan_config_mutex);
 	return ret;
@@ -536,6 +542,8 @@ int bootsan_nl_target_del_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "target has sessions (use force)");
 		ret = -EBUSY;
 	} else {
+		/* Sessions end on their own time; they hold the target until then. */
+		bootsan_sessions_close_target(t);
 		bootsan_target_remove(t);
 	}
 	mutex_unlock(&bootsan_config_mutex);
@@ -792,6 +800,8 @@ int bootsan_nl_lun_del_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "the LUN's target has sessions (use force)");
 		ret = -EBUSY;
 	} else {
+		if (atomic_read(&t->nr_sessions))
+			bootsan_sessions_close_target(t);
 		bootsan_lun_remove(t, l);
 	}
 	mutex_unlock(&bootsan_config_mutex);
@@ -1118,9 +1128,117 @@ out:
 	return dump_result(skb, ret);
 }
 
-/* ---- sessions: none exist until the iSCSI engine lands ---- */
+/* ---- sessions ---- */
+
+static int put_addr(struct sk_buff *skb, int addr_type, int port_type,
+		    const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+
+		return nla_put(skb, addr_type, 4, &sin->sin_addr) ?:
+		       nla_put_u16(skb, port_type, ntohs(sin->sin_port));
+	}
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+
+		return nla_put(skb, addr_type, 16, &sin6->sin6_addr) ?:
+		       nla_put_u16(skb, port_type, ntohs(sin6->sin6_port));
+	}
+	return 0;
+}
+
+static int put_params(struct sk_buff *skb, const struct iscsi_params *p)
+{
+	struct nlattr *nest = nla_nest_start(skb, BOOTSAN_A_SESSION_PARAMS);
+
+	if (!nest ||
+	    nla_put_u8(skb, BOOTSAN_A_PARAMS_HEADER_DIGEST, p->header_digest) ||
+	    nla_put_u8(skb, BOOTSAN_A_PARAMS_DATA_DIGEST, p->data_digest) ||
+	    nla_put_u32(skb, BOOTSAN_A_PARAMS_MAX_RECV_DATA_SEGMENT_LENGTH,
+			p->max_recv_dsl_initiator) ||
+	    nla_put_u32(skb, BOOTSAN_A_PARAMS_MAX_BURST_LENGTH, p->max_burst_length) ||
+	    nla_put_u32(skb, BOOTSAN_A_PARAMS_FIRST_BURST_LENGTH, p->first_burst_length) ||
+	    nla_put_u8(skb, BOOTSAN_A_PARAMS_IMMEDIATE_DATA, p->immediate_data) ||
+	    nla_put_u8(skb, BOOTSAN_A_PARAMS_INITIAL_R2T, p->initial_r2t) ||
+	    nla_put_u32(skb, BOOTSAN_A_PARAMS_MAX_OUTSTANDING_R2T, p->max_outstanding_r2t) ||
+	    nla_put_u8(skb, BOOTSAN_A_PARAMS_ERROR_RECOVERY_LEVEL, p->error_recovery_level))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int session_fill(struct sk_buff *skb, const void *obj)
+{
+	const struct bootsan_session *s = obj;
+
+	if (nla_put_u64_64bit(skb, BOOTSAN_A_SESSION_ID, s->id, BOOTSAN_A_SESSION_UNSPEC) ||
+	    (s->target && nla_put_string(skb, BOOTSAN_A_SESSION_TARGET, s->target->iqn)) ||
+	    nla_put_string(skb, BOOTSAN_A_SESSION_INITIATOR, s->initiator) ||
+	    nla_put_u64_64bit(skb, BOOTSAN_A_SESSION_ISID, s->isid, BOOTSAN_A_SESSION_UNSPEC) ||
+	    nla_put_u16(skb, BOOTSAN_A_SESSION_TSIH, s->tsih) ||
+	    put_addr(skb, BOOTSAN_A_SESSION_PEER_ADDR, BOOTSAN_A_SESSION_PEER_PORT,
+		     &s->peer) ||
+	    nla_put_u32(skb, BOOTSAN_A_SESSION_CONNECTIONS, 1) ||
+	    put_params(skb, &s->params) ||
+	    nla_put_u64_64bit(skb, BOOTSAN_A_SESSION_COMMANDS,
+			      atomic64_read(&s->commands), BOOTSAN_A_SESSION_UNSPEC) ||
+	    nla_put_u64_64bit(skb, BOOTSAN_A_SESSION_READ_BYTES,
+			      atomic64_read(&s->read_bytes), BOOTSAN_A_SESSION_UNSPEC) ||
+	    nla_put_u64_64bit(skb, BOOTSAN_A_SESSION_WRITE_BYTES,
+			      atomic64_read(&s->write_bytes), BOOTSAN_A_SESSION_UNSPEC))
+		return -EMSGSIZE;
+	return 0;
+}
 
 int bootsan_nl_session_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bootsan_session *s;
+	u64 id;
+	int ret = check_netns(genl_info_net(info), info->extack);
+
+	if (ret)
+		return ret;
+	if (missing(info, BOOTSAN_A_SESSION_ID, "session: id is required"))
+		return -EINVAL;
+	id = nla_get_u64(info->attrs[BOOTSAN_A_SESSION_ID]);
+	ret = -ENOENT;
+	mutex_lock(&bootsan_session_mutex);
+	list_for_each_entry(s, &bootsan_sessions, node) {
+		if (s->id == id) {
+			ret = reply_one(info, BOOTSAN_CMD_SESSION_GET, session_fill, s);
+			break;
+		}
+	}
+	mutex_unlock(&bootsan_session_mutex);
+	if (ret == -ENOENT)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[BOOTSAN_A_SESSION_ID],
+				    "no such session");
+	return ret;
+}
+
+/* Sessions are listed in creation order: resume after the last id sent. */
+int bootsan_nl_session_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct bootsan_session *s;
+	int ret = dump_check_netns(skb, cb);
+
+	if (ret)
+		return ret;
+	mutex_lock(&bootsan_session_mutex);
+	list_for_each_entry(s, &bootsan_sessions, node) {
+		if (s->id <= cb->args[0])
+			continue;
+		ret = dump_one(skb, cb, BOOTSAN_CMD_SESSION_GET, session_fill, s);
+		if (ret)
+			break;
+		cb->args[0] = s->id;
+	}
+	mutex_unlock(&bootsan_session_mutex);
+	return dump_result(skb, ret);
+}
+
+int bootsan_nl_session_kill_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	int ret = check_netns(genl_info_net(info), info->extack);
 
@@ -1128,20 +1246,71 @@ int bootsan_nl_session_get_doit(struct sk_buff *skb, struct genl_info *info)
 		return ret;
 	if (missing(info, BOOTSAN_A_SESSION_ID, "session: id is required"))
 		return -EINVAL;
+	if (bootsan_session_kill(nla_get_u64(info->attrs[BOOTSAN_A_SESSION_ID])))
+		return 0;
 	NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[BOOTSAN_A_SESSION_ID], "no such session");
 	return -ENOENT;
 }
 
-int bootsan_nl_session_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
-{
-	int ret = dump_check_netns(skb, cb);
+/* ---- events ---- */
 
-	return ret ? ret : skb->len;
+static void notify(u8 cmd, const struct bootsan_session *s, struct bootsan_conn *conn,
+		   const char *target, int reason)
+{
+	struct sk_buff *msg;
+	void *hdr;
+	int err = 0;
+
+	if (!genl_has_listeners(&bootsan_nl_family, &init_net, BOOTSAN_NLGRP_EVENTS))
+		return;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &bootsan_nl_family, 0, cmd);
+	if (!hdr)
+		goto free;
+	if (s) {
+		err = nla_put_u64_64bit(msg, BOOTSAN_A_EVENT_SESSION_ID, s->id,
+					BOOTSAN_A_EVENT_UNSPEC) ?:
+		      nla_put_string(msg, BOOTSAN_A_EVENT_TARGET, s->target->iqn) ?:
+		      nla_put_string(msg, BOOTSAN_A_EVENT_INITIATOR, s->initiator);
+	} else {
+		err = nla_put_string(msg, BOOTSAN_A_EVENT_TARGET, target) ?:
+		      nla_put_string(msg, BOOTSAN_A_EVENT_INITIATOR,
+				     conn->params.initiator_name);
+	}
+	if (!err && cmd == BOOTSAN_CMD_SESSION_UP_NTF)
+		err = put_addr(msg, BOOTSAN_A_EVENT_PEER_ADDR, BOOTSAN_A_EVENT_PEER_PORT,
+			       &s->peer);
+	if (!err && cmd == BOOTSAN_CMD_SESSION_DOWN_NTF)
+		err = nla_put_u32(msg, BOOTSAN_A_EVENT_DOWN_REASON, reason);
+	if (!err && cmd == BOOTSAN_CMD_LOGIN_FAILED_NTF)
+		err = put_addr(msg, BOOTSAN_A_EVENT_PEER_ADDR, BOOTSAN_A_EVENT_PEER_PORT,
+			       &conn->peer) ?:
+		      nla_put_u32(msg, BOOTSAN_A_EVENT_LOGIN_FAILURE, reason);
+	if (err)
+		goto free;
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&bootsan_nl_family, msg, 0, BOOTSAN_NLGRP_EVENTS, GFP_KERNEL);
+	return;
+free:
+	nlmsg_free(msg);
 }
 
-int bootsan_nl_session_kill_doit(struct sk_buff *skb, struct genl_info *info)
+void bootsan_nl_notify_session_up(struct bootsan_session *sess)
 {
-	return bootsan_nl_session_get_doit(skb, info);
+	notify(BOOTSAN_CMD_SESSION_UP_NTF, sess, NULL, NULL, 0);
+}
+
+void bootsan_nl_notify_session_down(struct bootsan_session *sess, int reason)
+{
+	notify(BOOTSAN_CMD_SESSION_DOWN_NTF, sess, NULL, NULL, reason);
+}
+
+void bootsan_nl_notify_login_failed(struct bootsan_conn *conn, const char *target,
+				    int reason)
+{
+	notify(BOOTSAN_CMD_LOGIN_FAILED_NTF, NULL, conn, target ?: "", reason);
 }
 
 int __init bootsan_nl_init(void)

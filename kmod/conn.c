@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iSCSI connections: the socket callbacks, the non-blocking receive state
+ * machine that cuts the byte stream into PDUs, sending, and teardown.
+ * What a PDU means is decided in login.c (before login completes) and
+ * iscsi_cmd.c (full feature phase).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/highmem.h>
+#include <linux/net.h>
+#include <linux/slab.h>
+#include <linux/tcp.h>
+#include <linux/uio.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+#include "compat.h"
+#include "engine.h"
+
+static LIST_HEAD(bootsan_conns);
+static DEFINE_SPINLOCK(bootsan_conns_lock);
+static DECLARE_WAIT_QUEUE_HEAD(bootsan_conns_wait);
+
+/* ---- command buffers ---- */
+
+int bootsan_buf_alloc(struct bootsan_buf *buf, size_t len)
+{
+	unsigned int i, nr = DIV_ROUND_UP(len, PAGE_SIZE);
+
+	buf->len = 0;
+	buf->nr_pages = 0;
+	buf->bvec = NULL;
+	if (!nr)
+		return 0;
+	buf->bvec = kvcalloc(nr, sizeof(*buf->bvec), GFP_KERNEL);
+	if (!buf->bvec)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		struct page *page = alloc_page(GFP_KERNEL);
+		size_t chunk = min_t(size_t, PAGE_SIZE, len - (size_t)i * PAGE_SIZE);
+
+		if (!page) {
+			bootsan_buf_free(buf);
+			return -ENOMEM;
+		}
+		bvec_set_page(&buf->bvec[i], page, chunk, 0);
+		buf->nr_pages++;
+	}
+	buf->len = len;
+	return 0;
+}
+
+void bootsan_buf_free(struct bootsan_buf *buf)
+{
+	unsigned int i;
+
+	for (i = 0; i < buf->nr_pages; i++)
+		__free_page(buf->bvec[i].bv_page);
+	kvfree(buf->bvec);
+	buf->bvec = NULL;
+	buf->nr_pages = 0;
+	buf->len = 0;
+}
+
+void bootsan_buf_iter(struct bootsan_buf *buf, struct iov_iter *iter,
+		      unsigned int direction, size_t off, size_t len)
+{
+	iov_iter_bvec(iter, direction, buf->bvec, buf->nr_pages, buf->len);
+	iov_iter_advance(iter, off);
+	iov_iter_truncate(iter, len);
+}
+
+/* ---- PDU framing helpers ---- */
+
+void bootsan_put_dlength(u8 *dlength, u32 len)
+{
+	dlength[0] = (len >> 16) & 0xff;
+	dlength[1] = (len >> 8) & 0xff;
+	dlength[2] = len & 0xff;
+}
+
+u32 bootsan_get_dlength(const u8 *dlength)
+{
+	return (dlength[0] << 16) | (dlength[1] << 8) | dlength[2];
+}
+
+static const u8 zero_pad[4];
+
+static int send_all(struct bootsan_conn *conn, struct msghdr *msg)
+{
+	int ret;
+
+	while (msg_data_left(msg)) {
+		ret = sock_sendmsg(conn->sock, msg);
+		if (ret <= 0)
+			return ret ? ret : -EPIPE;
+	}
+	return 0;
+}
+
+static int send_kvecs(struct bootsan_conn *conn, struct kvec *vec, int n,
+		      size_t total, int flags)
+{
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | flags };
+
+	iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, vec, n, total);
+	return send_all(conn, &msg);
+}
+
+/*
+ * Send one PDU: the 48-byte header, then @data and padding to a multiple
+ * of four bytes. Blocks while the socket is full (bounded by sk_sndtimeo).
+ */
+int bootsan_conn_send(struct bootsan_conn *conn, void *hdr,
+		      const void *data, u32 data_len)
+{
+	struct kvec vec[3];
+	u32 pad = (4 - (data_len & 3)) & 3;
+	int n = 0;
+
+	bootsan_put_dlength(((struct iscsi_hdr *)hdr)->dlength, data_len);
+	vec[n].iov_base = hdr;
+	vec[n++].iov_len = ISCSI_HDR_LEN;
+	if (data_len) {
+		vec[n].iov_base = (void *)data;
+		vec[n++].iov_len = data_len;
+	}
+	if (pad) {
+		vec[n].iov_base = (void *)zero_pad;
+		vec[n++].iov_len = pad;
+	}
+	return send_kvecs(conn, vec, n, ISCSI_HDR_LEN + data_len + pad, 0);
+}
+
+/* Send one PDU whose data segment is [off, off + len) of a command buffer. */
+int bootsan_conn_send_buf(struct bootsan_conn *conn, void *hdr,
+			  struct bootsan_buf *buf, u32 off, u32 len)
+{
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | MSG_MORE };
+	struct kvec v = { .iov_base = hdr, .iov_len = ISCSI_HDR_LEN };
+	u32 pad = (4 - (len & 3)) & 3;
+	int ret;
+
+	bootsan_put_dlength(((struct iscsi_hdr *)hdr)->dlength, len);
+	ret = send_kvecs(conn, &v, 1, ISCSI_HDR_LEN, MSG_MORE);
+	if (ret)
+		return ret;
+	bootsan_buf_iter(buf, &msg.msg_iter, ITER_SOURCE, off, len);
+	if (!pad)
+		msg.msg_flags = MSG_NOSIGNAL;
+	ret = send_all(conn, &msg);
+	if (ret || !pad)
+		return ret;
+	v.iov_base = (void *)zero_pad;
+	v.iov_len = pad;
+	return send_kvecs(conn, &v, 1, pad, 0);
+}
+
+/* ---- receive ---- */
+
+/* Read what is available into @iter; 0 when it is all there, -EAGAIN if not. */
+static int recv_iter(struct bootsan_conn *conn, struct iov_iter *iter, u32 *got)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	int ret;
+
+	msg.msg_iter = *iter;
+	while (msg_data_left(&msg)) {
+		ret = sock_recvmsg(conn->sock, &msg, MSG_DONTWAIT);
+		if (ret == 0)
+			return -ECONNRESET;	/* the peer closed */
+		if (ret < 0)
+			return ret;
+		*got += ret;
+	}
+	return 0;
+}
+
+static int recv_kbuf(struct bootsan_conn *conn, void *base, u32 len)
+{
+	struct kvec v = { .iov_base = (u8 *)base + conn->rx_off,
+			  .iov_len = len - conn->rx_off };
+	struct iov_iter iter;
+
+	iov_iter_kvec(&iter, ITER_DEST, &v, 1, v.iov_len);
+	return recv_iter(conn, &iter, &conn->rx_off);
+}
+
+static void rx_reset(struct bootsan_conn *conn)
+{
+	conn->rx_stage = RX_BHS;
+	conn->rx_off = 0;
+	kvfree(conn->data);
+	conn->data = NULL;
+	conn->rx_cmd = NULL;
+}
+
+/*
+ * Decide where the data segment of the PDU whose header we hold goes:
+ * straight into a command's buffer (immediate data, Data-Out) or into a
+ * small buffer for login, text and NOP-Out payloads.
+ */
+static int rx_start_data(struct bootsan_conn *conn)
+{
+	u8 op = conn->bhs[0] & ISCSI_OPCODE_MASK;
+	u32 limit = conn->logged_in ? conn->params.max_recv_dsl_target :
+				      BOOTSAN_LOGIN_DSL_MAX;
+
+	if (conn->data_len > limit) {
+		pr_warn_ratelimited("data segment of %u bytes exceeds %u: closing\n",
+				    conn->data_len, limit);
+		return -EPROTO;
+	}
+	if (conn->logged_in && (op == ISCSI_OP_SCSI_CMD || op == ISCSI_OP_SCSI_DATA_OUT))
+		return bootsan_ffp_data_ready(conn);
+	conn->data = kvmalloc(conn->data_len, GFP_KERNEL);
+	return conn->data ? 0 : -ENOMEM;
+}
+
+static int rx_dispatch(struct bootsan_conn *conn)
+{
+	return conn->logged_in ? bootsan_ffp_pdu(conn) : bootsan_login_pdu(conn);
+}
+
+/* Advance the receive state machine as far as the socket allows. */
+static int rx_step(struct bootsan_conn *conn)
+{
+	struct iscsi_hdr *hdr = (struct iscsi_hdr *)conn->bhs;
+	struct iov_iter iter;
+	u32 ahs_len;
+	int ret;
+
+	switch (conn->rx_stage) {
+	case RX_BHS:
+		ret = recv_kbuf(conn, conn->bhs, ISCSI_HDR_LEN);
+		if (ret)
+			return ret;
+		conn->data_len = bootsan_get_dlength(hdr->dlength);
+		conn->rx_off = 0;
+		ahs_len = hdr->hlength * 4;
+		if (ahs_len) {
+			conn->rx_stage = RX_AHS;
+			conn->rx_want = ahs_len;
+			return 0;
+		}
+		fallthrough;
+	case RX_AHS:
+		if (conn->rx_stage == RX_AHS) {
+			ret = recv_kbuf(conn, conn->ahs, conn->rx_want);
+			if (ret)
+				return ret;
+			conn->rx_off = 0;
+		}
+		conn->rx_stage = RX_DATA;
+		conn->rx_cmd = NULL;
+		ret = conn->data_len ? rx_start_data(conn) : 0;
+		if (ret)
+			return ret;
+		fallthrough;
+	case RX_DATA:
+		if (conn->rx_cmd) {
+			bootsan_buf_iter(&conn->rx_cmd->buf, &iter, ITER_DEST,
+					 conn->rx_cmd_off + conn->rx_off,
+					 conn->data_len - conn->rx_off);
+			ret = recv_iter(conn, &iter, &conn->rx_off);
+		} else if (conn->data_len) {
+			ret = recv_kbuf(conn, conn->data, conn->data_len);
+		} else {
+			ret = 0;
+		}
+		if (ret)
+			return ret;
+		conn->rx_off = 0;
+		conn->rx_stage = RX_PAD;
+		conn->rx_want = (4 - (conn->data_len & 3)) & 3;
+		fallthrough;
+	case RX_PAD:
+		if (conn->rx_want) {
+			ret = recv_kbuf(conn, conn->pad, conn->rx_want);
+			if (ret)
+				return ret;
+		}
+		ret = rx_dispatch(conn);
+		rx_reset(conn);
+		return ret;
+	}
+	return -EINVAL;
+}
+
+static void bootsan_conn_io_work(struct work_struct *work)
+{
+	struct bootsan_conn *conn = container_of(work, struct bootsan_conn, io_work);
+	int budget = 64, ret = 0;
+
+	if (READ_ONCE(conn->closing))
+		return;
+	while (budget--) {
+		ret = rx_step(conn);
+		if (ret)
+			break;
+	}
+	if (!ret) {
+		/* Let other connections run; we come back at once. */
+		queue_work(bootsan_wq, &conn->io_work);
+		return;
+	}
+	if (ret == -EAGAIN)
+		return;
+	if (ret != -ECONNRESET && ret != -EPIPE)
+		pr_debug("closing connection: %d\n", ret);
+	bootsan_conn_shutdown(conn);
+}
+
+/* ---- socket callbacks (softirq context: queue work, never sleep) ---- */
+
+static void bootsan_conn_data_ready(struct sock *sk)
+{
+	struct bootsan_conn *conn;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	conn = sk->sk_user_data;
+	if (conn && !READ_ONCE(conn->closing))
+		queue_work(bootsan_wq, &conn->io_work);
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void bootsan_conn_state_change(struct sock *sk)
+{
+	struct bootsan_conn *conn;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	conn = sk->sk_user_data;
+	if (conn) {
+		switch (sk->sk_state) {
+		case TCP_FIN_WAIT1:
+		case TCP_CLOSE_WAIT:
+		case TCP_CLOSE:
+			/* io_work sees the end of the stream and closes. */
+			queue_work(bootsan_wq, &conn->io_work);
+			break;
+		default:
+			break;
+		}
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void bootsan_conn_release_work(struct work_struct *work)
+{
+	struct bootsan_conn *conn = container_of(work, struct bootsan_conn, release_work);
+	struct sock *sk = conn->sock->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	sk->sk_user_data = NULL;
+	sk->sk_data_ready = conn->saved_data_ready;
+	sk->sk_state_change = conn->saved_state_change;
+	write_unlock_bh(&sk->sk_callback_lock);
+	cancel_work_sync(&conn->io_work);
+
+	if (conn->sess)
+		bootsan_session_close(conn->sess, BOOTSAN_SESSION_DOWN_REASON_CONNECTION_LOST);
+	if (conn->target)
+		bootsan_target_put(conn->target);	/* login never completed */
+	bootsan_conn_abort_cmds(conn);
+	rx_reset(conn);
+	sock_release(conn->sock);
+	atomic_dec(&conn->portal->connections);
+	bootsan_portal_put(conn->portal);
+
+	spin_lock(&bootsan_conns_lock);
+	list_del(&conn->node);
+	spin_unlock(&bootsan_conns_lock);
+	wake_up_all(&bootsan_conns_wait);
+	kfree_sensitive(conn);
+}
+
+/*
+ * Close a connection from any context that may sleep. The socket is shut
+ * down at once (the peer sees it); the rest happens in release_work, which
+ * waits for io_work to finish.
+ */
+void bootsan_conn_shutdown(struct bootsan_conn *conn)
+{
+	if (xchg(&conn->closing, true))
+		return;
+	kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+	queue_work(bootsan_wq, &conn->release_work);
+}
+
+/* A forced portal delete: end the connections that came in through it. */
+void bootsan_conns_shutdown_portal(struct bootsan_portal *p)
+{
+	struct bootsan_conn *conn;
+
+	spin_lock(&bootsan_conns_lock);
+	list_for_each_entry(conn, &bootsan_conns, node)
+		if (conn->portal == p && !xchg(&conn->closing, true)) {
+			kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+			queue_work(bootsan_wq, &conn->release_work);
+		}
+	spin_unlock(&bootsan_conns_lock);
+}
+
+void bootsan_conns_shutdown_all(void)
+{
+	struct bootsan_conn *conn;
+
+	spin_lock(&bootsan_conns_lock);
+	list_for_each_entry(conn, &bootsan_conns, node)
+		if (!xchg(&conn->closing, true)) {
+			kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+			queue_work(bootsan_wq, &conn->release_work);
+		}
+	spin_unlock(&bootsan_conns_lock);
+	wait_event(bootsan_conns_wait, list_empty_careful(&bootsan_conns));
+}
+
+int bootsan_conn_create(struct bootsan_portal *portal, struct socket *sock)
+{
+	struct bootsan_conn *conn;
+	struct sock *sk = sock->sk;
+	int ret;
+
+	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+	if (!conn)
+		return -ENOMEM;
+	conn->sock = sock;
+	conn->portal = portal;
+	bootsan_portal_get(portal);
+	atomic_inc(&portal->connections);
+	INIT_WORK(&conn->io_work, bootsan_conn_io_work);
+	INIT_WORK(&conn->release_work, bootsan_conn_release_work);
+	INIT_LIST_HEAD(&conn->pending_writes);
+	conn->rx_stage = RX_BHS;
+	conn->login_stage = -1;
+	iscsi_params_init(&conn->params);
+	conn->params.target_allow_digests = false;
+	ret = kernel_getpeername(sock, (struct sockaddr *)&conn->peer);
+	if (ret < 0)
+		memset(&conn->peer, 0, sizeof(conn->peer));
+
+	tcp_sock_set_nodelay(sk);
+	/* A peer that stops reading cannot hold a worker for ever. */
+	sk->sk_sndtimeo = 30 * HZ;
+
+	spin_lock(&bootsan_conns_lock);
+	list_add_tail(&conn->node, &bootsan_conns);
+	spin_unlock(&bootsan_conns_lock);
+
+	write_lock_bh(&sk->sk_callback_lock);
+	sk->sk_user_data = conn;
+	conn->saved_data_ready = sk->sk_data_ready;
+	conn->saved_state_change = sk->sk_state_change;
+	sk->sk_data_ready = bootsan_conn_data_ready;
+	sk->sk_state_change = bootsan_conn_state_change;
+	write_unlock_bh(&sk->sk_callback_lock);
+
+	/* Data may have arrived before the callbacks were in place. */
+	queue_work(bootsan_wq, &conn->io_work);
+	return 0;
+}

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The iSCSI engine: connections, sessions and commands.
+ *
+ * Every connection is driven by one work item (io_work) on bootsan_wq,
+ * queued from the socket callbacks: no thread per connection or command.
+ * Receives are non-blocking and resume where they stopped; a command is
+ * executed to completion inside io_work, and its responses are sent from
+ * there (a full socket makes the work item wait, which is the
+ * backpressure on that connection).
+ */
+#ifndef BOOTSAN_ENGINE_H
+#define BOOTSAN_ENGINE_H
+
+#include <linux/bvec.h>
+#include <linux/kref.h>
+#include <linux/socket.h>
+#include <linux/workqueue.h>
+#include <scsi/iscsi_proto.h>
+
+#include "config.h"
+#include "iscsi_text.h"
+
+extern struct workqueue_struct *bootsan_wq;
+
+/* Largest login or text data segment we accept (RFC 7143: 8192 by default). */
+#define BOOTSAN_LOGIN_DSL_MAX	8192
+
+/*
+ * A command's data: whole pages, so backends can read into them and the
+ * socket can send them (or later splice page-cache pages in their place).
+ */
+struct bootsan_buf {
+	struct bio_vec *bvec;
+	unsigned int nr_pages;
+	size_t len;
+};
+
+int bootsan_buf_alloc(struct bootsan_buf *buf, size_t len);
+void bootsan_buf_free(struct bootsan_buf *buf);
+/* An iterator over [off, off + len) of @buf, for recvmsg/sendmsg/read_iter. */
+void bootsan_buf_iter(struct bootsan_buf *buf, struct iov_iter *iter,
+		      unsigned int direction, size_t off, size_t len);
+
+/* One SCSI command in flight: every layer fills in its part. */
+struct bootsan_cmd {
+	struct bootsan_conn *conn;
+	struct bootsan_lun *lun;	/* holds a reference */
+	u32 itt;
+	struct scsi_lun lun_raw;	/* as the initiator addressed it */
+	u32 exp_xfer_len;		/* what the initiator expects to move */
+	u8 cdb[16];
+	bool dir_write;
+	bool dir_read;
+	struct bootsan_buf buf;		/* data-out received or data-in to send */
+	u32 data_out_len;		/* bytes of data-out the command takes */
+	u32 data_out_received;
+	u32 r2t_offset;			/* next offset to solicit */
+	u32 r2t_sn;
+	u32 ttt;
+	u64 start_ns;
+	/* The SCSI decoder's result: block I/O to do, or a finished response. */
+	struct scsi_req *req;
+	struct list_head node;		/* in conn->pending_writes */
+};
+
+struct bootsan_session {
+	u64 id;
+	u64 isid;			/* 48 bits */
+	u16 tsih;
+	bool discovery;
+	struct bootsan_target *target;	/* NULL for discovery */
+	char initiator[ISCSI_NAME_MAX_LEN + 1];
+	struct iscsi_params params;
+	u32 exp_cmd_sn;
+	u32 queue_depth;
+	struct bootsan_conn *conn;	/* one connection per session (no MC/S) */
+	struct sockaddr_storage peer;
+	struct list_head node;		/* in bootsan_sessions */
+	bool reinstated;		/* why it ended, for the event */
+	bool logout;
+	bool killed;
+	atomic64_t commands;
+	atomic64_t read_bytes;
+	atomic64_t write_bytes;
+};
+
+enum bootsan_rx_stage {
+	RX_BHS,
+	RX_AHS,
+	RX_DATA,
+	RX_PAD,
+};
+
+struct bootsan_conn {
+	struct socket *sock;
+	struct bootsan_portal *portal;
+	struct work_struct io_work;
+	struct work_struct release_work;
+	struct list_head node;		/* in bootsan_conns */
+	bool closing;
+	struct sockaddr_storage peer;
+	u16 cid;
+
+	/* receive state: resumes where a non-blocking read stopped */
+	enum bootsan_rx_stage rx_stage;
+	u8 bhs[ISCSI_HDR_LEN];
+	u8 ahs[256 * 4];
+	u8 pad[4];
+	u32 rx_off;			/* bytes of the current stage received */
+	u32 rx_want;			/* bytes the current stage needs */
+	u32 data_len;			/* DataSegmentLength of the current PDU */
+	u8 *data;			/* non-command data segment (login, text, nop) */
+	struct bootsan_cmd *rx_cmd;	/* or: data goes into this command's buffer */
+	u32 rx_cmd_off;
+
+	/* login state */
+	bool logged_in;
+	int login_stage;		/* current stage (CSG), -1 before the first PDU */
+	bool auth_done;
+	bool auth_required;
+	bool mutual_required;
+	struct bootsan_credentials creds;	/* what this initiator must present */
+	struct bootsan_target *target;	/* found at login; the session takes it */
+	struct iscsi_params params;
+	struct iscsi_neg_state neg;
+	u8 chap_challenge[16];
+	u8 chap_id;
+	int chap_state;
+	u8 isid[6];
+	u16 tsih;
+
+	struct bootsan_session *sess;
+	u32 stat_sn;
+	u32 max_recv_dsl;		/* largest data segment we may send */
+
+	struct bootsan_cmd *cur_cmd;	/* set up before its immediate data */
+	struct list_head pending_writes;	/* commands waiting for data-out */
+	unsigned int nr_pending;
+
+	void (*saved_data_ready)(struct sock *sk);
+	void (*saved_state_change)(struct sock *sk);
+	void (*saved_write_space)(struct sock *sk);
+};
+
+/* listen.c */
+int bootsan_portal_listen(struct bootsan_portal *p);
+void bootsan_portal_stop(struct bootsan_portal *p);
+
+/* conn.c */
+int bootsan_conn_create(struct bootsan_portal *portal, struct socket *sock);
+void bootsan_conn_shutdown(struct bootsan_conn *conn);
+void bootsan_conns_shutdown_all(void);
+void bootsan_conns_shutdown_portal(struct bootsan_portal *p);
+int bootsan_conn_send(struct bootsan_conn *conn, void *hdr,
+		      const void *data, u32 data_len);
+int bootsan_conn_send_buf(struct bootsan_conn *conn, void *hdr,
+			  struct bootsan_buf *buf, u32 off, u32 len);
+void bootsan_put_dlength(u8 *dlength, u32 len);
+u32 bootsan_get_dlength(const u8 *dlength);
+
+/* login.c */
+int bootsan_login_pdu(struct bootsan_conn *conn);
+
+/* session.c */
+extern struct mutex bootsan_session_mutex;
+extern struct list_head bootsan_sessions;
+struct bootsan_session *bootsan_session_create(struct bootsan_conn *conn,
+					       struct bootsan_target *t,
+					       bool discovery);
+void bootsan_session_close(struct bootsan_session *sess, int reason);
+void bootsan_sessions_close_target(struct bootsan_target *t);
+bool bootsan_session_kill(u64 id);
+
+/* iscsi_cmd.c: full feature phase */
+int bootsan_ffp_pdu(struct bootsan_conn *conn);
+int bootsan_ffp_data_ready(struct bootsan_conn *conn);
+void bootsan_conn_abort_cmds(struct bootsan_conn *conn);
+
+/* netlink.c: events */
+void bootsan_nl_notify_session_up(struct bootsan_session *sess);
+void bootsan_nl_notify_session_down(struct bootsan_session *sess, int reason);
+void bootsan_nl_notify_login_failed(struct bootsan_conn *conn, const char *target,
+				    int reason);
+
+/* io_file.c */
+int bootsan_file_rw(struct bootsan_lun *lun, struct bootsan_buf *buf, u64 pos,
+		    size_t len, bool write, bool fua);
+int bootsan_file_flush(struct bootsan_lun *lun);
+
+#endif /* BOOTSAN_ENGINE_H */

@@ -1,0 +1,787 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The full feature phase: SCSI commands with their data (immediate,
+ * unsolicited and R2T-solicited Data-Out; Data-In with the status in the
+ * last PDU), NOP, Text (SendTargets), task management and Logout. The SCSI
+ * meaning of a command is decided by scsi.c; this file moves its data.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/inet.h>
+#include <linux/slab.h>
+#include <linux/sched/clock.h>
+
+#include "compat.h"
+#include "engine.h"
+#include "scsi.h"
+
+#include <scsi/scsi_proto.h>
+
+#define RESERVED_TAG		0xffffffff
+/* Largest data transfer of one command: the block limits VPD says so too. */
+#define BOOTSAN_MAX_IO		(8u << 20)
+#define EMULATED_DATA_CAP	8192
+
+static bool sn_lt(u32 a, u32 b)
+{
+	return (s32)(a - b) < 0;
+}
+
+static void put_sn(struct bootsan_conn *conn, __be32 *exp_cmdsn, __be32 *max_cmdsn)
+{
+	struct bootsan_session *s = conn->sess;
+
+	*exp_cmdsn = cpu_to_be32(s->exp_cmd_sn);
+	*max_cmdsn = cpu_to_be32(s->exp_cmd_sn + s->queue_depth - 1);
+}
+
+/*
+ * Accept a command's CmdSN: immediate commands do not take a number;
+ * others must be within the window (RFC 7143 3.2.2.1) or are dropped.
+ */
+static bool cmdsn_accept(struct bootsan_conn *conn, const struct iscsi_hdr *hdr)
+{
+	struct bootsan_session *s = conn->sess;
+	u32 sn = be32_to_cpu(hdr->statsn);	/* CmdSN sits where StatSN does in responses */
+
+	if (hdr->opcode & ISCSI_OP_IMMEDIATE)
+		return true;
+	if (sn_lt(sn, s->exp_cmd_sn) || !sn_lt(sn, s->exp_cmd_sn + s->queue_depth))
+		return false;
+	s->exp_cmd_sn = sn + 1;
+	return true;
+}
+
+/* Single level LUN, peripheral or flat space addressing; U32_MAX otherwise. */
+static u32 decode_lun(const struct scsi_lun *lun)
+{
+	const u8 *b = lun->scsi_lun;
+	int i;
+
+	for (i = 2; i < 8; i++)
+		if (b[i])
+			return U32_MAX;
+	switch (b[0] >> 6) {
+	case 0:
+		return b[0] ? U32_MAX : b[1];
+	case 1:
+		return ((b[0] & 0x3f) << 8) | b[1];
+	default:
+		return U32_MAX;
+	}
+}
+
+static int send_reject(struct bootsan_conn *conn, u8 reason)
+{
+	struct iscsi_reject rej = {};
+
+	rej.opcode = ISCSI_OP_REJECT;
+	rej.flags = ISCSI_FLAG_CMD_FINAL;
+	rej.reason = reason;
+	rej.ffffffff = cpu_to_be32(RESERVED_TAG);
+	rej.statsn = cpu_to_be32(conn->stat_sn++);
+	put_sn(conn, &rej.exp_cmdsn, &rej.max_cmdsn);
+	/* The data segment is the header of the rejected PDU. */
+	return bootsan_conn_send(conn, &rej, conn->bhs, ISCSI_HDR_LEN);
+}
+
+/* ---- SCSI responses ---- */
+
+struct cmd_result {
+	u8 status;
+	const u8 *sense;
+	u32 sense_len;
+	u32 resid;
+	u8 resid_flags;		/* ISCSI_FLAG_CMD_UNDERFLOW or _OVERFLOW */
+};
+
+static int send_scsi_rsp(struct bootsan_conn *conn, u32 itt, const struct cmd_result *r)
+{
+	struct iscsi_scsi_rsp rsp = {};
+	u8 data[2 + SCSI_SENSE_LEN];
+	u32 len = 0;
+
+	rsp.opcode = ISCSI_OP_SCSI_CMD_RSP;
+	rsp.flags = ISCSI_FLAG_CMD_FINAL | r->resid_flags;
+	rsp.response = ISCSI_STATUS_CMD_COMPLETED;
+	rsp.cmd_status = r->status;
+	rsp.itt = cpu_to_be32(itt);
+	rsp.statsn = cpu_to_be32(conn->stat_sn++);
+	put_sn(conn, &rsp.exp_cmdsn, &rsp.max_cmdsn);
+	rsp.residual_count = cpu_to_be32(r->resid);
+	if (r->sense_len) {
+		len = min_t(u32, r->sense_len, SCSI_SENSE_LEN);
+		put_unaligned_be16(len, data);
+		memcpy(data + 2, r->sense, len);
+		len += 2;
+	}
+	return bootsan_conn_send(conn, &rsp, data, len);
+}
+
+/* Residual of a transfer of @have bytes when the initiator expects @want. */
+static void set_residual(struct cmd_result *r, u32 want, u32 have)
+{
+	if (want > have) {
+		r->resid = want - have;
+		r->resid_flags = ISCSI_FLAG_CMD_UNDERFLOW;
+	} else if (want < have) {
+		r->resid = have - want;
+		r->resid_flags = ISCSI_FLAG_CMD_OVERFLOW;
+	}
+}
+
+/*
+ * Send @len bytes of read data as Data-In PDUs no larger than the
+ * initiator's MaxRecvDataSegmentLength; the status rides in the last one
+ * when there is no sense data to send.
+ */
+static int send_data_in(struct bootsan_conn *conn, struct bootsan_cmd *cmd,
+			struct bootsan_buf *buf, const void *kbuf, u32 len,
+			const struct cmd_result *r)
+{
+	struct iscsi_data_rsp d;
+	u32 off = 0, sn = 0, chunk;
+	bool with_status = !r->sense_len;
+	int ret;
+
+	while (off < len) {
+		chunk = min(len - off, conn->max_recv_dsl);
+		memset(&d, 0, sizeof(d));
+		d.opcode = ISCSI_OP_SCSI_DATA_IN;
+		d.itt = cpu_to_be32(cmd->itt);
+		d.ttt = cpu_to_be32(RESERVED_TAG);
+		d.datasn = cpu_to_be32(sn++);
+		d.offset = cpu_to_be32(off);
+		put_sn(conn, &d.exp_cmdsn, &d.max_cmdsn);
+		if (off + chunk == len) {
+			d.flags = ISCSI_FLAG_CMD_FINAL;
+			if (with_status) {
+				d.flags |= ISCSI_FLAG_DATA_STATUS | r->resid_flags;
+				d.cmd_status = r->status;
+				d.statsn = cpu_to_be32(conn->stat_sn++);
+				d.residual_count = cpu_to_be32(r->resid);
+			}
+		}
+		if (buf)
+			ret = bootsan_conn_send_buf(conn, &d, buf, off, chunk);
+		else
+			ret = bootsan_conn_send(conn, &d, (const u8 *)kbuf + off, chunk);
+		if (ret)
+			return ret;
+		off += chunk;
+	}
+	if (with_status && len)
+		return 0;
+	return send_scsi_rsp(conn, cmd->itt, r);
+}
+
+static void fill_lun_info(struct bootsan_conn *conn, struct bootsan_lun *l,
+			  struct scsi_lun_info *info)
+{
+	struct bootsan_target *t = conn->sess->target;
+
+	memset(info, 0, sizeof(*info));
+	info->nr_blocks = l->size / l->block_size;
+	info->block_size = l->block_size;
+	info->read_only = l->read_only;
+	info->write_cache = !l->direct;
+	info->serial = l->serial;
+	info->naa = l->naa;
+	info->target_name = t->iqn;
+	info->relative_port = 1;
+	info->target_port_group = 1;
+	info->lun = l->lun;
+	info->max_xfer_blocks = BOOTSAN_MAX_IO / l->block_size;
+	info->opt_xfer_blocks = (128u << 10) / l->block_size;
+	info->vendor = "BOOTSAN ";
+	info->product = "bootsan disk";
+	info->revision = "0001";
+}
+
+/* REPORT LUNS needs the target's LUN numbers; nothing else does. */
+static u32 *collect_luns(struct bootsan_target *t, u32 *nr)
+{
+	struct bootsan_lun *l;
+	u32 *luns, n = 0, cap;
+
+	mutex_lock(&bootsan_config_mutex);
+	cap = t->nr_luns;
+	luns = kmalloc_array(max(cap, 1u), sizeof(*luns), GFP_KERNEL);
+	if (luns)
+		list_for_each_entry(l, &t->luns, node)
+			if (n < cap)
+				luns[n++] = l->lun;
+	mutex_unlock(&bootsan_config_mutex);
+	*nr = n;
+	return luns;
+}
+
+static void account(struct bootsan_cmd *cmd, struct scsi_req *req, bool error)
+{
+	struct bootsan_lun_stats *st = &cmd->lun->stats;
+	u64 bytes = (u64)req->nr_blocks * cmd->lun->block_size;
+
+	if (req->action == SCSI_ACT_READ) {
+		atomic64_inc(&st->read_cmds);
+		atomic64_add(bytes, &st->read_bytes);
+		atomic64_add(bytes, &cmd->conn->sess->read_bytes);
+	} else if (req->action == SCSI_ACT_WRITE) {
+		atomic64_inc(&st->write_cmds);
+		atomic64_add(bytes, &st->write_bytes);
+		atomic64_add(bytes, &cmd->conn->sess->write_bytes);
+	}
+	if (error)
+		atomic64_inc(&st->errors);
+	atomic64_add(local_clock() - cmd->start_ns, &st->latency_ns);
+}
+
+static void io_error_sense(struct scsi_req *req, bool write)
+{
+	/* MEDIUM ERROR, UNRECOVERED READ ERROR / WRITE ERROR */
+	if (write)
+		scsi_set_sense(req, SCSI_SK_MEDIUM_ERROR, 0x0c, 0x00);
+	else
+		scsi_set_sense(req, SCSI_SK_MEDIUM_ERROR, 0x11, 0x00);
+}
+
+static void cmd_free(struct bootsan_cmd *cmd)
+{
+	bootsan_buf_free(&cmd->buf);
+	if (cmd->lun)
+		bootsan_lun_put(cmd->lun);
+	kfree(cmd->req);
+	kfree(cmd);
+}
+
+/* Run a command whose data-out (if any) has all arrived, and answer it. */
+static int cmd_execute(struct bootsan_cmd *cmd)
+{
+	struct bootsan_conn *conn = cmd->conn;
+	struct scsi_req *req = cmd->req;
+	struct bootsan_lun *l = cmd->lun;
+	struct cmd_result r = {};
+	u64 pos = l ? req->lba * l->block_size : 0;
+	u32 len = l ? req->nr_blocks * l->block_size : 0;
+	int ret = 0;
+
+	if (!l)
+		req->action = SCSI_ACT_DONE;
+	switch (req->action) {
+	case SCSI_ACT_READ:
+		if (bootsan_buf_alloc(&cmd->buf, len)) {
+			scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);	/* resources exhausted */
+			break;
+		}
+		if (bootsan_file_rw(l, &cmd->buf, pos, len, false, false))
+			io_error_sense(req, false);
+		break;
+	case SCSI_ACT_WRITE:
+		if (bootsan_file_rw(l, &cmd->buf, pos, len, true, req->fua))
+			io_error_sense(req, true);
+		break;
+	case SCSI_ACT_FLUSH:
+		if (bootsan_file_flush(l))
+			io_error_sense(req, true);
+		break;
+	case SCSI_ACT_DONE:
+		break;
+	default:
+		/* Decoded but not carried out by this engine yet. */
+		scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, 0x20, 0x00);
+		break;
+	}
+	if (l)
+		account(cmd, req, req->status != SCSI_STATUS_GOOD);
+
+	r.status = req->status;
+	r.sense = req->sense;
+	r.sense_len = req->sense_len;
+	if (req->status == SCSI_STATUS_GOOD && req->action == SCSI_ACT_READ) {
+		set_residual(&r, cmd->exp_xfer_len, len);
+		ret = send_data_in(conn, cmd, &cmd->buf, NULL,
+				   min(len, cmd->exp_xfer_len), &r);
+	} else if (req->status == SCSI_STATUS_GOOD && req->data_in_len) {
+		set_residual(&r, cmd->exp_xfer_len, req->data_in_len);
+		ret = send_data_in(conn, cmd, NULL, req->data_in,
+				   min(req->data_in_len, cmd->exp_xfer_len), &r);
+	} else {
+		if (cmd->dir_write && req->status == SCSI_STATUS_GOOD)
+			set_residual(&r, cmd->exp_xfer_len, cmd->data_out_len);
+		else if (cmd->exp_xfer_len)
+			set_residual(&r, cmd->exp_xfer_len, 0);
+		ret = send_scsi_rsp(conn, cmd->itt, &r);
+	}
+	return ret;
+}
+
+/* Ask for the next burst of a write's data (one R2T outstanding at a time). */
+static int send_r2t(struct bootsan_conn *conn, struct bootsan_cmd *cmd)
+{
+	struct iscsi_r2t_rsp r2t = {};
+	u32 len = min(cmd->data_out_len - cmd->r2t_offset,
+		      conn->sess->params.max_burst_length);
+
+	r2t.opcode = ISCSI_OP_R2T;
+	r2t.flags = ISCSI_FLAG_CMD_FINAL;
+	r2t.lun = cmd->lun_raw;
+	r2t.itt = cpu_to_be32(cmd->itt);
+	r2t.ttt = cpu_to_be32(cmd->ttt);
+	r2t.statsn = cpu_to_be32(conn->stat_sn);
+	put_sn(conn, &r2t.exp_cmdsn, &r2t.max_cmdsn);
+	r2t.r2tsn = cpu_to_be32(cmd->r2t_sn++);
+	r2t.data_offset = cpu_to_be32(cmd->r2t_offset);
+	r2t.data_length = cpu_to_be32(len);
+	cmd->r2t_offset += len;
+	return bootsan_conn_send(conn, &r2t, NULL, 0);
+}
+
+/* All data in, or more to solicit? */
+static int write_progress(struct bootsan_conn *conn, struct bootsan_cmd *cmd)
+{
+	int ret;
+
+	if (cmd->data_out_received < cmd->data_out_len) {
+		/* Solicit the next burst once the current one is complete. */
+		if (cmd->data_out_received >= cmd->r2t_offset)
+			return send_r2t(conn, cmd);
+		return 0;
+	}
+	list_del(&cmd->node);
+	conn->nr_pending--;
+	ret = cmd_execute(cmd);
+	cmd_free(cmd);
+	return ret;
+}
+
+/*
+ * A command to a LUN that does not exist (SPC-4 4.6.4): REPORT LUNS works
+ * from any LUN, INQUIRY says "no device here", anything else fails with
+ * LOGICAL UNIT NOT SUPPORTED.
+ */
+static void no_lun_decode(struct bootsan_conn *conn, struct scsi_req *req)
+{
+	struct scsi_lun_info info = {};
+	u32 *luns;
+
+	req->action = SCSI_ACT_DONE;
+	if (req->cdb[0] == REPORT_LUNS) {
+		info.block_size = 512;
+		info.nr_blocks = 1;	/* the decoder wants a capacity; unused here */
+		luns = collect_luns(conn->sess->target, &info.nr_luns);
+		info.all_luns = luns;
+		scsi_decode(&info, req);
+		kfree(luns);
+		return;
+	}
+	if (req->cdb[0] == INQUIRY && !(req->cdb[1] & 1)) {
+		u32 alloc = get_unaligned_be16(req->cdb + 3);
+
+		memset(req->data_in, 0, 36);
+		req->data_in[0] = 0x7f;	/* qualifier 011b: not supported; type 1Fh */
+		req->data_in[2] = 0x06;
+		req->data_in[3] = 0x02;
+		req->data_in[4] = 31;
+		req->data_in_len = min(alloc, 36u);
+		req->status = SCSI_STATUS_GOOD;
+		return;
+	}
+	scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, 0x25, 0x00);
+}
+
+/*
+ * Decode a new SCSI command. Called when its header is complete: before
+ * its immediate data is received, so the data can land in its buffer.
+ */
+static struct bootsan_cmd *cmd_setup(struct bootsan_conn *conn)
+{
+	struct iscsi_scsi_req *hdr = (struct iscsi_scsi_req *)conn->bhs;
+	struct bootsan_target *t = conn->sess->target;
+	struct scsi_lun_info info;
+	struct bootsan_cmd *cmd;
+	struct scsi_req *req;
+	u32 *luns = NULL, lun_nr;
+
+	cmd = kzalloc(sizeof(*cmd), GFP_KERNEL);
+	req = kzalloc(sizeof(*req) + EMULATED_DATA_CAP, GFP_KERNEL);
+	if (!cmd || !req) {
+		kfree(cmd);
+		kfree(req);
+		return NULL;
+	}
+	cmd->conn = conn;
+	cmd->req = req;
+	cmd->itt = be32_to_cpu(hdr->itt);
+	cmd->exp_xfer_len = be32_to_cpu(hdr->data_length);
+	cmd->dir_read = hdr->flags & ISCSI_FLAG_CMD_READ;
+	cmd->dir_write = hdr->flags & ISCSI_FLAG_CMD_WRITE;
+	cmd->start_ns = local_clock();
+	memcpy(cmd->cdb, hdr->cdb, sizeof(cmd->cdb));
+	cmd->lun_raw = hdr->lun;
+	atomic64_inc(&conn->sess->commands);
+
+	req->cdb = cmd->cdb;
+	req->cdb_len = sizeof(cmd->cdb);
+	req->expected_xfer_len = cmd->exp_xfer_len;
+	req->dir_read = cmd->dir_read;
+	req->dir_write = cmd->dir_write;
+	req->data_in = (u8 *)(req + 1);
+	req->data_in_cap = EMULATED_DATA_CAP;
+
+	lun_nr = decode_lun(&hdr->lun);
+	cmd->lun = lun_nr == U32_MAX ? NULL : bootsan_lun_get(t, lun_nr);
+	if (!cmd->lun) {
+		no_lun_decode(conn, req);
+		return cmd;
+	}
+	fill_lun_info(conn, cmd->lun, &info);
+	if (cmd->cdb[0] == REPORT_LUNS) {
+		luns = collect_luns(t, &info.nr_luns);
+		info.all_luns = luns;
+	}
+	scsi_decode(&info, req);
+	kfree(luns);
+
+	if (req->status == SCSI_STATUS_GOOD &&
+	    (u64)req->nr_blocks * cmd->lun->block_size > BOOTSAN_MAX_IO) {
+		scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, 0x24, 0x00);
+		req->action = SCSI_ACT_DONE;
+	}
+	if (req->status == SCSI_STATUS_GOOD && req->action == SCSI_ACT_WRITE) {
+		cmd->data_out_len = req->nr_blocks * cmd->lun->block_size;
+		if (!cmd->dir_write || cmd->exp_xfer_len < cmd->data_out_len) {
+			/* The initiator will not send what the CDB asks for. */
+			scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, 0x24, 0x00);
+			req->action = SCSI_ACT_DONE;
+			cmd->data_out_len = 0;
+		} else if (bootsan_buf_alloc(&cmd->buf, cmd->data_out_len)) {
+			scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);
+			req->action = SCSI_ACT_DONE;
+			cmd->data_out_len = 0;
+		}
+	}
+	return cmd;
+}
+
+/* ---- receive hooks ---- */
+
+static struct bootsan_cmd *find_pending(struct bootsan_conn *conn, u32 itt)
+{
+	struct bootsan_cmd *cmd;
+
+	list_for_each_entry(cmd, &conn->pending_writes, node)
+		if (cmd->itt == itt)
+			return cmd;
+	return NULL;
+}
+
+/*
+ * The header of a SCSI command or Data-Out with a data segment is in:
+ * point the receive at the command's buffer, or at a scratch buffer for
+ * data we will not use.
+ */
+int bootsan_ffp_data_ready(struct bootsan_conn *conn)
+{
+	struct iscsi_hdr *hdr = (struct iscsi_hdr *)conn->bhs;
+	struct bootsan_cmd *cmd = NULL;
+	u32 off = 0;
+
+	if ((hdr->opcode & ISCSI_OPCODE_MASK) == ISCSI_OP_SCSI_CMD) {
+		if (conn->sess->discovery)
+			goto scratch;
+		cmd = cmd_setup(conn);
+		if (!cmd)
+			return -ENOMEM;
+		conn->cur_cmd = cmd;
+	} else {
+		struct iscsi_data *d = (struct iscsi_data *)conn->bhs;
+
+		cmd = find_pending(conn, be32_to_cpu(d->itt));
+		off = be32_to_cpu(d->offset);
+	}
+	if (cmd && cmd->data_out_len && off < cmd->data_out_len &&
+	    conn->data_len <= cmd->data_out_len - off) {
+		conn->rx_cmd = cmd;
+		conn->rx_cmd_off = off;
+		return 0;
+	}
+scratch:
+	conn->data = kvmalloc(conn->data_len, GFP_KERNEL);
+	return conn->data ? 0 : -ENOMEM;
+}
+
+static int handle_scsi_cmd(struct bootsan_conn *conn)
+{
+	struct bootsan_cmd *cmd = conn->cur_cmd;
+	struct iscsi_hdr *hdr = (struct iscsi_hdr *)conn->bhs;
+	u32 immediate = conn->data_len;
+
+	conn->cur_cmd = NULL;
+	if (conn->sess->discovery)
+		return send_reject(conn, ISCSI_REASON_PROTOCOL_ERROR);
+	if (!cmd) {
+		cmd = cmd_setup(conn);
+		if (!cmd)
+			return -ENOMEM;
+	}
+	if (!cmdsn_accept(conn, hdr)) {
+		cmd_free(cmd);
+		return 0;
+	}
+	if (!cmd->data_out_len)
+		goto run;
+
+	/* A write: count immediate data, then expect unsolicited or R2T data. */
+	if (conn->rx_cmd == cmd)
+		cmd->data_out_received = immediate;
+	cmd->ttt = cmd->itt;	/* our transfer tag: unique as the ITT is */
+	cmd->r2t_offset = cmd->data_out_received;
+	if (!conn->sess->params.initial_r2t && !(hdr->flags & ISCSI_FLAG_CMD_FINAL))
+		cmd->r2t_offset = min(cmd->data_out_len,
+				      conn->sess->params.first_burst_length);
+	list_add_tail(&cmd->node, &conn->pending_writes);
+	conn->nr_pending++;
+	return write_progress(conn, cmd);
+run:
+	{
+		int ret = cmd_execute(cmd);
+
+		cmd_free(cmd);
+		return ret;
+	}
+}
+
+static int handle_data_out(struct bootsan_conn *conn)
+{
+	struct iscsi_data *d = (struct iscsi_data *)conn->bhs;
+	struct bootsan_cmd *cmd = find_pending(conn, be32_to_cpu(d->itt));
+
+	if (!cmd || conn->rx_cmd != cmd)
+		return send_reject(conn, ISCSI_REASON_PROTOCOL_ERROR);
+	cmd->data_out_received += conn->data_len;
+	if (cmd->data_out_received < cmd->data_out_len && !(d->flags & ISCSI_FLAG_CMD_FINAL))
+		return 0;
+	return write_progress(conn, cmd);
+}
+
+static int handle_nop_out(struct bootsan_conn *conn)
+{
+	struct iscsi_nopout *req = (struct iscsi_nopout *)conn->bhs;
+	struct iscsi_nopin rsp = {};
+
+	if (!cmdsn_accept(conn, (struct iscsi_hdr *)req))
+		return 0;
+	if (req->itt == cpu_to_be32(RESERVED_TAG))
+		return 0;	/* an answer to a ping of ours */
+	rsp.opcode = ISCSI_OP_NOOP_IN;
+	rsp.flags = ISCSI_FLAG_CMD_FINAL;
+	memcpy(&rsp.lun, &req->lun, sizeof(rsp.lun));
+	rsp.itt = req->itt;
+	rsp.ttt = cpu_to_be32(RESERVED_TAG);
+	rsp.statsn = cpu_to_be32(conn->stat_sn++);
+	put_sn(conn, &rsp.exp_cmdsn, &rsp.max_cmdsn);
+	return bootsan_conn_send(conn, &rsp, conn->data,
+				 min(conn->data_len, conn->max_recv_dsl));
+}
+
+static int handle_logout(struct bootsan_conn *conn)
+{
+	struct iscsi_logout *req = (struct iscsi_logout *)conn->bhs;
+	struct iscsi_logout_rsp rsp = {};
+	int ret;
+
+	cmdsn_accept(conn, (struct iscsi_hdr *)req);
+	rsp.opcode = ISCSI_OP_LOGOUT_RSP;
+	rsp.flags = ISCSI_FLAG_CMD_FINAL;
+	rsp.response = ISCSI_LOGOUT_SUCCESS;
+	rsp.itt = req->itt;
+	rsp.statsn = cpu_to_be32(conn->stat_sn++);
+	put_sn(conn, &rsp.exp_cmdsn, &rsp.max_cmdsn);
+	conn->sess->logout = true;
+	ret = bootsan_conn_send(conn, &rsp, NULL, 0);
+	/* Either reason ends our only connection, and with it the session. */
+	return ret ? ret : -ECONNRESET;
+}
+
+static int handle_tmf(struct bootsan_conn *conn)
+{
+	struct iscsi_tm *req = (struct iscsi_tm *)conn->bhs;
+	struct iscsi_tm_rsp rsp = {};
+	struct bootsan_cmd *cmd, *next;
+	u8 func = req->flags & ISCSI_FLAG_TM_FUNC_MASK;
+
+	if (!cmdsn_accept(conn, (struct iscsi_hdr *)req))
+		return 0;
+	rsp.opcode = ISCSI_OP_SCSI_TMFUNC_RSP;
+	rsp.flags = ISCSI_FLAG_CMD_FINAL;
+	rsp.itt = req->itt;
+	rsp.response = ISCSI_TMF_RSP_COMPLETE;
+	switch (func) {
+	case ISCSI_TM_FUNC_ABORT_TASK:
+		cmd = find_pending(conn, be32_to_cpu(req->rtt));
+		if (cmd) {
+			list_del(&cmd->node);
+			conn->nr_pending--;
+			cmd_free(cmd);
+		}
+		/* A task that already completed is "function complete" too. */
+		break;
+	case ISCSI_TM_FUNC_ABORT_TASK_SET:
+	case ISCSI_TM_FUNC_CLEAR_TASK_SET:
+	case ISCSI_TM_FUNC_LOGICAL_UNIT_RESET:
+	case ISCSI_TM_FUNC_TARGET_WARM_RESET:
+		list_for_each_entry_safe(cmd, next, &conn->pending_writes, node) {
+			list_del(&cmd->node);
+			conn->nr_pending--;
+			cmd_free(cmd);
+		}
+		break;
+	default:
+		rsp.response = ISCSI_TMF_RSP_NOT_SUPPORTED;
+		break;
+	}
+	rsp.statsn = cpu_to_be32(conn->stat_sn++);
+	put_sn(conn, &rsp.exp_cmdsn, &rsp.max_cmdsn);
+	return bootsan_conn_send(conn, &rsp, NULL, 0);
+}
+
+/* "a.b.c.d:port,tpgt" or "[v6]:port,tpgt" for one portal. */
+static void add_target_address(struct iscsi_text_buf *out, struct bootsan_conn *conn,
+			       struct bootsan_portal *p)
+{
+	static const u8 any[16];
+	struct sockaddr_storage local;
+	const u8 *addr = p->addr;
+	char text[80];
+
+	/* A wildcard portal is reached at the address this connection came to. */
+	if (!memcmp(p->addr, any, p->addr_len) &&
+	    kernel_getsockname(conn->sock, (struct sockaddr *)&local) > 0) {
+		if (local.ss_family == AF_INET && p->addr_len == 4)
+			addr = (u8 *)&((struct sockaddr_in *)&local)->sin_addr;
+		else if (local.ss_family == AF_INET6 && p->addr_len == 16)
+			addr = (u8 *)&((struct sockaddr_in6 *)&local)->sin6_addr;
+		else
+			return;
+	}
+	if (p->addr_len == 4)
+		snprintf(text, sizeof(text), "%pI4:%u,%u", addr, p->port, p->tpgt);
+	else
+		snprintf(text, sizeof(text), "[%pI6c]:%u,%u", addr, p->port, p->tpgt);
+	iscsi_text_add(out, "TargetAddress", text);
+}
+
+static bool initiator_may_see(struct bootsan_target *t, const char *initiator)
+{
+	return list_empty(&t->acls) || bootsan_acl_find(t, initiator);
+}
+
+/* SendTargets=All or =<iqn>: the targets this initiator may log in to. */
+static void send_targets(struct bootsan_conn *conn, const struct iscsi_kv *kv,
+			 struct iscsi_text_buf *out)
+{
+	struct bootsan_target *t;
+	struct bootsan_portal *p;
+	unsigned long id;
+	bool all = kv->value_len == 3 && !memcmp(kv->value, "All", 3);
+
+	if (all && !conn->sess->discovery)
+		return;	/* RFC 7143 12.3: All only in discovery sessions */
+	mutex_lock(&bootsan_config_mutex);
+	xa_for_each(&bootsan_targets, id, t) {
+		if (!all && (kv->value_len ? (strlen(t->iqn) != kv->value_len ||
+					      memcmp(t->iqn, kv->value, kv->value_len)) :
+					     t != conn->sess->target))
+			continue;
+		if (!initiator_may_see(t, conn->sess->initiator))
+			continue;
+		iscsi_text_add(out, "TargetName", t->iqn);
+		list_for_each_entry(p, &bootsan_portals, node)
+			add_target_address(out, conn, p);
+	}
+	mutex_unlock(&bootsan_config_mutex);
+}
+
+static int handle_text(struct bootsan_conn *conn)
+{
+	struct iscsi_text *req = (struct iscsi_text *)conn->bhs;
+	struct iscsi_text_rsp rsp = {};
+	struct iscsi_text_buf out = {};
+	struct iscsi_kv kv;
+	u32 pos = 0;
+	int ret;
+
+	if (!cmdsn_accept(conn, (struct iscsi_hdr *)req))
+		return 0;
+	if (req->flags & ISCSI_FLAG_TEXT_CONTINUE)
+		return send_reject(conn, ISCSI_REASON_CMD_NOT_SUPPORTED);
+	out.cap = min_t(u32, conn->max_recv_dsl, 65536);
+	out.data = kvmalloc(out.cap, GFP_KERNEL);
+	if (!out.data)
+		return -ENOMEM;
+	while ((ret = iscsi_text_next(conn->data, conn->data_len, &pos, &kv)) > 0) {
+		if (kv.key_len == 11 && !memcmp(kv.key, "SendTargets", 11)) {
+			send_targets(conn, &kv, &out);
+		} else {
+			char key[64];
+
+			/* iscsi_text_next() bounds keys to 63 bytes. */
+			memcpy(key, kv.key, kv.key_len);
+			key[kv.key_len] = '\0';
+			iscsi_text_add(&out, key, "NotUnderstood");
+		}
+	}
+	if (ret < 0) {
+		kvfree(out.data);
+		return send_reject(conn, ISCSI_REASON_PROTOCOL_ERROR);
+	}
+	if (out.overflow)
+		pr_warn_ratelimited("SendTargets reply truncated to %u bytes\n", out.len);
+	rsp.opcode = ISCSI_OP_TEXT_RSP;
+	rsp.flags = ISCSI_FLAG_CMD_FINAL;
+	rsp.itt = req->itt;
+	rsp.ttt = cpu_to_be32(RESERVED_TAG);
+	rsp.statsn = cpu_to_be32(conn->stat_sn++);
+	put_sn(conn, &rsp.exp_cmdsn, &rsp.max_cmdsn);
+	ret = bootsan_conn_send(conn, &rsp, out.data, out.len);
+	kvfree(out.data);
+	return ret;
+}
+
+int bootsan_ffp_pdu(struct bootsan_conn *conn)
+{
+	u8 op = conn->bhs[0] & ISCSI_OPCODE_MASK;
+
+	switch (op) {
+	case ISCSI_OP_SCSI_CMD:
+		return handle_scsi_cmd(conn);
+	case ISCSI_OP_SCSI_DATA_OUT:
+		return handle_data_out(conn);
+	case ISCSI_OP_NOOP_OUT:
+		return handle_nop_out(conn);
+	case ISCSI_OP_TEXT:
+		return handle_text(conn);
+	case ISCSI_OP_LOGOUT:
+		return handle_logout(conn);
+	case ISCSI_OP_SCSI_TMFUNC:
+		return handle_tmf(conn);
+	case ISCSI_OP_LOGIN:
+		return send_reject(conn, ISCSI_REASON_PROTOCOL_ERROR);
+	default:
+		return send_reject(conn, ISCSI_REASON_CMD_NOT_SUPPORTED);
+	}
+}
+
+void bootsan_conn_abort_cmds(struct bootsan_conn *conn)
+{
+	struct bootsan_cmd *cmd, *next;
+
+	if (conn->cur_cmd) {
+		cmd_free(conn->cur_cmd);
+		conn->cur_cmd = NULL;
+	}
+	list_for_each_entry_safe(cmd, next, &conn->pending_writes, node) {
+		list_del(&cmd->node);
+		cmd_free(cmd);
+	}
+	conn->nr_pending = 0;
+}

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * SCSI command decoder and emulator of the target (SPC-4, SBC-3).
+ *
+ * Pure functions over untrusted bytes: no I/O, no allocation. The transport
+ * calls scsi_decode() for every SCSI command; the command is either
+ * completed here (emulated commands, whose response lands in a buffer the
+ * caller supplies) or turned into one block I/O action for the transport.
+ * Built into the module and, for unit tests and fuzzing, into host programs.
+ */
+#ifndef BOOTSAN_SCSI_H
+#define BOOTSAN_SCSI_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+
+static inline u16 get_unaligned_be16(const void *p)
+{
+	const u8 *b = p;
+
+	return (u16)(b[0] << 8 | b[1]);
+}
+
+static inline u32 get_unaligned_be32(const void *p)
+{
+	const u8 *b = p;
+
+	return (u32)b[0] << 24 | (u32)b[1] << 16 | (u32)b[2] << 8 | b[3];
+}
+
+static inline u64 get_unaligned_be64(const void *p)
+{
+	const u8 *b = p;
+
+	return (u64)get_unaligned_be32(b) << 32 | get_unaligned_be32(b + 4);
+}
+
+static inline void put_unaligned_be16(u16 v, void *p)
+{
+	u8 *b = p;
+
+	b[0] = v >> 8;
+	b[1] = v;
+}
+
+static inline void put_unaligned_be32(u32 v, void *p)
+{
+	u8 *b = p;
+
+	b[0] = v >> 24;
+	b[1] = v >> 16;
+	b[2] = v >> 8;
+	b[3] = v;
+}
+
+static inline void put_unaligned_be64(u64 v, void *p)
+{
+	put_unaligned_be32(v >> 32, p);
+	put_unaligned_be32(v, (u8 *)p + 4);
+}
+#endif /* !__KERNEL__ */
+
+/* Longest CDB we take: the 16 bytes of the iSCSI header, no AHS. */
+#define SCSI_CDB_MAX_LEN		16
+/* Fixed format sense data, response code 70h. */
+#define SCSI_SENSE_LEN			18
+
+/* Status codes (SAM-5). */
+#define SCSI_STATUS_GOOD		0x00
+#define SCSI_STATUS_CHECK_CONDITION	0x02
+#define SCSI_STATUS_RESERVATION_CONFLICT 0x18
+
+/* Sense keys (SPC-4 table 45). */
+#define SCSI_SK_NO_SENSE		0x0
+#define SCSI_SK_NOT_READY		0x2
+#define SCSI_SK_MEDIUM_ERROR		0x3
+#define SCSI_SK_HARDWARE_ERROR		0x4
+#define SCSI_SK_ILLEGAL_REQUEST		0x5
+#define SCSI_SK_UNIT_ATTENTION		0x6
+#define SCSI_SK_DATA_PROTECT		0x7
+#define SCSI_SK_ABORTED_COMMAND		0xb
+#define SCSI_SK_MISCOMPARE		0xe
+
+/* Additional sense codes used here (ASCQ 00h for all of them). */
+#define SCSI_ASC_PARAM_LIST_LENGTH	0x1a	/* PARAMETER LIST LENGTH ERROR */
+#define SCSI_ASC_INVALID_OPCODE		0x20	/* INVALID COMMAND OPERATION CODE */
+#define SCSI_ASC_LBA_OUT_OF_RANGE	0x21	/* LOGICAL BLOCK ADDRESS OUT OF RANGE */
+#define SCSI_ASC_INVALID_FIELD_IN_CDB	0x24	/* INVALID FIELD IN CDB */
+#define SCSI_ASC_INVALID_FIELD_IN_PARAM	0x26	/* INVALID FIELD IN PARAMETER LIST */
+#define SCSI_ASC_WRITE_PROTECTED	0x27	/* WRITE PROTECTED */
+#define SCSI_ASC_SAVING_NOT_SUPPORTED	0x39	/* SAVING PARAMETERS NOT SUPPORTED */
+#define SCSI_ASC_MISCOMPARE_VERIFY	0x1d	/* MISCOMPARE DURING VERIFY OPERATION */
+
+/* What a logical unit is; filled by the caller, read-only here. */
+struct scsi_lun_info {
+	u64 nr_blocks;			/* capacity in blocks, > 0 */
+	u32 block_size;			/* 512 or 4096 */
+	bool read_only;			/* writes fail with DATA PROTECT */
+	bool write_cache;		/* WCE=1 in the caching mode page */
+	/*
+	 * Thin provisioning: UNMAP, WRITE SAME with UNMAP, LBPME and LBPRZ
+	 * (unmapped blocks must read back as zeros), VPD B2h LBPU/LBPWS.
+	 */
+	bool thin;
+	bool rotational;		/* false: rotation rate 1 (non-rotating) */
+	const char *serial;		/* VPD 80h; NULL or "" for none */
+	u64 naa;			/* 0, or an 8-byte NAA designator (83h) */
+	const char *target_name;	/* target IQN, for the 83h name string */
+	u16 relative_port;		/* relative target port, 0 taken as 1 */
+	u16 target_port_group;
+	u32 lun;			/* this LUN's number */
+	const u32 *all_luns;		/* REPORT LUNS: the target's LUNs, */
+	u32 nr_luns;			/* sorted, each < 16384; NULL/0: @lun */
+	u32 max_xfer_blocks;		/* VPD B0h; 0: no limit */
+	u32 opt_xfer_blocks;		/* VPD B0h; 0: not reported */
+	u32 max_unmap_blocks;		/* per UNMAP command; 0: no limit */
+	u32 max_unmap_descriptors;	/* per UNMAP command; 0: no limit */
+	const char *vendor;		/* 8 chars, NULL: "BOOTSAN " */
+	const char *product;		/* 16 chars, NULL: "bootsan disk" */
+	const char *revision;		/* 4 chars, NULL: "0001" */
+};
+
+enum scsi_action {
+	SCSI_ACT_DONE,		/* complete with status/sense/data_in now */
+	SCSI_ACT_READ,		/* read nr_blocks at lba into data-in */
+	SCSI_ACT_WRITE,		/* write data-out (data_out_len) at lba */
+	SCSI_ACT_VERIFY_READ,	/* read and compare with data-out (BYTCHK=1) */
+	SCSI_ACT_WRITE_VERIFY,	/* write through to the medium, then verify */
+	/* data-out: nr_blocks to compare, then nr_blocks to write */
+	SCSI_ACT_COMPARE_AND_WRITE,
+	SCSI_ACT_FLUSH,		/* nr_blocks 0: from lba to the end */
+	SCSI_ACT_UNMAP,		/* data-out goes to scsi_parse_unmap() */
+	/*
+	 * Replicate the single block of data-out over the range; ndob: no
+	 * data-out, write zeros; unmap: may deallocate (reads give zeros).
+	 */
+	SCSI_ACT_WRITE_SAME,
+	/* ask the backend about lba, then call scsi_fill_lba_status() */
+	SCSI_ACT_GET_LBA_STATUS,
+	/* data-out (data_out_len) goes to scsi_mode_select() */
+	SCSI_ACT_MODE_SELECT,
+};
+
+struct scsi_req {
+	/* in */
+	const u8 *cdb;
+	u32 cdb_len;			/* 1..16 */
+	u32 expected_xfer_len;		/* from the iSCSI header */
+	bool dir_read, dir_write;	/* iSCSI R and W bits */
+	u8 *data_in;			/* emulated responses go here, */
+	u32 data_in_cap;		/* never more than this many bytes */
+	/* out */
+	enum scsi_action action;
+	u64 lba;
+	u32 nr_blocks;
+	bool fua, dpo;
+	bool unmap, ndob;		/* WRITE SAME */
+	bool anchor;			/* never set: ANC_SUP is 0 */
+	u32 alloc_len;			/* allocation length of the CDB, if any */
+	u32 data_in_len;		/* bytes of emulated response */
+	u32 data_out_len;		/* bytes the initiator must send */
+	u8 status;			/* SCSI_STATUS_* */
+	u8 sense[SCSI_SENSE_LEN];
+	u32 sense_len;			/* 0 or SCSI_SENSE_LEN */
+};
+
+/*
+ * Decode the CDB of @req for the logical unit @lun and fill the out fields.
+ * Returns 0, SCSI errors being reported through status and sense, or
+ * -EINVAL when the arguments themselves are unusable (NULL pointers, no
+ * data_in buffer with a non-zero data_in_cap, a zero capacity, a block
+ * size other than a power of two from 512 to 65536).
+ */
+int scsi_decode(const struct scsi_lun_info *lun, struct scsi_req *req);
+
+/* Terminate @req with CHECK CONDITION and fixed format sense data. */
+void scsi_set_sense(struct scsi_req *req, u8 key, u8 asc, u8 ascq);
+
+/*
+ * Validate the UNMAP parameter list @param of @len bytes received for @req
+ * (header lengths, descriptor count and total blocks against the VPD B0h
+ * limits, every range within the capacity), then call @each once per
+ * descriptor of one or more blocks. Returns 0 with status GOOD, or -EINVAL
+ * with CHECK CONDITION set in @req and @each never called.
+ */
+int scsi_parse_unmap(const u8 *param, u32 len, const struct scsi_lun_info *lun,
+		     struct scsi_req *req,
+		     void (*each)(void *ctx, u64 lba, u32 nr), void *ctx);
+
+/*
+ * Complete a GET LBA STATUS (action SCSI_ACT_GET_LBA_STATUS) with one LBA
+ * status descriptor: @nr_blocks blocks from @lba are all mapped or all
+ * deallocated. @alloc_len is req->alloc_len.
+ */
+void scsi_fill_lba_status(struct scsi_req *req, u64 lba, u64 nr_blocks,
+			  bool mapped, u32 alloc_len);
+
+/*
+ * Check the MODE SELECT(6) or (10) parameter list @param of @len bytes
+ * received for @req (whose cdb is still set). Only WCE in the caching page
+ * may change; *@wce_out gets the resulting WCE. Returns 0 with status GOOD,
+ * or -EINVAL with CHECK CONDITION set in @req.
+ */
+int scsi_mode_select(const struct scsi_lun_info *lun, struct scsi_req *req,
+		     const u8 *param, u32 len, bool *wce_out);
+
+#endif /* BOOTSAN_SCSI_H */

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sessions: creation at the end of login, reinstatement (same initiator,
+ * ISID and target with TSIH 0 replaces the old session), and teardown when
+ * the session's only connection ends.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+
+#include "compat.h"
+#include "engine.h"
+
+DEFINE_MUTEX(bootsan_session_mutex);
+LIST_HEAD(bootsan_sessions);
+static u64 bootsan_next_session_id = 1;
+static u16 bootsan_next_tsih = 1;
+
+static bool tsih_in_use(u16 tsih)
+{
+	struct bootsan_session *s;
+
+	list_for_each_entry(s, &bootsan_sessions, node)
+		if (s->tsih == tsih)
+			return true;
+	return false;
+}
+
+/*
+ * Create the session for a connection whose login succeeded. @t carries a
+ * reference that the session takes over. An older session of the same
+ * initiator and ISID on the same target is closed first (reinstatement:
+ * open-iscsi logs in again that way after a connection failure).
+ */
+struct bootsan_session *bootsan_session_create(struct bootsan_conn *conn,
+					       struct bootsan_target *t,
+					       bool discovery)
+{
+	struct bootsan_session *sess, *old;
+
+	sess = kzalloc(sizeof(*sess), GFP_KERNEL);
+	if (!sess)
+		return ERR_PTR(-ENOMEM);
+	sess->isid = get_unaligned_be48(conn->isid);
+	sess->discovery = discovery;
+	sess->target = t;
+	sess->conn = conn;
+	sess->peer = conn->peer;
+	sess->params = conn->params;
+	strscpy(sess->initiator, conn->params.initiator_name, sizeof(sess->initiator));
+	sess->queue_depth = t ? t->queue_depth : 1;
+
+	mutex_lock(&bootsan_session_mutex);
+	list_for_each_entry(old, &bootsan_sessions, node) {
+		if (old->target == t && old->isid == sess->isid &&
+		    !strcmp(old->initiator, sess->initiator) && old->conn) {
+			bootsan_conn_shutdown(old->conn);
+			old->reinstated = true;
+		}
+	}
+	if (t && atomic_read(&t->nr_sessions) >= t->max_sessions) {
+		mutex_unlock(&bootsan_session_mutex);
+		kfree(sess);
+		return ERR_PTR(-EUSERS);
+	}
+	sess->id = bootsan_next_session_id++;
+	do {
+		sess->tsih = bootsan_next_tsih++;
+	} while (!sess->tsih || tsih_in_use(sess->tsih));
+	if (t)
+		atomic_inc(&t->nr_sessions);
+	list_add_tail(&sess->node, &bootsan_sessions);
+	mutex_unlock(&bootsan_session_mutex);
+	return sess;
+}
+
+/* Called once, when the session's connection is released. */
+void bootsan_session_close(struct bootsan_session *sess, int reason)
+{
+	mutex_lock(&bootsan_session_mutex);
+	list_del(&sess->node);
+	mutex_unlock(&bootsan_session_mutex);
+	if (sess->reinstated)
+		reason = BOOTSAN_SESSION_DOWN_REASON_REINSTATED;
+	if (sess->logout)
+		reason = BOOTSAN_SESSION_DOWN_REASON_LOGOUT;
+	if (sess->killed)
+		reason = BOOTSAN_SESSION_DOWN_REASON_KILLED;
+	if (sess->target) {
+		bootsan_nl_notify_session_down(sess, reason);
+		atomic_dec(&sess->target->nr_sessions);
+		bootsan_target_put(sess->target);
+	}
+	kfree(sess);
+}
+
+/* End every session of @t (a forced delete); they go asynchronously. */
+void bootsan_sessions_close_target(struct bootsan_target *t)
+{
+	struct bootsan_session *s;
+
+	mutex_lock(&bootsan_session_mutex);
+	list_for_each_entry(s, &bootsan_sessions, node) {
+		if (s->target == t && s->conn) {
+			s->killed = true;
+			bootsan_conn_shutdown(s->conn);
+		}
+	}
+	mutex_unlock(&bootsan_session_mutex);
+}
+
+bool bootsan_session_kill(u64 id)
+{
+	struct bootsan_session *s;
+	bool found = false;
+
+	mutex_lock(&bootsan_session_mutex);
+	list_for_each_entry(s, &bootsan_sessions, node) {
+		if (s->id == id) {
+			s->killed = true;
+			bootsan_conn_shutdown(s->conn);
+			found = true;
+			break;
+		}
+	}
+	mutex_unlock(&bootsan_session_mutex);
+	return found;
+}
