@@ -7,18 +7,24 @@
 # qemu. Once without authentication and once with one-way and mutual CHAP.
 #
 #   selftests/ipxe_sanboot.sh --kver K --initrd IMG [--auth none|chap|mutual]
+#                             [--disk FILE --expect TEXT]
+#
+# --disk sanboots another image (e.g. the demo's golden image) and waits for
+# TEXT on the client's console instead of the boot sector's marker.
 #
 # The SAN VM needs e1000, bsnl and bootsan.ko in its initramfs. Addresses
 # are from 198.18.0.0/24 (reserved for testing) on the VMs' own link.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-kver= initrd= auth=none
+kver= initrd= auth=none disk= expect=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kver) kver=$2; shift 2 ;;
 	--initrd) initrd=$2; shift 2 ;;
 	--auth) auth=$2; shift 2 ;;
+	--disk) disk=$2; shift 2 ;;
+	--expect) expect=$2; shift 2 ;;
 	*) echo "ipxe_sanboot: unknown option '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -47,6 +53,14 @@ with open(path, "wb") as f:
     f.write(sector)
     f.truncate(8 << 20)
 PY
+# Seconds without reads after which the SAN VM stops serving: a boot
+# sector needs nothing more; a whole system pauses between its loads.
+idle=3
+if [ -n "$disk" ]; then
+	cp --sparse=always "$disk" "$work/disk.img"
+	MARKER=$expect
+	idle=20
+fi
 
 case $auth in
 none)	target_opts=""
@@ -82,16 +96,26 @@ touch /tmp/udhcpd.leases
 udhcpd /udhcpd.conf
 mkdir -p /www && cp /boot.ipxe /www/
 httpd -p 80 -h /www
-# Serve until the client has logged in and read its boot sector.
-for i in \$(seq 150); do
-	if ./bsnl stats | grep -q 'read_cmds=[1-9]'; then
-		sleep 3
-		./bsnl sessions
-		exit 0
+echo BOOTSAN-SAN-READY
+# Serve until the client has read from its disk and then stopped reading
+# for $idle seconds: it runs from memory now (or has ended).
+last=0
+quiet=0
+for i in \$(seq 240); do
+	reads=\$(./bsnl stats | sed -n 's/.*read_cmds=\([0-9]*\).*/\1/p')
+	if [ "\${reads:-0}" -gt 0 ] && [ "\$reads" = "\$last" ]; then
+		quiet=\$((quiet + 1))
+		if [ \$quiet -ge $idle ]; then
+			./bsnl sessions
+			exit 0
+		fi
+	else
+		quiet=0
 	fi
+	last=\${reads:-0}
 	sleep 1
 done
-echo "the client never read from its disk"
+echo "the client never read from its disk, or never stopped"
 exit 1
 SAN
 
@@ -101,8 +125,11 @@ port=$((20000 + RANDOM % 20000))
 	--add "$work/disk.img:/disk.img" --add "$work/boot.ipxe:/boot.ipxe" \
 	--add "$work/udhcpd.conf:/udhcpd.conf" --add "$work/san.sh:/san.sh" -- sh /san.sh &
 san=$!
+# The client connects to the SAN VM's end of the link right away: a link
+# joined only after the SAN VM has brought its interface up was seen to
+# carry no DHCP replies. iPXE retries DHCP long enough for the SAN VM.
 sleep 2
-"$top/scripts/vm/run" --ipxe --timeout 200 --quiet --log "$logs/ipxe-client-$auth.log" \
+"$top/scripts/vm/run" --ipxe --timeout 240 --quiet --log "$logs/ipxe-client-$auth.log" \
 	--link "connect:$port" --mac 52:54:00:b0:07:02 --expect "$MARKER"
 client=$?
 wait $san

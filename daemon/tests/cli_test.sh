@@ -1,6 +1,7 @@
 #!/bin/sh
-# bootsand's command line: --version, --help, and exit status 2 with a clear
-# message for every misuse. Prints TAP.
+# bootsand's command line: --version, --help, exit status 2 with a clear
+# message for every misuse, and exit status 1 with a clear message when the
+# state directory or database cannot be used. Prints TAP.
 bin=${1:-$(dirname "$0")/../bootsand}
 version=$("$(dirname "$0")/../../scripts/version")
 n=0 failed=0
@@ -24,7 +25,7 @@ expect() {
 }
 
 echo "TAP version 13"
-echo "1..7"
+echo "1..14"
 expect "--version prints the project version" 0 "bootsand $version" -- --version
 expect "-V is --version" 0 "bootsand $version" -- -V
 expect "--help shows usage" 0 "Usage: bootsand" -- --help
@@ -32,4 +33,27 @@ expect "unknown long option exits 2" 2 "unknown option '--bogus'" -- --bogus
 expect "unknown short option exits 2" 2 "unknown option '-x'" -- -x
 expect "stray argument exits 2" 2 "unexpected argument 'extra'" -- extra
 expect "misuse points to --help" 2 "Try 'bootsand --help'" -- --bogus
+expect "--listen needs a value" 2 "option '--listen' needs a value" -- --listen
+expect "a bad --listen exits 2" 2 "bad --listen 'localhost'" -- --listen localhost
+expect "a bad --listen port exits 2" 2 "bad --listen '0.0.0.0:99999'" -- --listen 0.0.0.0:99999
+expect "a bad --log-level exits 2" 2 "bad --log-level 'loud'" -- --log-level loud
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+: >"$tmp/file"
+expect "a state dir that is a file exits 1" 1 "is not a directory" -- \
+	--state-dir "$tmp/file" --listen 127.0.0.1:0
+mkdir "$tmp/new"
+python3 -c '
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+db.execute("INSERT INTO schema_version VALUES (99)")
+db.commit()' "$tmp/new/bootsand.db"
+expect "a database from a newer bootsand exits 1" 1 "schema version 99 is newer" -- \
+	--state-dir "$tmp/new" --listen 127.0.0.1:0
+mkdir "$tmp/tok"
+printf 'short\n' >"$tmp/tok/api-token"
+expect "an unusable token file exits 1" 1 "token is too short" -- \
+	--state-dir "$tmp/tok" --listen 127.0.0.1:0
 exit $failed

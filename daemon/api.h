@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The REST API's core routes: status, images, jobs, portals, the OpenAPI
+ * document and /metrics. The kernel side (kernel.h) adds its own.
+ */
+#ifndef BOOTSAND_API_H
+#define BOOTSAND_API_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+struct bsd;
+struct http;
+struct http_req;
+
+/* Add the core routes and the kernel side's. 0 or -errno. */
+int api_add_routes(struct bsd *d, struct http *h);
+
+/* The OpenAPI document: openapi.c's text with the kernel side's paths
+ * merged in; NULL on a broken document. New reference. */
+json_t *api_openapi(void);
+/* The hand-written core document (openapi.c). */
+extern const char openapi_core[];
+
+/* ---- helpers for handlers (also used by the kernel side) ---- */
+
+/* A "2024-01-31T12:00:00Z" JSON string. */
+json_t *api_time(int64_t t);
+/* Reply 201/202 with a Location header: @fmt gives the path. */
+void api_reply_created(struct http_req *r, int status, json_t *body, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+#endif /* BOOTSAND_API_H */

@@ -1,0 +1,834 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bootsand's kernel side: the store is the truth, bootsan.ko holds only
+ * runtime objects. At start, when the module (re)appears and after every
+ * change, the wanted state is built from the store and the kernel is made
+ * to match it (kstate.h, kernel_nl.h). Objects that already match are left
+ * alone, so restarting bootsand does not disturb logged-in initiators.
+ * Also the API routes that need the module: targets and sessions.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/bootsan.h>
+
+#include "../kmod/iscsi_name.h"
+#include "api.h"
+#include "bootsand.h"
+#include "http.h"
+#include "images.h"
+#include "kernel.h"
+#include "kernel_nl.h"
+#include "log.h"
+#include "store.h"
+
+/* How often the watcher looks for a reloaded or returning module. */
+#define WATCH_INTERVAL_S	2
+
+struct kside {
+	pthread_mutex_t lock;		/* one change or reconcile at a time */
+	pthread_t watcher;
+	bool watching;
+	bool stop;
+	bool in_sync;			/* last reconcile succeeded */
+	unsigned int reconciles;
+	char last_error[512];
+};
+
+static struct kside *ks(struct bsd *d)
+{
+	return d->kernel;
+}
+
+/* ---- the wanted state, from the store ---- */
+
+static void chap_from(struct ks_chap *c, const char *user, const char *secret)
+{
+	memset(c, 0, sizeof(*c));
+	if (!user[0] || !secret[0])
+		return;
+	snprintf(c->user, sizeof(c->user), "%s", user);
+	c->secret_len = strlen(secret) < sizeof(c->secret) ? strlen(secret) : sizeof(c->secret);
+	memcpy(c->secret, secret, c->secret_len);
+	c->set = true;
+}
+
+static uint32_t auth_code(const char *auth)
+{
+	if (!strcmp(auth, "chap"))
+		return BOOTSAN_AUTH_CHAP;
+	if (!strcmp(auth, "mutual-chap"))
+		return BOOTSAN_AUTH_MUTUAL_CHAP;
+	return BOOTSAN_AUTH_NONE;
+}
+
+static int want_lun(struct bsd *d, struct ks_target *t, const struct store_lun *sl,
+		    bool read_only)
+{
+	struct ks_lun *l = ks_add_lun(t);
+	struct store_image im;
+
+	if (!l)
+		return -ENOMEM;
+	l->lun = sl->lun;
+	l->backend = strcmp(sl->backend, "blockio") ? BOOTSAN_BACKEND_FILE : BOOTSAN_BACKEND_BLOCK;
+	l->read_only = read_only;
+	l->direct = sl->direct;
+	l->block_size = sl->block_size;
+	snprintf(l->serial, sizeof(l->serial), "%s", sl->serial);
+	l->naa = sl->naa;
+	if (sl->image[0]) {
+		if (image_path(d, sl->image, l->path, sizeof(l->path)))
+			return -ENAMETOOLONG;
+		/* A grown image grows its LUN: the whole image is the LUN. */
+		if (!store_image_get(d->store, sl->image, &im) && sl->block_size)
+			l->size = im.size_bytes / sl->block_size * sl->block_size;
+	} else {
+		snprintf(l->path, sizeof(l->path), "%s", sl->device);
+	}
+	return 0;
+}
+
+static int build_want(struct bsd *d, struct ks_state *want)
+{
+	struct store_portal *ps = NULL;
+	struct store_target *ts = NULL;
+	size_t np = 0, nt = 0, i, j;
+	int err;
+
+	memset(want, 0, sizeof(*want));
+	err = store_portal_list(d->store, &ps, &np);
+	for (i = 0; !err && i < np; i++) {
+		struct ks_portal *p = ks_add_portal(want);
+
+		if (!p) {
+			err = -ENOMEM;
+			break;
+		}
+		if (inet_pton(AF_INET, ps[i].address, p->addr) == 1)
+			p->addr_len = 4;
+		else if (inet_pton(AF_INET6, ps[i].address, p->addr) == 1)
+			p->addr_len = 16;
+		p->port = ps[i].port;
+		p->tpgt = ps[i].tpgt;
+	}
+	if (!err)
+		err = store_target_list(d->store, &ts, &nt);
+	for (i = 0; !err && i < nt; i++) {
+		struct ks_target *t = ks_add_target(want);
+		struct store_lun *ls = NULL;
+		struct store_acl *as = NULL;
+		size_t nl = 0, na = 0;
+
+		if (!t) {
+			err = -ENOMEM;
+			break;
+		}
+		snprintf(t->iqn, sizeof(t->iqn), "%s", ts[i].iqn);
+		snprintf(t->alias, sizeof(t->alias), "%s", ts[i].alias);
+		t->auth = auth_code(ts[i].auth);
+		chap_from(&t->chap, ts[i].chap_user, ts[i].chap_secret);
+		chap_from(&t->mutual, ts[i].mutual_user, ts[i].mutual_secret);
+		t->max_sessions = ts[i].max_sessions;
+		t->queue_depth = ts[i].queue_depth;
+		err = store_lun_list(d->store, ts[i].iqn, &ls, &nl);
+		for (j = 0; !err && j < nl; j++)
+			err = want_lun(d, t, &ls[j], ts[i].read_only);
+		if (!err)
+			err = store_acl_list(d->store, ts[i].iqn, &as, &na);
+		for (j = 0; !err && j < na; j++) {
+			struct ks_acl *a = ks_add_acl(t);
+
+			if (!a) {
+				err = -ENOMEM;
+				break;
+			}
+			snprintf(a->initiator, sizeof(a->initiator), "%s", as[j].initiator);
+			chap_from(&a->chap, as[j].chap_user, as[j].chap_secret);
+		}
+		free(ls);
+		free(as);
+	}
+	free(ps);
+	explicit_bzero(ts, nt * sizeof(*ts));
+	free(ts);
+	if (err)
+		ks_state_free(want);
+	return err;
+}
+
+/* With the lock held: make the kernel match the store. */
+static int reconcile_locked(struct bsd *d)
+{
+	struct ks_state want;
+	unsigned int changes = 0;
+	int err = build_want(d, &want);
+
+	if (err) {
+		snprintf(ks(d)->last_error, sizeof(ks(d)->last_error),
+			 "reading the store: %s", strerror(-err));
+		return err;
+	}
+	err = knl_reconcile(&want, &changes);
+	ks_state_free(&want);
+	ks(d)->reconciles++;
+	ks(d)->in_sync = !err;
+	if (err) {
+		snprintf(ks(d)->last_error, sizeof(ks(d)->last_error), "%s", knl_last_error());
+		log_warn("kernel reconcile: %s", ks(d)->last_error);
+	} else {
+		ks(d)->last_error[0] = '\0';
+		if (changes)
+			log_info("kernel reconcile: %u change%s applied", changes,
+				 changes == 1 ? "" : "s");
+	}
+	return err;
+}
+
+/*
+ * Watch for the module: when it appears (or reappears after an rmmod, with
+ * nothing configured) the next pass finds it out of sync and reconciles.
+ */
+static void *watcher(void *arg)
+{
+	struct bsd *d = arg;
+	struct kside *k = ks(d);
+	bool was_available = false;
+
+	for (;;) {
+		struct ks_state have;
+		bool available, empty = false;
+
+		pthread_mutex_lock(&k->lock);
+		if (k->stop) {
+			pthread_mutex_unlock(&k->lock);
+			break;
+		}
+		available = knl_available();
+		if (available && was_available && k->in_sync && !knl_dump(&have)) {
+			/* A reloaded module comes back empty. */
+			empty = have.ntargets == 0 && have.nportals == 0;
+			ks_state_free(&have);
+		}
+		if (available && (!was_available || !k->in_sync || empty)) {
+			int64_t portals = 0;
+
+			store_count(d->store, STORE_T_PORTALS, &portals);
+			if (!empty || portals)
+				reconcile_locked(d);
+		}
+		was_available = available;
+		pthread_mutex_unlock(&k->lock);
+		for (int i = 0; i < WATCH_INTERVAL_S * 10 && !k->stop; i++)
+			usleep(100 * 1000);
+	}
+	return NULL;
+}
+
+int kernel_start(struct bsd *d)
+{
+	struct kside *k = calloc(1, sizeof(*k));
+
+	if (!k)
+		return -ENOMEM;
+	pthread_mutex_init(&k->lock, NULL);
+	d->kernel = k;
+	pthread_mutex_lock(&k->lock);
+	if (knl_available())
+		reconcile_locked(d);
+	else
+		log_warn("bootsan.ko is not loaded: serving without the iSCSI target");
+	pthread_mutex_unlock(&k->lock);
+	if (!pthread_create(&k->watcher, NULL, watcher, d))
+		k->watching = true;
+	return 0;
+}
+
+void kernel_stop(struct bsd *d)
+{
+	struct kside *k = ks(d);
+
+	if (!k)
+		return;
+	pthread_mutex_lock(&k->lock);
+	k->stop = true;
+	pthread_mutex_unlock(&k->lock);
+	if (k->watching)
+		pthread_join(k->watcher, NULL);
+	pthread_mutex_destroy(&k->lock);
+	free(k);
+	d->kernel = NULL;
+}
+
+json_t *kernel_status(struct bsd *d)
+{
+	struct kside *k = ks(d);
+	struct knl_session *v;
+	size_t n = 0;
+	bool available = knl_available();
+	json_t *o;
+
+	if (!available)
+		return json_pack("{s:b, s:s}", "available", 0, "error", knl_last_error());
+	if (!knl_sessions(&v, &n))
+		free(v);
+	o = json_pack("{s:b, s:b, s:i, s:I}", "available", 1, "in_sync", k && k->in_sync,
+		      "sessions", (int)n, "reconciles", (json_int_t)(k ? k->reconciles : 0));
+	if (k && k->last_error[0])
+		json_object_set_new(o, "error", json_string(k->last_error));
+	return o;
+}
+
+/* ---- targets API ---- */
+
+/* 503 with a clear message when the module is not there. */
+static bool require_kernel(struct http_req *r)
+{
+	if (knl_available())
+		return true;
+	http_reply_error(r, 503, NULL, "the iSCSI target is unavailable: %s", knl_last_error());
+	return false;
+}
+
+static json_t *target_json(struct bsd *d, const struct store_target *t)
+{
+	struct store_lun *ls = NULL;
+	struct store_acl *as = NULL;
+	size_t nl = 0, na = 0, i;
+	uint32_t sessions = 0;
+	json_t *o, *luns = json_array(), *acl = json_array(), *chap;
+
+	store_lun_list(d->store, t->iqn, &ls, &nl);
+	for (i = 0; i < nl; i++) {
+		json_t *l = json_pack("{s:i, s:s, s:b, s:i, s:s, s:s}", "lun", (int)ls[i].lun,
+				      "backend", ls[i].backend, "direct", ls[i].direct,
+				      "block_size", (int)ls[i].block_size, "serial", ls[i].serial,
+				      "naa", "");
+		char naa[24];
+
+		snprintf(naa, sizeof(naa), "0x%016" PRIx64, ls[i].naa);
+		json_object_set_new(l, "naa", json_string(naa));
+		json_object_set_new(l, ls[i].image[0] ? "image" : "device",
+				    json_string(ls[i].image[0] ? ls[i].image : ls[i].device));
+		json_array_append_new(luns, l);
+	}
+	store_acl_list(d->store, t->iqn, &as, &na);
+	for (i = 0; i < na; i++)
+		json_array_append_new(acl, json_string(as[i].initiator));
+	chap = json_pack("{s:s, s:b, s:s, s:b}", "user", t->chap_user,
+			 "secret_set", t->chap_secret[0] != '\0', "mutual_user", t->mutual_user,
+			 "mutual_secret_set", t->mutual_secret[0] != '\0');
+	knl_target_sessions(t->iqn, &sessions);
+	o = json_pack("{s:s, s:s, s:s, s:o, s:b, s:i, s:i, s:o, s:o, s:i, s:o}",
+		      "iqn", t->iqn, "alias", t->alias, "auth", t->auth, "chap", chap,
+		      "read_only", t->read_only, "max_sessions", (int)t->max_sessions,
+		      "queue_depth", (int)t->queue_depth, "luns", luns, "acl", acl,
+		      "sessions", (int)sessions, "created", api_time(t->created));
+	free(ls);
+	explicit_bzero(as, na * sizeof(*as));
+	free(as);
+	return o;
+}
+
+static int parse_chap(struct http_req *r, json_t *chap, struct store_target *t)
+{
+	const char *user = "", *secret = "", *muser = "", *msecret = "";
+
+	if (!chap)
+		return 0;
+	if (http_unpack(r, chap, "{s?s, s?s, s?s, s?s !}", "user", &user, "secret", &secret,
+			"mutual_user", &muser, "mutual_secret", &msecret))
+		return -1;
+	if (!!user[0] != !!secret[0] || !!muser[0] != !!msecret[0]) {
+		http_reply_error(r, 400, "chap", "CHAP credentials need both a user and a secret");
+		return -1;
+	}
+	if ((secret[0] && (strlen(secret) < 12 || strlen(secret) > 255)) ||
+	    (msecret[0] && (strlen(msecret) < 12 || strlen(msecret) > 255))) {
+		http_reply_error(r, 400, "chap", "CHAP secrets are 12 to 255 characters");
+		return -1;
+	}
+	if (strlen(user) >= sizeof(t->chap_user) || strlen(muser) >= sizeof(t->mutual_user)) {
+		http_reply_error(r, 400, "chap", "CHAP user names are at most 255 characters");
+		return -1;
+	}
+	snprintf(t->chap_user, sizeof(t->chap_user), "%s", user);
+	snprintf(t->chap_secret, sizeof(t->chap_secret), "%s", secret);
+	snprintf(t->mutual_user, sizeof(t->mutual_user), "%s", muser);
+	snprintf(t->mutual_secret, sizeof(t->mutual_secret), "%s", msecret);
+	if (!strcmp(t->auth, "none") || !t->auth[0])
+		snprintf(t->auth, sizeof(t->auth), "%s",
+			 muser[0] ? "mutual-chap" : user[0] ? "chap" : "none");
+	return 0;
+}
+
+static bool name_ok(struct http_req *r, const char *name, const char *field)
+{
+	const char *why = iscsi_name_invalid(name, strlen(name));
+
+	if (why)
+		http_reply_error(r, 400, field, "%s: %s", name, why);
+	return !why;
+}
+
+static int parse_lun(struct http_req *r, json_t *j, const char *iqn, struct store_lun *l)
+{
+	const char *image = NULL, *device = NULL, *backend = NULL;
+	int lun = -1, direct = 0, block_size = 512;
+
+	memset(l, 0, sizeof(*l));
+	if (http_unpack(r, j, "{s:i, s?s, s?s, s?s, s?b, s?i !}", "lun", &lun, "image", &image,
+			"device", &device, "backend", &backend, "direct", &direct,
+			"block_size", &block_size))
+		return -1;
+	if (lun < 0 || lun > 16383) {
+		http_reply_error(r, 400, "luns", "LUN numbers are 0 to 16383");
+		return -1;
+	}
+	if (!image == !device) {
+		http_reply_error(r, 400, "luns", "a LUN takes either an image or a device");
+		return -1;
+	}
+	if (block_size != 512 && block_size != 4096) {
+		http_reply_error(r, 400, "luns", "block_size is 512 or 4096");
+		return -1;
+	}
+	if (!backend)
+		backend = image ? "fileio" : "blockio";
+	if (strcmp(backend, "fileio") && strcmp(backend, "blockio")) {
+		http_reply_error(r, 400, "luns", "backend is fileio or blockio");
+		return -1;
+	}
+	if (device && (device[0] != '/' || strlen(device) >= sizeof(l->device))) {
+		http_reply_error(r, 400, "luns", "device is an absolute path");
+		return -1;
+	}
+	snprintf(l->target, sizeof(l->target), "%s", iqn);
+	l->lun = lun;
+	snprintf(l->image, sizeof(l->image), "%s", image ? image : "");
+	snprintf(l->device, sizeof(l->device), "%s", device ? device : "");
+	snprintf(l->backend, sizeof(l->backend), "%s", backend);
+	l->direct = direct;
+	l->block_size = block_size;
+	return 0;
+}
+
+/* Apply the store to the kernel; on failure undo with @undo and report. */
+static int apply_or_undo(struct bsd *d, struct http_req *r, void (*undo)(struct bsd *, void *),
+			 void *arg)
+{
+	int err = reconcile_locked(d);
+
+	if (!err)
+		return 0;
+	if (undo) {
+		undo(d, arg);
+		reconcile_locked(d);
+	}
+	http_reply_error(r, err == -ENOENT || err == -EINVAL || err == -EEXIST ||
+			    err == -ENOTBLK || err == -EISDIR || err == -EACCES ? 400 : 500,
+			 NULL, "the iSCSI target refused: %s", ks(d)->last_error[0] ?
+			 ks(d)->last_error : knl_last_error());
+	return -1;
+}
+
+static void undo_create(struct bsd *d, void *iqn)
+{
+	store_target_delete(d->store, iqn);
+}
+
+static void post_target(struct http_req *r)
+{
+	struct bsd *d = http_ctx(r);
+	json_t *luns = NULL, *acl = NULL, *chap = NULL, *v;
+	const char *iqn, *alias = "";
+	int read_only = 0, max_sessions = 0, queue_depth = 0, err;
+	struct store_target t = {};
+	struct store_lun *ls = NULL;
+	size_t i, nl = 0;
+
+	if (http_unpack(r, http_json(r), "{s:s, s?s, s?o, s?b, s?o, s?o, s?i, s?i !}",
+			"iqn", &iqn, "alias", &alias, "luns", &luns, "read_only", &read_only,
+			"acl", &acl, "chap", &chap, "max_sessions", &max_sessions,
+			"queue_depth", &queue_depth))
+		return;
+	if (!name_ok(r, iqn, "iqn"))
+		return;
+	if (strlen(alias) >= sizeof(t.alias)) {
+		http_reply_error(r, 400, "alias", "the alias is at most 255 characters");
+		return;
+	}
+	if (max_sessions < 0 || queue_depth < 0 || queue_depth > 128) {
+		http_reply_error(r, 400, queue_depth < 0 || queue_depth > 128 ?
+				 "queue_depth" : "max_sessions",
+				 "max_sessions is >= 0 and queue_depth 0 to 128 (0: default)");
+		return;
+	}
+	if ((luns && !json_is_array(luns)) || (acl && !json_is_array(acl))) {
+		http_reply_error(r, 400, luns && !json_is_array(luns) ? "luns" : "acl",
+				 "must be an array");
+		return;
+	}
+	snprintf(t.iqn, sizeof(t.iqn), "%s", iqn);
+	snprintf(t.alias, sizeof(t.alias), "%s", alias);
+	snprintf(t.auth, sizeof(t.auth), "none");
+	t.read_only = read_only;
+	t.max_sessions = max_sessions;
+	t.queue_depth = queue_depth;
+	if (parse_chap(r, chap, &t))
+		goto out;
+	nl = luns ? json_array_size(luns) : 0;
+	ls = calloc(nl ? nl : 1, sizeof(*ls));
+	if (!ls) {
+		http_reply_error(r, 500, NULL, "out of memory");
+		goto out;
+	}
+	json_array_foreach(luns, i, v)
+		if (parse_lun(r, v, iqn, &ls[i]))
+			goto out;
+	json_array_foreach(acl, i, v)
+		if (!json_is_string(v) || !name_ok(r, json_string_value(v), "acl"))
+			goto out;
+	if (!require_kernel(r))
+		goto out;
+
+	pthread_mutex_lock(&ks(d)->lock);
+	err = store_target_create(d->store, &t);
+	if (err) {
+		pthread_mutex_unlock(&ks(d)->lock);
+		http_reply_errno(r, err, "iqn", "creating the target");
+		goto out;
+	}
+	for (i = 0; !err && i < nl; i++) {
+		err = store_lun_create(d->store, &ls[i]);
+		if (err)
+			http_reply_errno(r, err == -EINVAL ? -ENOENT : err, "luns",
+					 ls[i].image[0] ? "no such image" : "adding the LUN");
+	}
+	json_array_foreach(acl, i, v) {
+		struct store_acl a = {};
+
+		if (err)
+			break;
+		snprintf(a.target, sizeof(a.target), "%s", iqn);
+		snprintf(a.initiator, sizeof(a.initiator), "%s", json_string_value(v));
+		err = store_acl_create(d->store, &a);
+		if (err)
+			http_reply_errno(r, err, "acl", "adding the ACL entry");
+	}
+	if (err) {
+		store_target_delete(d->store, iqn);
+	} else if (!apply_or_undo(d, r, undo_create, (void *)iqn)) {
+		store_target_get(d->store, iqn, &t);
+		api_reply_created(r, 201, target_json(d, &t), "/api/v1/targets/%s", iqn);
+	}
+	pthread_mutex_unlock(&ks(d)->lock);
+out:
+	free(ls);
+	explicit_bzero(&t, sizeof(t));
+}
+
+static void get_targets(struct http_req *r)
+{
+	struct bsd *d = http_ctx(r);
+	struct store_target *ts;
+	size_t n, i;
+	json_t *a = json_array();
+	int err = store_target_list(d->store, &ts, &n);
+
+	if (err) {
+		json_decref(a);
+		http_reply_errno(r, err, NULL, "listing targets");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, target_json(d, &ts[i]));
+	explicit_bzero(ts, n * sizeof(*ts));
+	free(ts);
+	http_reply_json(r, 200, a);
+}
+
+static void get_target(struct http_req *r)
+{
+	struct bsd *d = http_ctx(r);
+	struct store_target t;
+	int err = store_target_get(d->store, http_param(r, "iqn"), &t);
+
+	if (err) {
+		http_reply_errno(r, err, "iqn", "no such target");
+		return;
+	}
+	http_reply_json(r, 200, target_json(d, &t));
+	explicit_bzero(&t, sizeof(t));
+}
+
+static void undo_patch(struct bsd *d, void *old)
+{
+	store_target_update(d->store, old);
+}
+
+static void patch_target(struct http_req *r)
+{
+	struct bsd *d = http_ctx(r);
+	const char *iqn = http_param(r, "iqn"), *alias = NULL;
+	struct store_target t, old;
+	json_t *chap = NULL, *acl = NULL, *v;
+	int read_only = -1, max_sessions = -1, queue_depth = -1, err;
+	size_t i;
+
+	if (http_unpack(r, http_json(r), "{s?s, s?o, s?o, s?b, s?i, s?i !}", "alias", &alias,
+			"chap", &chap, "acl", &acl, "read_only", &read_only,
+			"max_sessions", &max_sessions, "queue_depth", &queue_depth))
+		return;
+	if (acl && !json_is_array(acl)) {
+		http_reply_error(r, 400, "acl", "must be an array");
+		return;
+	}
+	json_array_foreach(acl, i, v)
+		if (!json_is_string(v) || !name_ok(r, json_string_value(v), "acl"))
+			return;
+	if (queue_depth > 128 || queue_depth < -1 || max_sessions < -1) {
+		http_reply_error(r, 400, "queue_depth", "queue_depth is 0 to 128");
+		return;
+	}
+	if (!require_kernel(r))
+		return;
+	pthread_mutex_lock(&ks(d)->lock);
+	err = store_target_get(d->store, iqn, &t);
+	if (err) {
+		http_reply_errno(r, err, "iqn", "no such target");
+		goto unlock;
+	}
+	old = t;
+	if (alias)
+		snprintf(t.alias, sizeof(t.alias), "%s", alias);
+	if (read_only >= 0)
+		t.read_only = read_only;
+	if (max_sessions >= 0)
+		t.max_sessions = max_sessions;
+	if (queue_depth >= 0)
+		t.queue_depth = queue_depth;
+	if (chap) {
+		snprintf(t.auth, sizeof(t.auth), "none");
+		if (parse_chap(r, chap, &t))
+			goto unlock;
+	}
+	err = store_target_update(d->store, &t);
+	if (!err && acl) {
+		struct store_acl *as = NULL;
+		size_t na = 0;
+
+		/* The list given replaces the ACL. */
+		store_acl_list(d->store, iqn, &as, &na);
+		for (i = 0; i < na; i++)
+			store_acl_delete(d->store, iqn, as[i].initiator);
+		free(as);
+		json_array_foreach(acl, i, v) {
+			struct store_acl a = {};
+
+			snprintf(a.target, sizeof(a.target), "%s", iqn);
+			snprintf(a.initiator, sizeof(a.initiator), "%s", json_string_value(v));
+			store_acl_create(d->store, &a);
+		}
+	}
+	if (err)
+		http_reply_errno(r, err, NULL, "changing the target");
+	else if (!apply_or_undo(d, r, undo_patch, &old))
+		http_reply_json(r, 200, target_json(d, &t));
+unlock:
+	pthread_mutex_unlock(&ks(d)->lock);
+	explicit_bzero(&t, sizeof(t));
+	explicit_bzero(&old, sizeof(old));
+}
+
+static void delete_target(struct http_req *r)
+{
+	struct bsd *d = http_ctx(r);
+	const char *iqn = http_param(r, "iqn"), *force = http_query(r, "force");
+	struct store_target t;
+	uint32_t sessions = 0;
+	int err;
+
+	if (!require_kernel(r))
+		return;
+	pthread_mutex_lock(&ks(d)->lock);
+	err = store_target_get(d->store, iqn, &t);
+	if (err) {
+		http_reply_errno(r, err, "iqn", "no such target");
+		goto unlock;
+	}
+	knl_target_sessions(iqn, &sessions);
+	if (sessions && !(force && !strcmp(force, "true"))) {
+		http_reply_error(r, 409, "iqn", "%u initiator session%s logged in (use ?force=true)",
+				 sessions, sessions == 1 ? " is" : "s are");
+		goto unlock;
+	}
+	err = store_target_delete(d->store, iqn);
+	if (err)
+		http_reply_errno(r, err, "iqn", "deleting the target");
+	else if (!apply_or_undo(d, r, NULL, NULL))
+		http_reply_json(r, 204, NULL);
+unlock:
+	pthread_mutex_unlock(&ks(d)->lock);
+	explicit_bzero(&t, sizeof(t));
+}
+
+/* ---- sessions ---- */
+
+static void get_sessions(struct http_req *r)
+{
+	struct knl_session *v;
+	size_t n, i;
+	json_t *a;
+	int err;
+
+	if (!require_kernel(r))
+		return;
+	err = knl_sessions(&v, &n);
+	if (err) {
+		http_reply_error(r, 500, NULL, "%s", knl_last_error());
+		return;
+	}
+	a = json_array();
+	for (i = 0; i < n; i++) {
+		char isid[16];
+
+		snprintf(isid, sizeof(isid), "%012" PRIx64, v[i].isid);
+		json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:s, s:i, s:s, s:I, s:I, s:I}",
+			"id", (json_int_t)v[i].id, "target", v[i].target,
+			"initiator", v[i].initiator, "isid", isid, "tsih", (int)v[i].tsih,
+			"peer", v[i].peer, "commands", (json_int_t)v[i].commands,
+			"read_bytes", (json_int_t)v[i].read_bytes,
+			"write_bytes", (json_int_t)v[i].write_bytes));
+	}
+	free(v);
+	http_reply_json(r, 200, a);
+}
+
+static void delete_session(struct http_req *r)
+{
+	const char *id = http_param(r, "id");
+	char *end;
+	unsigned long long v;
+	int err;
+
+	errno = 0;
+	v = strtoull(id, &end, 10);
+	if (!*id || *end || errno) {
+		http_reply_error(r, 400, "id", "session ids are numbers");
+		return;
+	}
+	if (!require_kernel(r))
+		return;
+	err = knl_session_kill(v);
+	if (err == -ENOENT)
+		http_reply_error(r, 404, "id", "no such session");
+	else if (err)
+		http_reply_error(r, 500, NULL, "%s", knl_last_error());
+	else
+		http_reply_json(r, 204, NULL);
+}
+
+int kernel_add_routes(struct bsd *d, struct http *h)
+{
+	static const struct http_route routes[] = {
+		{ "POST", "/api/v1/targets", post_target, HTTP_ROUTE_JSON },
+		{ "GET", "/api/v1/targets", get_targets, 0 },
+		{ "GET", "/api/v1/targets/{iqn}", get_target, 0 },
+		{ "PATCH", "/api/v1/targets/{iqn}", patch_target, HTTP_ROUTE_JSON },
+		{ "DELETE", "/api/v1/targets/{iqn}", delete_target, 0 },
+		{ "GET", "/api/v1/sessions", get_sessions, 0 },
+		{ "DELETE", "/api/v1/sessions/{id}", delete_session, 0 },
+	};
+
+	(void)d;
+	return http_add_routes(h, routes, sizeof(routes) / sizeof(routes[0]));
+}
+
+const char *kernel_openapi_paths(void)
+{
+	return "{"
+	"\"/api/v1/targets\": {"
+	" \"get\": {\"summary\": \"List targets with their LUNs, ACL and session counts\","
+	"  \"responses\": {\"200\": {\"description\": \"targets\"}}},"
+	" \"post\": {\"summary\": \"Create a target (iqn, alias, luns, read_only, acl, chap,"
+	" max_sessions, queue_depth)\", \"requestBody\": {\"required\": true, \"content\":"
+	" {\"application/json\": {\"schema\": {\"type\": \"object\", \"required\": [\"iqn\"]}}}},"
+	"  \"responses\": {\"201\": {\"description\": \"created\"}, \"400\": {\"description\":"
+	" \"invalid\"}, \"409\": {\"description\": \"exists\"}, \"503\": {\"description\":"
+	" \"the kernel module is not loaded\"}}}},"
+	"\"/api/v1/targets/{iqn}\": {"
+	" \"parameters\": [{\"name\": \"iqn\", \"in\": \"path\", \"required\": true,"
+	" \"schema\": {\"type\": \"string\"}}],"
+	" \"get\": {\"summary\": \"One target\", \"responses\": {\"200\": {\"description\":"
+	" \"the target\"}, \"404\": {\"description\": \"no such target\"}}},"
+	" \"patch\": {\"summary\": \"Change alias, chap, acl, read_only, max_sessions,"
+	" queue_depth\", \"responses\": {\"200\": {\"description\": \"changed\"}}},"
+	" \"delete\": {\"summary\": \"Delete a target; 409 with sessions unless force=true\","
+	"  \"parameters\": [{\"name\": \"force\", \"in\": \"query\", \"schema\":"
+	" {\"type\": \"boolean\"}}], \"responses\": {\"204\": {\"description\": \"deleted\"},"
+	" \"409\": {\"description\": \"initiators are logged in\"}}}},"
+	"\"/api/v1/sessions\": {"
+	" \"get\": {\"summary\": \"iSCSI sessions\", \"responses\": {\"200\":"
+	" {\"description\": \"sessions\"}}}},"
+	"\"/api/v1/sessions/{id}\": {"
+	" \"parameters\": [{\"name\": \"id\", \"in\": \"path\", \"required\": true,"
+	" \"schema\": {\"type\": \"integer\"}}],"
+	" \"delete\": {\"summary\": \"End a session\", \"responses\": {\"204\":"
+	" {\"description\": \"ended\"}, \"404\": {\"description\": \"no such session\"}}}}"
+	"}";
+}
+
+void kernel_metrics(struct bsd *d, FILE *out)
+{
+	struct knl_session *v;
+	size_t n = 0;
+	bool available = knl_available();
+
+	(void)d;
+	fprintf(out, "# HELP bootsan_kernel_available Whether bootsan.ko answers.\n"
+		     "# TYPE bootsan_kernel_available gauge\n"
+		     "bootsan_kernel_available %d\n", available);
+	if (!available || knl_sessions(&v, &n))
+		return;
+	free(v);
+	fprintf(out, "# HELP bootsan_sessions iSCSI sessions logged in.\n"
+		     "# TYPE bootsan_sessions gauge\nbootsan_sessions %zu\n", n);
+}
+
+static int hook(struct bsd *d)
+{
+	int err;
+
+	if (!ks(d) || !knl_available())
+		return 0;
+	pthread_mutex_lock(&ks(d)->lock);
+	err = reconcile_locked(d);
+	pthread_mutex_unlock(&ks(d)->lock);
+	return err;
+}
+
+int kernel_portal_added(struct bsd *d, const struct store_portal *p)
+{
+	(void)p;
+	return hook(d);
+}
+
+int kernel_portal_removed(struct bsd *d, const struct store_portal *p)
+{
+	(void)p;
+	return hook(d);
+}
+
+int kernel_image_resized(struct bsd *d, const char *image, uint64_t size_bytes)
+{
+	(void)image;
+	(void)size_bytes;
+	return hook(d);
+}

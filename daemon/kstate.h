@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kernel-side objects (portals, targets with their LUNs and ACLs) as
+ * plain data: what the daemon wants, built from its store, and what
+ * bootsan.ko has, read back over netlink. ks_reconcile() turns the
+ * difference into the operations that make the kernel match.
+ */
+#ifndef BOOTSAN_KSTATE_H
+#define BOOTSAN_KSTATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define KS_IQN_MAX	224
+#define KS_NAME_MAX	256
+#define KS_SECRET_MAX	255
+#define KS_PATH_MAX	4096
+#define KS_SERIAL_MAX	65
+
+struct ks_chap {
+	char user[KS_NAME_MAX];
+	unsigned char secret[KS_SECRET_MAX];	/* desired state only */
+	unsigned int secret_len;
+	bool set;			/* credentials configured */
+};
+
+struct ks_portal {
+	unsigned char addr[16];
+	unsigned int addr_len;		/* 4 or 16 */
+	uint16_t port;
+	uint16_t tpgt;
+};
+
+struct ks_lun {
+	uint32_t lun;
+	uint32_t backend;		/* enum bootsan_backend */
+	char path[KS_PATH_MAX];
+	bool read_only;
+	bool direct;
+	uint32_t block_size;
+	uint64_t size;			/* 0: the whole image or device */
+	char serial[KS_SERIAL_MAX];
+	uint64_t naa;
+};
+
+struct ks_acl {
+	char initiator[KS_IQN_MAX];
+	struct ks_chap chap;
+	struct ks_chap mutual;
+};
+
+struct ks_target {
+	char iqn[KS_IQN_MAX];
+	char alias[KS_NAME_MAX];
+	uint32_t auth;			/* enum bootsan_auth */
+	struct ks_chap chap;
+	struct ks_chap mutual;
+	uint32_t max_sessions;		/* 0: the module's default */
+	uint32_t queue_depth;		/* 0: the module's default */
+	struct ks_lun *luns;
+	size_t nluns;
+	struct ks_acl *acls;
+	size_t nacls;
+};
+
+struct ks_state {
+	struct ks_portal *portals;
+	size_t nportals;
+	struct ks_target *targets;
+	size_t ntargets;
+};
+
+void ks_state_free(struct ks_state *s);
+/* Append a zeroed element; NULL when out of memory. */
+struct ks_portal *ks_add_portal(struct ks_state *s);
+struct ks_target *ks_add_target(struct ks_state *s);
+struct ks_lun *ks_add_lun(struct ks_target *t);
+struct ks_acl *ks_add_acl(struct ks_target *t);
+struct ks_target *ks_find_target(const struct ks_state *s, const char *iqn);
+
+enum ks_op_kind {
+	KS_PORTAL_NEW,
+	KS_TARGET_NEW,
+	KS_TARGET_SET,
+	KS_LUN_DEL,
+	KS_LUN_NEW,
+	KS_LUN_RESIZE,
+	KS_ACL_DEL,
+	KS_ACL_NEW,
+	KS_TARGET_DEL,
+	KS_PORTAL_DEL,
+};
+
+/* One change; the pointers point into the wanted or the current state. */
+struct ks_op {
+	enum ks_op_kind kind;
+	const struct ks_portal *portal;
+	const struct ks_target *target;
+	const struct ks_lun *lun;
+	const struct ks_acl *acl;
+};
+
+/*
+ * The operations, in an order the kernel accepts, that turn @have into
+ * @want. Secrets cannot be read back, so credentials are compared by user
+ * name and presence only; objects that match are left alone, which is
+ * what keeps logged-in initiators undisturbed across a daemon restart.
+ * Returns 0 with a malloc'ed array in *ops, or -ENOMEM.
+ */
+int ks_reconcile(const struct ks_state *want, const struct ks_state *have,
+		 struct ks_op **ops, size_t *nops);
+
+#endif /* BOOTSAN_KSTATE_H */

@@ -1,0 +1,51 @@
+# Host tests of the boot service's pure core, daemon/boot_render.c.
+#
+#   make -C daemon/tests -f Makefile.boot          unit test (ASan + UBSan)
+#   make -C daemon/tests -f Makefile.boot run      run it, TAP on stdout
+#   make -C daemon/tests -f Makefile.boot golden   rewrite golden/ from the code
+#   make -C daemon/tests -f Makefile.boot fuzz     libFuzzer target (clang)
+#   make -C daemon/tests -f Makefile.boot run-fuzz FUZZ_SECONDS=N
+
+OUT ?= ../../build/host-tests
+FUZZ_SECONDS ?= 20
+CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
+	  -fsanitize=address,undefined -fno-sanitize-recover=all
+
+UNIT := boot_render_test
+FUZZ := fuzz_boot_render
+SRC := ../boot_render.c
+DEPS := ../boot_render.c ../boot_render.h Makefile.boot
+
+.PHONY: all fuzz run run-fuzz golden clean
+all: $(addprefix $(OUT)/,$(UNIT))
+fuzz: $(addprefix $(OUT)/,$(FUZZ))
+
+$(OUT)/boot_render_test: boot_render_test.c $(DEPS)
+	@mkdir -p $(OUT)
+	$(CC) $(CFLAGS) -o $@ boot_render_test.c $(SRC)
+
+$(OUT)/fuzz_boot_render: fuzz_boot_render.c $(DEPS)
+	@mkdir -p $(OUT)
+	clang -std=gnu11 -g -O1 -Wall -Wextra -Werror \
+		-fsanitize=fuzzer,address,undefined -o $@ fuzz_boot_render.c $(SRC)
+
+run: all
+	@for t in $(UNIT); do $(OUT)/$$t golden || exit 1; done
+
+golden: all
+	@BOOT_GOLDEN_UPDATE=1 $(OUT)/boot_render_test golden | grep -c '^ok .*written' | \
+		sed 's/$$/ golden files written/'
+
+# The fuzz target is one TAP test: it passes when libFuzzer finds no crash.
+run-fuzz: fuzz
+	@echo "TAP version 13"; echo "1..$(words $(FUZZ))"; n=0; rc=0; \
+	for f in $(FUZZ); do n=$$((n + 1)); \
+		if $(OUT)/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=2048 \
+			>$(OUT)/$$f.log 2>&1; then \
+			echo "ok $$n $$f: no crash in $(FUZZ_SECONDS) s, $$(sed -n 's/^#\([0-9][0-9]*\).*/\1/p' $(OUT)/$$f.log | tail -n 1) inputs"; \
+		else sed 's/^/# /' $(OUT)/$$f.log | tail -n 30; \
+			echo "not ok $$n $$f (log: $(OUT)/$$f.log)"; rc=1; fi; \
+	done; exit $$rc
+
+clean:
+	rm -f $(addprefix $(OUT)/,$(UNIT) $(FUZZ) $(FUZZ:=.log))

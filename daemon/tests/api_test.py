@@ -1,0 +1,444 @@
+#!/usr/bin/env python3
+# The REST API end to end: starts the real bootsand on 127.0.0.1 (a free
+# port) with a temporary state directory and exercises every endpoint and
+# every error status, an image clone job, a restart, and a short fuzz pass.
+# Needs no kernel module. Prints TAP.
+#
+#   daemon/tests/api_test.py [path/to/bootsand]
+import http.client
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "bootsand"))
+VERSION = subprocess.run([os.path.join(HERE, "..", "..", "scripts", "version")],
+                         capture_output=True, text=True).stdout.strip()
+FUZZ_SECONDS = float(os.environ.get("FUZZ_SECONDS", "5"))
+
+n = 0
+failed = 0
+
+
+def ok(cond, name, diag=""):
+    global n, failed
+    n += 1
+    if cond:
+        print(f"ok {n} {name}")
+    else:
+        failed += 1
+        print(f"not ok {n} {name}")
+        for line in str(diag).splitlines()[:20]:
+            print(f"#   {line}")
+    sys.stdout.flush()
+    return cond
+
+
+class Daemon:
+    def __init__(self, state):
+        self.state = state
+        self.proc = None
+        self.log = os.path.join(state + ".log")
+        self.port = None
+        self.token = None
+
+    def start(self, extra=()):
+        self.logf = open(self.log, "a")
+        self.proc = subprocess.Popen([BIN, "--state-dir", self.state, "--listen", "127.0.0.1:0",
+                                      "--log-level", "debug", *extra],
+                                     stdout=self.logf, stderr=self.logf)
+        start = os.path.getsize(self.log)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            text = open(self.log, errors="replace").read()[start:]
+            m = re.findall(r"listening on http://127\.0\.0\.1:(\d+)", text)
+            if m and "ready" in text.split("listening on")[-1]:
+                self.port = int(m[-1])
+                break
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        if self.port:
+            self.token = open(os.path.join(self.state, "api-token")).read().strip()
+        return self.port is not None
+
+    def stop(self, sig=signal.SIGTERM):
+        self.proc.send_signal(sig)
+        try:
+            rc = self.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = self.proc.wait()
+        self.logf.close()
+        return rc
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def logtext(self):
+        return open(self.log, errors="replace").read()
+
+
+D = None
+
+
+class Resp:
+    def __init__(self, r, body):
+        self.status = r.status
+        self.headers = r
+        self.raw = body
+        try:
+            self.json = json.loads(body) if body else None
+        except ValueError:
+            self.json = None
+
+    def header(self, name):
+        return self.headers.getheader(name) if hasattr(self.headers, "getheader") else None
+
+    def __repr__(self):
+        return f"{self.status} {self.raw[:300]!r}"
+
+
+def req(method, path, body=None, token=True, ctype="application/json", headers=None,
+        chunked=False, timeout=30):
+    c = http.client.HTTPConnection("127.0.0.1", D.port, timeout=timeout)
+    h = dict(headers or {})
+    if token is True:
+        h["Authorization"] = "Bearer " + D.token
+    elif token:
+        h["Authorization"] = token
+    if body is not None:
+        if not isinstance(body, (bytes, str)):
+            body = json.dumps(body)
+        if isinstance(body, str):
+            body = body.encode()
+        if ctype:
+            h["Content-Type"] = ctype
+    if chunked:
+        def gen():
+            for i in range(0, len(body), 65536):
+                yield body[i:i + 65536]
+        c.request(method, path, body=gen(), headers=h, encode_chunked=True)
+    else:
+        c.request(method, path, body=body, headers=h)
+    r = c.getresponse()
+    data = r.read()
+    resp = Resp(r, data)
+    resp.headers = {k.lower(): v for k, v in r.getheaders()}
+    resp.header = lambda name: resp.headers.get(name.lower())
+    c.close()
+    return resp
+
+
+def expect(name, r, status, field=None):
+    good = r.status == status
+    if status >= 400:
+        good = good and isinstance(r.json, dict) and isinstance(r.json.get("error"), str)
+        if field is not None:
+            good = good and r.json.get("field") == field
+    return ok(good, name, f"got {r!r}, want {status}" + (f" field {field}" if field else ""))
+
+
+def image_file(name):
+    return os.path.join(D.state, "images", name + ".img")
+
+
+def main():
+    global D
+    tmp = tempfile.mkdtemp(prefix="bootsand-api-test.")
+    state = os.path.join(tmp, "state")
+    print("TAP version 13")
+    D = Daemon(state)
+    try:
+        run(tmp, state)
+    finally:
+        if D.proc and D.alive():
+            D.stop(signal.SIGKILL)
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"1..{n}")
+    return 1 if failed else 0
+
+
+def run(tmp, state):
+    if not ok(D.start(), "bootsand starts on 127.0.0.1 with a new state directory", D.logtext()):
+        return
+    tok = os.path.join(state, "api-token")
+    st = os.stat(tok)
+    ok(st.st_mode & 0o777 == 0o600, "the API token file is mode 0600", oct(st.st_mode))
+    ok(re.fullmatch(r"[0-9a-f]{64}", D.token), "the token is 32 random bytes as hex", D.token)
+    ok(os.path.exists(os.path.join(state, "bootsand.db-wal")), "the database is in WAL mode")
+
+    # ---- auth ----
+    r = req("GET", "/api/v1/status", token=None)
+    expect("401 without a token", r, 401)
+    ok((r.header("WWW-Authenticate") or "").startswith("Bearer"), "401 carries WWW-Authenticate: Bearer",
+       r.headers)
+    r = req("GET", "/api/v1/status", token="Bearer " + "0" * 64)
+    expect("401 with a wrong token", r, 401)
+    ok("invalid_token" in (r.header("WWW-Authenticate") or ""), "a wrong token is invalid_token")
+    expect("401 with a token of another scheme", req("GET", "/api/v1/status", token="Basic " + D.token), 401)
+    expect("401 with the token as a prefix", req("GET", "/api/v1/status", token="Bearer " + D.token[:-1]), 401)
+    expect("401 on an unknown /api/ path without a token", req("GET", "/api/v1/nope", token=None), 401)
+    expect("401 before 415 and 400", req("POST", "/api/v1/images", body="x", ctype="text/plain", token=None), 401)
+    expect("the scheme is case-insensitive", req("GET", "/api/v1/status", token="bearer " + D.token), 200)
+
+    # ---- status ----
+    r = req("GET", "/api/v1/status")
+    expect("GET /api/v1/status", r, 200)
+    s = r.json or {}
+    ok(s.get("version") == VERSION, "status: the project version", s)
+    ok(s.get("kernel", {}).get("available") is False, "status: the kernel side is unavailable", s)
+    ok(isinstance(s.get("uptime_seconds"), int) and s.get("counts", {}).get("portals") == 1,
+       "status: uptime and counts (the default portal)", s)
+    ok(r.header("Content-Type") == "application/json", "status: application/json")
+    r = req("HEAD", "/api/v1/status")
+    ok(r.status == 200 and r.raw == b"", "HEAD is served by GET routes, without a body", r)
+
+    # ---- 404 / 405 ----
+    expect("404 on an unknown path", req("GET", "/api/v1/nope"), 404)
+    expect("404 outside /api", req("GET", "/nope", token=None), 404)
+    r = req("PUT", "/api/v1/images")
+    expect("405 on a known path with another method", r, 405)
+    ok(set((r.header("Allow") or "").split(", ")) == {"GET", "HEAD", "POST"}, "405 lists Allow", r.headers)
+    expect("405 on DELETE /api/v1/status", req("DELETE", "/api/v1/status"), 405)
+
+    # ---- portals ----
+    r = req("GET", "/api/v1/portals")
+    ok(r.status == 200 and r.json == {"portals": [{"address": "0.0.0.0", "port": 3260, "tpgt": 1}]},
+       "a default portal 0.0.0.0:3260 exists after the first start", r)
+    r = req("POST", "/api/v1/portals", {"address": "::1", "port": 3261})
+    expect("POST /api/v1/portals (IPv6)", r, 201)
+    ok(r.header("Location") == "/api/v1/portals/[::1]:3261", "its Location", r.headers)
+    expect("a duplicate portal is 409", req("POST", "/api/v1/portals", {"address": "0:0::1", "port": 3261}), 409)
+    expect("a portal with a bad address is 400", req("POST", "/api/v1/portals", {"address": "example.com"}), 400, "address")
+    expect("a portal on port 0 is 400", req("POST", "/api/v1/portals", {"address": "127.0.0.1", "port": 0}), 400, "port")
+    expect("a portal with tpgt 70000 is 400", req("POST", "/api/v1/portals", {"address": "127.0.0.1", "tpgt": 70000}), 400, "tpgt")
+    expect("a portal with a string port is 400", req("POST", "/api/v1/portals", {"address": "127.0.0.1", "port": "1"}), 400, "port")
+    r = req("POST", "/api/v1/portals", {"address": "127.0.0.1"})
+    ok(r.status == 201 and r.json == {"address": "127.0.0.1", "port": 3260, "tpgt": 1}, "portal defaults: port 3260, tpgt 1", r)
+    ok(len(req("GET", "/api/v1/portals").json["portals"]) == 3, "three portals listed")
+    expect("DELETE /api/v1/portals/[::1]:3261", req("DELETE", "/api/v1/portals/[::1]:3261"), 204)
+    expect("deleting it again is 404", req("DELETE", "/api/v1/portals/[::1]:3261"), 404)
+    expect("a malformed portal key is 404", req("DELETE", "/api/v1/portals/nonsense"), 404)
+    expect("DELETE the default portal", req("DELETE", "/api/v1/portals/0.0.0.0:3260"), 204)
+
+    # ---- images ----
+    MiB = 1 << 20
+    r = req("POST", "/api/v1/images", {"name": "gold", "size_bytes": 64 * MiB})
+    expect("POST /api/v1/images creates an image", r, 201)
+    ok(r.header("Location") == "/api/v1/images/gold", "its Location", r.headers)
+    ok(r.json and r.json.get("size_bytes") == 64 * MiB and r.json.get("state") == "ready", "its JSON", r)
+    st = os.stat(image_file("gold"))
+    ok(st.st_size == 64 * MiB and st.st_blocks == 0, "a sparse file of that size", (st.st_size, st.st_blocks))
+    expect("a duplicate image is 409", req("POST", "/api/v1/images", {"name": "gold", "size_bytes": MiB}), 409, "name")
+    r = req("GET", "/api/v1/images/gold")
+    ok(r.status == 200 and r.json["name"] == "gold" and r.json["luns"] == 0, "GET /api/v1/images/gold", r)
+    r = req("GET", "/api/v1/images")
+    ok(r.status == 200 and [i["name"] for i in r.json["images"]] == ["gold"], "GET /api/v1/images", r)
+    expect("GET an unknown image is 404", req("GET", "/api/v1/images/nope"), 404)
+    expect("GET an invalid image name is 404", req("GET", "/api/v1/images/NOPE"), 404)
+
+    # 400s
+    expect("400 on invalid JSON", req("POST", "/api/v1/images", "{\"name\": "), 400)
+    expect("400 on an empty body", req("POST", "/api/v1/images", ""), 400)
+    expect("400 on a JSON array", req("POST", "/api/v1/images", [1, 2]), 400)
+    expect("400 on duplicate keys", req("POST", "/api/v1/images", '{"name": "a", "name": "b", "size_bytes": 512}'), 400)
+    expect("400 on a wrong type (name)", req("POST", "/api/v1/images", {"name": 5, "size_bytes": 512}), 400, "name")
+    expect("400 on a wrong type (size_bytes)", req("POST", "/api/v1/images", {"name": "a", "size_bytes": "512"}), 400, "size_bytes")
+    expect("400 on a real size", req("POST", "/api/v1/images", {"name": "a", "size_bytes": 512.0}), 400, "size_bytes")
+    expect("400 on an unknown field", req("POST", "/api/v1/images", {"name": "a", "size_bytes": 512, "colour": "red"}), 400, "colour")
+    expect("400 on a missing name", req("POST", "/api/v1/images", {"size_bytes": 512}), 400, "name")
+    expect("400 on an invalid name", req("POST", "/api/v1/images", {"name": "../etc", "size_bytes": 512}), 400, "name")
+    expect("400 on a too long name", req("POST", "/api/v1/images", {"name": "a" * 65, "size_bytes": 512}), 400, "name")
+    expect("400 on a negative size", req("POST", "/api/v1/images", {"name": "a", "size_bytes": -512}), 400, "size_bytes")
+    expect("400 on a size not a multiple of 512", req("POST", "/api/v1/images", {"name": "a", "size_bytes": 1000}), 400, "size_bytes")
+    expect("400 on a huge size", req("POST", "/api/v1/images", {"name": "a", "size_bytes": 2 ** 62}), 400, "size_bytes")
+    expect("400 on neither size_bytes nor from", req("POST", "/api/v1/images", {"name": "a"}), 400)
+    expect("400 on both size_bytes and from", req("POST", "/api/v1/images", {"name": "a", "size_bytes": 512, "from": "gold"}), 400)
+    # 415
+    expect("415 on text/plain", req("POST", "/api/v1/images", {"name": "a", "size_bytes": 512}, ctype="text/plain"), 415)
+    expect("415 without a Content-Type", req("POST", "/api/v1/images", {"name": "a", "size_bytes": 512}, ctype=None), 415)
+    expect("application/json; charset=utf-8 is fine",
+           req("POST", "/api/v1/images", {"name": "small", "size_bytes": 512}, ctype="application/json; charset=utf-8"), 201)
+    # 413
+    huge = '{"name": "' + "a" * (2 * MiB) + '"}'
+    expect("413 on a 2 MiB body", req("POST", "/api/v1/images", huge), 413)
+    expect("413 on a 2 MiB chunked body", req("POST", "/api/v1/images", huge, chunked=True), 413)
+    expect("a body just under 1 MiB is read (400, not 413)",
+           req("POST", "/api/v1/images", '{"name": "' + "a" * (MiB - 100) + '", "size_bytes": 512}'), 400, "name")
+
+    # resize
+    r = req("POST", "/api/v1/images/small/resize", {"size_bytes": 4096})
+    ok(r.status == 200 and r.json["size_bytes"] == 4096 and os.stat(image_file("small")).st_size == 4096,
+       "resize grows an image", r)
+    expect("resize to the same size is fine", req("POST", "/api/v1/images/small/resize", {"size_bytes": 4096}), 200)
+    expect("resize never shrinks (400)", req("POST", "/api/v1/images/small/resize", {"size_bytes": 512}), 400, "size_bytes")
+    expect("resize of an unknown image is 404", req("POST", "/api/v1/images/nope/resize", {"size_bytes": 4096}), 404)
+    expect("resize with an unknown field is 400", req("POST", "/api/v1/images/small/resize", {"size": 4096}), 400)
+    expect("resize with text/plain is 415", req("POST", "/api/v1/images/small/resize", {"size_bytes": 4096}, ctype="text/plain"), 415)
+    expect("GET on the resize path is 405", req("GET", "/api/v1/images/small/resize"), 405)
+
+    # ---- clone job ----
+    rnd = random.Random(42)
+    with open(image_file("gold"), "r+b") as f:
+        for off in (0, 5 * MiB + 123, 33 * MiB, 64 * MiB - 4096):
+            f.seek(off)
+            f.write(rnd.randbytes(4096))
+        f.seek(48 * MiB)
+        f.write(rnd.randbytes(3 * MiB))
+    r = req("POST", "/api/v1/images", {"name": "pc1", "from": "gold"})
+    expect("POST /api/v1/images with from starts a clone job (202)", r, 202)
+    loc = r.header("Location") or ""
+    ok(re.fullmatch(r"/api/v1/jobs/\d+", loc), "its Location is the job", loc)
+    ok(r.json and r.json.get("kind") == "clone" and r.json.get("state") in ("queued", "running", "done"),
+       "the reply is the job", r)
+    job = None
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        job = req("GET", loc).json
+        if job and job.get("state") in ("done", "failed"):
+            break
+        time.sleep(0.1)
+    ok(job and job["state"] == "done" and job["progress"] == 100 and job["finished"], "the job finishes", job)
+    a = open(image_file("gold"), "rb").read()
+    b = open(image_file("pc1"), "rb").read()
+    ok(a == b, "the clone is byte-identical")
+    sa, sb = os.stat(image_file("gold")), os.stat(image_file("pc1"))
+    ok(sb.st_blocks <= sa.st_blocks + 64, "the clone is sparse", (sa.st_blocks, sb.st_blocks))
+    r = req("GET", "/api/v1/images/pc1")
+    ok(r.status == 200 and r.json["state"] == "ready" and r.json["size_bytes"] == 64 * MiB, "the clone is a ready image", r)
+    expect("cloning from an unknown image is 400", req("POST", "/api/v1/images", {"name": "pc2", "from": "nope"}), 400, "from")
+    expect("cloning onto an existing name is 409", req("POST", "/api/v1/images", {"name": "pc1", "from": "gold"}), 409, "name")
+    r = req("GET", "/api/v1/jobs")
+    ok(r.status == 200 and len(r.json["jobs"]) >= 1, "GET /api/v1/jobs", r)
+    expect("an unknown job is 404", req("GET", "/api/v1/jobs/999999"), 404)
+    expect("a non-numeric job id is 404", req("GET", "/api/v1/jobs/abc"), 404)
+    expect("a negative job id is 404", req("GET", "/api/v1/jobs/-1"), 404)
+
+    # ---- 409: an image a LUN uses ----
+    db = sqlite3.connect(os.path.join(state, "bootsand.db"), timeout=10)
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("INSERT INTO targets (iqn, created) VALUES ('iqn.2024-01.org.example:t', 1)")
+    db.execute("INSERT INTO luns (target, lun, image, serial, naa) VALUES "
+               "('iqn.2024-01.org.example:t', 0, 'pc1', '0123456789abcdef', 1)")
+    db.commit()
+    expect("deleting an image a LUN uses is 409", req("DELETE", "/api/v1/images/pc1"), 409)
+    ok(req("GET", "/api/v1/images/pc1").json["luns"] == 1, "the image shows its LUN")
+    ok(os.path.exists(image_file("pc1")), "its file is still there")
+    db.execute("DELETE FROM targets")
+    db.commit()
+    db.close()
+    expect("DELETE /api/v1/images/pc1 once unused", req("DELETE", "/api/v1/images/pc1"), 204)
+    ok(not os.path.exists(image_file("pc1")), "its file is gone")
+    expect("it is gone (404)", req("GET", "/api/v1/images/pc1"), 404)
+    expect("deleting it again is 404", req("DELETE", "/api/v1/images/pc1"), 404)
+
+    # ---- OpenAPI, metrics ----
+    r = req("GET", "/api/v1/openapi.json")
+    ok(r.status == 200 and r.json and r.json["openapi"].startswith("3.0") and r.json["info"]["version"] == VERSION,
+       "GET /api/v1/openapi.json", r)
+    expect("the OpenAPI document needs the token", req("GET", "/api/v1/openapi.json", token=None), 401)
+    r = req("GET", "/metrics", token=None)
+    text = r.raw.decode()
+    ok(r.status == 200 and (r.header("Content-Type") or "").startswith("text/plain"), "GET /metrics needs no token", r)
+    ok('bootsand_http_requests_total{method="POST",route="/api/v1/images",code="201"}' in text and
+       'code="401"' in text and 'code="413"' in text, "metrics count requests by route and status", text[:2000])
+    ok(re.search(r'route="/api/v1/images/\{name\}",code="404"\} \d+', text), "metrics use route patterns, not paths")
+
+    # ---- restart ----
+    rc = D.stop()
+    ok(rc == 0, "SIGTERM stops bootsand with status 0", f"status {rc}")
+    ok(D.start(), "bootsand restarts on the same state directory", D.logtext()[-2000:])
+    ok(open(tok).read().strip() == D.token, "the token is kept")
+    r = req("GET", "/api/v1/images")
+    ok(r.status == 200 and sorted(i["name"] for i in r.json["images"]) == ["gold", "small"],
+       "images persist across a restart", r)
+    r = req("GET", "/api/v1/portals")
+    ok(r.status == 200 and r.json["portals"] == [{"address": "127.0.0.1", "port": 3260, "tpgt": 1}],
+       "portals persist, and the deleted default portal stays deleted", r)
+    r = req("GET", "/api/v1/jobs")
+    ok(r.status == 200 and any(j["state"] == "done" for j in r.json["jobs"]), "jobs persist", r)
+
+    # ---- fuzz ----
+    fuzz(rnd)
+    ok(D.alive(), "bootsand survives the fuzz pass")
+    r = req("GET", "/api/v1/status")
+    ok(r.status == 200 and r.json and r.json.get("version") == VERSION, "and still answers /api/v1/status", r)
+    rc = D.stop()
+    ok(rc == 0, "it stops cleanly after the fuzz pass", f"status {rc}\n" + D.logtext()[-3000:])
+    ok("AddressSanitizer" not in D.logtext() and "runtime error" not in D.logtext(),
+       "no sanitizer reports", D.logtext()[-3000:])
+
+
+def fuzz(rnd):
+    paths = ["/api/v1/status", "/api/v1/images", "/api/v1/images/gold", "/api/v1/images/gold/resize",
+             "/api/v1/jobs", "/api/v1/jobs/1", "/api/v1/portals", "/api/v1/portals/127.0.0.1:3260",
+             "/api/v1/openapi.json", "/metrics", "/", "/api/", "/api/v1/images/"]
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "FOO"]
+    values = [None, True, False, 0, -1, 1.5, 2 ** 63, -2 ** 63, "", "gold", "a" * 300, "\u0000x", [], {},
+              [1, [2, [3]]], {"a": {"b": {}}}, "../../etc/passwd", "0.0.0.0", 512, 4096]
+    keys = ["name", "size_bytes", "from", "address", "port", "tpgt", "x", "", "name\u0000"]
+
+    def body():
+        k = rnd.randrange(8)
+        if k == 0:
+            return rnd.randbytes(rnd.randrange(200))
+        if k == 1:
+            return json.dumps({rnd.choice(keys): rnd.choice(values) for _ in range(rnd.randrange(5))})
+        if k == 2:
+            s = json.dumps({"name": "f%d" % rnd.randrange(50), "size_bytes": rnd.choice([512, 4096, -1, "x"])})
+            return s[:rnd.randrange(len(s) + 1)]
+        if k == 3:
+            return "[" * rnd.randrange(1, 5000)
+        if k == 4:
+            return json.dumps(rnd.choice(values))
+        if k == 5:
+            return json.dumps({"name": "f%d" % rnd.randrange(50), "from": rnd.choice(["gold", "small", "nope"])})
+        if k == 6:
+            return '{"name": "' + "\\u" + "".join(rnd.choice("0123456789abcdefg") for _ in range(4)) + '"}'
+        return None
+
+    def path():
+        p = rnd.choice(paths)
+        k = rnd.randrange(5)
+        if k == 0:
+            p += "/" + "".join(rnd.choice("abc%2F/.:[]?&=#") for _ in range(rnd.randrange(1, 20)))
+        elif k == 1:
+            p = p.replace("gold", rnd.choice(["%00", "..", "x" * 500, "%ff", "GOLD", "[::]:1"]))
+        elif k == 2:
+            p += "?force=" + rnd.choice(["true", "", "%%", "x" * 100])
+        return p
+
+    deadline = time.time() + FUZZ_SECONDS
+    count = bad = 0
+    worst = []
+    while time.time() < deadline:
+        count += 1
+        m = rnd.choice(methods)
+        b = body()
+        try:
+            r = req(m, path(), body=b, token=rnd.choice([True, True, True, None, "Bearer x"]),
+                    ctype=rnd.choice(["application/json", "application/json", "text/plain", None]),
+                    timeout=10)
+            if r.status >= 500:
+                bad += 1
+                worst.append(f"{m} -> {r!r}")
+        except (http.client.HTTPException, ConnectionError, OSError) as e:
+            # A malformed request line may be refused by closing; the daemon must live on.
+            if not D.alive():
+                bad += 1
+                worst.append(f"{m}: daemon died: {e}")
+                break
+    ok(bad == 0, f"fuzz: {count} random requests, none answered 5xx", "\n".join(worst[:10]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Host unit test of ks_reconcile(): what the daemon changes in the kernel. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../kstate.h"
+
+static int n, failed;
+
+static void check(int cond, const char *what)
+{
+	n++;
+	printf("%sok %d %s\n", cond ? "" : "not ", n, what);
+	if (!cond)
+		failed = 1;
+}
+
+/* The kinds of @ops, as a string like "PN TN LN LN AN". */
+static void kinds(const struct ks_op *ops, size_t nops, char *out, size_t cap)
+{
+	static const char *const names[] = {
+		[KS_PORTAL_NEW] = "PN", [KS_TARGET_NEW] = "TN", [KS_TARGET_SET] = "TS",
+		[KS_LUN_DEL] = "LD", [KS_LUN_NEW] = "LN", [KS_LUN_RESIZE] = "LR",
+		[KS_ACL_DEL] = "AD", [KS_ACL_NEW] = "AN", [KS_TARGET_DEL] = "TD",
+		[KS_PORTAL_DEL] = "PD",
+	};
+	size_t i, len = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < nops && len + 4 < cap; i++)
+		len += snprintf(out + len, cap - len, "%s%s", i ? " " : "", names[ops[i].kind]);
+}
+
+static const char *diff(const struct ks_state *want, const struct ks_state *have)
+{
+	static char buf[256];
+	struct ks_op *ops;
+	size_t nops;
+
+	if (ks_reconcile(want, have, &ops, &nops))
+		return "ENOMEM";
+	kinds(ops, nops, buf, sizeof(buf));
+	free(ops);
+	return buf;
+}
+
+/* A state with one portal and one target (two LUNs, one ACL with CHAP). */
+static void build(struct ks_state *s, int with_secrets)
+{
+	struct ks_portal *p = ks_add_portal(s);
+	struct ks_target *t = ks_add_target(s);
+	struct ks_lun *l;
+	struct ks_acl *a;
+
+	p->addr_len = 4;
+	p->port = 3260;
+	p->tpgt = 1;
+	strcpy(t->iqn, "iqn.2024-01.org.example:pc42");
+	t->auth = 1;
+	t->chap.set = true;
+	strcpy(t->chap.user, "pc42");
+	if (with_secrets) {
+		memcpy(t->chap.secret, "twelve-bytes", 12);
+		t->chap.secret_len = 12;
+	}
+	t->max_sessions = with_secrets ? 0 : 64;	/* wanted: default */
+	t->queue_depth = 32;
+	l = ks_add_lun(t);
+	l->lun = 0;
+	strcpy(l->path, "/var/lib/bootsand/images/pc42.img");
+	l->block_size = 512;
+	l->size = 1 << 20;
+	strcpy(l->serial, "0123456789abcdef");
+	l->naa = 0x5001405000000001ULL;
+	l = ks_add_lun(t);
+	l->lun = 1;
+	strcpy(l->path, "/var/lib/bootsand/images/data.img");
+	l->block_size = 512;
+	l->size = 2 << 20;
+	a = ks_add_acl(t);
+	strcpy(a->initiator, "iqn.2010-04.org.ipxe:pc42");
+	a->chap.set = true;
+	strcpy(a->chap.user, "pc42-own");
+}
+
+int main(void)
+{
+	struct ks_state want = {}, have = {}, empty = {};
+
+	printf("TAP version 13\n");
+	build(&want, 1);
+	check(!strcmp(diff(&want, &empty), "PN TN LN LN AN"),
+	      "an empty kernel gets portal, target, its LUNs and ACL in order");
+	build(&have, 0);
+	check(!strcmp(diff(&want, &have), ""),
+	      "a kernel that matches (secrets unreadable, defaults filled in) is left alone");
+	check(!strcmp(diff(&empty, &have), "PD TD"), "unknown objects are removed");
+
+	have.targets[0].luns[1].size = 1 << 20;
+	check(!strcmp(diff(&want, &have), "LR"), "a grown image resizes its LUN");
+	have.targets[0].luns[1].size = 2 << 20;
+
+	strcpy(have.targets[0].luns[0].path, "/elsewhere.img");
+	check(!strcmp(diff(&want, &have), "LD LN"), "a LUN on another file is replaced");
+	strcpy(have.targets[0].luns[0].path, want.targets[0].luns[0].path);
+
+	strcpy(have.targets[0].acls[0].chap.user, "someone-else");
+	check(!strcmp(diff(&want, &have), "AD AN"), "an ACL with other credentials is replaced");
+	strcpy(have.targets[0].acls[0].chap.user, "pc42-own");
+
+	strcpy(have.targets[0].alias, "old alias");
+	check(!strcmp(diff(&want, &have), "TS"), "a changed alias is set in place");
+	have.targets[0].alias[0] = '\0';
+
+	have.targets[0].chap.set = false;
+	check(!strcmp(diff(&want, &have), "TS"), "missing target credentials are set");
+	have.targets[0].chap.set = true;
+
+	have.portals[0].tpgt = 2;
+	check(!strcmp(diff(&want, &have), "PD PN"), "a portal with another group tag is replaced");
+
+	ks_state_free(&want);
+	ks_state_free(&have);
+	printf("1..%d\n", n);
+	return failed;
+}

@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of store.c: migrations, refusal of newer schemas, CRUD and
+ * the schema's constraints. TAP on stdout. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
+#include "store.h"
+#include "tap.h"
+
+static char dir[] = "/tmp/bootsand-store-test.XXXXXX";
+static char path[256];
+
+static void fresh(const char *name)
+{
+	char p[300];
+
+	snprintf(path, sizeof(path), "%s/%s.db", dir, name);
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+}
+
+static int raw_exec(const char *sql)
+{
+	sqlite3 *db;
+	int rc;
+
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+static struct store *open_ok(void)
+{
+	char err[512];
+	struct store *s = store_open(path, err, sizeof(err));
+
+	if (!s)
+		printf("# store_open: %s\n", err);
+	return s;
+}
+
+static void test_open_and_migrations(void)
+{
+	char err[512];
+	struct store *s;
+	struct store_image im = { .name = "old", .size_bytes = 4096 };
+	struct store_image got;
+	struct store_client c = { .name = "pc1" };
+
+	fresh("mig");
+	s = store_open_version(path, 1, err, sizeof(err));
+	ok(s != NULL, "a version 1 database is created");
+	if (!s)
+		return;
+	is_int(store_schema_version(s), 1, "it is at version 1");
+	is_int(store_image_create(s, &im), 0, "version 1 holds images");
+	is_int(store_client_create(s, &c), -EIO, "version 1 has no clients table");
+	store_close(s);
+
+	s = open_ok();
+	ok(s != NULL, "an older database opens");
+	if (!s)
+		return;
+	is_int(store_schema_version(s), STORE_SCHEMA_VERSION, "it is upgraded in place to version %d",
+	       STORE_SCHEMA_VERSION);
+	is_int(store_image_get(s, "old", &got), 0, "its data survives the upgrade");
+	ok(got.size_bytes == 4096 && !strcmp(got.state, "ready"), "with its values");
+	is_int(store_client_create(s, &c), 0, "the new tables are there");
+	store_close(s);
+
+	s = open_ok();
+	ok(s && store_schema_version(s) == STORE_SCHEMA_VERSION, "reopening changes nothing");
+	store_close(s);
+
+	{
+		char p[300];
+
+		snprintf(p, sizeof(p), "%s-wal", path);
+		s = open_ok();
+		ok(access(p, F_OK) == 0, "the database is in WAL mode (%s exists)", p);
+		store_close(s);
+	}
+
+	ok(raw_exec("UPDATE schema_version SET version = 99") == 0, "(schema set to version 99)");
+	s = store_open(path, err, sizeof(err));
+	ok(s == NULL, "a newer database is refused");
+	ok(strstr(err, "newer") && strstr(err, "99"), "with a clear error: %s", err);
+	store_close(s);
+
+	fresh("foreign");
+	ok(raw_exec("CREATE TABLE foo (x)") == 0, "(a database of something else)");
+	s = store_open(path, err, sizeof(err));
+	ok(s == NULL && strstr(err, "not a bootsand database"), "is refused: %s", err);
+	store_close(s);
+
+	fresh("garbage");
+	{
+		FILE *f = fopen(path, "w");
+
+		fputs("this is not a database at all, but it is long enough to look like "
+		      "a header of one, more or less, so sqlite has to read it....", f);
+		fclose(f);
+	}
+	s = store_open(path, err, sizeof(err));
+	ok(s == NULL && err[0], "a file that is no database is refused: %s", err);
+	store_close(s);
+
+	s = store_open("/nonexistent-dir/x.db", err, sizeof(err));
+	ok(s == NULL && err[0], "an impossible path is refused: %s", err);
+	store_close(s);
+}
+
+static void test_settings(struct store *s)
+{
+	char v[64];
+	char big[5000];
+
+	is_int(store_setting_get(s, "k", v, sizeof(v)), -ENOENT, "setting: missing is ENOENT");
+	is_int(store_setting_set(s, "k", "one"), 0, "setting: set");
+	is_int(store_setting_set(s, "k", "two"), 0, "setting: overwrite");
+	ok(store_setting_get(s, "k", v, sizeof(v)) == 0 && !strcmp(v, "two"), "setting: get");
+	is_int(store_setting_get(s, "k", v, 2), -E2BIG, "setting: too small a buffer is E2BIG");
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	is_int(store_setting_set(s, "k", big), -E2BIG, "setting: values are bounded");
+	is_int(store_setting_delete(s, "k"), 0, "setting: delete");
+	is_int(store_setting_delete(s, "k"), -ENOENT, "setting: delete again is ENOENT");
+}
+
+static void test_portals(struct store *s)
+{
+	struct store_portal p = { .address = "192.0.2.1", .port = 3260, .tpgt = 1 }, g;
+	struct store_portal *v;
+	size_t n;
+
+	is_int(store_portal_create(s, &p), 0, "portal: create");
+	is_int(store_portal_create(s, &p), -EEXIST, "portal: duplicate is EEXIST");
+	p.port = 3261;
+	is_int(store_portal_create(s, &p), 0, "portal: same address, other port");
+	p.tpgt = 7;
+	is_int(store_portal_update(s, &p), 0, "portal: update tpgt");
+	ok(store_portal_get(s, "192.0.2.1", 3261, &g) == 0 && g.tpgt == 7, "portal: get");
+	ok(store_portal_list(s, &v, &n) == 0 && n == 2 && v[0].port == 3260, "portal: list");
+	free(v);
+	p.port = 0;
+	is_int(store_portal_create(s, &p), -EINVAL, "portal: port 0 breaks a constraint");
+	p.port = 1;
+	p.tpgt = 0;
+	is_int(store_portal_create(s, &p), -EINVAL, "portal: tpgt 0 breaks a constraint");
+	memset(p.address, 'a', sizeof(p.address));
+	is_int(store_portal_create(s, &p), -E2BIG, "portal: unterminated address is E2BIG");
+	is_int(store_portal_delete(s, "192.0.2.1", 3260), 0, "portal: delete");
+	is_int(store_portal_delete(s, "192.0.2.1", 3260), -ENOENT, "portal: delete again is ENOENT");
+	is_int(store_portal_get(s, "192.0.2.1", 3260, &g), -ENOENT, "portal: gone");
+}
+
+static void test_images_targets_luns(struct store *s)
+{
+	struct store_image im = { .name = "gold", .size_bytes = 1 << 20 }, gi;
+	struct store_target t = { .iqn = "iqn.2024-01.org.example:t0", .auth = "chap",
+				  .chap_user = "u", .chap_secret = "secretsecret12",
+				  .queue_depth = 32 }, gt;
+	struct store_lun l = { .target = "iqn.2024-01.org.example:t0", .lun = 0,
+			       .image = "gold" }, l2, gl;
+	struct store_acl a = { .target = "iqn.2024-01.org.example:t0",
+			       .initiator = "iqn.2024-01.org.example:pc1" }, ga;
+	struct store_lun *lv;
+	struct store_acl *av;
+	int64_t cnt;
+	size_t n;
+
+	is_int(store_image_create(s, &im), 0, "image: create");
+	is_int(store_image_create(s, &im), -EEXIST, "image: duplicate is EEXIST");
+	ok(store_image_get(s, "gold", &gi) == 0 && gi.size_bytes == 1 << 20 &&
+	   gi.created > 0 && !strcmp(gi.state, "ready"), "image: get, with defaults");
+	snprintf(gi.state, sizeof(gi.state), "bogus");
+	is_int(store_image_update(s, &gi), -EINVAL, "image: a bad state breaks a constraint");
+
+	is_int(store_target_create(s, &t), 0, "target: create");
+	is_int(store_target_create(s, &t), -EEXIST, "target: duplicate is EEXIST");
+	ok(store_target_get(s, t.iqn, &gt) == 0 && !strcmp(gt.auth, "chap") &&
+	   !strcmp(gt.chap_secret, "secretsecret12") && gt.queue_depth == 32,
+	   "target: get");
+	gt.queue_depth = 129;
+	is_int(store_target_update(s, &gt), -EINVAL, "target: queue_depth 129 breaks a constraint");
+	gt.queue_depth = 16;
+	snprintf(gt.auth, sizeof(gt.auth), "kerberos");
+	is_int(store_target_update(s, &gt), -EINVAL, "target: an unknown auth breaks a constraint");
+	snprintf(gt.auth, sizeof(gt.auth), "mutual-chap");
+	gt.read_only = true;
+	is_int(store_target_update(s, &gt), 0, "target: update");
+	ok(store_target_get(s, t.iqn, &gt) == 0 && gt.read_only && gt.queue_depth == 16,
+	   "target: updated values");
+
+	is_int(store_lun_create(s, &l), 0, "lun: create");
+	ok(strlen(l.serial) == 16 && strspn(l.serial, "0123456789abcdef") == 16,
+	   "lun: a 16 hex digit serial is generated (%s)", l.serial);
+	ok(l.naa >> 60 == 5 && ((l.naa >> 36) & 0xffffff) == STORE_NAA_OUI,
+	   "lun: an NAA 5 identifier with our OUI is generated (%016llx)",
+	   (unsigned long long)l.naa);
+	is_int(store_lun_create(s, &l), -EEXIST, "lun: duplicate is EEXIST");
+	ok(store_lun_get(s, l.target, 0, &gl) == 0 && !strcmp(gl.serial, l.serial) &&
+	   gl.naa == l.naa && gl.block_size == 512 && !strcmp(gl.backend, "fileio") &&
+	   !gl.device[0], "lun: get, with defaults");
+	l2 = l;
+	l2.lun = 1;
+	l2.serial[0] = '\0';
+	l2.naa = 0;
+	snprintf(l2.device, sizeof(l2.device), "/dev/sdz");
+	is_int(store_lun_create(s, &l2), -EINVAL, "lun: image and device both set is refused");
+	l2.image[0] = '\0';
+	l2.device[0] = '\0';
+	is_int(store_lun_create(s, &l2), -EINVAL, "lun: neither image nor device is refused");
+	snprintf(l2.device, sizeof(l2.device), "dev/sdz");
+	is_int(store_lun_create(s, &l2), -EINVAL, "lun: a relative device path is refused");
+	snprintf(l2.device, sizeof(l2.device), "/dev/sdz");
+	snprintf(l2.backend, sizeof(l2.backend), "blockio");
+	l2.block_size = 1000;
+	is_int(store_lun_create(s, &l2), -EINVAL, "lun: block size 1000 is refused");
+	l2.block_size = 4096;
+	l2.lun = 16384;
+	is_int(store_lun_create(s, &l2), -EINVAL, "lun: LUN 16384 is refused");
+	l2.lun = 1;
+	is_int(store_lun_create(s, &l2), 0, "lun: a block device LUN");
+	ok(strcmp(l2.serial, l.serial) && l2.naa != l.naa, "lun: identifiers differ per LUN");
+	l2.serial[0] = '\0';
+	l2.naa = 0;
+	l2.lun = 2;
+	snprintf(l2.target, sizeof(l2.target), "iqn.2024-01.org.example:nope");
+	is_int(store_lun_create(s, &l2), -EINVAL, "lun: a missing target is refused");
+	snprintf(l2.target, sizeof(l2.target), "%s", t.iqn);
+	l2.device[0] = '\0';
+	snprintf(l2.image, sizeof(l2.image), "nope");
+	is_int(store_lun_create(s, &l2), -EINVAL, "lun: a missing image is refused");
+
+	gl.direct = true;
+	snprintf(gl.serial, sizeof(gl.serial), "0000000000000000");
+	gl.naa = 1;
+	is_int(store_lun_update(s, &gl), 0, "lun: update");
+	ok(store_lun_get(s, l.target, 0, &gl) == 0 && gl.direct &&
+	   !strcmp(gl.serial, l.serial) && gl.naa == l.naa,
+	   "lun: an update keeps serial and NAA");
+	ok(store_lun_list(s, t.iqn, &lv, &n) == 0 && n == 2 && lv[0].lun == 0 && lv[1].lun == 1,
+	   "lun: list of a target");
+	free(lv);
+
+	ok(store_image_lun_count(s, "gold", &cnt) == 0 && cnt == 1, "image: used by one LUN");
+	is_int(store_image_delete(s, "gold"), -EBUSY, "image: delete while a LUN uses it is EBUSY");
+
+	is_int(store_acl_create(s, &a), 0, "acl: create");
+	is_int(store_acl_create(s, &a), -EEXIST, "acl: duplicate is EEXIST");
+	snprintf(a.chap_user, sizeof(a.chap_user), "pc1");
+	is_int(store_acl_update(s, &a), 0, "acl: update");
+	ok(store_acl_get(s, a.target, a.initiator, &ga) == 0 && !strcmp(ga.chap_user, "pc1"),
+	   "acl: get");
+	snprintf(a.target, sizeof(a.target), "iqn.2024-01.org.example:nope");
+	is_int(store_acl_create(s, &a), -EINVAL, "acl: a missing target is refused");
+
+	is_int(store_target_delete(s, t.iqn), 0, "target: delete");
+	ok(store_lun_list(s, NULL, &lv, &n) == 0 && n == 0, "target: its LUNs went with it");
+	free(lv);
+	ok(store_acl_list(s, NULL, &av, &n) == 0 && n == 0, "target: its ACL went with it");
+	free(av);
+	is_int(store_image_delete(s, "gold"), 0, "image: delete once unused");
+	is_int(store_image_delete(s, "gold"), -ENOENT, "image: delete again is ENOENT");
+}
+
+static void test_stable_ids(void)
+{
+	struct store_image im = { .name = "img", .size_bytes = 512 };
+	struct store_target t = { .iqn = "iqn.2024-01.org.example:s" };
+	struct store_lun l = { .target = "iqn.2024-01.org.example:s", .image = "img" }, g;
+	struct store *s;
+
+	fresh("stable");
+	s = open_ok();
+	if (!s)
+		return;
+	store_image_create(s, &im);
+	store_target_create(s, &t);
+	is_int(store_lun_create(s, &l), 0, "lun: created");
+	store_close(s);
+	s = open_ok();
+	ok(s && store_lun_get(s, t.iqn, 0, &g) == 0 && !strcmp(g.serial, l.serial) &&
+	   g.naa == l.naa, "lun: serial and NAA are the same after reopening");
+	store_close(s);
+}
+
+static void test_jobs(struct store *s)
+{
+	struct store_job j;
+	int64_t id, id2, n;
+
+	is_int(store_job_create(s, "clone", "pc1", &id), 0, "job: create");
+	ok(store_job_get(s, id, &j) == 0 && !strcmp(j.state, "queued") && j.progress == 0 &&
+	   !j.finished, "job: queued at 0%%");
+	is_int(store_job_update(s, id, "running", 50, NULL), 0, "job: update");
+	is_int(store_job_update(s, id, "running", 101, NULL), -EINVAL, "job: progress 101 is refused");
+	is_int(store_job_update(s, id, "sleeping", 1, NULL), -EINVAL, "job: an unknown state is refused");
+	is_int(store_job_update(s, 999999, "running", 1, NULL), -ENOENT, "job: unknown id is ENOENT");
+	is_int(store_job_create(s, "clone", "pc2", &id2), 0, "job: a second one");
+	is_int(store_job_update(s, id2, "done", 100, NULL), 0, "job: done");
+	ok(store_job_get(s, id2, &j) == 0 && j.finished > 0, "job: done sets finished");
+	ok(store_job_fail_unfinished(s, "restart", &n) == 0 && n == 1, "job: unfinished ones fail");
+	ok(store_job_get(s, id, &j) == 0 && !strcmp(j.state, "failed") &&
+	   !strcmp(j.error, "restart") && j.progress == 50, "job: with the reason");
+}
+
+static void test_boot_side(struct store *s)
+{
+	struct store_profile p = { .name = "deb", .kind = "linux", .body = "{\"kernel\": \"x\"}" }, gp;
+	struct store_client c = { .name = "pc9", .uuid = "00112233-4455-6677-8899-aabbccddeeff",
+				  .macs = "[\"52:54:00:12:34:56\"]", .labels = "{\"rack\": \"a\"}" }, gc;
+	struct store_boot b = { .client = "pc9", .ip = "192.0.2.9", .what = "script" };
+	struct store_boot *bv;
+	size_t n;
+
+	is_int(store_profile_create(s, &p), 0, "profile: create");
+	ok(store_profile_get(s, "deb", &gp) == 0 && strstr(gp.body, "kernel"), "profile: get");
+	snprintf(p.body, sizeof(p.body), "{not json");
+	is_int(store_profile_update(s, &p), -EINVAL, "profile: a body that is not JSON is refused");
+	snprintf(p.body, sizeof(p.body), "{}");
+	snprintf(p.kind, sizeof(p.kind), "floppy");
+	is_int(store_profile_update(s, &p), -EINVAL, "profile: an unknown kind is refused");
+	is_int(store_client_create(s, &c), 0, "client: create");
+	ok(store_client_get(s, "pc9", &gc) == 0 && !strcmp(gc.state, "pending") &&
+	   strstr(gc.macs, "52:54"), "client: get, pending by default");
+	snprintf(gc.state, sizeof(gc.state), "active");
+	snprintf(gc.profile, sizeof(gc.profile), "deb");
+	is_int(store_client_update(s, &gc), 0, "client: update");
+	for (int i = 0; i < 5; i++) {
+		b.time = 1000 + i;
+		is_int(store_boot_add(s, &b), 0, "boot history: add %d", i);
+	}
+	ok(store_boot_list(s, "pc9", 3, &bv, &n) == 0 && n == 3 && bv[0].time == 1004,
+	   "boot history: newest first, limited");
+	free(bv);
+	is_int(store_boot_prune(s, 2), 0, "boot history: prune");
+	ok(store_boot_list(s, "pc9", 100, &bv, &n) == 0 && n == 2, "boot history: two kept");
+	free(bv);
+	snprintf(b.client, sizeof(b.client), "ghost");
+	is_int(store_boot_add(s, &b), -EINVAL, "boot history: an unknown client is refused");
+	is_int(store_client_delete(s, "pc9"), 0, "client: delete");
+	is_int(store_profile_delete(s, "deb"), 0, "profile: delete");
+}
+
+static void *hammer(void *arg)
+{
+	struct store *s = arg;
+	char k[32];
+	long bad = 0;
+
+	for (int i = 0; i < 200; i++) {
+		snprintf(k, sizeof(k), "t%lu-%d", (unsigned long)pthread_self() % 1000, i % 10);
+		if (store_setting_set(s, k, "v"))
+			bad++;
+	}
+	return (void *)bad;
+}
+
+static void test_threads(struct store *s)
+{
+	pthread_t t[4];
+	long bad = 0;
+
+	for (int i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, hammer, s);
+	for (int i = 0; i < 4; i++) {
+		void *r;
+
+		pthread_join(t[i], &r);
+		bad += (long)r;
+	}
+	is_int(bad, 0, "four threads write at once without errors");
+}
+
+int main(void)
+{
+	struct store *s;
+	char cmd[300];
+
+	tap_start();
+	log_set_level(LOG_LVL_ERROR);
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_open_and_migrations();
+	fresh("crud");
+	s = open_ok();
+	ok(s != NULL, "a new database opens");
+	if (s) {
+		test_settings(s);
+		test_portals(s);
+		test_images_targets_luns(s);
+		test_jobs(s);
+		test_boot_side(s);
+		test_threads(s);
+		int64_t c = -1;
+
+		ok(store_count(s, STORE_T_PORTALS, &c) == 0 && c == 1, "count: portals");
+		store_close(s);
+	}
+	test_stable_ids();
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd))
+		printf("# could not remove %s\n", dir);
+	return tap_end();
+}
