@@ -4,6 +4,7 @@
 #   make KVER=<ver>   module against /lib/modules/<ver>/build
 #   make modules-all  module for every installed Debian header set
 #   make check        everything: deps, builds, host tests, VM selftests
+#   make demo         a diskless client VM boots over HTTP and iSCSI from bootsan
 #   make clean
 
 # The project version: bootsan.ko, bootsand and the selftests all report it.
@@ -17,7 +18,7 @@ BUILD := build
 KMOD_SRC := Kbuild Makefile $(wildcard kmod/*.[ch] kmod/Kbuild) \
 	    $(wildcard uapi/linux/*.h)
 
-.PHONY: all module modules-all daemon selftests check clean FORCE
+.PHONY: all module modules-all daemon selftests check demo clean FORCE
 
 all: module daemon
 
@@ -45,6 +46,9 @@ selftests:
 
 check:
 	scripts/check
+
+demo:
+	scripts/demo/run
 
 clean:
 	rm -rf $(BUILD) kmod/bootsan.ko

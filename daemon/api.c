@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 
 #include "api.h"
+#include "boot.h"
 #include "bootsand.h"
 #include "http.h"
 #include "images.h"
@@ -520,17 +521,21 @@ json_t *api_openapi(void)
 {
 	json_error_t e;
 	json_t *doc = json_loads(openapi_core, JSON_REJECT_DUPLICATES, &e);
-	const char *k = kernel_openapi_paths();
+	const char *parts[] = { kernel_openapi_paths(), boot_openapi_paths() };
+	size_t i;
 
 	if (!doc) {
 		log_err("openapi.c: line %d: %s", e.line, e.text);
 		return NULL;
 	}
-	if (k) {
-		json_t *paths = json_loads(k, JSON_REJECT_DUPLICATES, &e);
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		json_t *paths;
 
+		if (!parts[i])
+			continue;
+		paths = json_loads(parts[i], JSON_REJECT_DUPLICATES, &e);
 		if (!paths || json_object_update_missing(json_object_get(doc, "paths"), paths)) {
-			log_err("kernel_openapi_paths(): line %d: %s", e.line, e.text);
+			log_err("OpenAPI paths part %zu: line %d: %s", i, e.line, e.text);
 			json_decref(paths);
 			json_decref(doc);
 			return NULL;
@@ -602,5 +607,5 @@ int api_add_routes(struct bsd *d, struct http *h)
 
 	if (err)
 		return err;
-	return kernel_add_routes(d, h);
+	return kernel_add_routes(d, h) ?: boot_add_routes(d, h);
 }

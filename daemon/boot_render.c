@@ -1200,10 +1200,15 @@ int boot_render_entry(struct boot_buf *out, const char *base_url,
 	}
 	put(out, "#!ipxe\n:bootsan_retry\nchain ");
 	put(out, base_url ? base_url : "");
-	put(out, "/boot/ipxe?uuid=${uuid:uristring}&mac=${net0/mac:hexhyp}"
+	/*
+	 * The MAC first and the UUID last: Debian's iPXE (1.0.0+git-20190125)
+	 * ends the whole line where ${uuid:uristring} expands on a machine
+	 * whose SMBIOS UUID is unset (qemu's default), losing what follows.
+	 */
+	put(out, "/boot/ipxe?mac=${net0/mac:hexhyp}"
 		 "&buildarch=${buildarch:uristring}&platform=${platform:uristring}"
 		 "&serial=${serial:uristring}&hostname=${hostname:uristring}"
-		 "&asset=${asset:uristring} || goto " FAILED_LABEL "\n"
+		 "&asset=${asset:uristring}&uuid=${uuid:uristring} || goto " FAILED_LABEL "\n"
 		 "exit\n:" FAILED_LABEL "\n"
 		 "echo bootsan: could not fetch the boot script, retrying in "
 		 FAIL_SLEEP " s\nsleep " FAIL_SLEEP "\ngoto bootsan_retry\n");

@@ -814,6 +814,11 @@ static int hook(struct bsd *d)
 	return err;
 }
 
+int kernel_sync(struct bsd *d)
+{
+	return hook(d);
+}
+
 int kernel_portal_added(struct bsd *d, const struct store_portal *p)
 {
 	(void)p;

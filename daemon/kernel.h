@@ -40,6 +40,9 @@ const char *kernel_openapi_paths(void);
 /* Prometheus text of the kernel side (sessions, logins, LUN I/O). */
 void kernel_metrics(struct bsd *d, FILE *out);
 
+/* Make the kernel match the store now (after the boot service changed it). */
+int kernel_sync(struct bsd *d);
+
 /* Hooks: the store changed. 0 or -errno. */
 int kernel_portal_added(struct bsd *d, const struct store_portal *p);
 int kernel_portal_removed(struct bsd *d, const struct store_portal *p);

@@ -43,6 +43,12 @@ void kernel_metrics(struct bsd *d, FILE *out)
 		     "bootsand_kernel_available 0\n");
 }
 
+int kernel_sync(struct bsd *d)
+{
+	(void)d;
+	return 0;
+}
+
 int kernel_portal_added(struct bsd *d, const struct store_portal *p)
 {
 	(void)d;
