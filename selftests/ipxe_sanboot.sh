@@ -119,7 +119,7 @@ echo "the client never read from its disk, or never stopped"
 exit 1
 SAN
 
-port=$((20000 + RANDOM % 20000))
+port=$("$top/scripts/vm/free-port")
 "$top/scripts/vm/run" --kver "$kver" --initrd "$initrd" --timeout 240 --quiet \
 	--log "$logs/ipxe-san-$auth.log" --link "listen:$port" --mac 52:54:00:b0:07:01 \
 	--add "$work/disk.img:/disk.img" --add "$work/boot.ipxe:/boot.ipxe" \
