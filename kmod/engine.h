@@ -53,11 +53,18 @@ struct bootsan_cmd {
 	bool dir_write;
 	bool dir_read;
 	struct bootsan_buf buf;		/* data-out received or data-in to send */
-	u32 data_out_len;		/* bytes of data-out the command takes */
+	/*
+	 * Data-out: the command collects data_out_len bytes (its expected
+	 * transfer length, or only the unsolicited part when it already
+	 * failed), in order: data_out_received is the next offset due.
+	 */
+	u32 data_out_len;
 	u32 data_out_received;
-	u32 r2t_offset;			/* next offset to solicit */
+	u32 r2t_offset;			/* end of what was solicited so far */
 	u32 r2t_sn;
+	u32 data_sn;			/* next DataSN of the current sequence */
 	u32 ttt;
+	bool dout_error;		/* a Data-Out broke the rules: sense set */
 	u64 start_ns;
 	/* The SCSI decoder's result: block I/O to do, or a finished response. */
 	struct scsi_req *req;
@@ -186,6 +193,12 @@ void bootsan_nl_notify_login_failed(struct bootsan_conn *conn, const char *targe
 /* io_file.c */
 int bootsan_file_rw(struct bootsan_lun *lun, struct bootsan_buf *buf, u64 pos,
 		    size_t len, bool write, bool fua);
-int bootsan_file_flush(struct bootsan_lun *lun);
+int bootsan_file_rw_off(struct bootsan_lun *lun, struct bootsan_buf *buf,
+			size_t buf_off, u64 pos, size_t len, bool write, bool fua);
+int bootsan_file_flush(struct bootsan_lun *lun, u64 pos, u64 len);
+int bootsan_file_punch(struct bootsan_lun *lun, u64 pos, u64 len);
+int bootsan_file_zero(struct bootsan_lun *lun, u64 pos, u64 len);
+bool bootsan_file_can_punch(struct bootsan_lun *lun);
+int bootsan_file_mapped(struct bootsan_lun *lun, u64 pos, bool *mapped, u64 *run);
 
 #endif /* BOOTSAN_ENGINE_H */

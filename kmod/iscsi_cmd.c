@@ -185,6 +185,8 @@ static void fill_lun_info(struct bootsan_conn *conn, struct bootsan_lun *l,
 	info->block_size = l->block_size;
 	info->read_only = l->read_only;
 	info->write_cache = !l->direct;
+	/* Thin only where UNMAP really deallocates: holes in an image file. */
+	info->thin = l->backend == BOOTSAN_BACKEND_FILE && bootsan_file_can_punch(l);
 	info->serial = l->serial;
 	info->naa = l->naa;
 	info->target_name = t->iqn;
@@ -193,6 +195,9 @@ static void fill_lun_info(struct bootsan_conn *conn, struct bootsan_lun *l,
 	info->lun = l->lun;
 	info->max_xfer_blocks = BOOTSAN_MAX_IO / l->block_size;
 	info->opt_xfer_blocks = (128u << 10) / l->block_size;
+	/* Descriptors: Linux sends one; "no limit" confuses some initiators. */
+	info->max_unmap_descriptors = 256;
+	info->max_write_same_blocks = 0xffff;
 	info->vendor = "BOOTSAN ";
 	info->product = "bootsan disk";
 	info->revision = "0001";
@@ -253,21 +258,273 @@ static void cmd_free(struct bootsan_cmd *cmd)
 	kfree(cmd);
 }
 
+/* Bytes of data-out the command can use: what arrived of what the CDB asks. */
+static u32 dout_usable(struct bootsan_cmd *cmd)
+{
+	return min(cmd->data_out_received, cmd->req->data_out_len);
+}
+
+/*
+ * CHECK CONDITION, MISCOMPARE, MISCOMPARE DURING VERIFY OPERATION, with
+ * the offset of the first differing byte in the INFORMATION field.
+ */
+static void miscompare_sense(struct scsi_req *req, u32 offset)
+{
+	scsi_set_sense(req, SCSI_SK_MISCOMPARE, SCSI_ASC_MISCOMPARE_VERIFY, 0x00);
+	req->sense[0] |= 0x80;		/* VALID: INFORMATION is set */
+	put_unaligned_be32(offset, &req->sense[3]);
+}
+
+/*
+ * Compare @len bytes of @a from @a_off with @b from 0 (both start on a
+ * page boundary plus the offset). Returns the offset of the first
+ * difference, or -1 when they are equal.
+ */
+static s64 buf_compare(struct bootsan_buf *a, u32 a_off, struct bootsan_buf *b, u32 len)
+{
+	u8 x[256], y[256];
+	struct iov_iter ia, ib;
+	u32 done = 0, chunk, i;
+
+	bootsan_buf_iter(a, &ia, ITER_SOURCE, a_off, len);
+	bootsan_buf_iter(b, &ib, ITER_SOURCE, 0, len);
+	while (done < len) {
+		chunk = min_t(u32, len - done, sizeof(x));
+		if (copy_from_iter(x, chunk, &ia) != chunk ||
+		    copy_from_iter(y, chunk, &ib) != chunk)
+			return done;
+		if (memcmp(x, y, chunk))
+			for (i = 0; i < chunk; i++)
+				if (x[i] != y[i])
+					return done + i;
+		done += chunk;
+	}
+	return -1;
+}
+
+/*
+ * Read @len bytes at @pos and compare them with the data-out from
+ * @dout_off. Returns 0 when equal; sets the sense and returns -1 if not.
+ */
+static int verify_medium(struct bootsan_cmd *cmd, u64 pos, u32 len, u32 dout_off)
+{
+	struct bootsan_buf medium;
+	struct scsi_req *req = cmd->req;
+	s64 diff;
+
+	if (bootsan_buf_alloc(&medium, len)) {
+		scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);
+		return -1;
+	}
+	if (bootsan_file_rw(cmd->lun, &medium, pos, len, false, false)) {
+		io_error_sense(req, false);
+		diff = 0;
+	} else {
+		diff = buf_compare(&cmd->buf, dout_off, &medium, len);
+		if (diff >= 0)
+			miscompare_sense(req, diff);
+	}
+	bootsan_buf_free(&medium);
+	return diff >= 0 ? -1 : 0;
+}
+
+/*
+ * COMPARE AND WRITE is atomic against every other COMPARE AND WRITE: one
+ * lock for all LUNs keeps it simple, and the command is rare.
+ */
+static DEFINE_MUTEX(caw_lock);
+
+static void exec_compare_and_write(struct bootsan_cmd *cmd, u64 pos, u32 len)
+{
+	struct scsi_req *req = cmd->req;
+
+	/* The data-out holds the data to compare, then the data to write. */
+	mutex_lock(&caw_lock);
+	if (!verify_medium(cmd, pos, len, 0) &&
+	    bootsan_file_rw_off(cmd->lun, &cmd->buf, len, pos, len, true, req->fua))
+		io_error_sense(req, true);
+	mutex_unlock(&caw_lock);
+}
+
+/* The data-out of UNMAP or MODE SELECT as one flat buffer. */
+static u8 *dout_flat(struct bootsan_cmd *cmd, u32 len)
+{
+	struct iov_iter it;
+	u8 *p = kvmalloc(max(len, 1u), GFP_KERNEL);
+
+	if (!p)
+		return NULL;
+	bootsan_buf_iter(&cmd->buf, &it, ITER_SOURCE, 0, len);
+	if (copy_from_iter(p, len, &it) != len) {
+		kvfree(p);
+		return NULL;
+	}
+	return p;
+}
+
+struct unmap_ctx {
+	struct bootsan_lun *lun;
+	int err;
+};
+
+static void unmap_one(void *data, u64 lba, u32 nr)
+{
+	struct unmap_ctx *ctx = data;
+	u32 bs = ctx->lun->block_size;
+
+	if (!ctx->err)
+		ctx->err = bootsan_file_punch(ctx->lun, lba * bs, (u64)nr * bs);
+}
+
+static void exec_unmap(struct bootsan_cmd *cmd)
+{
+	struct scsi_req *req = cmd->req;
+	struct unmap_ctx ctx = { .lun = cmd->lun };
+	struct scsi_lun_info info;
+	u32 len = dout_usable(cmd);
+	u8 *param = dout_flat(cmd, len);
+
+	if (!param) {
+		scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);
+		return;
+	}
+	fill_lun_info(cmd->conn, cmd->lun, &info);
+	if (!scsi_parse_unmap(param, len, &info, req, unmap_one, &ctx) && ctx.err)
+		io_error_sense(req, true);
+	kvfree(param);
+}
+
+static bool all_zero(struct bootsan_buf *b, u32 len)
+{
+	u8 x[256];
+	struct iov_iter it;
+	u32 done = 0, chunk;
+
+	bootsan_buf_iter(b, &it, ITER_SOURCE, 0, len);
+	while (done < len) {
+		chunk = min_t(u32, len - done, sizeof(x));
+		if (copy_from_iter(x, chunk, &it) != chunk || memchr_inv(x, 0, chunk))
+			return false;
+		done += chunk;
+	}
+	return true;
+}
+
+/* WRITE SAME: one block replicated over the range, in chunks of 128 KiB. */
+static void exec_write_same(struct bootsan_cmd *cmd, struct scsi_lun_info *info)
+{
+	struct scsi_req *req = cmd->req;
+	struct bootsan_lun *l = cmd->lun;
+	u32 bs = l->block_size, per, i;
+	u64 pos = req->lba * bs, left = (u64)req->nr_blocks * bs;
+	struct bootsan_buf chunk = {};
+	u8 *block;
+	int ret = 0;
+
+	if (req->ndob || all_zero(&cmd->buf, bs)) {
+		/* Zeros: a hole where we may deallocate, else written zeros. */
+		if (req->unmap && info->thin)
+			ret = bootsan_file_punch(l, pos, left);
+		else
+			ret = bootsan_file_zero(l, pos, left);
+		goto out;
+	}
+	block = dout_flat(cmd, bs);
+	per = max_t(u32, 1, (128u << 10) / bs);
+	per = min_t(u64, per, req->nr_blocks);
+	if (!block || bootsan_buf_alloc(&chunk, (size_t)per * bs)) {
+		kvfree(block);
+		scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);
+		return;
+	}
+	for (i = 0; i < per && !ret; i++) {
+		struct iov_iter it;
+
+		bootsan_buf_iter(&chunk, &it, ITER_DEST, (size_t)i * bs, bs);
+		if (copy_to_iter(block, bs, &it) != bs)
+			ret = -EFAULT;
+	}
+	while (left && !ret) {
+		u64 n = min_t(u64, left, (u64)per * bs);
+
+		ret = bootsan_file_rw(l, &chunk, pos, n, true, false);
+		pos += n;
+		left -= n;
+		cond_resched();
+	}
+	bootsan_buf_free(&chunk);
+	kvfree(block);
+out:
+	if (ret)
+		io_error_sense(req, true);
+}
+
+static void exec_get_lba_status(struct bootsan_cmd *cmd)
+{
+	struct scsi_req *req = cmd->req;
+	struct bootsan_lun *l = cmd->lun;
+	u32 bs = l->block_size;
+	u64 pos = req->lba * bs, run, blocks;
+	bool mapped;
+
+	if (bootsan_file_mapped(l, pos, &mapped, &run)) {
+		io_error_sense(req, false);
+		return;
+	}
+	if (mapped) {
+		blocks = DIV_ROUND_UP(run, bs);
+	} else {
+		/* A block with any data in it counts as mapped. */
+		blocks = run / bs;
+		if (!blocks) {
+			mapped = true;
+			if (!bootsan_file_mapped(l, pos + run, &mapped, &run) && mapped)
+				blocks = 1 + DIV_ROUND_UP(run, bs);
+			else
+				blocks = 1;
+			mapped = true;
+		}
+	}
+	blocks = min(blocks, l->size / bs - req->lba);
+	scsi_fill_lba_status(req, req->lba, blocks, mapped, req->alloc_len);
+}
+
+static void exec_mode_select(struct bootsan_cmd *cmd, struct scsi_lun_info *info)
+{
+	struct scsi_req *req = cmd->req;
+	u32 len = dout_usable(cmd);
+	u8 *param = dout_flat(cmd, len);
+	bool wce;
+
+	if (!param) {
+		scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);
+		return;
+	}
+	/* The cache mode is the LUN's configuration (direct or buffered). */
+	if (!scsi_mode_select(info, req, param, len, &wce) && wce != info->write_cache)
+		scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, SCSI_ASC_INVALID_FIELD_IN_PARAM, 0);
+	kvfree(param);
+}
+
 /* Run a command whose data-out (if any) has all arrived, and answer it. */
 static int cmd_execute(struct bootsan_cmd *cmd)
 {
 	struct bootsan_conn *conn = cmd->conn;
 	struct scsi_req *req = cmd->req;
 	struct bootsan_lun *l = cmd->lun;
+	struct scsi_lun_info info;
 	struct cmd_result r = {};
 	u64 pos = l ? req->lba * l->block_size : 0;
-	u32 len = l ? req->nr_blocks * l->block_size : 0;
+	u32 len = 0;
 	int ret = 0;
 
-	if (!l)
+	if (!l || req->status != SCSI_STATUS_GOOD)
 		req->action = SCSI_ACT_DONE;
+	if (req->action != SCSI_ACT_DONE)
+		fill_lun_info(conn, l, &info);
 	switch (req->action) {
 	case SCSI_ACT_READ:
+		len = req->nr_blocks * l->block_size;
 		if (bootsan_buf_alloc(&cmd->buf, len)) {
 			scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);	/* resources exhausted */
 			break;
@@ -276,18 +533,38 @@ static int cmd_execute(struct bootsan_cmd *cmd)
 			io_error_sense(req, false);
 		break;
 	case SCSI_ACT_WRITE:
-		if (bootsan_file_rw(l, &cmd->buf, pos, len, true, req->fua))
+	case SCSI_ACT_WRITE_VERIFY:
+		/* Only whole blocks of what the initiator sent (iSCSI EDTL < SCSI TL). */
+		len = round_down(dout_usable(cmd), l->block_size);
+		if (len && bootsan_file_rw(l, &cmd->buf, pos, len, true,
+					   req->fua || req->action == SCSI_ACT_WRITE_VERIFY))
 			io_error_sense(req, true);
+		break;
+	case SCSI_ACT_VERIFY_READ:
+		len = round_down(dout_usable(cmd), l->block_size);
+		if (len)
+			verify_medium(cmd, pos, len, 0);
+		break;
+	case SCSI_ACT_COMPARE_AND_WRITE:
+		exec_compare_and_write(cmd, pos, req->nr_blocks * l->block_size);
 		break;
 	case SCSI_ACT_FLUSH:
-		if (bootsan_file_flush(l))
+		if (bootsan_file_flush(l, pos, (u64)req->nr_blocks * l->block_size))
 			io_error_sense(req, true);
 		break;
-	case SCSI_ACT_DONE:
+	case SCSI_ACT_UNMAP:
+		exec_unmap(cmd);
 		break;
-	default:
-		/* Decoded but not carried out by this engine yet. */
-		scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, 0x20, 0x00);
+	case SCSI_ACT_WRITE_SAME:
+		exec_write_same(cmd, &info);
+		break;
+	case SCSI_ACT_GET_LBA_STATUS:
+		exec_get_lba_status(cmd);
+		break;
+	case SCSI_ACT_MODE_SELECT:
+		exec_mode_select(cmd, &info);
+		break;
+	case SCSI_ACT_DONE:
 		break;
 	}
 	if (l)
@@ -305,8 +582,9 @@ static int cmd_execute(struct bootsan_cmd *cmd)
 		ret = send_data_in(conn, cmd, NULL, req->data_in,
 				   min(req->data_in_len, cmd->exp_xfer_len), &r);
 	} else {
-		if (cmd->dir_write && req->status == SCSI_STATUS_GOOD)
-			set_residual(&r, cmd->exp_xfer_len, cmd->data_out_len);
+		/* Residuals against what the CDB asks for, moved or not. */
+		if (req->status == SCSI_STATUS_GOOD)
+			set_residual(&r, cmd->exp_xfer_len, req->data_out_len);
 		else if (cmd->exp_xfer_len)
 			set_residual(&r, cmd->exp_xfer_len, 0);
 		ret = send_scsi_rsp(conn, cmd->itt, &r);
@@ -332,20 +610,22 @@ static int send_r2t(struct bootsan_conn *conn, struct bootsan_cmd *cmd)
 	r2t.data_offset = cpu_to_be32(cmd->r2t_offset);
 	r2t.data_length = cpu_to_be32(len);
 	cmd->r2t_offset += len;
+	cmd->data_sn = 0;	/* every sequence counts from 0 */
 	return bootsan_conn_send(conn, &r2t, NULL, 0);
 }
 
-/* All data in, or more to solicit? */
+/*
+ * At the end of a data sequence: solicit the next burst, or run the
+ * command once all its data is in. A command that failed (at decode, or
+ * by a bad Data-Out) solicits nothing more and is answered at once.
+ */
 static int write_progress(struct bootsan_conn *conn, struct bootsan_cmd *cmd)
 {
+	bool failed = cmd->dout_error || cmd->req->status != SCSI_STATUS_GOOD;
 	int ret;
 
-	if (cmd->data_out_received < cmd->data_out_len) {
-		/* Solicit the next burst once the current one is complete. */
-		if (cmd->data_out_received >= cmd->r2t_offset)
-			return send_r2t(conn, cmd);
-		return 0;
-	}
+	if (!failed && cmd->data_out_received < cmd->data_out_len)
+		return send_r2t(conn, cmd);
 	list_del(&cmd->node);
 	conn->nr_pending--;
 	ret = cmd_execute(cmd);
@@ -392,6 +672,8 @@ static void no_lun_decode(struct bootsan_conn *conn, struct scsi_req *req)
  * Decode a new SCSI command. Called when its header is complete: before
  * its immediate data is received, so the data can land in its buffer.
  */
+static void dout_setup(struct bootsan_conn *conn, struct bootsan_cmd *cmd);
+
 static struct bootsan_cmd *cmd_setup(struct bootsan_conn *conn)
 {
 	struct iscsi_scsi_req *hdr = (struct iscsi_scsi_req *)conn->bhs;
@@ -441,25 +723,53 @@ static struct bootsan_cmd *cmd_setup(struct bootsan_conn *conn)
 	scsi_decode(&info, req);
 	kfree(luns);
 
-	if (req->status == SCSI_STATUS_GOOD &&
+	if (req->status == SCSI_STATUS_GOOD && req->action == SCSI_ACT_READ &&
 	    (u64)req->nr_blocks * cmd->lun->block_size > BOOTSAN_MAX_IO) {
 		scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, 0x24, 0x00);
 		req->action = SCSI_ACT_DONE;
 	}
-	if (req->status == SCSI_STATUS_GOOD && req->action == SCSI_ACT_WRITE) {
-		cmd->data_out_len = req->nr_blocks * cmd->lun->block_size;
-		if (!cmd->dir_write || cmd->exp_xfer_len < cmd->data_out_len) {
-			/* The initiator will not send what the CDB asks for. */
-			scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, 0x24, 0x00);
-			req->action = SCSI_ACT_DONE;
-			cmd->data_out_len = 0;
-		} else if (bootsan_buf_alloc(&cmd->buf, cmd->data_out_len)) {
-			scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);
-			req->action = SCSI_ACT_DONE;
-			cmd->data_out_len = 0;
-		}
-	}
+	/* COMPARE AND WRITE takes exactly both halves, nothing more or less. */
+	if (req->status == SCSI_STATUS_GOOD && cmd->cdb[0] == COMPARE_AND_WRITE &&
+	    cmd->exp_xfer_len != req->data_out_len)
+		scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, 0x24, 0x00);
+	dout_setup(conn, cmd);
 	return cmd;
+}
+
+/*
+ * Plan a command's data-out. The initiator sends what it expects to
+ * (EDTL), whatever the CDB says: collect all of it, and use the part the
+ * CDB asks for. A command that already failed, or would take too much,
+ * solicits nothing: it takes only the data that comes unsolicited.
+ */
+static void dout_setup(struct bootsan_conn *conn, struct bootsan_cmd *cmd)
+{
+	struct iscsi_scsi_req *hdr = (struct iscsi_scsi_req *)conn->bhs;
+	struct iscsi_params *p = &conn->sess->params;
+	struct scsi_req *req = cmd->req;
+	u32 edtl = cmd->exp_xfer_len, unsol;
+
+	if (!cmd->dir_write || !edtl)
+		return;
+	/* Immediate data, then unsolicited Data-Out up to FirstBurstLength. */
+	unsol = min(edtl, conn->data_len);
+	if (!p->initial_r2t && !(hdr->flags & ISCSI_FLAG_CMD_FINAL))
+		unsol = max(unsol, min(edtl, p->first_burst_length));
+	cmd->r2t_offset = unsol;
+	cmd->ttt = cmd->itt;	/* our transfer tag: unique as the ITT is */
+
+	if (req->status == SCSI_STATUS_GOOD && edtl > BOOTSAN_MAX_IO)
+		scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, 0x24, 0x00);
+	if (req->status != SCSI_STATUS_GOOD || !req->data_out_len) {
+		/* Received and dropped: no buffer for it. */
+		cmd->data_out_len = unsol;
+		return;
+	}
+	cmd->data_out_len = edtl;
+	if (bootsan_buf_alloc(&cmd->buf, edtl)) {
+		scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);
+		cmd->data_out_len = unsol;
+	}
 }
 
 /* ---- receive hooks ---- */
@@ -472,6 +782,27 @@ static struct bootsan_cmd *find_pending(struct bootsan_conn *conn, u32 itt)
 		if (cmd->itt == itt)
 			return cmd;
 	return NULL;
+}
+
+/*
+ * Check a Data-Out header against its command (DataPDUInOrder and
+ * DataSequenceInOrder are Yes): the transfer tag, DataSN, the offset next
+ * due, and no more than was solicited. Returns 0 or 0x100 | the ASCQ of
+ * the ABORTED COMMAND sense (ASC 4Bh) that fails the command.
+ */
+static int dout_check(struct bootsan_cmd *cmd, const struct iscsi_data *d, u32 len)
+{
+	u32 ttt = be32_to_cpu(d->ttt), off = be32_to_cpu(d->offset);
+
+	if (ttt != RESERVED_TAG && ttt != cmd->ttt)
+		return 0x100 | 0x01;	/* INVALID TARGET PORT TRANSFER TAG RECEIVED */
+	if (be32_to_cpu(d->datasn) != cmd->data_sn)
+		return 0x100 | 0x00;	/* DATA PHASE ERROR */
+	if (off != cmd->data_out_received)
+		return 0x100 | 0x05;	/* DATA OFFSET ERROR */
+	if (len > cmd->r2t_offset - off)
+		return 0x100 | 0x02;	/* TOO MUCH WRITE DATA */
+	return 0;
 }
 
 /*
@@ -496,10 +827,11 @@ int bootsan_ffp_data_ready(struct bootsan_conn *conn)
 		struct iscsi_data *d = (struct iscsi_data *)conn->bhs;
 
 		cmd = find_pending(conn, be32_to_cpu(d->itt));
+		if (!cmd || cmd->dout_error || dout_check(cmd, d, conn->data_len))
+			goto scratch;
 		off = be32_to_cpu(d->offset);
 	}
-	if (cmd && cmd->data_out_len && off < cmd->data_out_len &&
-	    conn->data_len <= cmd->data_out_len - off) {
+	if (cmd && off < cmd->buf.len && conn->data_len <= cmd->buf.len - off) {
 		conn->rx_cmd = cmd;
 		conn->rx_cmd_off = off;
 		return 0;
@@ -527,39 +859,59 @@ static int handle_scsi_cmd(struct bootsan_conn *conn)
 		cmd_free(cmd);
 		return 0;
 	}
-	if (!cmd->data_out_len)
-		goto run;
+	if (!cmd->data_out_len) {
+		int ret;
 
-	/* A write: count immediate data, then expect unsolicited or R2T data. */
-	if (conn->rx_cmd == cmd)
-		cmd->data_out_received = immediate;
-	cmd->ttt = cmd->itt;	/* our transfer tag: unique as the ITT is */
-	cmd->r2t_offset = cmd->data_out_received;
-	if (!conn->sess->params.initial_r2t && !(hdr->flags & ISCSI_FLAG_CMD_FINAL))
-		cmd->r2t_offset = min(cmd->data_out_len,
-				      conn->sess->params.first_burst_length);
-	list_add_tail(&cmd->node, &conn->pending_writes);
-	conn->nr_pending++;
-	return write_progress(conn, cmd);
-run:
-	{
-		int ret = cmd_execute(cmd);
-
+		/* Immediate data of a command that takes none. */
+		if (immediate && cmd->req->status == SCSI_STATUS_GOOD)
+			scsi_set_sense(cmd->req, SCSI_SK_ABORTED_COMMAND, 0x4b, 0x02);
+		ret = cmd_execute(cmd);
 		cmd_free(cmd);
 		return ret;
 	}
+
+	/* Count the immediate data, then expect unsolicited or R2T data. */
+	if (immediate > cmd->data_out_len) {
+		cmd->dout_error = true;
+		scsi_set_sense(cmd->req, SCSI_SK_ABORTED_COMMAND, 0x4b, 0x02);
+	} else {
+		cmd->data_out_received = immediate;
+	}
+	list_add_tail(&cmd->node, &conn->pending_writes);
+	conn->nr_pending++;
+	if (!cmd->dout_error && cmd->data_out_received < cmd->r2t_offset)
+		return 0;	/* unsolicited Data-Out follows */
+	return write_progress(conn, cmd);
 }
 
 static int handle_data_out(struct bootsan_conn *conn)
 {
 	struct iscsi_data *d = (struct iscsi_data *)conn->bhs;
 	struct bootsan_cmd *cmd = find_pending(conn, be32_to_cpu(d->itt));
+	int err;
 
-	if (!cmd || conn->rx_cmd != cmd)
+	if (!cmd)
 		return send_reject(conn, ISCSI_REASON_PROTOCOL_ERROR);
-	cmd->data_out_received += conn->data_len;
-	if (cmd->data_out_received < cmd->data_out_len && !(d->flags & ISCSI_FLAG_CMD_FINAL))
+	if (!cmd->dout_error) {
+		err = dout_check(cmd, d, conn->data_len);
+		if (err) {
+			/* ERL 0 keeps the connection: the command fails instead. */
+			cmd->dout_error = true;
+			scsi_set_sense(cmd->req, SCSI_SK_ABORTED_COMMAND, 0x4b, err & 0xff);
+		} else {
+			cmd->data_out_received += conn->data_len;
+			cmd->data_sn++;
+		}
+	}
+	/* Wait for the end of the sequence (F bit) or of the solicited data. */
+	if (!(d->flags & ISCSI_FLAG_CMD_FINAL) &&
+	    (cmd->dout_error || cmd->data_out_received < cmd->r2t_offset))
 		return 0;
+	if (!cmd->dout_error && cmd->data_out_received < cmd->r2t_offset) {
+		/* The sequence ended short of what was asked for. */
+		cmd->dout_error = true;
+		scsi_set_sense(cmd->req, SCSI_SK_ABORTED_COMMAND, 0x4b, 0x00);
+	}
 	return write_progress(conn, cmd);
 }
 
@@ -622,8 +974,11 @@ static int handle_tmf(struct bootsan_conn *conn)
 			list_del(&cmd->node);
 			conn->nr_pending--;
 			cmd_free(cmd);
+		} else if (sn_lt(be32_to_cpu(req->refcmdsn), conn->sess->exp_cmd_sn)) {
+			/* Received and answered already (RFC 7143 11.5.1). */
+			rsp.response = ISCSI_TMF_RSP_NO_TASK;
 		}
-		/* A task that already completed is "function complete" too. */
+		/* Not received yet: it counts as received, and aborted. */
 		break;
 	case ISCSI_TM_FUNC_ABORT_TASK_SET:
 	case ISCSI_TM_FUNC_CLEAR_TASK_SET:

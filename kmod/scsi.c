@@ -573,7 +573,7 @@ static void do_write_same(const struct scsi_lun_info *lun,
 		return;
 	}
 	/* WSNZ is 1 in VPD B0h: zero blocks does not mean "to the end". */
-	if (!nr) {
+	if (!nr || (lun->max_write_same_blocks && nr > lun->max_write_same_blocks)) {
 		bad_cdb(req, len_off, 7);
 		return;
 	}
@@ -806,6 +806,7 @@ static void vpd_block_limits(const struct scsi_lun_info *lun, struct resp *r)
 		put_be32(r, 24, lun->max_unmap_descriptors ?
 				lun->max_unmap_descriptors : U32_ALL_ONES);
 	}
+	put_be64(r, 36, lun->max_write_same_blocks);
 	put_u8(r, 63, 0);
 }
 

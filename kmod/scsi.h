@@ -124,6 +124,7 @@ struct scsi_lun_info {
 	u32 opt_xfer_blocks;		/* VPD B0h; 0: not reported */
 	u32 max_unmap_blocks;		/* per UNMAP command; 0: no limit */
 	u32 max_unmap_descriptors;	/* per UNMAP command; 0: no limit */
+	u32 max_write_same_blocks;	/* per WRITE SAME command; 0: no limit */
 	const char *vendor;		/* 8 chars, NULL: "BOOTSAN " */
 	const char *product;		/* 16 chars, NULL: "bootsan disk" */
 	const char *revision;		/* 4 chars, NULL: "0001" */

@@ -470,6 +470,14 @@ static void test_write_same(void)
 	c_rw(0x93, L.nr_blocks - 1, 2, 0);
 	run();
 	ok(lba_oob(), "WRITE SAME(16) past the end: LBA OUT OF RANGE");
+	L.max_write_same_blocks = 16;
+	c_rw(0x93, 8, 17, 0x08);
+	run();
+	ok(bad_field(10, 7), "WRITE SAME(16) beyond MAXIMUM WRITE SAME LENGTH: INVALID FIELD");
+	c_rw(0x93, 8, 16, 0x08);
+	run();
+	ok(good(), "WRITE SAME(16) of MAXIMUM WRITE SAME LENGTH blocks: GOOD");
+	L.max_write_same_blocks = 0;
 	L.thin = false;
 	c_rw(0x93, 8, 16, 0x08);
 	run();
@@ -819,6 +827,11 @@ static void test_inquiry(void)
 	L.max_unmap_blocks = 0;
 	p = (const u8 *)inquiry(1, 0xb0, 255, 4096);
 	ok(good() && be32_at(p + 20) == 0xffffffff, "VPD B0h thin without a limit: FFFFFFFFh");
+	L.max_write_same_blocks = 16;
+	p = (const u8 *)inquiry(1, 0xb0, 255, 4096);
+	ok(good() && be32_at(p + 36) == 0 && be32_at(p + 40) == 16,
+	   "VPD B0h: MAXIMUM WRITE SAME LENGTH");
+	L.max_write_same_blocks = 0;
 	L.max_unmap_blocks = 8192;
 	p = (const u8 *)inquiry(1, 0xb2, 255, 4096);
 	ok(good() && R.data_in_len == 8 && be16_at(p + 2) == 4 && p[5] == 0xe4 && p[6] == 2,
