@@ -29,4 +29,41 @@
 #define bootsan_dump_attrs(cb)	(genl_dumpit_info(cb)->attrs)
 #endif
 
+/*
+ * Hand the pages under a bvec iterator to a socket by reference (TCP takes
+ * its own page references), sending what it can; returns the bytes sent
+ * (the iterator advanced past them) or an error. Every bvec of the
+ * iterator lies within one page.
+ *
+ * 6.5 replaced sendpage with sendmsg(MSG_SPLICE_PAGES). Debian's 6.1
+ * defines MSG_SPLICE_PAGES but its TCP ignores the flag and copies, so the
+ * define is no feature test; MSG_SENDPAGE_NOTLAST left with sendpage.
+ */
+#include <linux/net.h>
+#include <linux/uio.h>
+#ifdef MSG_SENDPAGE_NOTLAST
+static inline int bootsan_send_pages(struct socket *sock, struct msghdr *msg)
+{
+	const struct bio_vec *bv = msg->msg_iter.bvec;
+	size_t off = msg->msg_iter.iov_offset;
+	size_t left = iov_iter_count(&msg->msg_iter);
+	size_t len = min_t(size_t, bv->bv_len - off, left);
+	int flags = msg->msg_flags;
+	int ret;
+
+	if (len < left)
+		flags |= MSG_MORE | MSG_SENDPAGE_NOTLAST;
+	ret = kernel_sendpage(sock, bv->bv_page, bv->bv_offset + off, len, flags);
+	if (ret > 0)
+		iov_iter_advance(&msg->msg_iter, ret);
+	return ret;
+}
+#else
+static inline int bootsan_send_pages(struct socket *sock, struct msghdr *msg)
+{
+	msg->msg_flags |= MSG_SPLICE_PAGES;
+	return sock_sendmsg(sock, msg);
+}
+#endif
+
 #endif /* BOOTSAN_COMPAT_H */

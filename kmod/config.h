@@ -59,6 +59,10 @@ struct bootsan_lun_stats {
 	atomic64_t write_bytes;
 	atomic64_t errors;
 	atomic64_t latency_ns;
+	/* Where the data path copies with the CPU, and where it does not. */
+	atomic64_t read_bytes_by_ref;
+	atomic64_t read_bytes_copied;
+	atomic64_t write_bytes_copied;
 };
 
 /*

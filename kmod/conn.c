@@ -55,8 +55,9 @@ void bootsan_buf_free(struct bootsan_buf *buf)
 {
 	unsigned int i;
 
+	/* Our own pages are freed; borrowed page-cache pages given back. */
 	for (i = 0; i < buf->nr_pages; i++)
-		__free_page(buf->bvec[i].bv_page);
+		put_page(buf->bvec[i].bv_page);
 	kvfree(buf->bvec);
 	buf->bvec = NULL;
 	buf->nr_pages = 0;
@@ -133,7 +134,26 @@ int bootsan_conn_send(struct bootsan_conn *conn, void *hdr,
 	return send_kvecs(conn, vec, n, ISCSI_HDR_LEN + data_len + pad, 0);
 }
 
-/* Send one PDU whose data segment is [off, off + len) of a command buffer. */
+/* Send pages by reference until the iterator is empty. */
+static int send_pages_all(struct bootsan_conn *conn, struct msghdr *msg)
+{
+	int flags = msg->msg_flags, ret;
+
+	while (msg_data_left(msg)) {
+		msg->msg_flags = flags;
+		ret = bootsan_send_pages(conn->sock, msg);
+		if (ret <= 0)
+			return ret ? ret : -EPIPE;
+	}
+	return 0;
+}
+
+/*
+ * Send one PDU whose data segment is [off, off + len) of a command buffer.
+ * The header goes as copied bytes (it lives on the stack); the data pages
+ * go by reference, so TCP holds them until the peer has acknowledged them
+ * and the buffer may be freed as soon as this returns.
+ */
 int bootsan_conn_send_buf(struct bootsan_conn *conn, void *hdr,
 			  struct bootsan_buf *buf, u32 off, u32 len)
 {
@@ -143,13 +163,13 @@ int bootsan_conn_send_buf(struct bootsan_conn *conn, void *hdr,
 	int ret;
 
 	bootsan_put_dlength(((struct iscsi_hdr *)hdr)->dlength, len);
-	ret = send_kvecs(conn, &v, 1, ISCSI_HDR_LEN, MSG_MORE);
-	if (ret)
+	ret = send_kvecs(conn, &v, 1, ISCSI_HDR_LEN, len ? MSG_MORE : 0);
+	if (ret || !len)
 		return ret;
 	bootsan_buf_iter(buf, &msg.msg_iter, ITER_SOURCE, off, len);
 	if (!pad)
 		msg.msg_flags = MSG_NOSIGNAL;
-	ret = send_all(conn, &msg);
+	ret = send_pages_all(conn, &msg);
 	if (ret || !pad)
 		return ret;
 	v.iov_base = (void *)zero_pad;

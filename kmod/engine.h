@@ -27,8 +27,10 @@ extern struct workqueue_struct *bootsan_wq;
 #define BOOTSAN_LOGIN_DSL_MAX	8192
 
 /*
- * A command's data: whole pages, so backends can read into them and the
- * socket can send them (or later splice page-cache pages in their place).
+ * A command's data: pages of our own (whole pages, which backends read
+ * into and the socket receives into), or page-cache pages a read borrowed
+ * (one reference each; a bvec may cover part of its page but never
+ * crosses into the next). Freeing drops one reference per bvec either way.
  */
 struct bootsan_buf {
 	struct bio_vec *bvec;
@@ -191,6 +193,8 @@ void bootsan_nl_notify_login_failed(struct bootsan_conn *conn, const char *targe
 				    int reason);
 
 /* io_file.c */
+int bootsan_file_read(struct bootsan_lun *lun, struct bootsan_buf *buf, u64 pos,
+		      size_t len);
 int bootsan_file_rw(struct bootsan_lun *lun, struct bootsan_buf *buf, u64 pos,
 		    size_t len, bool write, bool fua);
 int bootsan_file_rw_off(struct bootsan_lun *lun, struct bootsan_buf *buf,

@@ -1,15 +1,112 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The file backend: image files read and written through read_iter and
- * write_iter straight into and out of a command's pages (O_DIRECT when the
- * LUN is in direct mode, so no copy at all there).
+ * The file backend. Reads of a buffered LUN borrow the page cache's own
+ * pages (spliced, as nfsd serves READ), so the socket sends them by
+ * reference and the CPU copies nothing; a direct LUN reads with O_DIRECT
+ * into the command's pages. Writes go from the command's pages, into
+ * which the socket received the data: with O_DIRECT those very pages are
+ * written, a buffered LUN copies them into the page cache.
  */
 #include <linux/fs.h>
 #include <linux/falloc.h>
 #include <linux/mm.h>
+#include <linux/pipe_fs_i.h>
+#include <linux/splice.h>
 #include <linux/uio.h>
 
 #include "engine.h"
+
+struct splice_target {
+	struct bootsan_buf *buf;
+	unsigned int cap;		/* bvecs in buf->bvec */
+};
+
+/*
+ * One pipe buffer of page-cache data: keep a reference to each page it
+ * covers (a large folio is cut into pages, so every bvec stays within one
+ * page, as the 6.1 sendpage path needs).
+ */
+static int splice_take_pages(struct pipe_inode_info *pipe, struct pipe_buffer *pb,
+			     struct splice_desc *sd)
+{
+	struct splice_target *st = sd->u.data;
+	struct bootsan_buf *buf = st->buf;
+	struct page *page = pb->page + pb->offset / PAGE_SIZE;
+	unsigned int off = offset_in_page(pb->offset);
+	size_t left = sd->len;
+
+	/* Room for the worst case first: take nothing unless all fits. */
+	if (buf->nr_pages + DIV_ROUND_UP(off + left, PAGE_SIZE) > st->cap)
+		return -EIO;
+	while (left) {
+		unsigned int part = min_t(size_t, left, PAGE_SIZE - off);
+		struct bio_vec *last = buf->nr_pages ? &buf->bvec[buf->nr_pages - 1] : NULL;
+
+		if (last && last->bv_page == page && last->bv_offset + last->bv_len == off) {
+			last->bv_len += part;	/* the rest of a page we hold */
+		} else {
+			get_page(page);
+			bvec_set_page(&buf->bvec[buf->nr_pages++], page, part, off);
+		}
+		buf->len += part;
+		left -= part;
+		off = 0;
+		page++;
+	}
+	return sd->len;
+}
+
+static int splice_drain(struct pipe_inode_info *pipe, struct splice_desc *sd)
+{
+	return __splice_from_pipe(pipe, sd, splice_take_pages);
+}
+
+/* Borrow the page-cache pages of [pos, pos + len); false if that failed. */
+static bool file_splice_pages(struct bootsan_lun *lun, struct bootsan_buf *buf,
+			      u64 pos, size_t len)
+{
+	struct splice_target st = { .buf = buf };
+	struct splice_desc sd = {
+		.total_len = len,
+		.pos = pos,
+		.u.data = &st,
+	};
+	ssize_t ret;
+
+	/* The range can start inside a page and so touch one page more. */
+	st.cap = DIV_ROUND_UP(len, PAGE_SIZE) + 1;
+	buf->len = 0;
+	buf->nr_pages = 0;
+	buf->bvec = kvcalloc(st.cap, sizeof(*buf->bvec), GFP_KERNEL);
+	if (!buf->bvec)
+		return false;
+	ret = splice_direct_to_actor(lun->file, &sd, splice_drain);
+	if (ret == len && buf->len == len)
+		return true;
+	bootsan_buf_free(buf);
+	return false;
+}
+
+/*
+ * Fill @buf (not yet allocated) with [pos, pos + len) of the LUN for a
+ * READ. Buffered LUNs lend their page-cache pages; direct LUNs, and any
+ * range splice cannot serve whole (a file shrunk under us), are read into
+ * pages of our own. Only the last case costs a CPU copy, and is counted.
+ */
+int bootsan_file_read(struct bootsan_lun *lun, struct bootsan_buf *buf, u64 pos,
+		      size_t len)
+{
+	int ret;
+
+	if (!lun->direct && file_splice_pages(lun, buf, pos, len))
+		return 0;
+	ret = bootsan_buf_alloc(buf, len);
+	if (ret)
+		return ret;
+	if (!lun->direct)
+		atomic64_add(len, &lun->stats.read_bytes_copied);
+	return bootsan_file_rw(lun, buf, pos, len, false, false);
+}
 
 int bootsan_file_rw(struct bootsan_lun *lun, struct bootsan_buf *buf, u64 pos,
 		    size_t len, bool write, bool fua)
@@ -26,6 +123,8 @@ int bootsan_file_rw_off(struct bootsan_lun *lun, struct bootsan_buf *buf,
 	ssize_t ret;
 
 	bootsan_buf_iter(buf, &iter, write ? ITER_SOURCE : ITER_DEST, buf_off, len);
+	if (write && !lun->direct)
+		atomic64_add(len, &lun->stats.write_bytes_copied);
 	while (iov_iter_count(&iter)) {
 		if (write)
 			ret = vfs_iter_write(lun->file, &iter, &off, fua ? RWF_DSYNC : 0);

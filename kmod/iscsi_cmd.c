@@ -162,10 +162,13 @@ static int send_data_in(struct bootsan_conn *conn, struct bootsan_cmd *cmd,
 				d.residual_count = cpu_to_be32(r->resid);
 			}
 		}
-		if (buf)
+		if (buf) {
 			ret = bootsan_conn_send_buf(conn, &d, buf, off, chunk);
-		else
+			if (!ret)
+				atomic64_add(chunk, &cmd->lun->stats.read_bytes_by_ref);
+		} else {
 			ret = bootsan_conn_send(conn, &d, (const u8 *)kbuf + off, chunk);
+		}
 		if (ret)
 			return ret;
 		off += chunk;
@@ -525,12 +528,12 @@ static int cmd_execute(struct bootsan_cmd *cmd)
 	switch (req->action) {
 	case SCSI_ACT_READ:
 		len = req->nr_blocks * l->block_size;
-		if (bootsan_buf_alloc(&cmd->buf, len)) {
+		ret = bootsan_file_read(l, &cmd->buf, pos, len);
+		if (ret == -ENOMEM)
 			scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);	/* resources exhausted */
-			break;
-		}
-		if (bootsan_file_rw(l, &cmd->buf, pos, len, false, false))
+		else if (ret)
 			io_error_sense(req, false);
+		ret = 0;
 		break;
 	case SCSI_ACT_WRITE:
 	case SCSI_ACT_WRITE_VERIFY:

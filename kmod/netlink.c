@@ -922,7 +922,13 @@ static int stats_fill(struct sk_buff *skb, const void *obj)
 	    nla_put_u64_64bit(skb, BOOTSAN_A_STATS_ERRORS,
 			      atomic64_read(&s->errors), BOOTSAN_A_STATS_UNSPEC) ||
 	    nla_put_u64_64bit(skb, BOOTSAN_A_STATS_LATENCY_NS,
-			      atomic64_read(&s->latency_ns), BOOTSAN_A_STATS_UNSPEC))
+			      atomic64_read(&s->latency_ns), BOOTSAN_A_STATS_UNSPEC) ||
+	    nla_put_u64_64bit(skb, BOOTSAN_A_STATS_READ_BYTES_BY_REFERENCE,
+			      atomic64_read(&s->read_bytes_by_ref), BOOTSAN_A_STATS_UNSPEC) ||
+	    nla_put_u64_64bit(skb, BOOTSAN_A_STATS_READ_BYTES_COPIED,
+			      atomic64_read(&s->read_bytes_copied), BOOTSAN_A_STATS_UNSPEC) ||
+	    nla_put_u64_64bit(skb, BOOTSAN_A_STATS_WRITE_BYTES_COPIED,
+			      atomic64_read(&s->write_bytes_copied), BOOTSAN_A_STATS_UNSPEC))
 		return -EMSGSIZE;
 	return 0;
 }

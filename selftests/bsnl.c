@@ -8,7 +8,7 @@
  *   bsnl target-new IQN [OPTION]...        bsnl target-del IQN [force]
  *        options: auth none|chap|mutual-chap, chap USER SECRET,
  *                 mutual USER SECRET, max-sessions N, queue-depth N
- *   bsnl lun-new IQN LUN PATH [ro] [block-size N] [block]
+ *   bsnl lun-new IQN LUN PATH [ro] [block-size N] [block] [direct]
  *   bsnl lun-resize IQN LUN SIZE           bsnl lun-del IQN LUN [force]
  *   bsnl acl-new IQN INITIATOR [chap USER SECRET] [mutual USER SECRET]
  *   bsnl sessions                          one line per session
@@ -104,11 +104,15 @@ static int print_stats(const struct bsnl_reply *r, void *arg)
 
 	(void)arg;
 	printf("%s %u read_cmds=%" PRIu64 " write_cmds=%" PRIu64 " read_bytes=%" PRIu64
-	       " write_bytes=%" PRIu64 " errors=%" PRIu64 "\n",
+	       " write_bytes=%" PRIu64 " errors=%" PRIu64 " read_bytes_by_ref=%" PRIu64
+	       " read_bytes_copied=%" PRIu64 " write_bytes_copied=%" PRIu64 "\n",
 	       nla_get_string(tb[BOOTSAN_A_STATS_TARGET]), nla_get_u32(tb[BOOTSAN_A_STATS_LUN]),
 	       nla_get_u64(tb[BOOTSAN_A_STATS_READ_CMDS]), nla_get_u64(tb[BOOTSAN_A_STATS_WRITE_CMDS]),
 	       nla_get_u64(tb[BOOTSAN_A_STATS_READ_BYTES]),
-	       nla_get_u64(tb[BOOTSAN_A_STATS_WRITE_BYTES]), nla_get_u64(tb[BOOTSAN_A_STATS_ERRORS]));
+	       nla_get_u64(tb[BOOTSAN_A_STATS_WRITE_BYTES]), nla_get_u64(tb[BOOTSAN_A_STATS_ERRORS]),
+	       nla_get_u64(tb[BOOTSAN_A_STATS_READ_BYTES_BY_REFERENCE]),
+	       nla_get_u64(tb[BOOTSAN_A_STATS_READ_BYTES_COPIED]),
+	       nla_get_u64(tb[BOOTSAN_A_STATS_WRITE_BYTES_COPIED]));
 	return 0;
 }
 
@@ -210,6 +214,8 @@ int main(int argc, char **argv)
 				nla_put_flag(m, BOOTSAN_A_LUN_READ_ONLY);
 			else if (!strcmp(argv[i], "block"))
 				nla_put_u32(m, BOOTSAN_A_LUN_BACKEND, BOOTSAN_BACKEND_BLOCK);
+			else if (!strcmp(argv[i], "direct"))
+				nla_put_flag(m, BOOTSAN_A_LUN_DIRECT);
 			else if (!strcmp(argv[i], "block-size") && i + 1 < argc)
 				nla_put_u32(m, BOOTSAN_A_LUN_BLOCK_SIZE, atoi(argv[++i]));
 			else
