@@ -66,4 +66,69 @@ static inline int bootsan_send_pages(struct socket *sock, struct msghdr *msg)
 }
 #endif
 
+/*
+ * An exclusively claimed block device. 6.9 made the open return a struct
+ * file (bdev_file_open_by_path, file_bdev, fput); 6.1 has
+ * blkdev_get_by_path with FMODE_EXCL and blkdev_put with the same mode.
+ * BLK_OPEN_READ came with blk_mode_t in 6.5 and is a macro.
+ */
+#include <linux/blkdev.h>
+#include <linux/err.h>
+#include <linux/file.h>
+#ifdef BLK_OPEN_READ
+struct bootsan_bdev {
+	struct file *file;
+};
+
+static inline int bootsan_bdev_open(struct bootsan_bdev *b, const char *path,
+				    bool write, void *holder)
+{
+	struct file *f = bdev_file_open_by_path(path, BLK_OPEN_READ |
+						(write ? BLK_OPEN_WRITE : 0), holder, NULL);
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	b->file = f;
+	return 0;
+}
+
+static inline struct block_device *bootsan_bdev_get(const struct bootsan_bdev *b)
+{
+	return file_bdev(b->file);
+}
+
+static inline void bootsan_bdev_close(struct bootsan_bdev *b)
+{
+	fput(b->file);
+}
+#else
+struct bootsan_bdev {
+	struct block_device *bdev;
+	fmode_t mode;
+};
+
+static inline int bootsan_bdev_open(struct bootsan_bdev *b, const char *path,
+				    bool write, void *holder)
+{
+	fmode_t mode = FMODE_READ | (write ? FMODE_WRITE : 0) | FMODE_EXCL;
+	struct block_device *bdev = blkdev_get_by_path(path, mode, holder);
+
+	if (IS_ERR(bdev))
+		return PTR_ERR(bdev);
+	b->bdev = bdev;
+	b->mode = mode;
+	return 0;
+}
+
+static inline struct block_device *bootsan_bdev_get(const struct bootsan_bdev *b)
+{
+	return b->bdev;
+}
+
+static inline void bootsan_bdev_close(struct bootsan_bdev *b)
+{
+	blkdev_put(b->bdev, b->mode);
+}
+#endif
+
 #endif /* BOOTSAN_COMPAT_H */

@@ -40,6 +40,7 @@ int bootsan_target_add(struct bootsan_target *t)
 
 void bootsan_lun_free(struct bootsan_lun *lun)
 {
+	bootsan_block_close(lun);
 	if (lun->file)
 		fput(lun->file);
 	kfree(lun->path);

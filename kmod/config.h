@@ -78,6 +78,7 @@ struct bootsan_lun {
 	enum bootsan_backend backend;
 	char *path;
 	struct file *file;		/* the image file or block device */
+	struct bootsan_block *block;	/* block backend: the claimed device (io_block.c) */
 	bool read_only;
 	bool direct;
 	u32 block_size;

@@ -16,6 +16,7 @@
 #include <net/tcp.h>
 
 #include "compat.h"
+#include "digest.h"
 #include "engine.h"
 
 static LIST_HEAD(bootsan_conns);
@@ -109,20 +110,39 @@ static int send_kvecs(struct bootsan_conn *conn, struct kvec *vec, int n,
 	return send_all(conn, &msg);
 }
 
+/* Digests apply from the first PDU after the last login response. */
+static bool header_digest(struct bootsan_conn *conn)
+{
+	return conn->logged_in && conn->params.header_digest;
+}
+
+static bool data_digest(struct bootsan_conn *conn)
+{
+	return conn->logged_in && conn->params.data_digest;
+}
+
 /*
  * Send one PDU: the 48-byte header, then @data and padding to a multiple
- * of four bytes. Blocks while the socket is full (bounded by sk_sndtimeo).
+ * of four bytes, each followed by its digest when those were negotiated.
+ * Blocks while the socket is full (bounded by sk_sndtimeo).
  */
 int bootsan_conn_send(struct bootsan_conn *conn, void *hdr,
 		      const void *data, u32 data_len)
 {
-	struct kvec vec[3];
+	struct kvec vec[5];
+	u8 hdig[BOOTSAN_DIGEST_LEN], ddig[BOOTSAN_DIGEST_LEN];
 	u32 pad = (4 - (data_len & 3)) & 3;
-	int n = 0;
+	size_t total = 0;
+	int i, n = 0;
 
 	bootsan_put_dlength(((struct iscsi_hdr *)hdr)->dlength, data_len);
 	vec[n].iov_base = hdr;
 	vec[n++].iov_len = ISCSI_HDR_LEN;
+	if (header_digest(conn)) {
+		bootsan_digest_put(bootsan_crc32c(BOOTSAN_CRC_SEED, hdr, ISCSI_HDR_LEN), hdig);
+		vec[n].iov_base = hdig;
+		vec[n++].iov_len = sizeof(hdig);
+	}
 	if (data_len) {
 		vec[n].iov_base = (void *)data;
 		vec[n++].iov_len = data_len;
@@ -131,7 +151,16 @@ int bootsan_conn_send(struct bootsan_conn *conn, void *hdr,
 		vec[n].iov_base = (void *)zero_pad;
 		vec[n++].iov_len = pad;
 	}
-	return send_kvecs(conn, vec, n, ISCSI_HDR_LEN + data_len + pad, 0);
+	if (data_len && data_digest(conn)) {
+		u32 crc = bootsan_crc32c(BOOTSAN_CRC_SEED, data, data_len);
+
+		bootsan_digest_put(bootsan_crc32c(crc, zero_pad, pad), ddig);
+		vec[n].iov_base = ddig;
+		vec[n++].iov_len = sizeof(ddig);
+	}
+	for (i = 0; i < n; i++)
+		total += vec[i].iov_len;
+	return send_kvecs(conn, vec, n, total, 0);
 }
 
 /* Send pages by reference until the iterator is empty. */
@@ -158,23 +187,44 @@ int bootsan_conn_send_buf(struct bootsan_conn *conn, void *hdr,
 			  struct bootsan_buf *buf, u32 off, u32 len)
 {
 	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | MSG_MORE };
-	struct kvec v = { .iov_base = hdr, .iov_len = ISCSI_HDR_LEN };
+	u8 hdig[BOOTSAN_DIGEST_LEN], ddig[BOOTSAN_DIGEST_LEN];
+	struct kvec v[2] = { { .iov_base = hdr, .iov_len = ISCSI_HDR_LEN } };
 	u32 pad = (4 - (len & 3)) & 3;
-	int ret;
+	bool ddigest = len && data_digest(conn);
+	int n = 1, ret;
 
 	bootsan_put_dlength(((struct iscsi_hdr *)hdr)->dlength, len);
-	ret = send_kvecs(conn, &v, 1, ISCSI_HDR_LEN, len ? MSG_MORE : 0);
+	if (header_digest(conn)) {
+		bootsan_digest_put(bootsan_crc32c(BOOTSAN_CRC_SEED, hdr, ISCSI_HDR_LEN), hdig);
+		v[n].iov_base = hdig;
+		v[n++].iov_len = sizeof(hdig);
+	}
+	ret = send_kvecs(conn, v, n, v[0].iov_len + (n > 1 ? sizeof(hdig) : 0),
+			 len ? MSG_MORE : 0);
 	if (ret || !len)
 		return ret;
+	if (ddigest) {
+		/* The caller keeps these pages stable (its own, not page cache). */
+		u32 crc = bootsan_crc32c_buf(BOOTSAN_CRC_SEED, buf, off, len);
+
+		bootsan_digest_put(bootsan_crc32c(crc, zero_pad, pad), ddig);
+	}
 	bootsan_buf_iter(buf, &msg.msg_iter, ITER_SOURCE, off, len);
-	if (!pad)
+	if (!pad && !ddigest)
 		msg.msg_flags = MSG_NOSIGNAL;
 	ret = send_pages_all(conn, &msg);
-	if (ret || !pad)
+	if (ret || (!pad && !ddigest))
 		return ret;
-	v.iov_base = (void *)zero_pad;
-	v.iov_len = pad;
-	return send_kvecs(conn, &v, 1, pad, 0);
+	n = 0;
+	if (pad) {
+		v[n].iov_base = (void *)zero_pad;
+		v[n++].iov_len = pad;
+	}
+	if (ddigest) {
+		v[n].iov_base = ddig;
+		v[n++].iov_len = sizeof(ddig);
+	}
+	return send_kvecs(conn, v, n, pad + (ddigest ? sizeof(ddig) : 0), 0);
 }
 
 /* ---- receive ---- */
@@ -243,12 +293,42 @@ static int rx_dispatch(struct bootsan_conn *conn)
 	return conn->logged_in ? bootsan_ffp_pdu(conn) : bootsan_login_pdu(conn);
 }
 
+/* Does the received digest match @crc? */
+static bool digest_ok(struct bootsan_conn *conn, u32 crc)
+{
+	u8 want[BOOTSAN_DIGEST_LEN];
+
+	bootsan_digest_put(crc, want);
+	return !memcmp(want, conn->digest, sizeof(want));
+}
+
+/*
+ * A data digest covers the data segment and its padding, wherever the
+ * data was received to. A PDU that fails it is discarded (RFC 7143 7.8):
+ * iscsi_cmd.c answers with a Reject and fails what it belonged to.
+ */
+static int rx_check_data_digest(struct bootsan_conn *conn)
+{
+	u32 crc;
+
+	if (conn->rx_cmd)
+		crc = bootsan_crc32c_buf(BOOTSAN_CRC_SEED, &conn->rx_cmd->buf,
+					 conn->rx_cmd_off, conn->data_len);
+	else
+		crc = bootsan_crc32c(BOOTSAN_CRC_SEED, conn->data, conn->data_len);
+	crc = bootsan_crc32c(crc, conn->pad, conn->pad_len);
+	if (digest_ok(conn, crc))
+		return rx_dispatch(conn);
+	pr_warn_ratelimited("data digest error: PDU discarded\n");
+	return bootsan_ffp_data_digest_error(conn);
+}
+
 /* Advance the receive state machine as far as the socket allows. */
 static int rx_step(struct bootsan_conn *conn)
 {
 	struct iscsi_hdr *hdr = (struct iscsi_hdr *)conn->bhs;
 	struct iov_iter iter;
-	u32 ahs_len;
+	u32 crc;
 	int ret;
 
 	switch (conn->rx_stage) {
@@ -258,19 +338,31 @@ static int rx_step(struct bootsan_conn *conn)
 			return ret;
 		conn->data_len = bootsan_get_dlength(hdr->dlength);
 		conn->rx_off = 0;
-		ahs_len = hdr->hlength * 4;
-		if (ahs_len) {
-			conn->rx_stage = RX_AHS;
-			conn->rx_want = ahs_len;
-			return 0;
-		}
+		conn->ahs_len = hdr->hlength * 4;
+		conn->rx_stage = RX_AHS;
 		fallthrough;
 	case RX_AHS:
-		if (conn->rx_stage == RX_AHS) {
-			ret = recv_kbuf(conn, conn->ahs, conn->rx_want);
+		if (conn->ahs_len) {
+			ret = recv_kbuf(conn, conn->ahs, conn->ahs_len);
 			if (ret)
 				return ret;
 			conn->rx_off = 0;
+		}
+		conn->rx_stage = RX_HDIGEST;
+		fallthrough;
+	case RX_HDIGEST:
+		if (header_digest(conn)) {
+			ret = recv_kbuf(conn, conn->digest, sizeof(conn->digest));
+			if (ret)
+				return ret;
+			conn->rx_off = 0;
+			crc = bootsan_crc32c(BOOTSAN_CRC_SEED, conn->bhs, ISCSI_HDR_LEN);
+			crc = bootsan_crc32c(crc, conn->ahs, conn->ahs_len);
+			if (!digest_ok(conn, crc)) {
+				/* ErrorRecoveryLevel 0: the connection ends. */
+				pr_warn_ratelimited("header digest error: closing\n");
+				return -EPROTO;
+			}
 		}
 		conn->rx_stage = RX_DATA;
 		conn->rx_cmd = NULL;
@@ -293,15 +385,26 @@ static int rx_step(struct bootsan_conn *conn)
 			return ret;
 		conn->rx_off = 0;
 		conn->rx_stage = RX_PAD;
-		conn->rx_want = (4 - (conn->data_len & 3)) & 3;
+		conn->pad_len = (4 - (conn->data_len & 3)) & 3;
 		fallthrough;
 	case RX_PAD:
-		if (conn->rx_want) {
-			ret = recv_kbuf(conn, conn->pad, conn->rx_want);
+		if (conn->pad_len) {
+			ret = recv_kbuf(conn, conn->pad, conn->pad_len);
 			if (ret)
 				return ret;
+			conn->rx_off = 0;
 		}
-		ret = rx_dispatch(conn);
+		conn->rx_stage = RX_DDIGEST;
+		fallthrough;
+	case RX_DDIGEST:
+		if (conn->data_len && data_digest(conn)) {
+			ret = recv_kbuf(conn, conn->digest, sizeof(conn->digest));
+			if (ret)
+				return ret;
+			ret = rx_check_data_digest(conn);
+		} else {
+			ret = rx_dispatch(conn);
+		}
 		rx_reset(conn);
 		return ret;
 	}
@@ -455,7 +558,8 @@ int bootsan_conn_create(struct bootsan_portal *portal, struct socket *sock)
 	conn->rx_stage = RX_BHS;
 	conn->login_stage = -1;
 	iscsi_params_init(&conn->params);
-	conn->params.target_allow_digests = false;
+	/* CRC32C digests are offered when the kernel can compute them. */
+	conn->params.target_allow_digests = bootsan_digest_available();
 	ret = kernel_getpeername(sock, (struct sockaddr *)&conn->peer);
 	if (ret < 0)
 		memset(&conn->peer, 0, sizeof(conn->peer));

@@ -97,8 +97,10 @@ struct bootsan_session {
 enum bootsan_rx_stage {
 	RX_BHS,
 	RX_AHS,
+	RX_HDIGEST,
 	RX_DATA,
 	RX_PAD,
+	RX_DDIGEST,
 };
 
 struct bootsan_conn {
@@ -116,8 +118,10 @@ struct bootsan_conn {
 	u8 bhs[ISCSI_HDR_LEN];
 	u8 ahs[256 * 4];
 	u8 pad[4];
+	u8 digest[4];			/* a header or data digest received */
+	u32 ahs_len;
+	u32 pad_len;
 	u32 rx_off;			/* bytes of the current stage received */
-	u32 rx_want;			/* bytes the current stage needs */
 	u32 data_len;			/* DataSegmentLength of the current PDU */
 	u8 *data;			/* non-command data segment (login, text, nop) */
 	struct bootsan_cmd *rx_cmd;	/* or: data goes into this command's buffer */
@@ -183,6 +187,7 @@ bool bootsan_session_kill(u64 id);
 
 /* iscsi_cmd.c: full feature phase */
 int bootsan_ffp_pdu(struct bootsan_conn *conn);
+int bootsan_ffp_data_digest_error(struct bootsan_conn *conn);
 int bootsan_ffp_data_ready(struct bootsan_conn *conn);
 void bootsan_conn_abort_cmds(struct bootsan_conn *conn);
 
@@ -192,9 +197,20 @@ void bootsan_nl_notify_session_down(struct bootsan_session *sess, int reason);
 void bootsan_nl_notify_login_failed(struct bootsan_conn *conn, const char *target,
 				    int reason);
 
-/* io_file.c */
+/* io_block.c */
+int bootsan_block_open(struct bootsan_lun *lun, const char *path);
+void bootsan_block_close(struct bootsan_lun *lun);
+bool bootsan_block_rotational(struct bootsan_lun *lun);
+u32 bootsan_block_logical_size(struct bootsan_lun *lun);
+int bootsan_block_rw(struct bootsan_lun *lun, struct bootsan_buf *buf, size_t buf_off,
+		     u64 pos, size_t len, bool write, bool fua);
+int bootsan_block_read(struct bootsan_lun *lun, struct bootsan_buf *buf, u64 pos, size_t len);
+int bootsan_block_flush(struct bootsan_lun *lun);
+int bootsan_block_zero(struct bootsan_lun *lun, u64 pos, u64 len, bool may_unmap);
+
+/* io_file.c: LUN I/O (block LUNs are passed on to io_block.c) */
 int bootsan_file_read(struct bootsan_lun *lun, struct bootsan_buf *buf, u64 pos,
-		      size_t len);
+		      size_t len, bool stable);
 int bootsan_file_rw(struct bootsan_lun *lun, struct bootsan_buf *buf, u64 pos,
 		    size_t len, bool write, bool fua);
 int bootsan_file_rw_off(struct bootsan_lun *lun, struct bootsan_buf *buf,

@@ -91,14 +91,18 @@ static bool file_splice_pages(struct bootsan_lun *lun, struct bootsan_buf *buf,
  * Fill @buf (not yet allocated) with [pos, pos + len) of the LUN for a
  * READ. Buffered LUNs lend their page-cache pages; direct LUNs, and any
  * range splice cannot serve whole (a file shrunk under us), are read into
- * pages of our own. Only the last case costs a CPU copy, and is counted.
+ * pages of our own. @stable asks for pages nobody else can change until
+ * they are sent (a data digest is computed over them first): page-cache
+ * pages are copied then. Only copies from the page cache are counted.
  */
 int bootsan_file_read(struct bootsan_lun *lun, struct bootsan_buf *buf, u64 pos,
-		      size_t len)
+		      size_t len, bool stable)
 {
 	int ret;
 
-	if (!lun->direct && file_splice_pages(lun, buf, pos, len))
+	if (lun->block)
+		return bootsan_block_read(lun, buf, pos, len);
+	if (!lun->direct && !stable && file_splice_pages(lun, buf, pos, len))
 		return 0;
 	ret = bootsan_buf_alloc(buf, len);
 	if (ret)
@@ -122,6 +126,8 @@ int bootsan_file_rw_off(struct bootsan_lun *lun, struct bootsan_buf *buf,
 	loff_t off = pos;
 	ssize_t ret;
 
+	if (lun->block)
+		return bootsan_block_rw(lun, buf, buf_off, pos, len, write, fua);
 	bootsan_buf_iter(buf, &iter, write ? ITER_SOURCE : ITER_DEST, buf_off, len);
 	if (write && !lun->direct)
 		atomic64_add(len, &lun->stats.write_bytes_copied);
@@ -146,6 +152,8 @@ int bootsan_file_rw_off(struct bootsan_lun *lun, struct bootsan_buf *buf,
 /* Flush [pos, pos + len) to stable storage; len 0: the whole file. */
 int bootsan_file_flush(struct bootsan_lun *lun, u64 pos, u64 len)
 {
+	if (lun->block)
+		return bootsan_block_flush(lun);
 	if (!len || pos + len > lun->size)
 		return vfs_fsync(lun->file, 0);
 	return vfs_fsync_range(lun->file, pos, pos + len - 1, 0);
@@ -160,6 +168,8 @@ int bootsan_file_zero(struct bootsan_lun *lun, u64 pos, u64 len)
 	ssize_t ret;
 	int i;
 
+	if (lun->block)
+		return bootsan_block_zero(lun, pos, len, false);
 	for (i = 0; i < ARRAY_SIZE(bv); i++)
 		bvec_set_page(&bv[i], ZERO_PAGE(0), PAGE_SIZE, 0);
 	while (len) {
@@ -193,6 +203,8 @@ int bootsan_file_punch(struct bootsan_lun *lun, u64 pos, u64 len)
 {
 	int ret;
 
+	if (lun->block)
+		return bootsan_block_zero(lun, pos, len, true);
 	ret = vfs_fallocate(lun->file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 			    pos, len);
 	if (ret == -EOPNOTSUPP)

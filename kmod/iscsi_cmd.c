@@ -188,6 +188,7 @@ static void fill_lun_info(struct bootsan_conn *conn, struct bootsan_lun *l,
 	info->block_size = l->block_size;
 	info->read_only = l->read_only;
 	info->write_cache = !l->direct;
+	info->rotational = l->block && bootsan_block_rotational(l);
 	/* Thin only where UNMAP really deallocates: holes in an image file. */
 	info->thin = l->backend == BOOTSAN_BACKEND_FILE && bootsan_file_can_punch(l);
 	info->serial = l->serial;
@@ -528,7 +529,7 @@ static int cmd_execute(struct bootsan_cmd *cmd)
 	switch (req->action) {
 	case SCSI_ACT_READ:
 		len = req->nr_blocks * l->block_size;
-		ret = bootsan_file_read(l, &cmd->buf, pos, len);
+		ret = bootsan_file_read(l, &cmd->buf, pos, len, conn->params.data_digest);
 		if (ret == -ENOMEM)
 			scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);	/* resources exhausted */
 		else if (ret)
@@ -916,6 +917,42 @@ static int handle_data_out(struct bootsan_conn *conn)
 		scsi_set_sense(cmd->req, SCSI_SK_ABORTED_COMMAND, 0x4b, 0x00);
 	}
 	return write_progress(conn, cmd);
+}
+
+/*
+ * A PDU whose data digest failed (RFC 7143 7.8): Reject it and discard it.
+ * A command with bad immediate data is dropped whole (the initiator
+ * retries it); a Data-Out fails its command with "protocol service CRC
+ * error" once the rest of its data sequence is in.
+ */
+int bootsan_ffp_data_digest_error(struct bootsan_conn *conn)
+{
+	struct iscsi_data *d = (struct iscsi_data *)conn->bhs;
+	struct bootsan_cmd *cmd;
+	int ret;
+
+	ret = send_reject(conn, ISCSI_REASON_DATA_DIGEST_ERROR);
+	if (ret)
+		return ret;
+	switch (conn->bhs[0] & ISCSI_OPCODE_MASK) {
+	case ISCSI_OP_SCSI_CMD:
+		if (conn->cur_cmd) {
+			cmd_free(conn->cur_cmd);
+			conn->cur_cmd = NULL;
+		}
+		return 0;
+	case ISCSI_OP_SCSI_DATA_OUT:
+		cmd = find_pending(conn, be32_to_cpu(d->itt));
+		if (!cmd)
+			return 0;
+		if (!cmd->dout_error) {
+			cmd->dout_error = true;
+			scsi_set_sense(cmd->req, SCSI_SK_ABORTED_COMMAND, 0x47, 0x05);
+		}
+		return handle_data_out(conn);
+	default:
+		return 0;
+	}
 }
 
 static int handle_nop_out(struct bootsan_conn *conn)

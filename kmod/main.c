@@ -13,6 +13,7 @@
 #include <linux/module.h>
 
 #include "config.h"
+#include "digest.h"
 #include "engine.h"
 #include "netlink.h"
 
@@ -49,6 +50,7 @@ static void __exit bootsan_exit(void)
 	bootsan_nl_exit();
 	bootsan_config_clear();
 	destroy_workqueue(bootsan_wq);
+	bootsan_digest_exit();
 }
 
 module_init(bootsan_init);

@@ -664,6 +664,23 @@ static int lun_open(struct bootsan_lun *l, struct genl_info *info)
 				    "block backend needs a block device");
 		return -ENOTBLK;
 	}
+	if (l->backend == BOOTSAN_BACKEND_BLOCK) {
+		int ret = bootsan_block_open(l, l->path);
+
+		if (ret) {
+			NL_SET_ERR_MSG_ATTR(info->extack, path,
+					    "block device is in use (mounted or claimed)");
+			return ret;
+		}
+		/* Blocks no smaller than the device's own: by default, its own. */
+		if (!info->attrs[BOOTSAN_A_LUN_BLOCK_SIZE])
+			l->block_size = max(l->block_size, bootsan_block_logical_size(l));
+		if (l->block_size < bootsan_block_logical_size(l)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[BOOTSAN_A_LUN_BLOCK_SIZE],
+					    "block size is smaller than the device's");
+			return -EINVAL;
+		}
+	}
 	if (backing_size(l->file) < l->block_size) {
 		NL_SET_ERR_MSG_ATTR(info->extack, path,
 				    "image or device is smaller than one block");

@@ -10,7 +10,7 @@ cd "$(dirname "$0")" || exit 1
 
 T=iqn.2024-01.org.bootsan.test:zerocopy
 I=iqn.2024-01.org.bootsan.test:zc-initiator
-PORT=3261
+PORT=3291
 IMG=/tmp/zc.img
 MNT=/tmp/zc-ext4
 DIMG=$MNT/direct.img
