@@ -413,12 +413,12 @@ static int render_client(struct bsd *d, struct http_req *r, const struct boot_re
 				*why = "its disk is being prepared, and this firmware cannot wait";
 			return err;
 		}
+		bc.keep_san = json_is_true(json_object_get(l.body, "keep_san"));
+	}
+	if (c) {
 		enroll_client_san(d, c, &san, &bc);
 		san_server(d, r, server, sizeof(server));
 		bc.san_server = server;
-		bc.keep_san = json_is_true(json_object_get(l.body, "keep_san"));
-	} else if (c) {
-		bc.name = c->name;
 	}
 	err = boot_render_ipxe(b, req, &l.p, c ? &bc : NULL);
 	snprintf(served, served_size, "profile %s (%s)", l.sp.name, l.sp.kind);
@@ -515,12 +515,14 @@ done:
  * A pxelinux.cfg for profile @name: a menu's items resolved to their
  * profiles (one level: pxelinux menus here do not nest).
  */
-static int render_pxelinux(struct bsd *d, const struct boot_request *req, const char *name,
-			   const struct store_client *c, struct boot_buf *b, const char **why)
+static int render_pxelinux(struct bsd *d, struct http_req *r, const struct boot_request *req,
+			   const char *name, const struct store_client *c, struct boot_buf *b,
+			   const char **why)
 {
 	struct loaded *ls = calloc(BOOT_MAX_ITEMS + 1, sizeof(*ls));
 	struct boot_client bc = {};
 	struct enroll_san san;
+	char server[128];
 	int err, n = 0;
 
 	if (!ls) {
@@ -545,8 +547,11 @@ static int render_pxelinux(struct bsd *d, const struct boot_request *req, const 
 			it->target = &ls[n++].p;
 		}
 	}
-	if (c)
+	if (c) {
 		enroll_client_san(d, c, &san, &bc);
+		san_server(d, r, server, sizeof(server));
+		bc.san_server = server;
+	}
 	err = boot_render_pxelinux(b, req, &ls[0].p, c ? &bc : NULL);
 	if (err)
 		*why = err == -ENOTSUP ? "this profile cannot be a pxelinux menu (use iPXE)" :
@@ -604,7 +609,7 @@ static void get_pxelinux(struct http_req *r)
 		else if (!name[0])
 			why = "there is no default profile";
 		else
-			render_pxelinux(d, &req, name, NULL, &b, &why);
+			render_pxelinux(d, r, &req, name, NULL, &b, &why);
 		reply_pxelinux(r, &b, why);
 		return;
 	}
@@ -620,7 +625,7 @@ static void get_pxelinux(struct http_req *r)
 	if (!name[0])
 		why = "no profile for this machine";
 	else
-		render_pxelinux(d, &req, name, &c, &b, &why);
+		render_pxelinux(d, r, &req, name, &c, &b, &why);
 	record(d, r, c.name, NULL, "pxelinux: %s%s", why ? "refused: " : "profile ",
 	       why ? why : name);
 	reply_pxelinux(r, &b, why);

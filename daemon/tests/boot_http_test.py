@@ -211,6 +211,19 @@ def test_pxelinux():
     r = raw_get("/boot/pxelinux.cfg/01-52-54-00-00-00-02")
     ok(r.status == 200 and b"cannot be a pxelinux menu" in r.raw and b"LOCALBOOT -1" in r.raw,
        "pxelinux: a profile pxelinux cannot express: says so (200, not 5xx)", r)
+    expect("images: pc3's disk", req("POST", "/api/v1/images", {"name": "pc3", "size_bytes": MiB}), 201)
+    expect("clients: pc3 sanboots without CHAP",
+           req("POST", "/api/v1/clients", {"name": "pc3", "mac": ["52:54:00:00:00:03"], "profile": "plain-disk",
+                                           "image": "pc3"}), 201)
+    r = raw_get("/boot/pxelinux.cfg/01-52-54-00-00-00-03", {"Host": "10.0.0.1:8080"})
+    ok(r.status == 200 and b"KERNEL sanboot.c32" in r.raw and
+       b"APPEND iscsi:10.0.0.1::::iqn.2026-01.org.bootsan:pc3\n" in r.raw,
+       "pxelinux: a sanboot client gets sanboot.c32 with its own target", r)
+    r, text = script("mac=52-54-00-00-00-03&platform=pcbios&buildarch=i386")
+    ok("sanboot iscsi:10.0.0.1::::iqn.2026-01.org.bootsan:pc3" in text and "set username" not in text,
+       "ipxe: the same client's script, no CHAP", text)
+    r = req("GET", "/api/v1/targets/iqn.2026-01.org.bootsan:pc3")
+    ok(r.status == 200 and r.json["auth"] == "none", "clients: pc3's target, without CHAP", r)
     r = req("GET", "/api/v1/clients/pc1")
     ok(r.status == 200 and any(h["served"].startswith("pxelinux: profile boot-menu") for h in r.json["history"]),
        "pxelinux: the fetch is in the boot history", r)
