@@ -3,6 +3,7 @@
 #include <crypto/hash.h>
 #include <linux/err.h>
 #include <linux/highmem.h>
+#include <linux/jiffies.h>
 #include <linux/mutex.h>
 
 #include "digest.h"
@@ -11,6 +12,8 @@
 /* One transform for every connection: shash transforms are reentrant. */
 static struct crypto_shash *crc32c_tfm;
 static DEFINE_MUTEX(crc32c_tfm_lock);
+/* A failed load (no crc32c module) is retried once a minute, not per login. */
+static unsigned long crc32c_retry;
 
 bool bootsan_digest_available(void)
 {
@@ -19,7 +22,8 @@ bool bootsan_digest_available(void)
 	if (READ_ONCE(crc32c_tfm))
 		return true;
 	mutex_lock(&crc32c_tfm_lock);
-	if (!crc32c_tfm) {
+	if (!crc32c_tfm && (!crc32c_retry || time_after(jiffies, crc32c_retry))) {
+		crc32c_retry = jiffies + 60 * HZ;
 		tfm = crypto_alloc_shash("crc32c", 0, 0);
 		if (!IS_ERR(tfm))	/* published whole: readers skip the lock */
 			smp_store_release(&crc32c_tfm, tfm);
