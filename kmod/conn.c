@@ -17,6 +17,7 @@
 
 #include "compat.h"
 #include "engine.h"
+#include "pdu_check.h"
 
 static LIST_HEAD(bootsan_conns);
 static DEFINE_SPINLOCK(bootsan_conns_lock);
@@ -194,32 +195,62 @@ static void rx_reset(struct bootsan_conn *conn)
 	kvfree(conn->data);
 	conn->data = NULL;
 	conn->rx_cmd = NULL;
+	conn->rx_reject = 0;
 }
 
 /*
  * Decide where the data segment of the PDU whose header we hold goes:
- * straight into a command's buffer (immediate data, Data-Out) or into a
- * small buffer for login, text and NOP-Out payloads.
+ * straight into a command's buffer (immediate data, Data-Out), into a
+ * small buffer for login, text and NOP-Out payloads, or nowhere for a PDU
+ * we reject.
  */
 static int rx_start_data(struct bootsan_conn *conn)
 {
 	u8 op = conn->bhs[0] & ISCSI_OPCODE_MASK;
-	u32 limit = conn->logged_in ? conn->params.max_recv_dsl_target :
-				      BOOTSAN_LOGIN_DSL_MAX;
 
-	if (conn->data_len > limit) {
-		pr_warn_ratelimited("data segment of %u bytes exceeds %u: closing\n",
-				    conn->data_len, limit);
-		return -EPROTO;
-	}
+	if (conn->rx_reject)
+		return 0;
 	if (conn->logged_in && (op == ISCSI_OP_SCSI_CMD || op == ISCSI_OP_SCSI_DATA_OUT))
 		return bootsan_ffp_data_ready(conn);
 	conn->data = kvmalloc(conn->data_len, GFP_KERNEL);
 	return conn->data ? 0 : -ENOMEM;
 }
 
+/* Check the header just received (pdu_check.c): go on, reject or close. */
+static int rx_check_header(struct bootsan_conn *conn)
+{
+	u8 reason;
+
+	switch (pdu_check(conn->bhs, conn->logged_in,
+			  conn->params.max_recv_dsl_target, &reason)) {
+	case PDU_ACCEPT:
+		conn->rx_reject = 0;
+		return 0;
+	case PDU_REJECT:
+		pr_debug("rejecting PDU opcode 0x%02x: reason 0x%02x\n",
+			 conn->bhs[0], reason);
+		conn->rx_reject = reason;
+		return 0;
+	default:
+		pr_warn_ratelimited("malformed PDU opcode 0x%02x before login: closing\n",
+				    conn->bhs[0]);
+		return -EPROTO;
+	}
+}
+
+/* Read and drop the data segment of a rejected PDU. */
+static int recv_discard(struct bootsan_conn *conn)
+{
+	struct iov_iter iter;
+
+	iov_iter_discard(&iter, ITER_DEST, conn->data_len - conn->rx_off);
+	return recv_iter(conn, &iter, &conn->rx_off);
+}
+
 static int rx_dispatch(struct bootsan_conn *conn)
 {
+	if (conn->rx_reject)
+		return bootsan_ffp_reject(conn, conn->rx_reject);
 	return conn->logged_in ? bootsan_ffp_pdu(conn) : bootsan_login_pdu(conn);
 }
 
@@ -254,12 +285,16 @@ static int rx_step(struct bootsan_conn *conn)
 		}
 		conn->rx_stage = RX_DATA;
 		conn->rx_cmd = NULL;
-		ret = conn->data_len ? rx_start_data(conn) : 0;
+		ret = rx_check_header(conn);
+		if (!ret && conn->data_len)
+			ret = rx_start_data(conn);
 		if (ret)
 			return ret;
 		fallthrough;
 	case RX_DATA:
-		if (conn->rx_cmd) {
+		if (conn->rx_reject) {
+			ret = recv_discard(conn);
+		} else if (conn->rx_cmd) {
 			bootsan_buf_iter(&conn->rx_cmd->buf, &iter, ITER_DEST,
 					 conn->rx_cmd_off + conn->rx_off,
 					 conn->data_len - conn->rx_off);

@@ -120,6 +120,7 @@ struct bootsan_conn {
 	u8 *data;			/* non-command data segment (login, text, nop) */
 	struct bootsan_cmd *rx_cmd;	/* or: data goes into this command's buffer */
 	u32 rx_cmd_off;
+	u8 rx_reject;			/* Reject reason for this PDU, 0 if none */
 
 	/* login state */
 	bool logged_in;
@@ -182,6 +183,7 @@ bool bootsan_session_kill(u64 id);
 /* iscsi_cmd.c: full feature phase */
 int bootsan_ffp_pdu(struct bootsan_conn *conn);
 int bootsan_ffp_data_ready(struct bootsan_conn *conn);
+int bootsan_ffp_reject(struct bootsan_conn *conn, u8 reason);
 void bootsan_conn_abort_cmds(struct bootsan_conn *conn);
 
 /* netlink.c: events */

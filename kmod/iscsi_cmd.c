@@ -939,15 +939,23 @@ static int handle_logout(struct bootsan_conn *conn)
 {
 	struct iscsi_logout *req = (struct iscsi_logout *)conn->bhs;
 	struct iscsi_logout_rsp rsp = {};
+	u8 why = req->flags & ISCSI_FLAG_LOGOUT_REASON_MASK;
 	int ret;
 
 	cmdsn_accept(conn, (struct iscsi_hdr *)req);
 	rsp.opcode = ISCSI_OP_LOGOUT_RSP;
 	rsp.flags = ISCSI_FLAG_CMD_FINAL;
 	rsp.response = ISCSI_LOGOUT_SUCCESS;
+	if (why == ISCSI_LOGOUT_REASON_RECOVERY)
+		rsp.response = ISCSI_LOGOUT_RECOVERY_UNSUPPORTED;	/* ERL 0 */
+	else if (why == ISCSI_LOGOUT_REASON_CLOSE_CONNECTION &&
+		 be16_to_cpu(req->cid) != conn->cid)
+		rsp.response = ISCSI_LOGOUT_CID_NOT_FOUND;	/* we have one connection */
 	rsp.itt = req->itt;
 	rsp.statsn = cpu_to_be32(conn->stat_sn++);
 	put_sn(conn, &rsp.exp_cmdsn, &rsp.max_cmdsn);
+	if (rsp.response != ISCSI_LOGOUT_SUCCESS)
+		return bootsan_conn_send(conn, &rsp, NULL, 0);
 	conn->sess->logout = true;
 	ret = bootsan_conn_send(conn, &rsp, NULL, 0);
 	/* Either reason ends our only connection, and with it the session. */
@@ -1124,6 +1132,46 @@ int bootsan_ffp_pdu(struct bootsan_conn *conn)
 	default:
 		return send_reject(conn, ISCSI_REASON_CMD_NOT_SUPPORTED);
 	}
+}
+
+/*
+ * A PDU that pdu_check() refused: its data segment was skipped. A command
+ * PDU still takes its CmdSN, so the window moves on. A rejected Data-Out
+ * fails its command: a Reject never ends a task, a response must (RFC 7143
+ * 11.17.1), sent when the sequence ends.
+ */
+int bootsan_ffp_reject(struct bootsan_conn *conn, u8 reason)
+{
+	struct iscsi_data *d = (struct iscsi_data *)conn->bhs;
+	u8 op = conn->bhs[0] & ISCSI_OPCODE_MASK;
+	struct bootsan_cmd *cmd;
+	int ret;
+
+	switch (op) {
+	case ISCSI_OP_NOOP_OUT:
+	case ISCSI_OP_SCSI_CMD:
+	case ISCSI_OP_SCSI_TMFUNC:
+	case ISCSI_OP_TEXT:
+	case ISCSI_OP_LOGOUT:
+		cmdsn_accept(conn, (struct iscsi_hdr *)conn->bhs);
+		break;
+	default:
+		break;
+	}
+	ret = send_reject(conn, reason);
+	if (ret || op != ISCSI_OP_SCSI_DATA_OUT)
+		return ret;
+	cmd = find_pending(conn, be32_to_cpu(d->itt));
+	if (!cmd)
+		return 0;
+	if (!cmd->dout_error) {
+		cmd->dout_error = true;
+		/* DATA PHASE ERROR */
+		scsi_set_sense(cmd->req, SCSI_SK_ABORTED_COMMAND, 0x4b, 0x00);
+	}
+	if (!(d->flags & ISCSI_FLAG_CMD_FINAL))
+		return 0;
+	return write_progress(conn, cmd);
 }
 
 void bootsan_conn_abort_cmds(struct bootsan_conn *conn)
