@@ -19,6 +19,11 @@
 #include "engine.h"
 #include "pdu_check.h"
 
+/* TCP keepalive: idle seconds before probing, seconds between probes, probes. */
+#define BOOTSAN_KEEPALIVE_IDLE		60
+#define BOOTSAN_KEEPALIVE_INTERVAL	10
+#define BOOTSAN_KEEPALIVE_PROBES	6
+
 static LIST_HEAD(bootsan_conns);
 static DEFINE_SPINLOCK(bootsan_conns_lock);
 static DECLARE_WAIT_QUEUE_HEAD(bootsan_conns_wait);
@@ -269,6 +274,7 @@ static int rx_step(struct bootsan_conn *conn)
 			return ret;
 		conn->data_len = bootsan_get_dlength(hdr->dlength);
 		conn->rx_off = 0;
+		WRITE_ONCE(conn->last_rx, jiffies);
 		ahs_len = hdr->hlength * 4;
 		if (ahs_len) {
 			conn->rx_stage = RX_AHS;
@@ -330,6 +336,14 @@ static void bootsan_conn_io_work(struct work_struct *work)
 
 	if (READ_ONCE(conn->closing))
 		return;
+	if (xchg(&conn->ping_due, false)) {
+		ret = bootsan_ffp_send_ping(conn);
+		if (ret) {
+			conn->rx_error = ret;
+			bootsan_conn_shutdown(conn);
+			return;
+		}
+	}
 	while (budget--) {
 		ret = rx_step(conn);
 		if (ret)
@@ -344,7 +358,35 @@ static void bootsan_conn_io_work(struct work_struct *work)
 		return;
 	if (ret != -ECONNRESET && ret != -EPIPE)
 		pr_debug("closing connection: %d\n", ret);
+	conn->rx_error = ret;
 	bootsan_conn_shutdown(conn);
+}
+
+/*
+ * Every ping interval: when nothing came in for a whole interval, have
+ * io_work send a NOP-In (only io_work writes to the socket).
+ */
+static void bootsan_conn_ping_work(struct work_struct *work)
+{
+	struct bootsan_conn *conn = container_of(to_delayed_work(work),
+						 struct bootsan_conn, ping_work);
+
+	if (READ_ONCE(conn->closing))
+		return;
+	if (time_after_eq(jiffies, READ_ONCE(conn->last_rx) + conn->ping_interval)) {
+		WRITE_ONCE(conn->ping_due, true);
+		queue_work(bootsan_wq, &conn->io_work);
+	}
+	queue_delayed_work(bootsan_wq, &conn->ping_work, conn->ping_interval);
+}
+
+/* Called from io_work when a normal session starts on this connection. */
+void bootsan_conn_start_pings(struct bootsan_conn *conn, u32 seconds)
+{
+	if (!seconds)
+		return;
+	conn->ping_interval = (unsigned long)seconds * HZ;
+	queue_delayed_work(bootsan_wq, &conn->ping_work, conn->ping_interval);
 }
 
 /* ---- socket callbacks (softirq context: queue work, never sleep) ---- */
@@ -391,10 +433,18 @@ static void bootsan_conn_release_work(struct work_struct *work)
 	sk->sk_data_ready = conn->saved_data_ready;
 	sk->sk_state_change = conn->saved_state_change;
 	write_unlock_bh(&sk->sk_callback_lock);
+	cancel_delayed_work_sync(&conn->ping_work);
 	cancel_work_sync(&conn->io_work);
 
+	/*
+	 * ERL 0: the session ends with its only connection. A peer that went
+	 * silent (keepalive or retransmissions timed out: a client that was
+	 * switched off, or booted on without logging out) expired.
+	 */
 	if (conn->sess)
-		bootsan_session_close(conn->sess, BOOTSAN_SESSION_DOWN_REASON_CONNECTION_LOST);
+		bootsan_session_close(conn->sess, conn->rx_error == -ETIMEDOUT ?
+				      BOOTSAN_SESSION_DOWN_REASON_EXPIRED :
+				      BOOTSAN_SESSION_DOWN_REASON_CONNECTION_LOST);
 	if (conn->target)
 		bootsan_target_put(conn->target);	/* login never completed */
 	bootsan_conn_abort_cmds(conn);
@@ -463,9 +513,12 @@ int bootsan_conn_create(struct bootsan_portal *portal, struct socket *sock)
 	conn->sock = sock;
 	conn->portal = portal;
 	bootsan_portal_get(portal);
-	atomic_inc(&portal->connections);
+	/* Over the portal's limit: its login is refused (login.c), cleanly. */
+	conn->over_limit = atomic_inc_return(&portal->connections) > portal->max_connections;
 	INIT_WORK(&conn->io_work, bootsan_conn_io_work);
 	INIT_WORK(&conn->release_work, bootsan_conn_release_work);
+	INIT_DELAYED_WORK(&conn->ping_work, bootsan_conn_ping_work);
+	conn->last_rx = jiffies;
 	INIT_LIST_HEAD(&conn->pending_writes);
 	conn->rx_stage = RX_BHS;
 	conn->login_stage = -1;
@@ -476,6 +529,15 @@ int bootsan_conn_create(struct bootsan_portal *portal, struct socket *sock)
 		memset(&conn->peer, 0, sizeof(conn->peer));
 
 	tcp_sock_set_nodelay(sk);
+	/*
+	 * A client switched off (or an iPXE session left behind by the OS it
+	 * booted) never closes its connection: keepalive finds it dead after
+	 * about two minutes of silence, and its session ends.
+	 */
+	sock_set_keepalive(sk);
+	tcp_sock_set_keepidle(sk, BOOTSAN_KEEPALIVE_IDLE);
+	tcp_sock_set_keepintvl(sk, BOOTSAN_KEEPALIVE_INTERVAL);
+	tcp_sock_set_keepcnt(sk, BOOTSAN_KEEPALIVE_PROBES);
 	/* A peer that stops reading cannot hold a worker for ever. */
 	sk->sk_sndtimeo = 30 * HZ;
 

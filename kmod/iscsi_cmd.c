@@ -859,6 +859,15 @@ static int handle_scsi_cmd(struct bootsan_conn *conn)
 		cmd_free(cmd);
 		return 0;
 	}
+	/*
+	 * Immediate commands bypass the CmdSN window: bound the writes they
+	 * can leave waiting for data by the queue depth too (RFC 7143 11.17.1).
+	 */
+	if ((hdr->opcode & ISCSI_OP_IMMEDIATE) && cmd->data_out_len &&
+	    conn->nr_pending >= conn->sess->queue_depth) {
+		cmd_free(cmd);
+		return send_reject(conn, ISCSI_REASON_IMM_CMD_REJECT);
+	}
 	if (!cmd->data_out_len) {
 		int ret;
 
@@ -933,6 +942,26 @@ static int handle_nop_out(struct bootsan_conn *conn)
 	put_sn(conn, &rsp.exp_cmdsn, &rsp.max_cmdsn);
 	return bootsan_conn_send(conn, &rsp, conn->data,
 				 min(conn->data_len, conn->max_recv_dsl));
+}
+
+/*
+ * A NOP-In ping (RFC 7143 11.19): a valid TTT asks for a NOP-Out answer,
+ * which handle_nop_out() takes; no answer is never held against the
+ * initiator (iPXE never answers).
+ */
+int bootsan_ffp_send_ping(struct bootsan_conn *conn)
+{
+	struct iscsi_nopin ping = {};
+
+	if (++conn->ping_ttt == RESERVED_TAG)
+		conn->ping_ttt = 1;
+	ping.opcode = ISCSI_OP_NOOP_IN;
+	ping.flags = ISCSI_FLAG_CMD_FINAL;
+	ping.itt = cpu_to_be32(RESERVED_TAG);
+	ping.ttt = cpu_to_be32(conn->ping_ttt);
+	ping.statsn = cpu_to_be32(conn->stat_sn);	/* not advanced by a ping */
+	put_sn(conn, &ping.exp_cmdsn, &ping.max_cmdsn);
+	return bootsan_conn_send(conn, &ping, NULL, 0);
 }
 
 static int handle_logout(struct bootsan_conn *conn)

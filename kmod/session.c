@@ -37,6 +37,7 @@ struct bootsan_session *bootsan_session_create(struct bootsan_conn *conn,
 					       bool discovery)
 {
 	struct bootsan_session *sess, *old;
+	u32 live = 0;
 
 	sess = kzalloc(sizeof(*sess), GFP_KERNEL);
 	if (!sess)
@@ -49,16 +50,22 @@ struct bootsan_session *bootsan_session_create(struct bootsan_conn *conn,
 	sess->params = conn->params;
 	strscpy(sess->initiator, conn->params.initiator_name, sizeof(sess->initiator));
 	sess->queue_depth = t ? t->queue_depth : 1;
+	sess->nop_in_interval = t ? t->nop_in_interval : 0;
 
 	mutex_lock(&bootsan_session_mutex);
 	list_for_each_entry(old, &bootsan_sessions, node) {
-		if (old->target == t && old->isid == sess->isid &&
-		    !strcmp(old->initiator, sess->initiator) && old->conn) {
+		if (old->target != t)
+			continue;
+		if (old->isid == sess->isid && !strcmp(old->initiator, sess->initiator) &&
+		    old->conn && !old->reinstated) {
 			bootsan_conn_shutdown(old->conn);
 			old->reinstated = true;
 		}
+		/* Sessions on their way out do not count against the limit. */
+		if (t && !old->reinstated && !old->killed && !old->logout)
+			live++;
 	}
-	if (t && atomic_read(&t->nr_sessions) >= t->max_sessions) {
+	if (t && live >= t->max_sessions) {
 		mutex_unlock(&bootsan_session_mutex);
 		kfree(sess);
 		return ERR_PTR(-EUSERS);

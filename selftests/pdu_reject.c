@@ -1,20 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Malformed PDUs against a bootsan target over real TCP, printing TAP.
+ * Raw iSCSI against a bootsan target over real TCP, printing TAP lines
+ * numbered from $TAP_BASE + 1 (the calling script prints the plan).
  *
- *   pdu_reject ADDR PORT TARGET_IQN QUEUE_DEPTH
- *
- * Logs in with a minimal Login request (no authentication), then sends PDUs
- * that break RFC 7143 one rule at a time and expects a Reject with the
- * reason the RFC names and the rejected header as its data; after each one
- * a NOP-Out ping must still be answered. It checks the CmdSN window
- * (MaxCmdSN = ExpCmdSN + QUEUE_DEPTH - 1; a command beyond it is ignored)
- * and that PDUs before login end the connection.
+ *   pdu_reject reject ADDR PORT TARGET_IQN QUEUE_DEPTH
+ *	Log in with a minimal Login request (no authentication), send PDUs
+ *	that break RFC 7143 one rule at a time and expect a Reject with the
+ *	reason the RFC names and the rejected header as its data; after each
+ *	one a NOP-Out ping must still be answered. Check the CmdSN window
+ *	(MaxCmdSN = ExpCmdSN + QUEUE_DEPTH - 1; a command beyond it is
+ *	ignored) and that PDUs before login end the connection.
+ *   pdu_reject idle ADDR PORT TARGET_IQN
+ *	On a target with nop-in-interval 1: NOP-In pings come while idle,
+ *	leaving them unanswered is harmless; then leave without a logout.
+ *   pdu_reject session-limit|connection-limit ADDR PORT TARGET_IQN
+ *	With room for one session (or connection): a second login is refused
+ *	with status 0x0206; for sessions, a login with the first ISID
+ *	reinstates the first session instead.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,8 +49,9 @@
 #define OP_REJECT	0x3f
 
 static const char *addr, *target;
-static int port, tap_n, tap_failed;
+static int port, tap_n, tap_failed;	/* numbering continues from $TAP_BASE */
 static uint32_t cmd_sn, exp_stat_sn, itt = 1, max_cmd_sn, exp_cmd_sn;
+static uint32_t pings_seen, last_ping_ttt;
 
 static void check(int cond, const char *fmt, ...)
 {
@@ -146,8 +155,25 @@ static int send_pdu(int fd, uint8_t *h, const void *data, uint32_t len)
 	return pad ? write_all(fd, zeros, pad) : 0;
 }
 
-/* Receive one PDU: header into @h, up to @cap bytes of data into @data. */
+/*
+ * Receive one PDU: header into @h, up to @cap bytes of data into @data.
+ * The target's own NOP-In pings (ITT 0xffffffff) are counted and skipped.
+ */
+static int recv_one(int fd, uint8_t *h, uint8_t *data, uint32_t cap);
+
 static int recv_pdu(int fd, uint8_t *h, uint8_t *data, uint32_t cap)
+{
+	int ret;
+
+	while (!(ret = recv_one(fd, h, data, cap)) && h[0] == OP_NOP_IN &&
+	       get32(h + 16) == 0xffffffff) {
+		pings_seen++;
+		last_ping_ttt = get32(h + 20);
+	}
+	return ret;
+}
+
+static int recv_one(int fd, uint8_t *h, uint8_t *data, uint32_t cap)
 {
 	uint8_t sink[4096];
 	uint32_t len, want, got = 0;
@@ -192,27 +218,36 @@ static void header(uint8_t *h, uint8_t op, uint8_t flags, uint32_t tag)
 	put32(h + 28, exp_stat_sn);
 }
 
-static int login(int fd, uint8_t *rsp, char *text, uint32_t cap)
+/* Log in as initiator ...:@who with ISID qualifier @isid; -1 or the login status. */
+static int login_as(int fd, const char *who, uint8_t isid, uint8_t *rsp, char *text,
+		    uint32_t cap)
 {
 	uint8_t h[BHS];
 	char keys[512];
 	int n;
 
 	n = snprintf(keys, sizeof(keys),
-		     "InitiatorName=iqn.2024-01.org.bootsan.test:pdu-reject%cTargetName=%s%c"
+		     "InitiatorName=iqn.2024-01.org.bootsan.test:%s%cTargetName=%s%c"
 		     "SessionType=Normal%cAuthMethod=None%cHeaderDigest=None%cDataDigest=None%c"
-		     "MaxRecvDataSegmentLength=65536%c", 0, target, 0, 0, 0, 0, 0, 0);
+		     "MaxRecvDataSegmentLength=65536%c", who, 0, target, 0, 0, 0, 0, 0, 0);
 	header(h, OP_LOGIN | OP_IMMEDIATE, 0x80 | 0x03, 0);	/* T, CSG 0, NSG 3 */
 	h[8] = 0x40;				/* ISID: random qualifier type */
-	h[13] = getpid() & 0xff;
+	h[13] = isid;
 	if (send_pdu(fd, h, keys, n) || recv_pdu(fd, rsp, (uint8_t *)text, cap - 1))
+		return -1;
+	if (rsp[0] != OP_LOGIN_RSP)
 		return -1;
 	text[dsl_of(rsp) < cap - 1 ? dsl_of(rsp) : cap - 1] = '\0';
 	exp_stat_sn = get32(rsp + 24) + 1;
 	exp_cmd_sn = get32(rsp + 28);
 	max_cmd_sn = get32(rsp + 32);
 	cmd_sn = exp_cmd_sn;
-	return rsp[36] || rsp[37] ? -1 : 0;	/* status class and detail */
+	return rsp[36] << 8 | rsp[37];	/* status class and detail */
+}
+
+static int login(int fd, uint8_t *rsp, char *text, uint32_t cap)
+{
+	return login_as(fd, "pdu-reject", getpid() & 0xff, rsp, text, cap) ? -1 : 0;
 }
 
 /* The target's declared MaxRecvDataSegmentLength from the login text. */
@@ -314,22 +349,87 @@ static void before_login(const char *what, uint8_t op, uint32_t len)
 	      what, ret);
 }
 
-int main(int argc, char **argv)
+/* Wait @ms for PDUs, taking the target's pings; 0 unless the connection broke. */
+static int idle_for(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	uint8_t h[BHS];
+
+	while (ms > 0) {
+		if (poll(&p, 1, 100) > 0) {
+			if (recv_one(fd, h, NULL, 0))
+				return -1;
+			if (h[0] == OP_NOP_IN && get32(h + 16) == 0xffffffff) {
+				pings_seen++;
+				last_ping_ttt = get32(h + 20);
+			}
+		}
+		ms -= 100;
+	}
+	return 0;
+}
+
+static int run_idle(void)
 {
 	uint8_t h[BHS], rsp[BHS];
 	char text[8192];
-	uint32_t mrdsl, depth;
-	int fd;
+	int fd = connect_target(), alive;
 
-	if (argc != 5) {
-		fprintf(stderr, "usage: %s ADDR PORT TARGET QUEUE_DEPTH\n", argv[0]);
-		return 2;
+	if (fd < 0 || login(fd, rsp, text, sizeof(text))) {
+		printf("Bail out! login to %s at %s:%d failed\n", target, addr, port);
+		return 1;
 	}
-	addr = argv[1];
-	port = atoi(argv[2]);
-	target = argv[3];
-	depth = strtoul(argv[4], NULL, 10);
-	printf("TAP version 13\n");
+	alive = !idle_for(fd, 4500);
+	check(alive && pings_seen >= 2,
+	      "NOP-In pings every second on an idle connection (%u in 4.5 s)", pings_seen);
+	check(last_ping_ttt != 0xffffffff, "the pings ask for an answer (TTT 0x%08x)",
+	      last_ping_ttt);
+	check(!ping(fd), "unanswered pings do not end the connection");
+	header(h, OP_NOP_OUT | OP_IMMEDIATE, 0x80, 0xffffffff);
+	put32(h + 20, last_ping_ttt);
+	check(!send_pdu(fd, h, NULL, 0) && !ping(fd),
+	      "an answer to a ping is taken without a reply");
+	/* Leave without a logout, like a client that booted on. */
+	close(fd);
+	return tap_failed;
+}
+
+/* With room for one session or connection: the second login is refused. */
+static int run_limit(int sessions)
+{
+	uint8_t rsp[BHS];
+	char text[8192];
+	int fd1 = connect_target(), fd2 = connect_target(), fd3, status;
+
+	status = fd1 < 0 ? -1 : login_as(fd1, "first", 1, rsp, text, sizeof(text));
+	check(!status, "the first login succeeds (status 0x%04x)", status);
+	status = fd2 < 0 ? -1 : login_as(fd2, "second", 2, rsp, text, sizeof(text));
+	check(status == 0x0206, "a second login is refused: status 0x%04x, want 0x0206", status);
+	check(recv_one(fd2, rsp, NULL, 0) == -ECONNRESET, "and its connection is closed");
+	close(fd2);
+	check(!ping(fd1), "the first session still works");
+	if (!sessions) {
+		close(fd1);
+			return tap_failed;
+	}
+	fd3 = connect_target();
+	status = fd3 < 0 ? -1 : login_as(fd3, "first", 1, rsp, text, sizeof(text));
+	check(!status, "a login with the first ISID reinstates the session (status 0x%04x)",
+	      status);
+	check(recv_one(fd1, rsp, NULL, 0) == -ECONNRESET,
+	      "the reinstated session's connection is closed");
+	close(fd1);
+	check(!ping(fd3), "the new session works");
+	close(fd3);
+	return tap_failed;
+}
+
+static int run_reject(uint32_t depth)
+{
+	uint8_t h[BHS], rsp[BHS];
+	char text[8192];
+	uint32_t mrdsl;
+	int fd;
 
 	before_login("a SCSI command", OP_SCSI_CMD, 0);
 	before_login("a Login request of 9000 bytes", OP_LOGIN | OP_IMMEDIATE, 9000);
@@ -391,6 +491,25 @@ int main(int argc, char **argv)
 	check(!send_pdu(fd, h, NULL, 0) && !recv_pdu(fd, rsp, NULL, 0) &&
 	      rsp[0] == OP_LOGOUT_RSP && rsp[2] == 0, "Logout closes the session");
 	close(fd);
-	printf("1..%d\n", tap_n);
 	return tap_failed;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "";
+
+	if (argc < 5 || (!strcmp(mode, "reject") && argc != 6)) {
+		fprintf(stderr, "usage: %s reject|idle|session-limit|connection-limit "
+			"ADDR PORT TARGET [QUEUE_DEPTH]\n", argv[0]);
+		return 2;
+	}
+	addr = argv[2];
+	port = atoi(argv[3]);
+	target = argv[4];
+	tap_n = atoi(getenv("TAP_BASE") ?: "0");
+	if (!strcmp(mode, "reject"))
+		return run_reject(strtoul(argv[5], NULL, 10));
+	if (!strcmp(mode, "idle"))
+		return run_idle();
+	return run_limit(!strcmp(mode, "session-limit"));
 }
