@@ -9,7 +9,7 @@ cd "$(dirname "$0")" || exit 1
 . ./lib.sh
 
 T=iqn.2024-01.org.bootsan.test:reject
-T1=iqn.2024-01.org.bootsan.test:one-session
+T1=iqn.2024-01.org.bootsan.test:raw-one-session
 IMG=/tmp/reject.img
 
 # tap_run COMMAND...: a program printing its own TAP lines, numbered on.
