@@ -139,6 +139,45 @@ for _ in $(seq 50); do
 done
 expect "job show follows a job to done" 0 "state: done" -- job show "$job"
 expect "job list is a table" 0 "SUBJECT" -- job list
+
+# At most two clones copy at once; the others wait as "queued", and all end.
+"$ctl" image create big --size 96M >/dev/null
+dd if=/dev/urandom of="$tmp/state/images/big.img" bs=1M count=96 conv=notrunc status=none
+for i in 1 2 3 4 5; do
+	"$ctl" --no-wait image create "q$i" --from big >/dev/null
+done
+max_running=0 seen_queued=0 all_done=0
+for _ in $(seq 600); do
+	states=$("$ctl" --json job list | python3 -c '
+import json, sys
+jobs = [j for j in json.load(sys.stdin)["jobs"] if j["subject"].startswith("q")]
+print(sum(j["state"] == "running" for j in jobs), sum(j["state"] == "queued" for j in jobs),
+      int(len(jobs) == 5 and all(j["state"] == "done" for j in jobs)))')
+	set -- $states
+	[ "$1" -gt "$max_running" ] && max_running=$1
+	[ "$2" -gt 0 ] && [ "$1" -gt 0 ] && seen_queued=1
+	[ "$3" = 1 ] && { all_done=1; break; }
+	sleep 0.05
+done
+if [ "$max_running" -le 2 ] && [ "$seen_queued" = 1 ] && [ "$all_done" = 1 ]; then
+	ok "clones beyond two wait queued, then all finish"
+else
+	not_ok "clones beyond two wait queued, then all finish" \
+		"max running $max_running, queued seen $seen_queued, all done $all_done"
+fi
+same=1
+for i in 1 2 3 4 5; do
+	cmp -s "$tmp/state/images/big.img" "$tmp/state/images/q$i.img" || same=0
+	"$ctl" image delete "q$i" >/dev/null || same=0
+done
+"$ctl" image delete big >/dev/null || same=0
+if [ "$same" = 1 ]; then
+	ok "every queued clone has the source's bytes"
+else
+	not_ok "every queued clone has the source's bytes" "$(ls -l "$tmp/state/images")"
+fi
+expect_json "status counts running and queued jobs" \
+	"j['counts']['jobs_running'] == 0 and j['counts']['jobs_queued'] == 0" -- status
 expect "an unknown job is a 404" 1 "[HTTP 404]" -- job show 999
 expect "a clone of a missing image fails with the field" 1 "(field: from) [HTTP 400]" -- \
 	image create pc9 --from nothing
