@@ -546,6 +546,7 @@ static void show(json_t *j)
 		print_json(j);
 	else
 		print_fields("", j);
+	json_decref(j);
 }
 
 static void list(json_t *reply, const struct column *cols, size_t ncols)
@@ -554,8 +555,10 @@ static void list(json_t *reply, const struct column *cols, size_t ncols)
 
 	if (opt.json)
 		print_json(reply);
+	else if (rows)
+		print_table(rows, cols, ncols);
 	else
-		print_table(rows ? rows : json_array(), cols, ncols);
+		die(EXIT_API, "the API's reply holds no list");
 	json_decref(reply);
 }
 
