@@ -38,16 +38,19 @@ I=iqn.2010-04.org.ipxe:pc42
 MARKER=BOOTSAN-SANBOOT-OK
 
 # The boot sector (16-bit real mode, loaded at 0:7c00):
-#   cld; xor ax,ax; mov ds,ax; mov si,msg; mov dx,0x3f8
+#   cld; xor ax,ax; mov ds,ax; sti
+#   mov ah,0x86; mov cx,0x000f; mov dx,0x4240; int 0x15  (wait 1 s)
+#   mov si,msg; mov dx,0x3f8
 #   next: lodsb; test al,al; jz done; out dx,al; jmp next
 #   done: mov dx,0xf4; mov al,0x10; out dx,al  (isa-debug-exit: qemu exits 33)
 #   hlt; jmp $-1
 python3 - "$work/disk.img" "$MARKER" <<'PY'
 import sys
 path, marker = sys.argv[1], sys.argv[2]
-code = bytes.fromhex("fc31c08ed8" "be1c7c" "baf803" "ac84c07403eeebf8" "baf400b010eef4ebfd")
-assert len(code) == 0x1c
-sector = code + (marker + "\r\n").encode() + b"\0"
+code = bytes.fromhex("fc31c08ed8fb" "b486b90f00ba4042cd15" "be277c" "baf803"
+                     "ac84c07403eeebf8" "baf400b010eef4ebfd")
+assert len(code) == 0x27
+sector = code + ("\r\n" + marker + "\r\n").encode() + b"\0"
 sector = sector.ljust(510, b"\0") + b"\x55\xaa"
 with open(path, "wb") as f:
     f.write(sector)
