@@ -1015,6 +1015,13 @@ static int handle_logout(struct bootsan_conn *conn)
 	rsp.statsn = cpu_to_be32(conn->stat_sn++);
 	put_sn(conn, &rsp.exp_cmdsn, &rsp.max_cmdsn);
 	conn->sess->logout = true;
+	/*
+	 * The I_T nexus ends here, not when the connection's teardown gets
+	 * to run: an initiator may log in again and find its reservation
+	 * still held otherwise.
+	 */
+	if (conn->sess->target)
+		bootsan_lun_states_session_lost(conn->sess->target, conn->sess->id);
 	ret = bootsan_conn_send(conn, &rsp, NULL, 0);
 	/* Either reason ends our only connection, and with it the session. */
 	return ret ? ret : -ECONNRESET;
