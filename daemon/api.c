@@ -10,6 +10,7 @@
 #include "api.h"
 #include "boot.h"
 #include "bootsand.h"
+#include "enroll.h"
 #include "http.h"
 #include "images.h"
 #include "kernel.h"
@@ -521,7 +522,7 @@ json_t *api_openapi(void)
 {
 	json_error_t e;
 	json_t *doc = json_loads(openapi_core, JSON_REJECT_DUPLICATES, &e);
-	const char *parts[] = { kernel_openapi_paths(), boot_openapi_paths() };
+	const char *parts[] = { kernel_openapi_paths(), boot_openapi_paths(), enroll_openapi_paths() };
 	size_t i;
 
 	if (!doc) {

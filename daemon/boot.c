@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The boot service; see boot.h. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,24 +9,21 @@
 
 #include "../kmod/iscsi_name.h"
 #include "api.h"
+#include "assets.h"
 #include "boot.h"
 #include "boot_render.h"
 #include "bootsand.h"
+#include "enroll.h"
 #include "http.h"
 #include "kernel.h"
 #include "log.h"
 #include "store.h"
 
 #define SCRIPT_MAX		(64 * 1024)
-#define DEFAULT_IQN_PREFIX	"iqn.2026-01.org.bootsan"
-/* How long a waiting client sleeps before it asks again. */
-#define WAIT_SECONDS		10
+/* How long a client whose disk is being cloned sleeps before it asks again. */
+#define WAIT_SECONDS		5
 
-static void setting(struct bsd *d, const char *key, const char *dflt, char *out, size_t size)
-{
-	if (store_setting_get(d->store, key, out, size) || !out[0])
-		snprintf(out, size, "%s", dflt);
-}
+#define setting enroll_setting
 
 /* "http://<host>" from the Host header the client used, if it is sane. */
 static void base_url(struct http_req *r, char *out, size_t size)
@@ -236,69 +234,209 @@ static int profile_from(const struct store_profile *sp, json_t *body, struct boo
 	return 0;
 }
 
+/* ---- choosing a profile ---- */
+
+/* A profile ready to render; p's strings point into sp and body. */
+struct loaded {
+	struct store_profile sp;
+	json_t *body;
+	struct boot_profile p;
+};
+
+static int load_profile(struct bsd *d, const char *name, struct loaded *l)
+{
+	int err = store_profile_get(d->store, name, &l->sp);
+
+	l->body = NULL;
+	if (err)
+		return err;
+	l->body = json_loads(l->sp.body, 0, NULL);
+	if (!l->body || profile_from(&l->sp, l->body, &l->p)) {
+		json_decref(l->body);
+		l->body = NULL;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void unload(struct loaded *l)
+{
+	json_decref(l->body);
+	l->body = NULL;
+}
+
+/* Do @labels (a client's) carry every key of @selector with the same value? */
+static bool selector_matches(json_t *selector, json_t *labels)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(selector, k, v) {
+		json_t *mine = json_object_get(labels, k);
+
+		if (!json_is_string(v) || !json_is_string(mine) ||
+		    strcmp(json_string_value(v), json_string_value(mine)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The profile of client @c (NULL: an unknown machine): its own, else the
+ * profile whose label selector matches with the most keys (the first by
+ * name on a tie), else the default profile. "" when there is none.
+ */
+static void select_profile(struct bsd *d, const struct store_client *c, char *out, size_t size)
+{
+	struct store_profile *ps;
+	json_t *labels;
+	size_t n, i, best = 0;
+
+	out[0] = '\0';
+	if (c && c->profile[0]) {
+		snprintf(out, size, "%s", c->profile);
+		return;
+	}
+	labels = c ? json_loads(c->labels, 0, NULL) : NULL;
+	if (json_object_size(labels) && !store_profile_list(d->store, &ps, &n)) {
+		for (i = 0; i < n; i++) {
+			json_t *body = json_loads(ps[i].body, 0, NULL);
+			json_t *sel = json_object_get(body, "selector");
+
+			if (json_object_size(sel) > best && selector_matches(sel, labels)) {
+				best = json_object_size(sel);
+				snprintf(out, size, "%s", ps[i].name);
+			}
+			json_decref(body);
+		}
+		free(ps);
+	}
+	json_decref(labels);
+	if (!out[0])
+		setting(d, "default_profile", "", out, size);
+}
+
+/*
+ * A menu's choice: /boot/ipxe?profile=<item> is honoured only for an item
+ * of the menu the client is given, so a client cannot pick any profile.
+ */
+static void apply_choice(struct bsd *d, const struct boot_query *q, char *name, size_t size)
+{
+	const char *want = boot_query_get(q, BOOT_Q_PROFILE);
+	struct loaded menu;
+
+	if (!want[0] || !strcmp(want, name) || load_profile(d, name, &menu))
+		return;
+	if (menu.p.kind == BOOT_KIND_MENU)
+		for (unsigned int i = 0; i < menu.p.menu.n_items; i++)
+			if (menu.p.menu.items[i].profile &&
+			    !strcmp(menu.p.menu.items[i].profile, want)) {
+				snprintf(name, size, "%s", want);
+				break;
+			}
+	unload(&menu);
+}
+
 /* ---- the boot script ---- */
 
 static void record(struct bsd *d, struct http_req *r, const char *client,
-		   const struct boot_query *q, const char *what)
+		   const struct boot_query *q, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static void record(struct bsd *d, struct http_req *r, const char *client,
+		   const struct boot_query *q, const char *fmt, ...)
 {
 	struct store_boot b = {};
+	va_list ap;
 
 	snprintf(b.client, sizeof(b.client), "%s", client);
 	b.time = time(NULL);
 	snprintf(b.ip, sizeof(b.ip), "%s", http_peer(r));
-	snprintf(b.firmware, sizeof(b.firmware), "%s%s%s", boot_query_get(q, BOOT_Q_BUILDARCH),
-		 boot_query_get(q, BOOT_Q_PLATFORM)[0] ? "/" : "",
-		 boot_query_get(q, BOOT_Q_PLATFORM));
-	snprintf(b.what, sizeof(b.what), "%s", what);
+	if (q)
+		snprintf(b.firmware, sizeof(b.firmware), "%.30s%s%.30s",
+			 boot_query_get(q, BOOT_Q_BUILDARCH),
+			 boot_query_get(q, BOOT_Q_PLATFORM)[0] ? "/" : "",
+			 boot_query_get(q, BOOT_Q_PLATFORM));
+	va_start(ap, fmt);
+	vsnprintf(b.what, sizeof(b.what), fmt, ap);
+	va_end(ap);
 	if (store_boot_add(d->store, &b))
 		log_warn("boot history of %s not recorded", client);
 }
 
-/* Render for a known client; 0 or -errno with a reason in @why. */
-static int render_client(struct bsd *d, struct http_req *r, const struct boot_request *req,
-			 const struct store_client *c, struct boot_buf *b, const char **why)
+/* Is the client's disk still being cloned? */
+static bool disk_cloning(struct bsd *d, const struct store_client *c)
 {
-	struct store_profile sp;
-	struct boot_profile p;
+	struct store_image im;
+
+	return c->image[0] && !store_image_get(d->store, c->image, &im) &&
+	       !strcmp(im.state, "cloning");
+}
+
+/*
+ * Render for a known client (or, with @c NULL, the default profile for a
+ * machine the policy lets in unrecorded): 0 with *served set, or -errno
+ * with a reason in *why.
+ */
+static int render_client(struct bsd *d, struct http_req *r, const struct boot_request *req,
+			 const struct store_client *c, struct boot_buf *b, char *served,
+			 size_t served_size, const char **why)
+{
+	struct loaded l;
 	struct boot_client bc = {};
-	char prefix[STORE_IQN_SIZE], server[128], name[STORE_NAME_SIZE];
-	json_t *body;
+	struct enroll_san san;
+	char server[128], name[STORE_NAME_SIZE];
 	int err;
 
-	snprintf(name, sizeof(name), "%s", c->profile);
-	if (!name[0])
-		setting(d, "default_profile", "", name, sizeof(name));
+	select_profile(d, c, name, sizeof(name));
 	if (!name[0]) {
 		*why = "no profile for this machine";
 		return -ENOENT;
 	}
-	err = store_profile_get(d->store, name, &sp);
+	apply_choice(d, req->query, name, sizeof(name));
+	err = load_profile(d, name, &l);
 	if (err) {
-		*why = "its profile does not exist";
+		*why = err == -ENOENT ? "its profile does not exist" : "its profile is broken";
 		return err;
 	}
-	body = json_loads(sp.body, 0, NULL);
-	if (!body || profile_from(&sp, body, &p)) {
-		json_decref(body);
-		*why = "its profile is broken";
-		return -EINVAL;
+	if (l.p.kind == BOOT_KIND_SANBOOT) {
+		if (!c || !c->image[0]) {
+			unload(&l);
+			*why = "this machine has no disk image";
+			return -ENOENT;
+		}
+		if (disk_cloning(d, c)) {
+			unload(&l);
+			snprintf(served, served_size, "wait: disk %s is being cloned", c->image);
+			err = boot_render_wait(b, req, c->name, WAIT_SECONDS);
+			if (err)
+				*why = "its disk is being prepared, and this firmware cannot wait";
+			return err;
+		}
+		bc.keep_san = json_is_true(json_object_get(l.body, "keep_san"));
 	}
-	setting(d, "iqn_prefix", DEFAULT_IQN_PREFIX, prefix, sizeof(prefix));
-	san_server(d, r, server, sizeof(server));
-	bc.name = c->name;
-	bc.iqn_prefix = prefix;
-	bc.san_server = server;
-	bc.keep_san = json_is_true(json_object_get(body, "keep_san"));
-	if (p.kind == BOOT_KIND_SANBOOT && !c->image[0]) {
-		json_decref(body);
-		*why = "this machine has no disk image";
-		return -ENOENT;
+	if (c) {
+		enroll_client_san(d, c, &san, &bc);
+		san_server(d, r, server, sizeof(server));
+		bc.san_server = server;
 	}
-	err = boot_render_ipxe(b, req, &p, &bc);
-	json_decref(body);
+	err = boot_render_ipxe(b, req, &l.p, c ? &bc : NULL);
+	snprintf(served, served_size, "profile %s (%s)", l.sp.name, l.sp.kind);
+	unload(&l);
 	if (err)
 		*why = "its script cannot be rendered";
 	return err;
+}
+
+/* The query of GET /boot/ipxe, whichever way the client sent it. */
+static void read_query(struct http_req *r, struct boot_query *q)
+{
+	const char *raw = http_raw_url(r), *qs = strchr(raw, '?');
+
+	boot_query_init(q);
+	/* Bad values are normal here: iPXE expands unknown settings to "". */
+	if (qs)
+		boot_query_parse(q, qs + 1, strcspn(qs + 1, "#"));
 }
 
 static void get_boot_script(struct http_req *r)
@@ -307,26 +445,19 @@ static void get_boot_script(struct http_req *r)
 	struct boot_query q;
 	struct boot_request req;
 	struct store_client c;
-	char base[256], *mem = malloc(SCRIPT_MAX), message[256];
-	const char *qs = strchr(http_path(r), '?'), *why = NULL;
+	char base[256], *mem = malloc(SCRIPT_MAX), served[256] = "";
+	char mac[BOOT_MAC_STRLEN] = "", uuids[2][BOOT_UUID_STRLEN] = { "" };
+	const char *why = NULL;
+	enum enroll_policy policy;
 	struct boot_buf b;
+	bool known;
 	int err;
 
 	if (!mem) {
-		http_reply_error(r, 500, NULL, "out of memory");
+		http_reply_error(r, 503, NULL, "out of memory");
 		return;
 	}
-	boot_query_init(&q);
-	/* Bad values are normal here: iPXE expands unknown settings to "". */
-	if (qs)
-		boot_query_parse(&q, qs + 1, strlen(qs + 1));
-	else
-		for (int f = 0; f < BOOT_Q_NFIELDS; f++) {
-			const char *v = http_query(r, boot_query_key(f));
-
-			if (v)
-				boot_query_set(&q, boot_query_key(f), v, strlen(v));
-		}
+	read_query(r, &q);
 	base_url(r, base, sizeof(base));
 	req.query = &q;
 	req.base_url = base;
@@ -336,26 +467,168 @@ static void get_boot_script(struct http_req *r)
 	log_info("boot script for %s: mac [%s] uuid [%s] serial [%s]", http_peer(r),
 		 boot_query_get(&q, BOOT_Q_MAC), boot_query_get(&q, BOOT_Q_UUID),
 		 boot_query_get(&q, BOOT_Q_SERIAL));
-	err = find_client(d, &q, &c);
-	if (!err) {
-		err = render_client(d, r, &req, &c, &b, &why);
-		record(d, r, c.name, &q, err ? why : c.profile);
+	known = !find_client(d, &q, &c);
+	policy = enroll_policy(d);
+	if (!known && policy != ENROLL_DENY) {
+		if (boot_mac_normalize(boot_query_get(&q, BOOT_Q_MAC), mac))
+			mac[0] = '\0';
+		if (boot_uuid_variants(boot_query_get(&q, BOOT_Q_UUID), uuids) < 1 ||
+		    boot_uuid_is_placeholder(uuids[0]))
+			uuids[0][0] = '\0';
+		err = enroll_unknown(d, policy, mac, uuids[0], boot_query_get(&q, BOOT_Q_SERIAL),
+				     &c, &why);
+		known = !err;
+		if (err && policy == ENROLL_REGISTER) {
+			/* Not recordable (no MAC, no UUID): the default profile all the same. */
+			err = render_client(d, r, &req, NULL, &b, served, sizeof(served), &why);
+			goto done;
+		}
 	}
+	err = -EPERM;
+	if (known) {
+		err = render_client(d, r, &req, &c, &b, served, sizeof(served), &why);
+		if (err)
+			record(d, r, c.name, &q, "ipxe: refused: %s", why);
+		else
+			record(d, r, c.name, &q, "ipxe: %s", served);
+	}
+done:
 	if (err) {
-		char policy[16];
+		char message[256];
 
-		setting(d, "enrollment", "deny", policy, sizeof(policy));
 		snprintf(message, sizeof(message), "%s", why ? why :
 			 "this machine is not enrolled (ask the administrator)");
 		boot_buf_reset(&b);
 		if (boot_render_deny(&b, &req, message)) {
 			free(mem);
-			http_reply_error(r, 500, NULL, "cannot render the script");
+			http_reply_error(r, 503, NULL, "cannot render the script");
 			return;
 		}
 	}
 	reply_script(r, &b);
 	free(mem);
+}
+
+/* ---- pxelinux.cfg ---- */
+
+/*
+ * A pxelinux.cfg for profile @name: a menu's items resolved to their
+ * profiles (one level: pxelinux menus here do not nest).
+ */
+static int render_pxelinux(struct bsd *d, struct http_req *r, const struct boot_request *req,
+			   const char *name, const struct store_client *c, struct boot_buf *b,
+			   const char **why)
+{
+	struct loaded *ls = calloc(BOOT_MAX_ITEMS + 1, sizeof(*ls));
+	struct boot_client bc = {};
+	struct enroll_san san;
+	char server[128];
+	int err, n = 0;
+
+	if (!ls) {
+		*why = "out of memory";
+		return -ENOMEM;
+	}
+	err = load_profile(d, name, &ls[0]);
+	if (err) {
+		*why = err == -ENOENT ? "the profile does not exist" : "the profile is broken";
+		goto out;
+	}
+	n = 1;
+	if (ls[0].p.kind == BOOT_KIND_MENU) {
+		for (unsigned int i = 0; i < ls[0].p.menu.n_items; i++) {
+			struct boot_menu_item *it = &ls[0].p.menu.items[i];
+
+			err = it->profile ? load_profile(d, it->profile, &ls[n]) : -EINVAL;
+			if (err) {
+				*why = "an item of the menu is missing";
+				goto out;
+			}
+			it->target = &ls[n++].p;
+		}
+	}
+	if (c) {
+		enroll_client_san(d, c, &san, &bc);
+		san_server(d, r, server, sizeof(server));
+		bc.san_server = server;
+	}
+	err = boot_render_pxelinux(b, req, &ls[0].p, c ? &bc : NULL);
+	if (err)
+		*why = err == -ENOTSUP ? "this profile cannot be a pxelinux menu (use iPXE)" :
+					 "this profile cannot be rendered for pxelinux";
+out:
+	for (int i = 0; i < n; i++)
+		unload(&ls[i]);
+	free(ls);
+	return err;
+}
+
+static void reply_pxelinux(struct http_req *r, struct boot_buf *b, const char *why)
+{
+	if (why && boot_render_pxelinux_deny(b, why)) {
+		http_reply_error(r, 503, NULL, "cannot render the menu");
+		return;
+	}
+	reply_script(r, b);
+}
+
+/*
+ * GET /boot/pxelinux.cfg/<name>, asked for by pxelinux/lpxelinux in its
+ * usual order: <uuid>, 01-<mac>, the hex IP prefixes, then "default".
+ * A known machine's file is its profile; every other per-machine name is
+ * 404 so that pxelinux goes on to "default" (a register policy records
+ * the MAC on the way). "default" is the default profile, or, under the
+ * deny policy or when there is none, a file that says why and returns to
+ * the firmware's next boot device. Never 5xx for what a client sends.
+ */
+static void get_pxelinux(struct http_req *r)
+{
+	struct bsd *d = http_ctx(r);
+	char id[BOOT_PXE_NAME_MAX], name[STORE_NAME_SIZE], base[256], mem[16384];
+	enum boot_pxe_name kind = boot_pxelinux_parse_name(http_param(r, "name"), id);
+	struct boot_query q;
+	struct boot_request req;
+	struct store_client c;
+	const char *why = NULL;
+	struct boot_buf b;
+
+	boot_buf_init(&b, mem, sizeof(mem));
+	base_url(r, base, sizeof(base));
+	boot_query_init(&q);
+	req.query = &q;
+	req.base_url = base;
+	req.dialect = BOOT_DIALECT_IPXE;
+	if (kind == BOOT_PXE_NAME_INVALID) {
+		http_reply_error(r, 404, "name", "no such pxelinux.cfg file");
+		return;
+	}
+	if (kind == BOOT_PXE_NAME_DEFAULT) {
+		setting(d, "default_profile", "", name, sizeof(name));
+		if (enroll_policy(d) == ENROLL_DENY)
+			why = "this machine is not enrolled (ask the administrator)";
+		else if (!name[0])
+			why = "there is no default profile";
+		else
+			render_pxelinux(d, r, &req, name, NULL, &b, &why);
+		reply_pxelinux(r, &b, why);
+		return;
+	}
+	boot_query_set(&q, kind == BOOT_PXE_NAME_MAC ? "mac" : "uuid", id, strlen(id));
+	if (find_client(d, &q, &c)) {
+		if (kind == BOOT_PXE_NAME_MAC && enroll_policy(d) == ENROLL_REGISTER &&
+		    !enroll_unknown(d, ENROLL_REGISTER, id, "", "", &c, &why))
+			record(d, r, c.name, NULL, "pxelinux: registered, sent on to default");
+		http_reply_error(r, 404, "name", "no such pxelinux.cfg file");
+		return;
+	}
+	select_profile(d, &c, name, sizeof(name));
+	if (!name[0])
+		why = "no profile for this machine";
+	else
+		render_pxelinux(d, r, &req, name, &c, &b, &why);
+	record(d, r, c.name, NULL, "pxelinux: %s%s", why ? "refused: " : "profile ",
+	       why ? why : name);
+	reply_pxelinux(r, &b, why);
 }
 
 /* ---- profiles API ---- */
@@ -369,6 +642,70 @@ static json_t *profile_json(const struct store_profile *p)
 	json_object_set_new(body, "name", json_string(p->name));
 	json_object_set_new(body, "kind", json_string(p->kind));
 	return body;
+}
+
+/*
+ * What the renderer cannot check alone: a menu's items name existing
+ * profiles (not itself, no duplicates) and its default is one of them; a
+ * sanboot profile's "chap" is none, chap or mutual; a "selector" is an
+ * object of strings. 0, or replies 400 and -1.
+ */
+static int profile_check(struct http_req *r, struct bsd *d, const struct store_profile *sp,
+			 json_t *body, const struct boot_profile *p)
+{
+	json_t *chap = json_object_get(body, "chap"), *sel = json_object_get(body, "selector"), *v;
+	struct store_profile other;
+	const char *k;
+	bool default_found = false;
+
+	if (p->kind == BOOT_KIND_MENU) {
+		json_t *items = json_object_get(body, "items");
+
+		if (!json_is_array(items) || !json_array_size(items) ||
+		    json_array_size(items) > BOOT_MAX_ITEMS) {
+			http_reply_error(r, 400, "items", "a menu has 1 to %d items", BOOT_MAX_ITEMS);
+			return -1;
+		}
+		for (unsigned int i = 0; i < p->menu.n_items; i++) {
+			const char *item = p->menu.items[i].profile;
+
+			if (!item || !strcmp(item, sp->name) || store_profile_get(d->store, item, &other)) {
+				http_reply_error(r, 400, "items", "item %u: %s", i + 1, !item ?
+						 "each item names a profile (\"profile\")" :
+						 !strcmp(item, sp->name) ? "a menu cannot list itself" :
+						 "no such profile");
+				return -1;
+			}
+			for (unsigned int j = 0; j < i; j++)
+				if (!strcmp(item, p->menu.items[j].profile)) {
+					http_reply_error(r, 400, "items", "profile %s is listed twice",
+							 item);
+					return -1;
+				}
+			if (p->menu.default_item && !strcmp(item, p->menu.default_item))
+				default_found = true;
+		}
+		if (p->menu.default_item && !default_found) {
+			http_reply_error(r, 400, "default", "the default is not an item of the menu");
+			return -1;
+		}
+	}
+	if (chap && (p->kind != BOOT_KIND_SANBOOT || !json_is_string(chap) ||
+		     (strcmp(json_string_value(chap), "none") && strcmp(json_string_value(chap), "chap") &&
+		      strcmp(json_string_value(chap), "mutual")))) {
+		http_reply_error(r, 400, "chap", "chap is none, chap or mutual, on sanboot profiles");
+		return -1;
+	}
+	if (sel && !json_is_object(sel)) {
+		http_reply_error(r, 400, "selector", "a selector is an object of label values");
+		return -1;
+	}
+	json_object_foreach(sel, k, v)
+		if (!json_is_string(v)) {
+			http_reply_error(r, 400, "selector", "selector %s: label values are strings", k);
+			return -1;
+		}
+	return 0;
 }
 
 static void post_profile(struct http_req *r)
@@ -397,6 +734,10 @@ static void post_profile(struct http_req *r)
 		json_decref(body);
 		http_reply_error(r, 400, "kind", "kind is one of sanboot, linux, iso, winpe, menu, "
 				 "local, chain");
+		return;
+	}
+	if (profile_check(r, d, &sp, body, &p)) {
+		json_decref(body);
 		return;
 	}
 	text = json_dumps(body, JSON_COMPACT);
@@ -468,6 +809,8 @@ static json_t *client_json(struct bsd *d, const struct store_client *c, bool his
 			      "labels", labels ? labels : json_object(), "state", c->state,
 			      "created", api_time(c->created));
 
+	json_object_set_new(o, "origin", json_string(c->origin[0] ? c->origin : "api"));
+
 	if (history) {
 		struct store_boot *bs;
 		size_t n, i;
@@ -483,51 +826,6 @@ static json_t *client_json(struct bsd *d, const struct store_client *c, bool his
 		json_object_set_new(o, "history", h);
 	}
 	return o;
-}
-
-/*
- * A client that sanboots gets its own target: <iqn prefix>:<name>, LUN 0
- * its image, its initiator name in the ACL.
- */
-static int ensure_target(struct bsd *d, const struct store_client *c)
-{
-	struct store_profile sp;
-	struct boot_client bc = {};
-	struct store_target t = {};
-	struct store_lun l = {};
-	struct store_acl a = {};
-	char prefix[STORE_IQN_SIZE], initiator[224], target[224];
-	int err;
-
-	if (!c->image[0] || !c->profile[0] || store_profile_get(d->store, c->profile, &sp) ||
-	    strcmp(sp.kind, "sanboot"))
-		return 0;
-	setting(d, "iqn_prefix", DEFAULT_IQN_PREFIX, prefix, sizeof(prefix));
-	bc.name = c->name;
-	bc.iqn_prefix = prefix;
-	if (boot_client_iqns(&bc, initiator, target))
-		return -EINVAL;
-	if (!store_target_get(d->store, target, &t))
-		return 0;
-	snprintf(t.iqn, sizeof(t.iqn), "%s", target);
-	snprintf(t.alias, sizeof(t.alias), "disk of %s", c->name);
-	snprintf(t.auth, sizeof(t.auth), "none");
-	err = store_target_create(d->store, &t);
-	snprintf(l.target, sizeof(l.target), "%s", target);
-	snprintf(l.image, sizeof(l.image), "%s", c->image);
-	snprintf(l.backend, sizeof(l.backend), "fileio");
-	l.block_size = 512;
-	if (!err)
-		err = store_lun_create(d->store, &l);
-	snprintf(a.target, sizeof(a.target), "%s", target);
-	snprintf(a.initiator, sizeof(a.initiator), "%s", initiator);
-	if (!err)
-		err = store_acl_create(d->store, &a);
-	if (err) {
-		store_target_delete(d->store, target);
-		return err;
-	}
-	return kernel_sync(d);
 }
 
 static int parse_macs(struct http_req *r, json_t *in, char *out, size_t size)
@@ -591,7 +889,7 @@ static void post_client(struct http_req *r)
 		http_reply_error(r, 400, "labels", "labels is an object of strings");
 		return;
 	}
-	text = json_dumps(labels ? labels : json_object(), JSON_COMPACT);
+	text = labels ? json_dumps(labels, JSON_COMPACT) : NULL;
 	snprintf(c.labels, sizeof(c.labels), "%s", text ? text : "{}");
 	free(text);
 	snprintf(c.serial, sizeof(c.serial), "%s", serial);
@@ -604,7 +902,7 @@ static void post_client(struct http_req *r)
 				 "no such profile or image" : "creating the client");
 		return;
 	}
-	err = ensure_target(d, &c);
+	err = enroll_ensure_target(d, &c);
 	if (err)
 		log_warn("client %s: its target: %s", c.name, strerror(-err));
 	store_client_get(d->store, c.name, &c);
@@ -659,6 +957,7 @@ int boot_add_routes(struct bsd *d, struct http *h)
 		{ "GET", "/boot.ipxe", get_boot_ipxe, HTTP_ROUTE_PUBLIC },
 		{ "GET", "/boot.gpxe", get_boot_gpxe, HTTP_ROUTE_PUBLIC },
 		{ "GET", "/boot/ipxe", get_boot_script, HTTP_ROUTE_PUBLIC },
+		{ "GET", "/boot/pxelinux.cfg/{name}", get_pxelinux, HTTP_ROUTE_PUBLIC },
 		{ "POST", "/api/v1/profiles", post_profile, HTTP_ROUTE_JSON },
 		{ "GET", "/api/v1/profiles", get_profiles, 0 },
 		{ "GET", "/api/v1/profiles/{name}", get_profile, 0 },
@@ -669,8 +968,8 @@ int boot_add_routes(struct bsd *d, struct http *h)
 		{ "DELETE", "/api/v1/clients/{name}", delete_client, 0 },
 	};
 
-	(void)d;
-	return http_add_routes(h, routes, sizeof(routes) / sizeof(routes[0]));
+	return http_add_routes(h, routes, sizeof(routes) / sizeof(routes[0])) ?:
+	       assets_add_routes(d, h) ?: enroll_add_routes(d, h);
 }
 
 const char *boot_openapi_paths(void)
@@ -685,6 +984,22 @@ const char *boot_openapi_paths(void)
 	" {\"name\": \"mac\", \"in\": \"query\", \"schema\": {\"type\": \"string\"}},"
 	" {\"name\": \"serial\", \"in\": \"query\", \"schema\": {\"type\": \"string\"}}],"
 	" \"responses\": {\"200\": {\"description\": \"an iPXE script\"}}}},"
+	"\"/boot/pxelinux.cfg/{name}\": {"
+	" \"parameters\": [{\"name\": \"name\", \"in\": \"path\", \"required\": true,"
+	" \"schema\": {\"type\": \"string\"}}],"
+	" \"get\": {\"summary\": \"A pxelinux.cfg file (menu.c32 syntax)"
+	" for a machine (<uuid>, 01-<mac>: 404 when unknown) or default (no auth)\","
+	" \"responses\": {\"200\": {\"description\": \"a pxelinux.cfg file\"},"
+	" \"404\": {\"description\": \"no such file: pxelinux tries the next name\"}}}},"
+	"\"/assets/{path}\": {"
+	" \"parameters\": [{\"name\": \"path\", \"in\": \"path\", \"required\": true,"
+	" \"description\": \"a relative path, slashes included\", \"schema\": {\"type\": \"string\"}}],"
+	" \"get\": {\"summary\": \"A file under <state-dir>/assets (no auth;"
+	" HEAD, Range, ETag, If-None-Match, If-Modified-Since, If-Range)\","
+	" \"responses\": {\"200\": {\"description\": \"the file\"},"
+	" \"206\": {\"description\": \"one range of it\"}, \"304\": {\"description\": \"not modified\"},"
+	" \"400\": {\"description\": \"refused path\"}, \"403\": {\"description\": \"a symlink out of the tree\"},"
+	" \"404\": {\"description\": \"no such file\"}, \"416\": {\"description\": \"range not satisfiable\"}}}},"
 	"\"/api/v1/profiles\": {"
 	" \"get\": {\"summary\": \"Boot profiles\", \"responses\": {\"200\": {\"description\": \"profiles\"}}},"
 	" \"post\": {\"summary\": \"Create a profile (name, kind and its fields)\","

@@ -1336,6 +1336,16 @@ int boot_render_pxelinux(struct boot_buf *out, const struct boot_request *req,
 	return finish(out);
 }
 
+int boot_render_pxelinux_deny(struct boot_buf *out, const char *message)
+{
+	boot_buf_reset(out);
+	put(out, "DEFAULT refused\nPROMPT 0\nSAY bootsan: ");
+	boot_esc_text(out, empty(message) ? "this machine is not enrolled" : message);
+	/* LOCALBOOT -1: back to the firmware's next boot device, as iPXE's exit */
+	put(out, "\nLABEL refused\n  MENU LABEL Not served by bootsan\n  LOCALBOOT -1\n");
+	return finish(out);
+}
+
 int boot_pxelinux_mac_name(const char *mac, char out[BOOT_PXE_NAME_MAX])
 {
 	char norm[BOOT_MAC_STRLEN];

@@ -329,6 +329,12 @@ int boot_render_pxelinux(struct boot_buf *out, const struct boot_request *req,
 			 const struct boot_profile *p,
 			 const struct boot_client *client);
 
+/*
+ * A pxelinux.cfg that refuses: SAY message (admin text, escaped), then
+ * LOCALBOOT -1, so the firmware tries its next boot device.
+ */
+int boot_render_pxelinux_deny(struct boot_buf *out, const char *message);
+
 /* "01-aa-bb-cc-dd-ee-ff" from a MAC in any accepted notation. */
 int boot_pxelinux_mac_name(const char *mac, char out[BOOT_PXE_NAME_MAX]);
 /* The lowercase dashed UUID, as pxelinux asks for it. */

@@ -64,6 +64,8 @@ struct http_req {
 	struct MHD_Connection *conn;
 	const char *method;
 	const char *url;
+	char *raw_url;		/* as sent: not percent-decoded, with the query */
+	bool started;
 	int route;		/* index, or -1 */
 	char *pathbuf;
 	struct http_match m;
@@ -172,7 +174,7 @@ const struct http_route *http_route_at(const struct http *h, size_t i)
  * Does @path (already split: segments NUL-separated in place is avoided;
  * we compare segment by segment) match @pattern? Fills @m.
  */
-static bool pattern_match(const char *pattern, char *path, size_t pathlen,
+static bool pattern_match(const char *pattern, bool rest, char *path, size_t pathlen,
 			  struct http_match *m)
 {
 	const char *p = pattern;
@@ -189,7 +191,8 @@ static bool pattern_match(const char *pattern, char *path, size_t pathlen,
 			const char *e = strchr(p, '}');
 			size_t start = i;
 
-			while (i < pathlen && path[i] != '/')
+			/* HTTP_ROUTE_REST: the last parameter takes the rest. */
+			while (i < pathlen && (path[i] != '/' || (rest && !e[1])))
 				i++;
 			if (i == start)
 				return false;
@@ -237,7 +240,7 @@ int http_match(const struct http *h, const char *method, const char *path,
 		struct http_match mm;
 
 		memcpy(buf, path, len + 1);
-		if (!pattern_match(r->pattern, buf, len, &mm))
+		if (!pattern_match(r->pattern, r->flags & HTTP_ROUTE_REST, buf, len, &mm))
 			continue;
 		if (!path_known && allowlen)
 			allow[0] = '\0';
@@ -261,12 +264,13 @@ int http_match(const struct http *h, const char *method, const char *path,
 		return path_known ? -405 : -404;
 	/* Re-match into buf and cut the parameter values apart. */
 	memcpy(buf, path, len + 1);
-	pattern_match(h->routes[found].r->pattern, buf, len, m);
+	pattern_match(h->routes[found].r->pattern, h->routes[found].r->flags & HTTP_ROUTE_REST,
+		      buf, len, m);
 	for (int i = 0; i < m->nparams; i++) {
 		char *v = (char *)m->values[i];
 		char *e = strchr(v, '/');
 
-		if (e)
+		if (e && !((h->routes[found].r->flags & HTTP_ROUTE_REST) && i == m->nparams - 1))
 			*e = '\0';
 	}
 	return found;
@@ -542,6 +546,11 @@ const char *http_method(struct http_req *r)
 const char *http_path(struct http_req *r)
 {
 	return r->url;
+}
+
+const char *http_raw_url(struct http_req *r)
+{
+	return r->raw_url ? r->raw_url : r->url;
 }
 
 const char *http_param(struct http_req *r, const char *name)
@@ -906,12 +915,14 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 	size_t drain_limit = h->body_limit * DRAIN_FACTOR;
 
 	(void)version;
-	if (!r) {
+	if (!r || !r->started) {
 		uint64_t len;
 
-		r = calloc(1, sizeof(*r));
+		if (!r)
+			r = calloc(1, sizeof(*r));
 		if (!r)
 			return MHD_NO;
+		r->started = true;
 		r->h = h;
 		r->conn = conn;
 		r->method = method;
@@ -983,8 +994,21 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 	json_decref(r->json);
 	free(r->body);
 	free(r->pathbuf);
+	free(r->raw_url);
 	free(r);
 	*con_cls = NULL;
+}
+
+/* Before MHD decodes the URL: keep it as sent (see http_raw_url()). */
+static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct http_req *r = calloc(1, sizeof(*r));
+
+	(void)cls;
+	(void)conn;
+	if (r)
+		r->raw_url = strdup(uri);
+	return r;
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -1014,6 +1038,7 @@ int http_start(struct http *h, char *err, size_t errlen)
 					  MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONN_LIMIT,
 					  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_CONN_TIMEOUT,
 					  MHD_OPTION_NOTIFY_COMPLETED, completed_cb, h,
+					  MHD_OPTION_URI_LOG_CALLBACK, uri_cb, h,
 					  MHD_OPTION_END);
 		if (!l->mhd) {
 			snprintf(err, errlen, "cannot start the HTTP server on %s", l->name);

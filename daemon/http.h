@@ -59,6 +59,9 @@ enum {
 	/* The body is JSON: 415 unless application/json, 400 unless valid;
 	 * http_json() gives it to the handler. */
 	HTTP_ROUTE_JSON = 1 << 1,
+	/* The pattern's last {param} takes the rest of the path, slashes
+	 * included ("/assets/{path}" matches /assets/a/b). */
+	HTTP_ROUTE_REST = 1 << 2,
 };
 
 struct http_route {
@@ -117,6 +120,8 @@ void http_metrics(struct http *h, FILE *out);
 void *http_ctx(struct http_req *r);
 const char *http_method(struct http_req *r);
 const char *http_path(struct http_req *r);
+/* The request target as sent: not percent-decoded, query included. */
+const char *http_raw_url(struct http_req *r);
 /* The value of path parameter {name}; NULL if the pattern has none. */
 const char *http_param(struct http_req *r, const char *name);
 /* A query argument, a request header; NULL when absent. */

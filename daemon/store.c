@@ -119,8 +119,18 @@ static const char schema_v2[] =
 	"  what TEXT NOT NULL DEFAULT '' CHECK (length(what) <= 255));"
 	"CREATE INDEX boot_history_client ON boot_history(client, time);";
 
+/*
+ * Version 3: enrollment. How a client came to be (the API, or a first
+ * boot under the register or provision policy), and the policy itself,
+ * explicit, so that an upgraded database keeps refusing unknown machines.
+ */
+static const char schema_v3[] =
+	"ALTER TABLE clients ADD COLUMN origin TEXT NOT NULL DEFAULT 'api'"
+	"  CHECK (origin IN ('api', 'register', 'provision'));"
+	"INSERT OR IGNORE INTO settings (key, value) VALUES ('enrollment', 'deny');";
+
 /* migrations[v] brings a database from version v - 1 to v. */
-static const char *const migrations[] = { NULL, schema_v1, schema_v2 };
+static const char *const migrations[] = { NULL, schema_v1, schema_v2, schema_v3 };
 _Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION + 1,
 	       "one migration per schema version");
 
@@ -1298,7 +1308,7 @@ int store_job_fail_unfinished(struct store *s, const char *why, int64_t *n)
 
 /* ---- clients ---- */
 
-#define CLIENT_COLS "name, uuid, macs, serial, profile, image, labels, state, created"
+#define CLIENT_COLS "name, uuid, macs, serial, profile, image, labels, state, created, origin"
 
 static void read_client(sqlite3_stmt *st, void *row)
 {
@@ -1313,12 +1323,14 @@ static void read_client(sqlite3_stmt *st, void *row)
 	col_text(st, 6, c->labels, sizeof(c->labels));
 	col_text(st, 7, c->state, sizeof(c->state));
 	c->created = sqlite3_column_int64(st, 8);
+	col_text(st, 9, c->origin, sizeof(c->origin));
 }
 
 static int client_bad(const struct store_client *c)
 {
 	if (!FITS(c->name) || !FITS(c->uuid) || !FITS(c->macs) || !FITS(c->serial) ||
-	    !FITS(c->profile) || !FITS(c->image) || !FITS(c->labels) || !FITS(c->state))
+	    !FITS(c->profile) || !FITS(c->image) || !FITS(c->labels) || !FITS(c->state) ||
+	    !FITS(c->origin))
 		return -E2BIG;
 	return 0;
 }
@@ -1334,6 +1346,7 @@ static void bind_client(sqlite3_stmt *st, const struct store_client *c)
 	bind_text(st, 7, c->labels[0] ? c->labels : "{}");
 	bind_text(st, 8, c->state[0] ? c->state : "pending");
 	sqlite3_bind_int64(st, 9, c->created ? c->created : now_wall());
+	bind_text(st, 10, c->origin[0] ? c->origin : "api");
 }
 
 int store_client_list(struct store *s, struct store_client **out, size_t *n)
@@ -1374,7 +1387,7 @@ int store_client_create(struct store *s, const struct store_client *c)
 	err = -EIO;
 	lock(s);
 	st = prep(s, "INSERT INTO clients (" CLIENT_COLS ") VALUES "
-		     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+		     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
 	if (st) {
 		bind_client(st, c);
 		err = exec_st(s, st, -EINVAL);
@@ -1393,7 +1406,8 @@ int store_client_update(struct store *s, const struct store_client *c)
 	err = -EIO;
 	lock(s);
 	st = prep(s, "UPDATE clients SET uuid = ?2, macs = ?3, serial = ?4, profile = ?5, "
-		     "image = ?6, labels = ?7, state = ?8 WHERE name = ?1 AND ?9 = ?9");
+		     "image = ?6, labels = ?7, state = ?8 WHERE name = ?1 AND ?9 = ?9 "
+		     "AND ?10 = ?10");
 	if (st) {
 		bind_client(st, c);
 		err = exec_one(s, st, -EINVAL);

@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 /* The schema version this build creates and understands. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 #define STORE_NAME_SIZE		65	/* image, profile, client names: 64 + NUL */
 #define STORE_IQN_SIZE		224	/* 223 + NUL */
@@ -191,6 +191,7 @@ struct store_client {
 	char labels[4096];	/* JSON object */
 	char state[16];		/* "pending" or "active" */
 	int64_t created;
+	char origin[16];	/* "api", "register", "provision"; "" is "api" */
 };
 int store_client_list(struct store *s, struct store_client **out, size_t *n);
 int store_client_get(struct store *s, const char *name, struct store_client *out);

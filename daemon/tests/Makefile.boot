@@ -1,4 +1,5 @@
-# Host tests of the boot service's pure core, daemon/boot_render.c.
+# Host tests of the boot service's pure cores, daemon/boot_render.c and
+# daemon/asset_rules.c.
 #
 #   make -C daemon/tests -f Makefile.boot          unit test (ASan + UBSan)
 #   make -C daemon/tests -f Makefile.boot run      run it, TAP on stdout
@@ -11,10 +12,11 @@ FUZZ_SECONDS ?= 20
 CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
 	  -fsanitize=address,undefined -fno-sanitize-recover=all
 
-UNIT := boot_render_test
-FUZZ := fuzz_boot_render
+UNIT := boot_render_test asset_rules_test
+FUZZ := fuzz_boot_render fuzz_asset_rules
 SRC := ../boot_render.c
 DEPS := ../boot_render.c ../boot_render.h Makefile.boot
+ASSET_DEPS := ../asset_rules.c ../asset_rules.h tap.h Makefile.boot
 
 .PHONY: all fuzz run run-fuzz golden clean
 all: $(addprefix $(OUT)/,$(UNIT))
@@ -23,6 +25,15 @@ fuzz: $(addprefix $(OUT)/,$(FUZZ))
 $(OUT)/boot_render_test: boot_render_test.c $(DEPS)
 	@mkdir -p $(OUT)
 	$(CC) $(CFLAGS) -o $@ boot_render_test.c $(SRC)
+
+$(OUT)/asset_rules_test: asset_rules_test.c $(ASSET_DEPS)
+	@mkdir -p $(OUT)
+	$(CC) $(CFLAGS) -o $@ asset_rules_test.c ../asset_rules.c
+
+$(OUT)/fuzz_asset_rules: fuzz_asset_rules.c $(ASSET_DEPS)
+	@mkdir -p $(OUT)
+	clang -std=gnu11 -g -O1 -Wall -Wextra -Werror \
+		-fsanitize=fuzzer,address,undefined -o $@ fuzz_asset_rules.c ../asset_rules.c
 
 $(OUT)/fuzz_boot_render: fuzz_boot_render.c $(DEPS)
 	@mkdir -p $(OUT)

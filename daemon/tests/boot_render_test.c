@@ -306,6 +306,7 @@ static void test_golden(void)
 	golden("pxelinux-linux.cfg", boot_render_pxelinux(&b, &req_ipxe, &p_live, NULL), b.data);
 	golden("pxelinux-iso.cfg", boot_render_pxelinux(&b, &req_ipxe, &p_memdisk, NULL), b.data);
 	golden("pxelinux-local.cfg", boot_render_pxelinux(&b, &req_ipxe, &p_local, NULL), b.data);
+	golden("pxelinux-deny.cfg", boot_render_pxelinux_deny(&b, "not enrolled\nDEFAULT evil"), b.data);
 }
 
 /* ---- render errors --------------------------------------------------------- */

@@ -84,6 +84,28 @@ static void test_open_and_migrations(void)
 	ok(s && store_schema_version(s) == STORE_SCHEMA_VERSION, "reopening changes nothing");
 	store_close(s);
 
+	/* Version 2 -> 3: a client made before has its origin, and the policy is explicit. */
+	fresh("mig3");
+	s = store_open_version(path, 2, err, sizeof(err));
+	store_close(s);
+	ok(raw_exec("INSERT INTO clients (name, created) VALUES ('pc1', 1)") == 0,
+	   "a version 2 database with a client");
+	s = open_ok();
+	{
+		struct store_client g;
+		char v[16];
+
+		ok(s && store_client_get(s, "pc1", &g) == 0 && !strcmp(g.origin, "api"),
+		   "version 3: the old client's origin is api");
+		ok(s && store_setting_get(s, "enrollment", v, sizeof(v)) == 0 && !strcmp(v, "deny"),
+		   "version 3: enrollment is deny");
+		strcpy(g.origin, "elsewhere");
+		is_int(s ? store_client_update(s, &g) : -1, 0, "the origin is not changed by update");
+		strcpy(g.name, "pc2");
+		ok(s && store_client_create(s, &g) == -EINVAL, "an unknown origin is refused");
+	}
+	store_close(s);
+
 	{
 		char p[300];
 

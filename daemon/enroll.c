@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Enrollment and the per-client SAN objects; see enroll.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "boot_render.h"
+#include "bootsand.h"
+#include "enroll.h"
+#include "http.h"
+#include "images.h"
+#include "kernel.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+static const char *const policies[] = {
+	[ENROLL_DENY] = "deny", [ENROLL_REGISTER] = "register", [ENROLL_PROVISION] = "provision",
+};
+
+void enroll_setting(struct bsd *d, const char *key, const char *dflt, char *out, size_t size)
+{
+	if (store_setting_get(d->store, key, out, size) || !out[0])
+		snprintf(out, size, "%s", dflt);
+}
+
+enum enroll_policy enroll_policy(struct bsd *d)
+{
+	char v[16];
+
+	enroll_setting(d, "enrollment", "deny", v, sizeof(v));
+	for (size_t i = 0; i < ARRAY_SIZE(policies); i++)
+		if (!strcmp(v, policies[i]))
+			return (enum enroll_policy)i;
+	return ENROLL_DENY;
+}
+
+int enroll_name_for(const char *mac, const char *uuid, char *out, size_t size)
+{
+	size_t o = 0;
+	const char *src = mac && mac[0] ? mac : uuid;
+	const char *tag = mac && mac[0] ? "mac-" : "uuid-";
+	int n;
+
+	if (!src || !src[0])
+		return -EINVAL;
+	n = snprintf(out, size, "%s", tag);
+	if (n < 0 || (size_t)n >= size)
+		return -EINVAL;
+	o = (size_t)n;
+	for (; *src; src++) {
+		if (*src == ':' || *src == '-')
+			continue;
+		if (o + 1 >= size)
+			return -EINVAL;
+		out[o++] = *src;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+/* The "chap" field of a sanboot profile: 0 none, 1 forward, 2 mutual. */
+static int profile_chap(const struct store_profile *sp)
+{
+	json_t *body = json_loads(sp->body, 0, NULL);
+	const char *v = json_string_value(json_object_get(body, "chap"));
+	int mode = v && !strcmp(v, "mutual") ? 2 : v && !strcmp(v, "chap") ? 1 : 0;
+
+	json_decref(body);
+	return mode;
+}
+
+static int make_secrets(struct store_target *t, const char *client, int mode)
+{
+	int err = 0;
+
+	snprintf(t->auth, sizeof(t->auth), "%s", mode == 2 ? "mutual-chap" :
+		 mode == 1 ? "chap" : "none");
+	t->chap_user[0] = t->chap_secret[0] = t->mutual_user[0] = t->mutual_secret[0] = '\0';
+	if (mode >= 1) {
+		snprintf(t->chap_user, sizeof(t->chap_user), "%s", client);
+		err = random_hex(t->chap_secret, 12);
+	}
+	if (mode == 2 && !err) {
+		snprintf(t->mutual_user, sizeof(t->mutual_user), "bootsan");
+		err = random_hex(t->mutual_secret, 12);
+	}
+	return err;
+}
+
+int enroll_ensure_target(struct bsd *d, const struct store_client *c)
+{
+	struct store_profile sp;
+	struct boot_client bc = {};
+	struct store_target t = {};
+	struct store_lun l = {};
+	struct store_acl a = {};
+	char prefix[STORE_IQN_SIZE], initiator[224], target[224];
+	int err, mode;
+
+	if (!c->image[0] || !c->profile[0] || store_profile_get(d->store, c->profile, &sp) ||
+	    strcmp(sp.kind, "sanboot"))
+		return 0;
+	mode = profile_chap(&sp);
+	enroll_setting(d, "iqn_prefix", ENROLL_DEFAULT_IQN_PREFIX, prefix, sizeof(prefix));
+	bc.name = c->name;
+	bc.iqn_prefix = prefix;
+	if (boot_client_iqns(&bc, initiator, target))
+		return -EINVAL;
+	if (!store_target_get(d->store, target, &t)) {
+		/* Secrets are made once; only a change of the profile's mode redoes them. */
+		if (!strcmp(t.auth, mode == 2 ? "mutual-chap" : mode == 1 ? "chap" : "none"))
+			return 0;
+		err = make_secrets(&t, c->name, mode) ?: store_target_update(d->store, &t);
+		return err ?: kernel_sync(d);
+	}
+	snprintf(t.iqn, sizeof(t.iqn), "%s", target);
+	snprintf(t.alias, sizeof(t.alias), "disk of %s", c->name);
+	err = make_secrets(&t, c->name, mode) ?: store_target_create(d->store, &t);
+	snprintf(l.target, sizeof(l.target), "%s", target);
+	snprintf(l.image, sizeof(l.image), "%s", c->image);
+	snprintf(l.backend, sizeof(l.backend), "fileio");
+	l.block_size = 512;
+	if (!err)
+		err = store_lun_create(d->store, &l);
+	snprintf(a.target, sizeof(a.target), "%s", target);
+	snprintf(a.initiator, sizeof(a.initiator), "%s", initiator);
+	if (!err)
+		err = store_acl_create(d->store, &a);
+	if (err) {
+		store_target_delete(d->store, target);
+		return err;
+	}
+	return kernel_sync(d);
+}
+
+void enroll_client_san(struct bsd *d, const struct store_client *c, struct enroll_san *m,
+		       struct boot_client *bc)
+{
+	struct store_target t;
+	struct boot_client probe = {};
+	char initiator[224], target[224];
+
+	memset(m, 0, sizeof(*m));
+	enroll_setting(d, "iqn_prefix", ENROLL_DEFAULT_IQN_PREFIX, m->prefix, sizeof(m->prefix));
+	bc->name = c->name;
+	bc->iqn_prefix = m->prefix;
+	probe.name = c->name;
+	probe.iqn_prefix = m->prefix;
+	if (boot_client_iqns(&probe, initiator, target) || store_target_get(d->store, target, &t))
+		return;
+	if (strcmp(t.auth, "chap") && strcmp(t.auth, "mutual-chap"))
+		return;
+	snprintf(m->user, sizeof(m->user), "%s", t.chap_user);
+	snprintf(m->secret, sizeof(m->secret), "%s", t.chap_secret);
+	bc->chap_user = m->user;
+	bc->chap_secret = m->secret;
+	if (!strcmp(t.auth, "mutual-chap")) {
+		snprintf(m->muser, sizeof(m->muser), "%s", t.mutual_user);
+		snprintf(m->msecret, sizeof(m->msecret), "%s", t.mutual_secret);
+		bc->mutual_user = m->muser;
+		bc->mutual_secret = m->msecret;
+	}
+}
+
+int enroll_unknown(struct bsd *d, enum enroll_policy policy, const char *mac,
+		   const char *uuid, const char *serial, struct store_client *out,
+		   const char **why)
+{
+	struct store_client c = {};
+	struct store_image im;
+	char golden[STORE_NAME_SIZE];
+	int64_t job;
+	int err;
+
+	(void)serial;	/* never a key: boards share "To be filled by O.E.M." */
+	if (policy == ENROLL_DENY)
+		return -EPERM;
+	if (enroll_name_for(mac, uuid, c.name, sizeof(c.name))) {
+		*why = "this machine sent neither a MAC address nor a UUID";
+		return -EINVAL;
+	}
+	if (!store_client_get(d->store, c.name, out))
+		return 0;
+	if (mac && mac[0])
+		snprintf(c.macs, sizeof(c.macs), "[\"%s\"]", mac);
+	if (uuid && uuid[0])
+		snprintf(c.uuid, sizeof(c.uuid), "%s", uuid);
+	snprintf(c.origin, sizeof(c.origin), "%s", policies[policy]);
+	snprintf(c.state, sizeof(c.state), "%s", policy == ENROLL_REGISTER ? "pending" : "active");
+	if (policy == ENROLL_PROVISION) {
+		enroll_setting(d, "golden_image", "", golden, sizeof(golden));
+		enroll_setting(d, "default_profile", "", c.profile, sizeof(c.profile));
+		if (!golden[0] || !c.profile[0]) {
+			*why = "provisioning needs the golden_image and default_profile settings";
+			return -EINVAL;
+		}
+		snprintf(c.image, sizeof(c.image), "%s", c.name);
+		if (store_image_get(d->store, c.image, &im)) {
+			err = image_clone_start(d, c.image, golden, &job);
+			if (err && err != -EEXIST) {
+				log_warn("provision %s: clone of %s: %s", c.name, golden,
+					 strerror(-err));
+				*why = "its disk cannot be cloned from the golden image";
+				return err;
+			}
+		}
+	}
+	err = store_client_create(d->store, &c);
+	if (err == -EEXIST)	/* the same machine asked twice at once */
+		return store_client_get(d->store, c.name, out);
+	if (err) {
+		*why = "it cannot be recorded";
+		return err;
+	}
+	log_info("enrollment: %s %s", policy == ENROLL_REGISTER ? "registered" : "provisioned",
+		 c.name);
+	err = enroll_ensure_target(d, &c);
+	if (err)
+		log_warn("provision %s: its target: %s", c.name, strerror(-err));
+	return store_client_get(d->store, c.name, out);
+}
+
+/* ---- GET|PUT /api/v1/settings ---- */
+
+static const struct {
+	const char *key, *dflt;
+} settings[] = {
+	{ "enrollment", "deny" }, { "default_profile", "" }, { "golden_image", "" },
+	{ "iqn_prefix", ENROLL_DEFAULT_IQN_PREFIX }, { "san_server", "" },
+};
+
+static json_t *settings_json(struct bsd *d)
+{
+	json_t *o = json_object();
+	char v[256];
+
+	for (size_t i = 0; i < ARRAY_SIZE(settings); i++) {
+		enroll_setting(d, settings[i].key, settings[i].dflt, v, sizeof(v));
+		json_object_set_new(o, settings[i].key, json_string(v));
+	}
+	return o;
+}
+
+static void get_settings(struct http_req *r)
+{
+	http_reply_json(r, 200, settings_json(http_ctx(r)));
+}
+
+static bool chars_only(const char *s, const char *set)
+{
+	return strspn(s, set) == strlen(s);
+}
+
+/* 0, or replies 400 naming the key. */
+static int setting_check(struct http_req *r, struct bsd *d, const char *key, const char *v,
+			 const char *golden_after)
+{
+	struct store_profile p;
+	struct store_image im;
+
+	if (!strcmp(key, "enrollment")) {
+		for (size_t i = 0; i < ARRAY_SIZE(policies); i++)
+			if (!strcmp(v, policies[i]))
+				goto policy_ok;
+		http_reply_error(r, 400, key, "enrollment is deny, register or provision");
+		return -1;
+policy_ok:
+		if (!strcmp(v, "provision") && !golden_after[0]) {
+			http_reply_error(r, 400, key, "provision needs golden_image");
+			return -1;
+		}
+	} else if (!strcmp(key, "default_profile")) {
+		if (v[0] && store_profile_get(d->store, v, &p)) {
+			http_reply_error(r, 400, key, "no such profile: %s", v);
+			return -1;
+		}
+	} else if (!strcmp(key, "golden_image")) {
+		if (v[0] && store_image_get(d->store, v, &im)) {
+			http_reply_error(r, 400, key, "no such image: %s", v);
+			return -1;
+		}
+	} else if (!strcmp(key, "iqn_prefix")) {
+		if (v[0] && (strlen(v) > 160 || (strncmp(v, "iqn.", 4) && strncmp(v, "eui.", 4)) ||
+			     !chars_only(v, "abcdefghijklmnopqrstuvwxyz0123456789.-:"))) {
+			http_reply_error(r, 400, key, "iqn_prefix is a lowercase iqn. or eui. "
+					 "name of at most 160 characters");
+			return -1;
+		}
+	} else if (!strcmp(key, "san_server")) {
+		if (strlen(v) > 100 || !chars_only(v, "abcdefghijklmnopqrstuvwxyz"
+						   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]")) {
+			http_reply_error(r, 400, key, "san_server is a host name or address, "
+					 "with an optional :port");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void put_settings(struct http_req *r)
+{
+	struct bsd *d = http_ctx(r);
+	json_t *j = http_json(r), *v;
+	const char *key;
+	char golden[STORE_NAME_SIZE];
+	int err;
+
+	if (!json_is_object(j)) {
+		http_reply_error(r, 400, NULL, "the body must be a JSON object of settings");
+		return;
+	}
+	json_object_foreach(j, key, v) {
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(settings); i++)
+			if (!strcmp(key, settings[i].key))
+				break;
+		if (i == ARRAY_SIZE(settings)) {
+			http_reply_error(r, 400, key, "unknown setting '%s'", key);
+			return;
+		}
+		if (!json_is_string(v)) {
+			http_reply_error(r, 400, key, "field '%s': expected a string", key);
+			return;
+		}
+	}
+	v = json_object_get(j, "golden_image");
+	if (v)
+		snprintf(golden, sizeof(golden), "%s", json_string_value(v));
+	else
+		enroll_setting(d, "golden_image", "", golden, sizeof(golden));
+	json_object_foreach(j, key, v)
+		if (setting_check(r, d, key, json_string_value(v), golden))
+			return;
+	json_object_foreach(j, key, v) {
+		const char *s = json_string_value(v);
+
+		err = s[0] ? store_setting_set(d->store, key, s) :
+			     store_setting_delete(d->store, key);
+		if (err && err != -ENOENT) {
+			http_reply_errno(r, err, key, "saving the setting");
+			return;
+		}
+	}
+	http_reply_json(r, 200, settings_json(d));
+}
+
+int enroll_add_routes(struct bsd *d, struct http *h)
+{
+	static const struct http_route routes[] = {
+		{ "GET", "/api/v1/settings", get_settings, 0 },
+		{ "PUT", "/api/v1/settings", put_settings, HTTP_ROUTE_JSON },
+	};
+
+	(void)d;
+	return http_add_routes(h, routes, ARRAY_SIZE(routes));
+}
+
+const char *enroll_openapi_paths(void)
+{
+	return "{"
+	"\"/api/v1/settings\": {"
+	" \"get\": {\"summary\": \"Boot service settings: enrollment (deny, register, provision),"
+	" default_profile, golden_image, iqn_prefix, san_server\","
+	"  \"responses\": {\"200\": {\"description\": \"the settings\"}}},"
+	" \"put\": {\"summary\": \"Change some settings (the keys given; \\\"\\\" restores a default)\","
+	"  \"requestBody\": {\"required\": true, \"content\": {\"application/json\": {\"schema\":"
+	" {\"type\": \"object\", \"additionalProperties\": false, \"properties\": {"
+	" \"enrollment\": {\"type\": \"string\", \"enum\": [\"deny\", \"register\", \"provision\"]},"
+	" \"default_profile\": {\"type\": \"string\"}, \"golden_image\": {\"type\": \"string\"},"
+	" \"iqn_prefix\": {\"type\": \"string\"}, \"san_server\": {\"type\": \"string\"}}}}}},"
+	"  \"responses\": {\"200\": {\"description\": \"the settings\"},"
+	" \"400\": {\"description\": \"invalid\"}}}}"
+	"}";
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Enrollment: the boot service's settings (GET|PUT /api/v1/settings),
+ * what becomes of a machine bootsand does not know, and the SAN objects a
+ * sanboot client owns.
+ *
+ * Policies (setting "enrollment"):
+ *   deny       the script says why and exits (the default);
+ *   register   the machine is recorded as a pending client named after its
+ *              MAC ("mac-525400123456") and gets the default profile;
+ *   provision  the machine becomes an active client of the default profile
+ *              with its own image cloned from the setting "golden_image"
+ *              and, for a sanboot profile, its own target; the script waits
+ *              and asks again while the clone runs.
+ * A sanboot client owns the target <iqn_prefix>:<name> (LUN 0 = its image,
+ * ACL = its initiator name); when its profile asks for CHAP ("chap":
+ * "chap" or "mutual") the target gets random per-client secrets, which the
+ * boot script hands to iPXE and the API never shows.
+ */
+#ifndef BOOTSAND_ENROLL_H
+#define BOOTSAND_ENROLL_H
+
+#include <stddef.h>
+
+struct bsd;
+struct http;
+struct store_client;
+struct boot_client;
+
+enum enroll_policy {
+	ENROLL_DENY,
+	ENROLL_REGISTER,
+	ENROLL_PROVISION,
+};
+
+#define ENROLL_DEFAULT_IQN_PREFIX "iqn.2026-01.org.bootsan"
+
+/* Setting @key into @out, or @dflt when unset or empty. */
+void enroll_setting(struct bsd *d, const char *key, const char *dflt, char *out, size_t size);
+enum enroll_policy enroll_policy(struct bsd *d);
+
+/*
+ * A client name for an unknown machine: "mac-<12 hex>" from a normalised
+ * MAC, else "uuid-<32 hex>", else -EINVAL.
+ */
+int enroll_name_for(const char *mac, const char *uuid, char *out, size_t size);
+
+/*
+ * Records an unknown machine under @policy (register or provision) into
+ * @out. -EINVAL with *why when it cannot be (no MAC or UUID, provision
+ * without a golden image...), -errno otherwise.
+ */
+int enroll_unknown(struct bsd *d, enum enroll_policy policy, const char *mac,
+		   const char *uuid, const char *serial, struct store_client *out,
+		   const char **why);
+
+/*
+ * Makes sure a sanboot client has its target, LUN, ACL and, when its
+ * profile asks, its CHAP secrets (created once, kept afterwards). 0 for a
+ * client that needs none.
+ */
+int enroll_ensure_target(struct bsd *d, const struct store_client *c);
+
+/*
+ * Fills @bc's SAN fields for @c (IQN prefix, CHAP from its target) with
+ * strings kept in @mem, which must outlive @bc.
+ */
+struct enroll_san {
+	char prefix[224];
+	char user[256], secret[256], muser[256], msecret[256];
+};
+void enroll_client_san(struct bsd *d, const struct store_client *c, struct enroll_san *mem,
+		       struct boot_client *bc);
+
+int enroll_add_routes(struct bsd *d, struct http *h);
+const char *enroll_openapi_paths(void);
+
+#endif /* BOOTSAND_ENROLL_H */

@@ -1,0 +1,365 @@
+#!/usr/bin/env python3
+# The boot service over HTTP against the real bootsand (no kernel module):
+# /assets (Range, HEAD, ETag, 304, 416, traversal and symlink refusal),
+# /boot/pxelinux.cfg, the settings API and the enrollment policies (deny,
+# register, provision with per-client CHAP), label selectors, menu checks
+# and the boot history. Prints TAP. Reuses api_test.py's harness.
+#
+#   daemon/tests/boot_http_test.py [path/to/bootsand]
+import http.client
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import api_test as t  # noqa: E402
+from api_test import ok, expect, req  # noqa: E402
+
+MiB = 1024 * 1024
+MAC = "52:54:00:12:34:56"
+UUID = "00112233-4455-6677-8899-aabbccddeeff"
+UUID_SWAPPED = "33221100-5544-7766-8899-aabbccddeeff"
+
+
+def raw_get(path, headers=None, method="GET"):
+    """A request with the target sent exactly as given (no client-side normalisation)."""
+    c = http.client.HTTPConnection("127.0.0.1", t.D.port, timeout=20)
+    c.putrequest(method, path, skip_accept_encoding=True, skip_host="Host" in (headers or {}))
+    for k, v in (headers or {}).items():
+        c.putheader(k, v)
+    c.endheaders()
+    r = c.getresponse()
+    body = r.read()
+    resp = t.Resp(r, body)
+    resp.headers = {k.lower(): v for k, v in r.getheaders()}
+    resp.header = lambda name: resp.headers.get(name.lower())
+    c.close()
+    return resp
+
+
+def script(query, path="/boot/ipxe"):
+    r = raw_get(path + "?" + query, {"Host": "10.0.0.1:8080"})
+    return r, r.raw.decode(errors="replace")
+
+
+def make_assets(state):
+    a = os.path.join(state, "assets")
+    os.makedirs(os.path.join(a, "debian", "12"))
+    with open(os.path.join(a, "debian", "12", "linux"), "wb") as f:
+        f.write(bytes(range(256)) * 4096)                       # 1 MiB, known bytes
+    with open(os.path.join(a, "hello.txt"), "w") as f:
+        f.write("hello, diskless world\n")
+    open(os.path.join(a, "empty"), "w").close()
+    os.symlink("debian/12/linux", os.path.join(a, "inside-link"))
+    os.symlink("/etc/passwd", os.path.join(a, "outside-link"))
+    os.symlink("/etc", os.path.join(a, "outside-dir"))
+    os.symlink("../../state/api-token", os.path.join(a, "debian", "up-link"))
+    os.mkfifo(os.path.join(a, "fifo"))
+
+
+def test_assets():
+    body = bytes(range(256)) * 4096
+    r = raw_get("/assets/debian/12/linux")
+    ok(r.status == 200 and r.raw == body, "assets: GET a 1 MiB file without a token", r)
+    etag, lm = r.header("ETag"), r.header("Last-Modified")
+    ok(r.header("Content-Length") == str(len(body)) and r.header("Accept-Ranges") == "bytes" and
+       etag and etag.startswith('"') and lm and lm.endswith(" GMT"),
+       "assets: Content-Length, Accept-Ranges, ETag, Last-Modified", r.headers)
+    r = raw_get("/assets/debian/12/linux", method="HEAD")
+    ok(r.status == 200 and r.raw == b"" and r.header("Content-Length") == str(len(body)) and
+       r.header("ETag") == etag, "assets: HEAD: the headers, no body", r.headers)
+    r = raw_get("/assets/debian/12/linux", {"Range": "bytes=1000-1999"})
+    ok(r.status == 206 and r.raw == body[1000:2000] and
+       r.header("Content-Range") == f"bytes 1000-1999/{len(body)}", "assets: Range a-b is 206", r.headers)
+    r = raw_get("/assets/debian/12/linux", {"Range": "bytes=-100"})
+    ok(r.status == 206 and r.raw == body[-100:], "assets: a suffix range", r)
+    r = raw_get("/assets/debian/12/linux", {"Range": f"bytes={len(body) - 10}-"})
+    ok(r.status == 206 and r.raw == body[-10:], "assets: an open range", r)
+    r = raw_get("/assets/debian/12/linux", {"Range": "bytes=0-0"}, method="HEAD")
+    ok(r.status == 206 and r.header("Content-Length") == "1", "assets: HEAD with Range (iPXE's sanboot http)",
+       r.headers)
+    r = raw_get("/assets/debian/12/linux", {"Range": f"bytes={len(body)}-"})
+    ok(r.status == 416 and r.header("Content-Range") == f"bytes */{len(body)}", "assets: 416 past the end",
+       r.headers)
+    r = raw_get("/assets/debian/12/linux", {"Range": "bytes=0-1,5-6"})
+    ok(r.status == 200 and r.raw == body, "assets: several ranges: the whole file (200)", r.status)
+    r = raw_get("/assets/debian/12/linux", {"Range": "bytes=0-9", "If-Range": '"other"'})
+    ok(r.status == 200 and len(r.raw) == len(body), "assets: If-Range with another tag: the whole file",
+       r.status)
+    r = raw_get("/assets/debian/12/linux", {"Range": "bytes=0-9", "If-Range": etag})
+    ok(r.status == 206 and len(r.raw) == 10, "assets: If-Range with its tag: the range", r.status)
+    r = raw_get("/assets/debian/12/linux", {"If-None-Match": etag})
+    ok(r.status == 304 and r.raw == b"" and r.header("ETag") == etag, "assets: If-None-Match: 304", r)
+    r = raw_get("/assets/debian/12/linux", {"If-None-Match": '"x", W/' + etag})
+    ok(r.status == 304, "assets: If-None-Match with a list and a weak tag: 304", r)
+    r = raw_get("/assets/debian/12/linux", {"If-None-Match": '"x"'})
+    ok(r.status == 200, "assets: If-None-Match with another tag: 200", r.status)
+    r = raw_get("/assets/debian/12/linux", {"If-Modified-Since": lm})
+    ok(r.status == 304, "assets: If-Modified-Since its date: 304", r)
+    r = raw_get("/assets/debian/12/linux", {"If-Modified-Since": "Thu, 01 Jan 1970 00:00:00 GMT"})
+    ok(r.status == 200, "assets: If-Modified-Since long ago: 200", r.status)
+    r = raw_get("/assets/debian/12/linux", {"If-None-Match": '"x"', "If-Modified-Since": lm})
+    ok(r.status == 200, "assets: If-None-Match wins over If-Modified-Since", r.status)
+    r = raw_get("/assets/hello.txt")
+    ok(r.status == 200 and r.raw == b"hello, diskless world\n" and
+       r.header("Content-Type") == "text/plain", "assets: a text file", r.headers)
+    r = raw_get("/assets/empty")
+    ok(r.status == 200 and r.raw == b"", "assets: an empty file", r)
+    r = raw_get("/assets/empty", {"Range": "bytes=0-"})
+    ok(r.status == 416, "assets: any range of an empty file is 416", r)
+    r = raw_get("/assets/FD13%20LIVE.iso")
+    expect("assets: a missing file is 404", r, 404)
+    expect("assets: a directory is 404", raw_get("/assets/debian/12"), 404)
+    r = raw_get("/assets/inside-link")
+    ok(r.status == 200 and r.raw == body, "assets: a symlink inside the tree is followed", r.status)
+    for p in ["/assets/outside-link", "/assets/outside-dir/passwd", "/assets/debian/up-link"]:
+        r = raw_get(p)
+        ok(r.status == 403 and b"root:" not in r.raw and t.D.token.encode() not in r.raw,
+           f"assets: {p}: a symlink out of the tree is 403", r)
+    start = time.time()
+    r = raw_get("/assets/fifo")
+    ok(r.status == 403 and time.time() - start < 5, "assets: a FIFO is refused at once", r)
+    for p in ["/assets/../api-token", "/assets/%2e%2e/api-token", "/assets/%2E%2E/%2e%2e/etc/passwd",
+              "/assets/debian/%2e%2e/%2e%2e/api-token", "/assets/%2fetc/passwd", "/assets//etc/passwd",
+              "/assets/debian/12/linux%00.txt", "/assets/./hello.txt", "/assets/a%zz",
+              "/assets/debian%2f..%2f..%2fapi-token", "/assets/" + "x" * 2000]:
+        r = raw_get(p)
+        ok(r.status in (400, 404) and b"root:" not in r.raw and t.D.token.encode() not in r.raw,
+           f"assets: refused: {p[:60]} ({r.status})", r)
+
+
+def test_profiles():
+    profiles = [
+        {"name": "local", "kind": "local", "title": "Local disk"},
+        {"name": "live", "kind": "linux", "title": "Live system",
+         "kernel": "debian/12/linux", "initrds": ["debian/12/initrd.gz"], "args": "console=ttyS0"},
+        {"name": "disk", "kind": "sanboot", "title": "Own iSCSI disk", "chap": "mutual"},
+        {"name": "plain-disk", "kind": "sanboot", "title": "Own disk, no CHAP"},
+        {"name": "boot-menu", "kind": "menu", "title": "bootsan: choose", "default": "live",
+         "timeout_ms": 5000, "items": [{"profile": "live", "label": "Live"},
+                                       {"profile": "local", "label": "Local disk"}]},
+        {"name": "win", "kind": "chain", "url": "http://example.org/x.ipxe"},
+        {"name": "rack-a", "kind": "local", "selector": {"rack": "a"}},
+        {"name": "rack-a-gpu", "kind": "local", "selector": {"rack": "a", "gpu": "yes"}},
+    ]
+    for p in profiles:
+        expect(f"profiles: create {p['name']}", req("POST", "/api/v1/profiles", p), 201)
+    bad = [
+        ({"name": "m1", "kind": "menu", "items": [{"profile": "nope"}]}, "items", "a menu item that does not exist"),
+        ({"name": "m2", "kind": "menu", "items": []}, "items", "an empty menu"),
+        ({"name": "m3", "kind": "menu", "items": [{"profile": "m3"}]}, "items", "a menu listing itself"),
+        ({"name": "m4", "kind": "menu", "default": "disk", "items": [{"profile": "live"}]}, "default",
+         "a default that is not an item"),
+        ({"name": "m5", "kind": "menu", "items": [{"profile": "live"}, {"profile": "live"}]}, "items",
+         "an item twice"),
+        ({"name": "c1", "kind": "linux", "chap": "chap"}, "chap", "chap on a linux profile"),
+        ({"name": "c2", "kind": "sanboot", "chap": "yes"}, "chap", "an unknown chap mode"),
+        ({"name": "s1", "kind": "local", "selector": {"rack": 1}}, "selector", "a selector value not a string"),
+    ]
+    for body, field, what in bad:
+        expect(f"profiles: refused: {what}", req("POST", "/api/v1/profiles", body), 400, field)
+
+
+def test_settings():
+    r = req("GET", "/api/v1/settings")
+    ok(r.status == 200 and r.json == {"enrollment": "deny", "default_profile": "", "golden_image": "",
+                                      "iqn_prefix": "iqn.2026-01.org.bootsan", "san_server": ""},
+       "settings: the defaults", r)
+    expect("settings: need the token", req("GET", "/api/v1/settings", token=None), 401)
+    expect("settings: an unknown policy", req("PUT", "/api/v1/settings", {"enrollment": "maybe"}), 400,
+           "enrollment")
+    expect("settings: an unknown key", req("PUT", "/api/v1/settings", {"colour": "red"}), 400, "colour")
+    expect("settings: not a string", req("PUT", "/api/v1/settings", {"enrollment": 1}), 400, "enrollment")
+    expect("settings: provision needs a golden image", req("PUT", "/api/v1/settings", {"enrollment": "provision"}),
+           400, "enrollment")
+    expect("settings: a missing default profile", req("PUT", "/api/v1/settings", {"default_profile": "nope"}),
+           400, "default_profile")
+    expect("settings: a missing golden image", req("PUT", "/api/v1/settings", {"golden_image": "nope"}),
+           400, "golden_image")
+    expect("settings: a bad IQN prefix", req("PUT", "/api/v1/settings", {"iqn_prefix": "Not An IQN"}),
+           400, "iqn_prefix")
+    r = req("PUT", "/api/v1/settings", {"default_profile": "boot-menu"})
+    ok(r.status == 200 and r.json["default_profile"] == "boot-menu" and r.json["enrollment"] == "deny",
+       "settings: PUT changes only the keys given", r)
+
+
+def test_pxelinux():
+    expect("clients: pc1 with a menu profile",
+           req("POST", "/api/v1/clients", {"name": "pc1", "mac": ["52-54-00-12-34-56"], "uuid": UUID,
+                                           "profile": "boot-menu"}), 201)
+    r = raw_get("/boot/pxelinux.cfg/01-52-54-00-12-34-56", {"Host": "10.0.0.1:8080"})
+    text = r.raw.decode()
+    ok(r.status == 200 and text.startswith("DEFAULT menu.c32") and "LABEL live" in text and
+       "KERNEL http://10.0.0.1:8080/assets/debian/12/linux" in text and "LOCALBOOT 0" in text and
+       "MENU DEFAULT" in text, "pxelinux: 01-<mac> of a known client is its menu", r)
+    for u in (UUID, UUID_SWAPPED, UUID.upper()):
+        r = raw_get("/boot/pxelinux.cfg/" + u)
+        ok(r.status == 200 and r.raw.startswith(b"DEFAULT menu.c32"), f"pxelinux: <uuid> {u[:8]}... finds pc1", r)
+    for name in ["01-52-54-00-99-99-99", "C0A80001", "C0A8", "C", "01-zz", "..", "default.cfg"]:
+        expect(f"pxelinux: {name} is 404", raw_get("/boot/pxelinux.cfg/" + name), 404)
+    r = raw_get("/boot/pxelinux.cfg/default")
+    text = r.raw.decode()
+    ok(r.status == 200 and "LOCALBOOT -1" in text and "SAY bootsan: this machine is not enrolled" in text,
+       "pxelinux: default under deny says why and returns to the firmware", r)
+    expect("clients: pc2 with a chain profile",
+           req("POST", "/api/v1/clients", {"name": "pc2", "mac": ["52:54:00:00:00:02"], "profile": "win"}), 201)
+    r = raw_get("/boot/pxelinux.cfg/01-52-54-00-00-00-02")
+    ok(r.status == 200 and b"cannot be a pxelinux menu" in r.raw and b"LOCALBOOT -1" in r.raw,
+       "pxelinux: a profile pxelinux cannot express: says so (200, not 5xx)", r)
+    expect("images: pc3's disk", req("POST", "/api/v1/images", {"name": "pc3", "size_bytes": MiB}), 201)
+    expect("clients: pc3 sanboots without CHAP",
+           req("POST", "/api/v1/clients", {"name": "pc3", "mac": ["52:54:00:00:00:03"], "profile": "plain-disk",
+                                           "image": "pc3"}), 201)
+    r = raw_get("/boot/pxelinux.cfg/01-52-54-00-00-00-03", {"Host": "10.0.0.1:8080"})
+    ok(r.status == 200 and b"KERNEL sanboot.c32" in r.raw and
+       b"APPEND iscsi:10.0.0.1::::iqn.2026-01.org.bootsan:pc3\n" in r.raw,
+       "pxelinux: a sanboot client gets sanboot.c32 with its own target", r)
+    r, text = script("mac=52-54-00-00-00-03&platform=pcbios&buildarch=i386")
+    ok("sanboot iscsi:10.0.0.1::::iqn.2026-01.org.bootsan:pc3" in text and "set username" not in text,
+       "ipxe: the same client's script, no CHAP", text)
+    r = req("GET", "/api/v1/targets/iqn.2026-01.org.bootsan:pc3")
+    ok(r.status == 200 and r.json["auth"] == "none", "clients: pc3's target, without CHAP", r)
+    r = req("GET", "/api/v1/clients/pc1")
+    ok(r.status == 200 and any(h["served"].startswith("pxelinux: profile boot-menu") for h in r.json["history"]),
+       "pxelinux: the fetch is in the boot history", r)
+
+
+def test_ipxe_enrollment(state):
+    q = "uuid=&mac=52-54-00-aa-bb-01&buildarch=x86_64&platform=efi&serial=&hostname="
+    r, text = script(q)
+    ok(r.status == 200 and "not enrolled" in text and text.rstrip().endswith("exit"),
+       "deny: an unknown machine is told why", text)
+    ok(req("GET", "/api/v1/clients/mac-525400aabb01").status == 404, "deny: nothing is recorded")
+
+    expect("register: set the policy", req("PUT", "/api/v1/settings", {"enrollment": "register"}), 200)
+    r, text = script(q)
+    ok(r.status == 200 and "menu bootsan: choose" in text and "item live" in text,
+       "register: an unknown machine gets the default menu", text)
+    r = req("GET", "/api/v1/clients/mac-525400aabb01")
+    ok(r.status == 200 and r.json["state"] == "pending" and r.json["origin"] == "register" and
+       r.json["mac"] == ["52:54:00:aa:bb:01"], "register: it is recorded as pending, named after its MAC", r)
+    h = r.json.get("history", []) if r.json else []
+    ok(h and h[0]["firmware"] == "x86_64/efi" and h[0]["ip"] == "127.0.0.1" and
+       h[0]["served"] == "ipxe: profile boot-menu (menu)", "register: the fetch is in its history", h)
+    r, text = script("uuid=&mac=&buildarch=x86_64&platform=efi&serial=&hostname=")
+    ok(r.status == 200 and "menu bootsan: choose" in text,
+       "register: a machine with no MAC or UUID still gets the default menu", text)
+    r, text = script("profile=live&" + q)
+    ok("kernel " in text and "debian/12/linux" in text, "menu: the chosen item's script", text)
+    r, text = script("profile=win&" + q)
+    ok("menu bootsan: choose" in text, "menu: a profile that is not an item is not served", text)
+    r, text = script("pxelinux.cfg/01-52-54-00-aa-bb-02", path="/boot/pxelinux.cfg/01-52-54-00-aa-bb-02")
+    ok(r.status == 404 and req("GET", "/api/v1/clients/mac-525400aabb02").json["state"] == "pending",
+       "register: pxelinux's 01-<mac> records the machine and sends pxelinux on to default", r)
+    r = raw_get("/boot/pxelinux.cfg/default")
+    ok(r.status == 200 and r.raw.startswith(b"DEFAULT menu.c32"), "register: pxelinux default is the menu", r)
+
+    # Label selectors: the most specific match wins, else the default profile.
+    for name, labels in [("lab1", {"rack": "a", "gpu": "yes"}), ("lab2", {"rack": "a", "gpu": "no"}),
+                         ("lab3", {"rack": "b"})]:
+        req("POST", "/api/v1/clients", {"name": name, "serial": "SN-" + name, "labels": labels})
+    r, text = script("serial=SN-lab1&platform=efi")
+    ok("profile rack-a-gpu" in text, "selectors: all keys equal, most specific wins", text)
+    r, text = script("serial=SN-lab2&platform=efi")
+    ok("profile rack-a " in text or "profile rack-a\n" in text, "selectors: a partial match of a larger one", text)
+    r, text = script("serial=SN-lab3&platform=efi")
+    ok("menu bootsan: choose" in text, "selectors: no match: the default profile", text)
+
+    # Provision: a brand-new machine gets its own disk and CHAP secrets.
+    r = req("POST", "/api/v1/images", {"name": "gold", "size_bytes": 8 * MiB})
+    expect("provision: a golden image", r, 201)
+    with open(os.path.join(state, "images", "gold.img"), "r+b") as f:
+        f.write(b"golden-boot-sector" * 100)
+    expect("provision: set the policy", req("PUT", "/api/v1/settings", {
+        "enrollment": "provision", "golden_image": "gold", "default_profile": "disk",
+        "san_server": "10.0.0.1"}), 200)
+    q = "uuid=&mac=52-54-00-aa-bb-03&buildarch=x86_64&platform=pcbios&serial=&hostname="
+    deadline = time.time() + 30
+    texts = []
+    while time.time() < deadline:
+        r, text = script(q)
+        texts.append(text)
+        if "sanboot " in text:
+            break
+        ok_wait = "sleep 5" in text and "chain http://10.0.0.1:8080/boot/ipxe?" in text
+        if not ok_wait:
+            break
+        time.sleep(0.2)
+    ok("sanboot iscsi:10.0.0.1::::iqn.2026-01.org.bootsan:mac-525400aabb03" in text,
+       "provision: the machine sanboots its own target", "\n---\n".join(texts[-2:]))
+    user = re.search(r"^set username (\S+)$", text, re.M)
+    pw = re.search(r"^set password (\S+)$", text, re.M)
+    ruser = re.search(r"^set reverse-username (\S+)$", text, re.M)
+    rpw = re.search(r"^set reverse-password (\S+)$", text, re.M)
+    ok(user and pw and ruser and rpw and user.group(1) == "mac-525400aabb03" and
+       re.fullmatch(r"[0-9a-f]{24}", pw.group(1)) and re.fullmatch(r"[0-9a-f]{24}", rpw.group(1)) and
+       pw.group(1) != rpw.group(1), "provision: per-client mutual CHAP secrets in the script", text)
+    r = req("GET", "/api/v1/clients/mac-525400aabb03")
+    ok(r.status == 200 and r.json["origin"] == "provision" and r.json["state"] == "active" and
+       r.json["image"] == "mac-525400aabb03" and r.json["profile"] == "disk", "provision: the client record", r)
+    img = os.path.join(state, "images", "mac-525400aabb03.img")
+    ok(os.path.exists(img) and open(img, "rb").read(1800) == b"golden-boot-sector" * 100,
+       "provision: its disk is a clone of the golden image")
+    r = req("GET", "/api/v1/targets/iqn.2026-01.org.bootsan:mac-525400aabb03")
+    ok(r.status == 200 and r.json["auth"] == "mutual-chap" and r.json["chap"]["user"] == "mac-525400aabb03" and
+       pw.group(1) not in r.raw.decode() if pw else False,
+       "provision: its target has the CHAP user; the API never shows the secret", r)
+    r2, text2 = script(q)
+    ok(pw and pw.group(1) in text2, "provision: the secrets stay the same on the next boot", text2)
+    # While a clone runs the script waits and asks again.
+    db = sqlite3.connect(os.path.join(state, "bootsand.db"), timeout=10)
+    db.execute("UPDATE images SET state = 'cloning' WHERE name = 'mac-525400aabb03'")
+    db.commit()
+    r, text = script(q)
+    ok(text.startswith("#!ipxe") and "sleep 5" in text and
+       "chain http://10.0.0.1:8080/boot/ipxe?" in text and "mac=52-54-00-aa-bb-03" in text and
+       "sanboot" not in text, "provision: while its disk is cloned the script sleeps 5 s and chains itself", text)
+    r, text = script(q.replace("platform=pcbios", "platform="))
+    ok("not" in text and "sanboot" not in text and "sleep" not in text.replace("echo", ""),
+       "provision: a gPXE-era client that cannot wait is told why", text)
+    db.execute("UPDATE images SET state = 'ready' WHERE name = 'mac-525400aabb03'")
+    db.commit()
+    db.close()
+    h = req("GET", "/api/v1/clients/mac-525400aabb03").json["history"]
+    ok(any(x["served"].startswith("ipxe: wait") for x in h) and
+       any(x["served"] == "ipxe: profile disk (sanboot)" for x in h) and h[0]["firmware"] == "x86_64",
+       "provision: the history shows the waits and the sanboot", h[:4])
+    r, text = script("uuid=&mac=&buildarch=&platform=efi")
+    ok("neither a MAC address nor a UUID" in text, "provision: a machine with no identity is refused", text)
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="bootsand-boot-test.")
+    state = os.path.join(tmp, "state")
+    os.makedirs(state, mode=0o700)
+    make_assets(state)
+    print("TAP version 13")
+    t.D = t.Daemon(state)
+    try:
+        if ok(t.D.start(), "bootsand starts", t.D.logtext()):
+            test_assets()
+            test_profiles()
+            test_settings()
+            test_pxelinux()
+            test_ipxe_enrollment(state)
+            ok(t.D.alive(), "bootsand is still running")
+            rc = t.D.stop()
+            ok(rc == 0, "it stops cleanly", f"status {rc}\n" + t.D.logtext()[-3000:])
+            ok("AddressSanitizer" not in t.D.logtext() and "runtime error" not in t.D.logtext(),
+               "no sanitizer reports", t.D.logtext()[-3000:])
+    finally:
+        if t.D.proc and t.D.alive():
+            t.D.stop(signal.SIGKILL)
+        if not os.environ.get("KEEP_STATE"):
+            shutil.rmtree(tmp, ignore_errors=True)
+    print(f"1..{t.n}")
+    return 1 if t.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
