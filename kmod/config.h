@@ -83,6 +83,8 @@ struct bootsan_lun {
 	char serial[BOOTSAN_SERIAL_MAX_LEN + 1];
 	u64 naa;			/* 0: none given */
 	struct bootsan_lun_stats stats;
+	/* The engine's: CAW lock, reservations, unit attentions (lun_state.h). */
+	struct bootsan_lun_state *state;
 };
 
 struct bootsan_acl {

@@ -18,6 +18,7 @@
 #include "compat.h"
 #include "config.h"
 #include "engine.h"
+#include "lun_state.h"
 #include "netlink.h"
 #include "netlink-gen.h"
 
@@ -765,6 +766,9 @@ int bootsan_nl_lun_new_doit(struct sk_buff *skb, struct genl_info *info)
 	l = kzalloc(sizeof(*l), GFP_KERNEL);
 	if (!l)
 		return -ENOMEM;
+	ret = bootsan_lun_state_alloc(l);
+	if (ret)
+		goto free;
 	/* Opening the backing store may sleep long: do it outside the lock. */
 	ret = lun_parse(l, info);
 	if (ret)
@@ -837,8 +841,10 @@ int bootsan_nl_lun_resize_doit(struct sk_buff *skb, struct genl_info *info)
 		u64 size = nla_get_u64(info->attrs[BOOTSAN_A_LUN_SIZE]);
 
 		ret = lun_check_size(l, size, info->attrs[BOOTSAN_A_LUN_SIZE], info->extack);
-		if (!ret)
+		if (!ret && size != l->size) {
 			l->size = size;
+			bootsan_lun_capacity_changed(l);
+		}
 	}
 	mutex_unlock(&bootsan_config_mutex);
 	return ret;

@@ -10,6 +10,7 @@
 
 #include "compat.h"
 #include "engine.h"
+#include "lun_state.h"
 
 DEFINE_MUTEX(bootsan_session_mutex);
 LIST_HEAD(bootsan_sessions);
@@ -94,6 +95,8 @@ void bootsan_session_close(struct bootsan_session *sess, int reason)
 	if (sess->killed)
 		reason = BOOTSAN_SESSION_DOWN_REASON_KILLED;
 	if (sess->target) {
+		/* I_T nexus loss: SPC-2 reservations and pending UAs go. */
+		bootsan_lun_states_session_lost(sess->target, sess->id);
 		bootsan_nl_notify_session_down(sess, reason);
 		atomic_dec(&sess->target->nr_sessions);
 		bootsan_target_put(sess->target);

@@ -341,8 +341,8 @@ static void before_login(const char *what, uint8_t op, uint32_t len)
 
 	if (fd >= 0) {
 		header(h, op, 0x80, 1);
-		if (!send_pdu(fd, h, NULL, len))
-			ret = recv_pdu(fd, rsp, NULL, 0);
+		/* The target may close while we still send the data segment. */
+		ret = send_pdu(fd, h, NULL, len) ? -errno : recv_pdu(fd, rsp, NULL, 0);
 		close(fd);
 	}
 	check(ret == -ECONNRESET || ret == -EPIPE, "%s before login closes the connection (%d)",
