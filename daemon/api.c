@@ -55,7 +55,7 @@ static void get_status(struct http_req *r)
 	};
 	struct bsd *d = http_ctx(r);
 	json_t *counts = json_object(), *o;
-	int running;
+	int running, copying;
 
 	for (size_t i = 0; i < ARRAY_SIZE(counted); i++) {
 		int64_t n = 0;
@@ -70,8 +70,11 @@ static void get_status(struct http_req *r)
 	}
 	pthread_mutex_lock(&d->jobs_lock);
 	running = d->jobs_running;
+	copying = d->clones_copying;
 	pthread_mutex_unlock(&d->jobs_lock);
-	json_object_set_new(counts, "jobs_running", json_integer(running));
+	/* A job counted in jobs_running but not copying waits for a slot. */
+	json_object_set_new(counts, "jobs_running", json_integer(copying));
+	json_object_set_new(counts, "jobs_queued", json_integer(running - copying));
 	o = json_pack("{s:s, s:I, s:o, s:i, s:o, s:o}",
 		      "version", BOOTSAN_VERSION,
 		      "uptime_seconds", (json_int_t)(now_mono() - d->started_mono),

@@ -26,7 +26,11 @@ struct bsd {
 	/* Worker threads of jobs (image clones). */
 	pthread_mutex_t jobs_lock;
 	pthread_cond_t jobs_cond;
-	int jobs_running;
+	int jobs_running;		/* started, queued or copying */
+	int clones_copying;		/* at most clones_max copy at once */
+	int clones_max;
+	uint64_t clones_next_ticket;	/* queue order: the next clone's ticket */
+	uint64_t clones_serving;	/* the ticket that may copy next */
 	bool stopping;			/* set at shutdown: jobs stop early */
 
 	void *kernel;			/* the kernel side's own state */

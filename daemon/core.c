@@ -19,6 +19,7 @@ void bsd_init(struct bsd *d)
 	memset(d, 0, sizeof(*d));
 	pthread_mutex_init(&d->jobs_lock, NULL);
 	pthread_cond_init(&d->jobs_cond, NULL);
+	d->clones_max = IMAGE_CLONES_MAX;
 	d->started_mono = now_mono();
 	d->started_wall = now_wall();
 }

@@ -250,6 +250,7 @@ struct clone_job {
 	char from[STORE_NAME_SIZE];
 	uint64_t size;
 	int last_pct;
+	uint64_t ticket;	/* its place in the queue */
 };
 
 static int clone_progress(uint64_t done, void *arg)
@@ -322,10 +323,32 @@ static void *clone_thread(void *arg)
 	struct bsd *d = j->d;
 	struct store_image im;
 	char why[256] = "";
+	bool stopping;
 	int err;
 
-	store_job_update(d->store, j->id, "running", 0, NULL);
-	err = clone_run(j, why, sizeof(why));
+	/* Wait for a copy slot; jobs_cond is signalled when one frees. */
+	pthread_mutex_lock(&d->jobs_lock);
+	while (!d->stopping && (d->clones_copying >= d->clones_max ||
+				j->ticket != d->clones_serving))
+		pthread_cond_wait(&d->jobs_cond, &d->jobs_lock);
+	if (!d->stopping) {
+		d->clones_copying++;
+		d->clones_serving++;
+		pthread_cond_broadcast(&d->jobs_cond);
+	}
+	stopping = d->stopping;
+	pthread_mutex_unlock(&d->jobs_lock);
+	if (stopping) {
+		snprintf(why, sizeof(why), "interrupted: bootsand is stopping");
+		err = -ECANCELED;
+	} else {
+		store_job_update(d->store, j->id, "running", 0, NULL);
+		err = clone_run(j, why, sizeof(why));
+		pthread_mutex_lock(&d->jobs_lock);
+		d->clones_copying--;
+		pthread_cond_broadcast(&d->jobs_cond);
+		pthread_mutex_unlock(&d->jobs_lock);
+	}
 	if (!err && !store_image_get(d->store, j->name, &im)) {
 		snprintf(im.state, sizeof(im.state), "ready");
 		im.job = 0;
@@ -403,7 +426,13 @@ int image_clone_start(struct bsd *d, const char *name, const char *from, int64_t
 	}
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	/* The ticket under the lock, so no other clone can take one meanwhile. */
+	pthread_mutex_lock(&d->jobs_lock);
+	j->ticket = d->clones_next_ticket++;
 	err = -pthread_create(&t, &attr, clone_thread, j);
+	if (err)
+		d->clones_next_ticket--;
+	pthread_mutex_unlock(&d->jobs_lock);
 	pthread_attr_destroy(&attr);
 	if (err) {
 		store_image_delete(d->store, name);

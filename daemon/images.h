@@ -27,6 +27,12 @@ int image_path(struct bsd *d, const char *name, char *buf, size_t size);
 int64_t image_allocated(struct bsd *d, const char *name);
 
 int image_create(struct bsd *d, const char *name, uint64_t size);
+/*
+ * Clones copy at most this many at once (each one reads and writes a whole
+ * disk); the others wait in state "queued", in the order they came.
+ */
+#define IMAGE_CLONES_MAX 2
+
 /* Queue a clone of @from into new image @name; the job's id in *job. */
 int image_clone_start(struct bsd *d, const char *name, const char *from, int64_t *job);
 /* Grow only: -EINVAL when @size is smaller than now. */

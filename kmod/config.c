@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "engine.h"
+#include "lun_state.h"
 
 DEFINE_MUTEX(bootsan_config_mutex);
 bool bootsan_shutting_down;
@@ -43,6 +44,7 @@ void bootsan_lun_free(struct bootsan_lun *lun)
 	bootsan_block_close(lun);
 	if (lun->file)
 		fput(lun->file);
+	bootsan_lun_state_free(lun);
 	kfree(lun->path);
 	kfree_rcu(lun, rcu);
 }

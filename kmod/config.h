@@ -23,6 +23,7 @@
 #define BOOTSAN_DEFAULT_TPGT		1
 #define BOOTSAN_DEFAULT_MAX_SESSIONS	64
 #define BOOTSAN_DEFAULT_QUEUE_DEPTH	32
+#define BOOTSAN_DEFAULT_MAX_CONNECTIONS	256
 #define BOOTSAN_CHAP_USER_MAX_LEN	255
 #define BOOTSAN_ALIAS_MAX_LEN		255
 #define BOOTSAN_SERIAL_MAX_LEN		64
@@ -50,6 +51,7 @@ struct bootsan_portal {
 	struct work_struct accept_work;
 	void (*saved_data_ready)(struct sock *sk);
 	atomic_t connections;
+	u32 max_connections;
 };
 
 struct bootsan_lun_stats {
@@ -86,6 +88,8 @@ struct bootsan_lun {
 	char serial[BOOTSAN_SERIAL_MAX_LEN + 1];
 	u64 naa;			/* 0: none given */
 	struct bootsan_lun_stats stats;
+	/* The engine's: CAW lock, reservations, unit attentions (lun_state.h). */
+	struct bootsan_lun_state *state;
 };
 
 struct bootsan_acl {
@@ -104,6 +108,7 @@ struct bootsan_target {
 	struct bootsan_credentials creds;
 	u32 max_sessions;
 	u32 queue_depth;
+	u32 nop_in_interval;		/* seconds, 0 for no NOP-In pings */
 	struct list_head luns;
 	unsigned int nr_luns;
 	struct list_head acls;

@@ -18,6 +18,12 @@
 #include "compat.h"
 #include "digest.h"
 #include "engine.h"
+#include "pdu_check.h"
+
+/* TCP keepalive: idle seconds before probing, seconds between probes, probes. */
+#define BOOTSAN_KEEPALIVE_IDLE		60
+#define BOOTSAN_KEEPALIVE_INTERVAL	10
+#define BOOTSAN_KEEPALIVE_PROBES	6
 
 static LIST_HEAD(bootsan_conns);
 static DEFINE_SPINLOCK(bootsan_conns_lock);
@@ -264,32 +270,62 @@ static void rx_reset(struct bootsan_conn *conn)
 	kvfree(conn->data);
 	conn->data = NULL;
 	conn->rx_cmd = NULL;
+	conn->rx_reject = 0;
 }
 
 /*
  * Decide where the data segment of the PDU whose header we hold goes:
- * straight into a command's buffer (immediate data, Data-Out) or into a
- * small buffer for login, text and NOP-Out payloads.
+ * straight into a command's buffer (immediate data, Data-Out), into a
+ * small buffer for login, text and NOP-Out payloads, or nowhere for a PDU
+ * we reject.
  */
 static int rx_start_data(struct bootsan_conn *conn)
 {
 	u8 op = conn->bhs[0] & ISCSI_OPCODE_MASK;
-	u32 limit = conn->logged_in ? conn->params.max_recv_dsl_target :
-				      BOOTSAN_LOGIN_DSL_MAX;
 
-	if (conn->data_len > limit) {
-		pr_warn_ratelimited("data segment of %u bytes exceeds %u: closing\n",
-				    conn->data_len, limit);
-		return -EPROTO;
-	}
+	if (conn->rx_reject)
+		return 0;
 	if (conn->logged_in && (op == ISCSI_OP_SCSI_CMD || op == ISCSI_OP_SCSI_DATA_OUT))
 		return bootsan_ffp_data_ready(conn);
 	conn->data = kvmalloc(conn->data_len, GFP_KERNEL);
 	return conn->data ? 0 : -ENOMEM;
 }
 
+/* Check the header just received (pdu_check.c): go on, reject or close. */
+static int rx_check_header(struct bootsan_conn *conn)
+{
+	u8 reason;
+
+	switch (pdu_check(conn->bhs, conn->logged_in,
+			  conn->params.max_recv_dsl_target, &reason)) {
+	case PDU_ACCEPT:
+		conn->rx_reject = 0;
+		return 0;
+	case PDU_REJECT:
+		pr_debug("rejecting PDU opcode 0x%02x: reason 0x%02x\n",
+			 conn->bhs[0], reason);
+		conn->rx_reject = reason;
+		return 0;
+	default:
+		pr_warn_ratelimited("malformed PDU opcode 0x%02x before login: closing\n",
+				    conn->bhs[0]);
+		return -EPROTO;
+	}
+}
+
+/* Read and drop the data segment of a rejected PDU. */
+static int recv_discard(struct bootsan_conn *conn)
+{
+	struct iov_iter iter;
+
+	iov_iter_discard(&iter, ITER_DEST, conn->data_len - conn->rx_off);
+	return recv_iter(conn, &iter, &conn->rx_off);
+}
+
 static int rx_dispatch(struct bootsan_conn *conn)
 {
+	if (conn->rx_reject)
+		return bootsan_ffp_reject(conn, conn->rx_reject);
 	return conn->logged_in ? bootsan_ffp_pdu(conn) : bootsan_login_pdu(conn);
 }
 
@@ -311,6 +347,8 @@ static int rx_check_data_digest(struct bootsan_conn *conn)
 {
 	u32 crc;
 
+	if (conn->rx_reject)	/* its data was dropped unread: the Reject goes out */
+		return rx_dispatch(conn);
 	if (conn->rx_cmd)
 		crc = bootsan_crc32c_buf(BOOTSAN_CRC_SEED, &conn->rx_cmd->buf,
 					 conn->rx_cmd_off, conn->data_len);
@@ -338,6 +376,7 @@ static int rx_step(struct bootsan_conn *conn)
 			return ret;
 		conn->data_len = bootsan_get_dlength(hdr->dlength);
 		conn->rx_off = 0;
+		WRITE_ONCE(conn->last_rx, jiffies);
 		conn->ahs_len = hdr->hlength * 4;
 		conn->rx_stage = RX_AHS;
 		fallthrough;
@@ -366,12 +405,16 @@ static int rx_step(struct bootsan_conn *conn)
 		}
 		conn->rx_stage = RX_DATA;
 		conn->rx_cmd = NULL;
-		ret = conn->data_len ? rx_start_data(conn) : 0;
+		ret = rx_check_header(conn);
+		if (!ret && conn->data_len)
+			ret = rx_start_data(conn);
 		if (ret)
 			return ret;
 		fallthrough;
 	case RX_DATA:
-		if (conn->rx_cmd) {
+		if (conn->rx_reject) {
+			ret = recv_discard(conn);
+		} else if (conn->rx_cmd) {
 			bootsan_buf_iter(&conn->rx_cmd->buf, &iter, ITER_DEST,
 					 conn->rx_cmd_off + conn->rx_off,
 					 conn->data_len - conn->rx_off);
@@ -418,6 +461,14 @@ static void bootsan_conn_io_work(struct work_struct *work)
 
 	if (READ_ONCE(conn->closing))
 		return;
+	if (xchg(&conn->ping_due, false)) {
+		ret = bootsan_ffp_send_ping(conn);
+		if (ret) {
+			conn->rx_error = ret;
+			bootsan_conn_shutdown(conn);
+			return;
+		}
+	}
 	while (budget--) {
 		ret = rx_step(conn);
 		if (ret)
@@ -432,7 +483,35 @@ static void bootsan_conn_io_work(struct work_struct *work)
 		return;
 	if (ret != -ECONNRESET && ret != -EPIPE)
 		pr_debug("closing connection: %d\n", ret);
+	conn->rx_error = ret;
 	bootsan_conn_shutdown(conn);
+}
+
+/*
+ * Every ping interval: when nothing came in for a whole interval, have
+ * io_work send a NOP-In (only io_work writes to the socket).
+ */
+static void bootsan_conn_ping_work(struct work_struct *work)
+{
+	struct bootsan_conn *conn = container_of(to_delayed_work(work),
+						 struct bootsan_conn, ping_work);
+
+	if (READ_ONCE(conn->closing))
+		return;
+	if (time_after_eq(jiffies, READ_ONCE(conn->last_rx) + conn->ping_interval)) {
+		WRITE_ONCE(conn->ping_due, true);
+		queue_work(bootsan_wq, &conn->io_work);
+	}
+	queue_delayed_work(bootsan_wq, &conn->ping_work, conn->ping_interval);
+}
+
+/* Called from io_work when a normal session starts on this connection. */
+void bootsan_conn_start_pings(struct bootsan_conn *conn, u32 seconds)
+{
+	if (!seconds)
+		return;
+	conn->ping_interval = (unsigned long)seconds * HZ;
+	queue_delayed_work(bootsan_wq, &conn->ping_work, conn->ping_interval);
 }
 
 /* ---- socket callbacks (softirq context: queue work, never sleep) ---- */
@@ -479,10 +558,18 @@ static void bootsan_conn_release_work(struct work_struct *work)
 	sk->sk_data_ready = conn->saved_data_ready;
 	sk->sk_state_change = conn->saved_state_change;
 	write_unlock_bh(&sk->sk_callback_lock);
+	cancel_delayed_work_sync(&conn->ping_work);
 	cancel_work_sync(&conn->io_work);
 
+	/*
+	 * ERL 0: the session ends with its only connection. A peer that went
+	 * silent (keepalive or retransmissions timed out: a client that was
+	 * switched off, or booted on without logging out) expired.
+	 */
 	if (conn->sess)
-		bootsan_session_close(conn->sess, BOOTSAN_SESSION_DOWN_REASON_CONNECTION_LOST);
+		bootsan_session_close(conn->sess, conn->rx_error == -ETIMEDOUT ?
+				      BOOTSAN_SESSION_DOWN_REASON_EXPIRED :
+				      BOOTSAN_SESSION_DOWN_REASON_CONNECTION_LOST);
 	if (conn->target)
 		bootsan_target_put(conn->target);	/* login never completed */
 	bootsan_conn_abort_cmds(conn);
@@ -551,9 +638,12 @@ int bootsan_conn_create(struct bootsan_portal *portal, struct socket *sock)
 	conn->sock = sock;
 	conn->portal = portal;
 	bootsan_portal_get(portal);
-	atomic_inc(&portal->connections);
+	/* Over the portal's limit: its login is refused (login.c), cleanly. */
+	conn->over_limit = atomic_inc_return(&portal->connections) > portal->max_connections;
 	INIT_WORK(&conn->io_work, bootsan_conn_io_work);
 	INIT_WORK(&conn->release_work, bootsan_conn_release_work);
+	INIT_DELAYED_WORK(&conn->ping_work, bootsan_conn_ping_work);
+	conn->last_rx = jiffies;
 	INIT_LIST_HEAD(&conn->pending_writes);
 	conn->rx_stage = RX_BHS;
 	conn->login_stage = -1;
@@ -565,6 +655,15 @@ int bootsan_conn_create(struct bootsan_portal *portal, struct socket *sock)
 		memset(&conn->peer, 0, sizeof(conn->peer));
 
 	tcp_sock_set_nodelay(sk);
+	/*
+	 * A client switched off (or an iPXE session left behind by the OS it
+	 * booted) never closes its connection: keepalive finds it dead after
+	 * about two minutes of silence, and its session ends.
+	 */
+	sock_set_keepalive(sk);
+	tcp_sock_set_keepidle(sk, BOOTSAN_KEEPALIVE_IDLE);
+	tcp_sock_set_keepintvl(sk, BOOTSAN_KEEPALIVE_INTERVAL);
+	tcp_sock_set_keepcnt(sk, BOOTSAN_KEEPALIVE_PROBES);
 	/* A peer that stops reading cannot hold a worker for ever. */
 	sk->sk_sndtimeo = 30 * HZ;
 

@@ -83,6 +83,7 @@ struct bootsan_session {
 	struct iscsi_params params;
 	u32 exp_cmd_sn;
 	u32 queue_depth;
+	u32 nop_in_interval;		/* seconds, 0 for no pings */
 	struct bootsan_conn *conn;	/* one connection per session (no MC/S) */
 	struct sockaddr_storage peer;
 	struct list_head node;		/* in bootsan_sessions */
@@ -108,8 +109,16 @@ struct bootsan_conn {
 	struct bootsan_portal *portal;
 	struct work_struct io_work;
 	struct work_struct release_work;
+	/* NOP-In pings on an idle connection; never fatal when unanswered. */
+	struct delayed_work ping_work;
+	unsigned long ping_interval;	/* jiffies, 0 for none */
+	unsigned long last_rx;		/* jiffies of the last PDU header received */
+	bool ping_due;			/* io_work sends a NOP-In */
+	u32 ping_ttt;
+	int rx_error;			/* why the receive side ended */
 	struct list_head node;		/* in bootsan_conns */
 	bool closing;
+	bool over_limit;		/* beyond the portal's max-connections */
 	struct sockaddr_storage peer;
 	u16 cid;
 
@@ -126,6 +135,7 @@ struct bootsan_conn {
 	u8 *data;			/* non-command data segment (login, text, nop) */
 	struct bootsan_cmd *rx_cmd;	/* or: data goes into this command's buffer */
 	u32 rx_cmd_off;
+	u8 rx_reject;			/* Reject reason for this PDU, 0 if none */
 
 	/* login state */
 	bool logged_in;
@@ -163,6 +173,7 @@ void bootsan_portal_stop(struct bootsan_portal *p);
 /* conn.c */
 int bootsan_conn_create(struct bootsan_portal *portal, struct socket *sock);
 void bootsan_conn_shutdown(struct bootsan_conn *conn);
+void bootsan_conn_start_pings(struct bootsan_conn *conn, u32 seconds);
 void bootsan_conns_shutdown_all(void);
 void bootsan_conns_shutdown_portal(struct bootsan_portal *p);
 int bootsan_conn_send(struct bootsan_conn *conn, void *hdr,
@@ -189,6 +200,8 @@ bool bootsan_session_kill(u64 id);
 int bootsan_ffp_pdu(struct bootsan_conn *conn);
 int bootsan_ffp_data_digest_error(struct bootsan_conn *conn);
 int bootsan_ffp_data_ready(struct bootsan_conn *conn);
+int bootsan_ffp_reject(struct bootsan_conn *conn, u8 reason);
+int bootsan_ffp_send_ping(struct bootsan_conn *conn);
 void bootsan_conn_abort_cmds(struct bootsan_conn *conn);
 
 /* netlink.c: events */

@@ -13,6 +13,7 @@
 
 #include "compat.h"
 #include "engine.h"
+#include "lun_state.h"
 #include "scsi.h"
 
 #include <scsi/scsi_proto.h>
@@ -332,22 +333,17 @@ static int verify_medium(struct bootsan_cmd *cmd, u64 pos, u32 len, u32 dout_off
 	return diff >= 0 ? -1 : 0;
 }
 
-/*
- * COMPARE AND WRITE is atomic against every other COMPARE AND WRITE: one
- * lock for all LUNs keeps it simple, and the command is rare.
- */
-static DEFINE_MUTEX(caw_lock);
-
 static void exec_compare_and_write(struct bootsan_cmd *cmd, u64 pos, u32 len)
 {
+	struct mutex *caw_lock = &cmd->lun->state->caw_lock;
 	struct scsi_req *req = cmd->req;
 
 	/* The data-out holds the data to compare, then the data to write. */
-	mutex_lock(&caw_lock);
+	mutex_lock(caw_lock);
 	if (!verify_medium(cmd, pos, len, 0) &&
 	    bootsan_file_rw_off(cmd->lun, &cmd->buf, len, pos, len, true, req->fua))
 		io_error_sense(req, true);
-	mutex_unlock(&caw_lock);
+	mutex_unlock(caw_lock);
 }
 
 /* The data-out of UNMAP or MODE SELECT as one flat buffer. */
@@ -510,6 +506,44 @@ static void exec_mode_select(struct bootsan_cmd *cmd, struct scsi_lun_info *info
 	kvfree(param);
 }
 
+/* The I_T nexus of @conn's session, as reservations know it. */
+static void conn_nexus(struct bootsan_conn *conn, struct pr_nexus *n)
+{
+	memset(n, 0, sizeof(*n));
+	strscpy(n->initiator, conn->sess->initiator, sizeof(n->initiator));
+	n->isid = conn->sess->isid;
+	n->tpgt = conn->portal ? conn->portal->tpgt : 0;
+}
+
+/* PERSISTENT RESERVE IN/OUT, RESERVE and RELEASE on the LUN's state. */
+static void exec_reservation(struct bootsan_cmd *cmd)
+{
+	struct bootsan_lun_state *st = cmd->lun->state;
+	struct scsi_req *req = cmd->req;
+	struct pr_nexus n;
+	u8 *param = NULL;
+	u32 len = 0;
+
+	if (req->action == SCSI_ACT_PR_OUT) {
+		len = dout_usable(cmd);
+		param = dout_flat(cmd, len);
+		if (!param) {
+			scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);
+			return;
+		}
+	}
+	conn_nexus(cmd->conn, &n);
+	spin_lock(&st->lock);
+	if (req->action == SCSI_ACT_PR_IN)
+		pr_in(&st->pr, &n, 1, req);
+	else if (req->action == SCSI_ACT_PR_OUT)
+		pr_out(&st->pr, &n, req, param, len);
+	else
+		pr_spc2(&st->pr, &n, cmd->conn->sess->id, req);
+	spin_unlock(&st->lock);
+	kvfree(param);
+}
+
 /* Run a command whose data-out (if any) has all arrived, and answer it. */
 static int cmd_execute(struct bootsan_cmd *cmd)
 {
@@ -567,6 +601,11 @@ static int cmd_execute(struct bootsan_cmd *cmd)
 		break;
 	case SCSI_ACT_MODE_SELECT:
 		exec_mode_select(cmd, &info);
+		break;
+	case SCSI_ACT_PR_IN:
+	case SCSI_ACT_PR_OUT:
+	case SCSI_ACT_RESERVE:
+		exec_reservation(cmd);
 		break;
 	case SCSI_ACT_DONE:
 		break;
@@ -678,6 +717,32 @@ static void no_lun_decode(struct bootsan_conn *conn, struct scsi_req *req)
  */
 static void dout_setup(struct bootsan_conn *conn, struct bootsan_cmd *cmd);
 
+/*
+ * What the LUN's state says before a decoded command runs: a pending UNIT
+ * ATTENTION for this nexus, or a RESERVATION CONFLICT (checked only for
+ * commands that are otherwise good, as their data-out is not wanted then).
+ */
+static void lun_gate(struct bootsan_conn *conn, struct bootsan_cmd *cmd)
+{
+	struct bootsan_lun_state *st = cmd->lun->state;
+	struct scsi_req *req = cmd->req;
+	struct pr_nexus n;
+
+	conn_nexus(conn, &n);
+	spin_lock(&st->lock);
+	pr_nexus_seen(&st->pr, &n, conn->sess->id);
+	if (!pr_ua_check(&st->pr, &n, cmd->cdb, req) &&
+	    req->status == SCSI_STATUS_GOOD && pr_conflict(&st->pr, &n, cmd->cdb)) {
+		req->action = SCSI_ACT_DONE;
+		req->nr_blocks = 0;
+		req->data_in_len = 0;
+		req->data_out_len = 0;
+		req->status = SCSI_STATUS_RESERVATION_CONFLICT;
+		req->sense_len = 0;
+	}
+	spin_unlock(&st->lock);
+}
+
 static struct bootsan_cmd *cmd_setup(struct bootsan_conn *conn)
 {
 	struct iscsi_scsi_req *hdr = (struct iscsi_scsi_req *)conn->bhs;
@@ -726,6 +791,7 @@ static struct bootsan_cmd *cmd_setup(struct bootsan_conn *conn)
 	}
 	scsi_decode(&info, req);
 	kfree(luns);
+	lun_gate(conn, cmd);
 
 	if (req->status == SCSI_STATUS_GOOD && req->action == SCSI_ACT_READ &&
 	    (u64)req->nr_blocks * cmd->lun->block_size > BOOTSAN_MAX_IO) {
@@ -863,6 +929,15 @@ static int handle_scsi_cmd(struct bootsan_conn *conn)
 		cmd_free(cmd);
 		return 0;
 	}
+	/*
+	 * Immediate commands bypass the CmdSN window: bound the writes they
+	 * can leave waiting for data by the queue depth too (RFC 7143 11.17.1).
+	 */
+	if ((hdr->opcode & ISCSI_OP_IMMEDIATE) && cmd->data_out_len &&
+	    conn->nr_pending >= conn->sess->queue_depth) {
+		cmd_free(cmd);
+		return send_reject(conn, ISCSI_REASON_IMM_CMD_REJECT);
+	}
 	if (!cmd->data_out_len) {
 		int ret;
 
@@ -975,23 +1050,84 @@ static int handle_nop_out(struct bootsan_conn *conn)
 				 min(conn->data_len, conn->max_recv_dsl));
 }
 
+/*
+ * A NOP-In ping (RFC 7143 11.19): a valid TTT asks for a NOP-Out answer,
+ * which handle_nop_out() takes; no answer is never held against the
+ * initiator (iPXE never answers).
+ */
+int bootsan_ffp_send_ping(struct bootsan_conn *conn)
+{
+	struct iscsi_nopin ping = {};
+
+	if (++conn->ping_ttt == RESERVED_TAG)
+		conn->ping_ttt = 1;
+	ping.opcode = ISCSI_OP_NOOP_IN;
+	ping.flags = ISCSI_FLAG_CMD_FINAL;
+	ping.itt = cpu_to_be32(RESERVED_TAG);
+	ping.ttt = cpu_to_be32(conn->ping_ttt);
+	ping.statsn = cpu_to_be32(conn->stat_sn);	/* not advanced by a ping */
+	put_sn(conn, &ping.exp_cmdsn, &ping.max_cmdsn);
+	return bootsan_conn_send(conn, &ping, NULL, 0);
+}
+
 static int handle_logout(struct bootsan_conn *conn)
 {
 	struct iscsi_logout *req = (struct iscsi_logout *)conn->bhs;
 	struct iscsi_logout_rsp rsp = {};
+	u8 why = req->flags & ISCSI_FLAG_LOGOUT_REASON_MASK;
 	int ret;
 
 	cmdsn_accept(conn, (struct iscsi_hdr *)req);
 	rsp.opcode = ISCSI_OP_LOGOUT_RSP;
 	rsp.flags = ISCSI_FLAG_CMD_FINAL;
 	rsp.response = ISCSI_LOGOUT_SUCCESS;
+	if (why == ISCSI_LOGOUT_REASON_RECOVERY)
+		rsp.response = ISCSI_LOGOUT_RECOVERY_UNSUPPORTED;	/* ERL 0 */
+	else if (why == ISCSI_LOGOUT_REASON_CLOSE_CONNECTION &&
+		 be16_to_cpu(req->cid) != conn->cid)
+		rsp.response = ISCSI_LOGOUT_CID_NOT_FOUND;	/* we have one connection */
 	rsp.itt = req->itt;
 	rsp.statsn = cpu_to_be32(conn->stat_sn++);
 	put_sn(conn, &rsp.exp_cmdsn, &rsp.max_cmdsn);
+	if (rsp.response != ISCSI_LOGOUT_SUCCESS)
+		return bootsan_conn_send(conn, &rsp, NULL, 0);
 	conn->sess->logout = true;
+	/*
+	 * The I_T nexus ends here, not when the connection's teardown gets
+	 * to run: an initiator may log in again and find its reservation
+	 * still held otherwise.
+	 */
+	if (conn->sess->target)
+		bootsan_lun_states_session_lost(conn->sess->target, conn->sess->id);
 	ret = bootsan_conn_send(conn, &rsp, NULL, 0);
 	/* Either reason ends our only connection, and with it the session. */
 	return ret ? ret : -ECONNRESET;
+}
+
+/*
+ * LOGICAL UNIT RESET of LUN @lun_nr, or of every LUN (TARGET WARM RESET)
+ * when it is U32_MAX: SPC-2 reservations end, and every other nexus gets
+ * BUS DEVICE RESET FUNCTION OCCURRED.
+ */
+static void reset_luns(struct bootsan_conn *conn, u32 lun_nr)
+{
+	struct bootsan_target *t = conn->sess->target;
+	struct bootsan_lun *l;
+	struct pr_nexus n;
+
+	conn_nexus(conn, &n);
+	rcu_read_lock();
+	list_for_each_entry_rcu(l, &t->luns, node) {
+		if (lun_nr != U32_MAX && l->lun != lun_nr)
+			continue;
+		if (!kref_get_unless_zero(&l->ref))
+			continue;
+		spin_lock(&l->state->lock);
+		pr_lun_reset(&l->state->pr, &n);
+		spin_unlock(&l->state->lock);
+		bootsan_lun_put(l);
+	}
+	rcu_read_unlock();
 }
 
 static int handle_tmf(struct bootsan_conn *conn)
@@ -1029,6 +1165,10 @@ static int handle_tmf(struct bootsan_conn *conn)
 			conn->nr_pending--;
 			cmd_free(cmd);
 		}
+		if (func == ISCSI_TM_FUNC_LOGICAL_UNIT_RESET)
+			reset_luns(conn, decode_lun(&req->lun));
+		else if (func == ISCSI_TM_FUNC_TARGET_WARM_RESET)
+			reset_luns(conn, U32_MAX);
 		break;
 	default:
 		rsp.response = ISCSI_TMF_RSP_NOT_SUPPORTED;
@@ -1164,6 +1304,46 @@ int bootsan_ffp_pdu(struct bootsan_conn *conn)
 	default:
 		return send_reject(conn, ISCSI_REASON_CMD_NOT_SUPPORTED);
 	}
+}
+
+/*
+ * A PDU that pdu_check() refused: its data segment was skipped. A command
+ * PDU still takes its CmdSN, so the window moves on. A rejected Data-Out
+ * fails its command: a Reject never ends a task, a response must (RFC 7143
+ * 11.17.1), sent when the sequence ends.
+ */
+int bootsan_ffp_reject(struct bootsan_conn *conn, u8 reason)
+{
+	struct iscsi_data *d = (struct iscsi_data *)conn->bhs;
+	u8 op = conn->bhs[0] & ISCSI_OPCODE_MASK;
+	struct bootsan_cmd *cmd;
+	int ret;
+
+	switch (op) {
+	case ISCSI_OP_NOOP_OUT:
+	case ISCSI_OP_SCSI_CMD:
+	case ISCSI_OP_SCSI_TMFUNC:
+	case ISCSI_OP_TEXT:
+	case ISCSI_OP_LOGOUT:
+		cmdsn_accept(conn, (struct iscsi_hdr *)conn->bhs);
+		break;
+	default:
+		break;
+	}
+	ret = send_reject(conn, reason);
+	if (ret || op != ISCSI_OP_SCSI_DATA_OUT)
+		return ret;
+	cmd = find_pending(conn, be32_to_cpu(d->itt));
+	if (!cmd)
+		return 0;
+	if (!cmd->dout_error) {
+		cmd->dout_error = true;
+		/* DATA PHASE ERROR */
+		scsi_set_sense(cmd->req, SCSI_SK_ABORTED_COMMAND, 0x4b, 0x00);
+	}
+	if (!(d->flags & ISCSI_FLAG_CMD_FINAL))
+		return 0;
+	return write_progress(conn, cmd);
 }
 
 void bootsan_conn_abort_cmds(struct bootsan_conn *conn)

@@ -409,6 +409,13 @@ int bootsan_login_pdu(struct bootsan_conn *conn)
 			ret = FAIL_INIT(conn, INIT_ERR);
 			goto out;
 		}
+		if (conn->over_limit) {
+			ret = login_fail(conn, conn->params.target_name,
+					 ISCSI_STATUS_CLS_INITIATOR_ERR,
+					 ISCSI_LOGIN_STATUS_ISID_ERROR,	/* too many connections */
+					 BOOTSAN_LOGIN_FAILURE_TOO_MANY_SESSIONS);
+			goto out;
+		}
 		if (!conn->params.session_type_discovery) {
 			ret = login_find_target(conn);
 			if (ret)
@@ -461,8 +468,10 @@ int bootsan_login_pdu(struct bootsan_conn *conn)
 		conn->login_stage = nsg;
 		if (nsg == LOGIN_STAGE_FFP) {
 			conn->logged_in = true;
-			if (conn->sess->target)
+			if (conn->sess->target) {
 				bootsan_nl_notify_session_up(conn->sess);
+				bootsan_conn_start_pings(conn, conn->sess->nop_in_interval);
+			}
 		}
 	}
 out:

@@ -18,10 +18,11 @@ const struct nla_policy bootsan_chap_nl_policy[BOOTSAN_A_CHAP_SECRET_SET + 1] = 
 };
 
 /* BOOTSAN_CMD_PORTAL_NEW - do */
-const struct nla_policy bootsan_portal_new_nl_policy[BOOTSAN_A_PORTAL_TPGT + 1] = {
+const struct nla_policy bootsan_portal_new_nl_policy[BOOTSAN_A_PORTAL_MAX_CONNECTIONS + 1] = {
 	[BOOTSAN_A_PORTAL_ADDR] = { .type = NLA_BINARY, },
 	[BOOTSAN_A_PORTAL_PORT] = { .type = NLA_U16, },
 	[BOOTSAN_A_PORTAL_TPGT] = { .type = NLA_U16, },
+	[BOOTSAN_A_PORTAL_MAX_CONNECTIONS] = { .type = NLA_U32, },
 };
 
 /* BOOTSAN_CMD_PORTAL_DEL - do */
@@ -38,7 +39,7 @@ const struct nla_policy bootsan_portal_get_nl_policy[BOOTSAN_A_PORTAL_PORT + 1] 
 };
 
 /* BOOTSAN_CMD_TARGET_NEW - do */
-const struct nla_policy bootsan_target_new_nl_policy[BOOTSAN_A_TARGET_QUEUE_DEPTH + 1] = {
+const struct nla_policy bootsan_target_new_nl_policy[BOOTSAN_A_TARGET_NOP_IN_INTERVAL + 1] = {
 	[BOOTSAN_A_TARGET_IQN] = { .type = NLA_NUL_STRING, .len = BOOTSAN_IQN_MAX_LEN, },
 	[BOOTSAN_A_TARGET_ALIAS] = { .type = NLA_NUL_STRING, .len = 255, },
 	[BOOTSAN_A_TARGET_AUTH] = NLA_POLICY_MAX(NLA_U32, 2),
@@ -46,6 +47,7 @@ const struct nla_policy bootsan_target_new_nl_policy[BOOTSAN_A_TARGET_QUEUE_DEPT
 	[BOOTSAN_A_TARGET_MUTUAL_CHAP] = NLA_POLICY_NESTED(bootsan_chap_nl_policy),
 	[BOOTSAN_A_TARGET_MAX_SESSIONS] = { .type = NLA_U32, },
 	[BOOTSAN_A_TARGET_QUEUE_DEPTH] = NLA_POLICY_MAX(NLA_U32, 128),
+	[BOOTSAN_A_TARGET_NOP_IN_INTERVAL] = NLA_POLICY_MAX(NLA_U32, 3600),
 };
 
 /* BOOTSAN_CMD_TARGET_DEL - do */
@@ -60,7 +62,7 @@ const struct nla_policy bootsan_target_get_nl_policy[BOOTSAN_A_TARGET_IQN + 1] =
 };
 
 /* BOOTSAN_CMD_TARGET_SET - do */
-const struct nla_policy bootsan_target_set_nl_policy[BOOTSAN_A_TARGET_QUEUE_DEPTH + 1] = {
+const struct nla_policy bootsan_target_set_nl_policy[BOOTSAN_A_TARGET_NOP_IN_INTERVAL + 1] = {
 	[BOOTSAN_A_TARGET_IQN] = { .type = NLA_NUL_STRING, .len = BOOTSAN_IQN_MAX_LEN, },
 	[BOOTSAN_A_TARGET_ALIAS] = { .type = NLA_NUL_STRING, .len = 255, },
 	[BOOTSAN_A_TARGET_AUTH] = NLA_POLICY_MAX(NLA_U32, 2),
@@ -68,6 +70,7 @@ const struct nla_policy bootsan_target_set_nl_policy[BOOTSAN_A_TARGET_QUEUE_DEPT
 	[BOOTSAN_A_TARGET_MUTUAL_CHAP] = NLA_POLICY_NESTED(bootsan_chap_nl_policy),
 	[BOOTSAN_A_TARGET_MAX_SESSIONS] = { .type = NLA_U32, },
 	[BOOTSAN_A_TARGET_QUEUE_DEPTH] = NLA_POLICY_MAX(NLA_U32, 128),
+	[BOOTSAN_A_TARGET_NOP_IN_INTERVAL] = NLA_POLICY_MAX(NLA_U32, 3600),
 };
 
 /* BOOTSAN_CMD_LUN_NEW - do */
@@ -146,7 +149,7 @@ const struct genl_ops bootsan_nl_ops[17] = {
 		.cmd		= BOOTSAN_CMD_PORTAL_NEW,
 		.doit		= bootsan_nl_portal_new_doit,
 		.policy		= bootsan_portal_new_nl_policy,
-		.maxattr	= BOOTSAN_A_PORTAL_TPGT,
+		.maxattr	= BOOTSAN_A_PORTAL_MAX_CONNECTIONS,
 		.flags		= GENL_ADMIN_PERM,
 	},
 	{
@@ -167,7 +170,7 @@ const struct genl_ops bootsan_nl_ops[17] = {
 		.cmd		= BOOTSAN_CMD_TARGET_NEW,
 		.doit		= bootsan_nl_target_new_doit,
 		.policy		= bootsan_target_new_nl_policy,
-		.maxattr	= BOOTSAN_A_TARGET_QUEUE_DEPTH,
+		.maxattr	= BOOTSAN_A_TARGET_NOP_IN_INTERVAL,
 		.flags		= GENL_ADMIN_PERM,
 	},
 	{
@@ -188,7 +191,7 @@ const struct genl_ops bootsan_nl_ops[17] = {
 		.cmd		= BOOTSAN_CMD_TARGET_SET,
 		.doit		= bootsan_nl_target_set_doit,
 		.policy		= bootsan_target_set_nl_policy,
-		.maxattr	= BOOTSAN_A_TARGET_QUEUE_DEPTH,
+		.maxattr	= BOOTSAN_A_TARGET_NOP_IN_INTERVAL,
 		.flags		= GENL_ADMIN_PERM,
 	},
 	{

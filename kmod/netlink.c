@@ -18,6 +18,7 @@
 #include "compat.h"
 #include "config.h"
 #include "engine.h"
+#include "lun_state.h"
 #include "netlink.h"
 #include "netlink-gen.h"
 
@@ -253,7 +254,8 @@ static int portal_fill(struct sk_buff *skb, const void *obj)
 	if (nla_put(skb, BOOTSAN_A_PORTAL_ADDR, p->addr_len, p->addr) ||
 	    nla_put_u16(skb, BOOTSAN_A_PORTAL_PORT, p->port) ||
 	    nla_put_u16(skb, BOOTSAN_A_PORTAL_TPGT, p->tpgt) ||
-	    nla_put_u32(skb, BOOTSAN_A_PORTAL_CONNECTIONS, atomic_read(&p->connections)))
+	    nla_put_u32(skb, BOOTSAN_A_PORTAL_CONNECTIONS, atomic_read(&p->connections)) ||
+	    nla_put_u32(skb, BOOTSAN_A_PORTAL_MAX_CONNECTIONS, p->max_connections))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -293,6 +295,10 @@ int bootsan_nl_portal_new_doit(struct sk_buff *skb, struct genl_info *info)
 	p->tpgt = BOOTSAN_DEFAULT_TPGT;
 	if (info->attrs[BOOTSAN_A_PORTAL_TPGT])
 		p->tpgt = nla_get_u16(info->attrs[BOOTSAN_A_PORTAL_TPGT]);
+	p->max_connections = BOOTSAN_DEFAULT_MAX_CONNECTIONS;
+	if (info->attrs[BOOTSAN_A_PORTAL_MAX_CONNECTIONS] &&
+	    nla_get_u32(info->attrs[BOOTSAN_A_PORTAL_MAX_CONNECTIONS]))
+		p->max_connections = nla_get_u32(info->attrs[BOOTSAN_A_PORTAL_MAX_CONNECTIONS]);
 	atomic_set(&p->connections, 0);
 	ret = bootsan_portal_open(p);
 	if (ret) {
@@ -412,6 +418,8 @@ static int target_apply(struct bootsan_target *t, struct genl_info *info)
 			return -EINVAL;
 		}
 	}
+	if (a[BOOTSAN_A_TARGET_NOP_IN_INTERVAL])
+		t->nop_in_interval = nla_get_u32(a[BOOTSAN_A_TARGET_NOP_IN_INTERVAL]);
 	return target_check_auth(t, info);
 }
 
@@ -439,7 +447,8 @@ static int target_fill(struct sk_buff *skb, const void *obj)
 	    nla_put_u32(skb, BOOTSAN_A_TARGET_MAX_SESSIONS, t->max_sessions) ||
 	    nla_put_u32(skb, BOOTSAN_A_TARGET_QUEUE_DEPTH, t->queue_depth) ||
 	    nla_put_u32(skb, BOOTSAN_A_TARGET_LUNS, t->nr_luns) ||
-	    nla_put_u32(skb, BOOTSAN_A_TARGET_SESSIONS, atomic_read(&t->nr_sessions)))
+	    nla_put_u32(skb, BOOTSAN_A_TARGET_SESSIONS, atomic_read(&t->nr_sessions)) ||
+	    nla_put_u32(skb, BOOTSAN_A_TARGET_NOP_IN_INTERVAL, t->nop_in_interval))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -517,6 +526,7 @@ int bootsan_nl_target_set_doit(struct sk_buff *skb, struct genl_info *info)
 	memcpy(&t->creds, &draft->creds, sizeof(t->creds));
 	t->max_sessions = draft->max_sessions;
 	t->queue_depth = draft->queue_depth;
+	t->nop_in_interval = draft->nop_in_interval;
 out:
 	mutex_unlock(&bootsan_config_mutex);
 	kfree_sensitive(draft);
@@ -773,6 +783,9 @@ int bootsan_nl_lun_new_doit(struct sk_buff *skb, struct genl_info *info)
 	l = kzalloc(sizeof(*l), GFP_KERNEL);
 	if (!l)
 		return -ENOMEM;
+	ret = bootsan_lun_state_alloc(l);
+	if (ret)
+		goto free;
 	/* Opening the backing store may sleep long: do it outside the lock. */
 	ret = lun_parse(l, info);
 	if (ret)
@@ -845,8 +858,10 @@ int bootsan_nl_lun_resize_doit(struct sk_buff *skb, struct genl_info *info)
 		u64 size = nla_get_u64(info->attrs[BOOTSAN_A_LUN_SIZE]);
 
 		ret = lun_check_size(l, size, info->attrs[BOOTSAN_A_LUN_SIZE], info->extack);
-		if (!ret)
+		if (!ret && size != l->size) {
 			l->size = size;
+			bootsan_lun_capacity_changed(l);
+		}
 	}
 	mutex_unlock(&bootsan_config_mutex);
 	return ret;

@@ -40,6 +40,7 @@
 #define OP_RELEASE_10		0x57
 #define OP_MODE_SENSE_10	0x5a
 #define OP_PR_IN		0x5e
+#define OP_PR_OUT		0x5f
 #define OP_READ_16		0x88
 #define OP_COMPARE_AND_WRITE	0x89
 #define OP_WRITE_16		0x8a
@@ -58,6 +59,17 @@
 #define SA_REPORT_OPCODES	0x0c
 #define SA_PR_READ_KEYS		0x00
 #define SA_PR_READ_RESERVATION	0x01
+#define SA_PR_REPORT_CAPS	0x02
+#define SA_PR_READ_FULL_STATUS	0x03
+#define SA_PR_REGISTER		0x00
+#define SA_PR_RESERVE		0x01
+#define SA_PR_RELEASE		0x02
+#define SA_PR_CLEAR		0x03
+#define SA_PR_PREEMPT		0x04
+#define SA_PR_PREEMPT_ABORT	0x05
+#define SA_PR_REGISTER_IGNORE	0x06
+/* The basic PERSISTENT RESERVE OUT parameter list, the only one we take. */
+#define PR_OUT_PARAM_LEN	24
 
 /* Bits of byte 1 of the block commands (SBC-3). */
 #define CDB_PROTECT		0xe0	/* RDPROTECT, WRPROTECT, VRPROTECT */
@@ -171,10 +183,10 @@ static const struct scsi_cmd_desc scsi_cmds[] = {
 	  { OP_MODE_SELECT_10, 0x11, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff,
 	    0x00 } },
 	{ OP_RESERVE_10, 0, 0, 10,
-	  { OP_RESERVE_10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	  { OP_RESERVE_10, 0x12, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 	    0x00 } },
 	{ OP_RELEASE_10, 0, 0, 10,
-	  { OP_RELEASE_10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	  { OP_RELEASE_10, 0x12, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 	    0x00 } },
 	{ OP_MODE_SENSE_10, 0, 0, 10,
 	  { OP_MODE_SENSE_10, 0x18, 0xff, 0xff, 0x00, 0x00, 0x00, 0xff, 0xff,
@@ -184,6 +196,33 @@ static const struct scsi_cmd_desc scsi_cmds[] = {
 	    0x00 } },
 	{ OP_PR_IN, SA_PR_READ_RESERVATION, CMD_SA, 10,
 	  { OP_PR_IN, 0x1f, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff,
+	    0x00 } },
+	{ OP_PR_IN, SA_PR_REPORT_CAPS, CMD_SA, 10,
+	  { OP_PR_IN, 0x1f, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff,
+	    0x00 } },
+	{ OP_PR_IN, SA_PR_READ_FULL_STATUS, CMD_SA, 10,
+	  { OP_PR_IN, 0x1f, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff,
+	    0x00 } },
+	{ OP_PR_OUT, SA_PR_REGISTER, CMD_SA, 10,
+	  { OP_PR_OUT, 0x1f, 0xff, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+	    0x00 } },
+	{ OP_PR_OUT, SA_PR_RESERVE, CMD_SA, 10,
+	  { OP_PR_OUT, 0x1f, 0xff, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+	    0x00 } },
+	{ OP_PR_OUT, SA_PR_RELEASE, CMD_SA, 10,
+	  { OP_PR_OUT, 0x1f, 0xff, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+	    0x00 } },
+	{ OP_PR_OUT, SA_PR_CLEAR, CMD_SA, 10,
+	  { OP_PR_OUT, 0x1f, 0xff, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+	    0x00 } },
+	{ OP_PR_OUT, SA_PR_PREEMPT, CMD_SA, 10,
+	  { OP_PR_OUT, 0x1f, 0xff, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+	    0x00 } },
+	{ OP_PR_OUT, SA_PR_PREEMPT_ABORT, CMD_SA, 10,
+	  { OP_PR_OUT, 0x1f, 0xff, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+	    0x00 } },
+	{ OP_PR_OUT, SA_PR_REGISTER_IGNORE, CMD_SA, 10,
+	  { OP_PR_OUT, 0x1f, 0xff, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
 	    0x00 } },
 	{ OP_READ_16, 0, 0, 16,
 	  { OP_READ_16, 0xf8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
@@ -1156,20 +1195,37 @@ static void do_request_sense(struct scsi_req *req)
 }
 
 /*
- * PERSISTENT RESERVE IN. Reservations will plug in here and in PERSISTENT
- * RESERVE OUT (which is not in scsi_cmds[] yet, so it fails with INVALID
- * COMMAND OPERATION CODE) and RESERVE/RELEASE, fed by the transport's
- * reservation state; until then no key is registered and nothing is held:
- * READ KEYS and READ RESERVATION both return generation 0 and no data.
+ * PERSISTENT RESERVE IN and OUT, RESERVE and RELEASE: the reservation state
+ * is the transport's (pr.c); only the CDB is checked here.
  */
 static void do_pr_in(struct scsi_req *req)
 {
-	struct resp r;
+	req->action = SCSI_ACT_PR_IN;
+	req->alloc_len = get_unaligned_be16(&req->cdb[7]);
+}
 
-	resp_init(&r, req, get_unaligned_be16(&req->cdb[7]));
-	put_be32(&r, 0, 0);		/* PRGENERATION */
-	put_be32(&r, 4, 0);		/* ADDITIONAL LENGTH */
-	resp_done(req, &r);
+static void do_pr_out(struct scsi_req *req)
+{
+	u32 len = get_unaligned_be32(&req->cdb[5]);
+
+	/* SPEC_I_PT lists are not supported: only the 24-byte basic list. */
+	if (len != PR_OUT_PARAM_LEN) {
+		param_length_error(req);
+		return;
+	}
+	req->action = SCSI_ACT_PR_OUT;
+	req->data_out_len = len;
+}
+
+static void do_reserve(struct scsi_req *req)
+{
+	/* RESERVE(10)/RELEASE(10): no third-party reservations (3RDPTY, LONGID) */
+	if ((req->cdb[0] == OP_RESERVE_10 || req->cdb[0] == OP_RELEASE_10) &&
+	    (req->cdb[1] & 0x12)) {
+		bad_cdb(req, 1, top_bit(req->cdb[1] & 0x12));
+		return;
+	}
+	req->action = SCSI_ACT_RESERVE;
 }
 
 static u32 put_timeouts(struct resp *r, u32 off)
@@ -1302,14 +1358,22 @@ static void dispatch(const struct scsi_lun_info *lun, struct scsi_req *req)
 	case OP_PR_IN:
 		do_pr_in(req);
 		break;
+	case OP_PR_OUT:
+		do_pr_out(req);
+		break;
+	case OP_RESERVE_6:
+	case OP_RESERVE_10:
+	case OP_RELEASE_6:
+	case OP_RELEASE_10:
+		do_reserve(req);
+		break;
 	case OP_MAINTENANCE_IN:
 		do_report_opcodes(lun, req);
 		break;
 	default:
 		/*
 		 * TEST UNIT READY, START STOP UNIT, PREVENT ALLOW MEDIUM
-		 * REMOVAL (we are not removable) and, until the transport
-		 * keeps reservation state, RESERVE and RELEASE: GOOD.
+		 * REMOVAL (we are not removable): GOOD.
 		 */
 		break;
 	}

@@ -149,6 +149,10 @@ enum scsi_action {
 	SCSI_ACT_GET_LBA_STATUS,
 	/* data-out (data_out_len) goes to scsi_mode_select() */
 	SCSI_ACT_MODE_SELECT,
+	/* reservations: the transport runs pr.c on the LUN's state */
+	SCSI_ACT_PR_IN,		/* pr_in() fills data-in */
+	SCSI_ACT_PR_OUT,	/* data-out (data_out_len) goes to pr_out() */
+	SCSI_ACT_RESERVE,	/* RESERVE or RELEASE (6)/(10): pr_spc2() */
 };
 
 struct scsi_req {

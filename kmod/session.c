@@ -10,6 +10,7 @@
 
 #include "compat.h"
 #include "engine.h"
+#include "lun_state.h"
 
 DEFINE_MUTEX(bootsan_session_mutex);
 LIST_HEAD(bootsan_sessions);
@@ -37,6 +38,7 @@ struct bootsan_session *bootsan_session_create(struct bootsan_conn *conn,
 					       bool discovery)
 {
 	struct bootsan_session *sess, *old;
+	u32 live = 0;
 
 	sess = kzalloc(sizeof(*sess), GFP_KERNEL);
 	if (!sess)
@@ -49,16 +51,22 @@ struct bootsan_session *bootsan_session_create(struct bootsan_conn *conn,
 	sess->params = conn->params;
 	strscpy(sess->initiator, conn->params.initiator_name, sizeof(sess->initiator));
 	sess->queue_depth = t ? t->queue_depth : 1;
+	sess->nop_in_interval = t ? t->nop_in_interval : 0;
 
 	mutex_lock(&bootsan_session_mutex);
 	list_for_each_entry(old, &bootsan_sessions, node) {
-		if (old->target == t && old->isid == sess->isid &&
-		    !strcmp(old->initiator, sess->initiator) && old->conn) {
+		if (old->target != t)
+			continue;
+		if (old->isid == sess->isid && !strcmp(old->initiator, sess->initiator) &&
+		    old->conn && !old->reinstated) {
 			bootsan_conn_shutdown(old->conn);
 			old->reinstated = true;
 		}
+		/* Sessions on their way out do not count against the limit. */
+		if (t && !old->reinstated && !old->killed && !old->logout)
+			live++;
 	}
-	if (t && atomic_read(&t->nr_sessions) >= t->max_sessions) {
+	if (t && live >= t->max_sessions) {
 		mutex_unlock(&bootsan_session_mutex);
 		kfree(sess);
 		return ERR_PTR(-EUSERS);
@@ -87,6 +95,8 @@ void bootsan_session_close(struct bootsan_session *sess, int reason)
 	if (sess->killed)
 		reason = BOOTSAN_SESSION_DOWN_REASON_KILLED;
 	if (sess->target) {
+		/* I_T nexus loss: SPC-2 reservations and pending UAs go. */
+		bootsan_lun_states_session_lost(sess->target, sess->id);
 		bootsan_nl_notify_session_down(sess, reason);
 		atomic_dec(&sess->target->nr_sessions);
 		bootsan_target_put(sess->target);

@@ -4,10 +4,12 @@
  * shell selftests (and admins in a pinch). One request per invocation;
  * the kernel's own explanation is printed when it refuses.
  *
- *   bsnl portal-new ADDR [PORT]            bsnl portal-del ADDR [PORT] [force]
+ *   bsnl portal-new ADDR [PORT] [max-connections N]
+ *   bsnl portal-del ADDR [PORT] [force]
  *   bsnl target-new IQN [OPTION]...        bsnl target-del IQN [force]
  *        options: auth none|chap|mutual-chap, chap USER SECRET,
- *                 mutual USER SECRET, max-sessions N, queue-depth N
+ *                 mutual USER SECRET, max-sessions N, queue-depth N,
+ *                 nop-in-interval SECONDS
  *   bsnl lun-new IQN LUN PATH [ro] [block-size N] [block] [direct]
  *   bsnl lun-resize IQN LUN SIZE           bsnl lun-del IQN LUN [force]
  *   bsnl acl-new IQN INITIATOR [chap USER SECRET] [mutual USER SECRET]
@@ -159,6 +161,8 @@ int main(int argc, char **argv)
 		for (i = 3; i < argc; i++) {
 			if (!strcmp(argv[i], "force"))
 				nla_put_flag(m, BOOTSAN_A_PORTAL_FORCE);
+			else if (!strcmp(argv[i], "max-connections") && i + 1 < argc)
+				nla_put_u32(m, BOOTSAN_A_PORTAL_MAX_CONNECTIONS, atoi(argv[++i]));
 			else
 				nla_put_u16(m, BOOTSAN_A_PORTAL_PORT, atoi(argv[i]));
 		}
@@ -186,6 +190,9 @@ int main(int argc, char **argv)
 				i += 2;
 			} else if (!strcmp(argv[i], "queue-depth") && i + 1 < argc) {
 				nla_put_u32(m, BOOTSAN_A_TARGET_QUEUE_DEPTH, atoi(argv[i + 1]));
+				i += 2;
+			} else if (!strcmp(argv[i], "nop-in-interval") && i + 1 < argc) {
+				nla_put_u32(m, BOOTSAN_A_TARGET_NOP_IN_INTERVAL, atoi(argv[i + 1]));
 				i += 2;
 			} else {
 				usage();

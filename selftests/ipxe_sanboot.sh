@@ -104,7 +104,7 @@ echo BOOTSAN-SAN-READY
 # for $idle seconds: it runs from memory now (or has ended).
 last=0
 quiet=0
-for i in \$(seq 240); do
+for i in \$(seq 420); do
 	reads=\$(./bsnl stats | sed -n 's/.*read_cmds=\([0-9]*\).*/\1/p')
 	if [ "\${reads:-0}" -gt 0 ] && [ "\$reads" = "\$last" ]; then
 		quiet=\$((quiet + 1))
@@ -123,7 +123,7 @@ exit 1
 SAN
 
 port=$("$top/scripts/vm/free-port")
-"$top/scripts/vm/run" --kver "$kver" --initrd "$initrd" --timeout 240 --quiet \
+"$top/scripts/vm/run" --kver "$kver" --initrd "$initrd" --timeout 420 --quiet \
 	--log "$logs/ipxe-san-$auth.log" --link "listen:$port" --mac 52:54:00:b0:07:01 \
 	--add "$work/disk.img:/disk.img" --add "$work/boot.ipxe:/boot.ipxe" \
 	--add "$work/udhcpd.conf:/udhcpd.conf" --add "$work/san.sh:/san.sh" -- sh /san.sh &
@@ -132,7 +132,7 @@ san=$!
 # joined only after the SAN VM has brought its interface up was seen to
 # carry no DHCP replies. iPXE retries DHCP long enough for the SAN VM.
 sleep 2
-"$top/scripts/vm/run" --ipxe --timeout 240 --quiet --log "$logs/ipxe-client-$auth.log" \
+"$top/scripts/vm/run" --ipxe --timeout 420 --quiet --log "$logs/ipxe-client-$auth.log" \
 	--link "connect:$port" --mac 52:54:00:b0:07:02 --expect "$MARKER"
 client=$?
 wait $san

@@ -27,6 +27,7 @@ static const struct http_route test_routes[] = {
 	{ "DELETE", "/a/{x}", h_dummy, 0 },
 	{ "POST", "/a/{x}/b/{y}", h_dummy, 0 },
 	{ "GET", "/static/path", h_dummy, 0 },
+	{ "GET", "/files/{x}/{rest}", h_dummy, HTTP_ROUTE_REST },
 };
 
 static int match(struct http *h, const char *method, const char *path, struct http_match *m,
@@ -55,6 +56,12 @@ static void test_routing(void)
 	is_int(match(h, "GET", "/a", &m, allow), 0, "match: GET /a");
 	is_int(match(h, "POST", "/a", &m, allow), 1, "match: POST /a");
 	is_int(match(h, "HEAD", "/a", &m, allow), 0, "match: HEAD is served by GET");
+	is_int(match(h, "GET", "/files/k/a/b/c", &m, allow), 6, "match: HTTP_ROUTE_REST");
+	ok(m.nparams == 2 && !strcmp(m.values[0], "k") && !strcmp(m.values[1], "a/b/c"),
+	   "match: the last parameter takes the rest of the path, the others one segment");
+	is_int(match(h, "GET", "/files/k", &m, allow), -404, "match: the rest is not empty");
+	is_int(match(h, "GET", "/a/foo/bar", &m, allow), -404,
+	       "match: without HTTP_ROUTE_REST a parameter is one segment");
 	is_int(match(h, "GET", "/a/foo", &m, allow), 2, "match: GET /a/{x}");
 	ok(m.nparams == 1 && !strcmp(m.values[0], "foo") && m.name_len[0] == 1 &&
 	   m.names[0][0] == 'x', "match: parameter x = foo");

@@ -219,7 +219,7 @@ static void test_args(void)
 
 static void test_generic(void)
 {
-	static const u8 unsupported[] = { 0x04, 0x5f, 0x83, 0x84, 0x7f, 0xc0,
+	static const u8 unsupported[] = { 0x04, 0x83, 0x84, 0x7f, 0xc0,
 					  0x1d, 0x4d, 0x3b, 0x48, 0xa4, 0xff };
 	size_t i;
 
@@ -1096,31 +1096,39 @@ static void test_misc(void)
 	ok(done_good(), "PREVENT ALLOW MEDIUM REMOVAL prevent=1: GOOD");
 	cdb(6, 0x16, 0, 0, 0, 0, 0);
 	run();
-	ok(done_good(), "RESERVE(6): GOOD");
+	ok(good() && R.action == SCSI_ACT_RESERVE, "RESERVE(6): to the reservation state");
 	cdb(6, 0x17, 0, 0, 0, 0, 0);
 	run();
-	ok(done_good(), "RELEASE(6): GOOD");
+	ok(good() && R.action == SCSI_ACT_RESERVE, "RELEASE(6): to the reservation state");
 	cdb(10, 0x56, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 	run();
-	ok(done_good(), "RESERVE(10): GOOD");
+	ok(good() && R.action == SCSI_ACT_RESERVE, "RESERVE(10): to the reservation state");
+	cdb(10, 0x56, 0x10, 0, 0, 0, 0, 0, 0, 0, 0);
+	run();
+	ok(bad_field(1, 4), "RESERVE(10) 3RDPTY: INVALID FIELD IN CDB, byte 1 bit 4");
 	cdb(10, 0x57, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 	run();
-	ok(done_good(), "RELEASE(10): GOOD");
+	ok(good() && R.action == SCSI_ACT_RESERVE, "RELEASE(10): to the reservation state");
 	cdb(10, 0x5e, 0x00, 0, 0, 0, 0, 0, 0, 255, 0);
-	memset(buf, 0xff, 8);
 	run();
-	ok(done_good() && R.data_in_len == 8 && be32_at(buf) == 0 && be32_at(buf + 4) == 0,
-	   "PERSISTENT RESERVE IN READ KEYS: generation 0, no keys");
-	C[1] = 0x01;
-	C[8] = 4;
+	ok(good() && R.action == SCSI_ACT_PR_IN && R.alloc_len == 255,
+	   "PERSISTENT RESERVE IN READ KEYS: to the reservation state");
+	C[1] = 0x03;
 	run();
-	ok(done_good() && R.data_in_len == 4, "PERSISTENT RESERVE IN READ RESERVATION truncated to 4");
-	C[1] = 0x02;
+	ok(good() && R.action == SCSI_ACT_PR_IN, "PERSISTENT RESERVE IN READ FULL STATUS too");
+	C[1] = 0x04;
 	run();
-	ok(bad_field(1, 4), "PERSISTENT RESERVE IN REPORT CAPABILITIES: INVALID FIELD, byte 1 bit 4");
+	ok(bad_field(1, 4), "PERSISTENT RESERVE IN service action 4: INVALID FIELD, byte 1 bit 4");
 	cdb(10, 0x5f, 0x00, 0, 0, 0, 0, 0, 0, 24, 0);
 	run();
-	ok(bad_opcode(), "PERSISTENT RESERVE OUT: INVALID COMMAND OPERATION CODE (for now)");
+	ok(good() && R.action == SCSI_ACT_PR_OUT && R.data_out_len == 24,
+	   "PERSISTENT RESERVE OUT REGISTER: 24 bytes of parameters");
+	C[8] = 32;
+	run();
+	ok(sense_is(0x5, 0x1a, 0x00), "PERSISTENT RESERVE OUT 32 bytes: PARAMETER LIST LENGTH ERROR");
+	cdb(10, 0x5f, 0x07, 0, 0, 0, 0, 0, 0, 24, 0);
+	run();
+	ok(bad_field(1, 4), "PERSISTENT RESERVE OUT REGISTER AND MOVE: INVALID FIELD, byte 1 bit 4");
 }
 
 static void rsoc(u8 opts, u8 op, u16 sa, u32 alloc)

@@ -1,0 +1,245 @@
+#!/bin/sh
+# bootsanctl against a real bootsand (temporary state directory, a free port
+# on 127.0.0.1, no kernel module): every command family, the table and
+# --json output, the clone progress bar, and the exit status for each kind
+# of failure (1 API error, 2 usage, 3 connection). Prints TAP.
+#
+#   daemon/tests/bootsanctl_test.sh [path/to/bootsand] [path/to/bootsanctl]
+here=$(cd "$(dirname "$0")" && pwd)
+daemon=$(realpath "${1:-$here/../bootsand}")
+ctl=$(realpath "${2:-$here/../bootsanctl}")
+version=$("$here/../../scripts/version")
+tmp=$(mktemp -d)
+pid=
+n=0 failed=0
+
+cleanup() {
+	[ -z "$pid" ] || { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+ok() { n=$((n + 1)); echo "ok $n $1"; }
+not_ok() {
+	n=$((n + 1)); failed=1
+	echo "not ok $n $1"
+	printf '%s\n' "$2" | head -20 | sed 's/^/#   /'
+}
+
+# expect NAME WANT_RC WANT_TEXT -- ARGS...: runs bootsanctl, checks the exit
+# status and that stdout+stderr contain WANT_TEXT (a fixed string).
+expect() {
+	name=$1 want_rc=$2 want_text=$3
+	shift 4
+	out=$("$ctl" "$@" 2>&1)
+	rc=$?
+	if [ "$rc" != "$want_rc" ]; then
+		not_ok "$name" "exit $rc, want $want_rc; output: $out"
+	elif ! printf '%s' "$out" | grep -qF -- "$want_text"; then
+		not_ok "$name" "output lacks '$want_text': $out"
+	else
+		ok "$name"
+	fi
+}
+
+# expect_json NAME PYTHON_EXPR -- ARGS...: --json output, checked by a
+# Python expression over the decoded value j.
+expect_json() {
+	name=$1 expr=$2
+	shift 3
+	out=$("$ctl" --json "$@" 2>&1)
+	rc=$?
+	if [ "$rc" != 0 ]; then
+		not_ok "$name" "exit $rc: $out"
+	elif printf '%s' "$out" | python3 -c "import json, sys; j = json.load(sys.stdin); sys.exit(0 if ($expr) else 1)"; then
+		ok "$name"
+	else
+		not_ok "$name" "($expr) is false for: $out"
+	fi
+}
+
+echo "TAP version 13"
+
+"$daemon" --state-dir "$tmp/state" --listen 127.0.0.1:0 --log-level debug \
+	>"$tmp/log" 2>&1 &
+pid=$!
+port=
+for _ in $(seq 200); do
+	port=$(sed -n 's#.*listening on http://127\.0\.0\.1:\([0-9]*\).*#\1#p' "$tmp/log" | tail -1)
+	[ -n "$port" ] && grep -q ready "$tmp/log" && break
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.1
+done
+if [ -z "$port" ]; then
+	echo "1..0 # SKIP bootsand did not start: $(tail -3 "$tmp/log")"
+	exit 1
+fi
+export BOOTSAN_URL="http://127.0.0.1:$port"
+export BOOTSAN_TOKEN_FILE="$tmp/state/api-token"
+
+# usage (exit 2) and connection (exit 3) failures
+expect "--help shows usage" 0 "Usage: bootsanctl" -- --help
+expect "no command exits 2" 2 "missing command" --
+expect "unknown command exits 2" 2 "unknown command 'frobnicate'" -- frobnicate
+expect "unknown option exits 2" 2 "unknown option '--bogus'" -- image list --bogus
+expect "missing subcommand exits 2" 2 "missing image command" -- image
+expect "missing value exits 2" 2 "option '--size' needs a value" -- image create a --size
+expect "bad size suffix exits 2" 2 "bad size '12Q'" -- image create a --size 12Q
+expect "size and from together exit 2" 2 "either --size SIZE or --from IMAGE" -- \
+	image create a --size 1M --from b
+expect "a bad --url exits 2" 2 "bad --url 'localhost:1'" -- --url localhost:1 status
+expect "an unreadable --token-file exits 2" 2 "cannot read token file '$tmp/none'" -- \
+	--token-file "$tmp/none" status
+expect "no bootsand listening exits 3" 3 "cannot reach bootsand at http://127.0.0.1:1" -- \
+	--url http://127.0.0.1:1 status
+echo "not-the-token" >"$tmp/wrong-token"
+expect "a wrong token is the API's 401, exit 1" 1 "[HTTP 401]" -- \
+	--token-file "$tmp/wrong-token" status
+
+# status
+expect "status shows the version" 0 "version: $version" -- status
+expect "status shows the kernel side" 0 "kernel.available: no" -- status
+expect_json "status --json is the API's JSON" \
+	"j['version'] == '$version' and j['kernel']['available'] is False" -- status
+
+# images
+expect "image create --size with a suffix" 0 "size_bytes: 1048576" -- \
+	image create golden --size 1M
+expect "sizes take fractions of a unit" 0 "size_bytes: 1536" -- image create half --size 1.5K
+expect "the API's error and field are shown, exit 1" 1 "(field: size_bytes) [HTTP 400]" -- \
+	image create odd --size 1000
+expect "a duplicate image is a 409" 1 "exists already (field: name) [HTTP 409]" -- \
+	image create golden --size 1M
+dd if=/dev/urandom of="$tmp/state/images/golden.img" bs=64k count=16 conv=notrunc \
+	status=none
+out=$(script -qec "$ctl image create pc1 --from golden" /dev/null 2>&1)
+if printf '%s' "$out" | grep -q '\] 100% done' && printf '%s' "$out" | grep -q 'state: ready'; then
+	ok "a clone waits for its job with a progress bar on a terminal"
+else
+	not_ok "a clone waits for its job with a progress bar on a terminal" "$out"
+fi
+if cmp -s "$tmp/state/images/golden.img" "$tmp/state/images/pc1.img"; then
+	ok "the clone has the source's bytes"
+else
+	not_ok "the clone has the source's bytes" "$(ls -l "$tmp/state/images")"
+fi
+expect "a clone without a terminal prints only the image" 0 "name: pc2" -- \
+	image create pc2 --from golden
+out=$("$ctl" --json --no-wait image create pc3 --from golden 2>&1)
+job=$(printf '%s' "$out" | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])' \
+	2>/dev/null)
+if [ -n "$job" ]; then
+	ok "--no-wait returns the job at once"
+else
+	not_ok "--no-wait returns the job at once" "$out"
+fi
+for _ in $(seq 50); do
+	"$ctl" job show "$job" 2>/dev/null | grep -q "state: done" && break
+	sleep 0.1
+done
+expect "job show follows a job to done" 0 "state: done" -- job show "$job"
+expect "job list is a table" 0 "SUBJECT" -- job list
+
+# At most two clones copy at once; the others wait as "queued", and all end.
+"$ctl" image create big --size 96M >/dev/null
+dd if=/dev/urandom of="$tmp/state/images/big.img" bs=1M count=96 conv=notrunc status=none
+for i in 1 2 3 4 5; do
+	"$ctl" --no-wait image create "q$i" --from big >/dev/null
+done
+max_running=0 seen_queued=0 all_done=0
+for _ in $(seq 600); do
+	states=$("$ctl" --json job list | python3 -c '
+import json, sys
+jobs = [j for j in json.load(sys.stdin)["jobs"] if j["subject"].startswith("q")]
+print(sum(j["state"] == "running" for j in jobs), sum(j["state"] == "queued" for j in jobs),
+      int(len(jobs) == 5 and all(j["state"] == "done" for j in jobs)))')
+	set -- $states
+	[ "$1" -gt "$max_running" ] && max_running=$1
+	[ "$2" -gt 0 ] && [ "$1" -gt 0 ] && seen_queued=1
+	[ "$3" = 1 ] && { all_done=1; break; }
+	sleep 0.05
+done
+if [ "$max_running" -le 2 ] && [ "$seen_queued" = 1 ] && [ "$all_done" = 1 ]; then
+	ok "clones beyond two wait queued, then all finish"
+else
+	not_ok "clones beyond two wait queued, then all finish" \
+		"max running $max_running, queued seen $seen_queued, all done $all_done"
+fi
+same=1
+for i in 1 2 3 4 5; do
+	cmp -s "$tmp/state/images/big.img" "$tmp/state/images/q$i.img" || same=0
+	"$ctl" image delete "q$i" >/dev/null || same=0
+done
+"$ctl" image delete big >/dev/null || same=0
+if [ "$same" = 1 ]; then
+	ok "every queued clone has the source's bytes"
+else
+	not_ok "every queued clone has the source's bytes" "$(ls -l "$tmp/state/images")"
+fi
+expect_json "status counts running and queued jobs" \
+	"j['counts']['jobs_running'] == 0 and j['counts']['jobs_queued'] == 0" -- status
+expect "an unknown job is a 404" 1 "[HTTP 404]" -- job show 999
+expect "a clone of a missing image fails with the field" 1 "(field: from) [HTTP 400]" -- \
+	image create pc9 --from nothing
+expect "image list is a table" 0 "NAME    SIZE" -- image list
+out=$("$ctl" image list)
+if printf '%s\n' "$out" | grep -Eq '^golden +1\.0M|^golden +1M' &&
+   printf '%s\n' "$out" | grep -q '^pc3 '; then
+	ok "image list has one row per image with human sizes"
+else
+	not_ok "image list has one row per image with human sizes" "$out"
+fi
+expect_json "image list --json is the API's JSON" \
+	"sorted(i['name'] for i in j['images']) == ['golden', 'half', 'pc1', 'pc2', 'pc3']" -- \
+	image list
+expect_json "global options also work after the command" "j['name'] == 'golden'" -- \
+	image show golden
+expect "image resize grows" 0 "size_bytes: 2097152" -- image resize golden --size 2M
+expect "image resize does not shrink" 1 "images only grow" -- image resize golden --size 1M
+expect "image delete" 0 "image pc3 deleted" -- image delete pc3
+expect "a deleted image is gone" 1 "no image 'pc3' [HTTP 404]" -- image show pc3
+
+# portals
+expect "portal add ADDRESS:PORT" 0 "port: 3261" -- portal add 127.0.0.1:3261
+expect "portal add [IPv6]:PORT" 0 "address: ::1" -- portal add "[::1]:3262" --tpgt 2
+expect "portal list" 0 "127.0.0.1  3261" -- portal list
+expect "a duplicate portal is a 409" 1 "[HTTP 409]" -- portal add 127.0.0.1:3261
+expect "portal delete" 0 "portal 127.0.0.1:3261 deleted" -- portal delete 127.0.0.1:3261
+expect "portal delete of an IPv6 portal" 0 "deleted" -- portal delete "[::1]:3262"
+
+# targets and sessions need the kernel: without it, the API's 503
+expect "target list works without the kernel" 0 "IQN" -- target list
+expect "target create without the kernel is the API's 503" 1 \
+	"iSCSI target is unavailable" -- target create iqn.2026-11.test:t1 --lun pc1 \
+	--acl iqn.2026-11.test:pc1 --chap-user u --chap-secret 0123456789abcdef
+expect "target create checks --lun" 2 "bad --lun 'x='" -- \
+	target create iqn.2026-11.test:t1 --lun x=
+expect "target create reads a missing secret file" 2 "cannot read secret file" -- \
+	target create iqn.2026-11.test:t1 --chap-secret-file "$tmp/none"
+expect "session list without the kernel is the API's 503" 1 "[HTTP 503]" -- session list
+
+# profiles and clients
+expect "profile create" 0 "kind: sanboot" -- profile create disk --kind sanboot
+expect "profile create with --set KEY=JSON" 0 "cmdline: quiet splash" -- \
+	profile create lnx --kind linux --set kernel=http://x/vmlinuz \
+	--set 'cmdline="quiet splash"'
+expect "profile create needs --kind" 2 "needs --kind" -- profile create z
+expect "profile list" 0 "lnx   linux" -- profile list
+expect "profile show" 0 "kernel: http://x/vmlinuz" -- profile show lnx
+expect "client create" 0 "labels.room: b12" -- client create pc42 \
+	--mac 52:54:00:12:34:56 --profile disk --image pc1 --label room=b12
+expect "a bad MAC is the API's 400 with its field" 1 "(field: mac)" -- \
+	client create pc43 --mac zz
+expect "client list" 0 "52:54:00:12:34:56" -- client list
+expect_json "client show --json" "j['image'] == 'pc1' and j['profile'] == 'disk'" -- \
+	client show pc42
+expect "client delete" 0 "client pc42 deleted" -- client delete pc42
+expect "profile delete" 0 "profile lnx deleted" -- profile delete lnx
+
+if kill -0 "$pid" 2>/dev/null; then
+	ok "bootsand still serves"
+else
+	not_ok "bootsand still serves" "$(tail -20 "$tmp/log")"
+fi
+echo "1..$n"
+exit $failed

@@ -1,0 +1,72 @@
+#!/bin/sh
+# Raw iSCSI over real TCP (pdu_reject.c): malformed PDUs get a Reject with
+# the RFC 7143 reason and the connection keeps working; the CmdSN window is
+# the target's queue depth; NOP-In pings are harmless to initiators that do
+# not answer; a session left without a logout goes away; session and
+# connection limits refuse a login with status 0x0206 and an event, and a
+# reinstatement still gets in. Runs in the test VM as root.
+cd "$(dirname "$0")" || exit 1
+. ./lib.sh
+
+T=iqn.2024-01.org.bootsan.test:reject
+T1=iqn.2024-01.org.bootsan.test:raw-one-session
+IMG=/tmp/reject.img
+
+# tap_run COMMAND...: a program printing its own TAP lines, numbered on.
+tap_run() {
+	out=$(TAP_BASE=$tap_n "$@")
+	rc=$?
+	printf '%s\n' "$out"
+	tap_n=$((tap_n + $(printf '%s\n' "$out" | grep -c -E '^(not )?ok ')))
+	[ $rc = 0 ] || tap_failed=1
+}
+
+echo "TAP version 13"
+modprobe bootsan || { echo "Bail out! bootsan.ko missing"; exit 1; }
+truncate -s 16M $IMG
+./bsnl portal-new 127.0.0.1 3261 &&
+	./bsnl target-new $T queue-depth 4 nop-in-interval 1 && ./bsnl lun-new $T 0 $IMG &&
+	./bsnl target-new $T1 max-sessions 1 && ./bsnl lun-new $T1 0 $IMG ||
+	{ echo "Bail out! target setup failed"; exit 1; }
+
+./bsnl events 2 60 >/tmp/reject-events 2>&1 &
+events_pid=$!
+wait_for 5 grep -q subscribed /tmp/reject-events
+tap_run ./pdu_reject reject 127.0.0.1 3261 $T 4
+wait "$events_pid"
+check "the session was up, then down by logout" grep -q "session-down target=$T .* reason=0" \
+	/tmp/reject-events
+
+./bsnl events 2 60 >/tmp/idle-events 2>&1 &
+events_pid=$!
+wait_for 5 grep -q subscribed /tmp/idle-events
+tap_run ./pdu_reject idle 127.0.0.1 3261 $T
+wait "$events_pid"
+sed 's/^/# /' /tmp/idle-events
+check "a session left without a logout goes: session-down, connection lost" \
+	grep -q "session-down target=$T .* reason=2" /tmp/idle-events
+check "no session is left" wait_for 10 sh -c "[ -z \"\$(./bsnl sessions)\" ]"
+
+./bsnl events 4 60 >/tmp/limit-events 2>&1 &
+events_pid=$!
+wait_for 5 grep -q subscribed /tmp/limit-events
+tap_run ./pdu_reject session-limit 127.0.0.1 3261 $T1
+wait "$events_pid"
+sed 's/^/# /' /tmp/limit-events
+check "the refused login is a login-failed event, too many sessions" \
+	grep -q "login-failed target=$T1 initiator=iqn.2024-01.org.bootsan.test:second failure=3" \
+	/tmp/limit-events
+check "the reinstated session went down with reason reinstated" \
+	grep -q "session-down target=$T1 initiator=iqn.2024-01.org.bootsan.test:first reason=3" \
+	/tmp/limit-events
+
+./bsnl portal-new 127.0.0.1 3262 max-connections 1 ||
+	{ echo "Bail out! portal setup failed"; exit 1; }
+tap_run ./pdu_reject connection-limit 127.0.0.1 3262 $T
+check "no session is left" wait_for 10 sh -c "[ -z \"\$(./bsnl sessions)\" ]"
+
+./bsnl target-del $T force
+./bsnl target-del $T1 force
+./bsnl portal-del 127.0.0.1 3261 force
+./bsnl portal-del 127.0.0.1 3262 force
+tap_done
