@@ -13,6 +13,8 @@
  *   pdu_reject idle ADDR PORT TARGET_IQN
  *	On a target with nop-in-interval 1: NOP-In pings come while idle,
  *	leaving them unanswered is harmless; then leave without a logout.
+ *   pdu_reject vanish ADDR PORT TARGET_IQN
+ *	Log in and drop the connection without a FIN or RST.
  *   pdu_reject session-limit|connection-limit ADDR PORT TARGET_IQN
  *	With room for one session (or connection): a second login is refused
  *	with status 0x0206; for sessions, a login with the first ISID
@@ -394,6 +396,25 @@ static int run_idle(void)
 	return tap_failed;
 }
 
+/*
+ * Log in, then drop the connection without a FIN or RST (TCP_REPAIR mode,
+ * as when a client is switched off): only the target's keepalive can find
+ * out that the session is abandoned.
+ */
+static int run_vanish(void)
+{
+	uint8_t rsp[BHS];
+	char text[8192];
+	int fd = connect_target(), one = 1, ok;
+
+	check(fd >= 0 && !login(fd, rsp, text, sizeof(text)), "logged in");
+	ok = !setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &one, sizeof(one));
+	check(ok, "the connection is dropped silently (TCP_REPAIR%s%s)", ok ? "" : ": ",
+	      ok ? "" : strerror(errno));
+	close(fd);
+	return tap_failed;
+}
+
 /* With room for one session or connection: the second login is refused. */
 static int run_limit(int sessions)
 {
@@ -499,7 +520,7 @@ int main(int argc, char **argv)
 	const char *mode = argc > 1 ? argv[1] : "";
 
 	if (argc < 5 || (!strcmp(mode, "reject") && argc != 6)) {
-		fprintf(stderr, "usage: %s reject|idle|session-limit|connection-limit "
+		fprintf(stderr, "usage: %s reject|idle|vanish|session-limit|connection-limit "
 			"ADDR PORT TARGET [QUEUE_DEPTH]\n", argv[0]);
 		return 2;
 	}
@@ -511,5 +532,7 @@ int main(int argc, char **argv)
 		return run_reject(strtoul(argv[5], NULL, 10));
 	if (!strcmp(mode, "idle"))
 		return run_idle();
+	if (!strcmp(mode, "vanish"))
+		return run_vanish();
 	return run_limit(!strcmp(mode, "session-limit"));
 }

@@ -2,7 +2,8 @@
 # Raw iSCSI over real TCP (pdu_reject.c): malformed PDUs get a Reject with
 # the RFC 7143 reason and the connection keeps working; the CmdSN window is
 # the target's queue depth; NOP-In pings are harmless to initiators that do
-# not answer; a session left without a logout goes away; session and
+# not answer; a session left without a logout goes away, also when the
+# client vanishes without closing its connection (keepalive); session and
 # connection limits refuse a login with status 0x0206 and an event, and a
 # reinstatement still gets in. Runs in the test VM as root.
 cd "$(dirname "$0")" || exit 1
@@ -46,6 +47,20 @@ sed 's/^/# /' /tmp/idle-events
 check "a session left without a logout goes: session-down, connection lost" \
 	grep -q "session-down target=$T .* reason=2" /tmp/idle-events
 check "no session is left" wait_for 10 sh -c "[ -z \"\$(./bsnl sessions)\" ]"
+
+# A client that vanishes without a FIN or RST: keepalive (60 s idle) finds
+# the connection dead and the session ends ($T1 sends no NOP-In pings).
+./bsnl events 2 120 >/tmp/vanish-events 2>&1 &
+events_pid=$!
+wait_for 5 grep -q subscribed /tmp/vanish-events
+tap_run ./pdu_reject vanish 127.0.0.1 3261 $T1
+check "the session is still there at first" sh -c "./bsnl sessions | grep -q '$T1 '"
+check "keepalive ends the vanished client's session" \
+	wait_for 100 sh -c "! ./bsnl sessions | grep -q '$T1 '"
+wait "$events_pid"
+sed 's/^/# /' /tmp/vanish-events
+check "session-down: connection lost or expired" \
+	grep -q -E "session-down target=$T1 .* reason=(2|4)" /tmp/vanish-events
 
 ./bsnl events 4 60 >/tmp/limit-events 2>&1 &
 events_pid=$!
