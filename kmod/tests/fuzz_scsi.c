@@ -166,6 +166,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case SCSI_ACT_MODE_SELECT:
 		CHECK(req.data_out_len > 0);
 		break;
+	case SCSI_ACT_PR_IN:
+	case SCSI_ACT_RESERVE:
+		CHECK(req.data_out_len == 0);
+		break;
+	case SCSI_ACT_PR_OUT:
+		CHECK(req.data_out_len == 24); /* the basic parameter list only */
+		break;
 	case SCSI_ACT_DONE:
 		break;
 	default:
