@@ -5,7 +5,9 @@
 #     reads back continuously: no I/O error, every pass verifies, the
 #     session is never interrupted;
 #   - rmmod bootsan (after a logout) and modprobe: bootsand's watcher puts
-#     the target back by itself, a new login sees the same bytes.
+#     the target back by itself, a new login sees the same bytes;
+#   - a blockio LUN on a RAM disk made through the API holds what the
+#     initiator wrote, and deleting the target releases the device.
 # Runs in the test VM as root; skipped when bootsand is not in the image.
 cd "$(dirname "$0")" || exit 1
 . ./lib.sh
@@ -115,6 +117,30 @@ check "logout again" iscsiadm -m node -T $T -p 127.0.0.1 --logout
 check "target delete through bootsanctl" bootsanctl target delete $T
 check "the kernel no longer has it" sh -c "! ./bsnl stats | grep -q '^$T '"
 check "image delete through bootsanctl" bootsanctl image delete disk
+
+# A block device LUN through the REST API ({"lun": 0, "device": ...}):
+# the bytes an initiator writes are on the device, and deleting the target
+# releases the device (bootsan holds it exclusively while it is a LUN).
+TB=iqn.2024-01.org.bootsan.test:api-block
+blockio_target() {
+	modprobe brd rd_nr=1 rd_size=16384 && wait_for 5 test -b /dev/ram0 &&
+		bootsanctl target create $TB --lun /dev/ram0 --acl $I
+}
+check "a blockio target on /dev/ram0 through bootsanctl" blockio_target
+check "the kernel has its LUN" sh -c "./bsnl stats | grep -q '^$TB 0 '"
+check "the REST API shows the LUN's device" \
+	sh -c "bootsanctl --json target show $TB | grep -q '\"device\": *\"/dev/ram0\"'"
+blockio_io() {
+	iscsiadm -m discovery -t sendtargets -p 127.0.0.1 >/dev/null &&
+		iscsiadm -m node -T $TB -p 127.0.0.1 --login >/dev/null &&
+		wait_for 30 test -b /dev/sda &&
+		/usr/bin/dd if=/tmp/pattern of=/dev/sda bs=64k oflag=direct 2>/dev/null &&
+		iscsiadm -m node -T $TB -p 127.0.0.1 --logout >/dev/null &&
+		/usr/bin/cmp /dev/ram0 /tmp/pattern
+}
+check "16 MiB written through open-iscsi are on /dev/ram0" blockio_io
+check "target delete releases the device (brd unloads)" sh -c "
+	bootsanctl target delete $TB && rmmod brd"
 
 kill "$bsd_pid"
 wait "$bsd_pid"
