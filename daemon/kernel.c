@@ -26,6 +26,7 @@
 #include "kernel.h"
 #include "kernel_nl.h"
 #include "log.h"
+#include "login_events.h"
 #include "store.h"
 
 /* How often the watcher looks for a reloaded or returning module. */
@@ -35,6 +36,7 @@ struct kside {
 	pthread_mutex_t lock;		/* one change or reconcile at a time */
 	pthread_t watcher;
 	bool watching;
+	struct login_events *logins;	/* session events into boot history */
 	bool stop;
 	bool in_sync;			/* last reconcile succeeded */
 	unsigned int reconciles;
@@ -247,6 +249,9 @@ int kernel_start(struct bsd *d)
 	pthread_mutex_unlock(&k->lock);
 	if (!pthread_create(&k->watcher, NULL, watcher, d))
 		k->watching = true;
+	k->logins = login_events_start(d);
+	if (!k->logins)
+		log_warn("iSCSI logins will not be in the clients' boot history");
 	return 0;
 }
 
@@ -261,6 +266,7 @@ void kernel_stop(struct bsd *d)
 	pthread_mutex_unlock(&k->lock);
 	if (k->watching)
 		pthread_join(k->watcher, NULL);
+	login_events_stop(k->logins);
 	pthread_mutex_destroy(&k->lock);
 	free(k);
 	d->kernel = NULL;
