@@ -33,3 +33,31 @@ tap_done() {
 	echo "1..$tap_n"
 	exit $tap_failed
 }
+
+# two_initiators PREFIX IQN_A IQN_B: open-iscsi interfaces PREFIXa and
+# PREFIXb with their own initiator names (two I_T nexuses), and discovery
+# of 127.0.0.1 through both.
+two_initiators() {
+	for i in a b; do
+		name=$2
+		[ $i = b ] && name=$3
+		iscsiadm -m iface -I "$1$i" -o new &&
+			iscsiadm -m iface -I "$1$i" -o update -n iface.transport_name -v tcp &&
+			iscsiadm -m iface -I "$1$i" -o update -n iface.initiatorname -v "$name" ||
+			return 1
+	done
+	iscsiadm -m discovery -t sendtargets -p 127.0.0.1 -I "$1a" -I "$1b"
+}
+
+# disk_of NAME: the /dev/sdX of the session logged in as initiator NAME.
+disk_of() {
+	for d in /sys/block/sd*; do
+		s=$(readlink -f "$d/device" | grep -o 'session[0-9]*' | head -n 1)
+		[ -n "$s" ] || continue
+		if [ "$(cat /sys/class/iscsi_session/$s/initiatorname)" = "$1" ]; then
+			echo "/dev/${d##*/}"
+			return 0
+		fi
+	done
+	return 1
+}

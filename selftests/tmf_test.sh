@@ -32,34 +32,11 @@ setsid iscsid -f >/tmp/iscsid-tmf.log 2>&1 &
 iscsid_pid=$!
 sleep 1
 
-ifaces() {
-	for i in a b; do
-		name=$IA
-		[ $i = b ] && name=$IB
-		iscsiadm -m iface -I tmf$i -o new &&
-			iscsiadm -m iface -I tmf$i -o update -n iface.transport_name -v tcp &&
-			iscsiadm -m iface -I tmf$i -o update -n iface.initiatorname -v "$name" ||
-			return 1
-	done
-	iscsiadm -m discovery -t sendtargets -p 127.0.0.1 -I tmfa -I tmfb
-}
-check "two interfaces with their own initiator names" ifaces
+check "two interfaces with their own initiator names" two_initiators tmf "$IA" "$IB"
 check "login through both" sh -c "
 	iscsiadm -m node -T $T -p 127.0.0.1 -I tmfa --login &&
 	iscsiadm -m node -T $T -p 127.0.0.1 -I tmfb --login"
 
-# disk_of NAME: the /dev/sdX of the session logged in as NAME.
-disk_of() {
-	for d in /sys/block/sd*; do
-		s=$(readlink -f "$d/device" | grep -o 'session[0-9]*' | head -n 1)
-		[ -n "$s" ] || continue
-		if [ "$(cat /sys/class/iscsi_session/$s/initiatorname)" = "$1" ]; then
-			echo "/dev/${d##*/}"
-			return 0
-		fi
-	done
-	return 1
-}
 check "both disks appear" wait_for 30 sh -c "[ \$(ls -d /sys/block/sd* 2>/dev/null | wc -l) -ge 2 ]"
 DA=$(disk_of $IA)
 DB=$(disk_of $IB)
