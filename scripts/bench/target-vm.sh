@@ -5,6 +5,8 @@
 #
 #   RESULT MODE TOOL ROW TARGET ROUND BYTES IOS MSEC CPU_TICKS
 #
+# MSEC is the tool's own run time (fio's runtime; iscsi-perf's -t, over
+# which it averages), not counting logins.
 # CPU_TICKS: busy time of the whole VM (user+nice+system+irq+softirq in
 # /proc/stat, in USER_HZ ticks) over the measurement. It includes the
 # initiator, which is the same program for both targets; the difference
@@ -111,7 +113,6 @@ PERF_INIT=iqn.2024-01.org.bootsan.bench:iscsi-perf
 busy_ticks() {
 	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat
 }
-now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 
 disk_of() { # IQN
 	for s in /sys/class/iscsi_session/session*; do
@@ -124,16 +125,16 @@ disk_of() { # IQN
 }
 
 # measure MODE TOOL ROW TARGET ROUND COMMAND...: run COMMAND, which prints
-# "BYTES IOS" on its last line, and print the RESULT line.
+# "BYTES IOS MSEC" on its last line, and print the RESULT line.
 measure() {
 	m=$1 tool=$2 row=$3 tgt=$4 rnd=$5
 	shift 5
-	c0=$(busy_ticks) t0=$(now_ms)
+	c0=$(busy_ticks)
 	out=$("$@" | tail -n 1)
-	c1=$(busy_ticks) t1=$(now_ms)
+	c1=$(busy_ticks)
 	set -- $out
-	[ -n "$2" ] || { echo "# $tgt $m $tool $row: no result"; return 1; }
-	echo "RESULT $m $tool $row $tgt $rnd $1 $2 $((t1 - t0)) $((c1 - c0))"
+	[ -n "$3" ] || { echo "# $tgt $m $tool $row: no result"; return 1; }
+	echo "RESULT $m $tool $row $tgt $rnd $1 $2 $3 $((c1 - c0))"
 }
 
 # fio on the open-iscsi disk: "BYTES IOS" from the terse output (version
@@ -143,7 +144,7 @@ fio_row() { # DISK RW BS
 		--ioengine=libaio --direct=1 --runtime="$secs" --time_based --norandommap \
 		--minimal 2>/dev/null |
 		awk -F';' '{ kb = $6 + $47; ms = $9 > $50 ? $9 : $50
-			print kb * 1024, int((($8 + $49) * ms) / 1000) }'
+			print kb * 1024, int((($8 + $49) * ms) / 1000), ms }'
 }
 
 # iscsi-perf reads only; its last progress line holds the average IOPS
@@ -153,11 +154,15 @@ perf_row() { # URL BLOCKS [-r]
 	shift 2
 	/usr/bin/iscsi-perf -i $PERF_INIT -m 32 -b "$blocks" -t "$secs" "$@" "$url" 2>&1 |
 		tr '\r' '\n' | sed -n 's/.*iops average \([0-9]*\) .*/\1/p' | tail -n 1 |
-		awk -v b="$blocks" -v s="$secs" '{ print $1 * b * 512 * s, $1 * s }'
+		awk -v b="$blocks" -v s="$secs" '{ print $1 * b * 512 * s, $1 * s, s * 1000 }'
 }
 
 run_target() { # MODE TARGET ROUND
 	m=$1 tgt=$2 rnd=$3
+	# Each target starts from a cold page cache and no dirty data from
+	# the other's turn (the image was written just before round 1).
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
 	if [ "$tgt" = bootsan ]; then
 		iqn=$BT port=$BPORT
 		bootsan_up "$m" || fail "bootsan $m LUN"
@@ -184,9 +189,6 @@ run_target() { # MODE TARGET ROUND
 	iscsiadm -m node -T $iqn -p 127.0.0.1:$port --logout >/dev/null
 	iscsiadm -m node -T $iqn -p 127.0.0.1:$port -o delete >/dev/null
 	if [ "$tgt" = bootsan ]; then bootsan_down; else lio_down; fi
-	# Written data must not stay dirty into the other target's turn.
-	sync
-	echo 3 >/proc/sys/vm/drop_caches
 }
 
 # ABBA: odd rounds bootsan first, even rounds LIO first.
