@@ -11,36 +11,14 @@ ctl=$(realpath "${2:-$here/../bootsanctl}")
 version=$("$here/../../scripts/version")
 tmp=$(mktemp -d)
 pid=
-n=0 failed=0
+. "$here/lib.sh"
+prog=$ctl
 
 cleanup() {
 	[ -z "$pid" ] || { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-not_ok() {
-	n=$((n + 1)); failed=1
-	echo "not ok $n $1"
-	printf '%s\n' "$2" | head -20 | sed 's/^/#   /'
-}
-
-# expect NAME WANT_RC WANT_TEXT -- ARGS...: runs bootsanctl, checks the exit
-# status and that stdout+stderr contain WANT_TEXT (a fixed string).
-expect() {
-	name=$1 want_rc=$2 want_text=$3
-	shift 4
-	out=$("$ctl" "$@" 2>&1)
-	rc=$?
-	if [ "$rc" != "$want_rc" ]; then
-		not_ok "$name" "exit $rc, want $want_rc; output: $out"
-	elif ! printf '%s' "$out" | grep -qF -- "$want_text"; then
-		not_ok "$name" "output lacks '$want_text': $out"
-	else
-		ok "$name"
-	fi
-}
 
 # expect_json NAME PYTHON_EXPR -- ARGS...: --json output, checked by a
 # Python expression over the decoded value j.
