@@ -102,48 +102,21 @@ static void get_boot_gpxe(struct http_req *r)
 
 /* ---- matching a client ---- */
 
-static bool client_matches(const struct store_client *c, const char *mac,
-			   char uuids[2][37], int nuuids, const char *serial)
-{
-	char quoted[24];
-	int i;
-
-	if (mac[0]) {
-		snprintf(quoted, sizeof(quoted), "\"%s\"", mac);
-		if (strstr(c->macs, quoted))
-			return true;
-	}
-	for (i = 0; i < nuuids; i++)
-		if (c->uuid[0] && !strcmp(c->uuid, uuids[i]))
-			return true;
-	return serial[0] && c->serial[0] && !strcmp(c->serial, serial);
-}
-
+/* The client a machine's MAC, UUID (either byte order) or serial names. */
 static int find_client(struct bsd *d, const struct boot_query *q, struct store_client *out)
 {
-	struct store_client *cs;
-	char mac[18] = "", uuids[2][37];
-	int nuuids = 0, err;
-	size_t i, n;
+	char mac[18] = "", uuids[2][37] = { "", "" };
+	int nuuids;
 
 	if (boot_mac_normalize(boot_query_get(q, BOOT_Q_MAC), mac))
 		mac[0] = '\0';
 	nuuids = boot_uuid_variants(boot_query_get(q, BOOT_Q_UUID), uuids);
-	if (nuuids < 0 || (nuuids && boot_uuid_is_placeholder(uuids[0])))
-		nuuids = 0;
-	err = store_client_list(d->store, &cs, &n);
-	if (err)
-		return err;
-	err = -ENOENT;
-	for (i = 0; i < n; i++) {
-		if (client_matches(&cs[i], mac, uuids, nuuids, boot_query_get(q, BOOT_Q_SERIAL))) {
-			*out = cs[i];
-			err = 0;
-			break;
-		}
-	}
-	free(cs);
-	return err;
+	if (nuuids < 1 || boot_uuid_is_placeholder(uuids[0]))
+		uuids[0][0] = uuids[1][0] = '\0';
+	else if (nuuids == 1)
+		uuids[1][0] = '\0';
+	return store_client_find(d->store, mac, uuids[0], uuids[1], boot_query_get(q, BOOT_Q_SERIAL),
+				 out);
 }
 
 /* ---- profiles ---- */
@@ -360,7 +333,7 @@ static void record(struct bsd *d, struct http_req *r, const char *client,
 	va_start(ap, fmt);
 	vsnprintf(b.what, sizeof(b.what), fmt, ap);
 	va_end(ap);
-	if (store_boot_add(d->store, &b))
+	if (store_boot_queue(d->store, &b))
 		log_warn("boot history of %s not recorded", client);
 }
 
@@ -448,7 +421,7 @@ static void get_boot_script(struct http_req *r)
 	char base[256], *mem = malloc(SCRIPT_MAX), served[256] = "";
 	char mac[BOOT_MAC_STRLEN] = "", uuids[2][BOOT_UUID_STRLEN] = { "" };
 	const char *why = NULL;
-	enum enroll_policy policy;
+	enum enroll_policy policy = ENROLL_DENY;
 	struct boot_buf b;
 	bool known;
 	int err;
@@ -467,8 +440,18 @@ static void get_boot_script(struct http_req *r)
 	log_info("boot script for %s: mac [%s] uuid [%s] serial [%s]", http_peer(r),
 		 boot_query_get(&q, BOOT_Q_MAC), boot_query_get(&q, BOOT_Q_UUID),
 		 boot_query_get(&q, BOOT_Q_SERIAL));
+	/* A known machine's script is all reads: one snapshot for them. */
+	err = -EPERM;
+	store_read_begin(d->store);
 	known = !find_client(d, &q, &c);
-	policy = enroll_policy(d);
+	if (known) {
+		why = enroll_refusal(d, &c);
+		if (!why)
+			err = render_client(d, r, &req, &c, &b, served, sizeof(served), &why);
+	} else {
+		policy = enroll_policy(d);
+	}
+	store_read_end(d->store);
 	if (!known && policy != ENROLL_DENY) {
 		if (boot_mac_normalize(boot_query_get(&q, BOOT_Q_MAC), mac))
 			mac[0] = '\0';
@@ -483,10 +466,10 @@ static void get_boot_script(struct http_req *r)
 			err = render_client(d, r, &req, NULL, &b, served, sizeof(served), &why);
 			goto done;
 		}
+		if (known)
+			err = render_client(d, r, &req, &c, &b, served, sizeof(served), &why);
 	}
-	err = -EPERM;
 	if (known) {
-		err = render_client(d, r, &req, &c, &b, served, sizeof(served), &why);
 		if (err)
 			record(d, r, c.name, &q, "ipxe: refused: %s", why);
 		else
@@ -621,11 +604,14 @@ static void get_pxelinux(struct http_req *r)
 		http_reply_error(r, 404, "name", "no such pxelinux.cfg file");
 		return;
 	}
-	select_profile(d, &c, name, sizeof(name));
-	if (!name[0])
-		why = "no profile for this machine";
-	else
-		render_pxelinux(d, r, &req, name, &c, &b, &why);
+	why = enroll_refusal(d, &c);
+	if (!why) {
+		select_profile(d, &c, name, sizeof(name));
+		if (!name[0])
+			why = "no profile for this machine";
+		else
+			render_pxelinux(d, r, &req, name, &c, &b, &why);
+	}
 	record(d, r, c.name, NULL, "pxelinux: %s%s", why ? "refused: " : "profile ",
 	       why ? why : name);
 	reply_pxelinux(r, &b, why);

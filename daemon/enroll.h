@@ -5,9 +5,12 @@
  * sanboot client owns.
  *
  * Policies (setting "enrollment"):
- *   deny       the script says why and exits (the default);
+ *   deny       the script says why and exits (the default); this holds for
+ *              pending clients too: no machine an administrator has not
+ *              approved (state "active") boots under deny;
  *   register   the machine is recorded as a pending client named after its
- *              MAC ("mac-525400123456") and gets the default profile;
+ *              MAC ("mac-525400123456") and gets the default profile, as
+ *              do pending clients on later boots;
  *   provision  the machine becomes an active client of the default profile
  *              with its own image cloned from the setting "golden_image"
  *              and, for a sanboot profile, its own target; the script waits
@@ -38,6 +41,13 @@ enum enroll_policy {
 /* Setting @key into @out, or @dflt when unset or empty. */
 void enroll_setting(struct bsd *d, const char *key, const char *dflt, char *out, size_t size);
 enum enroll_policy enroll_policy(struct bsd *d);
+
+/*
+ * Why recorded client @c may not boot now, or NULL when it may: an active
+ * (approved) client always may; a pending one only while the policy is
+ * not deny.
+ */
+const char *enroll_refusal(struct bsd *d, const struct store_client *c);
 
 /*
  * A client name for an unknown machine: "mac-<12 hex>" from a normalised

@@ -377,7 +377,7 @@ int http_listen(struct http *h, const char *spec, char *err, size_t errlen)
 	if (ss.ss_family == AF_INET6 &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)))
 		goto fail;
-	if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 1024))
+	if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, HTTP_LISTEN_BACKLOG))
 		goto fail;
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl))
 		goto fail;
@@ -1023,6 +1023,14 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 int http_start(struct http *h, char *err, size_t errlen)
 {
 	unsigned int flags = MHD_USE_ERROR_LOG;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	/*
+	 * One event loop per CPU: more only adds context switches (the store
+	 * serialises the script path anyway, and sendfile() needs no waiting),
+	 * but at least two, so that a slow request leaves the other loop free.
+	 */
+	unsigned int threads = cpus < HTTP_MIN_THREADS ? HTTP_MIN_THREADS :
+			       cpus > HTTP_MAX_THREADS ? HTTP_MAX_THREADS : (unsigned int)cpus;
 
 	if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
 		flags |= MHD_USE_EPOLL_INTERNAL_THREAD;
@@ -1034,7 +1042,7 @@ int http_start(struct http *h, char *err, size_t errlen)
 		l->mhd = MHD_start_daemon(flags, 0, NULL, NULL, access_cb, h,
 					  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
 					  MHD_OPTION_LISTEN_SOCKET, (MHD_socket)l->fd,
-					  MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)HTTP_THREADS,
+					  MHD_OPTION_THREAD_POOL_SIZE, threads,
 					  MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONN_LIMIT,
 					  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_CONN_TIMEOUT,
 					  MHD_OPTION_NOTIFY_COMPLETED, completed_cb, h,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The HTTP server: libmicrohttpd, one daemon per listen socket (epoll with
- * a pool of HTTP_THREADS threads, or poll where epoll is missing), a route
+ * a pool of one thread per CPU, or poll where epoll is missing), a route
  * table, bodies gathered up to a limit, bearer-token auth for /api/ and
  * JSON replies.
  *
@@ -40,7 +40,14 @@
 #include <jansson.h>
 
 #define HTTP_BODY_LIMIT		(1024 * 1024)
-#define HTTP_THREADS		4
+#define HTTP_MIN_THREADS	2	/* event loops: one per CPU, within these */
+#define HTTP_MAX_THREADS	16
+/*
+ * A lab powering on connects all at once: a full accept queue drops SYNs,
+ * which cost the client a 1 s retransmit. The kernel caps it at
+ * net.core.somaxconn (4096 by default since Linux 5.4).
+ */
+#define HTTP_LISTEN_BACKLOG	4096
 #define HTTP_CONN_LIMIT		2000
 #define HTTP_CONN_TIMEOUT	120	/* seconds */
 #define HTTP_MAX_ROUTES		128

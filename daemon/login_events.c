@@ -143,7 +143,7 @@ static int on_event(const struct bsnl_reply *r, void *arg)
 	default:
 		return 0;
 	}
-	if (store_boot_add(le->d->store, &b))
+	if (store_boot_queue(le->d->store, &b))
 		log_warn("boot history of %s: iSCSI event not recorded", b.client);
 	return 0;
 }

@@ -9,10 +9,12 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -21,16 +23,41 @@
 #include "util.h"
 
 #define STMT_CACHE 128
+/* Boot history rows waiting for the writer (see store_boot_queue()). */
+#define BOOT_QUEUE_MAX 1024
+/* How long the writer gathers rows before it writes them. */
+#define BOOT_BATCH_MS 50
+
+/*
+ * Boot history is written in batches: a boot storm fetches a script per
+ * client, and one transaction per fetch would serialise the storm on the
+ * WAL. Rows go to @rows[@filling]; the writer thread swaps the two arrays
+ * and inserts the full one in one transaction while new rows go to the
+ * other. A write in progress does not block queueing.
+ */
+struct boot_queue {
+	pthread_mutex_t lock;		/* rows, n, filling, stop, idle */
+	pthread_cond_t wake;
+	pthread_mutex_t write_lock;	/* one batch written at a time, in order */
+	struct store_boot *rows[2];
+	size_t n;
+	int filling;
+	bool stop, idle;
+	bool running;
+	pthread_t writer;
+};
 
 struct store {
 	sqlite3 *db;
-	pthread_mutex_t lock;
+	pthread_mutex_t lock;	/* recursive: a read snapshot holds it across calls */
+	int read_depth;		/* store_read_begin() nesting, under lock */
 	int version;
 	int ncache;
 	struct {
 		const char *sql;
 		sqlite3_stmt *st;
 	} cache[STMT_CACHE];
+	struct boot_queue boots;
 };
 
 /* Version 1: the SAN side. */
@@ -133,6 +160,10 @@ static const char schema_v3[] =
 static const char *const migrations[] = { NULL, schema_v1, schema_v2, schema_v3 };
 _Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION + 1,
 	       "one migration per schema version");
+
+static int boot_queue_start(struct store *s);
+static void boot_queue_stop(struct store *s);
+static void boot_flush(struct store *s);
 
 static void lock(struct store *s)
 {
@@ -401,8 +432,10 @@ fail:
 	return 0;
 }
 
+
 struct store *store_open_version(const char *path, int version, char *err, size_t errlen)
 {
+	pthread_mutexattr_t attr;
 	struct store *s;
 	sqlite3_stmt *st;
 	const char *mode;
@@ -418,7 +451,10 @@ struct store *store_open_version(const char *path, int version, char *err, size_
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&s->lock, &attr);
+	pthread_mutexattr_destroy(&attr);
 	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			     SQLITE_OPEN_FULLMUTEX, NULL);
 	if (rc != SQLITE_OK) {
@@ -448,6 +484,10 @@ struct store *store_open_version(const char *path, int version, char *err, size_
 	}
 	if (migrate(s, path, version, err, errlen))
 		goto fail;
+	if (boot_queue_start(s)) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	return s;
 fail:
 	sqlite3_close(s->db);
@@ -465,6 +505,7 @@ void store_close(struct store *s)
 {
 	if (!s)
 		return;
+	boot_queue_stop(s);
 	for (int i = 0; i < s->ncache; i++)
 		sqlite3_finalize(s->cache[i].st);
 	sqlite3_close(s->db);
@@ -475,6 +516,31 @@ void store_close(struct store *s)
 int store_schema_version(struct store *s)
 {
 	return s->version;
+}
+
+void store_read_begin(struct store *s)
+{
+	sqlite3_stmt *st;
+
+	lock(s);
+	if (s->read_depth++)
+		return;
+	/* Deferred: the first SELECT takes the WAL read lock, once. */
+	st = prep(s, "BEGIN");
+	if (st)
+		exec_st(s, st, -EIO);
+}
+
+void store_read_end(struct store *s)
+{
+	sqlite3_stmt *st;
+
+	if (!--s->read_depth && sqlite3_get_autocommit(s->db) == 0) {
+		st = prep(s, "COMMIT");
+		if (st)
+			exec_st(s, st, -EIO);
+	}
+	unlock(s);
 }
 
 int store_count(struct store *s, enum store_table t, int64_t *count)
@@ -495,6 +561,8 @@ int store_count(struct store *s, enum store_table t, int64_t *count)
 
 	if ((unsigned int)t >= ARRAY_SIZE(sql))
 		return -EINVAL;
+	if (t == STORE_T_BOOT_HISTORY)
+		boot_flush(s);
 	lock(s);
 	st = prep(s, sql[t]);
 	if (st) {
@@ -1362,6 +1430,29 @@ int store_client_list(struct store *s, struct store_client **out, size_t *n)
 	return err;
 }
 
+int store_client_find(struct store *s, const char *mac, const char *uuid_a, const char *uuid_b,
+		      const char *serial, struct store_client *out)
+{
+	sqlite3_stmt *st;
+	int err = -EIO;
+
+	lock(s);
+	/* macs is a JSON array of normalised MACs: a quoted MAC is an element. */
+	st = prep(s, "SELECT " CLIENT_COLS " FROM clients WHERE "
+		     "(?1 <> '' AND instr(macs, '\"' || ?1 || '\"') > 0) OR "
+		     "(uuid <> '' AND uuid IN (?2, ?3)) OR (?4 <> '' AND serial = ?4) "
+		     "ORDER BY name LIMIT 1");
+	if (st) {
+		bind_text(st, 1, mac);
+		bind_text(st, 2, uuid_a);
+		bind_text(st, 3, uuid_b);
+		bind_text(st, 4, serial);
+		err = get_row(s, st, sizeof(*out), read_client, out);
+	}
+	unlock(s);
+	return err;
+}
+
 int store_client_get(struct store *s, const char *name, struct store_client *out)
 {
 	sqlite3_stmt *st;
@@ -1550,27 +1641,219 @@ static void read_boot(sqlite3_stmt *st, void *row)
 	col_text(st, 5, b->what, sizeof(b->what));
 }
 
+static bool boot_fits(const struct store_boot *b)
+{
+	return FITS(b->client) && FITS(b->ip) && FITS(b->firmware) && FITS(b->what);
+}
+
+/* Insert one row; the caller holds the store lock. */
+static int boot_insert(struct store *s, const struct store_boot *b, int64_t *id)
+{
+	sqlite3_stmt *st = prep(s, "INSERT INTO boot_history (client, time, ip, firmware, what) "
+				   "VALUES (?1, ?2, ?3, ?4, ?5)");
+	int err;
+
+	if (!st)
+		return -EIO;
+	bind_text(st, 1, b->client);
+	sqlite3_bind_int64(st, 2, b->time ? b->time : now_wall());
+	bind_text(st, 3, b->ip);
+	bind_text(st, 4, b->firmware);
+	bind_text(st, 5, b->what);
+	err = exec_st(s, st, -EINVAL);
+	if (!err && id)
+		*id = sqlite3_last_insert_rowid(s->db);
+	return err;
+}
+
+/* One statement outside the statement helpers: BEGIN, COMMIT, ROLLBACK. */
+static int boot_exec(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st = prep(s, sql);
+
+	return st ? exec_st(s, st, -EIO) : -EIO;
+}
+
+/*
+ * Write every queued row, in queue order, in one transaction; the caller
+ * holds write_lock. A row whose client was deleted meanwhile is dropped
+ * (its history went with it).
+ */
+static void boot_flush_locked(struct store *s)
+{
+	struct boot_queue *q = &s->boots;
+	struct store_boot *rows;
+	size_t n, lost = 0;
+
+	pthread_mutex_lock(&q->lock);
+	rows = q->rows[q->filling];
+	n = q->n;
+	q->filling ^= 1;
+	q->n = 0;
+	pthread_mutex_unlock(&q->lock);
+	if (n) {
+		lock(s);
+		if (boot_exec(s, "BEGIN IMMEDIATE")) {
+			lost = n;
+		} else {
+			for (size_t i = 0; i < n; i++) {
+				int err = boot_insert(s, &rows[i], NULL);
+
+				if (err == -EINVAL)
+					log_debug("store: boot history of %s dropped: no such client",
+						  rows[i].client);
+				else if (err)
+					lost++;
+			}
+			if (boot_exec(s, "COMMIT")) {
+				boot_exec(s, "ROLLBACK");
+				lost = n;
+			}
+		}
+		unlock(s);
+		if (lost)
+			log_err("store: %zu boot history rows not written", lost);
+	}
+}
+
+static void boot_flush(struct store *s)
+{
+	pthread_mutex_lock(&s->boots.write_lock);
+	boot_flush_locked(s);
+	pthread_mutex_unlock(&s->boots.write_lock);
+}
+
+/*
+ * The writer: once a row is queued, it lets more come for up to
+ * BOOT_BATCH_MS (or until the queue is half full) and writes them all in
+ * one transaction; until the store closes.
+ */
+static void *boot_writer(void *arg)
+{
+	struct store *s = arg;
+	struct boot_queue *q = &s->boots;
+	struct timespec until;
+
+	pthread_mutex_lock(&q->lock);
+	for (;;) {
+		while (!q->n && !q->stop) {
+			q->idle = true;
+			pthread_cond_wait(&q->wake, &q->lock);
+			q->idle = false;
+		}
+		if (!q->n && q->stop)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += BOOT_BATCH_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		while (q->n < BOOT_QUEUE_MAX / 2 && !q->stop &&
+		       pthread_cond_timedwait(&q->wake, &q->lock, &until) == 0)
+			;
+		pthread_mutex_unlock(&q->lock);
+		boot_flush(s);
+		pthread_mutex_lock(&q->lock);
+	}
+	pthread_mutex_unlock(&q->lock);
+	return NULL;
+}
+
+static int boot_queue_start(struct store *s)
+{
+	struct boot_queue *q = &s->boots;
+	pthread_condattr_t ca;
+	sigset_t all, old;
+	int err;
+
+	q->rows[0] = calloc(BOOT_QUEUE_MAX, sizeof(*q->rows[0]));
+	q->rows[1] = calloc(BOOT_QUEUE_MAX, sizeof(*q->rows[1]));
+	if (!q->rows[0] || !q->rows[1]) {
+		free(q->rows[0]);
+		free(q->rows[1]);
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_mutex_init(&q->write_lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&q->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	/* The daemon takes its signals with sigwait(): none for this thread. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&q->writer, NULL, boot_writer, s);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		pthread_cond_destroy(&q->wake);
+		pthread_mutex_destroy(&q->write_lock);
+		pthread_mutex_destroy(&q->lock);
+		free(q->rows[0]);
+		free(q->rows[1]);
+		return -err;
+	}
+	q->running = true;
+	return 0;
+}
+
+/* Stops the writer once everything queued is written. */
+static void boot_queue_stop(struct store *s)
+{
+	struct boot_queue *q = &s->boots;
+
+	if (!q->running)
+		return;
+	pthread_mutex_lock(&q->lock);
+	q->stop = true;
+	pthread_cond_signal(&q->wake);
+	pthread_mutex_unlock(&q->lock);
+	pthread_join(q->writer, NULL);
+	boot_flush(s);
+	pthread_cond_destroy(&q->wake);
+	pthread_mutex_destroy(&q->write_lock);
+	pthread_mutex_destroy(&q->lock);
+	free(q->rows[0]);
+	free(q->rows[1]);
+	q->running = false;
+}
+
+int store_boot_queue(struct store *s, const struct store_boot *b)
+{
+	struct boot_queue *q = &s->boots;
+
+	if (!boot_fits(b))
+		return -E2BIG;
+	pthread_mutex_lock(&q->lock);
+	while (q->n == BOOT_QUEUE_MAX) {
+		/* The writer is behind: write it here rather than drop a row. */
+		pthread_mutex_unlock(&q->lock);
+		boot_flush(s);
+		pthread_mutex_lock(&q->lock);
+	}
+	q->rows[q->filling][q->n] = *b;
+	if (!b->time)
+		q->rows[q->filling][q->n].time = now_wall();
+	q->n++;
+	if (q->idle || q->n == BOOT_QUEUE_MAX / 2)
+		pthread_cond_signal(&q->wake);
+	pthread_mutex_unlock(&q->lock);
+	return 0;
+}
+
 int store_boot_add(struct store *s, struct store_boot *b)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
+	int err;
 
-	if (!FITS(b->client) || !FITS(b->ip) || !FITS(b->firmware) || !FITS(b->what))
+	if (!boot_fits(b))
 		return -E2BIG;
+	/* After the queued rows, which happened before. */
+	pthread_mutex_lock(&s->boots.write_lock);
+	boot_flush_locked(s);
 	lock(s);
-	st = prep(s, "INSERT INTO boot_history (client, time, ip, firmware, what) "
-		     "VALUES (?1, ?2, ?3, ?4, ?5)");
-	if (st) {
-		bind_text(st, 1, b->client);
-		sqlite3_bind_int64(st, 2, b->time ? b->time : now_wall());
-		bind_text(st, 3, b->ip);
-		bind_text(st, 4, b->firmware);
-		bind_text(st, 5, b->what);
-		err = exec_st(s, st, -EINVAL);
-		if (!err)
-			b->id = sqlite3_last_insert_rowid(s->db);
-	}
+	err = boot_insert(s, b, &b->id);
 	unlock(s);
+	pthread_mutex_unlock(&s->boots.write_lock);
 	return err;
 }
 
@@ -1580,6 +1863,7 @@ int store_boot_list(struct store *s, const char *client, int limit,
 	sqlite3_stmt *st;
 	int err = -EIO;
 
+	boot_flush(s);
 	lock(s);
 	st = prep(s, "SELECT " BOOT_COLS " FROM boot_history WHERE client = ?1 "
 		     "ORDER BY time DESC, id DESC LIMIT ?2");
@@ -1597,6 +1881,7 @@ int store_boot_prune(struct store *s, int keep)
 	sqlite3_stmt *st;
 	int err = -EIO;
 
+	boot_flush(s);
 	lock(s);
 	st = prep(s, "DELETE FROM boot_history WHERE id IN (SELECT id FROM "
 		     "(SELECT id, row_number() OVER (PARTITION BY client "

@@ -53,6 +53,17 @@ void store_close(struct store *s);
 /* The schema version of the open database. */
 int store_schema_version(struct store *s);
 
+/*
+ * A read snapshot: the store calls between begin and end see one state of
+ * the database and share one SQLite read transaction (a boot script reads
+ * the client, its profile, settings and its target: one WAL read lock
+ * instead of one per statement). Other threads' store calls wait until
+ * end, so keep it short. Only reads in between: no writes, and no
+ * store_boot_queue() or store_boot_add(). Nests.
+ */
+void store_read_begin(struct store *s);
+void store_read_end(struct store *s);
+
 /* Rows in a table, for status and metrics. */
 enum store_table {
 	STORE_T_PORTALS, STORE_T_IMAGES, STORE_T_TARGETS, STORE_T_LUNS,
@@ -195,6 +206,13 @@ struct store_client {
 };
 int store_client_list(struct store *s, struct store_client **out, size_t *n);
 int store_client_get(struct store *s, const char *name, struct store_client *out);
+/*
+ * The first client by name whose MAC list holds @mac (normalised), whose
+ * UUID is @uuid_a or @uuid_b (normalised), or whose serial is @serial; ""
+ * matches nothing. -ENOENT when none.
+ */
+int store_client_find(struct store *s, const char *mac, const char *uuid_a, const char *uuid_b,
+		      const char *serial, struct store_client *out);
 int store_client_create(struct store *s, const struct store_client *c);
 int store_client_update(struct store *s, const struct store_client *c);
 int store_client_delete(struct store *s, const char *name);
@@ -220,7 +238,17 @@ struct store_boot {
 	char firmware[64];
 	char what[256];
 };
-int store_boot_add(struct store *s, struct store_boot *b);	/* sets id */
+/* Written at once, after the rows queued before it; sets id. */
+int store_boot_add(struct store *s, struct store_boot *b);
+/*
+ * The hot path (a script fetch): the row is queued in memory and written
+ * by the store's writer thread within 50 ms, together with the rows queued
+ * meanwhile, one transaction per batch. Queued rows are written before any read of
+ * the history (list, count, prune) and by store_close(), so only a crash
+ * of the daemon can lose them (those of the last moments). A row whose
+ * client is gone by then is dropped. time 0 is now. -E2BIG only.
+ */
+int store_boot_queue(struct store *s, const struct store_boot *b);
 /* Newest first, at most @limit rows of @client. */
 int store_boot_list(struct store *s, const char *client, int limit,
 		    struct store_boot **out, size_t *n);

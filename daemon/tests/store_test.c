@@ -408,6 +408,83 @@ static void test_threads(struct store *s)
 	is_int(bad, 0, "four threads write at once without errors");
 }
 
+#define QUEUERS 4
+#define QUEUED_EACH 700	/* together more than the queue holds: the queuers write too */
+
+static void *queue_boots(void *arg)
+{
+	struct store *s = arg;
+	struct store_boot b = { .client = "pc8", .ip = "192.0.2.8", .what = "queued" };
+	long bad = 0;
+
+	for (int i = 0; i < QUEUED_EACH; i++)
+		if (store_boot_queue(s, &b))
+			bad++;
+	return (void *)bad;
+}
+
+/* Queued boot history: every row arrives, in order, also across a clean close. */
+static void test_boot_queue(void)
+{
+	struct store_client c = { .name = "pc8", .state = "active" };
+	struct store_boot b = { .client = "pc8", .time = 2000, .what = "first" }, *bv;
+	struct store *s;
+	pthread_t t[QUEUERS];
+	int64_t count = -1;
+	long bad = 0;
+	size_t n;
+
+	fresh("boot-queue");
+	s = open_ok();
+	if (!s) {
+		ok(false, "boot queue: the database opens");
+		return;
+	}
+	is_int(store_client_create(s, &c), 0, "boot queue: a client");
+	is_int(store_boot_queue(s, &b), 0, "boot queue: queue a row");
+	ok(store_boot_list(s, "pc8", 10, &bv, &n) == 0 && n == 1 && !strcmp(bv[0].what, "first"),
+	   "boot queue: a read of the history sees the queued row");
+	free(bv);
+	snprintf(b.what, sizeof(b.what), "second");
+	b.time = 2000;
+	is_int(store_boot_queue(s, &b), 0, "boot queue: queue another");
+	snprintf(b.what, sizeof(b.what), "third, written at once");
+	is_int(store_boot_add(s, &b), 0, "boot queue: then add one directly");
+	ok(store_boot_list(s, "pc8", 10, &bv, &n) == 0 && n == 3 &&
+	   !strcmp(bv[0].what, "third, written at once") && !strcmp(bv[1].what, "second") &&
+	   bv[0].id > bv[1].id, "boot queue: the direct row comes after the queued one");
+	free(bv);
+	for (int i = 0; i < QUEUERS; i++)
+		pthread_create(&t[i], NULL, queue_boots, s);
+	for (int i = 0; i < QUEUERS; i++) {
+		void *r;
+
+		pthread_join(t[i], &r);
+		bad += (long)r;
+	}
+	is_int(bad, 0, "boot queue: %d threads queue %d rows each", QUEUERS, QUEUED_EACH);
+	b.time = 0;
+	snprintf(b.what, sizeof(b.what), "last before close");
+	is_int(store_boot_queue(s, &b), 0, "boot queue: one more, then close");
+	memset(b.what, 'x', sizeof(b.what));
+	is_int(store_boot_queue(s, &b), -E2BIG, "boot queue: an unterminated field is refused");
+	snprintf(b.client, sizeof(b.client), "ghost");
+	snprintf(b.what, sizeof(b.what), "of nobody");
+	is_int(store_boot_queue(s, &b), 0, "boot queue: a row of an unknown client is queued");
+	store_close(s);
+	s = open_ok();
+	ok(s && store_count(s, STORE_T_BOOT_HISTORY, &count) == 0 &&
+	   count == 3 + QUEUERS * QUEUED_EACH + 1,
+	   "boot queue: after a clean close every row is in the database (%lld), "
+	   "the unknown client's dropped", (long long)count);
+	ok(s && store_boot_list(s, "pc8", 1, &bv, &n) == 0 && n == 1 &&
+	   !strcmp(bv[0].what, "last before close") && bv[0].time > 2000,
+	   "boot queue: the last one is the newest, timed when queued");
+	if (s)
+		free(bv);
+	store_close(s);
+}
+
 int main(void)
 {
 	struct store *s;
@@ -436,6 +513,7 @@ int main(void)
 		store_close(s);
 	}
 	test_stable_ids();
+	test_boot_queue();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))
 		printf("# could not remove %s\n", dir);
