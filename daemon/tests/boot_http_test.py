@@ -2,7 +2,7 @@
 # The boot service over HTTP against the real bootsand (no kernel module):
 # /assets (Range, HEAD, ETag, 304, 416, traversal and symlink refusal),
 # /boot/pxelinux.cfg, the settings API and the enrollment policies (deny,
-# register, provision with per-client CHAP), label selectors, menu checks
+# register, deny again for pending clients, provision with per-client CHAP), label selectors, menu checks
 # and the boot history. Prints TAP. Reuses api_test.py's harness.
 #
 #   daemon/tests/boot_http_test.py [path/to/bootsand]
@@ -258,6 +258,23 @@ def test_ipxe_enrollment(state):
        "register: pxelinux's 01-<mac> records the machine and sends pxelinux on to default", r)
     r = raw_get("/boot/pxelinux.cfg/default")
     ok(r.status == 200 and r.raw.startswith(b"DEFAULT menu.c32"), "register: pxelinux default is the menu", r)
+
+    # Back to deny: no machine the administrator has not approved boots, pending ones included.
+    expect("deny again: set the policy", req("PUT", "/api/v1/settings", {"enrollment": "deny"}), 200)
+    r, text = script(q)
+    ok(r.status == 200 and "not approved" in text and "menu bootsan" not in text and
+       text.rstrip().endswith("exit"), "deny again: a pending client gets the deny script, not the menu", text)
+    h = req("GET", "/api/v1/clients/mac-525400aabb01").json["history"]
+    ok(h and h[0]["served"].startswith("ipxe: refused: ") and "not approved" in h[0]["served"],
+       "deny again: the refused fetch is in its history", h[:2])
+    r = raw_get("/boot/pxelinux.cfg/01-52-54-00-aa-bb-01")
+    ok(r.status == 200 and b"LOCALBOOT -1" in r.raw and b"not approved" in r.raw and b"menu.c32" not in r.raw,
+       "deny again: pxelinux refuses the pending client too", r)
+    r, text = script("uuid=&mac=52-54-00-12-34-56&buildarch=x86_64&platform=efi&serial=&hostname=")
+    ok("menu bootsan: choose" in text, "deny again: an approved client still boots", text)
+    expect("register again", req("PUT", "/api/v1/settings", {"enrollment": "register"}), 200)
+    r, text = script(q)
+    ok("menu bootsan: choose" in text, "register again: the pending client gets the default menu", text)
 
     # Label selectors: the most specific match wins, else the default profile.
     for name, labels in [("lab1", {"rack": "a", "gpu": "yes"}), ("lab2", {"rack": "a", "gpu": "no"}),
