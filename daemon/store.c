@@ -36,6 +36,13 @@
  * other. A write in progress does not block queueing.
  */
 struct boot_queue {
+	/*
+	 * The writer's own connection: its transactions and the checkpoints
+	 * they trigger (with their fsync) do not hold the store lock that
+	 * every script render takes. Used under write_lock only.
+	 */
+	sqlite3 *db;
+	sqlite3_stmt *insert;
 	pthread_mutex_t lock;		/* rows, n, filling, stop, idle */
 	pthread_cond_t wake;
 	pthread_mutex_t write_lock;	/* one batch written at a time, in order */
@@ -161,7 +168,7 @@ static const char *const migrations[] = { NULL, schema_v1, schema_v2, schema_v3 
 _Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION + 1,
 	       "one migration per schema version");
 
-static int boot_queue_start(struct store *s);
+static int boot_queue_start(struct store *s, const char *path, char *err, size_t errlen);
 static void boot_queue_stop(struct store *s);
 static void boot_flush(struct store *s);
 
@@ -484,10 +491,8 @@ struct store *store_open_version(const char *path, int version, char *err, size_
 	}
 	if (migrate(s, path, version, err, errlen))
 		goto fail;
-	if (boot_queue_start(s)) {
-		snprintf(err, errlen, "out of memory");
+	if (boot_queue_start(s, path, err, errlen))
 		goto fail;
-	}
 	return s;
 fail:
 	sqlite3_close(s->db);
@@ -1666,12 +1671,37 @@ static int boot_insert(struct store *s, const struct store_boot *b, int64_t *id)
 	return err;
 }
 
-/* One statement outside the statement helpers: BEGIN, COMMIT, ROLLBACK. */
-static int boot_exec(struct store *s, const char *sql)
+static int writer_exec(struct boot_queue *q, const char *sql)
 {
-	sqlite3_stmt *st = prep(s, sql);
+	if (sqlite3_exec(q->db, sql, NULL, NULL, NULL) == SQLITE_OK)
+		return 0;
+	log_err("store: boot history writer: %s: %s", sql, sqlite3_errmsg(q->db));
+	return -EIO;
+}
 
-	return st ? exec_st(s, st, -EIO) : -EIO;
+/* One row on the writer's connection: 0, -EINVAL (no such client) or -EIO. */
+static int writer_insert(struct boot_queue *q, const struct store_boot *b)
+{
+	sqlite3_stmt *st = q->insert;
+	int rc, err = 0;
+
+	sqlite3_bind_text(st, 1, b->client, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, b->time);
+	sqlite3_bind_text(st, 3, b->ip, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, b->firmware, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, b->what, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(q->db) == SQLITE_CONSTRAINT_FOREIGNKEY) {
+			err = -EINVAL;
+		} else {
+			log_err("store: boot history writer: %s", sqlite3_errmsg(q->db));
+			err = -EIO;
+		}
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return err;
 }
 
 /*
@@ -1691,29 +1721,35 @@ static void boot_flush_locked(struct store *s)
 	q->filling ^= 1;
 	q->n = 0;
 	pthread_mutex_unlock(&q->lock);
-	if (n) {
-		lock(s);
-		if (boot_exec(s, "BEGIN IMMEDIATE")) {
-			lost = n;
-		} else {
-			for (size_t i = 0; i < n; i++) {
-				int err = boot_insert(s, &rows[i], NULL);
+	if (!n)
+		return;
+	/* Prepared at first use: a test store of schema version 1 has no such table. */
+	if (!q->insert &&
+	    sqlite3_prepare_v3(q->db, "INSERT INTO boot_history (client, time, ip, firmware, what) "
+			       "VALUES (?1, ?2, ?3, ?4, ?5)", -1, SQLITE_PREPARE_PERSISTENT,
+			       &q->insert, NULL) != SQLITE_OK) {
+		log_err("store: boot history writer: %s", sqlite3_errmsg(q->db));
+		q->insert = NULL;
+		lost = n;
+	} else if (writer_exec(q, "BEGIN IMMEDIATE")) {
+		lost = n;
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			int err = writer_insert(q, &rows[i]);
 
-				if (err == -EINVAL)
-					log_debug("store: boot history of %s dropped: no such client",
-						  rows[i].client);
-				else if (err)
-					lost++;
-			}
-			if (boot_exec(s, "COMMIT")) {
-				boot_exec(s, "ROLLBACK");
-				lost = n;
-			}
+			if (err == -EINVAL)
+				log_debug("store: boot history of %s dropped: no such client",
+					  rows[i].client);
+			else if (err)
+				lost++;
 		}
-		unlock(s);
-		if (lost)
-			log_err("store: %zu boot history rows not written", lost);
+		if (writer_exec(q, "COMMIT")) {
+			writer_exec(q, "ROLLBACK");
+			lost = n;
+		}
 	}
+	if (lost)
+		log_err("store: %zu boot history rows not written", lost);
 }
 
 static void boot_flush(struct store *s)
@@ -1760,19 +1796,28 @@ static void *boot_writer(void *arg)
 	return NULL;
 }
 
-static int boot_queue_start(struct store *s)
+static int boot_queue_start(struct store *s, const char *path, char *err, size_t errlen)
 {
 	struct boot_queue *q = &s->boots;
 	pthread_condattr_t ca;
 	sigset_t all, old;
-	int err;
+	int rc;
 
+	rc = sqlite3_open_v2(path, &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK ||
+	    sqlite3_exec(q->db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL",
+			 NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: boot history writer: %s", path,
+			 q->db ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(q->db, 1);
+	sqlite3_busy_timeout(q->db, 5000);
 	q->rows[0] = calloc(BOOT_QUEUE_MAX, sizeof(*q->rows[0]));
 	q->rows[1] = calloc(BOOT_QUEUE_MAX, sizeof(*q->rows[1]));
 	if (!q->rows[0] || !q->rows[1]) {
-		free(q->rows[0]);
-		free(q->rows[1]);
-		return -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto fail;
 	}
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_mutex_init(&q->write_lock, NULL);
@@ -1783,18 +1828,24 @@ static int boot_queue_start(struct store *s)
 	/* The daemon takes its signals with sigwait(): none for this thread. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = pthread_create(&q->writer, NULL, boot_writer, s);
+	rc = pthread_create(&q->writer, NULL, boot_writer, s);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (err) {
+	if (rc) {
+		snprintf(err, errlen, "boot history writer: %s", strerror(rc));
 		pthread_cond_destroy(&q->wake);
 		pthread_mutex_destroy(&q->write_lock);
 		pthread_mutex_destroy(&q->lock);
-		free(q->rows[0]);
-		free(q->rows[1]);
-		return -err;
+		goto fail;
 	}
 	q->running = true;
 	return 0;
+fail:
+	free(q->rows[0]);
+	free(q->rows[1]);
+	q->rows[0] = q->rows[1] = NULL;
+	sqlite3_close(q->db);
+	q->db = NULL;
+	return -1;
 }
 
 /* Stops the writer once everything queued is written. */
@@ -1810,6 +1861,8 @@ static void boot_queue_stop(struct store *s)
 	pthread_mutex_unlock(&q->lock);
 	pthread_join(q->writer, NULL);
 	boot_flush(s);
+	sqlite3_finalize(q->insert);
+	sqlite3_close(q->db);
 	pthread_cond_destroy(&q->wake);
 	pthread_mutex_destroy(&q->write_lock);
 	pthread_mutex_destroy(&q->lock);

@@ -10,8 +10,12 @@
  *
  *	http_storm HOST PORT CONNS SCRIPT_PATH ASSET_PATH...
  *
- * Script latency: from the request's first byte written to its response's
- * last byte read. Asset throughput: all asset bytes over the whole run.
+ * Script latency: from the request's first byte written to the arrival of
+ * its response's last byte, as the kernel timestamped it (SO_TIMESTAMPNS).
+ * Not the moment this loop reads it: one thread plays CONNS machines, and a
+ * response may wait in its socket while the loop drains other clients'
+ * assets; a real client would have read it at once. Asset throughput: all
+ * asset bytes over the whole run.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,7 +44,8 @@ struct conn {
 	size_t hlen;		/* header bytes gathered */
 	char hdr[HDR_MAX];
 	int64_t body_left;	/* -1 while reading headers */
-	double t_start;
+	double t_start;		/* CLOCK_REALTIME, as the kernel's timestamps */
+	double t_arrived;	/* the last byte read arrived then */
 };
 
 static const char *host;
@@ -50,12 +55,49 @@ static double *script_ms;
 static int nscript, errors, done;
 static uint64_t asset_bytes;
 
+static double seconds(const struct timespec *ts)
+{
+	return (double)ts->tv_sec + (double)ts->tv_nsec / 1e9;
+}
+
 static double now(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return seconds(&ts);
+}
+
+static double now_real(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return seconds(&ts);
+}
+
+/* recv() that also notes when the bytes read arrived (c->t_arrived). */
+static ssize_t rx(struct conn *c, void *buf, size_t len)
+{
+	char control[CMSG_SPACE(sizeof(struct timespec))];
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = control, .msg_controllen = sizeof(control),
+	};
+	ssize_t n = recvmsg(c->fd, &mh, 0);
+
+	if (n <= 0)
+		return n;
+	c->t_arrived = now_real();	/* without a timestamp: now */
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS) {
+			struct timespec ts;
+
+			memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
+			c->t_arrived = seconds(&ts);
+		}
+	return n;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -83,7 +125,7 @@ static bool send_request(struct conn *c)
 			 "User-Agent: bootsan-http-storm\r\n\r\n", paths[c->step], host);
 
 	/* A small request fits the socket buffer of a fresh connection. */
-	c->t_start = now();
+	c->t_start = now_real();
 	if (send(c->fd, req, (size_t)n, MSG_NOSIGNAL) != n)
 		return false;
 	c->sent = true;
@@ -120,7 +162,7 @@ static bool on_readable(struct conn *c, int ep, char *buf)
 			size_t end;
 			int64_t len;
 
-			n = recv(c->fd, c->hdr + c->hlen, HDR_MAX - 1 - c->hlen, 0);
+			n = rx(c, c->hdr + c->hlen, HDR_MAX - 1 - c->hlen);
 			if (n == 0 || (n < 0 && errno != EAGAIN)) {
 				finish(c, ep, false);
 				return false;
@@ -145,7 +187,7 @@ static bool on_readable(struct conn *c, int ep, char *buf)
 			if (c->step > 0)
 				asset_bytes += c->hlen - end;
 		} else if (c->body_left > 0) {
-			n = recv(c->fd, buf, c->body_left < RX_BUF ? (size_t)c->body_left : RX_BUF, 0);
+			n = rx(c, buf, c->body_left < RX_BUF ? (size_t)c->body_left : RX_BUF);
 			if (n == 0 || (n < 0 && errno != EAGAIN)) {
 				finish(c, ep, false);
 				return false;
@@ -158,7 +200,7 @@ static bool on_readable(struct conn *c, int ep, char *buf)
 		}
 		if (c->body_left == 0) {
 			if (c->step == 0)
-				script_ms[nscript++] = (now() - c->t_start) * 1000;
+				script_ms[nscript++] = (c->t_arrived - c->t_start) * 1000;
 			if (++c->step == npaths) {
 				finish(c, ep, true);
 				return false;
@@ -215,6 +257,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		setsockopt(cs[i].fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		setsockopt(cs[i].fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
 		fcntl(cs[i].fd, F_SETFL, O_NONBLOCK);
 		ev.events = EPOLLIN;
 		ev.data.ptr = &cs[i];
