@@ -2,15 +2,20 @@
 # The inside of scripts/bench/sessions: runs in the VM as root. Sets up
 # bootsan, then LIO, one at a time (ABBA over the rounds), and measures
 # what the kernel spends on N idle sessions of session_storm: the drop in
-# MemAvailable, unreclaimable slab and kernel stacks, and the number of
-# kernel threads, from before the logins to N sessions idle. Prints one
-# line per measurement:
+# MemAvailable; the growth of slab (all of it: socket inodes and dentries
+# are reclaimable slab, but in use), kernel stacks, page tables and per-CPU
+# memory; and the number of kernel threads, from before the logins to N
+# sessions idle. Prints one line per measurement:
 #
-#   RESULT TARGET ROUND N LOGIN_S MEMAVAIL_KB SUNRECLAIM_KB KSTACK_KB KTHREADS
+#   RESULT TARGET ROUND N LOGIN_S MEMAVAIL SLAB KSTACK PAGETABLES PERCPU KTHREADS
 #
-# (differences after - before; LOGIN_S: how long the N logins took). The
-# client's own side (its sockets, its process) is in both targets' numbers
-# alike.
+# (memory in kB, differences after - before; LOGIN_S: how long the N
+# logins took), and the slab caches that grew most:
+#
+#   SLAB TARGET ROUND CACHE BYTES
+#
+# The client's own side (its sockets, its process) is in both targets'
+# numbers alike.
 #
 #   sessions-vm.sh N ROUNDS
 n=$1 rounds=$2
@@ -83,16 +88,33 @@ kthreads() {
 	cat /proc/[0-9]*/status 2>/dev/null | awk '$1 == "PPid:" && $2 == 2 { n++ } END { print n + 0 }'
 }
 
-# Freed what can be freed, so that the numbers before and after compare.
+# Free what can be freed, then wait until MemAvailable holds still (a
+# target's teardown goes on in the background for a while), so that the
+# numbers before and after compare.
 settle() {
-	sleep 3
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
-	sleep 2
+	prev=$(meminfo MemAvailable)
+	i=0
+	while [ $i -lt 30 ]; do
+		sleep 2
+		cur=$(meminfo MemAvailable)
+		d=$((cur - prev))
+		[ ${d#-} -lt 256 ] && return 0
+		prev=$cur
+		i=$((i + 1))
+	done
+	echo "# MemAvailable did not settle in 60 s (last step $d kB)"
+}
+
+# Bytes in use per slab cache: active objects times object size.
+slab_usage() {
+	awk 'NR > 2 { print $1, $2 * $4 }' /proc/slabinfo
 }
 
 snapshot() {
-	echo "$(meminfo MemAvailable) $(meminfo SUnreclaim) $(meminfo KernelStack) $(kthreads)"
+	echo "$(meminfo MemAvailable) $(meminfo Slab) $(meminfo KernelStack)" \
+		"$(meminfo PageTables) $(meminfo Percpu) $(kthreads)"
 }
 
 # Started in the background, session_storm reads its stdin from a fifo that
@@ -108,7 +130,8 @@ run_target() { # TARGET ROUND
 	fi
 	settle
 	set -- $(snapshot)
-	m0=$1 s0=$2 k0=$3 t0=$4
+	m0=$1 s0=$2 k0=$3 p0=$4 c0=$5 t0=$6
+	slab_usage >/tmp/slab.before
 	rm -f /tmp/storm.in /tmp/storm.out
 	mkfifo /tmp/storm.in
 	/usr/bin/session_storm 127.0.0.1 $port $iqn "$n" $INIT </tmp/storm.in >/tmp/storm.out &
@@ -124,9 +147,15 @@ run_target() { # TARGET ROUND
 	login_s=$(awk '$1 == "UP" { print $3 }' /tmp/storm.out)
 	settle
 	set -- $(snapshot)
-	m1=$1 s1=$2 k1=$3 t1=$4
+	m1=$1 s1=$2 k1=$3 p1=$4 c1=$5 t1=$6
+	slab_usage >/tmp/slab.after
 	kill -0 $pid 2>/dev/null || fail "$tgt round $rnd: session_storm ended while idle"
-	echo "RESULT $tgt $rnd $n $login_s $((m0 - m1)) $((s1 - s0)) $((k1 - k0)) $((t1 - t0))"
+	echo "RESULT $tgt $rnd $n $login_s $((m0 - m1)) $((s1 - s0)) $((k1 - k0))" \
+		"$((p1 - p0)) $((c1 - c0)) $((t1 - t0))"
+	# Where it went: the slab caches that grew by more than 64 bytes a session.
+	awk -v t=$tgt -v r=$rnd -v n=$n 'NR == FNR { b[$1] = $2; next }
+		$2 - b[$1] > 64 * n { print "SLAB", t, r, $1, $2 - b[$1] }' \
+		/tmp/slab.before /tmp/slab.after
 	exec 3>&-
 	wait $pid || echo "# $tgt round $rnd: session_storm exited with $? at logout"
 	sed -n 's/^DOWN /# logged out: /p' /tmp/storm.out
