@@ -40,6 +40,11 @@ void api_reply_created(struct http_req *r, int status, json_t *body, const char 
 	http_reply_json(r, status, body);
 }
 
+void api_reply_list(struct http_req *r, const char *name, json_t *items)
+{
+	http_reply_json(r, 200, json_pack("{s:o}", name, items));
+}
+
 /* ---- status ---- */
 
 static void get_status(struct http_req *r)
@@ -137,7 +142,7 @@ static void get_images(struct http_req *r)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(a, image_json(d, &v[i]));
 	free(v);
-	http_reply_json(r, 200, json_pack("{s:o}", "images", a));
+	api_reply_list(r, "images", a);
 }
 
 /* A valid image name from the path, or a 404 reply and NULL. */
@@ -341,7 +346,7 @@ static void get_jobs(struct http_req *r)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(a, job_json(&v[i]));
 	free(v);
-	http_reply_json(r, 200, json_pack("{s:o}", "jobs", a));
+	api_reply_list(r, "jobs", a);
 }
 
 static void get_job(struct http_req *r)
@@ -412,7 +417,7 @@ static void get_portals(struct http_req *r)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(a, portal_json(&v[i]));
 	free(v);
-	http_reply_json(r, 200, json_pack("{s:o}", "portals", a));
+	api_reply_list(r, "portals", a);
 }
 
 static void post_portals(struct http_req *r)

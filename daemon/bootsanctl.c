@@ -386,20 +386,6 @@ static void print_json(json_t *j)
 	fputc('\n', stdout);
 }
 
-/* A list reply is a bare array or {"<things>": [...]}. */
-static json_t *list_of(json_t *reply)
-{
-	const char *k;
-	json_t *v;
-
-	if (json_is_array(reply))
-		return reply;
-	json_object_foreach(reply, k, v)
-		if (json_is_array(v))
-			return v;
-	return NULL;
-}
-
 enum cell { C_TEXT, C_SIZE, C_BOOL, C_COUNT, C_LIST, C_PCT };
 
 struct column {
@@ -549,10 +535,17 @@ static void show(json_t *j)
 	json_decref(j);
 }
 
-static void list(json_t *reply, const struct column *cols, size_t ncols)
+/* GET /api/v1/<coll>: every collection answers {"<coll>": [...]}. */
+static void list(const char *coll, const struct column *cols, size_t ncols)
 {
-	json_t *rows = list_of(reply);
+	char path[64];
+	json_t *reply, *rows;
 
+	snprintf(path, sizeof(path), "/api/v1/%s", coll);
+	reply = call("GET", path, NULL);
+	rows = json_object_get(reply, coll);
+	if (!json_is_array(rows))
+		rows = NULL;
 	if (opt.json)
 		print_json(reply);
 	else if (rows)
@@ -686,7 +679,7 @@ static void cmd_image(struct args *a)
 
 	if (!strcmp(sub, "list")) {
 		no_more(a);
-		list(call("GET", "/api/v1/images", NULL), image_cols, 6);
+		list("images", image_cols, 6);
 	} else if (!strcmp(sub, "show")) {
 		item_path(path, sizeof(path), "images", positional(a, "image name"), NULL);
 		no_more(a);
@@ -729,7 +722,7 @@ static void cmd_job(struct args *a)
 
 	if (!strcmp(sub, "list")) {
 		no_more(a);
-		list(call("GET", "/api/v1/jobs", NULL), job_cols, 7);
+		list("jobs", job_cols, 7);
 	} else if (!strcmp(sub, "show")) {
 		item_path(path, sizeof(path), "jobs", positional(a, "job id"), NULL);
 		no_more(a);
@@ -750,7 +743,7 @@ static void cmd_portal(struct args *a)
 
 	if (!strcmp(sub, "list")) {
 		no_more(a);
-		list(call("GET", "/api/v1/portals", NULL), cols, 3);
+		list("portals", cols, 3);
 	} else if (!strcmp(sub, "add")) {
 		const char *spec = positional(a, "portal address"), *w, *colon;
 		char host[128];
@@ -919,7 +912,7 @@ static void cmd_target(struct args *a)
 
 	if (!strcmp(sub, "list")) {
 		no_more(a);
-		list(call("GET", "/api/v1/targets", NULL), cols, 6);
+		list("targets", cols, 6);
 	} else if (!strcmp(sub, "show")) {
 		item_path(path, sizeof(path), "targets", positional(a, "target IQN"), NULL);
 		no_more(a);
@@ -957,7 +950,7 @@ static void cmd_session(struct args *a)
 
 	if (!strcmp(sub, "list")) {
 		no_more(a);
-		list(call("GET", "/api/v1/sessions", NULL), cols, 7);
+		list("sessions", cols, 7);
 	} else if (!strcmp(sub, "kill")) {
 		const char *id = positional(a, "session id");
 
@@ -997,7 +990,7 @@ static void cmd_client(struct args *a)
 
 	if (!strcmp(sub, "list")) {
 		no_more(a);
-		list(call("GET", "/api/v1/clients", NULL), cols, 6);
+		list("clients", cols, 6);
 	} else if (!strcmp(sub, "show")) {
 		item_path(path, sizeof(path), "clients", positional(a, "client name"), NULL);
 		no_more(a);
@@ -1062,7 +1055,7 @@ static void cmd_profile(struct args *a)
 
 	if (!strcmp(sub, "list")) {
 		no_more(a);
-		list(call("GET", "/api/v1/profiles", NULL), cols, 2);
+		list("profiles", cols, 2);
 	} else if (!strcmp(sub, "show")) {
 		item_path(path, sizeof(path), "profiles", positional(a, "profile name"), NULL);
 		no_more(a);

@@ -48,6 +48,15 @@ static struct kside *ks(struct bsd *d)
 	return d->kernel;
 }
 
+/* Free a list that holds secrets; the stores give NULL for an empty one. */
+static void free_wiped(void *p, size_t len)
+{
+	if (!p)
+		return;
+	explicit_bzero(p, len);
+	free(p);
+}
+
 /* ---- the wanted state, from the store ---- */
 
 static void chap_from(struct ks_chap *c, const char *user, const char *secret)
@@ -158,8 +167,7 @@ static int build_want(struct bsd *d, struct ks_state *want)
 		free(as);
 	}
 	free(ps);
-	explicit_bzero(ts, nt * sizeof(*ts));
-	free(ts);
+	free_wiped(ts, nt * sizeof(*ts));
 	if (err)
 		ks_state_free(want);
 	return err;
@@ -337,8 +345,7 @@ static json_t *target_json(struct bsd *d, const struct store_target *t)
 		      "queue_depth", (int)t->queue_depth, "luns", luns, "acl", acl,
 		      "sessions", (int)sessions, "created", api_time(t->created));
 	free(ls);
-	explicit_bzero(as, na * sizeof(*as));
-	free(as);
+	free_wiped(as, na * sizeof(*as));
 	return o;
 }
 
@@ -555,9 +562,8 @@ static void get_targets(struct http_req *r)
 	}
 	for (i = 0; i < n; i++)
 		json_array_append_new(a, target_json(d, &ts[i]));
-	explicit_bzero(ts, n * sizeof(*ts));
-	free(ts);
-	http_reply_json(r, 200, a);
+	free_wiped(ts, n * sizeof(*ts));
+	api_reply_list(r, "targets", a);
 }
 
 static void get_target(struct http_req *r)
@@ -714,7 +720,7 @@ static void get_sessions(struct http_req *r)
 			"write_bytes", (json_int_t)v[i].write_bytes));
 	}
 	free(v);
-	http_reply_json(r, 200, a);
+	api_reply_list(r, "sessions", a);
 }
 
 static void delete_session(struct http_req *r)
@@ -762,7 +768,7 @@ const char *kernel_openapi_paths(void)
 	return "{"
 	"\"/api/v1/targets\": {"
 	" \"get\": {\"summary\": \"List targets with their LUNs, ACL and session counts\","
-	"  \"responses\": {\"200\": {\"description\": \"targets\"}}},"
+	"  \"responses\": {\"200\": " API_OPENAPI_LIST("targets") "}},"
 	" \"post\": {\"summary\": \"Create a target (iqn, alias, luns, read_only, acl, chap,"
 	" max_sessions, queue_depth)\", \"requestBody\": {\"required\": true, \"content\":"
 	" {\"application/json\": {\"schema\": {\"type\": \"object\", \"required\": [\"iqn\"]}}}},"
@@ -782,7 +788,7 @@ const char *kernel_openapi_paths(void)
 	" \"409\": {\"description\": \"initiators are logged in\"}}}},"
 	"\"/api/v1/sessions\": {"
 	" \"get\": {\"summary\": \"iSCSI sessions\", \"responses\": {\"200\":"
-	" {\"description\": \"sessions\"}}}},"
+	" " API_OPENAPI_LIST("sessions") "}}},"
 	"\"/api/v1/sessions/{id}\": {"
 	" \"parameters\": [{\"name\": \"id\", \"in\": \"path\", \"required\": true,"
 	" \"schema\": {\"type\": \"integer\"}}],"

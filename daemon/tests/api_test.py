@@ -210,6 +210,19 @@ def run(tmp, state):
     ok(set((r.header("Allow") or "").split(", ")) == {"GET", "HEAD", "POST"}, "405 lists Allow", r.headers)
     expect("405 on DELETE /api/v1/status", req("DELETE", "/api/v1/status"), 405)
 
+    # ---- every collection: an object with its items in a named array ----
+    for coll in ["images", "jobs", "portals", "targets", "profiles", "clients"]:
+        r = req("GET", "/api/v1/" + coll)
+        ok(r.status == 200 and isinstance(r.json, dict) and isinstance(r.json.get(coll), list),
+           f"GET /api/v1/{coll} is {{\"{coll}\": [...]}}", r)
+    spec = req("GET", "/api/v1/openapi.json").json or {}
+    for coll in ["images", "jobs", "portals", "targets", "sessions", "profiles", "clients"]:
+        schema = (spec.get("paths", {}).get("/api/v1/" + coll, {}).get("get", {}).get("responses", {})
+                  .get("200", {}).get("content", {}).get("application/json", {}).get("schema", {}))
+        ok(schema.get("type") == "object" and schema.get("required") == [coll] and
+           schema.get("properties", {}).get(coll, {}).get("type") == "array",
+           f"the OpenAPI document gives GET /api/v1/{coll} that shape", schema)
+
     # ---- portals ----
     r = req("GET", "/api/v1/portals")
     ok(r.status == 200 and r.json == {"portals": [{"address": "0.0.0.0", "port": 3260, "tpgt": 1}]},

@@ -187,6 +187,8 @@ expect "portal delete of an IPv6 portal" 0 "deleted" -- portal delete "[::1]:326
 
 # targets and sessions need the kernel: without it, the API's 503
 expect "target list works without the kernel" 0 "IQN" -- target list
+expect_json "target list --json is the API's {\"targets\": [...]}" "j == {'targets': []}" -- \
+	target list
 expect "target create without the kernel is the API's 503" 1 \
 	"iSCSI target is unavailable" -- target create iqn.2026-11.test:t1 --lun pc1 \
 	--acl iqn.2026-11.test:pc1 --chap-user u --chap-secret 0123456789abcdef
@@ -209,6 +211,10 @@ expect "client create" 0 "labels.room: b12" -- client create pc42 \
 expect "a bad MAC is the API's 400 with its field" 1 "(field: mac)" -- \
 	client create pc43 --mac zz
 expect "client list" 0 "52:54:00:12:34:56" -- client list
+expect_json "client list --json is the API's {\"clients\": [...]}" \
+	"[c['name'] for c in j['clients']] == ['pc42']" -- client list
+expect_json "profile list --json is the API's {\"profiles\": [...]}" \
+	"sorted(p['name'] for p in j['profiles']) == ['disk', 'lnx']" -- profile list
 expect_json "client show --json" "j['image'] == 'pc1' and j['profile'] == 'disk'" -- \
 	client show pc42
 expect "client delete" 0 "client pc42 deleted" -- client delete pc42
