@@ -129,8 +129,19 @@ static const char schema_v3[] =
 	"  CHECK (origin IN ('api', 'register', 'provision'));"
 	"INSERT OR IGNORE INTO settings (key, value) VALUES ('enrollment', 'deny');";
 
+/*
+ * Version 4: the connection limit of a portal and the NOP-In interval of a
+ * target, both settings of bootsan.ko (uapi/bootsan.yaml). 0 keeps the
+ * module's default: 256 connections, no NOP-In.
+ */
+static const char schema_v4[] =
+	"ALTER TABLE portals ADD COLUMN max_connections INTEGER NOT NULL DEFAULT 0"
+	"  CHECK (max_connections BETWEEN 0 AND 4294967295);"
+	"ALTER TABLE targets ADD COLUMN nop_in_interval INTEGER NOT NULL DEFAULT 0"
+	"  CHECK (nop_in_interval BETWEEN 0 AND 3600);";
+
 /* migrations[v] brings a database from version v - 1 to v. */
-static const char *const migrations[] = { NULL, schema_v1, schema_v2, schema_v3 };
+static const char *const migrations[] = { NULL, schema_v1, schema_v2, schema_v3, schema_v4 };
 _Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION + 1,
 	       "one migration per schema version");
 
@@ -573,7 +584,7 @@ int store_setting_delete(struct store *s, const char *key)
 
 /* ---- portals ---- */
 
-#define PORTAL_COLS "address, port, tpgt"
+#define PORTAL_COLS "address, port, tpgt, max_connections"
 
 static void read_portal(sqlite3_stmt *st, void *row)
 {
@@ -582,6 +593,7 @@ static void read_portal(sqlite3_stmt *st, void *row)
 	col_text(st, 0, p->address, sizeof(p->address));
 	p->port = (uint16_t)sqlite3_column_int(st, 1);
 	p->tpgt = (uint16_t)sqlite3_column_int(st, 2);
+	p->max_connections = (uint32_t)sqlite3_column_int64(st, 3);
 }
 
 int store_portal_list(struct store *s, struct store_portal **out, size_t *n)
@@ -622,11 +634,12 @@ int store_portal_create(struct store *s, const struct store_portal *p)
 	if (!FITS(p->address))
 		return -E2BIG;
 	lock(s);
-	st = prep(s, "INSERT INTO portals (" PORTAL_COLS ") VALUES (?1, ?2, ?3)");
+	st = prep(s, "INSERT INTO portals (" PORTAL_COLS ") VALUES (?1, ?2, ?3, ?4)");
 	if (st) {
 		bind_text(st, 1, p->address);
 		sqlite3_bind_int(st, 2, p->port);
 		sqlite3_bind_int(st, 3, p->tpgt);
+		sqlite3_bind_int64(st, 4, p->max_connections);
 		err = exec_st(s, st, -EINVAL);
 	}
 	unlock(s);
@@ -641,11 +654,13 @@ int store_portal_update(struct store *s, const struct store_portal *p)
 	if (!FITS(p->address))
 		return -E2BIG;
 	lock(s);
-	st = prep(s, "UPDATE portals SET tpgt = ?3 WHERE address = ?1 AND port = ?2");
+	st = prep(s, "UPDATE portals SET tpgt = ?3, max_connections = ?4 "
+		     "WHERE address = ?1 AND port = ?2");
 	if (st) {
 		bind_text(st, 1, p->address);
 		sqlite3_bind_int(st, 2, p->port);
 		sqlite3_bind_int(st, 3, p->tpgt);
+		sqlite3_bind_int64(st, 4, p->max_connections);
 		err = exec_one(s, st, -EINVAL);
 	}
 	unlock(s);
@@ -805,7 +820,7 @@ int store_image_lun_count(struct store *s, const char *name, int64_t *count)
 /* ---- targets ---- */
 
 #define TARGET_COLS "iqn, alias, auth, chap_user, chap_secret, mutual_user, " \
-		    "mutual_secret, max_sessions, queue_depth, read_only, created"
+		    "mutual_secret, max_sessions, queue_depth, read_only, created, nop_in_interval"
 
 static void read_target(sqlite3_stmt *st, void *row)
 {
@@ -822,6 +837,7 @@ static void read_target(sqlite3_stmt *st, void *row)
 	t->queue_depth = (uint32_t)sqlite3_column_int64(st, 8);
 	t->read_only = sqlite3_column_int(st, 9) != 0;
 	t->created = sqlite3_column_int64(st, 10);
+	t->nop_in_interval = (uint32_t)sqlite3_column_int64(st, 11);
 }
 
 static int target_bad(const struct store_target *t)
@@ -845,6 +861,7 @@ static void bind_target(sqlite3_stmt *st, const struct store_target *t)
 	sqlite3_bind_int64(st, 9, t->queue_depth);
 	sqlite3_bind_int(st, 10, t->read_only);
 	sqlite3_bind_int64(st, 11, t->created ? t->created : now_wall());
+	sqlite3_bind_int64(st, 12, t->nop_in_interval);
 }
 
 int store_target_list(struct store *s, struct store_target **out, size_t *n)
@@ -885,7 +902,7 @@ int store_target_create(struct store *s, const struct store_target *t)
 	err = -EIO;
 	lock(s);
 	st = prep(s, "INSERT INTO targets (" TARGET_COLS ") VALUES "
-		     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+		     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
 	if (st) {
 		bind_target(st, t);
 		err = exec_st(s, st, -EINVAL);
@@ -905,8 +922,8 @@ int store_target_update(struct store *s, const struct store_target *t)
 	lock(s);
 	st = prep(s, "UPDATE targets SET alias = ?2, auth = ?3, chap_user = ?4, "
 		     "chap_secret = ?5, mutual_user = ?6, mutual_secret = ?7, "
-		     "max_sessions = ?8, queue_depth = ?9, read_only = ?10 "
-		     "WHERE iqn = ?1 AND ?11 = ?11");
+		     "max_sessions = ?8, queue_depth = ?9, read_only = ?10, "
+		     "nop_in_interval = ?12 WHERE iqn = ?1 AND ?11 = ?11");
 	if (st) {
 		bind_target(st, t);
 		err = exec_one(s, st, -EINVAL);
