@@ -325,6 +325,56 @@ static int get_row(struct store *s, sqlite3_stmt *st, size_t elem, row_reader re
 	return err;
 }
 
+/*
+ * The shapes most tables share, each under the lock: every row of @sql
+ * (no parameters), the row whose text key ?1 is @key, and deleting it
+ * (-EBUSY while a foreign key still points at it).
+ */
+static int list_all(struct store *s, const char *sql, size_t elem, row_reader read,
+		    void **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	int err = -EIO;
+
+	lock(s);
+	st = prep(s, sql);
+	if (st)
+		err = list_rows(s, st, elem, read, out, n);
+	unlock(s);
+	return err;
+}
+
+static int get_by_key(struct store *s, const char *sql, const char *key, size_t elem,
+		      row_reader read, void *out)
+{
+	sqlite3_stmt *st;
+	int err = -EIO;
+
+	lock(s);
+	st = prep(s, sql);
+	if (st) {
+		bind_text(st, 1, key);
+		err = get_row(s, st, elem, read, out);
+	}
+	unlock(s);
+	return err;
+}
+
+static int delete_by_key(struct store *s, const char *sql, const char *key)
+{
+	sqlite3_stmt *st;
+	int err = -EIO;
+
+	lock(s);
+	st = prep(s, sql);
+	if (st) {
+		bind_text(st, 1, key);
+		err = exec_one(s, st, -EBUSY);
+	}
+	unlock(s);
+	return err;
+}
+
 /* ---- opening and migrations ---- */
 
 static int exec_sql(struct store *s, const char *sql, char *err, size_t errlen)
@@ -598,15 +648,8 @@ static void read_portal(sqlite3_stmt *st, void *row)
 
 int store_portal_list(struct store *s, struct store_portal **out, size_t *n)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	lock(s);
-	st = prep(s, "SELECT " PORTAL_COLS " FROM portals ORDER BY address, port");
-	if (st)
-		err = list_rows(s, st, sizeof(**out), read_portal, (void **)out, n);
-	unlock(s);
-	return err;
+	return list_all(s, "SELECT " PORTAL_COLS " FROM portals ORDER BY address, port",
+			sizeof(**out), read_portal, (void **)out, n);
 }
 
 int store_portal_get(struct store *s, const char *address, uint16_t port,
@@ -700,30 +743,14 @@ static void read_image(sqlite3_stmt *st, void *row)
 
 int store_image_list(struct store *s, struct store_image **out, size_t *n)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	lock(s);
-	st = prep(s, "SELECT " IMAGE_COLS " FROM images ORDER BY name");
-	if (st)
-		err = list_rows(s, st, sizeof(**out), read_image, (void **)out, n);
-	unlock(s);
-	return err;
+	return list_all(s, "SELECT " IMAGE_COLS " FROM images ORDER BY name",
+			sizeof(**out), read_image, (void **)out, n);
 }
 
 int store_image_get(struct store *s, const char *name, struct store_image *out)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	lock(s);
-	st = prep(s, "SELECT " IMAGE_COLS " FROM images WHERE name = ?1");
-	if (st) {
-		bind_text(st, 1, name);
-		err = get_row(s, st, sizeof(*out), read_image, out);
-	}
-	unlock(s);
-	return err;
+	return get_by_key(s, "SELECT " IMAGE_COLS " FROM images WHERE name = ?1", name,
+			  sizeof(*out), read_image, out);
 }
 
 static int image_bad(const struct store_image *im)
@@ -780,17 +807,7 @@ int store_image_update(struct store *s, const struct store_image *im)
 
 int store_image_delete(struct store *s, const char *name)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	lock(s);
-	st = prep(s, "DELETE FROM images WHERE name = ?1");
-	if (st) {
-		bind_text(st, 1, name);
-		err = exec_one(s, st, -EBUSY);
-	}
-	unlock(s);
-	return err;
+	return delete_by_key(s, "DELETE FROM images WHERE name = ?1", name);
 }
 
 int store_image_lun_count(struct store *s, const char *name, int64_t *count)
@@ -866,30 +883,14 @@ static void bind_target(sqlite3_stmt *st, const struct store_target *t)
 
 int store_target_list(struct store *s, struct store_target **out, size_t *n)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	lock(s);
-	st = prep(s, "SELECT " TARGET_COLS " FROM targets ORDER BY iqn");
-	if (st)
-		err = list_rows(s, st, sizeof(**out), read_target, (void **)out, n);
-	unlock(s);
-	return err;
+	return list_all(s, "SELECT " TARGET_COLS " FROM targets ORDER BY iqn",
+			sizeof(**out), read_target, (void **)out, n);
 }
 
 int store_target_get(struct store *s, const char *iqn, struct store_target *out)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	lock(s);
-	st = prep(s, "SELECT " TARGET_COLS " FROM targets WHERE iqn = ?1");
-	if (st) {
-		bind_text(st, 1, iqn);
-		err = get_row(s, st, sizeof(*out), read_target, out);
-	}
-	unlock(s);
-	return err;
+	return get_by_key(s, "SELECT " TARGET_COLS " FROM targets WHERE iqn = ?1", iqn,
+			  sizeof(*out), read_target, out);
 }
 
 int store_target_create(struct store *s, const struct store_target *t)
@@ -934,17 +935,7 @@ int store_target_update(struct store *s, const struct store_target *t)
 
 int store_target_delete(struct store *s, const char *iqn)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	lock(s);
-	st = prep(s, "DELETE FROM targets WHERE iqn = ?1");
-	if (st) {
-		bind_text(st, 1, iqn);
-		err = exec_one(s, st, -EBUSY);
-	}
-	unlock(s);
-	return err;
+	return delete_by_key(s, "DELETE FROM targets WHERE iqn = ?1", iqn);
 }
 
 /* ---- luns ---- */
@@ -1230,15 +1221,8 @@ static void read_job(sqlite3_stmt *st, void *row)
 
 int store_job_list(struct store *s, struct store_job **out, size_t *n)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	lock(s);
-	st = prep(s, "SELECT " JOB_COLS " FROM jobs ORDER BY id");
-	if (st)
-		err = list_rows(s, st, sizeof(**out), read_job, (void **)out, n);
-	unlock(s);
-	return err;
+	return list_all(s, "SELECT " JOB_COLS " FROM jobs ORDER BY id",
+			sizeof(**out), read_job, (void **)out, n);
 }
 
 int store_job_get(struct store *s, int64_t id, struct store_job *out)
@@ -1368,30 +1352,14 @@ static void bind_client(sqlite3_stmt *st, const struct store_client *c)
 
 int store_client_list(struct store *s, struct store_client **out, size_t *n)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	lock(s);
-	st = prep(s, "SELECT " CLIENT_COLS " FROM clients ORDER BY name");
-	if (st)
-		err = list_rows(s, st, sizeof(**out), read_client, (void **)out, n);
-	unlock(s);
-	return err;
+	return list_all(s, "SELECT " CLIENT_COLS " FROM clients ORDER BY name",
+			sizeof(**out), read_client, (void **)out, n);
 }
 
 int store_client_get(struct store *s, const char *name, struct store_client *out)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	lock(s);
-	st = prep(s, "SELECT " CLIENT_COLS " FROM clients WHERE name = ?1");
-	if (st) {
-		bind_text(st, 1, name);
-		err = get_row(s, st, sizeof(*out), read_client, out);
-	}
-	unlock(s);
-	return err;
+	return get_by_key(s, "SELECT " CLIENT_COLS " FROM clients WHERE name = ?1", name,
+			  sizeof(*out), read_client, out);
 }
 
 int store_client_create(struct store *s, const struct store_client *c)
@@ -1435,17 +1403,7 @@ int store_client_update(struct store *s, const struct store_client *c)
 
 int store_client_delete(struct store *s, const char *name)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	lock(s);
-	st = prep(s, "DELETE FROM clients WHERE name = ?1");
-	if (st) {
-		bind_text(st, 1, name);
-		err = exec_one(s, st, -EBUSY);
-	}
-	unlock(s);
-	return err;
+	return delete_by_key(s, "DELETE FROM clients WHERE name = ?1", name);
 }
 
 /* ---- profiles ---- */
@@ -1470,30 +1428,14 @@ static int profile_bad(const struct store_profile *p)
 
 int store_profile_list(struct store *s, struct store_profile **out, size_t *n)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	lock(s);
-	st = prep(s, "SELECT " PROFILE_COLS " FROM profiles ORDER BY name");
-	if (st)
-		err = list_rows(s, st, sizeof(**out), read_profile, (void **)out, n);
-	unlock(s);
-	return err;
+	return list_all(s, "SELECT " PROFILE_COLS " FROM profiles ORDER BY name",
+			sizeof(**out), read_profile, (void **)out, n);
 }
 
 int store_profile_get(struct store *s, const char *name, struct store_profile *out)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	lock(s);
-	st = prep(s, "SELECT " PROFILE_COLS " FROM profiles WHERE name = ?1");
-	if (st) {
-		bind_text(st, 1, name);
-		err = get_row(s, st, sizeof(*out), read_profile, out);
-	}
-	unlock(s);
-	return err;
+	return get_by_key(s, "SELECT " PROFILE_COLS " FROM profiles WHERE name = ?1", name,
+			  sizeof(*out), read_profile, out);
 }
 
 int store_profile_create(struct store *s, const struct store_profile *p)
@@ -1538,17 +1480,7 @@ int store_profile_update(struct store *s, const struct store_profile *p)
 
 int store_profile_delete(struct store *s, const char *name)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	lock(s);
-	st = prep(s, "DELETE FROM profiles WHERE name = ?1");
-	if (st) {
-		bind_text(st, 1, name);
-		err = exec_one(s, st, -EBUSY);
-	}
-	unlock(s);
-	return err;
+	return delete_by_key(s, "DELETE FROM profiles WHERE name = ?1", name);
 }
 
 /* ---- boot history ---- */
