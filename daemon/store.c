@@ -3,12 +3,15 @@
  * The daemon's state in SQLite; see store.h.
  *
  * One connection, serialised by a mutex; statements are prepared once and
- * cached by the address of their SQL text. Each schema version is one
- * migration script applied in a transaction together with the new number in
- * schema_version, so a database is always at exactly one version.
+ * cached by the address of their SQL text. Read snapshots (one read-only
+ * connection per thread) and the boot history writer have their own. Each
+ * schema version is one migration script applied in a transaction together
+ * with the new number in schema_version, so a database is always at
+ * exactly one version.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -54,18 +57,49 @@ struct boot_queue {
 	pthread_t writer;
 };
 
-struct store {
+/* A connection and the statements prepared on it. */
+struct conn {
 	sqlite3 *db;
-	pthread_mutex_t lock;	/* recursive: a read snapshot holds it across calls */
-	int read_depth;		/* store_read_begin() nesting, under lock */
-	int version;
 	int ncache;
 	struct {
 		const char *sql;
 		sqlite3_stmt *st;
 	} cache[STMT_CACHE];
+};
+
+/* Threads that take read snapshots: each its own read-only connection. */
+#define MAX_READERS 64
+
+struct store {
+	struct conn main;	/* every call outside a read snapshot, under lock */
+	pthread_mutex_t lock;
+	char *path;
+	uint64_t id;		/* unique per store_open(), for the readers' cache */
+	pthread_mutex_t readers_lock;
+	int nreaders;
+	struct conn *readers[MAX_READERS];
+	int version;
 	struct boot_queue boots;
 };
+
+/*
+ * This thread's read snapshot (store_read_begin()): its calls to that
+ * store run on the thread's own connection without the store lock, so
+ * script renders on several threads neither wait for each other nor for a
+ * writer. The thread keeps its connection while the store is open.
+ */
+static __thread struct {
+	uint64_t store_id;	/* whose connection @reader is */
+	struct conn *reader;
+	struct store *in;	/* the store of the open snapshot, or NULL */
+	int depth;
+} snap;
+
+/* The connection a call on @s uses from this thread. */
+static struct conn *conn(struct store *s)
+{
+	return snap.in == s ? snap.reader : &s->main;
+}
 
 /* Version 1: the SAN side. */
 static const char schema_v1[] =
@@ -185,33 +219,36 @@ static void boot_flush(struct store *s);
 
 static void lock(struct store *s)
 {
-	pthread_mutex_lock(&s->lock);
+	if (snap.in != s)
+		pthread_mutex_lock(&s->lock);
 }
 
 static void unlock(struct store *s)
 {
-	pthread_mutex_unlock(&s->lock);
+	if (snap.in != s)
+		pthread_mutex_unlock(&s->lock);
 }
 
 /* The cached statement for @sql (a string literal), reset; NULL on error. */
 static sqlite3_stmt *prep(struct store *s, const char *sql)
 {
+	struct conn *c = conn(s);
 	sqlite3_stmt *st;
 
-	for (int i = 0; i < s->ncache; i++)
-		if (s->cache[i].sql == sql)
-			return s->cache[i].st;
-	if (s->ncache == STMT_CACHE) {
+	for (int i = 0; i < c->ncache; i++)
+		if (c->cache[i].sql == sql)
+			return c->cache[i].st;
+	if (c->ncache == STMT_CACHE) {
 		log_err("store: statement cache full");
 		return NULL;
 	}
-	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
-		log_err("store: prepare '%s': %s", sql, sqlite3_errmsg(s->db));
+	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		log_err("store: prepare '%s': %s", sql, sqlite3_errmsg(c->db));
 		return NULL;
 	}
-	s->cache[s->ncache].sql = sql;
-	s->cache[s->ncache].st = st;
-	s->ncache++;
+	c->cache[c->ncache].sql = sql;
+	c->cache[c->ncache].st = st;
+	c->ncache++;
 	return st;
 }
 
@@ -224,7 +261,7 @@ static void done(sqlite3_stmt *st)
 /* An errno for a failed sqlite3_step. @fk: the errno of a foreign key failure. */
 static int sql_errno(struct store *s, int rc, int fk)
 {
-	int ext = sqlite3_extended_errcode(s->db);
+	int ext = sqlite3_extended_errcode(conn(s)->db);
 
 	(void)rc;
 	switch (ext) {
@@ -236,14 +273,14 @@ static int sql_errno(struct store *s, int rc, int fk)
 		return fk;
 	case SQLITE_CONSTRAINT_CHECK:
 	case SQLITE_CONSTRAINT_NOTNULL:
-		log_debug("store: %s", sqlite3_errmsg(s->db));
+		log_debug("store: %s", sqlite3_errmsg(conn(s)->db));
 		return -EINVAL;
 	default:
 		if ((ext & 0xff) == SQLITE_CONSTRAINT) {
-			log_debug("store: %s", sqlite3_errmsg(s->db));
+			log_debug("store: %s", sqlite3_errmsg(conn(s)->db));
 			return -EINVAL;
 		}
-		log_err("store: %s (%d/%d)", sqlite3_errmsg(s->db), rc, ext);
+		log_err("store: %s (%d/%d)", sqlite3_errmsg(conn(s)->db), rc, ext);
 		return -EIO;
 	}
 }
@@ -265,7 +302,7 @@ static int exec_one(struct store *s, sqlite3_stmt *st, int fk)
 {
 	int err = exec_st(s, st, fk);
 
-	if (!err && sqlite3_changes(s->db) == 0)
+	if (!err && sqlite3_changes(conn(s)->db) == 0)
 		err = -ENOENT;
 	return err;
 }
@@ -419,8 +456,8 @@ static int exec_sql(struct store *s, const char *sql, char *err, size_t errlen)
 {
 	char *msg = NULL;
 
-	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(s->db));
+	if (sqlite3_exec(s->main.db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(s->main.db));
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -433,7 +470,7 @@ static int64_t query_int(struct store *s, const char *sql)
 	sqlite3_stmt *st;
 	int64_t v = -1;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->main.db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
@@ -448,7 +485,7 @@ static int migrate(struct store *s, const char *path, int target, char *err, siz
 
 	tables = query_int(s, "SELECT count(*) FROM sqlite_master");
 	if (tables < 0) {
-		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->main.db));
 		return -1;
 	}
 	if (query_int(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
@@ -490,7 +527,7 @@ static int migrate(struct store *s, const char *path, int target, char *err, siz
 			log_info("store: %s upgraded to schema version %d", path, v);
 		continue;
 rollback:
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_exec(s->main.db, "ROLLBACK", NULL, NULL, NULL);
 fail:
 		snprintf(err, errlen, "%s: migration to schema version %d failed: %s",
 			 path, v, e);
@@ -503,7 +540,7 @@ fail:
 
 struct store *store_open_version(const char *path, int version, char *err, size_t errlen)
 {
-	pthread_mutexattr_t attr;
+	static atomic_uint_fast64_t last_id;
 	struct store *s;
 	sqlite3_stmt *st;
 	const char *mode;
@@ -515,33 +552,35 @@ struct store *store_open_version(const char *path, int version, char *err, size_
 		return NULL;
 	}
 	s = calloc(1, sizeof(*s));
-	if (!s) {
+	if (s)
+		s->path = strdup(path);
+	if (!s || !s->path) {
+		free(s);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	pthread_mutexattr_init(&attr);
-	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
-	pthread_mutex_init(&s->lock, &attr);
-	pthread_mutexattr_destroy(&attr);
-	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	s->id = atomic_fetch_add(&last_id, 1) + 1;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutex_init(&s->readers_lock, NULL);
+	rc = sqlite3_open_v2(path, &s->main.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			     SQLITE_OPEN_FULLMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path,
-			 s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+			 s->main.db ? sqlite3_errmsg(s->main.db) : sqlite3_errstr(rc));
 		goto fail;
 	}
-	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_extended_result_codes(s->main.db, 1);
+	sqlite3_busy_timeout(s->main.db, 5000);
 	/* WAL must stick: anything else means the file system cannot do it. */
-	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
+	if (sqlite3_prepare_v2(s->main.db, "PRAGMA journal_mode = WAL", -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->main.db));
 		goto fail;
 	}
 	rc = sqlite3_step(st);
 	mode = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
 	if (!mode || strcmp(mode, "wal")) {
 		snprintf(err, errlen, "%s: cannot use WAL mode: %s", path,
-			 mode ? mode : sqlite3_errmsg(s->db));
+			 mode ? mode : sqlite3_errmsg(s->main.db));
 		sqlite3_finalize(st);
 		goto fail;
 	}
@@ -556,8 +595,10 @@ struct store *store_open_version(const char *path, int version, char *err, size_
 		goto fail;
 	return s;
 fail:
-	sqlite3_close(s->db);
+	sqlite3_close(s->main.db);
+	pthread_mutex_destroy(&s->readers_lock);
 	pthread_mutex_destroy(&s->lock);
+	free(s->path);
 	free(s);
 	return NULL;
 }
@@ -567,15 +608,27 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 	return store_open_version(path, STORE_SCHEMA_VERSION, err, errlen);
 }
 
+static void conn_close(struct conn *c)
+{
+	for (int i = 0; i < c->ncache; i++)
+		sqlite3_finalize(c->cache[i].st);
+	sqlite3_close(c->db);
+}
+
+/* Every thread's snapshots must have ended: the store's users have stopped. */
 void store_close(struct store *s)
 {
 	if (!s)
 		return;
 	boot_queue_stop(s);
-	for (int i = 0; i < s->ncache; i++)
-		sqlite3_finalize(s->cache[i].st);
-	sqlite3_close(s->db);
+	for (int i = 0; i < s->nreaders; i++) {
+		conn_close(s->readers[i]);
+		free(s->readers[i]);
+	}
+	conn_close(&s->main);
+	pthread_mutex_destroy(&s->readers_lock);
 	pthread_mutex_destroy(&s->lock);
+	free(s->path);
 	free(s);
 }
 
@@ -584,13 +637,56 @@ int store_schema_version(struct store *s)
 	return s->version;
 }
 
+/* This thread's read-only connection to @s, opened at its first snapshot. */
+static struct conn *reader_of(struct store *s)
+{
+	struct conn *c;
+
+	if (snap.store_id == s->id)
+		return snap.reader;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	if (sqlite3_open_v2(s->path, &c->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		log_err("store: a read connection: %s",
+			c->db ? sqlite3_errmsg(c->db) : "out of memory");
+		sqlite3_close(c->db);
+		free(c);
+		return NULL;
+	}
+	sqlite3_extended_result_codes(c->db, 1);
+	sqlite3_busy_timeout(c->db, 5000);
+	pthread_mutex_lock(&s->readers_lock);
+	if (s->nreaders == MAX_READERS) {
+		pthread_mutex_unlock(&s->readers_lock);
+		sqlite3_close(c->db);
+		free(c);
+		return NULL;
+	}
+	s->readers[s->nreaders++] = c;
+	pthread_mutex_unlock(&s->readers_lock);
+	snap.store_id = s->id;
+	snap.reader = c;
+	return c;
+}
+
 void store_read_begin(struct store *s)
 {
+	struct conn *c;
 	sqlite3_stmt *st;
 
-	lock(s);
-	if (s->read_depth++)
+	if (snap.in == s) {
+		snap.depth++;
 		return;
+	}
+	if (snap.in)	/* one store at a time; the other's calls go as usual */
+		return;
+	c = reader_of(s);
+	if (!c)
+		return;	/* no snapshot: each call on the main connection, as usual */
+	snap.in = s;
+	snap.depth = 1;
 	/* Deferred: the first SELECT takes the WAL read lock, once. */
 	st = prep(s, "BEGIN");
 	if (st)
@@ -601,12 +697,14 @@ void store_read_end(struct store *s)
 {
 	sqlite3_stmt *st;
 
-	if (!--s->read_depth && sqlite3_get_autocommit(s->db) == 0) {
+	if (snap.in != s || --snap.depth)
+		return;
+	if (sqlite3_get_autocommit(snap.reader->db) == 0) {
 		st = prep(s, "COMMIT");
 		if (st)
 			exec_st(s, st, -EIO);
 	}
-	unlock(s);
+	snap.in = NULL;
 }
 
 int store_count(struct store *s, enum store_table t, int64_t *count)
@@ -1329,7 +1427,7 @@ int store_job_create(struct store *s, const char *kind, const char *subject, int
 		sqlite3_bind_int64(st, 3, now_wall());
 		err = exec_st(s, st, -EINVAL);
 		if (!err)
-			*id = sqlite3_last_insert_rowid(s->db);
+			*id = sqlite3_last_insert_rowid(conn(s)->db);
 	}
 	unlock(s);
 	return err;
@@ -1374,7 +1472,7 @@ int store_job_fail_unfinished(struct store *s, const char *why, int64_t *n)
 		sqlite3_bind_int64(st, 2, now_wall());
 		err = exec_st(s, st, -EINVAL);
 		if (!err && n)
-			*n = sqlite3_changes(s->db);
+			*n = sqlite3_changes(conn(s)->db);
 	}
 	unlock(s);
 	return err;
@@ -1616,7 +1714,7 @@ static int boot_insert(struct store *s, const struct store_boot *b, int64_t *id)
 	bind_text(st, 5, b->what);
 	err = exec_st(s, st, -EINVAL);
 	if (!err && id)
-		*id = sqlite3_last_insert_rowid(s->db);
+		*id = sqlite3_last_insert_rowid(conn(s)->db);
 	return err;
 }
 

@@ -11,7 +11,8 @@
  *	if (!store_image_list(s, &v, &n)) { ...; free(v); }
  *
  * Every function is thread-safe (one connection behind a mutex, prepared
- * statements cached) and returns 0 or a negative errno:
+ * statements cached; read snapshots and the boot history writer have their
+ * own connections) and returns 0 or a negative errno:
  *   -ENOENT   no such object
  *   -EEXIST   an object with that key exists already
  *   -EBUSY    the object is still referenced (an image used by a LUN)
@@ -54,12 +55,13 @@ void store_close(struct store *s);
 int store_schema_version(struct store *s);
 
 /*
- * A read snapshot: the store calls between begin and end see one state of
- * the database and share one SQLite read transaction (a boot script reads
- * the client, its profile, settings and its target: one WAL read lock
- * instead of one per statement). Other threads' store calls wait until
- * end, so keep it short. Only reads in between: no writes, and no
- * store_boot_queue() or store_boot_add(). Nests.
+ * A read snapshot: the store calls this thread makes between begin and end
+ * see one state of the database, in one SQLite read transaction on the
+ * thread's own read-only connection (a boot script reads the client, its
+ * profile, settings and its target: one WAL read lock, and no waiting for
+ * other threads' calls or for writers). Only reads in between (a write
+ * fails). Nests; one store at a time per thread. Should a connection not
+ * open, the calls run as usual.
  */
 void store_read_begin(struct store *s);
 void store_read_end(struct store *s);

@@ -512,6 +512,79 @@ static void test_boot_queue(void)
 	store_close(s);
 }
 
+struct snapshot_arg {
+	struct store *s;
+	long bad;
+};
+
+static void *snapshot_reads(void *arg)
+{
+	struct snapshot_arg *a = arg;
+	struct store_client c;
+	char v[32];
+
+	for (int i = 0; i < 300; i++) {
+		store_read_begin(a->s);
+		if (store_client_find(a->s, "52:54:00:00:00:07", "", "", "", &c) ||
+		    strcmp(c.name, "pc7") || store_setting_get(a->s, "snap", v, sizeof(v)))
+			a->bad++;
+		store_read_begin(a->s);	/* nested */
+		if (store_client_get(a->s, "pc7", &c))
+			a->bad++;
+		store_read_end(a->s);
+		store_read_end(a->s);
+	}
+	return NULL;
+}
+
+/* Read snapshots: their own connections, one state, only reads. */
+static void test_read_snapshots(void)
+{
+	struct store_client c = { .name = "pc7", .state = "active",
+				  .macs = "[\"52:54:00:00:00:07\"]", .serial = "SN7" };
+	struct snapshot_arg args[3];
+	pthread_t t[3];
+	struct store *s;
+	char v[32];
+
+	fresh("snapshots");
+	s = open_ok();
+	if (!s) {
+		ok(false, "snapshots: the database opens");
+		return;
+	}
+	is_int(store_client_create(s, &c), 0, "snapshots: a client");
+	is_int(store_setting_set(s, "snap", "one"), 0, "snapshots: a setting");
+	store_read_begin(s);
+	ok(store_setting_get(s, "snap", v, sizeof(v)) == 0 && !strcmp(v, "one"),
+	   "snapshots: a read in a snapshot");
+	ok(raw_exec("UPDATE settings SET value = 'two' WHERE key = 'snap'") == 0,
+	   "snapshots: another connection writes meanwhile");
+	ok(store_setting_get(s, "snap", v, sizeof(v)) == 0 && !strcmp(v, "one"),
+	   "snapshots: the snapshot still sees one state");
+	ok(store_setting_set(s, "snap", "three") != 0, "snapshots: a write inside one fails");
+	store_read_end(s);
+	ok(store_setting_get(s, "snap", v, sizeof(v)) == 0 && !strcmp(v, "two"),
+	   "snapshots: after it, the newest state");
+	ok(store_client_find(s, "", "", "", "SN7", &c) == 0 && !strcmp(c.name, "pc7") &&
+	   store_client_find(s, "", "", "", "", &c) == -ENOENT &&
+	   store_client_find(s, "52:54:00:00:00:08", "", "", "", &c) == -ENOENT,
+	   "client find: by serial; nothing matches \"\"");
+	for (int i = 0; i < 3; i++) {
+		args[i] = (struct snapshot_arg){ .s = s };
+		pthread_create(&t[i], NULL, snapshot_reads, &args[i]);
+	}
+	for (int i = 0; i < 3; i++) {
+		is_int(store_setting_set(s, "snap", i % 2 ? "odd" : "even"), 0,
+		       "snapshots: a write while threads read (%d)", i);
+	}
+	for (int i = 0; i < 3; i++) {
+		pthread_join(t[i], NULL);
+		is_int(args[i].bad, 0, "snapshots: thread %d read in nested snapshots", i);
+	}
+	store_close(s);
+}
+
 int main(void)
 {
 	struct store *s;
@@ -541,6 +614,7 @@ int main(void)
 	}
 	test_stable_ids();
 	test_boot_queue();
+	test_read_snapshots();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))
 		printf("# could not remove %s\n", dir);
