@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The HTTP server: libmicrohttpd, one daemon per listen socket (epoll with
- * a pool of one thread per CPU, or poll where epoll is missing), a route
+ * The HTTP server: libmicrohttpd, one daemon per listen socket (poll() in
+ * a pool of one thread per CPU; see http_start() for why not epoll), a route
  * table, bodies gathered up to a limit, bearer-token auth for /api/ and
  * JSON replies.
  *
