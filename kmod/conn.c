@@ -470,7 +470,10 @@ static void bootsan_conn_io_work(struct work_struct *work)
 		}
 	}
 	while (budget--) {
-		ret = rx_step(conn);
+		/* Answers first: they reopen the initiator's window. */
+		ret = bootsan_ffp_send_done(conn);
+		if (!ret)
+			ret = rx_step(conn);
 		if (ret)
 			break;
 	}
@@ -479,7 +482,13 @@ static void bootsan_conn_io_work(struct work_struct *work)
 		queue_work(bootsan_wq, &conn->io_work);
 		return;
 	}
+	/*
+	 * Nothing more to receive. A command that finishes after this
+	 * queues io_work again.
+	 */
 	if (ret == -EAGAIN)
+		ret = bootsan_ffp_send_done(conn);
+	if (!ret)
 		return;
 	if (ret != -ECONNRESET && ret != -EPIPE)
 		pr_debug("closing connection: %d\n", ret);
@@ -559,7 +568,16 @@ static void bootsan_conn_release_work(struct work_struct *work)
 	sk->sk_state_change = conn->saved_state_change;
 	write_unlock_bh(&sk->sk_callback_lock);
 	cancel_delayed_work_sync(&conn->ping_work);
+	/*
+	 * io_work may still start commands until it has stopped; commands
+	 * that finish queue it again (it does nothing now, closing is set),
+	 * so cancel it once more when none runs.
+	 */
 	cancel_work_sync(&conn->io_work);
+	bootsan_conn_wait_running(conn);
+	cancel_work_sync(&conn->io_work);
+	/* Before the session goes: dropping a command updates its window. */
+	bootsan_conn_abort_cmds(conn);
 
 	/*
 	 * ERL 0: the session ends with its only connection. A peer that went
@@ -572,7 +590,6 @@ static void bootsan_conn_release_work(struct work_struct *work)
 				      BOOTSAN_SESSION_DOWN_REASON_CONNECTION_LOST);
 	if (conn->target)
 		bootsan_target_put(conn->target);	/* login never completed */
-	bootsan_conn_abort_cmds(conn);
 	rx_reset(conn);
 	sock_release(conn->sock);
 	atomic_dec(&conn->portal->connections);
@@ -645,6 +662,9 @@ int bootsan_conn_create(struct bootsan_portal *portal, struct socket *sock)
 	INIT_DELAYED_WORK(&conn->ping_work, bootsan_conn_ping_work);
 	conn->last_rx = jiffies;
 	INIT_LIST_HEAD(&conn->pending_writes);
+	spin_lock_init(&conn->done_lock);
+	INIT_LIST_HEAD(&conn->done);
+	init_waitqueue_head(&conn->running_wait);
 	conn->rx_stage = RX_BHS;
 	conn->login_stage = -1;
 	iscsi_params_init(&conn->params);

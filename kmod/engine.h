@@ -4,10 +4,14 @@
  *
  * Every connection is driven by one work item (io_work) on bootsan_wq,
  * queued from the socket callbacks: no thread per connection or command.
- * Receives are non-blocking and resume where they stopped; a command is
- * executed to completion inside io_work, and its responses are sent from
- * there (a full socket makes the work item wait, which is the
- * backpressure on that connection).
+ * Receives are non-blocking and resume where they stopped. A command that
+ * needs its backend runs as its own work item on bootsan_io_wq, so one
+ * session has many commands in flight; when it is done it goes on the
+ * connection's done list and io_work answers it. io_work is the only
+ * writer of the socket: a full socket makes it wait, and while it waits
+ * nothing new is received. The CmdSN window counts every command until
+ * it is answered, so an initiator never has more than the queue depth in
+ * flight.
  */
 #ifndef BOOTSAN_ENGINE_H
 #define BOOTSAN_ENGINE_H
@@ -22,6 +26,7 @@
 #include "iscsi_text.h"
 
 extern struct workqueue_struct *bootsan_wq;
+extern struct workqueue_struct *bootsan_io_wq;
 
 /* Largest login or text data segment we accept (RFC 7143: 8192 by default). */
 #define BOOTSAN_LOGIN_DSL_MAX	8192
@@ -68,9 +73,13 @@ struct bootsan_cmd {
 	u32 ttt;
 	bool dout_error;		/* a Data-Out broke the rules: sense set */
 	u64 start_ns;
+	bool in_window;			/* took a CmdSN: counted until answered */
+	bool immediate;			/* counted in conn->nr_immediate */
+	u32 xfer_len;			/* bytes the backend moved */
+	struct work_struct work;	/* running on bootsan_io_wq */
 	/* The SCSI decoder's result: block I/O to do, or a finished response. */
 	struct scsi_req *req;
-	struct list_head node;		/* in conn->pending_writes */
+	struct list_head node;		/* in conn->pending_writes or conn->done */
 };
 
 struct bootsan_session {
@@ -83,6 +92,7 @@ struct bootsan_session {
 	struct iscsi_params params;
 	u32 exp_cmd_sn;
 	u32 queue_depth;
+	u32 in_window;			/* commands with a CmdSN not yet answered */
 	u32 nop_in_interval;		/* seconds, 0 for no pings */
 	struct bootsan_conn *conn;	/* one connection per session (no MC/S) */
 	struct sockaddr_storage peer;
@@ -160,6 +170,13 @@ struct bootsan_conn {
 	struct bootsan_cmd *cur_cmd;	/* set up before its immediate data */
 	struct list_head pending_writes;	/* commands waiting for data-out */
 	unsigned int nr_pending;
+	unsigned int nr_immediate;	/* immediate commands not answered yet */
+
+	/* commands on bootsan_io_wq, and those done that io_work answers */
+	spinlock_t done_lock;
+	unsigned int nr_running;
+	struct list_head done;
+	wait_queue_head_t running_wait;
 
 	void (*saved_data_ready)(struct sock *sk);
 	void (*saved_state_change)(struct sock *sk);
@@ -196,8 +213,10 @@ void bootsan_session_close(struct bootsan_session *sess, int reason);
 void bootsan_sessions_close_target(struct bootsan_target *t);
 bool bootsan_session_kill(u64 id);
 
-/* iscsi_cmd.c: full feature phase */
+/* ffp.c and its neighbours (ffp.h): the full feature phase */
 int bootsan_ffp_pdu(struct bootsan_conn *conn);
+int bootsan_ffp_send_done(struct bootsan_conn *conn);
+void bootsan_conn_wait_running(struct bootsan_conn *conn);
 int bootsan_ffp_data_digest_error(struct bootsan_conn *conn);
 int bootsan_ffp_data_ready(struct bootsan_conn *conn);
 int bootsan_ffp_reject(struct bootsan_conn *conn, u8 reason);

@@ -181,8 +181,25 @@ static void io_error_sense(struct scsi_req *req, bool write)
 		scsi_set_sense(req, SCSI_SK_MEDIUM_ERROR, 0x11, 0x00);
 }
 
+/*
+ * A command leaves the CmdSN window (or the count of immediate ones) when
+ * it is answered, or dropped unanswered by task management or teardown.
+ */
+static void cmd_retire(struct bootsan_cmd *cmd)
+{
+	if (cmd->in_window) {
+		cmd->in_window = false;
+		cmd->conn->sess->in_window--;
+	}
+	if (cmd->immediate) {
+		cmd->immediate = false;
+		cmd->conn->nr_immediate--;
+	}
+}
+
 void bootsan_cmd_free(struct bootsan_cmd *cmd)
 {
+	cmd_retire(cmd);
 	bootsan_buf_free(&cmd->buf);
 	if (cmd->lun)
 		bootsan_lun_put(cmd->lun);
@@ -462,20 +479,17 @@ static void exec_reservation(struct bootsan_cmd *cmd)
 	kvfree(param);
 }
 
-/* Run a command whose data-out (if any) has all arrived, and answer it. */
-int bootsan_cmd_execute(struct bootsan_cmd *cmd)
+/* Run a command against its LUN: may sleep for as long as the I/O takes. */
+static void cmd_run(struct bootsan_cmd *cmd)
 {
 	struct bootsan_conn *conn = cmd->conn;
 	struct scsi_req *req = cmd->req;
 	struct bootsan_lun *l = cmd->lun;
 	struct scsi_lun_info info;
-	struct cmd_result r = {};
 	u64 pos = l ? req->lba * l->block_size : 0;
 	u32 len = 0;
-	int ret = 0;
+	int ret;
 
-	if (!l || req->status != SCSI_STATUS_GOOD)
-		req->action = SCSI_ACT_DONE;
 	if (req->action != SCSI_ACT_DONE)
 		bootsan_fill_lun_info(conn, l, &info);
 	switch (req->action) {
@@ -486,7 +500,6 @@ int bootsan_cmd_execute(struct bootsan_cmd *cmd)
 			scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);	/* resources exhausted */
 		else if (ret)
 			io_error_sense(req, false);
-		ret = 0;
 		break;
 	case SCSI_ACT_WRITE:
 	case SCSI_ACT_WRITE_VERIFY:
@@ -530,7 +543,20 @@ int bootsan_cmd_execute(struct bootsan_cmd *cmd)
 	}
 	if (l)
 		account(cmd, req, req->status != SCSI_STATUS_GOOD);
+	cmd->xfer_len = len;
+}
 
+/* Answer a command that ran: from io_work, the socket's only writer. */
+static int cmd_respond(struct bootsan_cmd *cmd)
+{
+	struct bootsan_conn *conn = cmd->conn;
+	struct scsi_req *req = cmd->req;
+	struct cmd_result r = {};
+	u32 len = cmd->xfer_len;
+	int ret;
+
+	/* The response carries the window this answer reopens. */
+	cmd_retire(cmd);
 	r.status = req->status;
 	r.sense = req->sense;
 	r.sense_len = req->sense_len;
@@ -551,4 +577,135 @@ int bootsan_cmd_execute(struct bootsan_cmd *cmd)
 		ret = send_scsi_rsp(conn, cmd->itt, &r);
 	}
 	return ret;
+}
+
+/* Commands that wait for their backend; the rest are answered at once. */
+static bool cmd_needs_io(const struct scsi_req *req)
+{
+	switch (req->action) {
+	case SCSI_ACT_READ:
+	case SCSI_ACT_WRITE:
+	case SCSI_ACT_WRITE_VERIFY:
+	case SCSI_ACT_VERIFY_READ:
+	case SCSI_ACT_COMPARE_AND_WRITE:
+	case SCSI_ACT_FLUSH:
+	case SCSI_ACT_UNMAP:
+	case SCSI_ACT_WRITE_SAME:
+	case SCSI_ACT_GET_LBA_STATUS:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void cmd_io_work(struct work_struct *work)
+{
+	struct bootsan_cmd *cmd = container_of(work, struct bootsan_cmd, work);
+	struct bootsan_conn *conn = cmd->conn;
+
+	cmd_run(cmd);
+	/*
+	 * The last touch of @conn: teardown waits for nr_running to reach
+	 * zero under done_lock, then cancels io_work, then frees.
+	 */
+	spin_lock(&conn->done_lock);
+	list_add_tail(&cmd->node, &conn->done);
+	queue_work(bootsan_wq, &conn->io_work);
+	if (!--conn->nr_running)
+		wake_up(&conn->running_wait);
+	spin_unlock(&conn->done_lock);
+}
+
+/*
+ * Run a command whose data-out (if any) has all arrived; it is ours from
+ * here. I/O runs as its own work item so that io_work goes on receiving;
+ * anything else (emulated commands, reservations, failures) is answered
+ * at once.
+ */
+int bootsan_cmd_execute(struct bootsan_cmd *cmd)
+{
+	struct bootsan_conn *conn = cmd->conn;
+	struct scsi_req *req = cmd->req;
+	int ret;
+
+	if (!cmd->lun || req->status != SCSI_STATUS_GOOD)
+		req->action = SCSI_ACT_DONE;
+	if (cmd_needs_io(req)) {
+		spin_lock(&conn->done_lock);
+		conn->nr_running++;
+		spin_unlock(&conn->done_lock);
+		INIT_WORK(&cmd->work, cmd_io_work);
+		queue_work(bootsan_io_wq, &cmd->work);
+		return 0;
+	}
+	cmd_run(cmd);
+	ret = cmd_respond(cmd);
+	bootsan_cmd_free(cmd);
+	return ret;
+}
+
+/* Answer the commands whose I/O finished. From io_work only. */
+int bootsan_ffp_send_done(struct bootsan_conn *conn)
+{
+	struct bootsan_cmd *cmd, *next;
+	LIST_HEAD(done);
+	int ret = 0;
+
+	spin_lock(&conn->done_lock);
+	list_splice_init(&conn->done, &done);
+	spin_unlock(&conn->done_lock);
+	list_for_each_entry_safe(cmd, next, &done, node) {
+		list_del(&cmd->node);
+		if (!ret)
+			ret = cmd_respond(cmd);
+		bootsan_cmd_free(cmd);
+	}
+	return ret;
+}
+
+static bool conn_running(struct bootsan_conn *conn)
+{
+	bool running;
+
+	spin_lock(&conn->done_lock);
+	running = conn->nr_running;
+	spin_unlock(&conn->done_lock);
+	return running;
+}
+
+/* Wait until no command of @conn is on bootsan_io_wq any more. */
+void bootsan_conn_wait_running(struct bootsan_conn *conn)
+{
+	wait_event(conn->running_wait, !conn_running(conn));
+}
+
+/*
+ * Before task management or a Logout is answered, every command that is
+ * running finishes and is answered first: a response never follows the
+ * TMF response that ended its task (RFC 7143 4.2.3.3).
+ */
+int bootsan_ffp_quiesce(struct bootsan_conn *conn)
+{
+	bootsan_conn_wait_running(conn);
+	return bootsan_ffp_send_done(conn);
+}
+
+/* Teardown: io_work is stopped and nothing runs; drop what is left. */
+void bootsan_conn_abort_cmds(struct bootsan_conn *conn)
+{
+	struct bootsan_cmd *cmd, *next;
+
+	if (conn->cur_cmd) {
+		bootsan_cmd_free(conn->cur_cmd);
+		conn->cur_cmd = NULL;
+	}
+	list_for_each_entry_safe(cmd, next, &conn->pending_writes, node) {
+		list_del(&cmd->node);
+		bootsan_cmd_free(cmd);
+	}
+	conn->nr_pending = 0;
+	list_for_each_entry_safe(cmd, next, &conn->done, node) {
+		list_del(&cmd->node);
+		bootsan_cmd_free(cmd);
+	}
 }

@@ -9,17 +9,29 @@
 #include "ffp.h"
 #include "lun_state.h"
 
+/*
+ * The last CmdSN the initiator may send: the queue depth, less the SCSI
+ * commands received and not answered yet. Receiving a command moves
+ * ExpCmdSN and the count together, so MaxCmdSN never goes back; answering
+ * one opens the window by one. ExpCmdSN - 1 means closed.
+ */
+static u32 max_cmd_sn(struct bootsan_session *s)
+{
+	return s->exp_cmd_sn + s->queue_depth - 1 - s->in_window;
+}
+
 void bootsan_put_sn(struct bootsan_conn *conn, __be32 *exp_cmdsn, __be32 *max_cmdsn)
 {
 	struct bootsan_session *s = conn->sess;
 
 	*exp_cmdsn = cpu_to_be32(s->exp_cmd_sn);
-	*max_cmdsn = cpu_to_be32(s->exp_cmd_sn + s->queue_depth - 1);
+	*max_cmdsn = cpu_to_be32(max_cmd_sn(s));
 }
 
 /*
  * Accept a command's CmdSN: immediate commands do not take a number;
  * others must be within the window (RFC 7143 3.2.2.1) or are dropped.
+ * Only io_work calls this and bootsan_put_sn(): no lock.
  */
 bool bootsan_cmdsn_accept(struct bootsan_conn *conn, const struct iscsi_hdr *hdr)
 {
@@ -28,7 +40,7 @@ bool bootsan_cmdsn_accept(struct bootsan_conn *conn, const struct iscsi_hdr *hdr
 
 	if (hdr->opcode & ISCSI_OP_IMMEDIATE)
 		return true;
-	if (sn_lt(sn, s->exp_cmd_sn) || !sn_lt(sn, s->exp_cmd_sn + s->queue_depth))
+	if (sn_lt(sn, s->exp_cmd_sn) || sn_lt(max_cmd_sn(s), sn))
 		return false;
 	s->exp_cmd_sn = sn + 1;
 	return true;
@@ -124,6 +136,9 @@ static int handle_logout(struct bootsan_conn *conn)
 	int ret;
 
 	bootsan_cmdsn_accept(conn, (struct iscsi_hdr *)req);
+	ret = bootsan_ffp_quiesce(conn);
+	if (ret)
+		return ret;
 	rsp.opcode = ISCSI_OP_LOGOUT_RSP;
 	rsp.flags = ISCSI_FLAG_CMD_FINAL;
 	rsp.response = ISCSI_LOGOUT_SUCCESS;
@@ -212,19 +227,4 @@ int bootsan_ffp_reject(struct bootsan_conn *conn, u8 reason)
 	if (!(d->flags & ISCSI_FLAG_CMD_FINAL))
 		return 0;
 	return bootsan_write_progress(conn, cmd);
-}
-
-void bootsan_conn_abort_cmds(struct bootsan_conn *conn)
-{
-	struct bootsan_cmd *cmd, *next;
-
-	if (conn->cur_cmd) {
-		bootsan_cmd_free(conn->cur_cmd);
-		conn->cur_cmd = NULL;
-	}
-	list_for_each_entry_safe(cmd, next, &conn->pending_writes, node) {
-		list_del(&cmd->node);
-		bootsan_cmd_free(cmd);
-	}
-	conn->nr_pending = 0;
 }

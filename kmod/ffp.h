@@ -42,6 +42,7 @@ int bootsan_write_progress(struct bootsan_conn *conn, struct bootsan_cmd *cmd);
 
 /* exec.c */
 int bootsan_cmd_execute(struct bootsan_cmd *cmd);
+int bootsan_ffp_quiesce(struct bootsan_conn *conn);
 void bootsan_cmd_free(struct bootsan_cmd *cmd);
 void bootsan_fill_lun_info(struct bootsan_conn *conn, struct bootsan_lun *l,
 			   struct scsi_lun_info *info);

@@ -45,15 +45,12 @@ static int send_r2t(struct bootsan_conn *conn, struct bootsan_cmd *cmd)
 int bootsan_write_progress(struct bootsan_conn *conn, struct bootsan_cmd *cmd)
 {
 	bool failed = cmd->dout_error || cmd->req->status != SCSI_STATUS_GOOD;
-	int ret;
 
 	if (!failed && cmd->data_out_received < cmd->data_out_len)
 		return send_r2t(conn, cmd);
 	list_del(&cmd->node);
 	conn->nr_pending--;
-	ret = bootsan_cmd_execute(cmd);
-	bootsan_cmd_free(cmd);
-	return ret;
+	return bootsan_cmd_execute(cmd);
 }
 
 /*
@@ -308,23 +305,26 @@ int bootsan_ffp_scsi_cmd(struct bootsan_conn *conn)
 		return 0;
 	}
 	/*
-	 * Immediate commands bypass the CmdSN window: bound the writes they
-	 * can leave waiting for data by the queue depth too (RFC 7143 11.17.1).
+	 * Immediate commands bypass the CmdSN window: bound them by the queue
+	 * depth on their own (RFC 7143 11.17.1), so that no initiator has more
+	 * than twice the queue depth in flight.
 	 */
-	if ((hdr->opcode & ISCSI_OP_IMMEDIATE) && cmd->data_out_len &&
-	    conn->nr_pending >= conn->sess->queue_depth) {
-		bootsan_cmd_free(cmd);
-		return bootsan_send_reject(conn, ISCSI_REASON_IMM_CMD_REJECT);
+	if (hdr->opcode & ISCSI_OP_IMMEDIATE) {
+		if (conn->nr_immediate >= conn->sess->queue_depth) {
+			bootsan_cmd_free(cmd);
+			return bootsan_send_reject(conn, ISCSI_REASON_IMM_CMD_REJECT);
+		}
+		cmd->immediate = true;
+		conn->nr_immediate++;
+	} else {
+		cmd->in_window = true;
+		conn->sess->in_window++;
 	}
 	if (!cmd->data_out_len) {
-		int ret;
-
 		/* Immediate data of a command that takes none. */
 		if (immediate && cmd->req->status == SCSI_STATUS_GOOD)
 			scsi_set_sense(cmd->req, SCSI_SK_ABORTED_COMMAND, 0x4b, 0x02);
-		ret = bootsan_cmd_execute(cmd);
-		bootsan_cmd_free(cmd);
-		return ret;
+		return bootsan_cmd_execute(cmd);
 	}
 
 	/* Count the immediate data, then expect unsolicited or R2T data. */

@@ -40,9 +40,13 @@ int bootsan_ffp_tmf(struct bootsan_conn *conn)
 	struct iscsi_tm_rsp rsp = {};
 	struct bootsan_cmd *cmd, *next;
 	u8 func = req->flags & ISCSI_FLAG_TM_FUNC_MASK;
+	int ret;
 
 	if (!bootsan_cmdsn_accept(conn, (struct iscsi_hdr *)req))
 		return 0;
+	ret = bootsan_ffp_quiesce(conn);
+	if (ret)
+		return ret;
 	rsp.opcode = ISCSI_OP_SCSI_TMFUNC_RSP;
 	rsp.flags = ISCSI_FLAG_CMD_FINAL;
 	rsp.itt = req->itt;
