@@ -24,9 +24,11 @@
 
 #include "config.h"
 #include "iscsi_text.h"
+#include "scsi.h"
 
 extern struct workqueue_struct *bootsan_wq;
 extern struct workqueue_struct *bootsan_io_wq;
+extern struct kmem_cache *bootsan_cmd_cache;
 
 /* Largest login or text data segment we accept (RFC 7143: 8192 by default). */
 #define BOOTSAN_LOGIN_DSL_MAX	8192
@@ -78,7 +80,7 @@ struct bootsan_cmd {
 	u32 xfer_len;			/* bytes the backend moved */
 	struct work_struct work;	/* running on bootsan_io_wq */
 	/* The SCSI decoder's result: block I/O to do, or a finished response. */
-	struct scsi_req *req;
+	struct scsi_req req;
 	struct list_head node;		/* in conn->pending_writes or conn->done */
 };
 
@@ -251,6 +253,9 @@ int bootsan_file_flush(struct bootsan_lun *lun, u64 pos, u64 len);
 int bootsan_file_punch(struct bootsan_lun *lun, u64 pos, u64 len);
 int bootsan_file_zero(struct bootsan_lun *lun, u64 pos, u64 len);
 bool bootsan_file_can_punch(struct bootsan_lun *lun);
+/* Reads up to this size are checked against the page cache to run inline. */
+#define BOOTSAN_INLINE_READ_MAX	(256u << 10)
+bool bootsan_file_cached(struct bootsan_lun *lun, u64 pos, size_t len);
 int bootsan_file_mapped(struct bootsan_lun *lun, u64 pos, bool *mapped, u64 *run);
 
 #endif /* BOOTSAN_ENGINE_H */

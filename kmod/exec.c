@@ -203,14 +203,14 @@ void bootsan_cmd_free(struct bootsan_cmd *cmd)
 	bootsan_buf_free(&cmd->buf);
 	if (cmd->lun)
 		bootsan_lun_put(cmd->lun);
-	kfree(cmd->req);
-	kfree(cmd);
+	kfree(cmd->req.data_in);
+	kmem_cache_free(bootsan_cmd_cache, cmd);
 }
 
 /* Bytes of data-out the command can use: what arrived of what the CDB asks. */
 static u32 dout_usable(struct bootsan_cmd *cmd)
 {
-	return min(cmd->data_out_received, cmd->req->data_out_len);
+	return min(cmd->data_out_received, cmd->req.data_out_len);
 }
 
 /*
@@ -258,7 +258,7 @@ static s64 buf_compare(struct bootsan_buf *a, u32 a_off, struct bootsan_buf *b, 
 static int verify_medium(struct bootsan_cmd *cmd, u64 pos, u32 len, u32 dout_off)
 {
 	struct bootsan_buf medium;
-	struct scsi_req *req = cmd->req;
+	struct scsi_req *req = &cmd->req;
 	s64 diff;
 
 	if (bootsan_buf_alloc(&medium, len)) {
@@ -280,7 +280,7 @@ static int verify_medium(struct bootsan_cmd *cmd, u64 pos, u32 len, u32 dout_off
 static void exec_compare_and_write(struct bootsan_cmd *cmd, u64 pos, u32 len)
 {
 	struct mutex *caw_lock = &cmd->lun->state->caw_lock;
-	struct scsi_req *req = cmd->req;
+	struct scsi_req *req = &cmd->req;
 
 	/* The data-out holds the data to compare, then the data to write. */
 	mutex_lock(caw_lock);
@@ -322,7 +322,7 @@ static void unmap_one(void *data, u64 lba, u32 nr)
 
 static void exec_unmap(struct bootsan_cmd *cmd)
 {
-	struct scsi_req *req = cmd->req;
+	struct scsi_req *req = &cmd->req;
 	struct unmap_ctx ctx = { .lun = cmd->lun };
 	struct scsi_lun_info info;
 	u32 len = dout_usable(cmd);
@@ -357,7 +357,7 @@ static bool all_zero(struct bootsan_buf *b, u32 len)
 /* WRITE SAME: one block replicated over the range, in chunks of 128 KiB. */
 static void exec_write_same(struct bootsan_cmd *cmd, struct scsi_lun_info *info)
 {
-	struct scsi_req *req = cmd->req;
+	struct scsi_req *req = &cmd->req;
 	struct bootsan_lun *l = cmd->lun;
 	u32 bs = l->block_size, per, i;
 	u64 pos = req->lba * bs, left = (u64)req->nr_blocks * bs;
@@ -405,7 +405,7 @@ out:
 
 static void exec_get_lba_status(struct bootsan_cmd *cmd)
 {
-	struct scsi_req *req = cmd->req;
+	struct scsi_req *req = &cmd->req;
 	struct bootsan_lun *l = cmd->lun;
 	u32 bs = l->block_size;
 	u64 pos = req->lba * bs, run, blocks;
@@ -435,7 +435,7 @@ static void exec_get_lba_status(struct bootsan_cmd *cmd)
 
 static void exec_mode_select(struct bootsan_cmd *cmd, struct scsi_lun_info *info)
 {
-	struct scsi_req *req = cmd->req;
+	struct scsi_req *req = &cmd->req;
 	u32 len = dout_usable(cmd);
 	u8 *param = dout_flat(cmd, len);
 	bool wce;
@@ -454,7 +454,7 @@ static void exec_mode_select(struct bootsan_cmd *cmd, struct scsi_lun_info *info
 static void exec_reservation(struct bootsan_cmd *cmd)
 {
 	struct bootsan_lun_state *st = cmd->lun->state;
-	struct scsi_req *req = cmd->req;
+	struct scsi_req *req = &cmd->req;
 	struct pr_nexus n;
 	u8 *param = NULL;
 	u32 len = 0;
@@ -483,7 +483,7 @@ static void exec_reservation(struct bootsan_cmd *cmd)
 static void cmd_run(struct bootsan_cmd *cmd)
 {
 	struct bootsan_conn *conn = cmd->conn;
-	struct scsi_req *req = cmd->req;
+	struct scsi_req *req = &cmd->req;
 	struct bootsan_lun *l = cmd->lun;
 	struct scsi_lun_info info;
 	u64 pos = l ? req->lba * l->block_size : 0;
@@ -550,7 +550,7 @@ static void cmd_run(struct bootsan_cmd *cmd)
 static int cmd_respond(struct bootsan_cmd *cmd)
 {
 	struct bootsan_conn *conn = cmd->conn;
-	struct scsi_req *req = cmd->req;
+	struct scsi_req *req = &cmd->req;
 	struct cmd_result r = {};
 	u32 len = cmd->xfer_len;
 	int ret;
@@ -579,12 +579,25 @@ static int cmd_respond(struct bootsan_cmd *cmd)
 	return ret;
 }
 
-/* Commands that wait for their backend; the rest are answered at once. */
-static bool cmd_needs_io(const struct scsi_req *req)
+/*
+ * Commands that may wait for a device run as work items. The rest run in
+ * io_work and are answered at once: emulated commands, reservations, and
+ * page-cache I/O of buffered LUNs, which does not sleep (a cached read, a
+ * write into the cache), where the hand-off to another worker would cost
+ * more than the command itself.
+ */
+static bool cmd_may_sleep(struct bootsan_cmd *cmd)
 {
+	struct scsi_req *req = &cmd->req;
+	struct bootsan_lun *l = cmd->lun;
+
 	switch (req->action) {
 	case SCSI_ACT_READ:
+		return cmd->conn->params.data_digest ||
+		       !bootsan_file_cached(l, req->lba * l->block_size,
+					    (size_t)req->nr_blocks * l->block_size);
 	case SCSI_ACT_WRITE:
+		return l->block || l->direct || req->fua;
 	case SCSI_ACT_WRITE_VERIFY:
 	case SCSI_ACT_VERIFY_READ:
 	case SCSI_ACT_COMPARE_AND_WRITE:
@@ -625,12 +638,12 @@ static void cmd_io_work(struct work_struct *work)
 int bootsan_cmd_execute(struct bootsan_cmd *cmd)
 {
 	struct bootsan_conn *conn = cmd->conn;
-	struct scsi_req *req = cmd->req;
+	struct scsi_req *req = &cmd->req;
 	int ret;
 
 	if (!cmd->lun || req->status != SCSI_STATUS_GOOD)
 		req->action = SCSI_ACT_DONE;
-	if (cmd_needs_io(req)) {
+	if (cmd_may_sleep(cmd)) {
 		spin_lock(&conn->done_lock);
 		conn->nr_running++;
 		spin_unlock(&conn->done_lock);

@@ -44,7 +44,7 @@ static int send_r2t(struct bootsan_conn *conn, struct bootsan_cmd *cmd)
  */
 int bootsan_write_progress(struct bootsan_conn *conn, struct bootsan_cmd *cmd)
 {
-	bool failed = cmd->dout_error || cmd->req->status != SCSI_STATUS_GOOD;
+	bool failed = cmd->dout_error || cmd->req.status != SCSI_STATUS_GOOD;
 
 	if (!failed && cmd->data_out_received < cmd->data_out_len)
 		return send_r2t(conn, cmd);
@@ -102,7 +102,7 @@ static void dout_setup(struct bootsan_conn *conn, struct bootsan_cmd *cmd);
 static void lun_gate(struct bootsan_conn *conn, struct bootsan_cmd *cmd)
 {
 	struct bootsan_lun_state *st = cmd->lun->state;
-	struct scsi_req *req = cmd->req;
+	struct scsi_req *req = &cmd->req;
 	struct pr_nexus n;
 
 	bootsan_conn_nexus(conn, &n);
@@ -129,15 +129,20 @@ static struct bootsan_cmd *cmd_setup(struct bootsan_conn *conn)
 	struct scsi_req *req;
 	u32 *luns = NULL, lun_nr;
 
-	cmd = kzalloc(sizeof(*cmd), GFP_KERNEL);
-	req = kzalloc(sizeof(*req) + EMULATED_DATA_CAP, GFP_KERNEL);
-	if (!cmd || !req) {
-		kfree(cmd);
-		kfree(req);
+	cmd = kmem_cache_zalloc(bootsan_cmd_cache, GFP_KERNEL);
+	if (!cmd)
 		return NULL;
+	req = &cmd->req;
+	/* Reads and writes never answer with emulated data: no buffer. */
+	if (!scsi_cdb_moves_blocks(hdr->cdb[0])) {
+		req->data_in = kzalloc(EMULATED_DATA_CAP, GFP_KERNEL);
+		if (!req->data_in) {
+			kmem_cache_free(bootsan_cmd_cache, cmd);
+			return NULL;
+		}
+		req->data_in_cap = EMULATED_DATA_CAP;
 	}
 	cmd->conn = conn;
-	cmd->req = req;
 	cmd->itt = be32_to_cpu(hdr->itt);
 	cmd->exp_xfer_len = be32_to_cpu(hdr->data_length);
 	cmd->dir_read = hdr->flags & ISCSI_FLAG_CMD_READ;
@@ -152,8 +157,6 @@ static struct bootsan_cmd *cmd_setup(struct bootsan_conn *conn)
 	req->expected_xfer_len = cmd->exp_xfer_len;
 	req->dir_read = cmd->dir_read;
 	req->dir_write = cmd->dir_write;
-	req->data_in = (u8 *)(req + 1);
-	req->data_in_cap = EMULATED_DATA_CAP;
 
 	lun_nr = bootsan_decode_lun(&hdr->lun);
 	cmd->lun = lun_nr == U32_MAX ? NULL : bootsan_lun_get(t, lun_nr);
@@ -193,7 +196,7 @@ static void dout_setup(struct bootsan_conn *conn, struct bootsan_cmd *cmd)
 {
 	struct iscsi_scsi_req *hdr = (struct iscsi_scsi_req *)conn->bhs;
 	struct iscsi_params *p = &conn->sess->params;
-	struct scsi_req *req = cmd->req;
+	struct scsi_req *req = &cmd->req;
 	u32 edtl = cmd->exp_xfer_len, unsol;
 
 	if (!cmd->dir_write || !edtl)
@@ -322,15 +325,15 @@ int bootsan_ffp_scsi_cmd(struct bootsan_conn *conn)
 	}
 	if (!cmd->data_out_len) {
 		/* Immediate data of a command that takes none. */
-		if (immediate && cmd->req->status == SCSI_STATUS_GOOD)
-			scsi_set_sense(cmd->req, SCSI_SK_ABORTED_COMMAND, 0x4b, 0x02);
+		if (immediate && cmd->req.status == SCSI_STATUS_GOOD)
+			scsi_set_sense(&cmd->req, SCSI_SK_ABORTED_COMMAND, 0x4b, 0x02);
 		return bootsan_cmd_execute(cmd);
 	}
 
 	/* Count the immediate data, then expect unsolicited or R2T data. */
 	if (immediate > cmd->data_out_len) {
 		cmd->dout_error = true;
-		scsi_set_sense(cmd->req, SCSI_SK_ABORTED_COMMAND, 0x4b, 0x02);
+		scsi_set_sense(&cmd->req, SCSI_SK_ABORTED_COMMAND, 0x4b, 0x02);
 	} else {
 		cmd->data_out_received = immediate;
 	}
@@ -354,7 +357,7 @@ int bootsan_ffp_data_out(struct bootsan_conn *conn)
 		if (err) {
 			/* ERL 0 keeps the connection: the command fails instead. */
 			cmd->dout_error = true;
-			scsi_set_sense(cmd->req, SCSI_SK_ABORTED_COMMAND, 0x4b, err & 0xff);
+			scsi_set_sense(&cmd->req, SCSI_SK_ABORTED_COMMAND, 0x4b, err & 0xff);
 		} else {
 			cmd->data_out_received += conn->data_len;
 			cmd->data_sn++;
@@ -367,7 +370,7 @@ int bootsan_ffp_data_out(struct bootsan_conn *conn)
 	if (!cmd->dout_error && cmd->data_out_received < cmd->r2t_offset) {
 		/* The sequence ended short of what was asked for. */
 		cmd->dout_error = true;
-		scsi_set_sense(cmd->req, SCSI_SK_ABORTED_COMMAND, 0x4b, 0x00);
+		scsi_set_sense(&cmd->req, SCSI_SK_ABORTED_COMMAND, 0x4b, 0x00);
 	}
 	return bootsan_write_progress(conn, cmd);
 }
@@ -400,7 +403,7 @@ int bootsan_ffp_data_digest_error(struct bootsan_conn *conn)
 			return 0;
 		if (!cmd->dout_error) {
 			cmd->dout_error = true;
-			scsi_set_sense(cmd->req, SCSI_SK_ABORTED_COMMAND, 0x47, 0x05);
+			scsi_set_sense(&cmd->req, SCSI_SK_ABORTED_COMMAND, 0x47, 0x05);
 		}
 		return bootsan_ffp_data_out(conn);
 	default:
