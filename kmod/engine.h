@@ -28,7 +28,6 @@
 
 extern struct workqueue_struct *bootsan_wq;
 extern struct workqueue_struct *bootsan_io_wq;
-extern struct kmem_cache *bootsan_cmd_cache;
 
 /* Largest login or text data segment we accept (RFC 7143: 8192 by default). */
 #define BOOTSAN_LOGIN_DSL_MAX	8192
@@ -51,16 +50,17 @@ void bootsan_buf_free(struct bootsan_buf *buf);
 void bootsan_buf_iter(struct bootsan_buf *buf, struct iov_iter *iter,
 		      unsigned int direction, size_t off, size_t len);
 
-/* One SCSI command in flight: every layer fills in its part. */
+/*
+ * One SCSI command in flight: every layer fills in its part. 256 bytes, so
+ * kmalloc's 256-byte slab holds it exactly: keep it so.
+ */
 struct bootsan_cmd {
 	struct bootsan_conn *conn;
 	struct bootsan_lun *lun;	/* holds a reference */
-	u32 itt;
-	struct scsi_lun lun_raw;	/* as the initiator addressed it */
+	u32 itt;			/* also our Target Transfer Tag in R2Ts */
 	u32 exp_xfer_len;		/* what the initiator expects to move */
+	struct scsi_lun lun_raw;	/* as the initiator addressed it */
 	u8 cdb[16];
-	bool dir_write;
-	bool dir_read;
 	struct bootsan_buf buf;		/* data-out received or data-in to send */
 	/*
 	 * Data-out: the command collects data_out_len bytes (its expected
@@ -72,12 +72,13 @@ struct bootsan_cmd {
 	u32 r2t_offset;			/* end of what was solicited so far */
 	u32 r2t_sn;
 	u32 data_sn;			/* next DataSN of the current sequence */
-	u32 ttt;
-	bool dout_error;		/* a Data-Out broke the rules: sense set */
+	u32 xfer_len;			/* bytes the backend moved */
 	u64 start_ns;
+	bool dir_write;
+	bool dir_read;
+	bool dout_error;		/* a Data-Out broke the rules: sense set */
 	bool in_window;			/* took a CmdSN: counted until answered */
 	bool immediate;			/* counted in conn->nr_immediate */
-	u32 xfer_len;			/* bytes the backend moved */
 	struct work_struct work;	/* running on bootsan_io_wq */
 	/* The SCSI decoder's result: block I/O to do, or a finished response. */
 	struct scsi_req req;
@@ -235,6 +236,7 @@ void bootsan_nl_notify_login_failed(struct bootsan_conn *conn, const char *targe
 int bootsan_block_open(struct bootsan_lun *lun, const char *path);
 void bootsan_block_close(struct bootsan_lun *lun);
 bool bootsan_block_rotational(struct bootsan_lun *lun);
+bool bootsan_block_thin(struct bootsan_lun *lun);
 u32 bootsan_block_logical_size(struct bootsan_lun *lun);
 int bootsan_block_rw(struct bootsan_lun *lun, struct bootsan_buf *buf, size_t buf_off,
 		     u64 pos, size_t len, bool write, bool fua);

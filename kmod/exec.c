@@ -117,8 +117,14 @@ void bootsan_fill_lun_info(struct bootsan_conn *conn, struct bootsan_lun *l,
 	info->read_only = l->read_only;
 	info->write_cache = !l->direct;
 	info->rotational = l->block && bootsan_block_rotational(l);
-	/* Thin only where UNMAP really deallocates: holes in an image file. */
-	info->thin = l->backend == BOOTSAN_BACKEND_FILE && bootsan_file_can_punch(l);
+	/*
+	 * Thin only where UNMAP really deallocates: holes in an image file,
+	 * or a device that discards.
+	 */
+	if (l->block)
+		info->thin = bootsan_block_thin(l);
+	else
+		info->thin = l->backend == BOOTSAN_BACKEND_FILE && bootsan_file_can_punch(l);
 	info->serial = l->serial;
 	info->naa = l->naa;
 	info->target_name = t->iqn;
@@ -204,7 +210,7 @@ void bootsan_cmd_free(struct bootsan_cmd *cmd)
 	if (cmd->lun)
 		bootsan_lun_put(cmd->lun);
 	kfree(cmd->req.data_in);
-	kmem_cache_free(bootsan_cmd_cache, cmd);
+	kfree(cmd);
 }
 
 /* Bytes of data-out the command can use: what arrived of what the CDB asks. */

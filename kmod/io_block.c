@@ -56,6 +56,15 @@ bool bootsan_block_rotational(struct bootsan_lun *lun)
 	return !bdev_nonrot(lun_bdev(lun));
 }
 
+/*
+ * Thin when the device can deallocate: UNMAP becomes write-zeroes that
+ * may unmap, so unmapped blocks still read back as zeros (LBPRZ).
+ */
+bool bootsan_block_thin(struct bootsan_lun *lun)
+{
+	return !lun->read_only && bdev_max_discard_sectors(lun_bdev(lun)) > 0;
+}
+
 u32 bootsan_block_logical_size(struct bootsan_lun *lun)
 {
 	return bdev_logical_block_size(lun_bdev(lun));

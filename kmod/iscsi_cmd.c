@@ -26,7 +26,7 @@ static int send_r2t(struct bootsan_conn *conn, struct bootsan_cmd *cmd)
 	r2t.flags = ISCSI_FLAG_CMD_FINAL;
 	r2t.lun = cmd->lun_raw;
 	r2t.itt = cpu_to_be32(cmd->itt);
-	r2t.ttt = cpu_to_be32(cmd->ttt);
+	r2t.ttt = cpu_to_be32(cmd->itt);	/* our transfer tag: unique as the ITT is */
 	r2t.statsn = cpu_to_be32(conn->stat_sn);
 	bootsan_put_sn(conn, &r2t.exp_cmdsn, &r2t.max_cmdsn);
 	r2t.r2tsn = cpu_to_be32(cmd->r2t_sn++);
@@ -129,7 +129,7 @@ static struct bootsan_cmd *cmd_setup(struct bootsan_conn *conn)
 	struct scsi_req *req;
 	u32 *luns = NULL, lun_nr;
 
-	cmd = kmem_cache_zalloc(bootsan_cmd_cache, GFP_KERNEL);
+	cmd = kzalloc(sizeof(*cmd), GFP_KERNEL);
 	if (!cmd)
 		return NULL;
 	req = &cmd->req;
@@ -137,7 +137,7 @@ static struct bootsan_cmd *cmd_setup(struct bootsan_conn *conn)
 	if (!scsi_cdb_moves_blocks(hdr->cdb[0])) {
 		req->data_in = kzalloc(EMULATED_DATA_CAP, GFP_KERNEL);
 		if (!req->data_in) {
-			kmem_cache_free(bootsan_cmd_cache, cmd);
+			kfree(cmd);
 			return NULL;
 		}
 		req->data_in_cap = EMULATED_DATA_CAP;
@@ -206,7 +206,6 @@ static void dout_setup(struct bootsan_conn *conn, struct bootsan_cmd *cmd)
 	if (!p->initial_r2t && !(hdr->flags & ISCSI_FLAG_CMD_FINAL))
 		unsol = max(unsol, min(edtl, p->first_burst_length));
 	cmd->r2t_offset = unsol;
-	cmd->ttt = cmd->itt;	/* our transfer tag: unique as the ITT is */
 
 	if (req->status == SCSI_STATUS_GOOD && edtl > BOOTSAN_MAX_IO)
 		scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, 0x24, 0x00);
@@ -242,7 +241,7 @@ static int dout_check(struct bootsan_cmd *cmd, const struct iscsi_data *d, u32 l
 {
 	u32 ttt = be32_to_cpu(d->ttt), off = be32_to_cpu(d->offset);
 
-	if (ttt != RESERVED_TAG && ttt != cmd->ttt)
+	if (ttt != RESERVED_TAG && ttt != cmd->itt)
 		return 0x100 | 0x01;	/* INVALID TARGET PORT TRANSFER TAG RECEIVED */
 	if (be32_to_cpu(d->datasn) != cmd->data_sn)
 		return 0x100 | 0x00;	/* DATA PHASE ERROR */

@@ -11,7 +11,6 @@
 
 #include <linux/init.h>
 #include <linux/module.h>
-#include <linux/slab.h>
 
 #include "config.h"
 #include "digest.h"
@@ -20,7 +19,6 @@
 
 struct workqueue_struct *bootsan_wq;
 struct workqueue_struct *bootsan_io_wq;
-struct kmem_cache *bootsan_cmd_cache;
 
 static int __init bootsan_init(void)
 {
@@ -30,15 +28,9 @@ static int __init bootsan_init(void)
 	 * Unbound: a connection's work item may sleep in file I/O or on a
 	 * full socket, and must not hold up the others on its CPU.
 	 */
-	/* Every command in flight is one of these (its data pages aside). */
-	bootsan_cmd_cache = KMEM_CACHE(bootsan_cmd, 0);
-	if (!bootsan_cmd_cache)
-		return -ENOMEM;
 	bootsan_wq = alloc_workqueue("bootsan", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
-	if (!bootsan_wq) {
-		kmem_cache_destroy(bootsan_cmd_cache);
+	if (!bootsan_wq)
 		return -ENOMEM;
-	}
 	/*
 	 * Commands' backend I/O, apart from the connections' work items: a
 	 * connection waiting for its socket never holds up a command's I/O,
@@ -48,14 +40,12 @@ static int __init bootsan_init(void)
 	bootsan_io_wq = alloc_workqueue("bootsan_io", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!bootsan_io_wq) {
 		destroy_workqueue(bootsan_wq);
-		kmem_cache_destroy(bootsan_cmd_cache);
 		return -ENOMEM;
 	}
 	ret = bootsan_nl_init();
 	if (ret) {
 		destroy_workqueue(bootsan_io_wq);
 		destroy_workqueue(bootsan_wq);
-		kmem_cache_destroy(bootsan_cmd_cache);
 		return ret;
 	}
 	pr_info("version %s\n", BOOTSAN_VERSION);
@@ -74,7 +64,6 @@ static void __exit bootsan_exit(void)
 	bootsan_config_clear();
 	destroy_workqueue(bootsan_io_wq);
 	destroy_workqueue(bootsan_wq);
-	kmem_cache_destroy(bootsan_cmd_cache);
 	bootsan_digest_exit();
 }
 
