@@ -40,6 +40,11 @@ void api_reply_created(struct http_req *r, int status, json_t *body, const char 
 	http_reply_json(r, status, body);
 }
 
+void api_reply_list(struct http_req *r, const char *name, json_t *items)
+{
+	http_reply_json(r, 200, json_pack("{s:o}", name, items));
+}
+
 /* ---- status ---- */
 
 static void get_status(struct http_req *r)
@@ -137,7 +142,7 @@ static void get_images(struct http_req *r)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(a, image_json(d, &v[i]));
 	free(v);
-	http_reply_json(r, 200, json_pack("{s:o}", "images", a));
+	api_reply_list(r, "images", a);
 }
 
 /* A valid image name from the path, or a 404 reply and NULL. */
@@ -341,7 +346,7 @@ static void get_jobs(struct http_req *r)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(a, job_json(&v[i]));
 	free(v);
-	http_reply_json(r, 200, json_pack("{s:o}", "jobs", a));
+	api_reply_list(r, "jobs", a);
 }
 
 static void get_job(struct http_req *r)
@@ -380,8 +385,8 @@ static void portal_key(const struct store_portal *p, char *buf, size_t size)
 
 static json_t *portal_json(const struct store_portal *p)
 {
-	return json_pack("{s:s, s:i, s:i}", "address", p->address, "port", p->port,
-			 "tpgt", p->tpgt);
+	return json_pack("{s:s, s:i, s:i, s:I}", "address", p->address, "port", p->port,
+			 "tpgt", p->tpgt, "max_connections", (json_int_t)p->max_connections);
 }
 
 /* Normalise an IPv4 or IPv6 literal: 0, or -1 when it is neither. */
@@ -412,7 +417,7 @@ static void get_portals(struct http_req *r)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(a, portal_json(&v[i]));
 	free(v);
-	http_reply_json(r, 200, json_pack("{s:o}", "portals", a));
+	api_reply_list(r, "portals", a);
 }
 
 static void post_portals(struct http_req *r)
@@ -420,12 +425,12 @@ static void post_portals(struct http_req *r)
 	struct bsd *d = http_ctx(r);
 	struct store_portal p = { 0 };
 	const char *addr;
-	json_int_t port = 3260, tpgt = 1;
+	json_int_t port = 3260, tpgt = 1, max_connections = 0;
 	char key[80];
 	int err;
 
-	if (http_unpack(r, http_json(r), "{s:s, s?I, s?I !}", "address", &addr,
-			"port", &port, "tpgt", &tpgt))
+	if (http_unpack(r, http_json(r), "{s:s, s?I, s?I, s?I !}", "address", &addr,
+			"port", &port, "tpgt", &tpgt, "max_connections", &max_connections))
 		return;
 	if (addr_normalise(addr, p.address, sizeof(p.address))) {
 		http_reply_error(r, 400, "address", "not an IPv4 or IPv6 address: '%s'", addr);
@@ -439,8 +444,14 @@ static void post_portals(struct http_req *r)
 		http_reply_error(r, 400, "tpgt", "tpgt must be 1 to 65535");
 		return;
 	}
+	if (max_connections < 0 || max_connections > UINT32_MAX) {
+		http_reply_error(r, 400, "max_connections",
+				 "max_connections must be 0 (the module's default) to 4294967295");
+		return;
+	}
 	p.port = (uint16_t)port;
 	p.tpgt = (uint16_t)tpgt;
+	p.max_connections = (uint32_t)max_connections;
 	portal_key(&p, key, sizeof(key));
 	err = store_portal_create(d->store, &p);
 	if (err == -EEXIST) {

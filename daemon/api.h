@@ -31,4 +31,17 @@ json_t *api_time(int64_t t);
 void api_reply_created(struct http_req *r, int status, json_t *body, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/*
+ * Every collection is an object with its items in a named array, e.g.
+ * {"targets": [...]}: room for paging and totals without breaking clients.
+ * The 200 response of such a list in the OpenAPI text.
+ */
+#define API_OPENAPI_LIST(name)						\
+	"{\"description\": \"all " name "\", \"content\": {\"application/json\":"	\
+	" {\"schema\": {\"type\": \"object\", \"required\": [\"" name "\"],"		\
+	" \"properties\": {\"" name "\": {\"type\": \"array\","			\
+	" \"items\": {\"type\": \"object\"}}}}}}}"
+/* Reply 200 with {"@name": @items}; takes the reference to @items. */
+void api_reply_list(struct http_req *r, const char *name, json_t *items);
+
 #endif /* BOOTSAND_API_H */

@@ -772,7 +772,7 @@ static void get_profiles(struct http_req *r)
 	for (i = 0; i < n; i++)
 		json_array_append_new(a, profile_json(&ps[i]));
 	free(ps);
-	http_reply_json(r, 200, a);
+	api_reply_list(r, "profiles", a);
 }
 
 static void get_profile(struct http_req *r)
@@ -925,7 +925,7 @@ static void get_clients(struct http_req *r)
 	for (i = 0; i < n; i++)
 		json_array_append_new(a, client_json(d, &cs[i], false));
 	free(cs);
-	http_reply_json(r, 200, a);
+	api_reply_list(r, "clients", a);
 }
 
 static void get_client(struct http_req *r)
@@ -1001,7 +1001,7 @@ const char *boot_openapi_paths(void)
 	" \"400\": {\"description\": \"refused path\"}, \"403\": {\"description\": \"a symlink out of the tree\"},"
 	" \"404\": {\"description\": \"no such file\"}, \"416\": {\"description\": \"range not satisfiable\"}}}},"
 	"\"/api/v1/profiles\": {"
-	" \"get\": {\"summary\": \"Boot profiles\", \"responses\": {\"200\": {\"description\": \"profiles\"}}},"
+	" \"get\": {\"summary\": \"Boot profiles\", \"responses\": {\"200\": " API_OPENAPI_LIST("profiles") "}},"
 	" \"post\": {\"summary\": \"Create a profile (name, kind and its fields)\","
 	"  \"requestBody\": {\"required\": true, \"content\": {\"application/json\": {\"schema\":"
 	" {\"type\": \"object\", \"required\": [\"name\", \"kind\"]}}}},"
@@ -1012,7 +1012,7 @@ const char *boot_openapi_paths(void)
 	" \"get\": {\"summary\": \"One profile\", \"responses\": {\"200\": {\"description\": \"the profile\"}}},"
 	" \"delete\": {\"summary\": \"Delete a profile\", \"responses\": {\"204\": {\"description\": \"deleted\"}}}},"
 	"\"/api/v1/clients\": {"
-	" \"get\": {\"summary\": \"Clients\", \"responses\": {\"200\": {\"description\": \"clients\"}}},"
+	" \"get\": {\"summary\": \"Clients\", \"responses\": {\"200\": " API_OPENAPI_LIST("clients") "}},"
 	" \"post\": {\"summary\": \"Enrol a client (name, uuid, mac, serial, profile, image, labels)\","
 	"  \"requestBody\": {\"required\": true, \"content\": {\"application/json\": {\"schema\":"
 	" {\"type\": \"object\", \"required\": [\"name\"]}}}},"

@@ -52,10 +52,11 @@ static const char usage_text[] =
 "  image resize NAME --size SIZE          grow an image\n"
 "  job list | show ID\n"
 "  portal list | delete ADDRESS:PORT\n"
-"  portal add ADDRESS[:PORT] [--tpgt N]\n"
+"  portal add ADDRESS[:PORT] [--tpgt N] [--max-connections N]\n"
 "  target list | show IQN | delete IQN [--force]\n"
 "  target create IQN [--lun [N=]IMAGE|/dev/DEVICE]... [--backend fileio|blockio]\n"
 "         [--direct] [--acl INITIATOR]... [--read-only] [--alias TEXT]\n"
+"         [--nop-in-interval SECONDS]\n"
 "         [--chap-user USER (--chap-secret S | --chap-secret-file F)]\n"
 "         [--mutual-user USER (--mutual-secret S | --mutual-secret-file F)]\n"
 "  session list | kill ID\n"
@@ -136,6 +137,20 @@ static bool option_is(const char *word, const char *name)
 	size_t n = strlen(name);
 
 	return !strncmp(word, name, n) && (word[n] == '\0' || word[n] == '=');
+}
+
+/* The value of option @name as a whole number; the API checks its range. */
+static json_t *number_value(struct args *a, const char *word, const char *name)
+{
+	const char *v = option_value(a, word, name);
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (!*v || *end || errno)
+		usage_error("bad %s '%s' (want a number)", name, v);
+	return json_integer(n);
 }
 
 /* The one positional argument a command takes; usage error if absent. */
@@ -386,20 +401,6 @@ static void print_json(json_t *j)
 	fputc('\n', stdout);
 }
 
-/* A list reply is a bare array or {"<things>": [...]}. */
-static json_t *list_of(json_t *reply)
-{
-	const char *k;
-	json_t *v;
-
-	if (json_is_array(reply))
-		return reply;
-	json_object_foreach(reply, k, v)
-		if (json_is_array(v))
-			return v;
-	return NULL;
-}
-
 enum cell { C_TEXT, C_SIZE, C_BOOL, C_COUNT, C_LIST, C_PCT };
 
 struct column {
@@ -549,10 +550,17 @@ static void show(json_t *j)
 	json_decref(j);
 }
 
-static void list(json_t *reply, const struct column *cols, size_t ncols)
+/* GET /api/v1/<coll>: every collection answers {"<coll>": [...]}. */
+static void list(const char *coll, const struct column *cols, size_t ncols)
 {
-	json_t *rows = list_of(reply);
+	char path[64];
+	json_t *reply, *rows;
 
+	snprintf(path, sizeof(path), "/api/v1/%s", coll);
+	reply = call("GET", path, NULL);
+	rows = json_object_get(reply, coll);
+	if (!json_is_array(rows))
+		rows = NULL;
 	if (opt.json)
 		print_json(reply);
 	else if (rows)
@@ -686,7 +694,7 @@ static void cmd_image(struct args *a)
 
 	if (!strcmp(sub, "list")) {
 		no_more(a);
-		list(call("GET", "/api/v1/images", NULL), image_cols, 6);
+		list("images", image_cols, 6);
 	} else if (!strcmp(sub, "show")) {
 		item_path(path, sizeof(path), "images", positional(a, "image name"), NULL);
 		no_more(a);
@@ -729,7 +737,7 @@ static void cmd_job(struct args *a)
 
 	if (!strcmp(sub, "list")) {
 		no_more(a);
-		list(call("GET", "/api/v1/jobs", NULL), job_cols, 7);
+		list("jobs", job_cols, 7);
 	} else if (!strcmp(sub, "show")) {
 		item_path(path, sizeof(path), "jobs", positional(a, "job id"), NULL);
 		no_more(a);
@@ -743,21 +751,27 @@ static void cmd_portal(struct args *a)
 {
 	static const struct column cols[] = {
 		{ "ADDRESS", "address", C_TEXT }, { "PORT", "port", C_TEXT },
-		{ "TPGT", "tpgt", C_TEXT },
+		{ "TPGT", "tpgt", C_TEXT }, { "MAX-CONN", "max_connections", C_TEXT },
 	};
 	const char *sub = positional(a, "portal command (list, add, delete)");
 	char path[256];
 
 	if (!strcmp(sub, "list")) {
 		no_more(a);
-		list(call("GET", "/api/v1/portals", NULL), cols, 3);
+		list("portals", cols, 4);
 	} else if (!strcmp(sub, "add")) {
 		const char *spec = positional(a, "portal address"), *w, *colon;
+		json_t *max_connections = NULL, *body;
 		char host[128];
 		long port = 3260, tpgt = 1;
 		char *end;
 
 		while ((w = next_word(a))) {
+			if (option_is(w, "--max-connections")) {
+				json_decref(max_connections);
+				max_connections = number_value(a, w, "--max-connections");
+				continue;
+			}
 			if (!option_is(w, "--tpgt"))
 				usage_error(is_option(w) ? "unknown option '%s'" :
 					    "unexpected argument '%s'", w);
@@ -786,9 +800,11 @@ static void cmd_portal(struct args *a)
 			if (*end || !colon[1])
 				usage_error("bad port in '%s'", spec);
 		}
-		show(call("POST", "/api/v1/portals", json_pack("{s:s, s:I, s:I}", "address", host,
-							     "port", (json_int_t)port,
-							     "tpgt", (json_int_t)tpgt)));
+		body = json_pack("{s:s, s:I, s:I}", "address", host, "port", (json_int_t)port,
+				 "tpgt", (json_int_t)tpgt);
+		if (max_connections)
+			json_object_set_new(body, "max_connections", max_connections);
+		show(call("POST", "/api/v1/portals", body));
 	} else if (!strcmp(sub, "delete")) {
 		const char *key = positional(a, "portal (ADDRESS:PORT)");
 
@@ -868,6 +884,9 @@ static void target_create(struct args *a)
 			json_object_set_new(body, "read_only", json_true());
 		} else if (option_is(w, "--alias")) {
 			json_object_set_new(body, "alias", json_string(option_value(a, w, "--alias")));
+		} else if (option_is(w, "--nop-in-interval")) {
+			json_object_set_new(body, "nop_in_interval",
+					    number_value(a, w, "--nop-in-interval"));
 		} else if (option_is(w, "--chap-user")) {
 			json_object_set_new(chap, "user", json_string(option_value(a, w, "--chap-user")));
 		} else if (option_is(w, "--chap-secret-file")) {
@@ -919,7 +938,7 @@ static void cmd_target(struct args *a)
 
 	if (!strcmp(sub, "list")) {
 		no_more(a);
-		list(call("GET", "/api/v1/targets", NULL), cols, 6);
+		list("targets", cols, 6);
 	} else if (!strcmp(sub, "show")) {
 		item_path(path, sizeof(path), "targets", positional(a, "target IQN"), NULL);
 		no_more(a);
@@ -957,7 +976,7 @@ static void cmd_session(struct args *a)
 
 	if (!strcmp(sub, "list")) {
 		no_more(a);
-		list(call("GET", "/api/v1/sessions", NULL), cols, 7);
+		list("sessions", cols, 7);
 	} else if (!strcmp(sub, "kill")) {
 		const char *id = positional(a, "session id");
 
@@ -997,7 +1016,7 @@ static void cmd_client(struct args *a)
 
 	if (!strcmp(sub, "list")) {
 		no_more(a);
-		list(call("GET", "/api/v1/clients", NULL), cols, 6);
+		list("clients", cols, 6);
 	} else if (!strcmp(sub, "show")) {
 		item_path(path, sizeof(path), "clients", positional(a, "client name"), NULL);
 		no_more(a);
@@ -1062,7 +1081,7 @@ static void cmd_profile(struct args *a)
 
 	if (!strcmp(sub, "list")) {
 		no_more(a);
-		list(call("GET", "/api/v1/profiles", NULL), cols, 2);
+		list("profiles", cols, 2);
 	} else if (!strcmp(sub, "show")) {
 		item_path(path, sizeof(path), "profiles", positional(a, "profile name"), NULL);
 		no_more(a);

@@ -48,6 +48,15 @@ static struct kside *ks(struct bsd *d)
 	return d->kernel;
 }
 
+/* Free a list that holds secrets; the stores give NULL for an empty one. */
+static void free_wiped(void *p, size_t len)
+{
+	if (!p)
+		return;
+	explicit_bzero(p, len);
+	free(p);
+}
+
 /* ---- the wanted state, from the store ---- */
 
 static void chap_from(struct ks_chap *c, const char *user, const char *secret)
@@ -119,6 +128,7 @@ static int build_want(struct bsd *d, struct ks_state *want)
 			p->addr_len = 16;
 		p->port = ps[i].port;
 		p->tpgt = ps[i].tpgt;
+		p->max_connections = ps[i].max_connections;
 	}
 	if (!err)
 		err = store_target_list(d->store, &ts, &nt);
@@ -139,6 +149,7 @@ static int build_want(struct bsd *d, struct ks_state *want)
 		chap_from(&t->mutual, ts[i].mutual_user, ts[i].mutual_secret);
 		t->max_sessions = ts[i].max_sessions;
 		t->queue_depth = ts[i].queue_depth;
+		t->nop_in_interval = ts[i].nop_in_interval;
 		err = store_lun_list(d->store, ts[i].iqn, &ls, &nl);
 		for (j = 0; !err && j < nl; j++)
 			err = want_lun(d, t, &ls[j], ts[i].read_only);
@@ -158,8 +169,7 @@ static int build_want(struct bsd *d, struct ks_state *want)
 		free(as);
 	}
 	free(ps);
-	explicit_bzero(ts, nt * sizeof(*ts));
-	free(ts);
+	free_wiped(ts, nt * sizeof(*ts));
 	if (err)
 		ks_state_free(want);
 	return err;
@@ -331,14 +341,14 @@ static json_t *target_json(struct bsd *d, const struct store_target *t)
 			 "secret_set", t->chap_secret[0] != '\0', "mutual_user", t->mutual_user,
 			 "mutual_secret_set", t->mutual_secret[0] != '\0');
 	knl_target_sessions(t->iqn, &sessions);
-	o = json_pack("{s:s, s:s, s:s, s:o, s:b, s:i, s:i, s:o, s:o, s:i, s:o}",
+	o = json_pack("{s:s, s:s, s:s, s:o, s:b, s:i, s:i, s:I, s:o, s:o, s:i, s:o}",
 		      "iqn", t->iqn, "alias", t->alias, "auth", t->auth, "chap", chap,
 		      "read_only", t->read_only, "max_sessions", (int)t->max_sessions,
-		      "queue_depth", (int)t->queue_depth, "luns", luns, "acl", acl,
+		      "queue_depth", (int)t->queue_depth,
+		      "nop_in_interval", (json_int_t)t->nop_in_interval, "luns", luns, "acl", acl,
 		      "sessions", (int)sessions, "created", api_time(t->created));
 	free(ls);
-	explicit_bzero(as, na * sizeof(*as));
-	free(as);
+	free_wiped(as, na * sizeof(*as));
 	return o;
 }
 
@@ -444,6 +454,16 @@ static int apply_or_undo(struct bsd *d, struct http_req *r, void (*undo)(struct 
 	return -1;
 }
 
+/* The limit is bootsan.yaml's check on the target's nop-in-interval. */
+static bool nop_in_interval_ok(struct http_req *r, json_int_t v)
+{
+	if (v >= 0 && v <= 3600)
+		return true;
+	http_reply_error(r, 400, "nop_in_interval",
+			 "nop_in_interval is 0 (no NOP-In) to 3600 seconds");
+	return false;
+}
+
 static void undo_create(struct bsd *d, void *iqn)
 {
 	store_target_delete(d->store, iqn);
@@ -455,14 +475,15 @@ static void post_target(struct http_req *r)
 	json_t *luns = NULL, *acl = NULL, *chap = NULL, *v;
 	const char *iqn, *alias = "";
 	int read_only = 0, max_sessions = 0, queue_depth = 0, err;
+	json_int_t nop_in_interval = 0;
 	struct store_target t = {};
 	struct store_lun *ls = NULL;
 	size_t i, nl = 0;
 
-	if (http_unpack(r, http_json(r), "{s:s, s?s, s?o, s?b, s?o, s?o, s?i, s?i !}",
+	if (http_unpack(r, http_json(r), "{s:s, s?s, s?o, s?b, s?o, s?o, s?i, s?i, s?I !}",
 			"iqn", &iqn, "alias", &alias, "luns", &luns, "read_only", &read_only,
 			"acl", &acl, "chap", &chap, "max_sessions", &max_sessions,
-			"queue_depth", &queue_depth))
+			"queue_depth", &queue_depth, "nop_in_interval", &nop_in_interval))
 		return;
 	if (!name_ok(r, iqn, "iqn"))
 		return;
@@ -476,6 +497,8 @@ static void post_target(struct http_req *r)
 				 "max_sessions is >= 0 and queue_depth 0 to 128 (0: default)");
 		return;
 	}
+	if (!nop_in_interval_ok(r, nop_in_interval))
+		return;
 	if ((luns && !json_is_array(luns)) || (acl && !json_is_array(acl))) {
 		http_reply_error(r, 400, luns && !json_is_array(luns) ? "luns" : "acl",
 				 "must be an array");
@@ -487,6 +510,7 @@ static void post_target(struct http_req *r)
 	t.read_only = read_only;
 	t.max_sessions = max_sessions;
 	t.queue_depth = queue_depth;
+	t.nop_in_interval = (uint32_t)nop_in_interval;
 	if (parse_chap(r, chap, &t))
 		goto out;
 	nl = luns ? json_array_size(luns) : 0;
@@ -555,9 +579,8 @@ static void get_targets(struct http_req *r)
 	}
 	for (i = 0; i < n; i++)
 		json_array_append_new(a, target_json(d, &ts[i]));
-	explicit_bzero(ts, n * sizeof(*ts));
-	free(ts);
-	http_reply_json(r, 200, a);
+	free_wiped(ts, n * sizeof(*ts));
+	api_reply_list(r, "targets", a);
 }
 
 static void get_target(struct http_req *r)
@@ -586,11 +609,13 @@ static void patch_target(struct http_req *r)
 	struct store_target t, old;
 	json_t *chap = NULL, *acl = NULL, *v;
 	int read_only = -1, max_sessions = -1, queue_depth = -1, err;
+	json_int_t nop_in_interval = -1;
 	size_t i;
 
-	if (http_unpack(r, http_json(r), "{s?s, s?o, s?o, s?b, s?i, s?i !}", "alias", &alias,
+	if (http_unpack(r, http_json(r), "{s?s, s?o, s?o, s?b, s?i, s?i, s?I !}", "alias", &alias,
 			"chap", &chap, "acl", &acl, "read_only", &read_only,
-			"max_sessions", &max_sessions, "queue_depth", &queue_depth))
+			"max_sessions", &max_sessions, "queue_depth", &queue_depth,
+			"nop_in_interval", &nop_in_interval))
 		return;
 	if (acl && !json_is_array(acl)) {
 		http_reply_error(r, 400, "acl", "must be an array");
@@ -603,6 +628,9 @@ static void patch_target(struct http_req *r)
 		http_reply_error(r, 400, "queue_depth", "queue_depth is 0 to 128");
 		return;
 	}
+	if (json_object_get(http_json(r), "nop_in_interval") &&
+	    !nop_in_interval_ok(r, nop_in_interval))
+		return;
 	if (!require_kernel(r))
 		return;
 	pthread_mutex_lock(&ks(d)->lock);
@@ -620,6 +648,8 @@ static void patch_target(struct http_req *r)
 		t.max_sessions = max_sessions;
 	if (queue_depth >= 0)
 		t.queue_depth = queue_depth;
+	if (nop_in_interval >= 0)
+		t.nop_in_interval = (uint32_t)nop_in_interval;
 	if (chap) {
 		snprintf(t.auth, sizeof(t.auth), "none");
 		if (parse_chap(r, chap, &t))
@@ -714,7 +744,7 @@ static void get_sessions(struct http_req *r)
 			"write_bytes", (json_int_t)v[i].write_bytes));
 	}
 	free(v);
-	http_reply_json(r, 200, a);
+	api_reply_list(r, "sessions", a);
 }
 
 static void delete_session(struct http_req *r)
@@ -762,9 +792,10 @@ const char *kernel_openapi_paths(void)
 	return "{"
 	"\"/api/v1/targets\": {"
 	" \"get\": {\"summary\": \"List targets with their LUNs, ACL and session counts\","
-	"  \"responses\": {\"200\": {\"description\": \"targets\"}}},"
+	"  \"responses\": {\"200\": " API_OPENAPI_LIST("targets") "}},"
 	" \"post\": {\"summary\": \"Create a target (iqn, alias, luns, read_only, acl, chap,"
-	" max_sessions, queue_depth)\", \"requestBody\": {\"required\": true, \"content\":"
+	" max_sessions, queue_depth, nop_in_interval: seconds between NOP-In pings, 0 to 3600,"
+	" 0 for none)\", \"requestBody\": {\"required\": true, \"content\":"
 	" {\"application/json\": {\"schema\": {\"type\": \"object\", \"required\": [\"iqn\"]}}}},"
 	"  \"responses\": {\"201\": {\"description\": \"created\"}, \"400\": {\"description\":"
 	" \"invalid\"}, \"409\": {\"description\": \"exists\"}, \"503\": {\"description\":"
@@ -775,14 +806,14 @@ const char *kernel_openapi_paths(void)
 	" \"get\": {\"summary\": \"One target\", \"responses\": {\"200\": {\"description\":"
 	" \"the target\"}, \"404\": {\"description\": \"no such target\"}}},"
 	" \"patch\": {\"summary\": \"Change alias, chap, acl, read_only, max_sessions,"
-	" queue_depth\", \"responses\": {\"200\": {\"description\": \"changed\"}}},"
+	" queue_depth, nop_in_interval\", \"responses\": {\"200\": {\"description\": \"changed\"}}},"
 	" \"delete\": {\"summary\": \"Delete a target; 409 with sessions unless force=true\","
 	"  \"parameters\": [{\"name\": \"force\", \"in\": \"query\", \"schema\":"
 	" {\"type\": \"boolean\"}}], \"responses\": {\"204\": {\"description\": \"deleted\"},"
 	" \"409\": {\"description\": \"initiators are logged in\"}}}},"
 	"\"/api/v1/sessions\": {"
 	" \"get\": {\"summary\": \"iSCSI sessions\", \"responses\": {\"200\":"
-	" {\"description\": \"sessions\"}}}},"
+	" " API_OPENAPI_LIST("sessions") "}}},"
 	"\"/api/v1/sessions/{id}\": {"
 	" \"parameters\": [{\"name\": \"id\", \"in\": \"path\", \"required\": true,"
 	" \"schema\": {\"type\": \"integer\"}}],"

@@ -117,6 +117,8 @@ static int on_portal(const struct bsnl_reply *r, void *arg)
 	}
 	p->port = r->tb[BOOTSAN_A_PORTAL_PORT] ? nla_get_u16(r->tb[BOOTSAN_A_PORTAL_PORT]) : 0;
 	p->tpgt = r->tb[BOOTSAN_A_PORTAL_TPGT] ? nla_get_u16(r->tb[BOOTSAN_A_PORTAL_TPGT]) : 0;
+	if (r->tb[BOOTSAN_A_PORTAL_MAX_CONNECTIONS])
+		p->max_connections = nla_get_u32(r->tb[BOOTSAN_A_PORTAL_MAX_CONNECTIONS]);
 	return 0;
 }
 
@@ -136,6 +138,8 @@ static int on_target(const struct bsnl_reply *r, void *arg)
 		t->max_sessions = nla_get_u32(tb[BOOTSAN_A_TARGET_MAX_SESSIONS]);
 	if (tb[BOOTSAN_A_TARGET_QUEUE_DEPTH])
 		t->queue_depth = nla_get_u32(tb[BOOTSAN_A_TARGET_QUEUE_DEPTH]);
+	if (tb[BOOTSAN_A_TARGET_NOP_IN_INTERVAL])
+		t->nop_in_interval = nla_get_u32(tb[BOOTSAN_A_TARGET_NOP_IN_INTERVAL]);
 	return 0;
 }
 
@@ -257,6 +261,9 @@ static struct nl_msg *build(const struct ks_op *op, const char **what)
 		nla_put_u16(m, BOOTSAN_A_PORTAL_PORT, op->portal->port);
 		if (op->kind == KS_PORTAL_NEW && op->portal->tpgt)
 			nla_put_u16(m, BOOTSAN_A_PORTAL_TPGT, op->portal->tpgt);
+		if (op->kind == KS_PORTAL_NEW && op->portal->max_connections)
+			nla_put_u32(m, BOOTSAN_A_PORTAL_MAX_CONNECTIONS,
+				    op->portal->max_connections);
 		if (op->kind == KS_PORTAL_DEL)
 			nla_put_flag(m, BOOTSAN_A_PORTAL_FORCE);
 		break;
@@ -277,6 +284,8 @@ static struct nl_msg *build(const struct ks_op *op, const char **what)
 			nla_put_u32(m, BOOTSAN_A_TARGET_MAX_SESSIONS, t->max_sessions);
 		if (t->queue_depth)
 			nla_put_u32(m, BOOTSAN_A_TARGET_QUEUE_DEPTH, t->queue_depth);
+		/* Always: 0 turns NOP-In off on a target that had it. */
+		nla_put_u32(m, BOOTSAN_A_TARGET_NOP_IN_INTERVAL, t->nop_in_interval);
 		break;
 	case KS_TARGET_DEL:
 		*what = "deleting a target";

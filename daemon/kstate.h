@@ -30,6 +30,7 @@ struct ks_portal {
 	unsigned int addr_len;		/* 4 or 16 */
 	uint16_t port;
 	uint16_t tpgt;
+	uint32_t max_connections;	/* 0: the module's default */
 };
 
 struct ks_lun {
@@ -58,6 +59,7 @@ struct ks_target {
 	struct ks_chap mutual;
 	uint32_t max_sessions;		/* 0: the module's default */
 	uint32_t queue_depth;		/* 0: the module's default */
+	uint32_t nop_in_interval;	/* seconds; 0: no NOP-In (the default) */
 	struct ks_lun *luns;
 	size_t nluns;
 	struct ks_acl *acls;

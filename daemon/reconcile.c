@@ -121,12 +121,20 @@ static bool default_same(uint32_t want, uint32_t have)
 	return !want || want == have;
 }
 
+/* The kernel has no portal-set: a portal that differs is replaced. */
+static bool portal_same(const struct ks_portal *w, const struct ks_portal *h)
+{
+	return w->tpgt == h->tpgt && default_same(w->max_connections, h->max_connections);
+}
+
+/* nop_in_interval 0 is a setting (no NOP-In), not a default: compared as is. */
 static bool target_same(const struct ks_target *w, const struct ks_target *h)
 {
 	return !strcmp(w->alias, h->alias) && w->auth == h->auth &&
 	       chap_same(&w->chap, &h->chap) && chap_same(&w->mutual, &h->mutual) &&
 	       default_same(w->max_sessions, h->max_sessions) &&
-	       default_same(w->queue_depth, h->queue_depth);
+	       default_same(w->queue_depth, h->queue_depth) &&
+	       w->nop_in_interval == h->nop_in_interval;
 }
 
 /* Everything but the size: a change means a new LUN. */
@@ -211,16 +219,16 @@ int ks_reconcile(const struct ks_state *want, const struct ks_state *have,
 	const struct ks_portal *hp;
 	size_t i;
 
-	/* Portals first: a portal whose group tag changed is replaced. */
+	/* Portals first: a portal whose settings changed is replaced. */
 	for (i = 0; i < have->nportals; i++) {
 		const struct ks_portal *wp = find_portal(want, &have->portals[i]);
 
-		if (!wp || wp->tpgt != have->portals[i].tpgt)
+		if (!wp || !portal_same(wp, &have->portals[i]))
 			add(&l, KS_PORTAL_DEL, &have->portals[i], NULL, NULL, NULL);
 	}
 	for (i = 0; i < want->nportals; i++) {
 		hp = find_portal(have, &want->portals[i]);
-		if (!hp || hp->tpgt != want->portals[i].tpgt)
+		if (!hp || !portal_same(&want->portals[i], hp))
 			add(&l, KS_PORTAL_NEW, &want->portals[i], NULL, NULL, NULL);
 	}
 	for (i = 0; i < have->ntargets; i++)

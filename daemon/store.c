@@ -129,8 +129,19 @@ static const char schema_v3[] =
 	"  CHECK (origin IN ('api', 'register', 'provision'));"
 	"INSERT OR IGNORE INTO settings (key, value) VALUES ('enrollment', 'deny');";
 
+/*
+ * Version 4: the connection limit of a portal and the NOP-In interval of a
+ * target, both settings of bootsan.ko (uapi/bootsan.yaml). 0 keeps the
+ * module's default: 256 connections, no NOP-In.
+ */
+static const char schema_v4[] =
+	"ALTER TABLE portals ADD COLUMN max_connections INTEGER NOT NULL DEFAULT 0"
+	"  CHECK (max_connections BETWEEN 0 AND 4294967295);"
+	"ALTER TABLE targets ADD COLUMN nop_in_interval INTEGER NOT NULL DEFAULT 0"
+	"  CHECK (nop_in_interval BETWEEN 0 AND 3600);";
+
 /* migrations[v] brings a database from version v - 1 to v. */
-static const char *const migrations[] = { NULL, schema_v1, schema_v2, schema_v3 };
+static const char *const migrations[] = { NULL, schema_v1, schema_v2, schema_v3, schema_v4 };
 _Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION + 1,
 	       "one migration per schema version");
 
@@ -311,6 +322,56 @@ static int get_row(struct store *s, sqlite3_stmt *st, size_t elem, row_reader re
 		err = sql_errno(s, rc, -EIO);
 	}
 	done(st);
+	return err;
+}
+
+/*
+ * The shapes most tables share, each under the lock: every row of @sql
+ * (no parameters), the row whose text key ?1 is @key, and deleting it
+ * (-EBUSY while a foreign key still points at it).
+ */
+static int list_all(struct store *s, const char *sql, size_t elem, row_reader read,
+		    void **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	int err = -EIO;
+
+	lock(s);
+	st = prep(s, sql);
+	if (st)
+		err = list_rows(s, st, elem, read, out, n);
+	unlock(s);
+	return err;
+}
+
+static int get_by_key(struct store *s, const char *sql, const char *key, size_t elem,
+		      row_reader read, void *out)
+{
+	sqlite3_stmt *st;
+	int err = -EIO;
+
+	lock(s);
+	st = prep(s, sql);
+	if (st) {
+		bind_text(st, 1, key);
+		err = get_row(s, st, elem, read, out);
+	}
+	unlock(s);
+	return err;
+}
+
+static int delete_by_key(struct store *s, const char *sql, const char *key)
+{
+	sqlite3_stmt *st;
+	int err = -EIO;
+
+	lock(s);
+	st = prep(s, sql);
+	if (st) {
+		bind_text(st, 1, key);
+		err = exec_one(s, st, -EBUSY);
+	}
+	unlock(s);
 	return err;
 }
 
@@ -573,7 +634,7 @@ int store_setting_delete(struct store *s, const char *key)
 
 /* ---- portals ---- */
 
-#define PORTAL_COLS "address, port, tpgt"
+#define PORTAL_COLS "address, port, tpgt, max_connections"
 
 static void read_portal(sqlite3_stmt *st, void *row)
 {
@@ -582,19 +643,13 @@ static void read_portal(sqlite3_stmt *st, void *row)
 	col_text(st, 0, p->address, sizeof(p->address));
 	p->port = (uint16_t)sqlite3_column_int(st, 1);
 	p->tpgt = (uint16_t)sqlite3_column_int(st, 2);
+	p->max_connections = (uint32_t)sqlite3_column_int64(st, 3);
 }
 
 int store_portal_list(struct store *s, struct store_portal **out, size_t *n)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	lock(s);
-	st = prep(s, "SELECT " PORTAL_COLS " FROM portals ORDER BY address, port");
-	if (st)
-		err = list_rows(s, st, sizeof(**out), read_portal, (void **)out, n);
-	unlock(s);
-	return err;
+	return list_all(s, "SELECT " PORTAL_COLS " FROM portals ORDER BY address, port",
+			sizeof(**out), read_portal, (void **)out, n);
 }
 
 int store_portal_get(struct store *s, const char *address, uint16_t port,
@@ -622,11 +677,12 @@ int store_portal_create(struct store *s, const struct store_portal *p)
 	if (!FITS(p->address))
 		return -E2BIG;
 	lock(s);
-	st = prep(s, "INSERT INTO portals (" PORTAL_COLS ") VALUES (?1, ?2, ?3)");
+	st = prep(s, "INSERT INTO portals (" PORTAL_COLS ") VALUES (?1, ?2, ?3, ?4)");
 	if (st) {
 		bind_text(st, 1, p->address);
 		sqlite3_bind_int(st, 2, p->port);
 		sqlite3_bind_int(st, 3, p->tpgt);
+		sqlite3_bind_int64(st, 4, p->max_connections);
 		err = exec_st(s, st, -EINVAL);
 	}
 	unlock(s);
@@ -641,11 +697,13 @@ int store_portal_update(struct store *s, const struct store_portal *p)
 	if (!FITS(p->address))
 		return -E2BIG;
 	lock(s);
-	st = prep(s, "UPDATE portals SET tpgt = ?3 WHERE address = ?1 AND port = ?2");
+	st = prep(s, "UPDATE portals SET tpgt = ?3, max_connections = ?4 "
+		     "WHERE address = ?1 AND port = ?2");
 	if (st) {
 		bind_text(st, 1, p->address);
 		sqlite3_bind_int(st, 2, p->port);
 		sqlite3_bind_int(st, 3, p->tpgt);
+		sqlite3_bind_int64(st, 4, p->max_connections);
 		err = exec_one(s, st, -EINVAL);
 	}
 	unlock(s);
@@ -685,30 +743,14 @@ static void read_image(sqlite3_stmt *st, void *row)
 
 int store_image_list(struct store *s, struct store_image **out, size_t *n)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	lock(s);
-	st = prep(s, "SELECT " IMAGE_COLS " FROM images ORDER BY name");
-	if (st)
-		err = list_rows(s, st, sizeof(**out), read_image, (void **)out, n);
-	unlock(s);
-	return err;
+	return list_all(s, "SELECT " IMAGE_COLS " FROM images ORDER BY name",
+			sizeof(**out), read_image, (void **)out, n);
 }
 
 int store_image_get(struct store *s, const char *name, struct store_image *out)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	lock(s);
-	st = prep(s, "SELECT " IMAGE_COLS " FROM images WHERE name = ?1");
-	if (st) {
-		bind_text(st, 1, name);
-		err = get_row(s, st, sizeof(*out), read_image, out);
-	}
-	unlock(s);
-	return err;
+	return get_by_key(s, "SELECT " IMAGE_COLS " FROM images WHERE name = ?1", name,
+			  sizeof(*out), read_image, out);
 }
 
 static int image_bad(const struct store_image *im)
@@ -765,17 +807,7 @@ int store_image_update(struct store *s, const struct store_image *im)
 
 int store_image_delete(struct store *s, const char *name)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	lock(s);
-	st = prep(s, "DELETE FROM images WHERE name = ?1");
-	if (st) {
-		bind_text(st, 1, name);
-		err = exec_one(s, st, -EBUSY);
-	}
-	unlock(s);
-	return err;
+	return delete_by_key(s, "DELETE FROM images WHERE name = ?1", name);
 }
 
 int store_image_lun_count(struct store *s, const char *name, int64_t *count)
@@ -805,7 +837,7 @@ int store_image_lun_count(struct store *s, const char *name, int64_t *count)
 /* ---- targets ---- */
 
 #define TARGET_COLS "iqn, alias, auth, chap_user, chap_secret, mutual_user, " \
-		    "mutual_secret, max_sessions, queue_depth, read_only, created"
+		    "mutual_secret, max_sessions, queue_depth, read_only, created, nop_in_interval"
 
 static void read_target(sqlite3_stmt *st, void *row)
 {
@@ -822,6 +854,7 @@ static void read_target(sqlite3_stmt *st, void *row)
 	t->queue_depth = (uint32_t)sqlite3_column_int64(st, 8);
 	t->read_only = sqlite3_column_int(st, 9) != 0;
 	t->created = sqlite3_column_int64(st, 10);
+	t->nop_in_interval = (uint32_t)sqlite3_column_int64(st, 11);
 }
 
 static int target_bad(const struct store_target *t)
@@ -845,34 +878,19 @@ static void bind_target(sqlite3_stmt *st, const struct store_target *t)
 	sqlite3_bind_int64(st, 9, t->queue_depth);
 	sqlite3_bind_int(st, 10, t->read_only);
 	sqlite3_bind_int64(st, 11, t->created ? t->created : now_wall());
+	sqlite3_bind_int64(st, 12, t->nop_in_interval);
 }
 
 int store_target_list(struct store *s, struct store_target **out, size_t *n)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	lock(s);
-	st = prep(s, "SELECT " TARGET_COLS " FROM targets ORDER BY iqn");
-	if (st)
-		err = list_rows(s, st, sizeof(**out), read_target, (void **)out, n);
-	unlock(s);
-	return err;
+	return list_all(s, "SELECT " TARGET_COLS " FROM targets ORDER BY iqn",
+			sizeof(**out), read_target, (void **)out, n);
 }
 
 int store_target_get(struct store *s, const char *iqn, struct store_target *out)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	lock(s);
-	st = prep(s, "SELECT " TARGET_COLS " FROM targets WHERE iqn = ?1");
-	if (st) {
-		bind_text(st, 1, iqn);
-		err = get_row(s, st, sizeof(*out), read_target, out);
-	}
-	unlock(s);
-	return err;
+	return get_by_key(s, "SELECT " TARGET_COLS " FROM targets WHERE iqn = ?1", iqn,
+			  sizeof(*out), read_target, out);
 }
 
 int store_target_create(struct store *s, const struct store_target *t)
@@ -885,7 +903,7 @@ int store_target_create(struct store *s, const struct store_target *t)
 	err = -EIO;
 	lock(s);
 	st = prep(s, "INSERT INTO targets (" TARGET_COLS ") VALUES "
-		     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+		     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
 	if (st) {
 		bind_target(st, t);
 		err = exec_st(s, st, -EINVAL);
@@ -905,8 +923,8 @@ int store_target_update(struct store *s, const struct store_target *t)
 	lock(s);
 	st = prep(s, "UPDATE targets SET alias = ?2, auth = ?3, chap_user = ?4, "
 		     "chap_secret = ?5, mutual_user = ?6, mutual_secret = ?7, "
-		     "max_sessions = ?8, queue_depth = ?9, read_only = ?10 "
-		     "WHERE iqn = ?1 AND ?11 = ?11");
+		     "max_sessions = ?8, queue_depth = ?9, read_only = ?10, "
+		     "nop_in_interval = ?12 WHERE iqn = ?1 AND ?11 = ?11");
 	if (st) {
 		bind_target(st, t);
 		err = exec_one(s, st, -EINVAL);
@@ -917,17 +935,7 @@ int store_target_update(struct store *s, const struct store_target *t)
 
 int store_target_delete(struct store *s, const char *iqn)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	lock(s);
-	st = prep(s, "DELETE FROM targets WHERE iqn = ?1");
-	if (st) {
-		bind_text(st, 1, iqn);
-		err = exec_one(s, st, -EBUSY);
-	}
-	unlock(s);
-	return err;
+	return delete_by_key(s, "DELETE FROM targets WHERE iqn = ?1", iqn);
 }
 
 /* ---- luns ---- */
@@ -1213,15 +1221,8 @@ static void read_job(sqlite3_stmt *st, void *row)
 
 int store_job_list(struct store *s, struct store_job **out, size_t *n)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	lock(s);
-	st = prep(s, "SELECT " JOB_COLS " FROM jobs ORDER BY id");
-	if (st)
-		err = list_rows(s, st, sizeof(**out), read_job, (void **)out, n);
-	unlock(s);
-	return err;
+	return list_all(s, "SELECT " JOB_COLS " FROM jobs ORDER BY id",
+			sizeof(**out), read_job, (void **)out, n);
 }
 
 int store_job_get(struct store *s, int64_t id, struct store_job *out)
@@ -1351,30 +1352,14 @@ static void bind_client(sqlite3_stmt *st, const struct store_client *c)
 
 int store_client_list(struct store *s, struct store_client **out, size_t *n)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	lock(s);
-	st = prep(s, "SELECT " CLIENT_COLS " FROM clients ORDER BY name");
-	if (st)
-		err = list_rows(s, st, sizeof(**out), read_client, (void **)out, n);
-	unlock(s);
-	return err;
+	return list_all(s, "SELECT " CLIENT_COLS " FROM clients ORDER BY name",
+			sizeof(**out), read_client, (void **)out, n);
 }
 
 int store_client_get(struct store *s, const char *name, struct store_client *out)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	lock(s);
-	st = prep(s, "SELECT " CLIENT_COLS " FROM clients WHERE name = ?1");
-	if (st) {
-		bind_text(st, 1, name);
-		err = get_row(s, st, sizeof(*out), read_client, out);
-	}
-	unlock(s);
-	return err;
+	return get_by_key(s, "SELECT " CLIENT_COLS " FROM clients WHERE name = ?1", name,
+			  sizeof(*out), read_client, out);
 }
 
 int store_client_create(struct store *s, const struct store_client *c)
@@ -1418,17 +1403,7 @@ int store_client_update(struct store *s, const struct store_client *c)
 
 int store_client_delete(struct store *s, const char *name)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	lock(s);
-	st = prep(s, "DELETE FROM clients WHERE name = ?1");
-	if (st) {
-		bind_text(st, 1, name);
-		err = exec_one(s, st, -EBUSY);
-	}
-	unlock(s);
-	return err;
+	return delete_by_key(s, "DELETE FROM clients WHERE name = ?1", name);
 }
 
 /* ---- profiles ---- */
@@ -1453,30 +1428,14 @@ static int profile_bad(const struct store_profile *p)
 
 int store_profile_list(struct store *s, struct store_profile **out, size_t *n)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	lock(s);
-	st = prep(s, "SELECT " PROFILE_COLS " FROM profiles ORDER BY name");
-	if (st)
-		err = list_rows(s, st, sizeof(**out), read_profile, (void **)out, n);
-	unlock(s);
-	return err;
+	return list_all(s, "SELECT " PROFILE_COLS " FROM profiles ORDER BY name",
+			sizeof(**out), read_profile, (void **)out, n);
 }
 
 int store_profile_get(struct store *s, const char *name, struct store_profile *out)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	lock(s);
-	st = prep(s, "SELECT " PROFILE_COLS " FROM profiles WHERE name = ?1");
-	if (st) {
-		bind_text(st, 1, name);
-		err = get_row(s, st, sizeof(*out), read_profile, out);
-	}
-	unlock(s);
-	return err;
+	return get_by_key(s, "SELECT " PROFILE_COLS " FROM profiles WHERE name = ?1", name,
+			  sizeof(*out), read_profile, out);
 }
 
 int store_profile_create(struct store *s, const struct store_profile *p)
@@ -1521,17 +1480,7 @@ int store_profile_update(struct store *s, const struct store_profile *p)
 
 int store_profile_delete(struct store *s, const char *name)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	lock(s);
-	st = prep(s, "DELETE FROM profiles WHERE name = ?1");
-	if (st) {
-		bind_text(st, 1, name);
-		err = exec_one(s, st, -EBUSY);
-	}
-	unlock(s);
-	return err;
+	return delete_by_key(s, "DELETE FROM profiles WHERE name = ?1", name);
 }
 
 /* ---- boot history ---- */

@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 /* The schema version this build creates and understands. */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 #define STORE_NAME_SIZE		65	/* image, profile, client names: 64 + NUL */
 #define STORE_IQN_SIZE		224	/* 223 + NUL */
@@ -71,12 +71,13 @@ struct store_portal {
 	char address[STORE_ADDR_SIZE];
 	uint16_t port;
 	uint16_t tpgt;		/* 1 ... 65535 */
+	uint32_t max_connections;	/* 0: module default */
 };
 int store_portal_list(struct store *s, struct store_portal **out, size_t *n);
 int store_portal_get(struct store *s, const char *address, uint16_t port,
 		     struct store_portal *out);
 int store_portal_create(struct store *s, const struct store_portal *p);
-int store_portal_update(struct store *s, const struct store_portal *p);	/* tpgt */
+int store_portal_update(struct store *s, const struct store_portal *p);	/* tpgt, limit */
 int store_portal_delete(struct store *s, const char *address, uint16_t port);
 
 /* images: files <state-dir>/images/<name>.img. */
@@ -107,6 +108,7 @@ struct store_target {
 	char mutual_secret[STORE_CHAP_SIZE];
 	uint32_t max_sessions;	/* 0: module default */
 	uint32_t queue_depth;	/* 0: module default, else 1 ... 128 */
+	uint32_t nop_in_interval;	/* seconds, 0 ... 3600; 0: no NOP-In */
 	bool read_only;
 	int64_t created;
 };

@@ -11,6 +11,7 @@
 #endif
 
 #include "pr.h"
+#include "resp_writer.h"
 
 #define OP_TEST_UNIT_READY	0x00
 #define OP_REQUEST_SENSE	0x03
@@ -353,39 +354,6 @@ void pr_spc2(struct pr_state *s, const struct pr_nexus *n, u64 session,
 
 /* ---- PERSISTENT RESERVE IN ---- */
 
-/* Stores what fits of the response; len counts the whole of it. */
-struct pr_resp {
-	u8 *buf;
-	u32 lim;
-	u32 len;
-};
-
-static void out_u8(struct pr_resp *r, u32 off, u8 v)
-{
-	if (off < r->lim)
-		r->buf[off] = v;
-	if (off >= r->len)
-		r->len = off + 1;
-}
-
-static void out_be16(struct pr_resp *r, u32 off, u16 v)
-{
-	out_u8(r, off, v >> 8);
-	out_u8(r, off + 1, v);
-}
-
-static void out_be32(struct pr_resp *r, u32 off, u32 v)
-{
-	out_be16(r, off, v >> 16);
-	out_be16(r, off + 2, v);
-}
-
-static void out_be64(struct pr_resp *r, u32 off, u64 v)
-{
-	out_be32(r, off, v >> 32);
-	out_be32(r, off + 4, v);
-}
-
 static void invalid_cdb_field(struct scsi_req *req, u16 byte, int bit)
 {
 	scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, SCSI_ASC_INVALID_FIELD_IN_CDB, 0);
@@ -401,27 +369,27 @@ static void invalid_param_field(struct scsi_req *req, u16 byte, int bit)
 }
 
 /* "<name>,i,0x<isid>" with its NUL, padded to 4 bytes: the TransportID. */
-static u32 put_transport_id(struct pr_resp *r, u32 off, const struct pr_nexus *n)
+static u32 put_transport_id(struct resp *r, u32 off, const struct pr_nexus *n)
 {
 	static const char hex[] = "0123456789abcdef";
 	u32 name_len = strnlen(n->initiator, PR_NAME_MAX_LEN);
 	u32 len = name_len + 3 + 2 + 12 + 1, i, p;
 
 	len = (len + 3) & ~3u;
-	out_u8(r, off, TPID_ISCSI_PORT);
-	out_be16(r, off + 2, len);
+	put_u8(r, off, TPID_ISCSI_PORT);
+	put_be16(r, off + 2, len);
 	p = off + 4;
 	for (i = 0; i < name_len; i++)
-		out_u8(r, p++, n->initiator[i]);
-	out_u8(r, p++, ',');
-	out_u8(r, p++, 'i');
-	out_u8(r, p++, ',');
-	out_u8(r, p++, '0');
-	out_u8(r, p++, 'x');
+		put_u8(r, p++, n->initiator[i]);
+	put_u8(r, p++, ',');
+	put_u8(r, p++, 'i');
+	put_u8(r, p++, ',');
+	put_u8(r, p++, '0');
+	put_u8(r, p++, 'x');
 	for (i = 0; i < 12; i++)
-		out_u8(r, p++, hex[(n->isid >> (44 - 4 * i)) & 0xf]);
+		put_u8(r, p++, hex[(n->isid >> (44 - 4 * i)) & 0xf]);
 	for (; p < off + 4 + len; p++)
-		out_u8(r, p, 0);
+		put_u8(r, p, 0);
 	return 4 + len;
 }
 
@@ -429,7 +397,7 @@ void pr_in(const struct pr_state *s, const struct pr_nexus *n, u16 relative_port
 	   struct scsi_req *req)
 {
 	u32 alloc = get_unaligned_be16(&req->cdb[7]);
-	struct pr_resp r;
+	struct resp r;
 	u32 off = 8, i, d;
 	bool holder;
 
@@ -437,63 +405,58 @@ void pr_in(const struct pr_state *s, const struct pr_nexus *n, u16 relative_port
 	req->action = SCSI_ACT_DONE;
 	req->status = SCSI_STATUS_GOOD;
 	req->sense_len = 0;
-	req->alloc_len = alloc;
-	r.buf = req->data_in;
-	r.lim = alloc < req->data_in_cap ? alloc : req->data_in_cap;
-	r.len = 0;
-	if (r.lim)
-		memset(r.buf, 0, r.lim);
+	resp_init(&r, req, alloc);
 	switch (req->cdb[1] & 0x1f) {
 	case PRIN_READ_KEYS:
-		out_be32(&r, 0, s->generation);
+		put_be32(&r, 0, s->generation);
 		for (i = 0; i < PR_MAX_REGISTRANTS; i++) {
 			if (!s->regs[i].used)
 				continue;
-			out_be64(&r, off, s->regs[i].key);
+			put_be64(&r, off, s->regs[i].key);
 			off += 8;
 		}
-		out_be32(&r, 4, off - 8);
+		put_be32(&r, 4, off - 8);
 		break;
 	case PRIN_READ_RESERVATION:
-		out_be32(&r, 0, s->generation);
-		out_be32(&r, 4, s->reserved ? 16 : 0);
+		put_be32(&r, 0, s->generation);
+		put_be32(&r, 4, s->reserved ? 16 : 0);
 		if (s->reserved) {
 			/* The AR types have no single holder: key 0. */
-			out_be64(&r, 8, s->holder >= 0 ? s->regs[s->holder].key : 0);
-			out_u8(&r, 21, s->type);	/* scope 0: LU_SCOPE */
-			out_u8(&r, 23, 0);
+			put_be64(&r, 8, s->holder >= 0 ? s->regs[s->holder].key : 0);
+			put_u8(&r, 21, s->type);	/* scope 0: LU_SCOPE */
+			put_u8(&r, 23, 0);
 		}
 		break;
 	case PRIN_REPORT_CAPS:
-		out_be16(&r, 0, 8);
-		out_u8(&r, 2, 0);	/* CRH, SIP_C, ATP_C, PTPL_C: none */
-		out_u8(&r, 3, 0x80);	/* TMV: the type mask is valid */
-		out_u8(&r, 4, 0x80 | 0x40 | 0x20 | 0x08 | 0x02);
-		out_u8(&r, 5, 0x01);
-		out_be16(&r, 6, 0);
+		put_be16(&r, 0, 8);
+		put_u8(&r, 2, 0);	/* CRH, SIP_C, ATP_C, PTPL_C: none */
+		put_u8(&r, 3, 0x80);	/* TMV: the type mask is valid */
+		put_u8(&r, 4, 0x80 | 0x40 | 0x20 | 0x08 | 0x02);
+		put_u8(&r, 5, 0x01);
+		put_be16(&r, 6, 0);
 		break;
 	case PRIN_READ_FULL_STATUS:
-		out_be32(&r, 0, s->generation);
+		put_be32(&r, 0, s->generation);
 		for (i = 0; i < PR_MAX_REGISTRANTS; i++) {
 			if (!s->regs[i].used)
 				continue;
 			holder = is_holder(s, i);
-			out_be64(&r, off, s->regs[i].key);
-			out_u8(&r, off + 12, holder ? 0x01 : 0);
-			out_u8(&r, off + 13, holder ? s->type : 0);
-			out_be16(&r, off + 18, relative_port ? relative_port : 1);
+			put_be64(&r, off, s->regs[i].key);
+			put_u8(&r, off + 12, holder ? 0x01 : 0);
+			put_u8(&r, off + 13, holder ? s->type : 0);
+			put_be16(&r, off + 18, relative_port ? relative_port : 1);
 			d = put_transport_id(&r, off + PR_FULL_STATUS_DESC,
 					     &s->regs[i].nexus);
-			out_be32(&r, off + 20, d);
+			put_be32(&r, off + 20, d);
 			off += PR_FULL_STATUS_DESC + d;
 		}
-		out_be32(&r, 4, off - 8);
+		put_be32(&r, 4, off - 8);
 		break;
 	default:
 		invalid_cdb_field(req, 1, 4);
 		return;
 	}
-	req->data_in_len = r.len < r.lim ? r.len : r.lim;
+	resp_done(req, &r);
 }
 
 /* ---- PERSISTENT RESERVE OUT ---- */

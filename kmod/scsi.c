@@ -12,6 +12,7 @@
 #endif
 
 #include "scsi.h"
+#include "resp_writer.h"
 
 #define U32_ALL_ONES		0xffffffffU
 
@@ -347,60 +348,6 @@ static void illegal(struct scsi_req *req, u8 asc)
 }
 
 /*
- * An emulated response. Offsets are those of the full response; only what
- * fits in both the allocation length and the caller's buffer is stored.
- */
-struct resp {
-	u8 *buf;
-	u32 lim;	/* bytes that may be stored */
-	u32 len;	/* bytes of the full response so far */
-};
-
-static void resp_init(struct resp *r, struct scsi_req *req, u32 alloc_len)
-{
-	r->buf = req->data_in;
-	r->lim = min_u32(req->data_in_cap, alloc_len);
-	r->len = 0;
-	req->alloc_len = alloc_len;
-	if (r->lim)
-		memset(r->buf, 0, r->lim);
-}
-
-static void put_u8(struct resp *r, u32 off, u8 v)
-{
-	if (off < r->lim)
-		r->buf[off] = v;
-	if (off >= r->len)
-		r->len = off + 1;
-}
-
-static void put_be16(struct resp *r, u32 off, u16 v)
-{
-	put_u8(r, off, v >> 8);
-	put_u8(r, off + 1, v);
-}
-
-static void put_be32(struct resp *r, u32 off, u32 v)
-{
-	put_be16(r, off, v >> 16);
-	put_be16(r, off + 2, v);
-}
-
-static void put_be64(struct resp *r, u32 off, u64 v)
-{
-	put_be32(r, off, v >> 32);
-	put_be32(r, off + 4, v);
-}
-
-static void put_bytes(struct resp *r, u32 off, const u8 *src, u32 n)
-{
-	u32 i;
-
-	for (i = 0; i < n; i++)
-		put_u8(r, off + i, src[i]);
-}
-
-/*
  * @n bytes of ASCII from @s (up to its NUL), left-aligned and padded with
  * spaces; anything but printable ASCII becomes a space (SPC-4 4.4.1).
  */
@@ -413,11 +360,6 @@ static void put_ascii(struct resp *r, u32 off, const char *s, u32 n)
 		c = (s && *s) ? *s++ : ' ';
 		put_u8(r, off + i, (c >= 0x20 && c <= 0x7e) ? c : ' ');
 	}
-}
-
-static void resp_done(struct scsi_req *req, const struct resp *r)
-{
-	req->data_in_len = min_u32(r->len, r->lim);
 }
 
 /* @nr blocks from @lba lie within the medium (no 64-bit wrap). */

@@ -5,7 +5,8 @@
 #     reads back continuously: no I/O error, every pass verifies, the
 #     session is never interrupted;
 #   - rmmod bootsan (after a logout) and modprobe: bootsand's watcher puts
-#     the target back by itself, a new login sees the same bytes;
+#     the target back by itself (with its NOP-In interval, and a portal
+#     with its connection limit), a new login sees the same bytes;
 #   - a blockio LUN on a RAM disk made through the API holds what the
 #     initiator wrote, and deleting the target releases the device.
 # Runs in the test VM as root; skipped when bootsand is not in the image.
@@ -43,10 +44,22 @@ start_bootsand
 check "bootsand starts and is in sync with the module" in_sync
 check "image create through bootsanctl" bootsanctl image create disk --size 64M
 check "target create through bootsanctl" \
-	bootsanctl target create $T --lun disk --acl $I --alias "api disk"
+	bootsanctl target create $T --lun disk --acl $I --alias "api disk" \
+	--nop-in-interval 30
 check "the target is listed by bootsanctl" \
 	sh -c "bootsanctl target list | grep -q '^$T  disk  none  $I'"
 check "the kernel has the target's LUN" sh -c "./bsnl stats | grep -q '^$T 0 '"
+# Settings the REST API stores and reconcile applies to the module.
+nop_in_kernel() {
+	./bsnl targets | grep -q "^$T .* nop_in_interval=30 "
+}
+limit_in_kernel() {
+	./bsnl portals | grep -q '^127.0.0.1 3261 tpgt=1 connections=0 max_connections=4$'
+}
+check "the target's nop_in_interval from the REST API is in the kernel" nop_in_kernel
+check "portal add with --max-connections through bootsanctl" \
+	bootsanctl portal add 127.0.0.1:3261 --max-connections 4
+check "the portal's max_connections from the REST API is in the kernel" limit_in_kernel
 
 mkdir -p /etc/iscsi /var/lib/iscsi /run/lock/iscsi
 echo "InitiatorName=$I" >/etc/iscsi/initiatorname.iscsi
@@ -109,6 +122,9 @@ check "modprobe bootsan" modprobe bootsan
 check "bootsand's watcher puts the target back by itself" \
 	wait_for 30 sh -c "./bsnl stats | grep -q '^$T 0 ' &&
 		bootsanctl status | grep -q 'kernel.in_sync: yes'"
+check "with its nop_in_interval" nop_in_kernel
+check "and the portal with its max_connections" limit_in_kernel
+check "portal delete through bootsanctl" bootsanctl portal delete 127.0.0.1:3261
 check "a fresh login works" login
 check "the disk holds the last pattern written" \
 	sh -c "/usr/bin/dd if=/dev/sda bs=64k count=256 iflag=direct 2>/dev/null |

@@ -13,6 +13,8 @@
  *   bsnl lun-new IQN LUN PATH [ro] [block-size N] [block] [direct]
  *   bsnl lun-resize IQN LUN SIZE           bsnl lun-del IQN LUN [force]
  *   bsnl acl-new IQN INITIATOR [chap USER SECRET] [mutual USER SECRET]
+ *   bsnl portals                           one line per portal
+ *   bsnl targets                           one line per target
  *   bsnl sessions                          one line per session
  *   bsnl session-kill ID
  *   bsnl stats                             one line per LUN
@@ -97,6 +99,39 @@ static int print_session(const struct bsnl_reply *r, void *arg)
 	       tb[BOOTSAN_A_SESSION_TSIH] ? nla_get_u16(tb[BOOTSAN_A_SESSION_TSIH]) : 0,
 	       tb[BOOTSAN_A_SESSION_COMMANDS] ?
 			nla_get_u64(tb[BOOTSAN_A_SESSION_COMMANDS]) : 0);
+	return 0;
+}
+
+static int print_portal(const struct bsnl_reply *r, void *arg)
+{
+	struct nlattr **tb = r->tb, *a = tb[BOOTSAN_A_PORTAL_ADDR];
+	char addr[INET6_ADDRSTRLEN] = "-";
+
+	(void)arg;
+	if (a && (nla_len(a) == 4 || nla_len(a) == 16))
+		inet_ntop(nla_len(a) == 4 ? AF_INET : AF_INET6, nla_data(a), addr, sizeof(addr));
+	printf("%s %u tpgt=%u connections=%u max_connections=%u\n", addr,
+	       tb[BOOTSAN_A_PORTAL_PORT] ? nla_get_u16(tb[BOOTSAN_A_PORTAL_PORT]) : 0,
+	       tb[BOOTSAN_A_PORTAL_TPGT] ? nla_get_u16(tb[BOOTSAN_A_PORTAL_TPGT]) : 0,
+	       tb[BOOTSAN_A_PORTAL_CONNECTIONS] ? nla_get_u32(tb[BOOTSAN_A_PORTAL_CONNECTIONS]) : 0,
+	       tb[BOOTSAN_A_PORTAL_MAX_CONNECTIONS] ?
+			nla_get_u32(tb[BOOTSAN_A_PORTAL_MAX_CONNECTIONS]) : 0);
+	return 0;
+}
+
+static int print_target(const struct bsnl_reply *r, void *arg)
+{
+	struct nlattr **tb = r->tb;
+
+	(void)arg;
+	printf("%s max_sessions=%u queue_depth=%u nop_in_interval=%u sessions=%u\n",
+	       tb[BOOTSAN_A_TARGET_IQN] ? nla_get_string(tb[BOOTSAN_A_TARGET_IQN]) : "-",
+	       tb[BOOTSAN_A_TARGET_MAX_SESSIONS] ?
+			nla_get_u32(tb[BOOTSAN_A_TARGET_MAX_SESSIONS]) : 0,
+	       tb[BOOTSAN_A_TARGET_QUEUE_DEPTH] ? nla_get_u32(tb[BOOTSAN_A_TARGET_QUEUE_DEPTH]) : 0,
+	       tb[BOOTSAN_A_TARGET_NOP_IN_INTERVAL] ?
+			nla_get_u32(tb[BOOTSAN_A_TARGET_NOP_IN_INTERVAL]) : 0,
+	       tb[BOOTSAN_A_TARGET_SESSIONS] ? nla_get_u32(tb[BOOTSAN_A_TARGET_SESSIONS]) : 0);
 	return 0;
 }
 
@@ -260,6 +295,12 @@ int main(int argc, char **argv)
 		}
 		return finish(bsnl_do(nl, m, NULL, NULL), op);
 	}
+	if (!strcmp(op, "portals"))
+		return finish(bsnl_dump(nl, bsnl_msg(nl, BOOTSAN_CMD_PORTAL_GET),
+					print_portal, NULL), op);
+	if (!strcmp(op, "targets"))
+		return finish(bsnl_dump(nl, bsnl_msg(nl, BOOTSAN_CMD_TARGET_GET),
+					print_target, NULL), op);
 	if (!strcmp(op, "sessions"))
 		return finish(bsnl_dump(nl, bsnl_msg(nl, BOOTSAN_CMD_SESSION_GET),
 					print_session, NULL), op);

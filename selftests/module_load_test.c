@@ -5,18 +5,15 @@
  * file, so the test measures the module and not a helper program.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "module.h"
 #include "slab_traces.h"
 
-#define MODULE_NAME	"bootsan"
 #define LOAD_CYCLES	50
 /*
  * Module text lives in vmalloc space; a leaked vmalloc'd buffer costs at
@@ -24,43 +21,6 @@
  * a leak is 0 to 16 kB on both kernels.
  */
 #define VMALLOC_BUDGET_KB	64
-
-static const char *module_path(char *buf, size_t len)
-{
-	const char *env = getenv("BOOTSAN_KO");
-	struct utsname u;
-
-	if (env)
-		return env;
-	uname(&u);
-	snprintf(buf, len, "/lib/modules/%s/extra/" MODULE_NAME ".ko", u.release);
-	return buf;
-}
-
-static int load_module(void)
-{
-	char buf[256];
-	int fd, ret;
-
-	fd = open(module_path(buf, sizeof(buf)), O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ret = syscall(SYS_finit_module, fd, "", 0);
-	if (ret)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static int unload_module(void)
-{
-	return syscall(SYS_delete_module, MODULE_NAME, O_NONBLOCK) ? -errno : 0;
-}
-
-static bool module_loaded(void)
-{
-	return access("/sys/module/" MODULE_NAME, F_OK) == 0;
-}
 
 /* A /proc/meminfo field in kB, or -1. */
 static long meminfo_kb(const char *field)
@@ -80,22 +40,6 @@ static long meminfo_kb(const char *field)
 	}
 	fclose(f);
 	return val;
-}
-
-/* Let RCU-delayed frees finish and drop reclaimable caches before reading. */
-static void settle(void)
-{
-	int fd;
-
-	sync();
-	usleep(200 * 1000);
-	fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
-	if (fd >= 0) {
-		if (write(fd, "3", 1) != 1)
-			perror("drop_caches");
-		close(fd);
-	}
-	usleep(200 * 1000);
 }
 
 FIXTURE(module) {

@@ -21,18 +21,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <netlink/genl/genl.h>
 
 #include "kselftest_harness.h"
+#include "module.h"
 #include "slab_traces.h"
 #include "../daemon/nl.h"
 
-#define MODULE_NAME	"bootsan"
 #define IMG_SIZE	(16ULL << 20)
 
 #define T0	"iqn.2024-01.org.example:t0"
@@ -47,60 +45,7 @@
 #define SECRET_D	"secret-D-uvwxyz0123"
 static const char *const secrets[] = { SECRET_A, SECRET_B, SECRET_C, SECRET_D };
 
-/* ---- module ---------------------------------------------------------- */
-
-static const char *module_path(char *buf, size_t len)
-{
-	const char *env = getenv("BOOTSAN_KO");
-	struct utsname u;
-
-	if (env)
-		return env;
-	uname(&u);
-	snprintf(buf, len, "/lib/modules/%s/extra/" MODULE_NAME ".ko", u.release);
-	return buf;
-}
-
-static int load_module(void)
-{
-	char buf[256];
-	int fd, ret;
-
-	fd = open(module_path(buf, sizeof(buf)), O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ret = syscall(SYS_finit_module, fd, "", 0);
-	if (ret)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static int unload_module(void)
-{
-	return syscall(SYS_delete_module, MODULE_NAME, O_NONBLOCK) ? -errno : 0;
-}
-
-static bool module_loaded(void)
-{
-	return access("/sys/module/" MODULE_NAME, F_OK) == 0;
-}
-
-/* Let RCU-delayed frees finish and drop reclaimable caches. */
-static void settle(void)
-{
-	int fd;
-
-	sync();
-	usleep(200 * 1000);
-	fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
-	if (fd >= 0) {
-		if (write(fd, "3", 1) != 1)
-			perror("drop_caches");
-		close(fd);
-	}
-	usleep(200 * 1000);
-}
+/* ---- backing files ---------------------------------------------------- */
 
 static int make_file(const char *path, off_t size)
 {

@@ -20,7 +20,6 @@
  *	with status 0x0206; for sessions, a login with the first ISID
  *	reinstates the first session instead.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -31,24 +30,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
-#define BHS		48
-#define OP_NOP_OUT	0x00
-#define OP_SCSI_CMD	0x01
-#define OP_TMF		0x02
-#define OP_LOGIN	0x03
-#define OP_TEXT		0x04
-#define OP_DATA_OUT	0x05
-#define OP_LOGOUT	0x06
-#define OP_SNACK	0x10
-#define OP_IMMEDIATE	0x40
-#define OP_NOP_IN	0x20
-#define OP_SCSI_RSP	0x21
-#define OP_LOGIN_RSP	0x23
-#define OP_LOGOUT_RSP	0x26
-#define OP_REJECT	0x3f
+#include "iscsi_client.h"
 
 static const char *addr, *target;
 static int port, tap_n, tap_failed;	/* numbering continues from $TAP_BASE */
@@ -70,91 +54,9 @@ static void check(int cond, const char *fmt, ...)
 		tap_failed = 1;
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint32_t dsl_of(const uint8_t *h)
-{
-	return (uint32_t)h[5] << 16 | (uint32_t)h[6] << 8 | h[7];
-}
-
 static int connect_target(void)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
-	struct timeval tv = { .tv_sec = 5 };
-	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-
-	if (fd < 0)
-		return -1;
-	inet_pton(AF_INET, addr, &sa.sin_addr);
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
-static int read_all(int fd, void *buf, size_t len)
-{
-	uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = recv(fd, p, len, 0);
-
-		if (n <= 0)
-			return n == 0 ? -ECONNRESET : -errno;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
-/* Send header @h with @len bytes of @data (zeros when NULL) and padding. */
-static int send_pdu(int fd, uint8_t *h, const void *data, uint32_t len)
-{
-	static const uint8_t zeros[4096];
-	uint32_t pad = (4 - (len & 3)) & 3, off = 0;
-
-	h[5] = len >> 16;
-	h[6] = len >> 8;
-	h[7] = len;
-	if (write_all(fd, h, BHS))
-		return -1;
-	while (off < len) {
-		uint32_t chunk = len - off < sizeof(zeros) ? len - off : sizeof(zeros);
-
-		if (write_all(fd, data ? (const uint8_t *)data + off : zeros, chunk))
-			return -1;
-		off += chunk;
-	}
-	return pad ? write_all(fd, zeros, pad) : 0;
+	return tcp_connect(addr, port, 5);
 }
 
 /*
@@ -177,30 +79,10 @@ static int recv_pdu(int fd, uint8_t *h, uint8_t *data, uint32_t cap)
 
 static int recv_one(int fd, uint8_t *h, uint8_t *data, uint32_t cap)
 {
-	uint8_t sink[4096];
-	uint32_t len, want, got = 0;
-	int ret = read_all(fd, h, BHS);
+	int ret = read_pdu(fd, h, data, cap);
 
 	if (ret)
 		return ret;
-	len = dsl_of(h);
-	want = len + ((4 - (len & 3)) & 3);
-	while (got < want) {
-		uint32_t chunk = want - got;
-		uint8_t *dst = sink;
-
-		if (got < cap) {
-			dst = data + got;
-			if (chunk > cap - got)
-				chunk = cap - got;
-		} else if (chunk > sizeof(sink)) {
-			chunk = sizeof(sink);
-		}
-		ret = read_all(fd, dst, chunk);
-		if (ret)
-			return ret;
-		got += chunk;
-	}
 	if (h[0] != OP_REJECT && (h[0] & 0x3f) != OP_LOGIN_RSP && get32(h + 24))
 		exp_stat_sn = get32(h + 24) + 1;
 	if ((h[0] & 0x3f) != OP_LOGIN_RSP) {
@@ -220,48 +102,34 @@ static void header(uint8_t *h, uint8_t op, uint8_t flags, uint32_t tag)
 	put32(h + 28, exp_stat_sn);
 }
 
-/* Log in as initiator ...:@who with ISID qualifier @isid; -1 or the login status. */
-static int login_as(int fd, const char *who, uint8_t isid, uint8_t *rsp, char *text,
-		    uint32_t cap)
+/*
+ * Log in as initiator ...:@who with ISID qualifier @isid into @l: -1, 0,
+ * or the login status. The sequence numbers continue from the login.
+ */
+static int login_as(int fd, const char *who, uint8_t isid, struct iscsi_login *l)
 {
-	uint8_t h[BHS];
-	char keys[512];
-	int n;
+	char name[256];
+	int ret;
 
-	n = snprintf(keys, sizeof(keys),
-		     "InitiatorName=iqn.2024-01.org.bootsan.test:%s%cTargetName=%s%c"
-		     "SessionType=Normal%cAuthMethod=None%cHeaderDigest=None%cDataDigest=None%c"
-		     "MaxRecvDataSegmentLength=65536%c", who, 0, target, 0, 0, 0, 0, 0, 0);
-	header(h, OP_LOGIN | OP_IMMEDIATE, 0x80 | 0x03, 0);	/* T, CSG 0, NSG 3 */
-	h[8] = 0x40;				/* ISID: random qualifier type */
-	h[13] = isid;
-	if (send_pdu(fd, h, keys, n) || recv_pdu(fd, rsp, (uint8_t *)text, cap - 1))
+	snprintf(name, sizeof(name), "iqn.2024-01.org.bootsan.test:%s", who);
+	memset(l, 0, sizeof(*l));
+	l->initiator = name;
+	l->target = target;
+	l->isid[0] = 0x40;			/* random qualifier type */
+	l->isid[5] = isid;
+	ret = iscsi_login(fd, l);
+	if (ret < 0)
 		return -1;
-	if (rsp[0] != OP_LOGIN_RSP)
-		return -1;
-	text[dsl_of(rsp) < cap - 1 ? dsl_of(rsp) : cap - 1] = '\0';
-	exp_stat_sn = get32(rsp + 24) + 1;
-	exp_cmd_sn = get32(rsp + 28);
-	max_cmd_sn = get32(rsp + 32);
+	exp_stat_sn = l->exp_stat_sn;
+	exp_cmd_sn = l->exp_cmd_sn;
+	max_cmd_sn = l->max_cmd_sn;
 	cmd_sn = exp_cmd_sn;
-	return rsp[36] << 8 | rsp[37];	/* status class and detail */
+	return ret;
 }
 
-static int login(int fd, uint8_t *rsp, char *text, uint32_t cap)
+static int login(int fd, struct iscsi_login *l)
 {
-	return login_as(fd, "pdu-reject", getpid() & 0xff, rsp, text, cap) ? -1 : 0;
-}
-
-/* The target's declared MaxRecvDataSegmentLength from the login text. */
-static uint32_t target_mrdsl(const char *text, uint32_t len)
-{
-	const char *key = "MaxRecvDataSegmentLength=";
-	uint32_t i;
-
-	for (i = 0; i < len; i += strlen(text + i) + 1)
-		if (!strncmp(text + i, key, strlen(key)))
-			return strtoul(text + i + strlen(key), NULL, 10);
-	return 8192;
+	return login_as(fd, "pdu-reject", getpid() & 0xff, l) ? -1 : 0;
 }
 
 /* A NOP-Out ping (immediate) is answered with a NOP-In of the same ITT. */
@@ -373,11 +241,11 @@ static int idle_for(int fd, int ms)
 
 static int run_idle(void)
 {
-	uint8_t h[BHS], rsp[BHS];
-	char text[8192];
+	struct iscsi_login l;
+	uint8_t h[BHS];
 	int fd = connect_target(), alive;
 
-	if (fd < 0 || login(fd, rsp, text, sizeof(text))) {
+	if (fd < 0 || login(fd, &l)) {
 		printf("Bail out! login to %s at %s:%d failed\n", target, addr, port);
 		return 1;
 	}
@@ -403,11 +271,10 @@ static int run_idle(void)
  */
 static int run_vanish(void)
 {
-	uint8_t rsp[BHS];
-	char text[8192];
+	struct iscsi_login l;
 	int fd = connect_target(), one = 1, ok;
 
-	check(fd >= 0 && !login(fd, rsp, text, sizeof(text)), "logged in");
+	check(fd >= 0 && !login(fd, &l), "logged in");
 	ok = !setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &one, sizeof(one));
 	check(ok, "the connection is dropped silently (TCP_REPAIR%s%s)", ok ? "" : ": ",
 	      ok ? "" : strerror(errno));
@@ -418,13 +285,13 @@ static int run_vanish(void)
 /* With room for one session or connection: the second login is refused. */
 static int run_limit(int sessions)
 {
+	struct iscsi_login l;
 	uint8_t rsp[BHS];
-	char text[8192];
 	int fd1 = connect_target(), fd2 = connect_target(), fd3, status;
 
-	status = fd1 < 0 ? -1 : login_as(fd1, "first", 1, rsp, text, sizeof(text));
+	status = fd1 < 0 ? -1 : login_as(fd1, "first", 1, &l);
 	check(!status, "the first login succeeds (status 0x%04x)", status);
-	status = fd2 < 0 ? -1 : login_as(fd2, "second", 2, rsp, text, sizeof(text));
+	status = fd2 < 0 ? -1 : login_as(fd2, "second", 2, &l);
 	check(status == 0x0206, "a second login is refused: status 0x%04x, want 0x0206", status);
 	check(recv_one(fd2, rsp, NULL, 0) == -ECONNRESET, "and its connection is closed");
 	close(fd2);
@@ -434,7 +301,7 @@ static int run_limit(int sessions)
 			return tap_failed;
 	}
 	fd3 = connect_target();
-	status = fd3 < 0 ? -1 : login_as(fd3, "first", 1, rsp, text, sizeof(text));
+	status = fd3 < 0 ? -1 : login_as(fd3, "first", 1, &l);
 	check(!status, "a login with the first ISID reinstates the session (status 0x%04x)",
 	      status);
 	check(recv_one(fd1, rsp, NULL, 0) == -ECONNRESET,
@@ -447,8 +314,9 @@ static int run_limit(int sessions)
 
 static int run_reject(uint32_t depth)
 {
+	struct iscsi_login l;
 	uint8_t h[BHS], rsp[BHS];
-	char text[8192];
+	const char *mrdsl_key;
 	uint32_t mrdsl;
 	int fd;
 
@@ -456,11 +324,13 @@ static int run_reject(uint32_t depth)
 	before_login("a Login request of 9000 bytes", OP_LOGIN | OP_IMMEDIATE, 9000);
 
 	fd = connect_target();
-	if (fd < 0 || login(fd, rsp, text, sizeof(text))) {
+	if (fd < 0 || login(fd, &l)) {
 		printf("Bail out! login to %s at %s:%d failed\n", target, addr, port);
 		return 1;
 	}
-	mrdsl = target_mrdsl(text, dsl_of(rsp));
+	/* The target's declared MaxRecvDataSegmentLength; 8192 when it says nothing. */
+	mrdsl_key = iscsi_login_key(&l, "MaxRecvDataSegmentLength");
+	mrdsl = mrdsl_key ? strtoul(mrdsl_key, NULL, 10) : 8192;
 	check(1, "logged in; the target takes data segments of %u bytes", mrdsl);
 
 	header(h, 0x1c | OP_IMMEDIATE, 0x80, itt++);

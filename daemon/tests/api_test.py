@@ -210,9 +210,23 @@ def run(tmp, state):
     ok(set((r.header("Allow") or "").split(", ")) == {"GET", "HEAD", "POST"}, "405 lists Allow", r.headers)
     expect("405 on DELETE /api/v1/status", req("DELETE", "/api/v1/status"), 405)
 
+    # ---- every collection: an object with its items in a named array ----
+    for coll in ["images", "jobs", "portals", "targets", "profiles", "clients"]:
+        r = req("GET", "/api/v1/" + coll)
+        ok(r.status == 200 and isinstance(r.json, dict) and isinstance(r.json.get(coll), list),
+           f"GET /api/v1/{coll} is {{\"{coll}\": [...]}}", r)
+    spec = req("GET", "/api/v1/openapi.json").json or {}
+    for coll in ["images", "jobs", "portals", "targets", "sessions", "profiles", "clients"]:
+        schema = (spec.get("paths", {}).get("/api/v1/" + coll, {}).get("get", {}).get("responses", {})
+                  .get("200", {}).get("content", {}).get("application/json", {}).get("schema", {}))
+        ok(schema.get("type") == "object" and schema.get("required") == [coll] and
+           schema.get("properties", {}).get(coll, {}).get("type") == "array",
+           f"the OpenAPI document gives GET /api/v1/{coll} that shape", schema)
+
     # ---- portals ----
     r = req("GET", "/api/v1/portals")
-    ok(r.status == 200 and r.json == {"portals": [{"address": "0.0.0.0", "port": 3260, "tpgt": 1}]},
+    ok(r.status == 200 and
+       r.json == {"portals": [{"address": "0.0.0.0", "port": 3260, "tpgt": 1, "max_connections": 0}]},
        "a default portal 0.0.0.0:3260 exists after the first start", r)
     r = req("POST", "/api/v1/portals", {"address": "::1", "port": 3261})
     expect("POST /api/v1/portals (IPv6)", r, 201)
@@ -223,8 +237,19 @@ def run(tmp, state):
     expect("a portal with tpgt 70000 is 400", req("POST", "/api/v1/portals", {"address": "127.0.0.1", "tpgt": 70000}), 400, "tpgt")
     expect("a portal with a string port is 400", req("POST", "/api/v1/portals", {"address": "127.0.0.1", "port": "1"}), 400, "port")
     r = req("POST", "/api/v1/portals", {"address": "127.0.0.1"})
-    ok(r.status == 201 and r.json == {"address": "127.0.0.1", "port": 3260, "tpgt": 1}, "portal defaults: port 3260, tpgt 1", r)
-    ok(len(req("GET", "/api/v1/portals").json["portals"]) == 3, "three portals listed")
+    ok(r.status == 201 and r.json == {"address": "127.0.0.1", "port": 3260, "tpgt": 1, "max_connections": 0},
+       "portal defaults: port 3260, tpgt 1, max_connections 0 (the module's default)", r)
+    for bad in [-1, 2 ** 32, "8", 1.5, None]:
+        expect(f"a portal with max_connections {bad!r} is 400",
+               req("POST", "/api/v1/portals", {"address": "127.0.0.1", "port": 3262, "max_connections": bad}),
+               400, "max_connections")
+    r = req("POST", "/api/v1/portals", {"address": "127.0.0.1", "port": 3262, "max_connections": 8})
+    ok(r.status == 201 and r.json.get("max_connections") == 8, "a portal with max_connections 8", r)
+    r = req("POST", "/api/v1/portals", {"address": "127.0.0.1", "port": 3263, "max_connections": 2 ** 32 - 1})
+    ok(r.status == 201 and r.json.get("max_connections") == 2 ** 32 - 1, "max_connections 4294967295 is taken", r)
+    expect("DELETE it", req("DELETE", "/api/v1/portals/127.0.0.1:3263"), 204)
+    ports = [(p["port"], p["max_connections"]) for p in req("GET", "/api/v1/portals").json["portals"]]
+    ok(len(ports) == 4 and (3262, 8) in ports, "four portals listed, with their limits", ports)
     expect("DELETE /api/v1/portals/[::1]:3261", req("DELETE", "/api/v1/portals/[::1]:3261"), 204)
     expect("deleting it again is 404", req("DELETE", "/api/v1/portals/[::1]:3261"), 404)
     expect("a malformed portal key is 404", req("DELETE", "/api/v1/portals/nonsense"), 404)
@@ -333,6 +358,24 @@ def run(tmp, state):
     expect("deleting an image a LUN uses is 409", req("DELETE", "/api/v1/images/pc1"), 409)
     ok(req("GET", "/api/v1/images/pc1").json["luns"] == 1, "the image shows its LUN")
     ok(os.path.exists(image_file("pc1")), "its file is still there")
+
+    # ---- a target's nop_in_interval: checked before the kernel is needed ----
+    t = "/api/v1/targets/iqn.2024-01.org.example:t"
+    ok(req("GET", t).json.get("nop_in_interval") == 0, "a target's nop_in_interval is 0 (no NOP-In) by default")
+    db.execute("UPDATE targets SET nop_in_interval = 30")
+    db.commit()
+    ok(req("GET", t).json.get("nop_in_interval") == 30, "the stored nop_in_interval is shown")
+    ok(req("GET", "/api/v1/targets").json["targets"][0].get("nop_in_interval") == 30, "also in the list")
+    for bad in [-1, 3601, 2 ** 40, "10", True, None]:
+        expect(f"creating a target with nop_in_interval {bad!r} is 400",
+               req("POST", "/api/v1/targets", {"iqn": "iqn.2024-01.org.example:u", "nop_in_interval": bad}),
+               400, "nop_in_interval")
+        expect(f"changing nop_in_interval to {bad!r} is 400",
+               req("PATCH", t, {"nop_in_interval": bad}), 400, "nop_in_interval")
+    expect("a valid nop_in_interval gets as far as the kernel (503 without it)",
+           req("POST", "/api/v1/targets", {"iqn": "iqn.2024-01.org.example:u", "nop_in_interval": 3600}), 503)
+    expect("so does changing it", req("PATCH", t, {"nop_in_interval": 0}), 503)
+    ok(req("GET", t).json.get("nop_in_interval") == 30, "and the stored value is unchanged")
     db.execute("DELETE FROM targets")
     db.commit()
     db.close()
@@ -362,8 +405,9 @@ def run(tmp, state):
     ok(r.status == 200 and sorted(i["name"] for i in r.json["images"]) == ["gold", "small"],
        "images persist across a restart", r)
     r = req("GET", "/api/v1/portals")
-    ok(r.status == 200 and r.json["portals"] == [{"address": "127.0.0.1", "port": 3260, "tpgt": 1}],
-       "portals persist, and the deleted default portal stays deleted", r)
+    ok(r.status == 200 and r.json["portals"] == [{"address": "127.0.0.1", "port": 3260, "tpgt": 1, "max_connections": 0},
+                                                 {"address": "127.0.0.1", "port": 3262, "tpgt": 1, "max_connections": 8}],
+       "portals persist with their limits, and the deleted default portal stays deleted", r)
     r = req("GET", "/api/v1/jobs")
     ok(r.status == 200 and any(j["state"] == "done" for j in r.json["jobs"]), "jobs persist", r)
 

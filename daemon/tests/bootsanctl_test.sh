@@ -11,36 +11,14 @@ ctl=$(realpath "${2:-$here/../bootsanctl}")
 version=$("$here/../../scripts/version")
 tmp=$(mktemp -d)
 pid=
-n=0 failed=0
+. "$here/lib.sh"
+prog=$ctl
 
 cleanup() {
 	[ -z "$pid" ] || { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-not_ok() {
-	n=$((n + 1)); failed=1
-	echo "not ok $n $1"
-	printf '%s\n' "$2" | head -20 | sed 's/^/#   /'
-}
-
-# expect NAME WANT_RC WANT_TEXT -- ARGS...: runs bootsanctl, checks the exit
-# status and that stdout+stderr contain WANT_TEXT (a fixed string).
-expect() {
-	name=$1 want_rc=$2 want_text=$3
-	shift 4
-	out=$("$ctl" "$@" 2>&1)
-	rc=$?
-	if [ "$rc" != "$want_rc" ]; then
-		not_ok "$name" "exit $rc, want $want_rc; output: $out"
-	elif ! printf '%s' "$out" | grep -qF -- "$want_text"; then
-		not_ok "$name" "output lacks '$want_text': $out"
-	else
-		ok "$name"
-	fi
-}
 
 # expect_json NAME PYTHON_EXPR -- ARGS...: --json output, checked by a
 # Python expression over the decoded value j.
@@ -206,12 +184,26 @@ expect "portal list" 0 "127.0.0.1  3261" -- portal list
 expect "a duplicate portal is a 409" 1 "[HTTP 409]" -- portal add 127.0.0.1:3261
 expect "portal delete" 0 "portal 127.0.0.1:3261 deleted" -- portal delete 127.0.0.1:3261
 expect "portal delete of an IPv6 portal" 0 "deleted" -- portal delete "[::1]:3262"
+expect "portal add --max-connections" 0 "max_connections: 8" -- \
+	portal add 127.0.0.1:3263 --max-connections 8
+expect "portal list shows the limit" 0 "127.0.0.1  3263  1     8" -- portal list
+expect "portal delete of the limited portal" 0 "deleted" -- portal delete 127.0.0.1:3263
+expect "a --max-connections that is no number is a usage error" 2 \
+	"bad --max-connections 'many'" -- portal add 127.0.0.1:3264 --max-connections many
+expect "a --max-connections out of range is the API's 400" 1 "(field: max_connections)" -- \
+	portal add 127.0.0.1:3264 --max-connections=-1
 
 # targets and sessions need the kernel: without it, the API's 503
 expect "target list works without the kernel" 0 "IQN" -- target list
+expect_json "target list --json is the API's {\"targets\": [...]}" "j == {'targets': []}" -- \
+	target list
 expect "target create without the kernel is the API's 503" 1 \
 	"iSCSI target is unavailable" -- target create iqn.2026-11.test:t1 --lun pc1 \
 	--acl iqn.2026-11.test:pc1 --chap-user u --chap-secret 0123456789abcdef
+expect "target create --nop-in-interval out of range is the API's 400" 1 \
+	"(field: nop_in_interval)" -- target create iqn.2026-11.test:t1 --nop-in-interval 3601
+expect "a --nop-in-interval that is no number is a usage error" 2 \
+	"bad --nop-in-interval '1m'" -- target create iqn.2026-11.test:t1 --nop-in-interval 1m
 expect "target create checks --lun" 2 "bad --lun 'x='" -- \
 	target create iqn.2026-11.test:t1 --lun x=
 expect "target create reads a missing secret file" 2 "cannot read secret file" -- \
@@ -231,6 +223,10 @@ expect "client create" 0 "labels.room: b12" -- client create pc42 \
 expect "a bad MAC is the API's 400 with its field" 1 "(field: mac)" -- \
 	client create pc43 --mac zz
 expect "client list" 0 "52:54:00:12:34:56" -- client list
+expect_json "client list --json is the API's {\"clients\": [...]}" \
+	"[c['name'] for c in j['clients']] == ['pc42']" -- client list
+expect_json "profile list --json is the API's {\"profiles\": [...]}" \
+	"sorted(p['name'] for p in j['profiles']) == ['disk', 'lnx']" -- profile list
 expect_json "client show --json" "j['image'] == 'pc1' and j['profile'] == 'disk'" -- \
 	client show pc42
 expect "client delete" 0 "client pc42 deleted" -- client delete pc42

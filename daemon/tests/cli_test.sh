@@ -4,25 +4,8 @@
 # state directory or database cannot be used. Prints TAP.
 bin=${1:-$(dirname "$0")/../bootsand}
 version=$("$(dirname "$0")/../../scripts/version")
-n=0 failed=0
-
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n $1 # $2"; failed=1; }
-
-# expect NAME WANT_RC WANT_OUTPUT_SUBSTRING -- ARGS...
-expect() {
-	name=$1 want_rc=$2 want_text=$3
-	shift 4
-	out=$("$bin" "$@" 2>&1)
-	rc=$?
-	if [ "$rc" != "$want_rc" ]; then
-		not_ok "$name" "exit $rc, want $want_rc; output: $out"
-	elif ! printf '%s' "$out" | grep -qF -- "$want_text"; then
-		not_ok "$name" "output lacks '$want_text': $out"
-	else
-		ok "$name"
-	fi
-}
+. "$(dirname "$0")/lib.sh"
+prog=$bin
 
 echo "TAP version 13"
 echo "1..14"

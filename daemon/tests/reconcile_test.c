@@ -4,17 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tap.h"
 #include "../kstate.h"
-
-static int n, failed;
-
-static void check(int cond, const char *what)
-{
-	n++;
-	printf("%sok %d %s\n", cond ? "" : "not ", n, what);
-	if (!cond)
-		failed = 1;
-}
 
 /* The kinds of @ops, as a string like "PN TN LN LN AN". */
 static void kinds(const struct ks_op *ops, size_t nops, char *out, size_t cap)
@@ -56,6 +47,7 @@ static void build(struct ks_state *s, int with_secrets)
 	p->addr_len = 4;
 	p->port = 3260;
 	p->tpgt = 1;
+	p->max_connections = with_secrets ? 0 : 256;	/* wanted: default */
 	strcpy(t->iqn, "iqn.2024-01.org.example:pc42");
 	t->auth = 1;
 	t->chap.set = true;
@@ -66,6 +58,7 @@ static void build(struct ks_state *s, int with_secrets)
 	}
 	t->max_sessions = with_secrets ? 0 : 64;	/* wanted: default */
 	t->queue_depth = 32;
+	t->nop_in_interval = 10;
 	l = ks_add_lun(t);
 	l->lun = 0;
 	strcpy(l->path, "/var/lib/bootsand/images/pc42.img");
@@ -88,40 +81,53 @@ int main(void)
 {
 	struct ks_state want = {}, have = {}, empty = {};
 
-	printf("TAP version 13\n");
+	tap_start();
 	build(&want, 1);
-	check(!strcmp(diff(&want, &empty), "PN TN LN LN AN"),
-	      "an empty kernel gets portal, target, its LUNs and ACL in order");
+	ok(!strcmp(diff(&want, &empty), "PN TN LN LN AN"),
+	   "an empty kernel gets portal, target, its LUNs and ACL in order");
 	build(&have, 0);
-	check(!strcmp(diff(&want, &have), ""),
-	      "a kernel that matches (secrets unreadable, defaults filled in) is left alone");
-	check(!strcmp(diff(&empty, &have), "PD TD"), "unknown objects are removed");
+	ok(!strcmp(diff(&want, &have), ""),
+	   "a kernel that matches (secrets unreadable, defaults filled in) is left alone");
+	ok(!strcmp(diff(&empty, &have), "PD TD"), "unknown objects are removed");
 
 	have.targets[0].luns[1].size = 1 << 20;
-	check(!strcmp(diff(&want, &have), "LR"), "a grown image resizes its LUN");
+	ok(!strcmp(diff(&want, &have), "LR"), "a grown image resizes its LUN");
 	have.targets[0].luns[1].size = 2 << 20;
 
 	strcpy(have.targets[0].luns[0].path, "/elsewhere.img");
-	check(!strcmp(diff(&want, &have), "LD LN"), "a LUN on another file is replaced");
+	ok(!strcmp(diff(&want, &have), "LD LN"), "a LUN on another file is replaced");
 	strcpy(have.targets[0].luns[0].path, want.targets[0].luns[0].path);
 
 	strcpy(have.targets[0].acls[0].chap.user, "someone-else");
-	check(!strcmp(diff(&want, &have), "AD AN"), "an ACL with other credentials is replaced");
+	ok(!strcmp(diff(&want, &have), "AD AN"), "an ACL with other credentials is replaced");
 	strcpy(have.targets[0].acls[0].chap.user, "pc42-own");
 
 	strcpy(have.targets[0].alias, "old alias");
-	check(!strcmp(diff(&want, &have), "TS"), "a changed alias is set in place");
+	ok(!strcmp(diff(&want, &have), "TS"), "a changed alias is set in place");
 	have.targets[0].alias[0] = '\0';
 
 	have.targets[0].chap.set = false;
-	check(!strcmp(diff(&want, &have), "TS"), "missing target credentials are set");
+	ok(!strcmp(diff(&want, &have), "TS"), "missing target credentials are set");
 	have.targets[0].chap.set = true;
 
+	have.targets[0].nop_in_interval = 0;
+	ok(!strcmp(diff(&want, &have), "TS"), "a changed NOP-In interval is set in place");
+	want.targets[0].nop_in_interval = 0;
+	have.targets[0].nop_in_interval = 30;
+	ok(!strcmp(diff(&want, &have), "TS"), "NOP-In is turned off: 0 is not a default");
+	have.targets[0].nop_in_interval = 0;
+	ok(!strcmp(diff(&want, &have), ""), "NOP-In off on both sides matches");
+
+	want.portals[0].max_connections = 8;
+	ok(!strcmp(diff(&want, &have), "PD PN"),
+	   "a portal with another connection limit is replaced (there is no portal-set)");
+	have.portals[0].max_connections = 8;
+	ok(!strcmp(diff(&want, &have), ""), "a portal with the wanted limit is left alone");
+
 	have.portals[0].tpgt = 2;
-	check(!strcmp(diff(&want, &have), "PD PN"), "a portal with another group tag is replaced");
+	ok(!strcmp(diff(&want, &have), "PD PN"), "a portal with another group tag is replaced");
 
 	ks_state_free(&want);
 	ks_state_free(&have);
-	printf("1..%d\n", n);
-	return failed;
+	return tap_end();
 }

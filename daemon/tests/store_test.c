@@ -106,6 +106,25 @@ static void test_open_and_migrations(void)
 	}
 	store_close(s);
 
+	/* Version 3 -> 4: portals and targets made before keep the defaults. */
+	fresh("mig4");
+	s = store_open_version(path, 3, err, sizeof(err));
+	store_close(s);
+	ok(raw_exec("INSERT INTO portals (address, port) VALUES ('192.0.2.9', 3260);"
+		    "INSERT INTO targets (iqn, created) VALUES ('iqn.2024-01.org.example:old', 1)") == 0,
+	   "a version 3 database with a portal and a target");
+	s = open_ok();
+	{
+		struct store_portal gp;
+		struct store_target gt;
+
+		ok(s && store_portal_get(s, "192.0.2.9", 3260, &gp) == 0 && gp.max_connections == 0,
+		   "version 4: the old portal's max_connections is 0 (the module's default)");
+		ok(s && store_target_get(s, "iqn.2024-01.org.example:old", &gt) == 0 &&
+		   gt.nop_in_interval == 0, "version 4: the old target sends no NOP-In");
+	}
+	store_close(s);
+
 	{
 		char p[300];
 
@@ -172,8 +191,12 @@ static void test_portals(struct store *s)
 	p.port = 3261;
 	is_int(store_portal_create(s, &p), 0, "portal: same address, other port");
 	p.tpgt = 7;
-	is_int(store_portal_update(s, &p), 0, "portal: update tpgt");
-	ok(store_portal_get(s, "192.0.2.1", 3261, &g) == 0 && g.tpgt == 7, "portal: get");
+	p.max_connections = 4000000000u;
+	is_int(store_portal_update(s, &p), 0, "portal: update tpgt and max_connections");
+	ok(store_portal_get(s, "192.0.2.1", 3261, &g) == 0 && g.tpgt == 7 &&
+	   g.max_connections == 4000000000u, "portal: get");
+	ok(store_portal_get(s, "192.0.2.1", 3260, &g) == 0 && g.max_connections == 0,
+	   "portal: max_connections 0 (the module's default) unless given");
 	ok(store_portal_list(s, &v, &n) == 0 && n == 2 && v[0].port == 3260, "portal: list");
 	free(v);
 	p.port = 0;
@@ -218,13 +241,17 @@ static void test_images_targets_luns(struct store *s)
 	gt.queue_depth = 129;
 	is_int(store_target_update(s, &gt), -EINVAL, "target: queue_depth 129 breaks a constraint");
 	gt.queue_depth = 16;
+	gt.nop_in_interval = 3601;
+	is_int(store_target_update(s, &gt), -EINVAL,
+	       "target: nop_in_interval 3601 breaks a constraint");
+	gt.nop_in_interval = 3600;
 	snprintf(gt.auth, sizeof(gt.auth), "kerberos");
 	is_int(store_target_update(s, &gt), -EINVAL, "target: an unknown auth breaks a constraint");
 	snprintf(gt.auth, sizeof(gt.auth), "mutual-chap");
 	gt.read_only = true;
 	is_int(store_target_update(s, &gt), 0, "target: update");
-	ok(store_target_get(s, t.iqn, &gt) == 0 && gt.read_only && gt.queue_depth == 16,
-	   "target: updated values");
+	ok(store_target_get(s, t.iqn, &gt) == 0 && gt.read_only && gt.queue_depth == 16 &&
+	   gt.nop_in_interval == 3600, "target: updated values");
 
 	is_int(store_lun_create(s, &l), 0, "lun: create");
 	ok(strlen(l.serial) == 16 && strspn(l.serial, "0123456789abcdef") == 16,

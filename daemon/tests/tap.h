@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Minimal TAP for the daemon's unit tests: one "ok"/"not ok" line per check. */
-#ifndef BOOTSAND_TAP_H
-#define BOOTSAND_TAP_H
+/*
+ * Minimal TAP for the host unit tests of the daemon and of the module's
+ * parsers (kmod/tests builds with -I../../daemon/tests): one "ok"/"not ok"
+ * line per check.
+ */
+#ifndef BOOTSAN_TAP_H
+#define BOOTSAN_TAP_H
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,4 +46,4 @@ static inline int tap_end(void)
 	return tap_failed ? 1 : 0;
 }
 
-#endif /* BOOTSAND_TAP_H */
+#endif /* BOOTSAN_TAP_H */

@@ -3,23 +3,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tap.h"
 #include "../iscsi_name.h"
-
-static int n, failed;
 
 static void expect(const char *name, int valid)
 {
 	const char *why = iscsi_name_invalid(name, strlen(name));
 
-	n++;
-	if ((why == NULL) == valid) {
-		printf("ok %d %s '%.60s'%s%s\n", n, valid ? "accepts" : "rejects",
-		       name, why ? ": " : "", why ? why : "");
-	} else {
-		printf("not ok %d %s '%.60s' # got %s\n", n,
-		       valid ? "accepts" : "rejects", name, why ? why : "valid");
-		failed = 1;
-	}
+	ok((why == NULL) == valid, "%s '%.60s': %s", valid ? "accepts" : "rejects",
+	   name, why ? why : "valid");
 }
 
 int main(void)
@@ -27,7 +19,7 @@ int main(void)
 	char long_name[300];
 	static const char embedded_nul[] = "iqn.2024-01.org\0x";
 
-	printf("TAP version 13\n");
+	tap_start();
 	expect("iqn.2024-01.org.example:disk1", 1);
 	expect("iqn.2010-04.org.ipxe:00112233-4455-6677-8899-aabbccddeeff", 1);
 	expect("iqn.1991-05.com.microsoft:win-pc42", 1);
@@ -62,13 +54,7 @@ int main(void)
 	long_name[224] = '\0';
 	expect(long_name, 0);
 
-	n++;
-	if (iscsi_name_invalid(embedded_nul, sizeof(embedded_nul) - 1)) {
-		printf("ok %d rejects a name with an embedded NUL\n", n);
-	} else {
-		printf("not ok %d rejects a name with an embedded NUL\n", n);
-		failed = 1;
-	}
-	printf("1..%d\n", n);
-	return failed;
+	ok(iscsi_name_invalid(embedded_nul, sizeof(embedded_nul) - 1),
+	   "rejects a name with an embedded NUL");
+	return tap_end();
 }

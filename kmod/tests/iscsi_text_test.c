@@ -1,27 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Host unit test of iscsi_text.c, printing TAP. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "tap.h"
 #include "../iscsi_text.h"
-
-static int n, failed;
-
-static void check(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	n++;
-	printf("%s %d ", cond ? "ok" : "not ok", n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!cond)
-		failed = 1;
-}
 
 /* A segment as a C literal with its NULs: S("a=b\0c=d\0"). */
 #define S(lit) lit, (unsigned int)(sizeof(lit) - 1)
@@ -54,8 +38,8 @@ static void walk(const char *what, const char *buf, unsigned int len, int pairs,
 		if (got > 100)
 			break;
 	}
-	check(got == pairs && rc == end, "text_next %s: %d pairs then %d (got %d then %d)",
-	      what, pairs, end, got, rc);
+	ok(got == pairs && rc == end, "text_next %s: %d pairs then %d (got %d then %d)",
+	   what, pairs, end, got, rc);
 }
 
 static void test_text_next(void)
@@ -66,9 +50,9 @@ static void test_text_next(void)
 	int rc;
 
 	rc = iscsi_text_next(S("HeaderDigest=None\0MaxConnections=1\0"), &pos, &kv);
-	check(rc == 1 && kv.key_len == 12 && !memcmp(kv.key, "HeaderDigest", 12) &&
-	      kv.value_len == 4 && !memcmp(kv.value, "None", 4) && pos == 18,
-	      "text_next splits key and value");
+	ok(rc == 1 && kv.key_len == 12 && !memcmp(kv.key, "HeaderDigest", 12) &&
+	   kv.value_len == 4 && !memcmp(kv.value, "None", 4) && pos == 18,
+	   "text_next splits key and value");
 	walk("two pairs", S("a=b\0c=d\0"), 2, 0);
 	walk("empty buffer", "", 0, 0, 0);
 	walk("empty value", S("a=\0"), 1, 0);
@@ -97,11 +81,11 @@ static void test_text_next(void)
 	walk("8193-byte value", big, 9 + ISCSI_TEXT_VALUE_MAX, 0, -EINVAL);
 
 	pos = 10;
-	check(iscsi_text_next(S("a=b\0"), &pos, &kv) == -EINVAL,
-	      "text_next refuses a position past the end");
+	ok(iscsi_text_next(S("a=b\0"), &pos, &kv) == -EINVAL,
+	   "text_next refuses a position past the end");
 	pos = 0;
 	rc = iscsi_text_next(S("a\0"), &pos, &kv);
-	check(rc == -EINVAL && pos == 0, "text_next leaves pos alone on an error");
+	ok(rc == -EINVAL && pos == 0, "text_next leaves pos alone on an error");
 }
 
 /* ---- iscsi_text_add ---- */
@@ -113,41 +97,41 @@ static void test_text_add(void)
 
 	memset(data, 'X', sizeof(data));
 	iscsi_text_add(&b, "Key", "Value");
-	check(b.len == 10 && !memcmp(data, "Key=Value\0", 10) && !b.overflow,
-	      "text_add appends key=value and a NUL");
+	ok(b.len == 10 && !memcmp(data, "Key=Value\0", 10) && !b.overflow,
+	   "text_add appends key=value and a NUL");
 	iscsi_text_add_u32(&b, "N", 4294967295u);
-	check(b.len == 10 && b.overflow && data[10] == 'X',
-	      "text_add_u32 that does not fit appends nothing and sets overflow");
+	ok(b.len == 10 && b.overflow && data[10] == 'X',
+	   "text_add_u32 that does not fit appends nothing and sets overflow");
 	iscsi_text_add(&b, "A", "B");
-	check(b.len == 10 && b.overflow, "text_add appends nothing after an overflow");
+	ok(b.len == 10 && b.overflow, "text_add appends nothing after an overflow");
 
 	b.len = 0;
 	b.overflow = false;
 	iscsi_text_add(&b, "Key", "Value");
 	iscsi_text_add(&b, "Ab", "c");
-	check(b.len == 15 && !b.overflow && !memcmp(data, "Key=Value\0Ab=c\0", 15),
-	      "text_add fills a buffer to one byte short");
+	ok(b.len == 15 && !b.overflow && !memcmp(data, "Key=Value\0Ab=c\0", 15),
+	   "text_add fills a buffer to one byte short");
 	b.len = 0;
 	iscsi_text_add(&b, "Key", "Value");
 	iscsi_text_add(&b, "Ab", "cd");
-	check(b.len == 16 && !b.overflow && !memcmp(data, "Key=Value\0Ab=cd\0", 16),
-	      "text_add fills a buffer exactly");
+	ok(b.len == 16 && !b.overflow && !memcmp(data, "Key=Value\0Ab=cd\0", 16),
+	   "text_add fills a buffer exactly");
 	iscsi_text_add(&b, "", "");
-	check(b.len == 16 && b.overflow, "text_add into a full buffer overflows");
+	ok(b.len == 16 && b.overflow, "text_add into a full buffer overflows");
 
 	b.len = 0;
 	b.overflow = false;
 	iscsi_text_add_u32(&b, "N", 0);
-	check(b.len == 4 && !memcmp(data, "N=0\0", 4), "text_add_u32 writes 0");
+	ok(b.len == 4 && !memcmp(data, "N=0\0", 4), "text_add_u32 writes 0");
 	b.len = 0;
 	iscsi_text_add_u32(&b, "M", 4294967295u);
-	check(b.len == 13 && !b.overflow && !memcmp(data, "M=4294967295\0", 13),
-	      "text_add_u32 writes 4294967295");
+	ok(b.len == 13 && !b.overflow && !memcmp(data, "M=4294967295\0", 13),
+	   "text_add_u32 writes 4294967295");
 
 	b.len = 20;
 	b.overflow = false;
 	iscsi_text_add(&b, "A", "B");
-	check(b.len == 20 && b.overflow, "text_add with len > cap overflows");
+	ok(b.len == 20 && b.overflow, "text_add with len > cap overflows");
 }
 
 /* ---- negotiation ---- */
@@ -179,12 +163,12 @@ static void negotiate(const char *what, struct iscsi_params *p, const char *in,
 	}
 	if (finish)
 		iscsi_neg_finish(&s, &out);
-	check(rc == 0 && !out.overflow && out.len == want_len &&
-	      !memcmp(out.data, want, want_len) && last == res,
-	      "negotiate %s: result %d%s (got %d, '%s')", what, res,
-	      all_reject_free ? "" : " with Reject", last, show(out.data, out.len));
+	ok(rc == 0 && !out.overflow && out.len == want_len &&
+	   !memcmp(out.data, want, want_len) && last == res,
+	   "negotiate %s: result %d%s (got %d, '%s')", what, res,
+	   all_reject_free ? "" : " with Reject", last, show(out.data, out.len));
 	if (res != ISCSI_NEG_REJECT)
-		check(all_reject_free, "negotiate %s: no Reject", what);
+		ok(all_reject_free, "negotiate %s: no Reject", what);
 }
 
 static void test_ipxe(void)
@@ -197,9 +181,9 @@ static void test_ipxe(void)
 		    "TargetName=iqn.2024-01.org.example:disk1\0"
 		    "SessionType=Normal\0AuthMethod=CHAP,None\0"), 0,
 		  S(""), ISCSI_NEG_IRRELEVANT);
-	check(!strcmp(p.initiator_name, "iqn.2010-04.org.ipxe:00112233") &&
-	      !strcmp(p.target_name, "iqn.2024-01.org.example:disk1") &&
-	      !p.session_type_discovery, "iPXE: names and session type recorded");
+	ok(!strcmp(p.initiator_name, "iqn.2010-04.org.ipxe:00112233") &&
+	   !strcmp(p.target_name, "iqn.2024-01.org.example:disk1") &&
+	   !p.session_type_discovery, "iPXE: names and session type recorded");
 
 	iscsi_params_init(&p);
 	negotiate("iPXE operational stage", &p,
@@ -214,13 +198,13 @@ static void test_ipxe(void)
 		    "DefaultTime2Wait=2\0DefaultTime2Retain=0\0MaxOutstandingR2T=1\0"
 		    "DataPDUInOrder=Yes\0DataSequenceInOrder=Yes\0ErrorRecoveryLevel=0\0"),
 		  ISCSI_NEG_OK);
-	check(!p.header_digest && !p.data_digest && p.max_connections == 1 &&
-	      p.initial_r2t && !p.immediate_data && p.max_recv_dsl_initiator == 8192 &&
-	      p.max_recv_dsl_target == 262144 && p.max_burst_length == 262144 &&
-	      p.first_burst_length == 65536 && p.default_time2wait == 2 &&
-	      p.default_time2retain == 0 && p.max_outstanding_r2t == 1 &&
-	      p.data_pdu_in_order && p.data_sequence_in_order &&
-	      p.error_recovery_level == 0, "iPXE: negotiated parameters");
+	ok(!p.header_digest && !p.data_digest && p.max_connections == 1 &&
+	   p.initial_r2t && !p.immediate_data && p.max_recv_dsl_initiator == 8192 &&
+	   p.max_recv_dsl_target == 262144 && p.max_burst_length == 262144 &&
+	   p.first_burst_length == 65536 && p.default_time2wait == 2 &&
+	   p.default_time2retain == 0 && p.max_outstanding_r2t == 1 &&
+	   p.data_pdu_in_order && p.data_sequence_in_order &&
+	   p.error_recovery_level == 0, "iPXE: negotiated parameters");
 }
 
 static void test_open_iscsi(void)
@@ -241,16 +225,16 @@ static void test_open_iscsi(void)
 		    "MaxConnections=1\0ErrorRecoveryLevel=0\0"
 		    "DefaultTime2Wait=2\0DefaultTime2Retain=0\0"
 		    "MaxOutstandingR2T=1\0IFMarker=No\0OFMarker=No\0"), ISCSI_NEG_OK);
-	check(p.header_digest && !p.data_digest && p.initial_r2t && p.immediate_data &&
-	      p.max_recv_dsl_initiator == 262144 && p.max_burst_length == 1048576 &&
-	      p.first_burst_length == 262144, "open-iscsi: negotiated parameters");
+	ok(p.header_digest && !p.data_digest && p.initial_r2t && p.immediate_data &&
+	   p.max_recv_dsl_initiator == 262144 && p.max_burst_length == 1048576 &&
+	   p.first_burst_length == 262144, "open-iscsi: negotiated parameters");
 
 	/* A caller that takes unsolicited data offers InitialR2T=No. */
 	iscsi_params_init(&p);
 	p.initial_r2t = false;
 	negotiate("InitialR2T=No when we allow it", &p, S("InitialR2T=No\0"), 0,
 		  S("InitialR2T=No\0"), ISCSI_NEG_OK);
-	check(!p.initial_r2t, "InitialR2T=No recorded");
+	ok(!p.initial_r2t, "InitialR2T=No recorded");
 
 	iscsi_params_init(&p);
 	negotiate("open-iscsi discovery", &p,
@@ -260,9 +244,9 @@ static void test_open_iscsi(void)
 		  S("HeaderDigest=None\0DataDigest=None\0"
 		    "DefaultTime2Wait=Irrelevant\0DefaultTime2Retain=Irrelevant\0"
 		    "MaxRecvDataSegmentLength=262144\0ErrorRecoveryLevel=0\0"), ISCSI_NEG_OK);
-	check(p.session_type_discovery && p.max_recv_dsl_initiator == 32768 &&
-	      p.default_time2wait == 2 && p.default_time2retain == 20,
-	      "discovery: parameters recorded, irrelevant keys left alone");
+	ok(p.session_type_discovery && p.max_recv_dsl_initiator == 32768 &&
+	   p.default_time2wait == 2 && p.default_time2retain == 20,
+	   "discovery: parameters recorded, irrelevant keys left alone");
 	iscsi_params_init(&p);
 	negotiate("discovery: all normal-only keys Irrelevant", &p,
 		  S("SessionType=Discovery\0MaxConnections=1\0InitialR2T=Yes\0"
@@ -284,19 +268,19 @@ static void test_digests(void)
 	negotiate("digest lists", &p,
 		  S("HeaderDigest=CRC32C,None\0DataDigest=CRC32C\0"), 0,
 		  S("HeaderDigest=CRC32C\0DataDigest=CRC32C\0"), ISCSI_NEG_OK);
-	check(p.header_digest && p.data_digest, "digests: CRC32C chosen");
+	ok(p.header_digest && p.data_digest, "digests: CRC32C chosen");
 	iscsi_params_init(&p);
 	negotiate("digest list in the initiator's order", &p,
 		  S("HeaderDigest=None,CRC32C\0DataDigest=SHA1,CRC32C,None\0"), 0,
 		  S("HeaderDigest=None\0DataDigest=CRC32C\0"), ISCSI_NEG_OK);
-	check(!p.header_digest && p.data_digest, "digests: first acceptable value chosen");
+	ok(!p.header_digest && p.data_digest, "digests: first acceptable value chosen");
 
 	iscsi_params_init(&p);
 	p.target_allow_digests = false;
 	negotiate("digests not allowed", &p,
 		  S("HeaderDigest=CRC32C,None\0DataDigest=CRC32C\0"), 0,
 		  S("HeaderDigest=None\0DataDigest=Reject\0"), ISCSI_NEG_REJECT);
-	check(!p.header_digest && !p.data_digest, "digests not allowed: None kept");
+	ok(!p.header_digest && !p.data_digest, "digests not allowed: None kept");
 
 	iscsi_params_init(&p);
 	negotiate("unknown digests only", &p, S("HeaderDigest=MD5,SHA1\0"), 0,
@@ -318,16 +302,16 @@ static void test_numbers(void)
 		  S("MaxBurstLength=0x1000\0FirstBurstLength=0X2000\0MaxOutstandingR2T=0x10\0"), 1,
 		  S("MaxBurstLength=4096\0FirstBurstLength=4096\0MaxOutstandingR2T=1\0"
 		    "MaxRecvDataSegmentLength=262144\0"), ISCSI_NEG_OK);
-	check(p.max_burst_length == 4096 && p.first_burst_length == 4096,
-	      "FirstBurstLength offered after MaxBurstLength is held to it");
+	ok(p.max_burst_length == 4096 && p.first_burst_length == 4096,
+	   "FirstBurstLength offered after MaxBurstLength is held to it");
 
 	iscsi_params_init(&p);
 	negotiate("FirstBurstLength above MaxBurstLength", &p,
 		  S("FirstBurstLength=65536\0MaxBurstLength=8192\0"), 1,
 		  S("FirstBurstLength=65536\0MaxBurstLength=8192\0"
 		    "MaxRecvDataSegmentLength=262144\0"), ISCSI_NEG_OK);
-	check(p.first_burst_length == 8192 && p.max_burst_length == 8192,
-	      "finish makes FirstBurstLength <= MaxBurstLength");
+	ok(p.first_burst_length == 8192 && p.max_burst_length == 8192,
+	   "finish makes FirstBurstLength <= MaxBurstLength");
 
 	iscsi_params_init(&p);
 	p.target_max_outstanding_r2t = 8;
@@ -336,9 +320,9 @@ static void test_numbers(void)
 		    "DefaultTime2Wait=3600\0DefaultTime2Retain=3600\0"), 0,
 		  S("MaxConnections=1\0ErrorRecoveryLevel=0\0MaxOutstandingR2T=8\0"
 		    "DefaultTime2Wait=3600\0DefaultTime2Retain=20\0"), ISCSI_NEG_OK);
-	check(p.max_connections == 1 && p.error_recovery_level == 0 &&
-	      p.max_outstanding_r2t == 8 && p.default_time2wait == 3600 &&
-	      p.default_time2retain == 20, "our limits: parameters");
+	ok(p.max_connections == 1 && p.error_recovery_level == 0 &&
+	   p.max_outstanding_r2t == 8 && p.default_time2wait == 3600 &&
+	   p.default_time2retain == 20, "our limits: parameters");
 
 	iscsi_params_init(&p);
 	negotiate("range minima", &p,
@@ -352,7 +336,7 @@ static void test_numbers(void)
 		    "MaxConnections=65535\0MaxOutstandingR2T=65535\0"), 0,
 		  S("MaxBurstLength=1048576\0MaxRecvDataSegmentLength=262144\0"
 		    "MaxConnections=1\0MaxOutstandingR2T=1\0"), ISCSI_NEG_OK);
-	check(p.max_recv_dsl_initiator == 16777215, "MaxRecvDataSegmentLength 16777215 recorded");
+	ok(p.max_recv_dsl_initiator == 16777215, "MaxRecvDataSegmentLength 16777215 recorded");
 
 	iscsi_params_init(&p);
 	negotiate("out of range", &p,
@@ -362,9 +346,9 @@ static void test_numbers(void)
 		  S("MaxBurstLength=Reject\0FirstBurstLength=Reject\0MaxConnections=Reject\0"
 		    "MaxOutstandingR2T=Reject\0DefaultTime2Wait=Reject\0"
 		    "DefaultTime2Retain=Reject\0ErrorRecoveryLevel=Reject\0"), ISCSI_NEG_REJECT);
-	check(p.max_burst_length == 262144 && p.first_burst_length == 65536 &&
-	      p.default_time2wait == 2 && p.default_time2retain == 20,
-	      "out of range: defaults kept");
+	ok(p.max_burst_length == 262144 && p.first_burst_length == 65536 &&
+	   p.default_time2wait == 2 && p.default_time2retain == 20,
+	   "out of range: defaults kept");
 	negotiate("not numbers", &p,
 		  S("MaxBurstLength=\0FirstBurstLength=0x\0MaxConnections=one\0"
 		    "MaxOutstandingR2T=-1\0DefaultTime2Wait=+2\0DefaultTime2Retain= 2\0"
@@ -379,8 +363,8 @@ static void test_numbers(void)
 	negotiate("bad MaxRecvDataSegmentLength", &p,
 		  S("MaxRecvDataSegmentLength=511\0"), 1,
 		  S("MaxRecvDataSegmentLength=Reject\0"), ISCSI_NEG_REJECT);
-	check(p.max_recv_dsl_initiator == 8192 && p.max_recv_dsl_target == 8192,
-	      "bad MaxRecvDataSegmentLength: both sides keep 8192");
+	ok(p.max_recv_dsl_initiator == 8192 && p.max_recv_dsl_target == 8192,
+	   "bad MaxRecvDataSegmentLength: both sides keep 8192");
 
 	iscsi_params_init(&p);
 	p.target_max_recv_dsl = 0;
@@ -400,15 +384,15 @@ static void test_booleans(void)
 		    "DataSequenceInOrder=No\0"), 0,
 		  S("InitialR2T=Yes\0ImmediateData=No\0DataPDUInOrder=Yes\0"
 		    "DataSequenceInOrder=Yes\0"), ISCSI_NEG_OK);
-	check(p.initial_r2t && !p.immediate_data && p.data_pdu_in_order &&
-	      p.data_sequence_in_order, "booleans: OR and AND with our Yes");
+	ok(p.initial_r2t && !p.immediate_data && p.data_pdu_in_order &&
+	   p.data_sequence_in_order, "booleans: OR and AND with our Yes");
 	iscsi_params_init(&p);
 	negotiate("booleans are exact", &p,
 		  S("InitialR2T=yes\0ImmediateData=YES\0DataPDUInOrder=\0"
 		    "DataSequenceInOrder=1\0"), 0,
 		  S("InitialR2T=Reject\0ImmediateData=Reject\0DataPDUInOrder=Reject\0"
 		    "DataSequenceInOrder=Reject\0"), ISCSI_NEG_REJECT);
-	check(p.initial_r2t && p.immediate_data, "booleans rejected: defaults kept");
+	ok(p.initial_r2t && p.immediate_data, "booleans rejected: defaults kept");
 }
 
 /* Write "@key=" and @n times @c and a NUL to @buf; return the length. */
@@ -464,7 +448,7 @@ static void test_other_keys(void)
 	negotiate("a declarative key twice", &p,
 		  S("InitiatorName=iqn.2024-01.org.a\0InitiatorName=iqn.2024-01.org.b\0"), 0,
 		  S(""), ISCSI_NEG_PROTOCOL_ERROR);
-	check(!strcmp(p.initiator_name, "iqn.2024-01.org.a"), "a key twice: first value kept");
+	ok(!strcmp(p.initiator_name, "iqn.2024-01.org.a"), "a key twice: first value kept");
 	negotiate("an unknown key twice", &p, S("Foo=1\0Foo=1\0"), 0,
 		  S("Foo=NotUnderstood\0Foo=NotUnderstood\0"), ISCSI_NEG_NOT_UNDERSTOOD);
 
@@ -476,27 +460,27 @@ static void test_other_keys(void)
 	kv.key_len = 24;
 	kv.value = "65536";
 	kv.value_len = 5;
-	check(iscsi_negotiate(&s, &kv, &out) == ISCSI_NEG_OK && out.len == 32 &&
-	      !memcmp(out.data, "MaxRecvDataSegmentLength=262144", 32) &&
-	      p.max_recv_dsl_initiator == 65536 && p.max_recv_dsl_target == 262144,
-	      "MaxRecvDataSegmentLength after our declaration is recorded, not answered");
+	ok(iscsi_negotiate(&s, &kv, &out) == ISCSI_NEG_OK && out.len == 32 &&
+	   !memcmp(out.data, "MaxRecvDataSegmentLength=262144", 32) &&
+	   p.max_recv_dsl_initiator == 65536 && p.max_recv_dsl_target == 262144,
+	   "MaxRecvDataSegmentLength after our declaration is recorded, not answered");
 	iscsi_neg_finish(&s, &out);
-	check(out.len == 32, "finish declares MaxRecvDataSegmentLength once");
+	ok(out.len == 32, "finish declares MaxRecvDataSegmentLength once");
 
 	/* Names. */
 	iscsi_params_init(&p);
 	negotiate("223-byte InitiatorName", &p, name, pair(name, "InitiatorName", 'a', 223), 0,
 		  S(""), ISCSI_NEG_OK);
-	check(strlen(p.initiator_name) == 223, "223-byte InitiatorName recorded");
+	ok(strlen(p.initiator_name) == 223, "223-byte InitiatorName recorded");
 	iscsi_params_init(&p);
 	negotiate("224-byte InitiatorName", &p, name, pair(name, "InitiatorName", 'a', 224), 0,
 		  S(""), ISCSI_NEG_PROTOCOL_ERROR);
-	check(p.initiator_name[0] == '\0', "224-byte InitiatorName not recorded");
+	ok(p.initiator_name[0] == '\0', "224-byte InitiatorName not recorded");
 	negotiate("224-byte TargetName", &p, name, pair(name, "TargetName", 'a', 224), 0,
 		  S(""), ISCSI_NEG_PROTOCOL_ERROR);
 	negotiate("long InitiatorAlias", &p, name, pair(name, "InitiatorAlias", 'b', 280), 0,
 		  S(""), ISCSI_NEG_OK);
-	check(strlen(p.initiator_alias) == 255, "long InitiatorAlias cut to 255 bytes");
+	ok(strlen(p.initiator_alias) == 255, "long InitiatorAlias cut to 255 bytes");
 
 	/* A full output buffer. */
 	iscsi_params_init(&p);
@@ -512,7 +496,7 @@ static void test_other_keys(void)
 	kv.key = "DataDigest";
 	kv.key_len = 10;
 	iscsi_negotiate(&s, &kv, &out);
-	check(out.len == 18 && out.overflow, "negotiate into a full buffer sets overflow");
+	ok(out.len == 18 && out.overflow, "negotiate into a full buffer sets overflow");
 }
 
 /* ---- CHAP values ---- */
@@ -525,8 +509,8 @@ static void decode(const char *what, const char *value, unsigned int out_max, in
 
 	memset(buf, 0xa5, sizeof(buf));
 	rc = iscsi_chap_decode(value, strlen(value), buf, out_max);
-	check(rc == want && (rc < 0 || !memcmp(buf, bytes, rc)) &&
-	      buf[out_max] == 0xa5, "chap_decode %s: %d (got %d)", what, want, rc);
+	ok(rc == want && (rc < 0 || !memcmp(buf, bytes, rc)) &&
+	   buf[out_max] == 0xa5, "chap_decode %s: %d (got %d)", what, want, rc);
 }
 
 static void test_chap(void)
@@ -572,20 +556,20 @@ static void test_chap(void)
 	decode("base64 non-zero dropped bits", "0bAQJ=", 16, -EINVAL, NULL);
 	decode("base64 non-zero dropped bits, two pads", "0bAR==", 16, -EINVAL, NULL);
 
-	check(iscsi_chap_encode_hex(bin, 4, hex, 11) == 0 && !strcmp(hex, "0x00ab7fff"),
-	      "chap_encode_hex into exactly enough room");
-	check(iscsi_chap_encode_hex(bin, 4, hex, 10) == -E2BIG && hex[0] == '\0',
-	      "chap_encode_hex one byte short: -E2BIG");
-	check(iscsi_chap_encode_hex(bin, 0, hex, 16) == -EINVAL && hex[0] == '\0',
-	      "chap_encode_hex of nothing: -EINVAL");
-	check(iscsi_chap_encode_hex(bin, 0x80000000u, hex, 16) == -E2BIG,
-	      "chap_encode_hex with a huge length: -E2BIG");
-	check(iscsi_chap_decode(hex, 0, NULL, 0) == -EINVAL, "chap_decode of length 0");
+	ok(iscsi_chap_encode_hex(bin, 4, hex, 11) == 0 && !strcmp(hex, "0x00ab7fff"),
+	   "chap_encode_hex into exactly enough room");
+	ok(iscsi_chap_encode_hex(bin, 4, hex, 10) == -E2BIG && hex[0] == '\0',
+	   "chap_encode_hex one byte short: -E2BIG");
+	ok(iscsi_chap_encode_hex(bin, 0, hex, 16) == -EINVAL && hex[0] == '\0',
+	   "chap_encode_hex of nothing: -EINVAL");
+	ok(iscsi_chap_encode_hex(bin, 0x80000000u, hex, 16) == -E2BIG,
+	   "chap_encode_hex with a huge length: -E2BIG");
+	ok(iscsi_chap_decode(hex, 0, NULL, 0) == -EINVAL, "chap_decode of length 0");
 }
 
 int main(void)
 {
-	printf("TAP version 13\n");
+	tap_start();
 	test_text_next();
 	test_text_add();
 	test_ipxe();
@@ -595,6 +579,5 @@ int main(void)
 	test_booleans();
 	test_other_keys();
 	test_chap();
-	printf("1..%d\n", n);
-	return failed;
+	return tap_end();
 }

@@ -1,26 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Host unit test of pdu_check.c, printing TAP. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "tap.h"
 #include "../pdu_check.h"
-
-static int n, failed;
-
-static void check(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	n++;
-	printf("%s %d ", cond ? "ok" : "not ok", n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!cond)
-		failed = 1;
-}
 
 static void put32(unsigned char *p, unsigned int v)
 {
@@ -55,8 +39,8 @@ static void expect(const char *what, const unsigned char *bhs, int verdict, int 
 	unsigned char reason = 0xee;
 	int v = ffp(bhs, &reason);
 
-	check(v == verdict && (verdict != PDU_REJECT || reason == why),
-	      "%s: verdict %d reason 0x%02x (want %d, 0x%02x)", what, v, reason, verdict, why);
+	ok(v == verdict && (verdict != PDU_REJECT || reason == why),
+	   "%s: verdict %d reason 0x%02x (want %d, 0x%02x)", what, v, reason, verdict, why);
 }
 
 int main(void)
@@ -64,7 +48,7 @@ int main(void)
 	unsigned char b[PDU_BHS_LEN], reason;
 	int op;
 
-	printf("TAP version 13\n");
+	tap_start();
 
 	make(b, PDU_OP_SCSI_CMD, 1, 0, 512);
 	expect("SCSI command with immediate data", b, PDU_ACCEPT, 0);
@@ -130,21 +114,20 @@ int main(void)
 			       reason != PDU_REJECT_CMD_NOT_SUPPORTED))
 			break;
 	}
-	check(op == 0x40, "every unknown opcode is rejected as not supported (stopped at 0x%02x)", op);
+	ok(op == 0x40, "every unknown opcode is rejected as not supported (stopped at 0x%02x)", op);
 
 	make(b, PDU_OP_LOGIN | PDU_OP_IMMEDIATE, 0, 0, 8192);
-	check(pdu_check(b, false, 0, &reason) == PDU_ACCEPT, "Login request before login");
+	ok(pdu_check(b, false, 0, &reason) == PDU_ACCEPT, "Login request before login");
 	make(b, PDU_OP_LOGIN | PDU_OP_IMMEDIATE, 0, 0, 8193);
-	check(pdu_check(b, false, 0, &reason) == PDU_DROP,
-	      "a login data segment over 8192 bytes ends the connection");
+	ok(pdu_check(b, false, 0, &reason) == PDU_DROP,
+	   "a login data segment over 8192 bytes ends the connection");
 	make(b, PDU_OP_SCSI_CMD, 0, 0, 0);
-	check(pdu_check(b, false, 0, &reason) == PDU_DROP,
-	      "a SCSI command before login ends the connection");
+	ok(pdu_check(b, false, 0, &reason) == PDU_DROP,
+	   "a SCSI command before login ends the connection");
 	make(b, PDU_OP_LOGIN | PDU_OP_IMMEDIATE, 0, 0, 0);
 	b[4] = 1;
-	check(pdu_check(b, false, 0, &reason) == PDU_DROP,
-	      "a Login request with an AHS ends the connection");
+	ok(pdu_check(b, false, 0, &reason) == PDU_DROP,
+	   "a Login request with an AHS ends the connection");
 
-	printf("1..%d\n", n);
-	return failed;
+	return tap_end();
 }

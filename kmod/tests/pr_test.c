@@ -1,27 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Host unit test of reservations and unit attentions (pr.c), printing TAP. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "tap.h"
 #include "../pr.h"
-
-static int n, failed;
-
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	n++;
-	printf("%sok %d ", cond ? "" : "not ", n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!cond)
-		failed = 1;
-}
 
 static struct pr_state S;
 static struct pr_nexus A, B, C;
@@ -358,7 +342,7 @@ static void test_full(void)
 
 int main(void)
 {
-	printf("TAP version 13\n");
+	tap_start();
 	nexus(&A, "iqn.2024-01.test:a", 0x00023d000001ULL);
 	nexus(&B, "iqn.2024-01.test:b", 0x00023d000002ULL);
 	nexus(&C, "iqn.2024-01.test:c", 0x00023d000003ULL);
@@ -370,6 +354,5 @@ int main(void)
 	test_in();
 	test_ua();
 	test_full();
-	printf("1..%d\n", n);
-	return failed;
+	return tap_end();
 }

@@ -6,23 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tap.h"
 #include "../scsi.h"
-
-static int n, failed;
-
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	n++;
-	printf("%sok %d ", cond ? "" : "not ", n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!cond)
-		failed = 1;
-}
 
 static const u32 luns5[] = { 0, 1, 255, 256, 16383 };
 static struct scsi_lun_info L;
@@ -1244,7 +1229,7 @@ static void test_rsoc(void)
 
 int main(void)
 {
-	printf("TAP version 13\n");
+	tap_start();
 	lun_default();
 	test_args();
 	test_generic();
@@ -1264,6 +1249,5 @@ int main(void)
 	test_misc();
 	test_rsoc();
 	free(buf);
-	printf("1..%d\n", n);
-	return failed;
+	return tap_end();
 }
