@@ -73,6 +73,8 @@ concurrent() {
 		/usr/bin/cmp - /tmp/blk.pattern -n 8388608
 }
 check "3 readers and a writer at once: every byte exact" concurrent
+check "fio on the block LUN: two writers at queue depth 32, verified" \
+	fio_verify "$D" $((48 << 20)) /tmp/blk.fio
 check "zeroing a range through the initiator gives zeros on the device" sh -c "
 	/usr/sbin/blkdiscard -z -o 1048576 -l 1048576 $D &&
 	/usr/bin/dd if=$DEV bs=1M skip=1 count=1 iflag=direct 2>/dev/null | /usr/bin/cmp - /dev/zero -n 1048576 &&
