@@ -269,6 +269,8 @@ static void rx_reset(struct bootsan_conn *conn)
 	conn->rx_off = 0;
 	kvfree(conn->data);
 	conn->data = NULL;
+	kfree(conn->ahs);
+	conn->ahs = NULL;
 	conn->rx_cmd = NULL;
 	conn->rx_reject = 0;
 }
@@ -382,6 +384,12 @@ static int rx_step(struct bootsan_conn *conn)
 		fallthrough;
 	case RX_AHS:
 		if (conn->ahs_len) {
+			/* Rare (bidirectional or long CDBs): no room kept for it. */
+			if (!conn->ahs) {
+				conn->ahs = kmalloc(conn->ahs_len, GFP_KERNEL);
+				if (!conn->ahs)
+					return -ENOMEM;
+			}
 			ret = recv_kbuf(conn, conn->ahs, conn->ahs_len);
 			if (ret)
 				return ret;
@@ -396,7 +404,8 @@ static int rx_step(struct bootsan_conn *conn)
 				return ret;
 			conn->rx_off = 0;
 			crc = bootsan_crc32c(BOOTSAN_CRC_SEED, conn->bhs, ISCSI_HDR_LEN);
-			crc = bootsan_crc32c(crc, conn->ahs, conn->ahs_len);
+			if (conn->ahs_len)
+				crc = bootsan_crc32c(crc, conn->ahs, conn->ahs_len);
 			if (!digest_ok(conn, crc)) {
 				/* ErrorRecoveryLevel 0: the connection ends. */
 				pr_warn_ratelimited("header digest error: closing\n");
@@ -591,6 +600,7 @@ static void bootsan_conn_release_work(struct work_struct *work)
 	if (conn->target)
 		bootsan_target_put(conn->target);	/* login never completed */
 	rx_reset(conn);
+	kfree_sensitive(conn->creds);
 	sock_release(conn->sock);
 	atomic_dec(&conn->portal->connections);
 	bootsan_portal_put(conn->portal);

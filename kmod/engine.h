@@ -138,7 +138,7 @@ struct bootsan_conn {
 	/* receive state: resumes where a non-blocking read stopped */
 	enum bootsan_rx_stage rx_stage;
 	u8 bhs[ISCSI_HDR_LEN];
-	u8 ahs[256 * 4];
+	u8 *ahs;			/* allocated for a PDU that has one */
 	u8 pad[4];
 	u8 digest[4];			/* a header or data digest received */
 	u32 ahs_len;
@@ -156,7 +156,7 @@ struct bootsan_conn {
 	bool auth_done;
 	bool auth_required;
 	bool mutual_required;
-	struct bootsan_credentials creds;	/* what this initiator must present */
+	struct bootsan_credentials *creds;	/* what it must present; login only */
 	struct bootsan_target *target;	/* found at login; the session takes it */
 	struct iscsi_params params;
 	struct iscsi_neg_state neg;
