@@ -16,6 +16,7 @@
 #ifndef BOOTSAN_ENGINE_H
 #define BOOTSAN_ENGINE_H
 
+#include <linux/blk_types.h>
 #include <linux/bvec.h>
 #include <linux/kref.h>
 #include <linux/socket.h>
@@ -241,6 +242,8 @@ u32 bootsan_block_logical_size(struct bootsan_lun *lun);
 int bootsan_block_rw(struct bootsan_lun *lun, struct bootsan_buf *buf, size_t buf_off,
 		     u64 pos, size_t len, bool write, bool fua);
 int bootsan_block_read(struct bootsan_lun *lun, struct bootsan_buf *buf, u64 pos, size_t len);
+int bootsan_block_submit(struct bootsan_lun *lun, struct bootsan_buf *buf, u64 pos,
+			 size_t len, bool write, bool fua, bio_end_io_t *done, void *private);
 int bootsan_block_flush(struct bootsan_lun *lun);
 int bootsan_block_zero(struct bootsan_lun *lun, u64 pos, u64 len, bool may_unmap);
 

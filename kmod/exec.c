@@ -617,22 +617,88 @@ static bool cmd_may_sleep(struct bootsan_cmd *cmd)
 	}
 }
 
-static void cmd_io_work(struct work_struct *work)
+/*
+ * A command that ran away from io_work is done: hand it back for its
+ * answer. Any context, bio completions included. This is the last touch
+ * of @conn: teardown waits for nr_running to reach zero under done_lock,
+ * then cancels io_work, then frees.
+ */
+static void cmd_done(struct bootsan_cmd *cmd)
 {
-	struct bootsan_cmd *cmd = container_of(work, struct bootsan_cmd, work);
 	struct bootsan_conn *conn = cmd->conn;
+	unsigned long flags;
 
-	cmd_run(cmd);
-	/*
-	 * The last touch of @conn: teardown waits for nr_running to reach
-	 * zero under done_lock, then cancels io_work, then frees.
-	 */
-	spin_lock(&conn->done_lock);
+	spin_lock_irqsave(&conn->done_lock, flags);
 	list_add_tail(&cmd->node, &conn->done);
 	queue_work(bootsan_wq, &conn->io_work);
 	if (!--conn->nr_running)
 		wake_up(&conn->running_wait);
-	spin_unlock(&conn->done_lock);
+	spin_unlock_irqrestore(&conn->done_lock, flags);
+}
+
+static void cmd_io_work(struct work_struct *work)
+{
+	struct bootsan_cmd *cmd = container_of(work, struct bootsan_cmd, work);
+
+	cmd_run(cmd);
+	cmd_done(cmd);
+}
+
+static void cmd_start_running(struct bootsan_conn *conn)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&conn->done_lock, flags);
+	conn->nr_running++;
+	spin_unlock_irqrestore(&conn->done_lock, flags);
+}
+
+static void cmd_bio_done(struct bio *bio)
+{
+	struct bootsan_cmd *cmd = bio->bi_private;
+	struct scsi_req *req = &cmd->req;
+
+	if (bio->bi_status)
+		io_error_sense(req, req->action == SCSI_ACT_WRITE);
+	bio_put(bio);
+	account(cmd, req, req->status != SCSI_STATUS_GOOD);
+	cmd_done(cmd);
+}
+
+/*
+ * READ and WRITE of a block LUN, the way nvmet does it: the bios go out
+ * from io_work and their completion hands the command back, so no worker
+ * waits for the device (and a device that completes at once, like a RAM
+ * disk, costs no hand-off at all). False when it must run the usual way.
+ */
+static bool cmd_submit_bios(struct bootsan_cmd *cmd)
+{
+	struct scsi_req *req = &cmd->req;
+	struct bootsan_lun *l = cmd->lun;
+	u64 pos = req->lba * l->block_size;
+	bool write = req->action == SCSI_ACT_WRITE;
+	u32 len;
+
+	if (!l->block || (req->action != SCSI_ACT_READ && !write))
+		return false;
+	if (write) {
+		/* Only whole blocks of what the initiator sent (iSCSI EDTL < SCSI TL). */
+		len = round_down(dout_usable(cmd), l->block_size);
+	} else {
+		len = req->nr_blocks * l->block_size;
+		if (bootsan_buf_alloc(&cmd->buf, len))
+			return false;	/* cmd_run() answers it: resources exhausted */
+	}
+	if (!len)
+		return false;
+	cmd->xfer_len = len;
+	cmd_start_running(cmd->conn);
+	if (bootsan_block_submit(l, &cmd->buf, pos, len, write, req->fua, cmd_bio_done, cmd)) {
+		io_error_sense(req, write);
+		account(cmd, req, true);
+		cmd_done(cmd);
+	}
+	return true;
 }
 
 /*
@@ -649,10 +715,10 @@ int bootsan_cmd_execute(struct bootsan_cmd *cmd)
 
 	if (!cmd->lun || req->status != SCSI_STATUS_GOOD)
 		req->action = SCSI_ACT_DONE;
+	if (req->action != SCSI_ACT_DONE && cmd_submit_bios(cmd))
+		return 0;
 	if (cmd_may_sleep(cmd)) {
-		spin_lock(&conn->done_lock);
-		conn->nr_running++;
-		spin_unlock(&conn->done_lock);
+		cmd_start_running(conn);
 		INIT_WORK(&cmd->work, cmd_io_work);
 		queue_work(bootsan_io_wq, &cmd->work);
 		return 0;
@@ -670,9 +736,9 @@ int bootsan_ffp_send_done(struct bootsan_conn *conn)
 	LIST_HEAD(done);
 	int ret = 0;
 
-	spin_lock(&conn->done_lock);
+	spin_lock_irq(&conn->done_lock);
 	list_splice_init(&conn->done, &done);
-	spin_unlock(&conn->done_lock);
+	spin_unlock_irq(&conn->done_lock);
 	list_for_each_entry_safe(cmd, next, &done, node) {
 		list_del(&cmd->node);
 		if (!ret)
@@ -686,9 +752,9 @@ static bool conn_running(struct bootsan_conn *conn)
 {
 	bool running;
 
-	spin_lock(&conn->done_lock);
+	spin_lock_irq(&conn->done_lock);
 	running = conn->nr_running;
-	spin_unlock(&conn->done_lock);
+	spin_unlock_irq(&conn->done_lock);
 	return running;
 }
 
