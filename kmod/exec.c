@@ -630,7 +630,9 @@ static void cmd_done(struct bootsan_cmd *cmd)
 
 	spin_lock_irqsave(&conn->done_lock, flags);
 	list_add_tail(&cmd->node, &conn->done);
-	queue_work(bootsan_wq, &conn->io_work);
+	/* io_work itself (a bio done at once) answers it before it stops. */
+	if (current_work() != &conn->io_work)
+		queue_work(bootsan_wq, &conn->io_work);
 	if (!--conn->nr_running)
 		wake_up(&conn->running_wait);
 	spin_unlock_irqrestore(&conn->done_lock, flags);
