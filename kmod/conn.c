@@ -269,6 +269,8 @@ static void rx_reset(struct bootsan_conn *conn)
 	conn->rx_off = 0;
 	kvfree(conn->data);
 	conn->data = NULL;
+	kfree(conn->ahs);
+	conn->ahs = NULL;
 	conn->rx_cmd = NULL;
 	conn->rx_reject = 0;
 }
@@ -382,6 +384,12 @@ static int rx_step(struct bootsan_conn *conn)
 		fallthrough;
 	case RX_AHS:
 		if (conn->ahs_len) {
+			/* Rare (bidirectional or long CDBs): no room kept for it. */
+			if (!conn->ahs) {
+				conn->ahs = kmalloc(conn->ahs_len, GFP_KERNEL);
+				if (!conn->ahs)
+					return -ENOMEM;
+			}
 			ret = recv_kbuf(conn, conn->ahs, conn->ahs_len);
 			if (ret)
 				return ret;
@@ -396,7 +404,8 @@ static int rx_step(struct bootsan_conn *conn)
 				return ret;
 			conn->rx_off = 0;
 			crc = bootsan_crc32c(BOOTSAN_CRC_SEED, conn->bhs, ISCSI_HDR_LEN);
-			crc = bootsan_crc32c(crc, conn->ahs, conn->ahs_len);
+			if (conn->ahs_len)
+				crc = bootsan_crc32c(crc, conn->ahs, conn->ahs_len);
 			if (!digest_ok(conn, crc)) {
 				/* ErrorRecoveryLevel 0: the connection ends. */
 				pr_warn_ratelimited("header digest error: closing\n");
@@ -470,7 +479,10 @@ static void bootsan_conn_io_work(struct work_struct *work)
 		}
 	}
 	while (budget--) {
-		ret = rx_step(conn);
+		/* Answers first: they reopen the initiator's window. */
+		ret = bootsan_ffp_send_done(conn);
+		if (!ret)
+			ret = rx_step(conn);
 		if (ret)
 			break;
 	}
@@ -479,7 +491,13 @@ static void bootsan_conn_io_work(struct work_struct *work)
 		queue_work(bootsan_wq, &conn->io_work);
 		return;
 	}
+	/*
+	 * Nothing more to receive. A command that finishes after this
+	 * queues io_work again.
+	 */
 	if (ret == -EAGAIN)
+		ret = bootsan_ffp_send_done(conn);
+	if (!ret)
 		return;
 	if (ret != -ECONNRESET && ret != -EPIPE)
 		pr_debug("closing connection: %d\n", ret);
@@ -559,7 +577,16 @@ static void bootsan_conn_release_work(struct work_struct *work)
 	sk->sk_state_change = conn->saved_state_change;
 	write_unlock_bh(&sk->sk_callback_lock);
 	cancel_delayed_work_sync(&conn->ping_work);
+	/*
+	 * io_work may still start commands until it has stopped; commands
+	 * that finish queue it again (it does nothing now, closing is set),
+	 * so cancel it once more when none runs.
+	 */
 	cancel_work_sync(&conn->io_work);
+	bootsan_conn_wait_running(conn);
+	cancel_work_sync(&conn->io_work);
+	/* Before the session goes: dropping a command updates its window. */
+	bootsan_conn_abort_cmds(conn);
 
 	/*
 	 * ERL 0: the session ends with its only connection. A peer that went
@@ -572,8 +599,8 @@ static void bootsan_conn_release_work(struct work_struct *work)
 				      BOOTSAN_SESSION_DOWN_REASON_CONNECTION_LOST);
 	if (conn->target)
 		bootsan_target_put(conn->target);	/* login never completed */
-	bootsan_conn_abort_cmds(conn);
 	rx_reset(conn);
+	kfree_sensitive(conn->creds);
 	sock_release(conn->sock);
 	atomic_dec(&conn->portal->connections);
 	bootsan_portal_put(conn->portal);
@@ -645,6 +672,9 @@ int bootsan_conn_create(struct bootsan_portal *portal, struct socket *sock)
 	INIT_DELAYED_WORK(&conn->ping_work, bootsan_conn_ping_work);
 	conn->last_rx = jiffies;
 	INIT_LIST_HEAD(&conn->pending_writes);
+	spin_lock_init(&conn->done_lock);
+	INIT_LIST_HEAD(&conn->done);
+	init_waitqueue_head(&conn->running_wait);
 	conn->rx_stage = RX_BHS;
 	conn->login_stage = -1;
 	iscsi_params_init(&conn->params);

@@ -4,14 +4,19 @@
  *
  * Every connection is driven by one work item (io_work) on bootsan_wq,
  * queued from the socket callbacks: no thread per connection or command.
- * Receives are non-blocking and resume where they stopped; a command is
- * executed to completion inside io_work, and its responses are sent from
- * there (a full socket makes the work item wait, which is the
- * backpressure on that connection).
+ * Receives are non-blocking and resume where they stopped. A command that
+ * needs its backend runs as its own work item on bootsan_io_wq, so one
+ * session has many commands in flight; when it is done it goes on the
+ * connection's done list and io_work answers it. io_work is the only
+ * writer of the socket: a full socket makes it wait, and while it waits
+ * nothing new is received. The CmdSN window counts every command until
+ * it is answered, so an initiator never has more than the queue depth in
+ * flight.
  */
 #ifndef BOOTSAN_ENGINE_H
 #define BOOTSAN_ENGINE_H
 
+#include <linux/blk_types.h>
 #include <linux/bvec.h>
 #include <linux/kref.h>
 #include <linux/socket.h>
@@ -20,8 +25,10 @@
 
 #include "config.h"
 #include "iscsi_text.h"
+#include "scsi.h"
 
 extern struct workqueue_struct *bootsan_wq;
+extern struct workqueue_struct *bootsan_io_wq;
 
 /* Largest login or text data segment we accept (RFC 7143: 8192 by default). */
 #define BOOTSAN_LOGIN_DSL_MAX	8192
@@ -44,16 +51,17 @@ void bootsan_buf_free(struct bootsan_buf *buf);
 void bootsan_buf_iter(struct bootsan_buf *buf, struct iov_iter *iter,
 		      unsigned int direction, size_t off, size_t len);
 
-/* One SCSI command in flight: every layer fills in its part. */
+/*
+ * One SCSI command in flight: every layer fills in its part. 256 bytes, so
+ * kmalloc's 256-byte slab holds it exactly: keep it so.
+ */
 struct bootsan_cmd {
 	struct bootsan_conn *conn;
 	struct bootsan_lun *lun;	/* holds a reference */
-	u32 itt;
-	struct scsi_lun lun_raw;	/* as the initiator addressed it */
+	u32 itt;			/* also our Target Transfer Tag in R2Ts */
 	u32 exp_xfer_len;		/* what the initiator expects to move */
+	struct scsi_lun lun_raw;	/* as the initiator addressed it */
 	u8 cdb[16];
-	bool dir_write;
-	bool dir_read;
 	struct bootsan_buf buf;		/* data-out received or data-in to send */
 	/*
 	 * Data-out: the command collects data_out_len bytes (its expected
@@ -65,12 +73,17 @@ struct bootsan_cmd {
 	u32 r2t_offset;			/* end of what was solicited so far */
 	u32 r2t_sn;
 	u32 data_sn;			/* next DataSN of the current sequence */
-	u32 ttt;
-	bool dout_error;		/* a Data-Out broke the rules: sense set */
+	u32 xfer_len;			/* bytes the backend moved */
 	u64 start_ns;
+	bool dir_write;
+	bool dir_read;
+	bool dout_error;		/* a Data-Out broke the rules: sense set */
+	bool in_window;			/* took a CmdSN: counted until answered */
+	bool immediate;			/* counted in conn->nr_immediate */
+	struct work_struct work;	/* running on bootsan_io_wq */
 	/* The SCSI decoder's result: block I/O to do, or a finished response. */
-	struct scsi_req *req;
-	struct list_head node;		/* in conn->pending_writes */
+	struct scsi_req req;
+	struct list_head node;		/* in conn->pending_writes or conn->done */
 };
 
 struct bootsan_session {
@@ -83,6 +96,7 @@ struct bootsan_session {
 	struct iscsi_params params;
 	u32 exp_cmd_sn;
 	u32 queue_depth;
+	u32 in_window;			/* commands with a CmdSN not yet answered */
 	u32 nop_in_interval;		/* seconds, 0 for no pings */
 	struct bootsan_conn *conn;	/* one connection per session (no MC/S) */
 	struct sockaddr_storage peer;
@@ -125,7 +139,7 @@ struct bootsan_conn {
 	/* receive state: resumes where a non-blocking read stopped */
 	enum bootsan_rx_stage rx_stage;
 	u8 bhs[ISCSI_HDR_LEN];
-	u8 ahs[256 * 4];
+	u8 *ahs;			/* allocated for a PDU that has one */
 	u8 pad[4];
 	u8 digest[4];			/* a header or data digest received */
 	u32 ahs_len;
@@ -143,7 +157,7 @@ struct bootsan_conn {
 	bool auth_done;
 	bool auth_required;
 	bool mutual_required;
-	struct bootsan_credentials creds;	/* what this initiator must present */
+	struct bootsan_credentials *creds;	/* what it must present; login only */
 	struct bootsan_target *target;	/* found at login; the session takes it */
 	struct iscsi_params params;
 	struct iscsi_neg_state neg;
@@ -160,6 +174,13 @@ struct bootsan_conn {
 	struct bootsan_cmd *cur_cmd;	/* set up before its immediate data */
 	struct list_head pending_writes;	/* commands waiting for data-out */
 	unsigned int nr_pending;
+	unsigned int nr_immediate;	/* immediate commands not answered yet */
+
+	/* commands on bootsan_io_wq, and those done that io_work answers */
+	spinlock_t done_lock;
+	unsigned int nr_running;
+	struct list_head done;
+	wait_queue_head_t running_wait;
 
 	void (*saved_data_ready)(struct sock *sk);
 	void (*saved_state_change)(struct sock *sk);
@@ -196,8 +217,10 @@ void bootsan_session_close(struct bootsan_session *sess, int reason);
 void bootsan_sessions_close_target(struct bootsan_target *t);
 bool bootsan_session_kill(u64 id);
 
-/* iscsi_cmd.c: full feature phase */
+/* ffp.c and its neighbours (ffp.h): the full feature phase */
 int bootsan_ffp_pdu(struct bootsan_conn *conn);
+int bootsan_ffp_send_done(struct bootsan_conn *conn);
+void bootsan_conn_wait_running(struct bootsan_conn *conn);
 int bootsan_ffp_data_digest_error(struct bootsan_conn *conn);
 int bootsan_ffp_data_ready(struct bootsan_conn *conn);
 int bootsan_ffp_reject(struct bootsan_conn *conn, u8 reason);
@@ -214,10 +237,13 @@ void bootsan_nl_notify_login_failed(struct bootsan_conn *conn, const char *targe
 int bootsan_block_open(struct bootsan_lun *lun, const char *path);
 void bootsan_block_close(struct bootsan_lun *lun);
 bool bootsan_block_rotational(struct bootsan_lun *lun);
+bool bootsan_block_thin(struct bootsan_lun *lun);
 u32 bootsan_block_logical_size(struct bootsan_lun *lun);
 int bootsan_block_rw(struct bootsan_lun *lun, struct bootsan_buf *buf, size_t buf_off,
 		     u64 pos, size_t len, bool write, bool fua);
 int bootsan_block_read(struct bootsan_lun *lun, struct bootsan_buf *buf, u64 pos, size_t len);
+int bootsan_block_submit(struct bootsan_lun *lun, struct bootsan_buf *buf, u64 pos,
+			 size_t len, bool write, bool fua, bio_end_io_t *done, void *private);
 int bootsan_block_flush(struct bootsan_lun *lun);
 int bootsan_block_zero(struct bootsan_lun *lun, u64 pos, u64 len, bool may_unmap);
 
@@ -232,6 +258,9 @@ int bootsan_file_flush(struct bootsan_lun *lun, u64 pos, u64 len);
 int bootsan_file_punch(struct bootsan_lun *lun, u64 pos, u64 len);
 int bootsan_file_zero(struct bootsan_lun *lun, u64 pos, u64 len);
 bool bootsan_file_can_punch(struct bootsan_lun *lun);
+/* Reads up to this size are checked against the page cache to run inline. */
+#define BOOTSAN_INLINE_READ_MAX	(256u << 10)
+bool bootsan_file_cached(struct bootsan_lun *lun, u64 pos, size_t len);
 int bootsan_file_mapped(struct bootsan_lun *lun, u64 pos, bool *mapped, u64 *run);
 
 #endif /* BOOTSAN_ENGINE_H */

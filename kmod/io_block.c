@@ -56,27 +56,33 @@ bool bootsan_block_rotational(struct bootsan_lun *lun)
 	return !bdev_nonrot(lun_bdev(lun));
 }
 
+/*
+ * Thin when the device can deallocate: UNMAP becomes write-zeroes that
+ * may unmap, so unmapped blocks still read back as zeros (LBPRZ).
+ */
+bool bootsan_block_thin(struct bootsan_lun *lun)
+{
+	return !lun->read_only && bdev_max_discard_sectors(lun_bdev(lun)) > 0;
+}
+
 u32 bootsan_block_logical_size(struct bootsan_lun *lun)
 {
 	return bdev_logical_block_size(lun_bdev(lun));
 }
 
 /*
- * Move [buf_off, buf_off + len) of @buf to or from the device at @pos.
- * Bios are chained to the last one, which is waited for: it completes
- * when all of them have, with the first error of any.
+ * Bios for [buf_off, buf_off + len) of @buf to or from the device at @pos,
+ * chained to the last one, which is returned unsubmitted (the others are
+ * in flight): it completes when all of them have, with the first error.
  */
-int bootsan_block_rw(struct bootsan_lun *lun, struct bootsan_buf *buf, size_t buf_off,
-		     u64 pos, size_t len, bool write, bool fua)
+static struct bio *block_bios(struct bootsan_lun *lun, struct bootsan_buf *buf,
+			      size_t buf_off, u64 pos, size_t len, bool write, bool fua)
 {
 	struct block_device *bdev = lun_bdev(lun);
 	blk_opf_t opf = write ? REQ_OP_WRITE | (fua ? REQ_FUA : 0) : REQ_OP_READ;
 	struct bio *bio = NULL, *next;
 	unsigned int i;
-	int ret;
 
-	if (!len)
-		return 0;
 	for (i = 0; i < buf->nr_pages && len; i++) {
 		const struct bio_vec *bv = &buf->bvec[i];
 		unsigned int off = bv->bv_offset, n = bv->bv_len;
@@ -105,16 +111,47 @@ int bootsan_block_rw(struct bootsan_lun *lun, struct bootsan_buf *buf, size_t bu
 				/* A fresh bio takes a page: never here. */
 				submit_bio_wait(bio);
 				bio_put(bio);
-				return -EIO;
+				return ERR_PTR(-EIO);
 			}
 		}
 		len -= n;
 	}
-	if (!bio)
-		return -EINVAL;
+	return bio ?: ERR_PTR(-EINVAL);
+}
+
+/* Move [buf_off, buf_off + len) of @buf to or from the device, and wait. */
+int bootsan_block_rw(struct bootsan_lun *lun, struct bootsan_buf *buf, size_t buf_off,
+		     u64 pos, size_t len, bool write, bool fua)
+{
+	struct bio *bio;
+	int ret;
+
+	if (!len)
+		return 0;
+	bio = block_bios(lun, buf, buf_off, pos, len, write, fua);
+	if (IS_ERR(bio))
+		return PTR_ERR(bio);
 	ret = submit_bio_wait(bio);
 	bio_put(bio);
 	return ret;
+}
+
+/*
+ * The same without waiting: @done runs (maybe in interrupt context, maybe
+ * before this returns) when all of it is on the device or failed, with
+ * the last bio, whose bi_private is @private; it puts that bio.
+ */
+int bootsan_block_submit(struct bootsan_lun *lun, struct bootsan_buf *buf, u64 pos,
+			 size_t len, bool write, bool fua, bio_end_io_t *done, void *private)
+{
+	struct bio *bio = block_bios(lun, buf, 0, pos, len, write, fua);
+
+	if (IS_ERR(bio))
+		return PTR_ERR(bio);
+	bio->bi_end_io = done;
+	bio->bi_private = private;
+	submit_bio(bio);
+	return 0;
 }
 
 /* Read [pos, pos + len) into pages of our own: the device DMAs into them. */

@@ -10,6 +10,7 @@
 #include <linux/fs.h>
 #include <linux/falloc.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/pipe_fs_i.h>
 #include <linux/splice.h>
 #include <linux/uio.h>
@@ -110,6 +111,32 @@ int bootsan_file_read(struct bootsan_lun *lun, struct bootsan_buf *buf, u64 pos,
 	if (!lun->direct)
 		atomic64_add(len, &lun->stats.read_bytes_copied);
 	return bootsan_file_rw(lun, buf, pos, len, false, false);
+}
+
+/*
+ * Is all of [pos, pos + len) of a buffered file LUN in the page cache and
+ * up to date, so that reading it will not wait for the disk? Looked up
+ * page by page, only for short ranges: a miss just means a work item.
+ */
+bool bootsan_file_cached(struct bootsan_lun *lun, u64 pos, size_t len)
+{
+	struct address_space *mapping = lun->file->f_mapping;
+	pgoff_t idx = pos >> PAGE_SHIFT, last;
+	struct page *page;
+	bool uptodate;
+
+	if (lun->block || lun->direct || !len || len > BOOTSAN_INLINE_READ_MAX)
+		return false;
+	for (last = (pos + len - 1) >> PAGE_SHIFT; idx <= last; idx++) {
+		page = find_get_page(mapping, idx);
+		if (!page)
+			return false;
+		uptodate = PageUptodate(page);
+		put_page(page);
+		if (!uptodate)
+			return false;
+	}
+	return true;
 }
 
 int bootsan_file_rw(struct bootsan_lun *lun, struct bootsan_buf *buf, u64 pos,

@@ -108,18 +108,25 @@ static int login_fail(struct bootsan_conn *conn, const char *target, u8 class,
 	login_fail(conn, (conn)->params.target_name, ISCSI_STATUS_CLS_INITIATOR_ERR, \
 		   ISCSI_LOGIN_STATUS_AUTH_FAILED, BOOTSAN_LOGIN_FAILURE_AUTH_FAILED)
 
-/* The credentials this initiator must present: its ACL entry's, else the target's. */
-static void pick_credentials(struct bootsan_conn *conn, struct bootsan_target *t,
-			     struct bootsan_acl *acl)
+/*
+ * The credentials this initiator must present: its ACL entry's, else the
+ * target's. A copy for the login only (1 KiB that an idle session would
+ * otherwise keep); it goes when the login completes.
+ */
+static int pick_credentials(struct bootsan_conn *conn, struct bootsan_target *t,
+			    struct bootsan_acl *acl)
 {
 	const struct bootsan_credentials *c = &t->creds;
 
 	if (acl && acl->creds.chap.secret_len)
 		c = &acl->creds;
-	conn->creds = *c;
+	conn->creds = kmemdup(c, sizeof(*c), GFP_KERNEL);
+	if (!conn->creds)
+		return -ENOMEM;
 	conn->auth_required = t->auth != BOOTSAN_AUTH_NONE ||
 			      (acl && acl->creds.chap.secret_len);
 	conn->mutual_required = t->auth == BOOTSAN_AUTH_MUTUAL_CHAP;
+	return 0;
 }
 
 /* First request of a normal session: find the target and check the ACL. */
@@ -142,10 +149,14 @@ static int login_find_target(struct bootsan_conn *conn)
 	if (!ret) {
 		kref_get(&t->ref);
 		conn->target = t;
-		pick_credentials(conn, t, acl);
+		ret = pick_credentials(conn, t, acl);
 	}
 	mutex_unlock(&bootsan_config_mutex);
 
+	if (ret == -ENOMEM)
+		return login_fail(conn, name, ISCSI_STATUS_CLS_TARGET_ERR,
+				  ISCSI_LOGIN_STATUS_NO_RESOURCES,
+				  BOOTSAN_LOGIN_FAILURE_OUT_OF_RESOURCES);
 	if (ret == -ENOENT)
 		return login_fail(conn, name, ISCSI_STATUS_CLS_INITIATOR_ERR,
 				  ISCSI_LOGIN_STATUS_TGT_NOT_FOUND,
@@ -196,13 +207,16 @@ static int parse_chap_id(const struct iscsi_kv *kv, u8 *id)
 static int chap_verify(struct bootsan_conn *conn, struct security_keys *k,
 		       struct iscsi_text_buf *out)
 {
-	const struct bootsan_chap *mine = &conn->creds.chap;
-	const struct bootsan_chap *mutual = &conn->creds.mutual;
+	const struct bootsan_chap *mine, *mutual;
 	u8 expect[BOOTSAN_CHAP_DIGEST_LEN], got[BOOTSAN_CHAP_DIGEST_LEN];
 	u8 challenge[1024], id;
 	char hex[2 + 2 * BOOTSAN_CHAP_DIGEST_LEN + 1];
 	int len;
 
+	if (!conn->creds)
+		return -EACCES;
+	mine = &conn->creds->chap;
+	mutual = &conn->creds->mutual;
 	if (!k->has_n || !k->has_r || !mine->secret_len)
 		return -EACCES;
 	/* The whole name must match: no prefix matches. */
@@ -247,7 +261,7 @@ static int chap_verify(struct bootsan_conn *conn, struct security_keys *k,
 static int login_security(struct bootsan_conn *conn, struct security_keys *k,
 			  struct iscsi_text_buf *out)
 {
-	bool can_chap = conn->creds.chap.secret_len;
+	bool can_chap = conn->creds && conn->creds->chap.secret_len;
 
 	if (k->auth_method && conn->chap_state == CHAP_NONE && !conn->auth_done) {
 		if (conn->auth_required || (!list_has(k->auth_method, "None") && can_chap)) {
@@ -468,6 +482,8 @@ int bootsan_login_pdu(struct bootsan_conn *conn)
 		conn->login_stage = nsg;
 		if (nsg == LOGIN_STAGE_FFP) {
 			conn->logged_in = true;
+			kfree_sensitive(conn->creds);
+			conn->creds = NULL;
 			if (conn->sess->target) {
 				bootsan_nl_notify_session_up(conn->sess);
 				bootsan_conn_start_pings(conn, conn->sess->nop_in_interval);

@@ -18,6 +18,7 @@
 #include "netlink.h"
 
 struct workqueue_struct *bootsan_wq;
+struct workqueue_struct *bootsan_io_wq;
 
 static int __init bootsan_init(void)
 {
@@ -30,8 +31,20 @@ static int __init bootsan_init(void)
 	bootsan_wq = alloc_workqueue("bootsan", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!bootsan_wq)
 		return -ENOMEM;
+	/*
+	 * Commands' backend I/O, apart from the connections' work items: a
+	 * connection waiting for its socket never holds up a command's I/O,
+	 * nor the reverse. The pool grows with the commands in flight, each
+	 * bounded by its session's CmdSN window.
+	 */
+	bootsan_io_wq = alloc_workqueue("bootsan_io", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	if (!bootsan_io_wq) {
+		destroy_workqueue(bootsan_wq);
+		return -ENOMEM;
+	}
 	ret = bootsan_nl_init();
 	if (ret) {
+		destroy_workqueue(bootsan_io_wq);
 		destroy_workqueue(bootsan_wq);
 		return ret;
 	}
@@ -49,6 +62,7 @@ static void __exit bootsan_exit(void)
 	bootsan_conns_shutdown_all();
 	bootsan_nl_exit();
 	bootsan_config_clear();
+	destroy_workqueue(bootsan_io_wq);
 	destroy_workqueue(bootsan_wq);
 	bootsan_digest_exit();
 }

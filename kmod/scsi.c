@@ -1321,6 +1321,25 @@ static void dispatch(const struct scsi_lun_info *lun, struct scsi_req *req)
 	}
 }
 
+bool scsi_cdb_moves_blocks(u8 opcode)
+{
+	switch (opcode) {
+	case OP_READ_6:
+	case OP_READ_10:
+	case OP_READ_12:
+	case OP_READ_16:
+	case OP_WRITE_6:
+	case OP_WRITE_10:
+	case OP_WRITE_12:
+	case OP_WRITE_16:
+	case OP_SYNC_CACHE_10:
+	case OP_SYNC_CACHE_16:
+		return true;
+	default:
+		return false;
+	}
+}
+
 int scsi_decode(const struct scsi_lun_info *lun, struct scsi_req *req)
 {
 	const struct scsi_cmd_desc *d;

@@ -187,6 +187,12 @@ struct scsi_req {
  */
 int scsi_decode(const struct scsi_lun_info *lun, struct scsi_req *req);
 
+/*
+ * READ, WRITE and SYNCHRONIZE CACHE: commands that move or flush blocks
+ * and never answer with emulated data, so they need no data_in buffer.
+ */
+bool scsi_cdb_moves_blocks(u8 opcode);
+
 /* Terminate @req with CHECK CONDITION and fixed format sense data. */
 void scsi_set_sense(struct scsi_req *req, u8 key, u8 asc, u8 ascq);
 

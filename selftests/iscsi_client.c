@@ -119,10 +119,10 @@ int read_pdu(int fd, uint8_t *h, uint8_t *data, uint32_t cap)
 
 /*
  * The operational keys open-iscsi proposes, less its larger burst sizes:
- * no digests, and the RFC 7143 defaults for the rest.
+ * the digests asked for, and the RFC 7143 defaults for the rest.
  */
 static const char operational_keys[] =
-	"HeaderDigest=None\0DataDigest=None\0MaxRecvDataSegmentLength=65536\0"
+	"MaxRecvDataSegmentLength=65536\0"
 	"InitialR2T=Yes\0ImmediateData=Yes\0MaxBurstLength=262144\0"
 	"FirstBurstLength=65536\0MaxConnections=1\0DefaultTime2Wait=2\0"
 	"DefaultTime2Retain=0\0MaxOutstandingR2T=1\0DataPDUInOrder=Yes\0"
@@ -134,8 +134,9 @@ static const char operational_keys[] =
 
 int iscsi_login(int fd, struct iscsi_login *l)
 {
-	char security_keys[600];
-	int stage = STAGE_SECURITY, keys_sent = 0, pdus, n, ret;
+	const char *digest = l->digest ? l->digest : "None";
+	char security_keys[600], op_keys[sizeof(operational_keys) + 64];
+	int stage = STAGE_SECURITY, keys_sent = 0, pdus, n, n_op, ret;
 	uint8_t h[BHS];
 
 	n = snprintf(security_keys, sizeof(security_keys),
@@ -143,6 +144,12 @@ int iscsi_login(int fd, struct iscsi_login *l)
 		     l->initiator, 0, l->target, 0, 0, 0);
 	if (n < 0 || (size_t)n >= sizeof(security_keys))
 		return -ENAMETOOLONG;
+	n_op = snprintf(op_keys, sizeof(op_keys), "HeaderDigest=%s%cDataDigest=%s%c",
+			digest, 0, digest, 0);
+	if (n_op < 0 || (size_t)n_op + sizeof(operational_keys) > sizeof(op_keys))
+		return -ENAMETOOLONG;
+	memcpy(op_keys + n_op, operational_keys, sizeof(operational_keys));
+	n_op += sizeof(operational_keys) - 1;
 	l->exp_stat_sn = 0;
 	/*
 	 * One request per response: our keys first, then empty requests
@@ -153,8 +160,8 @@ int iscsi_login(int fd, struct iscsi_login *l)
 		uint32_t len = 0;
 
 		if (!keys_sent) {
-			keys = stage == STAGE_SECURITY ? security_keys : operational_keys;
-			len = stage == STAGE_SECURITY ? (uint32_t)n : sizeof(operational_keys) - 1;
+			keys = stage == STAGE_SECURITY ? security_keys : op_keys;
+			len = stage == STAGE_SECURITY ? (uint32_t)n : (uint32_t)n_op;
 			keys_sent = 1;
 		}
 		memset(h, 0, BHS);

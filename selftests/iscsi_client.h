@@ -75,6 +75,7 @@ struct iscsi_login {
 	const char *target;		/* TargetName */
 	uint8_t isid[6];
 	uint16_t tsih;			/* 0 for a new session */
+	const char *digest;		/* Header/DataDigest to ask for; NULL: None */
 	/* What the last Login Response said. */
 	uint16_t status;		/* class << 8 | detail */
 	uint32_t exp_stat_sn;		/* its StatSN + 1 */

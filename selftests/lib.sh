@@ -61,3 +61,15 @@ disk_of() {
 	done
 	return 1
 }
+
+# fio_verify DEV OFFSET LOG: two writers at once on DEV from OFFSET (4 KiB
+# and 128 KiB random writes, 4 MiB each, queue depth 32 each), every block
+# read back and checked with crc32c. Many commands of one session in flight
+# at the same time, both directions.
+fio_verify() {
+	/usr/bin/fio --filename="$1" --ioengine=libaio --direct=1 --iodepth=32 \
+		--size=4M --verify=crc32c --do_verify=1 --verify_fatal=1 --output="$3" \
+		--name=small --offset="$2" --rw=randwrite --bs=4k \
+		--name=large --offset=$(($2 + (4 << 20))) --rw=randwrite --bs=128k &&
+		[ "$(grep -c 'err= 0' "$3")" = 2 ]
+}

@@ -15,6 +15,11 @@
  *	leaving them unanswered is harmless; then leave without a logout.
  *   pdu_reject vanish ADDR PORT TARGET_IQN
  *	Log in and drop the connection without a FIN or RST.
+ *   pdu_reject digest ADDR PORT TARGET_IQN
+ *	With CRC32C header and data digests (LUN 0 of at least 16 blocks, no
+ *	NOP-In pings): bad immediate data is rejected and its command dropped
+ *	(sent again, it runs); a Data-Out with a bad digest is rejected and
+ *	fails its command; a bad header digest ends the connection.
  *   pdu_reject session-limit|connection-limit ADDR PORT TARGET_IQN
  *	With room for one session (or connection): a second login is refused
  *	with status 0x0206; for sessions, a login with the first ISID
@@ -385,12 +390,223 @@ static int run_reject(uint32_t depth)
 	return tap_failed;
 }
 
+/* ---- digest errors: a session with CRC32C header and data digests ---- */
+
+/* CRC32C (Castagnoli), bit by bit: a handful of small PDUs. */
+static uint32_t crc32c(uint32_t crc, const uint8_t *p, size_t n)
+{
+	int k;
+
+	while (n--) {
+		crc ^= *p++;
+		for (k = 0; k < 8; k++)
+			crc = crc & 1 ? (crc >> 1) ^ 0x82f63b78 : crc >> 1;
+	}
+	return crc;
+}
+
+/* An iSCSI digest of @n bytes: the CRC's complement, least byte first. */
+static void digest_of(const uint8_t *p, size_t n, uint8_t *out)
+{
+	uint32_t c = ~crc32c(~0u, p, n);
+
+	out[0] = c;
+	out[1] = c >> 8;
+	out[2] = c >> 16;
+	out[3] = c >> 24;
+}
+
+#define DIGEST_DATA_MAX	2048
+
+/* Send @h and @len bytes of @data with both digests; break one if asked. */
+static int send_digested(int fd, uint8_t *h, const uint8_t *data, uint32_t len,
+			 int bad_header, int bad_data)
+{
+	uint8_t buf[BHS + 4 + DIGEST_DATA_MAX + 4];
+	uint32_t padded = (len + 3) & ~3u, off = BHS + 4;
+
+	if (len > DIGEST_DATA_MAX)
+		return -1;
+	h[5] = len >> 16;
+	h[6] = len >> 8;
+	h[7] = len;
+	memcpy(buf, h, BHS);
+	digest_of(buf, BHS, buf + BHS);
+	buf[BHS] ^= bad_header;
+	memset(buf + off, 0, padded);
+	if (len)
+		memcpy(buf + off, data, len);
+	off += padded;
+	if (len) {
+		digest_of(buf + BHS + 4, padded, buf + off);
+		buf[off] ^= bad_data;
+		off += 4;
+	}
+	return write_all(fd, buf, off);
+}
+
+/*
+ * Receive one PDU with both digests into @h and @data (its data segment
+ * must fit @cap); -1 if it did not come, or a digest of the target's was
+ * wrong.
+ */
+static int recv_digested(int fd, uint8_t *h, uint8_t *data, uint32_t cap)
+{
+	uint8_t dig[4], want[4], buf[DIGEST_DATA_MAX + 4];
+	uint32_t len, padded;
+
+	if (read_all(fd, h, BHS) || read_all(fd, dig, 4))
+		return -1;
+	digest_of(h, BHS, want);
+	if (memcmp(dig, want, 4)) {
+		printf("# the target's header digest is wrong\n");
+		return -1;
+	}
+	/* R2Ts and Data-In without status repeat the StatSN, not take one. */
+	if (h[0] != 0x31 && (h[0] != 0x25 || (h[1] & 0x01)))
+		exp_stat_sn = get32(h + 24) + 1;
+	len = dsl_of(h);
+	padded = (len + 3) & ~3u;
+	if (!len)
+		return 0;
+	if (len > cap || padded > DIGEST_DATA_MAX || read_all(fd, buf, padded) ||
+	    read_all(fd, dig, 4))
+		return -1;
+	digest_of(buf, padded, want);
+	if (memcmp(dig, want, 4)) {
+		printf("# the target's data digest is wrong\n");
+		return -1;
+	}
+	memcpy(data, buf, len);
+	return 0;
+}
+
+static int ping_digested(int fd)
+{
+	uint8_t h[BHS], data[8];
+	uint32_t tag = itt++;
+
+	header(h, OP_NOP_OUT | OP_IMMEDIATE, 0x80, tag);
+	put32(h + 20, 0xffffffff);
+	if (send_digested(fd, h, (const uint8_t *)"ping", 4, 0, 0) ||
+	    recv_digested(fd, h, data, sizeof(data)))
+		return -1;
+	return h[0] == OP_NOP_IN && get32(h + 16) == tag && !memcmp(data, "ping", 4) ? 0 : -1;
+}
+
+/* A READ(10) or WRITE(10) of @blocks 512-byte blocks at @lba. */
+static void rw10(uint8_t *h, uint8_t op, uint32_t lba, uint16_t blocks, uint32_t tag)
+{
+	int write = op == 0x2a;
+
+	header(h, OP_SCSI_CMD, 0x80 | (write ? 0x20 : 0x40) | 0x01, tag);	/* F, W|R, SIMPLE */
+	put32(h + 20, blocks * 512u);
+	put32(h + 24, cmd_sn);
+	h[32] = op;
+	put32(h + 34, lba);
+	h[39] = blocks >> 8;
+	h[40] = blocks;
+}
+
+static void expect_digest_reject(int fd, const char *what, const uint8_t *sent)
+{
+	uint8_t rsp[BHS], back[BHS];
+	int ok = !recv_digested(fd, rsp, back, sizeof(back));
+
+	ok = ok && rsp[0] == OP_REJECT && rsp[2] == 0x02 && dsl_of(rsp) == BHS &&
+	     !memcmp(back, sent, BHS);
+	if (!ok)
+		printf("# got opcode 0x%02x reason 0x%02x\n", rsp[0], rsp[2]);
+	check(ok, "%s: Reject reason 0x02 (data digest error) with the header", what);
+}
+
+static int run_digest(void)
+{
+	uint8_t h[BHS], rsp[BHS], sent[BHS], a[512], b[1024], back[1024];
+	struct iscsi_login l;
+	const char *hd, *dd;
+	uint32_t tag, ttt, i;
+	int fd, ok;
+
+	for (i = 0; i < sizeof(a); i++)
+		a[i] = i * 7 + 1;
+	memset(b, 0x5a, sizeof(b));
+	fd = connect_target();
+	memset(&l, 0, sizeof(l));
+	l.initiator = "iqn.2024-01.org.bootsan.test:digest-errors";
+	l.target = target;
+	l.isid[0] = 0x40;
+	l.isid[5] = 7;
+	l.digest = "CRC32C";
+	ok = fd >= 0 && !iscsi_login(fd, &l);
+	hd = ok ? iscsi_login_key(&l, "HeaderDigest") : NULL;
+	dd = ok ? iscsi_login_key(&l, "DataDigest") : NULL;
+	check(ok && hd && dd && !strcmp(hd, "CRC32C") && !strcmp(dd, "CRC32C"),
+	      "login with CRC32C header and data digests");
+	if (!ok)
+		return 1;
+	exp_stat_sn = l.exp_stat_sn;
+	cmd_sn = l.exp_cmd_sn;
+	check(!ping_digested(fd), "a digested NOP-Out is answered, digests right both ways");
+
+	/* Immediate data with a bad digest: the command is dropped whole. */
+	tag = itt++;
+	rw10(h, 0x2a, 8, 1, tag);
+	send_digested(fd, h, a, sizeof(a), 0, 1);
+	memcpy(sent, h, BHS);
+	expect_digest_reject(fd, "WRITE with bad immediate data", sent);
+	check(!ping_digested(fd), "the command got no response; the connection answers a ping");
+	rw10(h, 0x2a, 8, 1, tag);		/* the same CmdSN: it was never taken */
+	ok = !send_digested(fd, h, a, sizeof(a), 0, 0) && !recv_digested(fd, rsp, back, sizeof(back));
+	cmd_sn++;
+	check(ok && rsp[0] == OP_SCSI_RSP && get32(rsp + 16) == tag && rsp[3] == 0,
+	      "sent again with the same CmdSN and a good digest: GOOD");
+	tag = itt++;
+	rw10(h, 0x28, 8, 1, tag);
+	ok = !send_digested(fd, h, NULL, 0, 0, 0) && !recv_digested(fd, rsp, back, sizeof(back));
+	cmd_sn++;
+	check(ok && rsp[0] == 0x25 && (rsp[1] & 0x01) && rsp[3] == 0 && dsl_of(rsp) == 512 &&
+	      !memcmp(back, a, sizeof(a)), "and it reads back: Data-In with status, digests right");
+
+	/* A Data-Out with a bad digest fails its command (after the Reject). */
+	tag = itt++;
+	rw10(h, 0x2a, 9, 2, tag);
+	ok = !send_digested(fd, h, NULL, 0, 0, 0) && !recv_digested(fd, rsp, back, sizeof(back));
+	cmd_sn++;
+	ok = ok && rsp[0] == 0x31 && get32(rsp + 16) == tag && get32(rsp + 40) == 0 &&
+	     get32(rsp + 44) == sizeof(b);
+	check(ok, "WRITE without immediate data: R2T for all 1024 bytes");
+	ttt = get32(rsp + 20);
+	header(h, OP_DATA_OUT, 0x80, tag);	/* F: the whole burst */
+	put32(h + 20, ttt);
+	put32(h + 24, 0);			/* reserved in Data-Out */
+	put32(h + 36, 0);			/* DataSN */
+	put32(h + 40, 0);			/* buffer offset */
+	send_digested(fd, h, b, sizeof(b), 0, 1);
+	memcpy(sent, h, BHS);
+	expect_digest_reject(fd, "Data-Out with a bad digest", sent);
+	ok = !recv_digested(fd, rsp, back, sizeof(back));
+	ok = ok && rsp[0] == OP_SCSI_RSP && get32(rsp + 16) == tag && rsp[3] == 0x02 &&
+	     dsl_of(rsp) >= 16 && (back[2 + 2] & 0x0f) == 0x0b && back[2 + 12] == 0x47 &&
+	     back[2 + 13] == 0x05;
+	check(ok, "then the command fails: ABORTED COMMAND, PROTOCOL SERVICE CRC ERROR (47h/05h)");
+	check(!ping_digested(fd), "the connection still answers a ping");
+
+	/* A header digest error cannot be trusted at all: the connection ends. */
+	header(h, OP_NOP_OUT | OP_IMMEDIATE, 0x80, itt++);
+	put32(h + 20, 0xffffffff);
+	ok = !send_digested(fd, h, NULL, 0, 1, 0) && read_all(fd, rsp, 1) != 0;
+	check(ok, "a bad header digest ends the connection (ErrorRecoveryLevel 0)");
+	close(fd);
+	return tap_failed;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
 
 	if (argc < 5 || (!strcmp(mode, "reject") && argc != 6)) {
-		fprintf(stderr, "usage: %s reject|idle|vanish|session-limit|connection-limit "
+		fprintf(stderr, "usage: %s reject|idle|vanish|digest|session-limit|connection-limit "
 			"ADDR PORT TARGET [QUEUE_DEPTH]\n", argv[0]);
 		return 2;
 	}
@@ -404,5 +620,7 @@ int main(int argc, char **argv)
 		return run_idle();
 	if (!strcmp(mode, "vanish"))
 		return run_vanish();
+	if (!strcmp(mode, "digest"))
+		return run_digest();
 	return run_limit(!strcmp(mode, "session-limit"));
 }

@@ -5,7 +5,8 @@
 # not answer; a session left without a logout goes away, also when the
 # client vanishes without closing its connection (keepalive); session and
 # connection limits refuse a login with status 0x0206 and an event, and a
-# reinstatement still gets in. Runs in the test VM as root.
+# reinstatement still gets in; data digest errors are rejected and fail
+# only what they belong to, a header digest error ends the connection. Runs in the test VM as root.
 cd "$(dirname "$0")" || exit 1
 . ./lib.sh
 
@@ -74,6 +75,10 @@ check "the refused login is a login-failed event, too many sessions" \
 check "the reinstated session went down with reason reinstated" \
 	grep -q "session-down target=$T1 initiator=iqn.2024-01.org.bootsan.test:first reason=3" \
 	/tmp/limit-events
+
+tap_run ./pdu_reject digest 127.0.0.1 3261 $T1
+check "no session is left after the header digest error" \
+	wait_for 10 sh -c "[ -z \"\$(./bsnl sessions)\" ]"
 
 ./bsnl portal-new 127.0.0.1 3262 max-connections 1 ||
 	{ echo "Bail out! portal setup failed"; exit 1; }

@@ -116,6 +116,8 @@ check "16 MiB read from the direct LUN match its image" sh -c "
 check "writes to the direct LUN land in its image" sh -c "
 	/usr/bin/dd if=/tmp/zc.new of=$D1 bs=1M seek=16 oflag=direct 2>/dev/null &&
 	/usr/bin/dd if=$DIMG bs=1M skip=16 count=8 iflag=direct 2>/dev/null | /usr/bin/cmp - /tmp/zc.new"
+check "fio on the direct LUN: two writers at queue depth 32, verified" \
+	fio_verify "$D1" $((24 << 20)) /tmp/zc.fio
 check "the direct LUN copied nothing either way" sh -c "
 	test \"\$(./bsnl stats | grep '^$T 1 ' | sed -n 's/.* read_bytes_copied=\([0-9]*\).*/\1/p')\" = 0 &&
 	test \"\$(./bsnl stats | grep '^$T 1 ' | sed -n 's/.* write_bytes_copied=\([0-9]*\).*/\1/p')\" = 0"

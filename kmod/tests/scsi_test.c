@@ -408,6 +408,26 @@ static void test_verify(void)
 	L.read_only = false;
 }
 
+/* Commands that get no data_in buffer in the kernel never need one. */
+static void test_moves_blocks(void)
+{
+	static const u8 ops[] = { 0x08, 0x28, 0xa8, 0x88, 0x0a, 0x2a, 0xaa, 0x8a, 0x35, 0x91 };
+	unsigned int i, n_ops = 0, op;
+
+	for (op = 0; op < 256; op++)
+		n_ops += scsi_cdb_moves_blocks(op);
+	ok(n_ops == sizeof(ops), "%u opcodes need no data_in buffer", n_ops);
+	for (i = 0; i < sizeof(ops); i++) {
+		ok(scsi_cdb_moves_blocks(ops[i]), "opcode 0x%02x needs no data_in buffer", ops[i]);
+		c_rw(ops[i], 8, 1, 0);
+		ok(run_cap(0) == 0 && R.data_in_len == 0 && good() && R.action != SCSI_ACT_DONE,
+		   "opcode 0x%02x decodes with no data_in buffer", ops[i]);
+		c_rw(ops[i], L.nr_blocks, 1, 0);
+		ok(run_cap(0) == 0 && R.data_in_len == 0 && lba_oob(),
+		   "opcode 0x%02x out of range: sense only, no data", ops[i]);
+	}
+}
+
 static void test_sync_cache(void)
 {
 	c_rw(0x35, 0, 0, 0x02);
@@ -1216,6 +1236,7 @@ int main(void)
 	test_read_write();
 	test_verify();
 	test_sync_cache();
+	test_moves_blocks();
 	test_write_same();
 	test_unmap();
 	test_compare_and_write();

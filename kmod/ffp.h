@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The full feature phase, inside: what its files share.
+ *
+ *   ffp.c        PDU dispatch, the CmdSN window, NOP, Logout, Reject
+ *   iscsi_cmd.c  SCSI Command and Data-Out PDUs: decode, R2T, data-out
+ *   exec.c       running a command against its LUN, and its response
+ *   tmf.c        task management
+ *   discovery.c  Text requests (SendTargets)
+ */
+#ifndef BOOTSAN_FFP_H
+#define BOOTSAN_FFP_H
+
+#include "engine.h"
+#include "pr.h"
+#include "scsi.h"
+
+#define RESERVED_TAG		0xffffffff
+/* Largest data transfer of one command: the block limits VPD says so too. */
+#define BOOTSAN_MAX_IO		(8u << 20)
+/* Room for the response data of an emulated command (INQUIRY, MODE SENSE...). */
+#define EMULATED_DATA_CAP	8192
+
+/* Serial number arithmetic (RFC 1982) for CmdSN and StatSN. */
+static inline bool sn_lt(u32 a, u32 b)
+{
+	return (s32)(a - b) < 0;
+}
+
+/* ffp.c */
+void bootsan_put_sn(struct bootsan_conn *conn, __be32 *exp_cmdsn, __be32 *max_cmdsn);
+bool bootsan_cmdsn_accept(struct bootsan_conn *conn, const struct iscsi_hdr *hdr);
+u32 bootsan_decode_lun(const struct scsi_lun *lun);
+int bootsan_send_reject(struct bootsan_conn *conn, u8 reason);
+void bootsan_conn_nexus(struct bootsan_conn *conn, struct pr_nexus *n);
+
+/* iscsi_cmd.c */
+int bootsan_ffp_scsi_cmd(struct bootsan_conn *conn);
+int bootsan_ffp_data_out(struct bootsan_conn *conn);
+struct bootsan_cmd *bootsan_find_pending(struct bootsan_conn *conn, u32 itt);
+int bootsan_write_progress(struct bootsan_conn *conn, struct bootsan_cmd *cmd);
+
+/* exec.c */
+int bootsan_cmd_execute(struct bootsan_cmd *cmd);
+int bootsan_ffp_quiesce(struct bootsan_conn *conn);
+void bootsan_cmd_free(struct bootsan_cmd *cmd);
+void bootsan_fill_lun_info(struct bootsan_conn *conn, struct bootsan_lun *l,
+			   struct scsi_lun_info *info);
+u32 *bootsan_collect_luns(struct bootsan_target *t, u32 *nr);
+
+/* tmf.c */
+int bootsan_ffp_tmf(struct bootsan_conn *conn);
+
+/* discovery.c */
+int bootsan_ffp_text(struct bootsan_conn *conn);
+
+#endif /* BOOTSAN_FFP_H */

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Task management (RFC 7143 11.5): ABORT TASK, ABORT/CLEAR TASK SET,
+ * LOGICAL UNIT RESET and TARGET WARM RESET.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include "ffp.h"
+#include "lun_state.h"
+
+/*
+ * LOGICAL UNIT RESET of LUN @lun_nr, or of every LUN (TARGET WARM RESET)
+ * when it is U32_MAX: SPC-2 reservations end, and every other nexus gets
+ * BUS DEVICE RESET FUNCTION OCCURRED.
+ */
+static void reset_luns(struct bootsan_conn *conn, u32 lun_nr)
+{
+	struct bootsan_target *t = conn->sess->target;
+	struct bootsan_lun *l;
+	struct pr_nexus n;
+
+	bootsan_conn_nexus(conn, &n);
+	rcu_read_lock();
+	list_for_each_entry_rcu(l, &t->luns, node) {
+		if (lun_nr != U32_MAX && l->lun != lun_nr)
+			continue;
+		if (!kref_get_unless_zero(&l->ref))
+			continue;
+		spin_lock(&l->state->lock);
+		pr_lun_reset(&l->state->pr, &n);
+		spin_unlock(&l->state->lock);
+		bootsan_lun_put(l);
+	}
+	rcu_read_unlock();
+}
+
+int bootsan_ffp_tmf(struct bootsan_conn *conn)
+{
+	struct iscsi_tm *req = (struct iscsi_tm *)conn->bhs;
+	struct iscsi_tm_rsp rsp = {};
+	struct bootsan_cmd *cmd, *next;
+	u8 func = req->flags & ISCSI_FLAG_TM_FUNC_MASK;
+	int ret;
+
+	if (!bootsan_cmdsn_accept(conn, (struct iscsi_hdr *)req))
+		return 0;
+	ret = bootsan_ffp_quiesce(conn);
+	if (ret)
+		return ret;
+	rsp.opcode = ISCSI_OP_SCSI_TMFUNC_RSP;
+	rsp.flags = ISCSI_FLAG_CMD_FINAL;
+	rsp.itt = req->itt;
+	rsp.response = ISCSI_TMF_RSP_COMPLETE;
+	switch (func) {
+	case ISCSI_TM_FUNC_ABORT_TASK:
+		cmd = bootsan_find_pending(conn, be32_to_cpu(req->rtt));
+		if (cmd) {
+			list_del(&cmd->node);
+			conn->nr_pending--;
+			bootsan_cmd_free(cmd);
+		} else if (sn_lt(be32_to_cpu(req->refcmdsn), conn->sess->exp_cmd_sn)) {
+			/* Received and answered already (RFC 7143 11.5.1). */
+			rsp.response = ISCSI_TMF_RSP_NO_TASK;
+		}
+		/* Not received yet: it counts as received, and aborted. */
+		break;
+	case ISCSI_TM_FUNC_ABORT_TASK_SET:
+	case ISCSI_TM_FUNC_CLEAR_TASK_SET:
+	case ISCSI_TM_FUNC_LOGICAL_UNIT_RESET:
+	case ISCSI_TM_FUNC_TARGET_WARM_RESET:
+		list_for_each_entry_safe(cmd, next, &conn->pending_writes, node) {
+			list_del(&cmd->node);
+			conn->nr_pending--;
+			bootsan_cmd_free(cmd);
+		}
+		if (func == ISCSI_TM_FUNC_LOGICAL_UNIT_RESET)
+			reset_luns(conn, bootsan_decode_lun(&req->lun));
+		else if (func == ISCSI_TM_FUNC_TARGET_WARM_RESET)
+			reset_luns(conn, U32_MAX);
+		break;
+	default:
+		rsp.response = ISCSI_TMF_RSP_NOT_SUPPORTED;
+		break;
+	}
+	rsp.statsn = cpu_to_be32(conn->stat_sn++);
+	bootsan_put_sn(conn, &rsp.exp_cmdsn, &rsp.max_cmdsn);
+	return bootsan_conn_send(conn, &rsp, NULL, 0);
+}
