@@ -630,8 +630,12 @@ static void cmd_done(struct bootsan_cmd *cmd)
 
 	spin_lock_irqsave(&conn->done_lock, flags);
 	list_add_tail(&cmd->node, &conn->done);
-	/* io_work itself (a bio done at once) answers it before it stops. */
-	if (current_work() != &conn->io_work)
+	/*
+	 * io_work itself (a bio done inside submit_bio) answers it before it
+	 * stops. An interrupt that merely arrived while io_work ran must
+	 * queue it: that io_work may be past its last look at the list.
+	 */
+	if (!in_task() || current_work() != &conn->io_work)
 		queue_work(bootsan_wq, &conn->io_work);
 	if (!--conn->nr_running)
 		wake_up(&conn->running_wait);
