@@ -23,6 +23,8 @@ void boot_buf_reset(struct boot_buf *b)
 {
 	b->len = 0;
 	b->err = b->cap ? 0 : -ENOSPC;
+	b->field = NULL;
+	b->why = NULL;
 	if (b->cap)
 		b->data[0] = '\0';
 }
@@ -31,6 +33,16 @@ static void buf_fail(struct boot_buf *b, int err)
 {
 	if (!b->err)
 		b->err = err;
+}
+
+/* -EINVAL for a record: @field (or NULL) is refused because @why. */
+static void buf_refuse(struct boot_buf *b, const char *field, const char *why)
+{
+	if (b->err)
+		return;
+	b->err = -EINVAL;
+	b->field = field;
+	b->why = why;
 }
 
 static void put_mem(struct boot_buf *b, const char *s, size_t n)
@@ -471,7 +483,35 @@ bool boot_uuid_is_placeholder(const char *normalized)
 
 /* ---- validation of admin record fields ------------------------------------ */
 
-/* A name: [A-Za-z0-9.-], 1..BOOT_NAME_MAX, not starting with '-' or '.'. */
+bool boot_name_valid(const char *s)
+{
+	size_t n = 0;
+
+	if (!s || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9')))
+		return false;
+	for (; s[n]; n++)
+		if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') ||
+		      s[n] == '.' || s[n] == '-') || n >= BOOT_NAME_MAX)
+			return false;
+	return true;
+}
+
+const char *boot_ipxe_token(const char *s)
+{
+	static const char *const tokens[] = { "||", "&&", ";", "#", "${", "\n", "\r" };
+
+	for (; s && *s; s++)
+		for (size_t i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++)
+			if (!strncmp(s, tokens[i], strlen(tokens[i])))
+				return tokens[i];
+	return NULL;
+}
+
+/*
+ * What the renderer accepts in a name it puts on a script line (names
+ * stored before boot_name_valid() was the rule included upper case):
+ * [A-Za-z0-9.-], 1..BOOT_NAME_MAX, not starting with '-' or '.'.
+ */
 static bool valid_name(const char *s)
 {
 	size_t n = 0;
@@ -610,18 +650,19 @@ static bool valid_base(const char *base)
 
 /* Appends the URL of an asset (see struct boot_asset). */
 static void put_asset_url(struct boot_buf *b, const char *base,
-			  const struct boot_asset *a)
+			  const struct boot_asset *a, const char *field)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const char *p;
 
 	if (!a || empty(a->path)) {
-		buf_fail(b, -EINVAL);
+		buf_refuse(b, field, "a file is needed: an asset path or an absolute URL");
 		return;
 	}
 	if (is_absolute_url(a->path)) {
 		if (!valid_admin(a->path, false)) {
-			buf_fail(b, -EINVAL);
+			buf_refuse(b, field, "a URL is one word of printable ASCII, "
+				   "not ending in a backslash");
 			return;
 		}
 		put(b, a->path);
@@ -632,9 +673,14 @@ static void put_asset_url(struct boot_buf *b, const char *base,
 	for (p = a->path; *p == '/'; p++)
 		;
 	if (!*p) {
-		buf_fail(b, -EINVAL);
+		buf_refuse(b, field, "an asset path names a file under the asset tree");
 		return;
 	}
+	for (const char *q = p; *q; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f) {
+			buf_refuse(b, field, "an asset path has no control character");
+			return;
+		}
 	for (; *p; p++) {
 		unsigned char c = (unsigned char)*p;
 
@@ -653,13 +699,14 @@ static void put_asset_url(struct boot_buf *b, const char *base,
  * that is a safe name, else <fallback><index>.
  */
 static void put_image_name(struct boot_buf *b, const struct boot_asset *a,
-			   const char *fallback, unsigned int index)
+			   const char *fallback, unsigned int index, const char *field)
 {
 	const char *base;
 
 	if (!empty(a->name)) {
 		if (!valid_image_name(a->name, strlen(a->name)))
-			buf_fail(b, -EINVAL);
+			buf_refuse(b, field, "a file's name is 1 to 64 of A-Z a-z 0-9 . _ - "
+				   "not starting with . or -");
 		else
 			put(b, a->name);
 		return;
@@ -872,21 +919,39 @@ static void render_sanboot(struct boot_buf *b, const struct boot_request *req,
 	put_fail_block(b, req, "the iSCSI disk");
 }
 
+/* Kernel arguments and initrds a linux profile can use; false: refused. */
+static bool linux_ok(struct boot_buf *b, const struct boot_profile *p)
+{
+	if (p->lnx.n_initrds > BOOT_MAX_INITRDS) {
+		buf_refuse(b, "initrds", "a linux profile has at most 8 initrds");
+		return false;
+	}
+	if (!valid_admin(p->lnx.args, true)) {
+		buf_refuse(b, "args", "kernel arguments are one line of printable ASCII, "
+			   "not ending in a backslash");
+		return false;
+	}
+	if (!p->raw_ipxe && boot_ipxe_token(p->lnx.args)) {
+		buf_refuse(b, "args", "kernel arguments may not hold the iPXE tokens "
+			   "|| && ; # ${ unless the profile sets raw_ipxe");
+		return false;
+	}
+	return true;
+}
+
 static void render_linux(struct boot_buf *b, const struct boot_request *req,
 			 const struct boot_profile *p)
 {
 	unsigned int n = p->lnx.n_initrds;
 
-	if (n > BOOT_MAX_INITRDS || !valid_admin(p->lnx.args, true)) {
-		buf_fail(b, -EINVAL);
+	if (!linux_ok(b, p))
 		return;
-	}
 	put(b, "kernel ");
-	put_asset_url(b, req->base_url, &p->lnx.kernel);
+	put_asset_url(b, req->base_url, &p->lnx.kernel, "kernel");
 	/* EFI kernels find their initrds by name on the command line. */
 	for (unsigned int i = 0; i < n && ipxe(req); i++) {
 		put(b, " initrd=");
-		put_image_name(b, &p->lnx.initrds[i], "initrd", i);
+		put_image_name(b, &p->lnx.initrds[i], "initrd", i, "initrds");
 	}
 	if (!empty(p->lnx.args)) {
 		putc_(b, ' ');
@@ -897,10 +962,10 @@ static void render_linux(struct boot_buf *b, const struct boot_request *req,
 		put(b, "initrd ");
 		if (ipxe(req)) {
 			put(b, "--name ");
-			put_image_name(b, &p->lnx.initrds[i], "initrd", i);
+			put_image_name(b, &p->lnx.initrds[i], "initrd", i, "initrds");
 			putc_(b, ' ');
 		}
-		put_asset_url(b, req->base_url, &p->lnx.initrds[i]);
+		put_asset_url(b, req->base_url, &p->lnx.initrds[i], "initrds");
 		put_or_fail(b, req);
 	}
 	put(b, "boot");
@@ -921,11 +986,11 @@ static void render_iso(struct boot_buf *b, const struct boot_request *req,
 {
 	if (p->iso.memdisk) {
 		put(b, "kernel ");
-		put_asset_url(b, req->base_url, memdisk_asset(p));
+		put_asset_url(b, req->base_url, memdisk_asset(p), "memdisk_kernel");
 		put(b, " iso raw");
 		put_or_fail(b, req);
 		put(b, "initrd ");
-		put_asset_url(b, req->base_url, &p->iso.image);
+		put_asset_url(b, req->base_url, &p->iso.image, "image");
 		put_or_fail(b, req);
 		put(b, "boot");
 	} else {
@@ -934,7 +999,7 @@ static void render_iso(struct boot_buf *b, const struct boot_request *req,
 			return;
 		}
 		put(b, "sanboot --no-describe ");
-		put_asset_url(b, req->base_url, &p->iso.image);
+		put_asset_url(b, req->base_url, &p->iso.image, "image");
 	}
 	put_or_fail(b, req);
 	put_fail_block(b, req, "the ISO image");
@@ -946,11 +1011,11 @@ static void render_winpe(struct boot_buf *b, const struct boot_request *req,
 	unsigned int n = p->winpe.n_files;
 
 	if (!n || n > BOOT_MAX_FILES) {
-		buf_fail(b, -EINVAL);
+		buf_refuse(b, "files", "a winpe profile has 1 to 8 files");
 		return;
 	}
 	put(b, "kernel ");
-	put_asset_url(b, req->base_url, &p->winpe.wimboot);
+	put_asset_url(b, req->base_url, &p->winpe.wimboot, "wimboot");
 	put_or_fail(b, req);
 	for (unsigned int i = 0; i < n; i++) {
 		const struct boot_asset *f = &p->winpe.files[i];
@@ -960,12 +1025,12 @@ static void render_winpe(struct boot_buf *b, const struct boot_request *req,
 		put(b, "initrd ");
 		if (ipxe(req)) {
 			put(b, "--name ");
-			put_image_name(b, f, "file", i);
+			put_image_name(b, f, "file", i, "files");
 			putc_(b, ' ');
 		}
-		put_asset_url(b, req->base_url, f);
+		put_asset_url(b, req->base_url, f, "files");
 		putc_(b, ' ');
-		put_image_name(b, f, "file", i);
+		put_image_name(b, f, "file", i, "files");
 		put_or_fail(b, req);
 	}
 	put(b, "boot");
@@ -995,16 +1060,19 @@ static void render_menu(struct boot_buf *b, const struct boot_request *req,
 		return;
 	}
 	if (!n || n > BOOT_MAX_ITEMS) {
-		buf_fail(b, -EINVAL);
+		buf_refuse(b, "items", "a menu has 1 to 16 items");
 		return;
 	}
 	for (unsigned int i = 0; i < n; i++) {
 		const struct boot_menu_item *it = &p->menu.items[i];
 
-		if (!valid_name(it->profile) ||
-		    (!empty(it->key) && (strlen(it->key) != 1 ||
-					 !is_alnum((unsigned char)it->key[0])))) {
-			buf_fail(b, -EINVAL);
+		if (!valid_name(it->profile)) {
+			buf_refuse(b, "items", "an item names a profile");
+			return;
+		}
+		if (!empty(it->key) && (strlen(it->key) != 1 ||
+					!is_alnum((unsigned char)it->key[0]))) {
+			buf_refuse(b, "items", "an item's key is one letter or digit");
 			return;
 		}
 		if (!empty(p->menu.default_item) &&
@@ -1012,7 +1080,7 @@ static void render_menu(struct boot_buf *b, const struct boot_request *req,
 			default_found = true;
 	}
 	if (!empty(p->menu.default_item) && !default_found) {
-		buf_fail(b, -EINVAL);
+		buf_refuse(b, "default", "the default is not an item of the menu");
 		return;
 	}
 	put(b, ":bootsan_menu\nmenu ");
@@ -1059,8 +1127,10 @@ static void render_menu(struct boot_buf *b, const struct boot_request *req,
 static void render_chain(struct boot_buf *b, const struct boot_request *req,
 			 const struct boot_profile *p)
 {
-	if (empty(p->chain_url) || !valid_admin(p->chain_url, false)) {
-		buf_fail(b, -EINVAL);
+	if (empty(p->chain_url) || !is_absolute_url(p->chain_url) ||
+	    !valid_admin(p->chain_url, false)) {
+		buf_refuse(b, "url", "a chain profile needs an absolute URL: one word of "
+			   "printable ASCII, not ending in a backslash");
 		return;
 	}
 	put(b, "chain ");
@@ -1074,7 +1144,11 @@ int boot_render_ipxe(struct boot_buf *out, const struct boot_request *req,
 		     const struct boot_client *client)
 {
 	boot_buf_reset(out);
-	if (!req || !p || !valid_name(p->name) || !valid_base(req->base_url) ||
+	if (p && !valid_name(p->name)) {
+		buf_refuse(out, "name", "not a profile name");
+		return finish(out);
+	}
+	if (!req || !p || !valid_base(req->base_url) ||
 	    (client && !empty(client->name) && !valid_name(client->name))) {
 		buf_fail(out, -EINVAL);
 		return finish(out);
@@ -1254,17 +1328,14 @@ static void pxe_label(struct boot_buf *b, const struct boot_request *req,
 		break;
 	}
 	case BOOT_KIND_LINUX:
-		if (p->lnx.n_initrds > BOOT_MAX_INITRDS ||
-		    !valid_admin(p->lnx.args, true)) {
-			buf_fail(b, -EINVAL);
+		if (!linux_ok(b, p))
 			return;
-		}
 		put(b, "  KERNEL ");
-		put_asset_url(b, req->base_url, &p->lnx.kernel);
+		put_asset_url(b, req->base_url, &p->lnx.kernel, "kernel");
 		put(b, "\n  APPEND");
 		for (unsigned int i = 0; i < p->lnx.n_initrds; i++) {
 			put(b, i ? "," : " initrd=");
-			put_asset_url(b, req->base_url, &p->lnx.initrds[i]);
+			put_asset_url(b, req->base_url, &p->lnx.initrds[i], "initrds");
 		}
 		if (!empty(p->lnx.args)) {
 			putc_(b, ' ');
@@ -1277,9 +1348,9 @@ static void pxe_label(struct boot_buf *b, const struct boot_request *req,
 		if (empty(p->iso.memdisk_kernel.path))
 			put(b, "memdisk");
 		else
-			put_asset_url(b, req->base_url, &p->iso.memdisk_kernel);
+			put_asset_url(b, req->base_url, &p->iso.memdisk_kernel, "memdisk_kernel");
 		put(b, "\n  INITRD ");
-		put_asset_url(b, req->base_url, &p->iso.image);
+		put_asset_url(b, req->base_url, &p->iso.image, "image");
 		put(b, "\n  APPEND iso raw\n");
 		break;
 	case BOOT_KIND_LOCAL:
@@ -1312,7 +1383,7 @@ int boot_render_pxelinux(struct boot_buf *out, const struct boot_request *req,
 		return finish(out);
 	}
 	if (!p->menu.n_items || p->menu.n_items > BOOT_MAX_ITEMS) {
-		buf_fail(out, -EINVAL);
+		buf_refuse(out, "items", "a menu has 1 to 16 items");
 		return finish(out);
 	}
 	put(out, "DEFAULT menu.c32\nPROMPT 0\nTIMEOUT ");
@@ -1326,7 +1397,7 @@ int boot_render_pxelinux(struct boot_buf *out, const struct boot_request *req,
 
 		if (!it->target || empty(it->profile) ||
 		    strcmp(it->profile, it->target->name)) {
-			buf_fail(out, -EINVAL);
+			buf_refuse(out, "items", "an item's profile is missing");
 			break;
 		}
 		pxe_label(out, req, it->target, client, it->label,

@@ -36,11 +36,15 @@
  *    Consequence: client data can neither add a line, nor start a comment,
  *    nor add a command, nor produce "${", in any iPXE version.
  *  - Admin-supplied record fields (struct boot_client, struct boot_profile)
- *    are trusted to use iPXE features but are still checked: kernel
- *    arguments and absolute URLs may contain ${...} (e.g. ${buildarch}) but
- *    never a control character, a byte >= 0x80 or a trailing '\\'
- *    (-EINVAL otherwise); names, IQNs and CHAP credentials must be plain
- *    words and are refused (-EINVAL), not rewritten, when they are not;
+ *    are trusted to use iPXE features but are still checked: absolute
+ *    URLs may contain ${...} (e.g. ${buildarch}) but never a control
+ *    character, a byte >= 0x80 or a trailing '\\' (-EINVAL otherwise);
+ *    kernel arguments neither, and unless the profile asks for raw iPXE
+ *    (raw_ipxe) no iPXE control token ("||", "&&", ";", "#", "${": see
+ *    boot_ipxe_token()); asset paths no control character; names, IQNs
+ *    and CHAP credentials must be plain words and are refused (-EINVAL),
+ *    not rewritten, when they are not; a refusal names the field and the
+ *    reason in the buffer (field, why);
  *    menu titles and labels go through boot_esc_text().
  *
  * Dialects
@@ -66,6 +70,13 @@ struct boot_buf {
 	size_t cap;	/* size of data, including the room for the NUL */
 	size_t len;	/* bytes written, excluding the NUL */
 	int err;	/* first error, sticky: 0, -ENOSPC or -EINVAL */
+	/*
+	 * With -EINVAL from a render: which record field was refused
+	 * ("args", "kernel", "items", ... or NULL when it is not one field)
+	 * and why, in words for an administrator.  Static strings.
+	 */
+	const char *field;
+	const char *why;
 };
 
 void boot_buf_init(struct boot_buf *b, char *mem, size_t cap);
@@ -169,6 +180,25 @@ int boot_uuid_variants(const char *in, char out[2][BOOT_UUID_STRLEN]);
 /* True for the all-zero and all-ff UUIDs boards report when they have none. */
 bool boot_uuid_is_placeholder(const char *normalized);
 
+/* ---- names and arguments ------------------------------------------------ */
+
+/*
+ * The one rule for every name an administrator gives bootsand (clients,
+ * profiles, images, menu items, label and selector keys): 1 to
+ * BOOT_NAME_MAX of a-z 0-9 . - starting with a letter or a digit.  Such a
+ * name is one word in a script, a file name that is never "." or ".." nor
+ * an option, and a valid part of an IQN.
+ */
+#define BOOT_NAME_RULE "1 to 64 of a-z 0-9 . - starting with a letter or digit"
+bool boot_name_valid(const char *s);
+
+/*
+ * The first iPXE control token in s ("||", "&&", ";", "#", "${", or a
+ * line break "\n" / "\r"), as a static string, or NULL when there is none:
+ * kernel arguments without raw_ipxe must have none.
+ */
+const char *boot_ipxe_token(const char *s);
+
 /* ---- escaping (append to b; see the rule at the top) ------------------- */
 
 int boot_esc_url(struct boot_buf *b, const char *s);
@@ -225,7 +255,7 @@ struct boot_profile {
 	const char *title;		/* menu title / description, text */
 	struct {			/* BOOT_KIND_LINUX */
 		struct boot_asset kernel;
-		const char *args;	/* trusted, ${...} allowed, one line */
+		const char *args;	/* one line; iPXE tokens only with raw_ipxe */
 		struct boot_asset initrds[BOOT_MAX_INITRDS];
 		unsigned int n_initrds;
 	} lnx;
@@ -246,6 +276,7 @@ struct boot_profile {
 		unsigned int timeout_ms;	/* 0: wait for a choice */
 	} menu;
 	const char *chain_url;		/* BOOT_KIND_CHAIN: absolute URL, ${...} allowed */
+	bool raw_ipxe;			/* args may use iPXE tokens (see boot_ipxe_token) */
 };
 
 /* The client's record (admin side); only sanboot uses the iSCSI fields. */

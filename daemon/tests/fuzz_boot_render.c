@@ -84,7 +84,7 @@ static struct boot_profile profiles[] = {
 		.kernel = { .path = "debian/linux" },
 		.initrds = { { .path = "debian/initrd.gz" }, { .path = "x/fw.cpio", .name = "fw" } },
 		.n_initrds = 2,
-		.args = "console=ttyS0 BOOTIF=01-${net0/mac:hexhyp}" } },
+		.args = "console=ttyS0 BOOTIF=01-${net0/mac:hexhyp}" }, .raw_ipxe = true },
 	{ .kind = BOOT_KIND_ISO, .name = "rescue", .iso = { .image = { .path = "r.iso" } } },
 	{ .kind = BOOT_KIND_ISO, .name = "fdos",
 	  .iso = { .image = { .path = "f.iso" }, .memdisk = true } },
@@ -322,7 +322,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (rc && rc != -EINVAL)
 			abort();
+		/* a refusal says which field and why */
+		if (rc == -EINVAL && (!b.why || !b.field || strcmp(b.field, "args")))
+			abort();
+		/* without raw_ipxe: refused whenever an iPXE token is in them */
+		p.raw_ipxe = false;
+		rc = boot_render_ipxe(&b, &r, &p, &client);
+		if (boot_ipxe_token(q.serial) && rc != -EINVAL)
+			abort();
 	}
+
+	/* the one name rule: never ".", "..", an option, or a path */
+	if (boot_name_valid(str) &&
+	    (strlen(str) > BOOT_NAME_MAX || str[0] == '.' || str[0] == '-' ||
+	     strspn(str, "abcdefghijklmnopqrstuvwxyz0123456789.-") != strlen(str)))
+		abort();
 
 	/* a short buffer: the whole script or -ENOSPC and "", never a prefix */
 	if (size) {
