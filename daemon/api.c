@@ -9,6 +9,7 @@
 
 #include "api.h"
 #include "boot.h"
+#include "boot_render.h"
 #include "bootsand.h"
 #include "enroll.h"
 #include "http.h"
@@ -178,9 +179,8 @@ static void post_images(struct http_req *r)
 	if (http_unpack(r, http_json(r), "{s:s, s?I, s?s !}", "name", &name,
 			"size_bytes", &size, "from", &from))
 		return;
-	if (!name_valid(name)) {
-		http_reply_error(r, 400, "name",
-				 "an image name is 1 to 64 of a-z 0-9 . _ - starting with a letter or digit");
+	if (!boot_name_valid(name)) {
+		http_reply_error(r, 400, "name", "an image name is " BOOT_NAME_RULE);
 		return;
 	}
 	if ((size >= 0 || json_object_get(http_json(r), "size_bytes")) == (from != NULL)) {
@@ -266,11 +266,22 @@ static void delete_image(struct http_req *r)
 {
 	struct bsd *d = http_ctx(r);
 	const char *name = path_image(r);
+	struct store_image im;
+	char users[400];
 	int err;
 
 	if (!name)
 		return;
-	err = image_delete(d, name);
+	/* A client's disk, or the golden one, stays until nothing names it. */
+	err = store_image_get(d->store, name, &im);
+	if (!err)
+		err = boot_image_users(d, name, users, sizeof(users));
+	if (err > 0) {
+		http_reply_error(r, 409, NULL, "image '%s' is in use by %s", name, users);
+		return;
+	}
+	if (!err)
+		err = image_delete(d, name);
 	if (err == -ENOENT)
 		http_reply_error(r, 404, NULL, "no image '%s'", name);
 	else if (err == -EBUSY)

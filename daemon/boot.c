@@ -18,6 +18,7 @@
 #include "kernel.h"
 #include "log.h"
 #include "store.h"
+#include "util.h"
 
 #define SCRIPT_MAX		(64 * 1024)
 /* How long a client whose disk is being cloned sleeps before it asks again. */
@@ -144,67 +145,147 @@ static int kind_of(const char *name, enum boot_kind *kind)
 	return -EINVAL;
 }
 
-static void asset(json_t *j, struct boot_asset *a)
+/* Why a profile's JSON does not make a profile: the field and the reason. */
+struct refusal {
+	const char *field;
+	const char *why;
+};
+
+static int refuse(struct refusal *no, const char *field, const char *why)
 {
-	a->path = json_is_string(j) ? json_string_value(j) :
-		  json_string_value(json_object_get(j, "path"));
-	a->name = json_is_object(j) ? json_string_value(json_object_get(j, "name")) : NULL;
+	no->field = field;
+	no->why = why;
+	return -EINVAL;
 }
 
-/*
- * A render-ready profile from its stored JSON. Strings point into @body,
- * which must outlive @p. Menu items are not resolved to other profiles
- * (pxelinux rendering needs that; iPXE menus chain by name).
- */
-static int profile_from(const struct store_profile *sp, json_t *body, struct boot_profile *p)
+/* A file: "path", or {"path": "...", "name": "..."}; absent is NULL. */
+static int asset(json_t *j, struct boot_asset *a, const char *field, struct refusal *no)
+{
+	json_t *path = json_object_get(j, "path"), *name = json_object_get(j, "name");
+
+	a->path = a->name = NULL;
+	if (!j)
+		return 0;
+	if (json_is_string(j)) {
+		a->path = json_string_value(j);
+		return 0;
+	}
+	if (!json_is_object(j) || !json_is_string(path) || (name && !json_is_string(name)))
+		return refuse(no, field, "a file is a path (text) or {\"path\": text, \"name\": text}");
+	a->path = json_string_value(path);
+	a->name = json_string_value(name);
+	return 0;
+}
+
+/* A list of at most @max files into @as; their number in *n. */
+static int assets(json_t *j, struct boot_asset *as, unsigned int max, unsigned int *n,
+		  const char *field, struct refusal *no)
 {
 	json_t *v;
 	size_t i;
 
+	*n = 0;
+	if (!j)
+		return 0;
+	if (!json_is_array(j))
+		return refuse(no, field, "a list of files");
+	if (json_array_size(j) > max)
+		return refuse(no, field, "too many files (at most 8)");
+	json_array_foreach(j, i, v)
+		if (asset(v, &as[(*n)++], field, no))
+			return -EINVAL;
+	return 0;
+}
+
+/* The optional text field @key of @body: NULL when absent. */
+static int text_field(json_t *body, const char *key, const char **out, struct refusal *no)
+{
+	json_t *v = json_object_get(body, key);
+
+	*out = json_string_value(v);
+	return v && !json_is_string(v) ? refuse(no, key, "must be text") : 0;
+}
+
+/* The optional boolean field @key of @body: false when absent. */
+static int bool_field(json_t *body, const char *key, bool *out, struct refusal *no)
+{
+	json_t *v = json_object_get(body, key);
+
+	*out = json_is_true(v);
+	return v && !json_is_boolean(v) ? refuse(no, key, "must be true or false") : 0;
+}
+
+/* The longest menu timeout: an hour. */
+#define MENU_TIMEOUT_MAX_MS 3600000
+
+static int menu_from(json_t *body, struct boot_profile *p, struct refusal *no)
+{
+	json_t *items = json_object_get(body, "items"), *t = json_object_get(body, "timeout_ms"), *v;
+	size_t i;
+
+	if (items && !json_is_array(items))
+		return refuse(no, "items", "a menu's items are a list");
+	if (json_array_size(items) > BOOT_MAX_ITEMS)
+		return refuse(no, "items", "a menu has 1 to 16 items");
+	json_array_foreach(items, i, v) {
+		struct boot_menu_item *it = &p->menu.items[p->menu.n_items++];
+
+		if (!json_is_object(v) || text_field(v, "profile", &it->profile, no) ||
+		    text_field(v, "label", &it->label, no) || text_field(v, "key", &it->key, no))
+			return refuse(no, "items", "an item is {\"profile\": name, \"label\": text, "
+				      "\"key\": one letter or digit}");
+	}
+	if (text_field(body, "default", &p->menu.default_item, no))
+		return -EINVAL;
+	if (t && (!json_is_integer(t) || json_integer_value(t) < 0 ||
+		  json_integer_value(t) > MENU_TIMEOUT_MAX_MS))
+		return refuse(no, "timeout_ms", "timeout_ms is a whole number of milliseconds, "
+			      "0 (wait for a choice) to 3600000");
+	p->menu.timeout_ms = (unsigned int)json_integer_value(t);
+	return 0;
+}
+
+/*
+ * A render-ready profile from its stored JSON, each field of its kind
+ * checked for its type (the renderer checks the values). Strings point
+ * into @body, which must outlive @p. Menu items are not resolved to other
+ * profiles (pxelinux rendering needs that; iPXE menus chain by name).
+ */
+static int profile_from(const struct store_profile *sp, json_t *body, struct boot_profile *p,
+			struct refusal *no)
+{
 	memset(p, 0, sizeof(*p));
 	if (kind_of(sp->kind, &p->kind))
-		return -EINVAL;
+		return refuse(no, "kind", "kind is one of sanboot, linux, iso, winpe, menu, "
+			      "local, chain");
 	p->name = sp->name;
-	p->title = json_string_value(json_object_get(body, "title"));
+	if (text_field(body, "title", &p->title, no) || bool_field(body, "raw_ipxe", &p->raw_ipxe, no))
+		return -EINVAL;
 	switch (p->kind) {
 	case BOOT_KIND_LINUX:
-		asset(json_object_get(body, "kernel"), &p->lnx.kernel);
-		p->lnx.args = json_string_value(json_object_get(body, "args"));
-		json_array_foreach(json_object_get(body, "initrds"), i, v)
-			if (i < BOOT_MAX_INITRDS)
-				asset(v, &p->lnx.initrds[p->lnx.n_initrds++]);
-		break;
+		return asset(json_object_get(body, "kernel"), &p->lnx.kernel, "kernel", no) ?:
+		       text_field(body, "args", &p->lnx.args, no) ?:
+		       assets(json_object_get(body, "initrds"), p->lnx.initrds, BOOT_MAX_INITRDS,
+			      &p->lnx.n_initrds, "initrds", no);
 	case BOOT_KIND_ISO:
-		asset(json_object_get(body, "image"), &p->iso.image);
-		p->iso.memdisk = json_is_true(json_object_get(body, "memdisk"));
-		break;
+		return asset(json_object_get(body, "image"), &p->iso.image, "image", no) ?:
+		       bool_field(body, "memdisk", &p->iso.memdisk, no);
 	case BOOT_KIND_WINPE:
-		asset(json_object_get(body, "wimboot"), &p->winpe.wimboot);
-		json_array_foreach(json_object_get(body, "files"), i, v)
-			if (i < BOOT_MAX_FILES)
-				asset(v, &p->winpe.files[p->winpe.n_files++]);
-		break;
+		return asset(json_object_get(body, "wimboot"), &p->winpe.wimboot, "wimboot", no) ?:
+		       assets(json_object_get(body, "files"), p->winpe.files, BOOT_MAX_FILES,
+			      &p->winpe.n_files, "files", no);
 	case BOOT_KIND_MENU:
-		json_array_foreach(json_object_get(body, "items"), i, v) {
-			struct boot_menu_item *it;
-
-			if (i >= BOOT_MAX_ITEMS)
-				break;
-			it = &p->menu.items[p->menu.n_items++];
-			it->profile = json_string_value(json_object_get(v, "profile"));
-			it->label = json_string_value(json_object_get(v, "label"));
-			it->key = json_string_value(json_object_get(v, "key"));
-		}
-		p->menu.default_item = json_string_value(json_object_get(body, "default"));
-		p->menu.timeout_ms = json_integer_value(json_object_get(body, "timeout_ms"));
-		break;
+		return menu_from(body, p, no);
 	case BOOT_KIND_CHAIN:
-		p->chain_url = json_string_value(json_object_get(body, "url"));
-		break;
-	default:
-		break;
+		return text_field(body, "url", &p->chain_url, no);
+	case BOOT_KIND_SANBOOT: {
+		bool keep_san;
+
+		return bool_field(body, "keep_san", &keep_san, no);
 	}
-	return 0;
+	default:
+		return 0;
+	}
 }
 
 /* ---- choosing a profile ---- */
@@ -218,13 +299,14 @@ struct loaded {
 
 static int load_profile(struct bsd *d, const char *name, struct loaded *l)
 {
+	struct refusal no;
 	int err = store_profile_get(d->store, name, &l->sp);
 
 	l->body = NULL;
 	if (err)
 		return err;
 	l->body = json_loads(l->sp.body, 0, NULL);
-	if (!l->body || profile_from(&l->sp, l->body, &l->p)) {
+	if (!l->body || profile_from(&l->sp, l->body, &l->p, &no)) {
 		json_decref(l->body);
 		l->body = NULL;
 		return -EINVAL;
@@ -686,12 +768,93 @@ static int profile_check(struct http_req *r, struct bsd *d, const struct store_p
 		http_reply_error(r, 400, "selector", "a selector is an object of label values");
 		return -1;
 	}
-	json_object_foreach(sel, k, v)
-		if (!json_is_string(v)) {
-			http_reply_error(r, 400, "selector", "selector %s: label values are strings", k);
+	json_object_foreach(sel, k, v) {
+		const char *why = boot_label_refusal(k, json_string_value(v));
+
+		if (why) {
+			http_reply_error(r, 400, "selector", "selector %.64s: %s", k, why);
 			return -1;
 		}
+	}
 	return 0;
+}
+
+/* A stand-in client for rendering a sanboot profile at its creation. */
+static void example_client(struct bsd *d, json_t *body, struct boot_client *c, char *prefix,
+			   size_t size)
+{
+	const char *chap = json_string_value(json_object_get(body, "chap"));
+
+	setting(d, "iqn_prefix", ENROLL_DEFAULT_IQN_PREFIX, prefix, size);
+	memset(c, 0, sizeof(*c));
+	c->name = "example";
+	c->iqn_prefix = prefix;
+	c->san_server = "192.0.2.1";
+	c->keep_san = json_is_true(json_object_get(body, "keep_san"));
+	if (chap && strcmp(chap, "none")) {
+		c->chap_user = "example";
+		c->chap_secret = "0123456789abcdef01234567";
+	}
+	if (chap && !strcmp(chap, "mutual")) {
+		c->mutual_user = "bootsan";
+		c->mutual_secret = "76543210fedcba9876543210";
+	}
+}
+
+/*
+ * Renders a new profile once for iPXE and once for pxelinux (a menu with
+ * its items resolved), as a machine would get it: 0, or replies 400 with
+ * the renderer's reason and -1. What a format cannot express (-ENOTSUP:
+ * a chain profile for pxelinux) is no error: such a profile is served to
+ * the clients that can use it.
+ */
+static int profile_renders(struct http_req *r, struct bsd *d, json_t *body,
+			   struct boot_profile *p)
+{
+	static const struct boot_request req = {
+		.base_url = "http://192.0.2.1", .dialect = BOOT_DIALECT_IPXE,
+	};
+	struct loaded *items = calloc(BOOT_MAX_ITEMS, sizeof(*items));
+	char *mem = malloc(SCRIPT_MAX), prefix[STORE_IQN_SIZE];
+	const char *format = "iPXE";
+	struct boot_client c;
+	struct boot_buf b = {};
+	unsigned int n = 0;
+	int err = -ENOMEM;
+
+	if (!items || !mem)
+		goto out;
+	example_client(d, body, &c, prefix, sizeof(prefix));
+	boot_buf_init(&b, mem, SCRIPT_MAX);
+	err = boot_render_ipxe(&b, &req, p, &c);
+	if (err == -EINVAL || err == -ENOSPC)
+		goto out;
+	format = "pxelinux";
+	for (; p->kind == BOOT_KIND_MENU && n < p->menu.n_items; n++) {
+		if (load_profile(d, p->menu.items[n].profile, &items[n])) {
+			b.field = "items";
+			b.why = "an item's profile is gone or broken";
+			err = -EINVAL;
+			goto out;
+		}
+		p->menu.items[n].target = &items[n].p;
+	}
+	err = boot_render_pxelinux(&b, &req, p, &c);
+out:
+	for (unsigned int i = 0; i < n; i++)
+		unload(&items[i]);
+	free(items);
+	free(mem);
+	if (err == -EINVAL)
+		http_reply_error(r, 400, b.field, "the profile cannot be rendered for %s: %s",
+				 format, b.why ? b.why : "an item of the menu is broken");
+	else if (err == -ENOSPC)
+		http_reply_error(r, 400, NULL, "the profile's %s script would be too large", format);
+	else if (err == -ENOMEM)
+		http_reply_error(r, 503, NULL, "out of memory");
+	else if (err && err != -ENOTSUP)
+		http_reply_errno(r, err, NULL, "rendering the profile");
+	return err && err != -ENOTSUP ? -1 : 0;
 }
 
 static void post_profile(struct http_req *r)
@@ -700,29 +863,29 @@ static void post_profile(struct http_req *r)
 	json_t *j = http_json(r), *body;
 	struct store_profile sp = {};
 	struct boot_profile p;
+	struct refusal no;
 	const char *name, *kind;
 	char *text;
 	int err;
 
 	if (http_unpack(r, j, "{s:s, s:s}", "name", &name, "kind", &kind))
 		return;
-	if (strlen(name) >= sizeof(sp.name) || strspn(name, "abcdefghijklmnopqrstuvwxyz"
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != strlen(name) || !name[0]) {
-		http_reply_error(r, 400, "name", "profile names take A-Z a-z 0-9 . - (at most 64)");
+	if (!boot_name_valid(name)) {
+		http_reply_error(r, 400, "name", "a profile name is " BOOT_NAME_RULE);
 		return;
 	}
 	snprintf(sp.name, sizeof(sp.name), "%s", name);
-	snprintf(sp.kind, sizeof(sp.kind), "%s", kind);
+	if (str_copy(sp.kind, sizeof(sp.kind), kind))
+		snprintf(sp.kind, sizeof(sp.kind), "?");
 	body = json_deep_copy(j);
 	json_object_del(body, "name");
 	json_object_del(body, "kind");
-	if (profile_from(&sp, body, &p)) {
+	if (profile_from(&sp, body, &p, &no)) {
 		json_decref(body);
-		http_reply_error(r, 400, "kind", "kind is one of sanboot, linux, iso, winpe, menu, "
-				 "local, chain");
+		http_reply_error(r, 400, no.field, "%s", no.why);
 		return;
 	}
-	if (profile_check(r, d, &sp, body, &p)) {
+	if (profile_check(r, d, &sp, body, &p) || profile_renders(r, d, body, &p)) {
 		json_decref(body);
 		return;
 	}
@@ -773,11 +936,114 @@ static void get_profile(struct http_req *r)
 		http_reply_json(r, 200, profile_json(&p));
 }
 
+/* ---- what uses a profile or an image ---- */
+
+/* A list "client a, menu b, setting c" being written into a buffer. */
+struct users {
+	char *out;
+	size_t size;	/* at least 16 */
+	size_t len;
+	int n;
+	bool full;
+};
+
+static void user_add(struct users *u, const char *what, const char *name)
+{
+	size_t room = u->size - u->len;
+	int w;
+
+	if (u->full)
+		return;
+	w = snprintf(u->out + u->len, room, "%s%s %s", u->n++ ? ", " : "", what, name);
+	/* keep room for ", ..." */
+	if (w < 0 || (size_t)w + 6 > room) {
+		snprintf(u->out + u->len, room, ", ...");
+		u->full = true;
+		return;
+	}
+	u->len += (size_t)w;
+}
+
+/* Clients whose @field ("profile" or "image") is @name. */
+static int client_users(struct bsd *d, const char *field, const char *name, struct users *u)
+{
+	struct store_client *cs;
+	size_t n, i;
+	int err = store_client_list(d->store, &cs, &n);
+
+	if (err)
+		return err;
+	for (i = 0; i < n; i++)
+		if (!strcmp(!strcmp(field, "image") ? cs[i].image : cs[i].profile, name))
+			user_add(u, "client", cs[i].name);
+	free(cs);
+	return 0;
+}
+
+static void setting_user(struct bsd *d, const char *key, const char *name, struct users *u)
+{
+	char v[STORE_NAME_SIZE];
+
+	setting(d, key, "", v, sizeof(v));
+	if (!strcmp(v, name))
+		user_add(u, "setting", key);
+}
+
+int boot_profile_users(struct bsd *d, const char *name, char *out, size_t size)
+{
+	struct users u = { .out = out, .size = size };
+	struct store_profile *ps;
+	size_t n, i;
+	int err;
+
+	out[0] = '\0';
+	err = client_users(d, "profile", name, &u) ?: store_profile_list(d->store, &ps, &n);
+	if (err)
+		return err;
+	for (i = 0; i < n; i++) {
+		json_t *body = strcmp(ps[i].kind, "menu") ? NULL : json_loads(ps[i].body, 0, NULL);
+		json_t *v;
+		size_t k;
+
+		json_array_foreach(json_object_get(body, "items"), k, v)
+			if (!strcmp(json_string_value(json_object_get(v, "profile")) ?: "", name))
+				user_add(&u, "menu", ps[i].name);
+		json_decref(body);
+	}
+	free(ps);
+	setting_user(d, "default_profile", name, &u);
+	return u.n;
+}
+
+int boot_image_users(struct bsd *d, const char *name, char *out, size_t size)
+{
+	struct users u = { .out = out, .size = size };
+	int err;
+
+	out[0] = '\0';
+	err = client_users(d, "image", name, &u);
+	if (err)
+		return err;
+	setting_user(d, "golden_image", name, &u);
+	return u.n;
+}
+
 static void delete_profile(struct http_req *r)
 {
 	struct bsd *d = http_ctx(r);
-	int err = store_profile_delete(d->store, http_param(r, "name"));
+	const char *name = http_param(r, "name");
+	struct store_profile sp;
+	char users[400];
+	int err = store_profile_get(d->store, name, &sp), n;
 
+	if (!err) {
+		n = boot_profile_users(d, name, users, sizeof(users));
+		if (n > 0) {
+			http_reply_error(r, 409, NULL, "profile %s is in use by %s", name, users);
+			return;
+		}
+		err = n < 0 ? n : store_profile_delete(d->store, name);
+	}
 	if (err)
 		http_reply_errno(r, err, "name", "deleting the profile");
 	else
@@ -846,46 +1112,122 @@ static int parse_macs(struct http_req *r, json_t *in, char *out, size_t size)
 	return 0;
 }
 
+/*
+ * The labels of a client: an object whose keys follow the name rule and
+ * whose values are text, small enough to store whole. 0, or replies 400.
+ */
+static int parse_labels(struct http_req *r, json_t *labels, char *out, size_t size)
+{
+	const char *k, *why;
+	json_t *v;
+	char *text;
+
+	if (labels && !json_is_object(labels)) {
+		http_reply_error(r, 400, "labels", "labels is an object of text values");
+		return -1;
+	}
+	json_object_foreach(labels, k, v) {
+		why = boot_label_refusal(k, json_string_value(v));
+		if (why) {
+			http_reply_error(r, 400, "labels", "label %.64s: %s", k, why);
+			return -1;
+		}
+	}
+	text = labels ? json_dumps(labels, JSON_COMPACT) : NULL;
+	if (labels && (!text || strlen(text) >= size)) {
+		free(text);
+		http_reply_error(r, 400, "labels", "labels take at most %zu bytes as JSON", size - 1);
+		return -1;
+	}
+	snprintf(out, size, "%s", text ? text : "{}");
+	free(text);
+	return 0;
+}
+
+/*
+ * A new client's MACs and UUID (either byte order) belong to no other
+ * client: 0, or replies 409 naming the other one. (A machine would get
+ * the other client's script.)
+ */
+static int identity_free(struct http_req *r, struct bsd *d, const struct store_client *c)
+{
+	char uuids[2][BOOT_UUID_STRLEN] = { "", "" };
+	struct store_client other;
+	json_t *macs = json_loads(c->macs, 0, NULL), *v;
+	size_t i;
+
+	json_array_foreach(macs, i, v) {
+		if (!store_client_find(d->store, json_string_value(v), "", "", "", &other)) {
+			http_reply_error(r, 409, "mac", "MAC %s is client %s's already",
+					 json_string_value(v), other.name);
+			json_decref(macs);
+			return -1;
+		}
+	}
+	json_decref(macs);
+	if (c->uuid[0] && boot_uuid_variants(c->uuid, uuids) >= 1 &&
+	    !store_client_find(d->store, "", uuids[0], uuids[1], "", &other)) {
+		http_reply_error(r, 409, "uuid", "UUID %s is client %s's already%s", c->uuid,
+				 other.name, strcmp(other.uuid, c->uuid) ? " (in the other byte order)" : "");
+		return -1;
+	}
+	return 0;
+}
+
 static void post_client(struct http_req *r)
 {
 	struct bsd *d = http_ctx(r);
 	const char *name, *uuid = "", *serial = "", *profile = "", *image = "";
 	json_t *macs = NULL, *labels = NULL;
 	struct store_client c = {};
-	char *text;
+	struct store_profile sp;
+	struct store_image im;
 	int err;
 
 	if (http_unpack(r, http_json(r), "{s:s, s?s, s?o, s?s, s?s, s?s, s?o !}", "name", &name,
 			"uuid", &uuid, "mac", &macs, "serial", &serial, "profile", &profile,
 			"image", &image, "labels", &labels))
 		return;
-	if (!name[0] || strlen(name) >= sizeof(c.name) ||
-	    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789.-") != strlen(name)) {
-		http_reply_error(r, 400, "name", "client names take a-z 0-9 . - (at most 64)");
+	if (!boot_name_valid(name)) {
+		http_reply_error(r, 400, "name", "a client name is " BOOT_NAME_RULE);
 		return;
 	}
 	snprintf(c.name, sizeof(c.name), "%s", name);
 	if (uuid[0] && boot_uuid_normalize(uuid, c.uuid)) {
-		http_reply_error(r, 400, "uuid", "not a UUID: %s", uuid);
+		http_reply_error(r, 400, "uuid", "not a UUID: %.64s", uuid);
+		return;
+	}
+	if (c.uuid[0] && boot_uuid_is_placeholder(c.uuid)) {
+		http_reply_error(r, 400, "uuid", "%s is what boards without a UUID report: "
+				 "it names no machine", c.uuid);
 		return;
 	}
 	if (parse_macs(r, macs, c.macs, sizeof(c.macs)))
 		return;
-	if (labels && !json_is_object(labels)) {
-		http_reply_error(r, 400, "labels", "labels is an object of strings");
+	if (!boot_value_valid(serial, sizeof(c.serial) - 1)) {
+		http_reply_error(r, 400, "serial", "a serial number is at most %zu bytes of text, "
+				 "without control characters", sizeof(c.serial) - 1);
 		return;
 	}
-	text = labels ? json_dumps(labels, JSON_COMPACT) : NULL;
-	snprintf(c.labels, sizeof(c.labels), "%s", text ? text : "{}");
-	free(text);
+	if (parse_labels(r, labels, c.labels, sizeof(c.labels)))
+		return;
+	if (profile[0] && (!boot_name_valid(profile) || store_profile_get(d->store, profile, &sp))) {
+		http_reply_error(r, 400, "profile", "no such profile: %.64s", profile);
+		return;
+	}
+	if (image[0] && (!boot_name_valid(image) || store_image_get(d->store, image, &im))) {
+		http_reply_error(r, 400, "image", "no such image: %.64s", image);
+		return;
+	}
+	if (identity_free(r, d, &c))
+		return;
 	snprintf(c.serial, sizeof(c.serial), "%s", serial);
 	snprintf(c.profile, sizeof(c.profile), "%s", profile);
 	snprintf(c.image, sizeof(c.image), "%s", image);
 	snprintf(c.state, sizeof(c.state), "active");
 	err = store_client_create(d->store, &c);
 	if (err) {
-		http_reply_errno(r, err, "name", err == -EINVAL ?
-				 "no such profile or image" : "creating the client");
+		http_reply_errno(r, err, "name", "creating the client");
 		return;
 	}
 	err = enroll_ensure_target(d, &c);

@@ -8,10 +8,20 @@
 #ifndef BOOTSAND_BOOT_H
 #define BOOTSAND_BOOT_H
 
+#include <stddef.h>
+
 struct bsd;
 struct http;
 
 int boot_add_routes(struct bsd *d, struct http *h);
+
+/*
+ * What refers to profile / image @name: clients, menus and settings, as
+ * "client a, menu b, setting default_profile" in @out (at least 16 bytes;
+ * a long list ends in "..."). The number of them, or -errno.
+ */
+int boot_profile_users(struct bsd *d, const char *name, char *out, size_t size);
+int boot_image_users(struct bsd *d, const char *name, char *out, size_t size);
 /* OpenAPI "paths" of those routes, as JSON object text. */
 const char *boot_openapi_paths(void);
 

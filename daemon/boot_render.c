@@ -507,6 +507,27 @@ const char *boot_ipxe_token(const char *s)
 	return NULL;
 }
 
+bool boot_value_valid(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	for (; s && s[n]; n++)
+		if ((unsigned char)s[n] < 0x20 || s[n] == 0x7f || n >= max)
+			return false;
+	return s != NULL;
+}
+
+const char *boot_label_refusal(const char *key, const char *value)
+{
+	if (!boot_name_valid(key))
+		return "a label's key is " BOOT_NAME_RULE;
+	if (!value)
+		return "a label's value is text";
+	if (!boot_value_valid(value, BOOT_LABEL_VALUE_MAX))
+		return "a label's value is at most 255 bytes, without control characters";
+	return NULL;
+}
+
 /*
  * What the renderer accepts in a name it puts on a script line (names
  * stored before boot_name_valid() was the rule included upper case):

@@ -199,6 +199,18 @@ bool boot_name_valid(const char *s);
  */
 const char *boot_ipxe_token(const char *s);
 
+/*
+ * Text an administrator stores (a serial number, a label's value): at
+ * most max bytes, no control character (UTF-8 is fine: it is only ever
+ * compared, or escaped on its way into a script).
+ */
+bool boot_value_valid(const char *s, size_t max);
+
+/* A label's (or a selector's) key follows the name rule, its value is text. */
+#define BOOT_LABEL_VALUE_MAX 255
+/* Why key = value is refused as a label, or NULL when it is fine. */
+const char *boot_label_refusal(const char *key, const char *value);
+
 /* ---- escaping (append to b; see the rule at the top) ------------------- */
 
 int boot_esc_url(struct boot_buf *b, const char *s);

@@ -551,6 +551,29 @@ static void test_rules(void)
 	}
 	check(!boot_ipxe_token(NULL), "no iPXE token in NULL");
 
+	check(boot_value_valid("To be filled by O.E.M.", 127) && boot_value_valid("", 1) &&
+	      boot_value_valid("\xc3\xa9t\xc3\xa9", 127), "values: text, empty, UTF-8 accepted");
+	check(!boot_value_valid("a\nb", 127) && !boot_value_valid("a\tb", 127) &&
+	      !boot_value_valid("\x7f", 127) && !boot_value_valid(NULL, 127),
+	      "values: control characters and NULL refused");
+	{
+		char v[300];
+
+		memset(v, 'S', sizeof(v) - 1);
+		v[sizeof(v) - 1] = '\0';
+		check(!boot_value_valid(v, 127), "values: 299 bytes where 127 fit: refused, not cut");
+		v[127] = '\0';
+		check(boot_value_valid(v, 127), "values: exactly 127 bytes fit");
+		v[127] = 'S';
+		v[BOOT_LABEL_VALUE_MAX + 1] = '\0';
+		check(boot_label_refusal("k", v) != NULL, "labels: a 256-byte value refused");
+		v[BOOT_LABEL_VALUE_MAX] = '\0';
+		check(boot_label_refusal("k", v) == NULL, "labels: a 255-byte value accepted");
+	}
+	check(!boot_label_refusal("room", "b12") && boot_label_refusal("-x", "y") &&
+	      boot_label_refusal("Room", "y") && boot_label_refusal("room", NULL) &&
+	      boot_label_refusal("room", "a\nb"), "labels: key by the name rule, value as text");
+
 	boot_buf_init(&b, out_mem, sizeof(out_mem));
 	p = p_debian;
 	p.raw_ipxe = false;
