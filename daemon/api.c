@@ -273,15 +273,17 @@ static void delete_image(struct http_req *r)
 	if (!name)
 		return;
 	/* A client's disk, or the golden one, stays until nothing names it. */
+	boot_refs_lock();
 	err = store_image_get(d->store, name, &im);
 	if (!err)
 		err = boot_image_users(d, name, users, sizeof(users));
+	if (!err)
+		err = image_delete(d, name);
+	boot_refs_unlock();
 	if (err > 0) {
 		http_reply_error(r, 409, NULL, "image '%s' is in use by %s", name, users);
 		return;
 	}
-	if (!err)
-		err = image_delete(d, name);
 	if (err == -ENOENT)
 		http_reply_error(r, 404, NULL, "no image '%s'", name);
 	else if (err == -EBUSY)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The boot service; see boot.h. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -885,13 +886,16 @@ static void post_profile(struct http_req *r)
 		http_reply_error(r, 400, no.field, "%s", no.why);
 		return;
 	}
+	boot_refs_lock();
 	if (profile_check(r, d, &sp, body, &p) || profile_renders(r, d, body, &p)) {
+		boot_refs_unlock();
 		json_decref(body);
 		return;
 	}
 	text = json_dumps(body, JSON_COMPACT);
 	json_decref(body);
 	if (!text || strlen(text) >= sizeof(sp.body)) {
+		boot_refs_unlock();
 		free(text);
 		http_reply_error(r, 413, NULL, "the profile is too large");
 		return;
@@ -899,6 +903,7 @@ static void post_profile(struct http_req *r)
 	snprintf(sp.body, sizeof(sp.body), "%s", text);
 	free(text);
 	err = store_profile_create(d->store, &sp);
+	boot_refs_unlock();
 	if (err)
 		http_reply_errno(r, err, "name", "creating the profile");
 	else
@@ -937,6 +942,23 @@ static void get_profile(struct http_req *r)
 }
 
 /* ---- what uses a profile or an image ---- */
+
+/*
+ * Held from a reference check to the write it allows (a client naming a
+ * profile, a profile deleted), so that two API calls cannot each pass
+ * their check and together leave a dangling reference.
+ */
+static pthread_mutex_t refs_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void boot_refs_lock(void)
+{
+	pthread_mutex_lock(&refs_lock);
+}
+
+void boot_refs_unlock(void)
+{
+	pthread_mutex_unlock(&refs_lock);
+}
 
 /* A list "client a, menu b, setting c" being written into a buffer. */
 struct users {
@@ -1034,17 +1056,18 @@ static void delete_profile(struct http_req *r)
 	const char *name = http_param(r, "name");
 	struct store_profile sp;
 	char users[400];
-	int err = store_profile_get(d->store, name, &sp), n;
+	int err, n = 0;
 
+	boot_refs_lock();
+	err = store_profile_get(d->store, name, &sp);
 	if (!err) {
 		n = boot_profile_users(d, name, users, sizeof(users));
-		if (n > 0) {
-			http_reply_error(r, 409, NULL, "profile %s is in use by %s", name, users);
-			return;
-		}
-		err = n < 0 ? n : store_profile_delete(d->store, name);
+		err = n < 0 ? n : n ? 0 : store_profile_delete(d->store, name);
 	}
-	if (err)
+	boot_refs_unlock();
+	if (!err && n > 0)
+		http_reply_error(r, 409, NULL, "profile %s is in use by %s", name, users);
+	else if (err)
 		http_reply_errno(r, err, "name", "deleting the profile");
 	else
 		http_reply_json(r, 204, NULL);
@@ -1211,21 +1234,25 @@ static void post_client(struct http_req *r)
 	}
 	if (parse_labels(r, labels, c.labels, sizeof(c.labels)))
 		return;
+	snprintf(c.serial, sizeof(c.serial), "%s", serial);
+	snprintf(c.state, sizeof(c.state), "active");
+	boot_refs_lock();
 	if (profile[0] && (!boot_name_valid(profile) || store_profile_get(d->store, profile, &sp))) {
 		http_reply_error(r, 400, "profile", "no such profile: %.64s", profile);
-		return;
-	}
-	if (image[0] && (!boot_name_valid(image) || store_image_get(d->store, image, &im))) {
+		err = 1;
+	} else if (image[0] && (!boot_name_valid(image) || store_image_get(d->store, image, &im))) {
 		http_reply_error(r, 400, "image", "no such image: %.64s", image);
-		return;
+		err = 1;
+	} else if (identity_free(r, d, &c)) {
+		err = 1;
+	} else {
+		snprintf(c.profile, sizeof(c.profile), "%s", profile);
+		snprintf(c.image, sizeof(c.image), "%s", image);
+		err = store_client_create(d->store, &c);
 	}
-	if (identity_free(r, d, &c))
+	boot_refs_unlock();
+	if (err == 1)
 		return;
-	snprintf(c.serial, sizeof(c.serial), "%s", serial);
-	snprintf(c.profile, sizeof(c.profile), "%s", profile);
-	snprintf(c.image, sizeof(c.image), "%s", image);
-	snprintf(c.state, sizeof(c.state), "active");
-	err = store_client_create(d->store, &c);
 	if (err) {
 		http_reply_errno(r, err, "name", "creating the client");
 		return;

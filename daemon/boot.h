@@ -22,6 +22,12 @@ int boot_add_routes(struct bsd *d, struct http *h);
  */
 int boot_profile_users(struct bsd *d, const char *name, char *out, size_t size);
 int boot_image_users(struct bsd *d, const char *name, char *out, size_t size);
+/*
+ * Held from such a check to the write it allows (DELETE of an image, a
+ * client naming one), so that checks and writes of the API do not race.
+ */
+void boot_refs_lock(void);
+void boot_refs_unlock(void);
 /* OpenAPI "paths" of those routes, as JSON object text. */
 const char *boot_openapi_paths(void);
 
