@@ -848,7 +848,7 @@ out:
 	free(mem);
 	if (err == -EINVAL)
 		http_reply_error(r, 400, b.field, "the profile cannot be rendered for %s: %s",
-				 format, b.why ? b.why : "an item of the menu is broken");
+				 format, b.why ? b.why : "the renderer refused it");
 	else if (err == -ENOSPC)
 		http_reply_error(r, 400, NULL, "the profile's %s script would be too large", format);
 	else if (err == -ENOMEM)

@@ -912,7 +912,8 @@ static void render_sanboot(struct boot_buf *b, const struct boot_request *req,
 	int err = san_params(&s, c);
 
 	if (err) {
-		buf_fail(b, err);
+		buf_refuse(b, NULL, "the client's iSCSI names, server or CHAP credentials "
+			   "are not valid");
 		return;
 	}
 	put(b, "set initiator-iqn ");

@@ -338,6 +338,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	     strspn(str, "abcdefghijklmnopqrstuvwxyz0123456789.-") != strlen(str)))
 		abort();
 
+	/* a label is a name and a line of text of bounded length */
+	if (!boot_label_refusal(str, str) &&
+	    (!boot_name_valid(str) || strlen(str) > BOOT_LABEL_VALUE_MAX))
+		abort();
+	if (boot_value_valid(str, 127) && (strlen(str) > 127 || strpbrk(str, "\n\r\t")))
+		abort();
+
 	/* a short buffer: the whole script or -ENOSPC and "", never a prefix */
 	if (size) {
 		size_t cap = data[0] * 8u;
