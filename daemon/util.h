@@ -18,7 +18,11 @@ int random_bytes(void *buf, size_t n);
 /* 2*n lowercase hex digits of @n random bytes into @out (2*n+1 bytes). */
 int random_hex(char *out, size_t n);
 
-/* Image and profile names: [a-z0-9][a-z0-9._-]{0,63}. */
+/*
+ * A name safe as a file name, [a-z0-9][a-z0-9._-]{0,63}: what an existing
+ * image may be called. New names follow the one, stricter name rule,
+ * boot_name_valid() (boot_render.h).
+ */
 bool name_valid(const char *s);
 
 /* UTC "2024-01-31T12:00:00Z" into @buf (at least 21 bytes). */
