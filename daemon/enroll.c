@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Enrollment and the per-client SAN objects; see enroll.h. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -141,6 +143,45 @@ int enroll_ensure_target(struct bsd *d, const struct store_client *c)
 		return err;
 	}
 	return kernel_sync(d);
+}
+
+/* Was target @t made by enrollment for client @name ("disk of <name>", <prefix>:<name>)? */
+static bool target_of(const struct store_target *t, const char *name)
+{
+	size_t ni = strlen(t->iqn), nn = strlen(name);
+
+	return !strncmp(t->alias, "disk of ", 8) && !strcmp(t->alias + 8, name) &&
+	       ni > nn && t->iqn[ni - nn - 1] == ':' && !strcmp(t->iqn + ni - nn, name);
+}
+
+int enroll_forget_client(struct bsd *d, const char *name)
+{
+	struct store_target *ts = NULL;
+	size_t n = 0;
+	bool removed = false;
+	int err = store_target_list(d->store, &ts, &n);
+
+	if (err)
+		return err;
+	for (size_t i = 0; i < n; i++) {
+		if (!target_of(&ts[i], name))
+			continue;
+		err = store_target_delete(d->store, ts[i].iqn);	/* its LUN and ACL too */
+		if (err && err != -ENOENT) {
+			log_err("client %s: removing its target %s: %s", name, ts[i].iqn,
+				strerror(-err));
+			break;
+		}
+		log_info("client %s: target %s removed, with its secrets", name, ts[i].iqn);
+		removed = true;
+	}
+	explicit_bzero(ts, n * sizeof(*ts));	/* it held secrets */
+	free(ts);
+	if (removed)
+		kernel_sync(d);
+	if (err && err != -ENOENT)
+		return err;
+	return store_client_delete(d->store, name);
 }
 
 void enroll_client_san(struct bsd *d, const struct store_client *c, struct enroll_san *m,

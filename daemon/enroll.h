@@ -82,6 +82,14 @@ struct enroll_san {
 void enroll_client_san(struct bsd *d, const struct store_client *c, struct enroll_san *mem,
 		       struct boot_client *bc);
 
+/*
+ * Removes client @name with what enrollment made for it: its target
+ * (alias "disk of <name>"; with it the LUN, the ACL and the CHAP secrets,
+ * so a later client of that name gets new ones). Not its image. 0, or
+ * -ENOENT (no such client) or another -errno.
+ */
+int enroll_forget_client(struct bsd *d, const char *name);
+
 int enroll_add_routes(struct bsd *d, struct http *h);
 const char *enroll_openapi_paths(void);
 

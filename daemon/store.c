@@ -549,7 +549,8 @@ fail:
  * readable by others (restored from a backup, made by hand) or owned by
  * another user is fixed, with a warning. @create: make the database file
  * when missing (an empty file is a new database to SQLite; its -wal and
- * -shm then inherit its mode).
+ * -shm then inherit its mode). By path only: closing a descriptor of a
+ * file SQLite has open would drop SQLite's POSIX locks on it.
  */
 static int secure_files(const char *path, bool create, char *err, size_t errlen)
 {
@@ -564,28 +565,35 @@ static int secure_files(const char *path, bool create, char *err, size_t errlen)
 			snprintf(err, errlen, "%s: path too long", path);
 			return -1;
 		}
-		fd = open(p, O_RDONLY | O_CLOEXEC | (i == 0 && create ? O_CREAT : 0), 0600);
-		if (fd < 0 && errno == ENOENT)
-			continue;
-		if (fd < 0 || fstat(fd, &st)) {
-			snprintf(err, errlen, "%s: %s", p, strerror(errno));
-			if (fd >= 0)
-				close(fd);
-			return -1;
+		if (stat(p, &st)) {
+			if (errno != ENOENT)
+				goto fail;
+			if (i || !create)
+				continue;
+			fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+			if (fd >= 0) {
+				close(fd);	/* new: nobody has it open yet */
+				continue;
+			}
+			if (errno != EEXIST || stat(p, &st))
+				goto fail;
 		}
 		if (st.st_mode & 077) {
 			log_warn("store: %s was mode %04o, readable by others, and it holds CHAP "
 				 "secrets: made 0600", p, (unsigned int)(st.st_mode & 07777));
-			if (fchmod(fd, 0600))
+			if (chmod(p, 0600))
 				log_err("store: chmod 600 %s: %s", p, strerror(errno));
 		}
 		if (st.st_uid != geteuid() && geteuid() == 0) {
 			log_warn("store: %s was owned by uid %u: given to root", p,
 				 (unsigned int)st.st_uid);
-			if (fchown(fd, 0, 0))
+			if (chown(p, 0, 0))
 				log_err("store: chown root %s: %s", p, strerror(errno));
 		}
-		close(fd);
+		continue;
+fail:
+		snprintf(err, errlen, "%s: %s", p, strerror(errno));
+		return -1;
 	}
 	return 0;
 }
