@@ -99,6 +99,15 @@ static int make_secrets(struct store_target *t, const char *client, int mode)
 	return err;
 }
 
+/* Was target @t made by enrollment for client @name ("disk of <name>", <prefix>:<name>)? */
+static bool target_of(const struct store_target *t, const char *name)
+{
+	size_t ni = strlen(t->iqn), nn = strlen(name);
+
+	return !strncmp(t->alias, "disk of ", 8) && !strcmp(t->alias + 8, name) &&
+	       ni > nn && t->iqn[ni - nn - 1] == ':' && !strcmp(t->iqn + ni - nn, name);
+}
+
 int enroll_ensure_target(struct bsd *d, const struct store_client *c)
 {
 	struct store_profile sp;
@@ -118,7 +127,20 @@ int enroll_ensure_target(struct bsd *d, const struct store_client *c)
 	bc.iqn_prefix = prefix;
 	if (boot_client_iqns(&bc, initiator, target))
 		return -EINVAL;
-	if (!store_target_get(d->store, target, &t)) {
+	if (!store_target_get(d->store, target, &t) && target_of(&t, c->name)) {
+		/*
+		 * Enrollment made it for an earlier client of this name (this
+		 * one is new: the target of a deleted client is deleted with it,
+		 * but a database restored from a backup may hold one): never
+		 * hand its secrets on. It is made afresh.
+		 */
+		log_warn("client %s: replacing the target %s an earlier client of the name left",
+			 c->name, target);
+		err = store_target_delete(d->store, target);
+		if (err)
+			return err;
+		memset(&t, 0, sizeof(t));
+	} else if (t.iqn[0]) {
 		/* Secrets are made once; only a change of the profile's mode redoes them. */
 		if (!strcmp(t.auth, mode == 2 ? "mutual-chap" : mode == 1 ? "chap" : "none"))
 			return 0;
@@ -143,15 +165,6 @@ int enroll_ensure_target(struct bsd *d, const struct store_client *c)
 		return err;
 	}
 	return kernel_sync(d);
-}
-
-/* Was target @t made by enrollment for client @name ("disk of <name>", <prefix>:<name>)? */
-static bool target_of(const struct store_target *t, const char *name)
-{
-	size_t ni = strlen(t->iqn), nn = strlen(name);
-
-	return !strncmp(t->alias, "disk of ", 8) && !strcmp(t->alias + 8, name) &&
-	       ni > nn && t->iqn[ni - nn - 1] == ':' && !strcmp(t->iqn + ni - nn, name);
 }
 
 int enroll_forget_client(struct bsd *d, const char *name)

@@ -65,9 +65,11 @@ int enroll_unknown(struct bsd *d, enum enroll_policy policy, const char *mac,
 		   const char **why);
 
 /*
- * Makes sure a sanboot client has its target, LUN, ACL and, when its
- * profile asks, its CHAP secrets (created once, kept afterwards). 0 for a
- * client that needs none.
+ * For a client just made: makes sure a sanboot client has its target, LUN,
+ * ACL and, when its profile asks, its CHAP secrets (created once, kept
+ * afterwards). A target enrollment made for an earlier client of the name
+ * is replaced, never reused with its secrets. 0 for a client that needs
+ * none.
  */
 int enroll_ensure_target(struct bsd *d, const struct store_client *c);
 

@@ -241,6 +241,21 @@ def test_client_delete(state):
     expect("delete: the image is gone", req("GET", "/api/v1/images/disk-a"), 404)
     ok(not os.path.exists(os.path.join(state, "images", "disk-a.img")), "delete: and its file")
     expect("delete: an unknown client is 404", req("DELETE", "/api/v1/clients/pc-a"), 404)
+    # A target left by an earlier client of the name (a database restored from a backup):
+    # its secrets are not handed to the new one.
+    db = sqlite3.connect(os.path.join(state, "bootsand.db"), timeout=10)
+    db.execute("INSERT INTO targets (iqn, alias, auth, chap_user, chap_secret, mutual_user, mutual_secret,"
+               " created) VALUES (?, 'disk of pc-b', 'mutual-chap', 'pc-b', 'oldsecret0123456789abcdef',"
+               " 'bootsan', 'oldmutual0123456789abcdef', 1)", (PREFIX + "pc-b",))
+    db.commit()
+    db.close()
+    expect("delete: an image for pc-b", req("POST", "/api/v1/images", {"name": "disk-b", "size_bytes": MiB}), 201)
+    expect("delete: pc-b, whose target was left behind", req("POST", "/api/v1/clients", {
+        "name": "pc-b", "mac": ["52:54:00:00:20:03"], "profile": "disk", "image": "disk-b"}), 201)
+    s3, text = secret_of("52-54-00-00-20-03")
+    ok(s3 and "oldsecret" not in text and "oldmutual" not in text,
+       "delete: a new client never gets a left-behind target's secrets", text)
+    expect("delete: pc-b and its image", req("DELETE", "/api/v1/clients/pc-b?delete_image=true"), 204)
 
 
 # ---- images: limits and races ----
