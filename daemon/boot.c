@@ -1008,15 +1008,14 @@ static void delete_client(struct http_req *r)
 	with_image = with_image && c.image[0] && !store_image_get(d->store, c.image, &im);
 	if (with_image && !store_lun_list(d->store, NULL, &ls, &n)) {
 		/* Its own target's LUN goes with the client; any other is a user. */
-		char own[STORE_NAME_SIZE + 2];
 		const char *user = NULL;
 
-		snprintf(own, sizeof(own), ":%s", c.name);
 		for (size_t i = 0; i < n && !user; i++) {
-			size_t tl = strlen(ls[i].target), ol = strlen(own);
+			struct store_target t;
 
 			if (!strcmp(ls[i].image, c.image) &&
-			    (tl < ol || strcmp(ls[i].target + tl - ol, own)))
+			    (store_target_get(d->store, ls[i].target, &t) ||
+			     !enroll_target_of(&t, c.name)))
 				user = ls[i].target;
 		}
 		if (user) {

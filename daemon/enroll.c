@@ -99,8 +99,7 @@ static int make_secrets(struct store_target *t, const char *client, int mode)
 	return err;
 }
 
-/* Was target @t made by enrollment for client @name ("disk of <name>", <prefix>:<name>)? */
-static bool target_of(const struct store_target *t, const char *name)
+bool enroll_target_of(const struct store_target *t, const char *name)
 {
 	size_t ni = strlen(t->iqn), nn = strlen(name);
 
@@ -127,7 +126,7 @@ int enroll_ensure_target(struct bsd *d, const struct store_client *c)
 	bc.iqn_prefix = prefix;
 	if (boot_client_iqns(&bc, initiator, target))
 		return -EINVAL;
-	if (!store_target_get(d->store, target, &t) && target_of(&t, c->name)) {
+	if (!store_target_get(d->store, target, &t) && enroll_target_of(&t, c->name)) {
 		/*
 		 * Enrollment made it for an earlier client of this name (this
 		 * one is new: the target of a deleted client is deleted with it,
@@ -177,7 +176,7 @@ int enroll_forget_client(struct bsd *d, const char *name)
 	if (err)
 		return err;
 	for (size_t i = 0; i < n; i++) {
-		if (!target_of(&ts[i], name))
+		if (!enroll_target_of(&ts[i], name))
 			continue;
 		err = store_target_delete(d->store, ts[i].iqn);	/* its LUN and ACL too */
 		if (err && err != -ENOENT) {

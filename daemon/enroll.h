@@ -23,6 +23,7 @@
 #ifndef BOOTSAND_ENROLL_H
 #define BOOTSAND_ENROLL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct bsd;
@@ -91,6 +92,9 @@ void enroll_client_san(struct bsd *d, const struct store_client *c, struct enrol
  * -ENOENT (no such client) or another -errno.
  */
 int enroll_forget_client(struct bsd *d, const char *name);
+/* Was target @t made by enrollment for client @name ("disk of <name>", <prefix>:<name>)? */
+struct store_target;
+bool enroll_target_of(const struct store_target *t, const char *name);
 
 int enroll_add_routes(struct bsd *d, struct http *h);
 const char *enroll_openapi_paths(void);

@@ -255,6 +255,20 @@ def test_client_delete(state):
     s3, text = secret_of("52-54-00-00-20-03")
     ok(s3 and "oldsecret" not in text and "oldmutual" not in text,
        "delete: a new client never gets a left-behind target's secrets", text)
+    # Its image is used by another target too: 409, and nothing is deleted.
+    db = sqlite3.connect(os.path.join(state, "bootsand.db"), timeout=10)
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("INSERT INTO targets (iqn, created) VALUES ('iqn.2024-01.org.example:shared', 1)")
+    db.execute("INSERT INTO luns (target, lun, image, serial, naa) VALUES "
+               "('iqn.2024-01.org.example:shared', 0, 'disk-b', 'fedcba9876543210', 2)")
+    db.commit()
+    expect("delete: ?delete_image=true of an image another target uses is 409",
+           req("DELETE", "/api/v1/clients/pc-b?delete_image=true"), 409, "delete_image")
+    ok(req("GET", "/api/v1/clients/pc-b").status == 200 and
+       req("GET", "/api/v1/targets/" + PREFIX + "pc-b").status == 200, "delete: and nothing is deleted")
+    db.execute("DELETE FROM targets WHERE iqn = 'iqn.2024-01.org.example:shared'")
+    db.commit()
+    db.close()
     expect("delete: pc-b and its image", req("DELETE", "/api/v1/clients/pc-b?delete_image=true"), 204)
 
 
