@@ -179,7 +179,11 @@ int enroll_forget_client(struct bsd *d, const char *name)
 		if (!enroll_target_of(&ts[i], name))
 			continue;
 		err = store_target_delete(d->store, ts[i].iqn);	/* its LUN and ACL too */
-		if (err && err != -ENOENT) {
+		if (err == -ENOENT) {	/* gone meanwhile */
+			err = 0;
+			continue;
+		}
+		if (err) {
 			log_err("client %s: removing its target %s: %s", name, ts[i].iqn,
 				strerror(-err));
 			break;
@@ -191,9 +195,7 @@ int enroll_forget_client(struct bsd *d, const char *name)
 	free(ts);
 	if (removed)
 		kernel_sync(d);
-	if (err && err != -ENOENT)
-		return err;
-	return store_client_delete(d->store, name);
+	return err ?: store_client_delete(d->store, name);
 }
 
 void enroll_client_san(struct bsd *d, const struct store_client *c, struct enroll_san *m,
