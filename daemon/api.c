@@ -46,6 +46,36 @@ void api_reply_list(struct http_req *r, const char *name, json_t *items)
 	http_reply_json(r, 200, json_pack("{s:o}", name, items));
 }
 
+int api_page_args(struct http_req *r, int *limit, const char **after)
+{
+	const char *l = http_query(r, "limit"), *a = http_query(r, "after");
+	char *end;
+	long v;
+
+	*limit = API_PAGE_DEFAULT;
+	*after = a ? a : "";
+	if (!l)
+		return 0;
+	errno = 0;
+	v = strtol(l, &end, 10);
+	if (!l[0] || *end || errno || v < 1 || v > API_PAGE_MAX || l[0] == '+') {
+		http_reply_error(r, 400, "limit", "limit is a number of items from 1 to %d",
+				 API_PAGE_MAX);
+		return -1;
+	}
+	*limit = (int)v;
+	return 0;
+}
+
+void api_reply_page(struct http_req *r, const char *name, json_t *items, json_t *next)
+{
+	json_t *o = json_pack("{s:o}", name, items);
+
+	if (next)
+		json_object_set_new(o, "next", next);
+	http_reply_json(r, 200, o);
+}
+
 /* ---- status ---- */
 
 static void get_status(struct http_req *r)
@@ -131,19 +161,28 @@ static void get_images(struct http_req *r)
 {
 	struct bsd *d = http_ctx(r);
 	struct store_image *v;
+	const char *after;
+	json_t *a, *next = NULL;
 	size_t n;
-	json_t *a;
-	int err = store_image_list(d->store, &v, &n);
+	int err, limit;
 
+	if (api_page_args(r, &limit, &after))
+		return;
+	/* One more than asked: whether a next page exists. */
+	err = store_image_page(d->store, after, limit + 1, &v, &n);
 	if (err) {
 		http_reply_errno(r, err, NULL, "images");
 		return;
+	}
+	if (n > (size_t)limit) {
+		n = (size_t)limit;
+		next = json_string(v[n - 1].name);
 	}
 	a = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(a, image_json(d, &v[i]));
 	free(v);
-	api_reply_list(r, "images", a);
+	api_reply_page(r, "images", a, next);
 }
 
 /* A valid image name from the path, or a 404 reply and NULL. */
@@ -169,9 +208,24 @@ static bool size_ok(struct http_req *r, json_int_t size)
 	return true;
 }
 
+/* 400 for a size the images' file system cannot hold, naming its limit. */
+static void too_big(struct http_req *r, struct bsd *d, json_int_t size)
+{
+	int64_t max = image_size_limit(d);
+
+	if (max > 0)
+		http_reply_error(r, 400, "size_bytes", "size_bytes %lld is more than the file system "
+				 "of %s takes: at most %lld bytes", (long long)size, d->images_dir,
+				 (long long)max);
+	else
+		http_reply_error(r, 400, "size_bytes", "size_bytes %lld is more than the file system "
+				 "of %s takes", (long long)size, d->images_dir);
+}
+
 static void post_images(struct http_req *r)
 {
 	struct bsd *d = http_ctx(r);
+	struct store_image im;
 	const char *name, *from = NULL;
 	json_int_t size = -1;
 	int err;
@@ -223,7 +277,11 @@ static void post_images(struct http_req *r)
 	}
 	if (!size_ok(r, size))
 		return;
-	err = image_create(d, name, (uint64_t)size);
+	err = image_create(d, name, (uint64_t)size, &im);
+	if (err == -EFBIG) {
+		too_big(r, d, size);
+		return;
+	}
 	if (err == -EEXIST) {
 		http_reply_error(r, 409, "name", "image '%s' exists already", name);
 		return;
@@ -232,16 +290,7 @@ static void post_images(struct http_req *r)
 		http_reply_errno(r, err, NULL, "creating the image");
 		return;
 	}
-	{
-		struct store_image im;
-
-		err = store_image_get(d->store, name, &im);
-		if (err) {
-			http_reply_errno(r, err, NULL, "image");
-			return;
-		}
-		api_reply_created(r, 201, image_json(d, &im), "/api/v1/images/%s", name);
-	}
+	api_reply_created(r, 201, image_json(d, &im), "/api/v1/images/%s", name);
 }
 
 static void get_image(struct http_req *r)
@@ -322,6 +371,10 @@ static void post_image_resize(struct http_req *r)
 	if (!size_ok(r, size))
 		return;
 	err = image_resize(d, name, (uint64_t)size);
+	if (err == -EFBIG) {
+		too_big(r, d, size);
+		return;
+	}
 	if (err == -ENOENT) {
 		http_reply_error(r, 404, NULL, "no image '%s'", name);
 		return;

@@ -16,6 +16,7 @@
 #include "bootsand.h"
 #include "enroll.h"
 #include "http.h"
+#include "images.h"
 #include "kernel.h"
 #include "log.h"
 #include "store.h"
@@ -1091,7 +1092,7 @@ static json_t *client_json(struct bsd *d, const struct store_client *c, bool his
 		size_t n, i;
 		json_t *h = json_array();
 
-		if (!store_boot_list(d->store, c->name, 50, &bs, &n)) {
+		if (!store_boot_list(d->store, c->name, STORE_BOOT_KEEP, &bs, &n)) {
 			for (i = 0; i < n; i++)
 				json_array_append_new(h, json_pack("{s:o, s:s, s:s, s:s}",
 					"time", api_time(bs[i].time), "ip", bs[i].ip,
@@ -1268,19 +1269,72 @@ static void get_clients(struct http_req *r)
 {
 	struct bsd *d = http_ctx(r);
 	struct store_client *cs;
+	const char *after;
+	json_t *a, *next = NULL;
 	size_t n, i;
-	json_t *a;
-	int err = store_client_list(d->store, &cs, &n);
+	int err, limit;
 
+	if (api_page_args(r, &limit, &after))
+		return;
+	/* One more than asked: whether a next page exists. */
+	err = store_client_page(d->store, after, limit + 1, &cs, &n);
 	if (err) {
 		http_reply_errno(r, err, NULL, "listing clients");
 		return;
+	}
+	if (n > (size_t)limit) {
+		n = (size_t)limit;
+		next = json_string(cs[n - 1].name);
 	}
 	a = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(a, client_json(d, &cs[i], false));
 	free(cs);
-	api_reply_list(r, "clients", a);
+	api_reply_page(r, "clients", a, next);
+}
+
+/* GET /api/v1/clients/{name}/history: after= is the id of the last row seen. */
+static void get_client_history(struct http_req *r)
+{
+	struct bsd *d = http_ctx(r);
+	struct store_client c;
+	struct store_boot *bs;
+	const char *after;
+	json_t *a, *next = NULL;
+	long long before = 0;
+	char *end;
+	size_t n, i;
+	int err, limit;
+
+	if (api_page_args(r, &limit, &after))
+		return;
+	if (after[0]) {
+		errno = 0;
+		before = strtoll(after, &end, 10);
+		if (*end || errno || before < 1) {
+			http_reply_error(r, 400, "after", "after is the id of a history entry");
+			return;
+		}
+	}
+	err = store_client_get(d->store, http_param(r, "name"), &c);
+	if (!err)
+		err = store_boot_page(d->store, c.name, before, limit + 1, &bs, &n);
+	if (err) {
+		http_reply_errno(r, err, "name", err == -ENOENT ? "no such client" : "history");
+		return;
+	}
+	if (n > (size_t)limit) {
+		n = (size_t)limit;
+		next = json_integer(bs[n - 1].id);
+	}
+	a = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:I, s:o, s:s, s:s, s:s}", "id",
+						   (json_int_t)bs[i].id, "time", api_time(bs[i].time),
+						   "ip", bs[i].ip, "firmware", bs[i].firmware,
+						   "served", bs[i].what));
+	free(bs);
+	api_reply_page(r, "history", a, next);
 }
 
 static void get_client(struct http_req *r)
@@ -1295,15 +1349,68 @@ static void get_client(struct http_req *r)
 		http_reply_json(r, 200, client_json(d, &c, true));
 }
 
+/*
+ * DELETE /api/v1/clients/{name}[?delete_image=true]: the client goes with
+ * what enrollment made for it (its target, LUN, ACL and CHAP secrets), its
+ * image only when asked, and then only if nothing else uses it.
+ */
 static void delete_client(struct http_req *r)
 {
 	struct bsd *d = http_ctx(r);
-	int err = store_client_delete(d->store, http_param(r, "name"));
+	const char *flag = http_query(r, "delete_image");
+	struct store_client c;
+	struct store_image im;
+	struct store_lun *ls;
+	size_t n;
+	bool with_image = flag && !strcmp(flag, "true");
+	int err;
 
-	if (err)
+	if (flag && !with_image && strcmp(flag, "false")) {
+		http_reply_error(r, 400, "delete_image", "delete_image is true or false");
+		return;
+	}
+	err = store_client_get(d->store, http_param(r, "name"), &c);
+	if (err) {
 		http_reply_errno(r, err, "name", "deleting the client");
-	else
-		http_reply_json(r, 204, NULL);
+		return;
+	}
+	with_image = with_image && c.image[0] && !store_image_get(d->store, c.image, &im);
+	if (with_image && !store_lun_list(d->store, NULL, &ls, &n)) {
+		/* Its own target's LUN goes with the client; any other is a user. */
+		const char *user = NULL;
+
+		for (size_t i = 0; i < n && !user; i++) {
+			struct store_target t;
+
+			if (!strcmp(ls[i].image, c.image) &&
+			    (store_target_get(d->store, ls[i].target, &t) ||
+			     !enroll_target_of(&t, c.name)))
+				user = ls[i].target;
+		}
+		if (user) {
+			http_reply_error(r, 409, "delete_image", "image %s is used by target %s too: "
+					 "nothing deleted", c.image, user);
+			free(ls);
+			return;
+		}
+		free(ls);
+	}
+	err = enroll_forget_client(d, c.name);
+	if (err) {
+		http_reply_errno(r, err, "name", "deleting the client");
+		return;
+	}
+	log_info("client %s deleted", c.name);
+	if (with_image) {
+		err = image_delete(d, c.image);
+		if (err && err != -ENOENT) {
+			http_reply_error(r, 409, "delete_image", "client %s deleted, but not its image "
+					 "%s: %s", c.name, c.image, err == -EBUSY ?
+					 "it is in use or being cloned" : strerror(-err));
+			return;
+		}
+	}
+	http_reply_json(r, 204, NULL);
 }
 
 int boot_add_routes(struct bsd *d, struct http *h)
@@ -1320,6 +1427,7 @@ int boot_add_routes(struct bsd *d, struct http *h)
 		{ "POST", "/api/v1/clients", post_client, HTTP_ROUTE_JSON },
 		{ "GET", "/api/v1/clients", get_clients, 0 },
 		{ "GET", "/api/v1/clients/{name}", get_client, 0 },
+		{ "GET", "/api/v1/clients/{name}/history", get_client_history, 0 },
 		{ "DELETE", "/api/v1/clients/{name}", delete_client, 0 },
 	};
 
@@ -1384,7 +1492,10 @@ const char *boot_openapi_paths(void)
 	" \"409\": {\"description\": \"in use: the error names the clients, menus and the"
 	" default_profile setting that use it\"}}}},"
 	"\"/api/v1/clients\": {"
-	" \"get\": {\"summary\": \"Clients\", \"responses\": {\"200\": " API_OPENAPI_LIST("clients") "}},"
+	" \"get\": {\"summary\": \"Clients, by name, a page at a time\","
+	" \"parameters\": " API_OPENAPI_PAGE_PARAMS ","
+	" \"responses\": {\"200\": " API_OPENAPI_PAGE("clients") ","
+	" \"400\": {\"description\": \"a bad limit\"}}},"
 	" \"post\": {\"summary\": \"Enrol a client (name, uuid, mac, serial, profile, image, labels)\","
 	"  \"requestBody\": {\"required\": true, \"content\": {\"application/json\": {\"schema\":"
 	" {\"type\": \"object\", \"required\": [\"name\"], \"properties\": {"
@@ -1402,8 +1513,24 @@ const char *boot_openapi_paths(void)
 	"\"/api/v1/clients/{name}\": {"
 	" \"parameters\": [{\"name\": \"name\", \"in\": \"path\", \"required\": true,"
 	" \"schema\": {\"type\": \"string\"}}],"
-	" \"get\": {\"summary\": \"One client with its boot history\", \"responses\":"
+	" \"get\": {\"summary\": \"One client with its last 50 boots\", \"responses\":"
 	" {\"200\": {\"description\": \"the client\"}}},"
-	" \"delete\": {\"summary\": \"Delete a client\", \"responses\": {\"204\": {\"description\": \"deleted\"}}}}"
+	" \"delete\": {\"summary\": \"Delete a client with its target, LUN, ACL and CHAP secrets"
+	" (its image too with delete_image=true)\","
+	" \"parameters\": [{\"name\": \"delete_image\", \"in\": \"query\", \"schema\":"
+	" {\"type\": \"boolean\", \"default\": false}}],"
+	" \"responses\": {\"204\": {\"description\": \"deleted\"},"
+	" \"400\": {\"description\": \"delete_image is not true or false\"},"
+	" \"404\": {\"description\": \"no such client\"},"
+	" \"409\": {\"description\": \"its image is used by another target\"}}}},"
+	"\"/api/v1/clients/{name}/history\": {"
+	" \"parameters\": [{\"name\": \"name\", \"in\": \"path\", \"required\": true,"
+	" \"schema\": {\"type\": \"string\"}}],"
+	" \"get\": {\"summary\": \"A client's boot history, newest first (the last 50 per client"
+	" and 100,000 in all are kept); after is the id of the last entry seen\","
+	" \"parameters\": " API_OPENAPI_PAGE_PARAMS ","
+	" \"responses\": {\"200\": " API_OPENAPI_PAGE("history") ","
+	" \"400\": {\"description\": \"a bad limit or after\"},"
+	" \"404\": {\"description\": \"no such client\"}}}}"
 	"}";
 }

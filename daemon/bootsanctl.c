@@ -550,17 +550,67 @@ static void show(json_t *j)
 	json_decref(j);
 }
 
-/* GET /api/v1/<coll>: every collection answers {"<coll>": [...]}. */
+/* A query value: unreserved characters kept, the rest %XX. */
+static void escape_query(char *out, size_t size, const char *s)
+{
+	size_t o = 0;
+
+	for (; *s && o + 4 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (isalnum(c) || strchr("-._~", c))
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, size - o, "%%%02X", c);
+	}
+	out[o] = '\0';
+}
+
+/*
+ * GET /api/v1/<coll>: every collection answers {"<coll>": [...]}. A long
+ * one comes in pages, each but the last with "next" (the after= of the
+ * following one): all are fetched, so the list is whole.
+ */
 static void list(const char *coll, const struct column *cols, size_t ncols)
 {
-	char path[64];
-	json_t *reply, *rows;
+	char path[512], after[256] = "";
+	json_t *reply = NULL, *rows = NULL;
 
-	snprintf(path, sizeof(path), "/api/v1/%s", coll);
-	reply = call("GET", path, NULL);
-	rows = json_object_get(reply, coll);
-	if (!json_is_array(rows))
-		rows = NULL;
+	for (;;) {
+		json_t *page, *items, *next;
+
+		if (after[0])
+			snprintf(path, sizeof(path), "/api/v1/%s?after=%s", coll, after);
+		else
+			snprintf(path, sizeof(path), "/api/v1/%s", coll);
+		page = call("GET", path, NULL);
+		items = json_object_get(page, coll);
+		next = json_object_get(page, "next");
+		if (!json_is_array(items)) {
+			if (reply)
+				json_decref(page);
+			else
+				reply = page;	/* --json shows it as it came */
+			break;
+		}
+		if (!reply) {
+			reply = page;
+			rows = items;
+		} else {
+			json_array_extend(rows, items);
+		}
+		if (json_is_string(next))
+			escape_query(after, sizeof(after), json_string_value(next));
+		else if (json_is_integer(next))
+			snprintf(after, sizeof(after), "%" JSON_INTEGER_FORMAT, json_integer_value(next));
+		else
+			after[0] = '\0';
+		if (page != reply)
+			json_decref(page);
+		if (!after[0])
+			break;
+	}
+	json_object_del(reply, "next");
 	if (opt.json)
 		print_json(reply);
 	else if (rows)

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Enrollment and the per-client SAN objects; see enroll.h. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -97,6 +99,14 @@ static int make_secrets(struct store_target *t, const char *client, int mode)
 	return err;
 }
 
+bool enroll_target_of(const struct store_target *t, const char *name)
+{
+	size_t ni = strlen(t->iqn), nn = strlen(name);
+
+	return !strncmp(t->alias, "disk of ", 8) && !strcmp(t->alias + 8, name) &&
+	       ni > nn && t->iqn[ni - nn - 1] == ':' && !strcmp(t->iqn + ni - nn, name);
+}
+
 int enroll_ensure_target(struct bsd *d, const struct store_client *c)
 {
 	struct store_profile sp;
@@ -116,7 +126,20 @@ int enroll_ensure_target(struct bsd *d, const struct store_client *c)
 	bc.iqn_prefix = prefix;
 	if (boot_client_iqns(&bc, initiator, target))
 		return -EINVAL;
-	if (!store_target_get(d->store, target, &t)) {
+	if (!store_target_get(d->store, target, &t) && enroll_target_of(&t, c->name)) {
+		/*
+		 * Enrollment made it for an earlier client of this name (this
+		 * one is new: the target of a deleted client is deleted with it,
+		 * but a database restored from a backup may hold one): never
+		 * hand its secrets on. It is made afresh.
+		 */
+		log_warn("client %s: replacing the target %s an earlier client of the name left",
+			 c->name, target);
+		err = store_target_delete(d->store, target);
+		if (err)
+			return err;
+		memset(&t, 0, sizeof(t));
+	} else if (t.iqn[0]) {
 		/* Secrets are made once; only a change of the profile's mode redoes them. */
 		if (!strcmp(t.auth, mode == 2 ? "mutual-chap" : mode == 1 ? "chap" : "none"))
 			return 0;
@@ -141,6 +164,38 @@ int enroll_ensure_target(struct bsd *d, const struct store_client *c)
 		return err;
 	}
 	return kernel_sync(d);
+}
+
+int enroll_forget_client(struct bsd *d, const char *name)
+{
+	struct store_target *ts = NULL;
+	size_t n = 0;
+	bool removed = false;
+	int err = store_target_list(d->store, &ts, &n);
+
+	if (err)
+		return err;
+	for (size_t i = 0; i < n; i++) {
+		if (!enroll_target_of(&ts[i], name))
+			continue;
+		err = store_target_delete(d->store, ts[i].iqn);	/* its LUN and ACL too */
+		if (err == -ENOENT) {	/* gone meanwhile */
+			err = 0;
+			continue;
+		}
+		if (err) {
+			log_err("client %s: removing its target %s: %s", name, ts[i].iqn,
+				strerror(-err));
+			break;
+		}
+		log_info("client %s: target %s removed, with its secrets", name, ts[i].iqn);
+		removed = true;
+	}
+	explicit_bzero(ts, n * sizeof(*ts));	/* it held secrets */
+	free(ts);
+	if (removed)
+		kernel_sync(d);
+	return err ?: store_client_delete(d->store, name);
 }
 
 void enroll_client_san(struct bsd *d, const struct store_client *c, struct enroll_san *m,

@@ -23,6 +23,7 @@
 #ifndef BOOTSAND_ENROLL_H
 #define BOOTSAND_ENROLL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct bsd;
@@ -65,9 +66,11 @@ int enroll_unknown(struct bsd *d, enum enroll_policy policy, const char *mac,
 		   const char **why);
 
 /*
- * Makes sure a sanboot client has its target, LUN, ACL and, when its
- * profile asks, its CHAP secrets (created once, kept afterwards). 0 for a
- * client that needs none.
+ * For a client just made: makes sure a sanboot client has its target, LUN,
+ * ACL and, when its profile asks, its CHAP secrets (created once, kept
+ * afterwards). A target enrollment made for an earlier client of the name
+ * is replaced, never reused with its secrets. 0 for a client that needs
+ * none.
  */
 int enroll_ensure_target(struct bsd *d, const struct store_client *c);
 
@@ -81,6 +84,17 @@ struct enroll_san {
 };
 void enroll_client_san(struct bsd *d, const struct store_client *c, struct enroll_san *mem,
 		       struct boot_client *bc);
+
+/*
+ * Removes client @name with what enrollment made for it: its target
+ * (alias "disk of <name>"; with it the LUN, the ACL and the CHAP secrets,
+ * so a later client of that name gets new ones). Not its image. 0, or
+ * -ENOENT (no such client) or another -errno.
+ */
+int enroll_forget_client(struct bsd *d, const char *name);
+/* Was target @t made by enrollment for client @name ("disk of <name>", <prefix>:<name>)? */
+struct store_target;
+bool enroll_target_of(const struct store_target *t, const char *name);
 
 int enroll_add_routes(struct bsd *d, struct http *h);
 const char *enroll_openapi_paths(void);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "bootsand.h"
+#include "enroll.h"
 #include "images.h"
 #include "kernel.h"
 #include "log.h"
@@ -19,6 +20,14 @@
 #include "util.h"
 
 #define COPY_CHUNK (1024 * 1024)
+
+/*
+ * Create, clone, resize and delete of an image change a row and a file:
+ * each holds this from its first look at the row to the last change of
+ * either, so no other sees a row without its file or a file without its
+ * row (a create racing a delete of one name, two clones of one name).
+ */
+static pthread_mutex_t names_lock = PTHREAD_MUTEX_INITIALIZER;
 
 bool image_size_valid(uint64_t size)
 {
@@ -47,7 +56,38 @@ int64_t image_allocated(struct bsd *d, const char *name)
 	return (int64_t)st.st_blocks * 512;
 }
 
-int image_create(struct bsd *d, const char *name, uint64_t size)
+int64_t image_size_limit(struct bsd *d)
+{
+	uint64_t lo = 0, hi = IMAGE_SIZE_MAX + 512;
+	int fd = open(d->images_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -errno;
+	/* The largest length ftruncate() takes, in 512-byte steps: lo works, hi not. */
+	while (hi - lo > 512) {
+		uint64_t mid = lo + (hi - lo) / 2 / 512 * 512;
+
+		if (ftruncate(fd, (off_t)mid) == 0)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	close(fd);
+	return (int64_t)lo;
+}
+
+/*
+ * A file where no image row is: left by a crash between a delete's row
+ * and its unlink. The caller holds names_lock and has just made the row,
+ * so no LUN can use the file: it goes.
+ */
+static void remove_leftover(const char *name, const char *path)
+{
+	if (unlink(path) == 0)
+		log_warn("image %s: removed a file no image owned: %s", name, path);
+}
+
+int image_create(struct bsd *d, const char *name, uint64_t size, struct store_image *out)
 {
 	struct store_image im = { .size_bytes = size };
 	char path[PATH_MAX];
@@ -60,24 +100,31 @@ int image_create(struct bsd *d, const char *name, uint64_t size)
 		return err;
 	snprintf(im.name, sizeof(im.name), "%s", name);
 	snprintf(im.state, sizeof(im.state), "ready");
-	/* The row first: its primary key settles races between two creators. */
+	pthread_mutex_lock(&names_lock);
 	err = store_image_create(d->store, &im);
 	if (err)
-		return err;
+		goto out;
+	remove_leftover(name, path);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0 || ftruncate(fd, (off_t)size) || fsync(fd)) {
 		err = -errno;
-		log_err("image %s: %s: %s", name, path, strerror(errno));
+		if (err != -EFBIG)	/* the caller's error: bigger than this file system takes */
+			log_err("image %s: %s: %s", name, path, strerror(errno));
 		if (fd >= 0) {
 			close(fd);
 			unlink(path);
 		}
 		store_image_delete(d->store, name);
-		return err;
+		goto out;
 	}
 	close(fd);
 	log_info("image %s created (%llu bytes)", name, (unsigned long long)size);
-	return 0;
+	/* As made: a delete may take it once the lock is let go. */
+	if (store_image_get(d->store, name, out))
+		*out = im;
+out:
+	pthread_mutex_unlock(&names_lock);
+	return err;
 }
 
 int image_resize(struct bsd *d, const char *name, uint64_t size)
@@ -89,19 +136,22 @@ int image_resize(struct bsd *d, const char *name, uint64_t size)
 	err = image_path(d, name, path, sizeof(path));
 	if (err)
 		return err;
+	pthread_mutex_lock(&names_lock);
 	err = store_image_get(d->store, name, &im);
-	if (err)
+	if (!err && strcmp(im.state, "ready"))
+		err = -EBUSY;
+	else if (!err && (!image_size_valid(size) || size < im.size_bytes))
+		err = -EINVAL;
+	if (err || size == im.size_bytes) {
+		pthread_mutex_unlock(&names_lock);
 		return err;
-	if (strcmp(im.state, "ready"))
-		return -EBUSY;
-	if (!image_size_valid(size) || size < im.size_bytes)
-		return -EINVAL;
-	if (size == im.size_bytes)
-		return 0;
+	}
 	if (truncate(path, (off_t)size))
-		return -errno;
+		err = -errno;
 	im.size_bytes = size;
-	err = store_image_update(d->store, &im);
+	if (!err)
+		err = store_image_update(d->store, &im);
+	pthread_mutex_unlock(&names_lock);
 	if (err)
 		return err;
 	log_info("image %s grown to %llu bytes", name, (unsigned long long)size);
@@ -122,23 +172,22 @@ int image_delete(struct bsd *d, const char *name)
 	err = image_path(d, name, path, sizeof(path));
 	if (err)
 		return err;
+	pthread_mutex_lock(&names_lock);
 	err = store_image_get(d->store, name, &im);
-	if (err)
-		return err;
-	if (strcmp(im.state, "ready"))
-		return -EBUSY;
-	err = store_image_lun_count(d->store, name, &luns);
-	if (err)
-		return err;
-	if (luns)
-		return -EBUSY;
-	err = store_image_delete(d->store, name);	/* -EBUSY on a racing LUN */
-	if (err)
-		return err;
-	if (unlink(path) && errno != ENOENT)
+	if (!err && strcmp(im.state, "ready"))
+		err = -EBUSY;
+	if (!err)
+		err = store_image_lun_count(d->store, name, &luns);
+	if (!err && luns)
+		err = -EBUSY;
+	if (!err)
+		err = store_image_delete(d->store, name);	/* -EBUSY on a racing LUN */
+	if (!err && unlink(path) && errno != ENOENT)
 		log_warn("image %s: removing %s: %s", name, path, strerror(errno));
-	log_info("image %s deleted", name);
-	return 0;
+	pthread_mutex_unlock(&names_lock);
+	if (!err)
+		log_info("image %s deleted", name);
+	return err;
 }
 
 /* ---- copying ---- */
@@ -317,6 +366,59 @@ static int clone_run(struct clone_job *j, char *why, size_t whylen)
 	return err;
 }
 
+/*
+ * A clone that will not finish (it failed, bootsand stopped, or a start
+ * finds it half-made) must not leave a machine waiting for it forever, nor
+ * an image that cannot be deleted: a client provisioned onto it goes with
+ * its target (its next boot provisions it afresh), any other LUN on it is
+ * removed (a client made through the API keeps its record and needs the
+ * image made again), then the row and the file. The caller holds
+ * names_lock.
+ */
+static void abandon(struct bsd *d, const char *name)
+{
+	struct store_client *cs = NULL;
+	struct store_lun *ls = NULL;
+	char path[PATH_MAX];
+	size_t n = 0;
+	bool changed = false;
+	int err;
+
+	if (!store_client_list(d->store, &cs, &n)) {
+		for (size_t i = 0; i < n; i++) {
+			if (strcmp(cs[i].image, name))
+				continue;
+			if (!strcmp(cs[i].origin, "provision")) {
+				log_warn("image %s: removing client %s, provisioned onto it: its "
+					 "next boot provisions it again", name, cs[i].name);
+				enroll_forget_client(d, cs[i].name);
+			} else {
+				log_warn("image %s: client %s keeps naming it: make the image "
+					 "again for it", name, cs[i].name);
+			}
+		}
+		free(cs);
+	}
+	if (!store_lun_list(d->store, NULL, &ls, &n)) {
+		for (size_t i = 0; i < n; i++) {
+			if (strcmp(ls[i].image, name))
+				continue;
+			log_warn("image %s: removing LUN %u of %s, which used it", name, ls[i].lun,
+				 ls[i].target);
+			if (!store_lun_delete(d->store, ls[i].target, ls[i].lun))
+				changed = true;
+		}
+		free(ls);
+	}
+	if (changed)
+		kernel_sync(d);
+	if (!image_path(d, name, path, sizeof(path)))
+		unlink(path);
+	err = store_image_delete(d->store, name);
+	if (err && err != -ENOENT)
+		log_err("image %s: removing its record: %s", name, strerror(-err));
+}
+
 static void *clone_thread(void *arg)
 {
 	struct clone_job *j = arg;
@@ -349,6 +451,7 @@ static void *clone_thread(void *arg)
 		pthread_cond_broadcast(&d->jobs_cond);
 		pthread_mutex_unlock(&d->jobs_lock);
 	}
+	pthread_mutex_lock(&names_lock);
 	if (!err && !store_image_get(d->store, j->name, &im)) {
 		snprintf(im.state, sizeof(im.state), "ready");
 		im.job = 0;
@@ -360,7 +463,10 @@ static void *clone_thread(void *arg)
 	if (err) {
 		log_err("job %lld: clone %s from %s failed: %s", (long long)j->id, j->name,
 			j->from, why);
-		store_image_delete(d->store, j->name);
+		abandon(d, j->name);
+	}
+	pthread_mutex_unlock(&names_lock);
+	if (err) {
 		store_job_update(d->store, j->id, "failed", j->last_pct < 0 ? 0 : j->last_pct,
 				 why);
 	} else {
@@ -412,18 +518,27 @@ int image_clone_start(struct bsd *d, const char *name, const char *from, int64_t
 	d->jobs_running++;
 	pthread_mutex_unlock(&d->jobs_lock);
 
-	err = store_job_create(d->store, "clone", name, &j->id);
-	if (err)
-		goto fail;
+	/* The row before the job: a name taken already makes no failed job. */
+	pthread_mutex_lock(&names_lock);
 	snprintf(im.name, sizeof(im.name), "%s", name);
 	snprintf(im.state, sizeof(im.state), "cloning");
 	im.size_bytes = src.size_bytes;
-	im.job = j->id;
 	err = store_image_create(d->store, &im);
-	if (err) {
-		store_job_update(d->store, j->id, "failed", 0, strerror(-err));
-		goto fail;
+	if (!err) {
+		remove_leftover(name, path);
+		err = store_job_create(d->store, "clone", name, &j->id);
+		im.job = j->id;
+		if (!err)
+			err = store_image_update(d->store, &im);
+		if (err) {
+			if (j->id)
+				store_job_update(d->store, j->id, "failed", 0, strerror(-err));
+			store_image_delete(d->store, name);
+		}
 	}
+	pthread_mutex_unlock(&names_lock);
+	if (err)
+		goto fail;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	/* The ticket under the lock, so no other clone can take one meanwhile. */
@@ -435,7 +550,9 @@ int image_clone_start(struct bsd *d, const char *name, const char *from, int64_t
 	pthread_mutex_unlock(&d->jobs_lock);
 	pthread_attr_destroy(&attr);
 	if (err) {
+		pthread_mutex_lock(&names_lock);
 		store_image_delete(d->store, name);
+		pthread_mutex_unlock(&names_lock);
 		store_job_update(d->store, j->id, "failed", 0, strerror(-err));
 		goto fail;
 	}
@@ -458,17 +575,15 @@ void images_recover(struct bsd *d)
 	size_t cnt;
 
 	if (store_image_list(d->store, &v, &cnt) == 0) {
+		pthread_mutex_lock(&names_lock);
 		for (size_t i = 0; i < cnt; i++) {
-			char path[PATH_MAX];
-
 			if (!strcmp(v[i].state, "ready"))
 				continue;
 			log_warn("image %s: its clone was interrupted by a restart; removing it",
 				 v[i].name);
-			if (!image_path(d, v[i].name, path, sizeof(path)))
-				unlink(path);
-			store_image_delete(d->store, v[i].name);
+			abandon(d, v[i].name);
 		}
+		pthread_mutex_unlock(&names_lock);
 		free(v);
 	}
 	if (store_job_fail_unfinished(d->store, "interrupted: bootsand stopped", &n) == 0 && n)

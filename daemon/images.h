@@ -26,7 +26,14 @@ int image_path(struct bsd *d, const char *name, char *buf, size_t size);
 /* Bytes allocated on disk (st_blocks * 512), or -errno. */
 int64_t image_allocated(struct bsd *d, const char *name);
 
-int image_create(struct bsd *d, const char *name, uint64_t size);
+/*
+ * A new sparse image, its record in *out. -EFBIG when @size is more than
+ * the file system of the images takes.
+ */
+struct store_image;
+int image_create(struct bsd *d, const char *name, uint64_t size, struct store_image *out);
+/* The largest file the images' file system takes (a multiple of 512), or -errno. */
+int64_t image_size_limit(struct bsd *d);
 /*
  * Clones copy at most this many at once (each one reads and writes a whole
  * disk); the others wait in state "queued", in the order they came.
@@ -39,8 +46,12 @@ int image_clone_start(struct bsd *d, const char *name, const char *from, int64_t
 int image_resize(struct bsd *d, const char *name, uint64_t size);
 int image_delete(struct bsd *d, const char *name);
 
-/* At start: fail the jobs an earlier run left unfinished and remove their
- * half-made images. */
+/*
+ * At start: fail the jobs an earlier run left unfinished and remove their
+ * half-made images, with the clients provisioned onto them (and their
+ * targets) and any LUN using them, so the next boot provisions again. A
+ * clone that fails or is stopped cleans up the same way.
+ */
 void images_recover(struct bsd *d);
 /* At stop: ask running jobs to stop and wait for them. */
 void images_stop_jobs(struct bsd *d);

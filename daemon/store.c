@@ -10,6 +10,8 @@
  * exactly one version.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <signal.h>
@@ -18,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include <sqlite3.h>
 
@@ -46,6 +50,8 @@ struct boot_queue {
 	 */
 	sqlite3 *db;
 	sqlite3_stmt *insert;
+	sqlite3_stmt *prune_client, *prune_span, *prune_total;
+	int keep_client, keep_total;	/* the history's bounds; under write_lock */
 	pthread_mutex_t lock;		/* rows, n, filling, stop, idle */
 	pthread_cond_t wake;
 	pthread_mutex_t write_lock;	/* one batch written at a time, in order */
@@ -537,6 +543,60 @@ fail:
 	return 0;
 }
 
+/*
+ * The database holds CHAP secrets: it and its -wal and -shm files are for
+ * their owner, root, alone (0600), whatever the umask. A file found
+ * readable by others (restored from a backup, made by hand) or owned by
+ * another user is fixed, with a warning. @create: make the database file
+ * when missing (an empty file is a new database to SQLite; its -wal and
+ * -shm then inherit its mode). By path only: closing a descriptor of a
+ * file SQLite has open would drop SQLite's POSIX locks on it.
+ */
+static int secure_files(const char *path, bool create, char *err, size_t errlen)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++) {
+		char p[PATH_MAX];
+		struct stat st;
+		int fd;
+
+		if ((size_t)snprintf(p, sizeof(p), "%s%s", path, suffixes[i]) >= sizeof(p)) {
+			snprintf(err, errlen, "%s: path too long", path);
+			return -1;
+		}
+		if (stat(p, &st)) {
+			if (errno != ENOENT)
+				goto fail;
+			if (i || !create)
+				continue;
+			fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+			if (fd >= 0) {
+				close(fd);	/* new: nobody has it open yet */
+				continue;
+			}
+			if (errno != EEXIST || stat(p, &st))
+				goto fail;
+		}
+		if (st.st_mode & 077) {
+			log_warn("store: %s was mode %04o, readable by others, and it holds CHAP "
+				 "secrets: made 0600", p, (unsigned int)(st.st_mode & 07777));
+			if (chmod(p, 0600))
+				log_err("store: chmod 600 %s: %s", p, strerror(errno));
+		}
+		if (st.st_uid != geteuid() && geteuid() == 0) {
+			log_warn("store: %s was owned by uid %u: given to root", p,
+				 (unsigned int)st.st_uid);
+			if (chown(p, 0, 0))
+				log_err("store: chown root %s: %s", p, strerror(errno));
+		}
+		continue;
+fail:
+		snprintf(err, errlen, "%s: %s", p, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
 
 struct store *store_open_version(const char *path, int version, char *err, size_t errlen)
 {
@@ -562,6 +622,8 @@ struct store *store_open_version(const char *path, int version, char *err, size_
 	s->id = atomic_fetch_add(&last_id, 1) + 1;
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->readers_lock, NULL);
+	if (secure_files(path, true, err, errlen))
+		goto fail;
 	rc = sqlite3_open_v2(path, &s->main.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			     SQLITE_OPEN_FULLMUTEX, NULL);
 	if (rc != SQLITE_OK) {
@@ -585,6 +647,9 @@ struct store *store_open_version(const char *path, int version, char *err, size_
 		goto fail;
 	}
 	sqlite3_finalize(st);
+	/* Now that WAL mode made them: a -wal or -shm left readable is fixed too. */
+	if (secure_files(path, false, err, errlen))
+		goto fail;
 	if (exec_sql(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL", e, sizeof(e))) {
 		snprintf(err, errlen, "%s: %s", path, e);
 		goto fail;
@@ -916,6 +981,23 @@ int store_image_list(struct store *s, struct store_image **out, size_t *n)
 {
 	return list_all(s, "SELECT " IMAGE_COLS " FROM images ORDER BY name",
 			sizeof(**out), read_image, (void **)out, n);
+}
+
+int store_image_page(struct store *s, const char *after, int limit,
+		     struct store_image **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	int err = -EIO;
+
+	lock(s);
+	st = prep(s, "SELECT " IMAGE_COLS " FROM images WHERE name > ?1 ORDER BY name LIMIT ?2");
+	if (st) {
+		bind_text(st, 1, after ? after : "");
+		sqlite3_bind_int(st, 2, limit);
+		err = list_rows(s, st, sizeof(**out), read_image, (void **)out, n);
+	}
+	unlock(s);
+	return err;
 }
 
 int store_image_get(struct store *s, const char *name, struct store_image *out)
@@ -1527,6 +1609,23 @@ int store_client_list(struct store *s, struct store_client **out, size_t *n)
 			sizeof(**out), read_client, (void **)out, n);
 }
 
+int store_client_page(struct store *s, const char *after, int limit,
+		      struct store_client **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	int err = -EIO;
+
+	lock(s);
+	st = prep(s, "SELECT " CLIENT_COLS " FROM clients WHERE name > ?1 ORDER BY name LIMIT ?2");
+	if (st) {
+		bind_text(st, 1, after ? after : "");
+		sqlite3_bind_int(st, 2, limit);
+		err = list_rows(s, st, sizeof(**out), read_client, (void **)out, n);
+	}
+	unlock(s);
+	return err;
+}
+
 int store_client_find(struct store *s, const char *mac, const char *uuid_a, const char *uuid_b,
 		      const char *serial, struct store_client *out)
 {
@@ -1718,6 +1817,103 @@ static int boot_insert(struct store *s, const struct store_boot *b, int64_t *id)
 	return err;
 }
 
+/*
+ * The history is bounded: a script fetch needs no token, so every fetch
+ * of a known machine adds a row. Each client keeps its newest
+ * keep_client rows (what the API shows), the table its newest keep_total.
+ * Rows older than a client's keep_client-th newest go; nothing when it
+ * has fewer (the subquery is NULL). The table's bound is checked cheaply
+ * (the span of ids) before the exact count is spent.
+ */
+static const char sql_prune_client[] =
+	"DELETE FROM boot_history WHERE client = ?1 AND (time, id) < "
+	"(SELECT time, id FROM boot_history WHERE client = ?1 "
+	"ORDER BY time DESC, id DESC LIMIT 1 OFFSET ?2)";
+static const char sql_prune_span[] = "SELECT coalesce(max(id) - min(id), 0) FROM boot_history";
+static const char sql_prune_total[] =
+	"DELETE FROM boot_history WHERE id < "
+	"(SELECT id FROM boot_history ORDER BY id DESC LIMIT 1 OFFSET ?1)";
+
+/* Step a prepared statement of @db once; 0 or -EIO (logged). */
+static int step_once(sqlite3 *db, sqlite3_stmt *st, int64_t *value)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW && value)
+		*value = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		log_err("store: pruning the boot history: %s", sqlite3_errmsg(db));
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Keep the newest rows of @client (when not NULL), then of the table (when @keep_total). */
+static int boot_prune_with(sqlite3 *db, sqlite3_stmt *by_client, sqlite3_stmt *span,
+			   sqlite3_stmt *total, const char *client, int keep_client, int keep_total)
+{
+	int64_t ids = 0;
+	int err = 0;
+
+	if (client) {
+		sqlite3_bind_text(by_client, 1, client, -1, SQLITE_STATIC);
+		sqlite3_bind_int(by_client, 2, keep_client - 1);
+		err = step_once(db, by_client, NULL);
+	}
+	if (!err && keep_total)
+		err = step_once(db, span, &ids);
+	if (!err && keep_total && ids >= keep_total) {
+		sqlite3_bind_int(total, 1, keep_total - 1);
+		err = step_once(db, total, NULL);
+	}
+	return err;
+}
+
+static int cmp_client(const void *a, const void *b)
+{
+	return strcmp((*(const struct store_boot *const *)a)->client,
+		      (*(const struct store_boot *const *)b)->client);
+}
+
+/* The writer's pruning after a batch, once per client in it (in its transaction). */
+static int writer_prune(struct boot_queue *q, struct store_boot *rows, size_t n)
+{
+	struct store_boot **by = malloc(n * sizeof(*by));
+	int err = 0;
+
+	if (!by)
+		return -ENOMEM;
+	if (!q->prune_client &&
+	    (sqlite3_prepare_v3(q->db, sql_prune_client, -1, SQLITE_PREPARE_PERSISTENT,
+				&q->prune_client, NULL) != SQLITE_OK ||
+	     sqlite3_prepare_v3(q->db, sql_prune_span, -1, SQLITE_PREPARE_PERSISTENT,
+				&q->prune_span, NULL) != SQLITE_OK ||
+	     sqlite3_prepare_v3(q->db, sql_prune_total, -1, SQLITE_PREPARE_PERSISTENT,
+				&q->prune_total, NULL) != SQLITE_OK)) {
+		log_err("store: boot history writer: %s", sqlite3_errmsg(q->db));
+		sqlite3_finalize(q->prune_client);
+		sqlite3_finalize(q->prune_span);
+		sqlite3_finalize(q->prune_total);
+		q->prune_client = q->prune_span = q->prune_total = NULL;
+		free(by);
+		return -EIO;
+	}
+	for (size_t i = 0; i < n; i++)
+		by[i] = &rows[i];
+	qsort(by, n, sizeof(*by), cmp_client);
+	for (size_t i = 0; i < n && !err; i++)
+		if (i == 0 || strcmp(by[i]->client, by[i - 1]->client))
+			err = boot_prune_with(q->db, q->prune_client, q->prune_span, q->prune_total,
+					      by[i]->client, q->keep_client, 0);
+	if (!err)
+		err = boot_prune_with(q->db, q->prune_client, q->prune_span, q->prune_total, NULL,
+				      q->keep_client, q->keep_total);
+	free(by);
+	return err;
+}
+
 static int writer_exec(struct boot_queue *q, const char *sql)
 {
 	if (sqlite3_exec(q->db, sql, NULL, NULL, NULL) == SQLITE_OK)
@@ -1790,6 +1986,7 @@ static void boot_flush_locked(struct store *s)
 			else if (err)
 				lost++;
 		}
+		writer_prune(q, rows, n);	/* logged; the rows are written all the same */
 		if (writer_exec(q, "COMMIT")) {
 			writer_exec(q, "ROLLBACK");
 			lost = n;
@@ -1860,6 +2057,8 @@ static int boot_queue_start(struct store *s, const char *path, char *err, size_t
 	}
 	sqlite3_extended_result_codes(q->db, 1);
 	sqlite3_busy_timeout(q->db, 5000);
+	q->keep_client = STORE_BOOT_KEEP;
+	q->keep_total = STORE_BOOT_KEEP_TOTAL;
 	q->rows[0] = calloc(BOOT_QUEUE_MAX, sizeof(*q->rows[0]));
 	q->rows[1] = calloc(BOOT_QUEUE_MAX, sizeof(*q->rows[1]));
 	if (!q->rows[0] || !q->rows[1]) {
@@ -1909,6 +2108,9 @@ static void boot_queue_stop(struct store *s)
 	pthread_join(q->writer, NULL);
 	boot_flush(s);
 	sqlite3_finalize(q->insert);
+	sqlite3_finalize(q->prune_client);
+	sqlite3_finalize(q->prune_span);
+	sqlite3_finalize(q->prune_total);
 	sqlite3_close(q->db);
 	pthread_cond_destroy(&q->wake);
 	pthread_mutex_destroy(&q->write_lock);
@@ -1952,9 +2154,25 @@ int store_boot_add(struct store *s, struct store_boot *b)
 	boot_flush_locked(s);
 	lock(s);
 	err = boot_insert(s, b, &b->id);
+	if (!err) {
+		sqlite3_stmt *by_client = prep(s, sql_prune_client), *span = prep(s, sql_prune_span);
+		sqlite3_stmt *total = prep(s, sql_prune_total);
+
+		if (by_client && span && total)
+			boot_prune_with(conn(s)->db, by_client, span, total, b->client,
+					s->boots.keep_client, s->boots.keep_total);
+	}
 	unlock(s);
 	pthread_mutex_unlock(&s->boots.write_lock);
 	return err;
+}
+
+void store_boot_set_limits(struct store *s, int per_client, int total)
+{
+	pthread_mutex_lock(&s->boots.write_lock);
+	s->boots.keep_client = per_client > 0 ? per_client : STORE_BOOT_KEEP;
+	s->boots.keep_total = total > 0 ? total : STORE_BOOT_KEEP_TOTAL;
+	pthread_mutex_unlock(&s->boots.write_lock);
 }
 
 int store_boot_list(struct store *s, const char *client, int limit,
@@ -1970,6 +2188,26 @@ int store_boot_list(struct store *s, const char *client, int limit,
 	if (st) {
 		bind_text(st, 1, client);
 		sqlite3_bind_int(st, 2, limit);
+		err = list_rows(s, st, sizeof(**out), read_boot, (void **)out, n);
+	}
+	unlock(s);
+	return err;
+}
+
+int store_boot_page(struct store *s, const char *client, int64_t before, int limit,
+		    struct store_boot **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	int err = -EIO;
+
+	boot_flush(s);
+	lock(s);
+	st = prep(s, "SELECT " BOOT_COLS " FROM boot_history WHERE client = ?1 AND "
+		     "(?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3");
+	if (st) {
+		bind_text(st, 1, client);
+		sqlite3_bind_int64(st, 2, before);
+		sqlite3_bind_int(st, 3, limit);
 		err = list_rows(s, st, sizeof(**out), read_boot, (void **)out, n);
 	}
 	unlock(s);

@@ -102,6 +102,9 @@ struct store_image {
 	int64_t job;		/* the clone job while cloning, else 0 */
 };
 int store_image_list(struct store *s, struct store_image **out, size_t *n);
+/* At most @limit images named after @after ("" or NULL: from the first), by name. */
+int store_image_page(struct store *s, const char *after, int limit,
+		     struct store_image **out, size_t *n);
 int store_image_get(struct store *s, const char *name, struct store_image *out);
 int store_image_create(struct store *s, const struct store_image *im);
 int store_image_update(struct store *s, const struct store_image *im);	/* size, state, job */
@@ -209,6 +212,9 @@ struct store_client {
 	char origin[16];	/* "api", "register", "provision"; "" is "api" */
 };
 int store_client_list(struct store *s, struct store_client **out, size_t *n);
+/* At most @limit clients named after @after ("" or NULL: from the first), by name. */
+int store_client_page(struct store *s, const char *after, int limit,
+		      struct store_client **out, size_t *n);
 int store_client_get(struct store *s, const char *name, struct store_client *out);
 /*
  * The first client by name whose MAC list holds @mac (normalised), whose
@@ -256,7 +262,21 @@ int store_boot_queue(struct store *s, const struct store_boot *b);
 /* Newest first, at most @limit rows of @client. */
 int store_boot_list(struct store *s, const char *client, int limit,
 		    struct store_boot **out, size_t *n);
+/* At most @limit rows of @client older than row @before (0: the newest), newest first. */
+int store_boot_page(struct store *s, const char *client, int64_t before, int limit,
+		    struct store_boot **out, size_t *n);
 /* Keeps the newest @keep rows of each client. */
 int store_boot_prune(struct store *s, int keep);
+
+/*
+ * The history is bounded, since any machine on the network can add to it
+ * (a script fetch needs no token): every write keeps the newest
+ * STORE_BOOT_KEEP rows of its client (what the API shows) and the newest
+ * STORE_BOOT_KEEP_TOTAL rows in all.
+ */
+#define STORE_BOOT_KEEP		50
+#define STORE_BOOT_KEEP_TOTAL	100000
+/* Other bounds (tests); 0 restores a default. */
+void store_boot_set_limits(struct store *s, int per_client, int total);
 
 #endif /* BOOTSAND_STORE_H */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "bootsand.h"
 #include "images.h"
 #include "log.h"
 #include "tap.h"
@@ -72,6 +73,24 @@ int main(void)
 	close(dst);
 	unlink(a);
 	unlink(b);
+
+	{
+		/* The file system's largest file: it takes that size, not 512 more. */
+		static struct bsd d;
+		int64_t max;
+		int fd;
+
+		snprintf(d.images_dir, sizeof(d.images_dir), "%s", dir);
+		max = image_size_limit(&d);
+		ok(max > 0 && max % 512 == 0, "size limit: %lld, a multiple of 512", (long long)max);
+		fd = open(a, O_RDWR | O_CREAT, 0600);
+		ok(fd >= 0 && ftruncate(fd, (off_t)max) == 0, "size limit: a file of that size");
+		ok(fd >= 0 && ((uint64_t)max >= IMAGE_SIZE_MAX ||
+			       ftruncate(fd, (off_t)max + 512) != 0), "size limit: not one 512 more");
+		if (fd >= 0)
+			close(fd);
+		unlink(a);
+	}
 	rmdir(dir);
 	return tap_end();
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <sqlite3.h>
 
@@ -467,6 +468,8 @@ static void test_boot_queue(void)
 		ok(false, "boot queue: the database opens");
 		return;
 	}
+	/* This test counts every row it writes: bounds far above them. */
+	store_boot_set_limits(s, 1 << 20, 1 << 20);
 	is_int(store_client_create(s, &c), 0, "boot queue: a client");
 	is_int(store_boot_queue(s, &b), 0, "boot queue: queue a row");
 	ok(store_boot_list(s, "pc8", 10, &bv, &n) == 0 && n == 1 && !strcmp(bv[0].what, "first"),
@@ -585,6 +588,107 @@ static void test_read_snapshots(void)
 	store_close(s);
 }
 
+/* The history stays bounded: per client and in all, however it is written. */
+static void test_boot_bounds(void)
+{
+	struct store_client c = { .name = "" };
+	struct store_boot b = { .what = "script" };
+	struct store *s;
+	int64_t cnt = -1;
+	bool each = true;
+	struct store_boot *bv;
+	size_t n;
+
+	fresh("bounds");
+	s = open_ok();
+	if (!s)
+		return;
+	snprintf(c.name, sizeof(c.name), "busy");
+	store_client_create(s, &c);
+	snprintf(b.client, sizeof(b.client), "busy");
+	for (int i = 0; i < 3 * STORE_BOOT_KEEP; i++)
+		store_boot_queue(s, &b);
+	ok(store_count(s, STORE_T_BOOT_HISTORY, &cnt) == 0 && cnt == STORE_BOOT_KEEP,
+	   "boot bounds: %d queued fetches of one client keep its newest %d (%lld rows)",
+	   3 * STORE_BOOT_KEEP, STORE_BOOT_KEEP, (long long)cnt);
+	for (int i = 0; i < 2 * STORE_BOOT_KEEP; i++)
+		store_boot_add(s, &b);
+	ok(store_count(s, STORE_T_BOOT_HISTORY, &cnt) == 0 && cnt == STORE_BOOT_KEEP,
+	   "boot bounds: so do rows added one by one (%lld)", (long long)cnt);
+	ok(store_boot_list(s, "busy", 1, &bv, &n) == 0 && n == 1 && bv[0].id == b.id,
+	   "boot bounds: the newest row is kept");
+	free(bv);
+
+	store_boot_set_limits(s, 3, 10);
+	for (int k = 0; k < 6; k++) {
+		snprintf(c.name, sizeof(c.name), "pc%d", k);
+		store_client_create(s, &c);
+		snprintf(b.client, sizeof(b.client), "pc%d", k);
+		for (int i = 0; i < 5; i++)
+			store_boot_queue(s, &b);
+	}
+	ok(store_count(s, STORE_T_BOOT_HISTORY, &cnt) == 0 && cnt <= 10,
+	   "boot bounds: the table keeps its newest 10 in all (%lld)", (long long)cnt);
+	for (int k = 0; k < 6; k++) {
+		snprintf(c.name, sizeof(c.name), "pc%d", k);
+		if (store_boot_list(s, c.name, 100, &bv, &n) || n > 3)
+			each = false;
+		if (k == 5 && n != 3)
+			each = false;
+		free(bv);
+	}
+	ok(each, "boot bounds: each client at most 3, the newest client all 3");
+	ok(store_boot_page(s, "pc5", 0, 2, &bv, &n) == 0 && n == 2 && bv[0].id > bv[1].id,
+	   "boot page: the newest 2, newest first");
+	if (n == 2) {
+		int64_t last = bv[1].id;
+
+		free(bv);
+		ok(store_boot_page(s, "pc5", last, 2, &bv, &n) == 0 && n == 1 && bv[0].id < last,
+		   "boot page: then the one older than the last seen");
+	}
+	free(bv);
+	store_close(s);
+}
+
+/* The database holds secrets: 0600 whatever the umask, and fixed when found otherwise. */
+static void test_file_modes(void)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm" };
+	struct store *s;
+	struct stat st;
+	char p[300];
+	mode_t old = umask(022);
+	bool all = true;
+
+	fresh("modes");
+	s = open_ok();
+	store_setting_set(s, "k", "v");
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
+		if (stat(p, &st) || (st.st_mode & 0777) != 0600) {
+			printf("# %s: mode %o\n", p, (unsigned int)(st.st_mode & 0777));
+			all = false;
+		}
+	}
+	ok(all, "modes: a new database, its -wal and -shm are 0600 under umask 022");
+	store_close(s);
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
+		chmod(p, 0644);
+	}
+	s = open_ok();
+	all = true;
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
+		if (!stat(p, &st) && (st.st_mode & 0777) != 0600)
+			all = false;
+	}
+	ok(s && all, "modes: files found 0644 are made 0600");
+	store_close(s);
+	umask(old);
+}
+
 int main(void)
 {
 	struct store *s;
@@ -615,6 +719,8 @@ int main(void)
 	test_stable_ids();
 	test_boot_queue();
 	test_read_snapshots();
+	test_boot_bounds();
+	test_file_modes();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))
 		printf("# could not remove %s\n", dir);

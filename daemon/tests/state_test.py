@@ -1,0 +1,424 @@
+#!/usr/bin/env python3
+# What bootsand keeps, against the real bootsand (no kernel module): an
+# image clone interrupted by kill -9 or SIGTERM is cleaned up so the machine
+# provisions again; the boot history stays bounded; deleting a client
+# removes its target and secrets (and its image on request); create, clone
+# and delete of one image name are atomic under concurrent requests; an
+# image too large for the file system is the user's error; lists page
+# (?limit=&after=, followed by bootsanctl); the database files are 0600.
+# Prints TAP. Reuses api_test.py's harness.
+#
+#   daemon/tests/state_test.py [path/to/bootsand]
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import api_test as t  # noqa: E402
+from api_test import ok, expect, req  # noqa: E402
+
+MiB = 1024 * 1024
+HERE = os.path.dirname(os.path.abspath(__file__))
+CTL = os.path.join(HERE, "..", "bootsanctl")
+PREFIX = "iqn.2026-01.org.bootsan:"
+
+
+def db_query(sql, *args):
+    db = sqlite3.connect(os.path.join(t.D.state, "bootsand.db"), timeout=10)
+    try:
+        return db.execute(sql, args).fetchall()
+    finally:
+        db.close()
+
+
+def script(query, conn=None):
+    """GET /boot/ipxe?query; on @conn (kept alive) when given."""
+    c = conn or http.client.HTTPConnection("127.0.0.1", t.D.port, timeout=20)
+    c.request("GET", "/boot/ipxe?" + query, headers={"Host": "10.0.0.1:8080"})
+    r = c.getresponse()
+    text = r.read().decode(errors="replace")
+    if not conn:
+        c.close()
+    return r.status, text
+
+
+def parallel(fns):
+    """Run the callables at once (released together); their results in order."""
+    out = [None] * len(fns)
+    gate = threading.Barrier(len(fns))
+
+    def run(i):
+        gate.wait()
+        try:
+            out[i] = fns[i]()
+        except Exception as e:  # noqa: BLE001 - reported as the result
+            out[i] = e
+    ths = [threading.Thread(target=run, args=(i,)) for i in range(len(fns))]
+    for th in ths:
+        th.start()
+    for th in ths:
+        th.join()
+    return out
+
+
+def wait_job(jid, seconds=120):
+    deadline = time.time() + seconds
+    j = None
+    while time.time() < deadline:
+        j = req("GET", f"/api/v1/jobs/{jid}").json
+        if j and j.get("state") in ("done", "failed"):
+            break
+        time.sleep(0.1)
+    return j
+
+
+def modes(state):
+    out = {}
+    for suffix in ("", "-wal", "-shm"):
+        p = os.path.join(state, "bootsand.db" + suffix)
+        if os.path.exists(p):
+            out[suffix or "db"] = os.stat(p).st_mode & 0o777
+    return out
+
+
+# ---- the database files ----
+
+def test_modes(state):
+    m = modes(state)
+    ok(m.get("db") == 0o600 and m.get("-wal") == 0o600 and m.get("-shm") == 0o600,
+       "modes: the database, its -wal and -shm are created 0600", m)
+    rc = t.D.stop()
+    ok(rc == 0, "modes: bootsand stops", rc)
+    for suffix in ("", "-wal", "-shm"):
+        p = os.path.join(state, "bootsand.db" + suffix)
+        if not os.path.exists(p):
+            open(p, "wb").close()  # an empty -wal or -shm is valid for SQLite
+        os.chmod(p, 0o644)
+    before = len(t.D.logtext())
+    ok(t.D.start(), "modes: bootsand starts on files that are 0644", t.D.logtext()[-2000:])
+    m = modes(state)
+    ok(m.get("db") == 0o600 and m.get("-wal") == 0o600 and m.get("-shm") == 0o600,
+       "modes: they are made 0600 again", m)
+    log = t.D.logtext()[before:]
+    ok(re.search(r"warn.*bootsand\.db.*0644", log) and re.search(r"warn.*bootsand\.db-wal.*0644", log),
+       "modes: with a warning in the log naming each file", log[-2000:])
+
+
+# ---- the boot history ----
+
+def test_history_bounded():
+    expect("history: a local profile", req("POST", "/api/v1/profiles", {"name": "local", "kind": "local"}), 201)
+    expect("history: a client", req("POST", "/api/v1/clients", {"name": "pc-hist", "mac": ["52:54:00:00:10:01"],
+                                                                "profile": "local"}), 201)
+    before = db_query("SELECT count(*) FROM boot_history")[0][0]
+    errors = []
+
+    def fetcher(count):
+        c = http.client.HTTPConnection("127.0.0.1", t.D.port, timeout=20)
+        for _ in range(count):
+            status, text = script("mac=52-54-00-00-10-01&platform=efi", c)
+            if status != 200 or "exit" not in text:
+                errors.append((status, text[:200]))
+        c.close()
+    parallel([lambda: fetcher(750)] * 4)
+    ok(not errors, "history: 3,000 script fetches are served", errors[:3])
+    r = req("GET", "/api/v1/clients/pc-hist")  # also writes what is queued
+    ok(r.status == 200 and len(r.json["history"]) == 50, "history: the API shows the last 50", r)
+    rows = db_query("SELECT count(*) FROM boot_history WHERE client = 'pc-hist'")[0][0]
+    total = db_query("SELECT count(*) FROM boot_history")[0][0]
+    ok(rows <= 50 and total - before <= 50,
+       "history: 3,000 fetches do not add 3,000 rows (at most the 50 kept)", (rows, before, total))
+
+
+# ---- paging ----
+
+def page_all(path, coll, limit):
+    items, after, pages = [], None, 0
+    while pages < 100:
+        q = f"?limit={limit}" + (f"&after={after}" if after is not None else "")
+        r = req("GET", path + q)
+        if r.status != 200:
+            return None, r
+        items += r.json[coll]
+        pages += 1
+        after = r.json.get("next")
+        if after is None:
+            break
+    return items, pages
+
+
+def test_paging():
+    db = sqlite3.connect(os.path.join(t.D.state, "bootsand.db"), timeout=10)
+    db.executemany("INSERT INTO clients (name, created) VALUES (?, 1)",
+                   [(f"flood-{i:04d}",) for i in range(1200)])
+    db.commit()
+    db.close()
+    names = sorted(["pc-hist"] + [f"flood-{i:04d}" for i in range(1200)])
+    r = req("GET", "/api/v1/clients")
+    ok(r.status == 200 and len(r.json["clients"]) < len(names) and r.json.get("next"),
+       "paging: GET /clients without a limit is one page, with the next page's key", r.status)
+    items, pages = page_all("/api/v1/clients", "clients", 500)
+    ok(items is not None and [c["name"] for c in items] == names and pages == 3,
+       "paging: clients ?limit=500&after= pages through all 1,201 in order", (pages, len(items or [])))
+    r = req("GET", "/api/v1/clients?limit=2&after=flood-0100")
+    ok(r.status == 200 and [c["name"] for c in r.json["clients"]] == ["flood-0101", "flood-0102"] and
+       r.json.get("next") == "flood-0102", "paging: after= is exclusive, next is the last name", r)
+    r = req("GET", "/api/v1/clients?limit=5&after=pc-hist")
+    ok(r.status == 200 and r.json["clients"] == [] and "next" not in r.json, "paging: the last page has no next", r)
+    for bad in ["0", "-1", "abc", "1001", "5x", ""]:
+        expect(f"paging: ?limit={bad} is 400", req("GET", "/api/v1/clients?limit=" + bad), 400, "limit")
+    for i in range(5):
+        req("POST", "/api/v1/images", {"name": f"page-{i}", "size_bytes": 512})
+    items, pages = page_all("/api/v1/images", "images", 2)
+    ok(items is not None and [i["name"] for i in items if i["name"].startswith("page-")] ==
+       [f"page-{i}" for i in range(5)] and len({i["name"] for i in items}) == len(items),
+       "paging: images ?limit=2 pages through them all", (pages, items and [i["name"] for i in items]))
+    expect("paging: images ?limit=x is 400", req("GET", "/api/v1/images?limit=x"), 400, "limit")
+    items, pages = page_all("/api/v1/clients/pc-hist/history", "history", 20)
+    ok(items is not None and len(items) == 50 and pages == 3 and
+       all(items[i]["id"] > items[i + 1]["id"] for i in range(49)),
+       "paging: a client's boot history, newest first, 20 at a time", (pages, items and len(items)))
+    expect("paging: the history of an unknown client is 404", req("GET", "/api/v1/clients/nope/history"), 404)
+    spec = req("GET", "/api/v1/openapi.json").json or {}
+    for p in ["/api/v1/clients", "/api/v1/images", "/api/v1/clients/{name}/history"]:
+        params = {x.get("name") for x in spec.get("paths", {}).get(p, {}).get("get", {}).get("parameters", [])}
+        ok({"limit", "after"} <= params, f"paging: the OpenAPI document gives {p} limit and after", params)
+    env = dict(os.environ, BOOTSAN_URL=f"http://127.0.0.1:{t.D.port}",
+               BOOTSAN_TOKEN_FILE=os.path.join(t.D.state, "api-token"))
+    out = subprocess.run([CTL, "--json", "client", "list"], capture_output=True, text=True, env=env)
+    got = json.loads(out.stdout).get("clients", []) if out.returncode == 0 else []
+    ok(sorted(c["name"] for c in got) == names, "paging: bootsanctl client list follows the pages",
+       out.stderr[-500:] + f" {len(got)} clients")
+    out = subprocess.run([CTL, "client", "list"], capture_output=True, text=True, env=env)
+    ok(out.returncode == 0 and out.stdout.count("\nflood-") == 1200, "paging: also as a table", out.stderr[-500:])
+    db = sqlite3.connect(os.path.join(t.D.state, "bootsand.db"), timeout=10)
+    db.execute("DELETE FROM clients WHERE name LIKE 'flood-%'")
+    db.commit()
+    db.close()
+
+
+# ---- deleting a client ----
+
+def secret_of(mac):
+    status, text = script(f"mac={mac}&platform=pcbios")
+    m = re.search(r"^set password (\S+)$", text, re.M)
+    return m.group(1) if m else None, text
+
+
+def test_client_delete(state):
+    expect("delete: a sanboot profile with CHAP",
+           req("POST", "/api/v1/profiles", {"name": "disk", "kind": "sanboot", "chap": "mutual"}), 201)
+    expect("delete: an image", req("POST", "/api/v1/images", {"name": "disk-a", "size_bytes": MiB}), 201)
+    expect("delete: a client of it", req("POST", "/api/v1/clients", {
+        "name": "pc-a", "mac": ["52:54:00:00:20:01"], "profile": "disk", "image": "disk-a"}), 201)
+    s1, text = secret_of("52-54-00-00-20-01")
+    ok(s1, "delete: its script holds its CHAP secret", text)
+    expect("delete: DELETE the client", req("DELETE", "/api/v1/clients/pc-a"), 204)
+    expect("delete: its target is gone", req("GET", "/api/v1/targets/" + PREFIX + "pc-a"), 404)
+    ok(db_query("SELECT count(*) FROM acls WHERE target = ?", PREFIX + "pc-a")[0][0] == 0 and
+       db_query("SELECT count(*) FROM luns WHERE target = ?", PREFIX + "pc-a")[0][0] == 0,
+       "delete: and with it its LUN, ACL and secrets")
+    r = req("GET", "/api/v1/images/disk-a")
+    ok(r.status == 200 and r.json["luns"] == 0, "delete: the image stays without ?delete_image=true", r)
+    expect("delete: a client of the same name, another MAC", req("POST", "/api/v1/clients", {
+        "name": "pc-a", "mac": ["52:54:00:00:20:02"], "profile": "disk", "image": "disk-a"}), 201)
+    s2, text = secret_of("52-54-00-00-20-02")
+    ok(s2 and s2 != s1, "delete: it gets a new secret, never the old one", (s1, s2))
+    st, text = script("mac=52-54-00-00-20-01&platform=pcbios")
+    ok(s1 not in text and "sanboot" not in text, "delete: the old MAC gets nothing", text)
+    expect("delete: ?delete_image=maybe is 400",
+           req("DELETE", "/api/v1/clients/pc-a?delete_image=maybe"), 400, "delete_image")
+    expect("delete: the client and its image", req("DELETE", "/api/v1/clients/pc-a?delete_image=true"), 204)
+    expect("delete: the image is gone", req("GET", "/api/v1/images/disk-a"), 404)
+    ok(not os.path.exists(os.path.join(state, "images", "disk-a.img")), "delete: and its file")
+    expect("delete: an unknown client is 404", req("DELETE", "/api/v1/clients/pc-a"), 404)
+    # A target left by an earlier client of the name (a database restored from a backup):
+    # its secrets are not handed to the new one.
+    db = sqlite3.connect(os.path.join(state, "bootsand.db"), timeout=10)
+    db.execute("INSERT INTO targets (iqn, alias, auth, chap_user, chap_secret, mutual_user, mutual_secret,"
+               " created) VALUES (?, 'disk of pc-b', 'mutual-chap', 'pc-b', 'oldsecret0123456789abcdef',"
+               " 'bootsan', 'oldmutual0123456789abcdef', 1)", (PREFIX + "pc-b",))
+    db.commit()
+    db.close()
+    expect("delete: an image for pc-b", req("POST", "/api/v1/images", {"name": "disk-b", "size_bytes": MiB}), 201)
+    expect("delete: pc-b, whose target was left behind", req("POST", "/api/v1/clients", {
+        "name": "pc-b", "mac": ["52:54:00:00:20:03"], "profile": "disk", "image": "disk-b"}), 201)
+    s3, text = secret_of("52-54-00-00-20-03")
+    ok(s3 and "oldsecret" not in text and "oldmutual" not in text,
+       "delete: a new client never gets a left-behind target's secrets", text)
+    # Its image is used by another target too: 409, and nothing is deleted.
+    db = sqlite3.connect(os.path.join(state, "bootsand.db"), timeout=10)
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("INSERT INTO targets (iqn, created) VALUES ('iqn.2024-01.org.example:shared', 1)")
+    db.execute("INSERT INTO luns (target, lun, image, serial, naa) VALUES "
+               "('iqn.2024-01.org.example:shared', 0, 'disk-b', 'fedcba9876543210', 2)")
+    db.commit()
+    expect("delete: ?delete_image=true of an image another target uses is 409",
+           req("DELETE", "/api/v1/clients/pc-b?delete_image=true"), 409, "delete_image")
+    ok(req("GET", "/api/v1/clients/pc-b").status == 200 and
+       req("GET", "/api/v1/targets/" + PREFIX + "pc-b").status == 200, "delete: and nothing is deleted")
+    db.execute("DELETE FROM targets WHERE iqn = 'iqn.2024-01.org.example:shared'")
+    db.commit()
+    db.close()
+    expect("delete: pc-b and its image", req("DELETE", "/api/v1/clients/pc-b?delete_image=true"), 204)
+
+
+# ---- images: limits and races ----
+
+def test_image_races(state):
+    big = 1 << 50
+    r = req("POST", "/api/v1/images", {"name": "huge", "size_bytes": big})
+    ok(r.status == 400 and r.json.get("field") == "size_bytes" and "file system" in r.json.get("error", "") and
+       re.search(r"\d{6,}", r.json.get("error", "")), "images: larger than the file system allows: 400 with its limit", r)
+    ok(req("GET", "/api/v1/images/huge").status == 404 and
+       not os.path.exists(os.path.join(state, "images", "huge.img")), "images: and nothing is left of it")
+    expect("images: a small one", req("POST", "/api/v1/images", {"name": "grow", "size_bytes": MiB}), 201)
+    r = req("POST", "/api/v1/images/grow/resize", {"size_bytes": big})
+    ok(r.status == 400 and r.json.get("field") == "size_bytes" and "file system" in r.json.get("error", ""),
+       "images: growing past the file system's limit: 400 too", r)
+    ok(req("GET", "/api/v1/images/grow").json["size_bytes"] == MiB, "images: its size is unchanged")
+
+    bad = []
+    for i in range(40):
+        c, d = parallel([lambda: req("POST", "/api/v1/images", {"name": "race", "size_bytes": MiB}),
+                         lambda: req("DELETE", "/api/v1/images/race")])
+        exists = req("GET", "/api/v1/images/race").status == 200
+        on_disk = os.path.exists(os.path.join(state, "images", "race.img"))
+        if (getattr(c, "status", None) != 201 or getattr(d, "status", None) not in (204, 404) or
+                exists != (d.status == 404) or exists != on_disk):
+            bad.append((i, c, d, exists, on_disk))
+        req("DELETE", "/api/v1/images/race")
+    ok(not bad, "images: create racing delete of one name: 201 and a consistent end (40 rounds)", bad[:3])
+
+    bad = []
+    for i in range(10):
+        rs = parallel([lambda: req("POST", "/api/v1/images", {"name": "dup", "size_bytes": MiB})] * 4)
+        codes = sorted(getattr(r, "status", r) for r in rs)
+        if codes != [201, 409, 409, 409]:
+            bad.append(codes)
+        req("DELETE", "/api/v1/images/dup")
+    ok(not bad, "images: four creates of one name: one 201, three 409", bad[:3])
+
+    expect("images: a source", req("POST", "/api/v1/images", {"name": "src", "size_bytes": 8 * MiB}), 201)
+    with open(os.path.join(state, "images", "src.img"), "r+b") as f:
+        f.write(b"x" * MiB)
+    failed_before = {j["id"] for j in req("GET", "/api/v1/jobs").json["jobs"] if j["state"] == "failed"}
+    bad = []
+    for i in range(5):
+        rs = parallel([lambda: req("POST", "/api/v1/images", {"name": "twin", "from": "src"})] * 4)
+        codes = sorted(getattr(r, "status", r) for r in rs)
+        if codes != [202, 409, 409, 409]:
+            bad.append(codes)
+        for r in rs:
+            if getattr(r, "status", None) == 202:
+                wait_job(r.json["id"])
+        req("DELETE", "/api/v1/images/twin")
+    ok(not bad, "images: four clones of one name: one 202, three 409", bad[:3])
+    failed = [j for j in req("GET", "/api/v1/jobs").json["jobs"]
+              if j["state"] == "failed" and j["id"] not in failed_before]
+    ok(not failed, "images: and no failed jobs left behind", failed[:3])
+
+    bad = []
+    for i in range(10):
+        c, d = parallel([lambda: req("POST", "/api/v1/images", {"name": "twin", "from": "src"}),
+                         lambda: req("DELETE", "/api/v1/images/twin")])
+        if getattr(c, "status", None) == 202:
+            wait_job(c.json["id"])
+        exists = req("GET", "/api/v1/images/twin").status == 200
+        on_disk = os.path.exists(os.path.join(state, "images", "twin.img"))
+        if getattr(c, "status", None) != 202 or exists != on_disk:
+            bad.append((i, c, d, exists, on_disk))
+        req("DELETE", "/api/v1/images/twin")
+    ok(not bad, "images: a clone racing a delete of its name ends consistent", bad[:3])
+
+
+# ---- an interrupted provisioning clone ----
+
+def test_interrupted_clone(state, sig, mac):
+    name = "mac-" + mac.replace(":", "")
+    query = "mac=" + mac + "&platform=pcbios"
+    status, text = script(query)
+    ok("sleep 5" in text, f"{sig.name}: a new machine's disk is being cloned", text)
+    time.sleep(0.3)
+    cloning = db_query("SELECT state FROM images WHERE name = ?", name)
+    t.D.stop(sig)
+    ok(cloning == [("cloning",)], f"{sig.name}: bootsand is stopped 0.3 s later, in the clone", cloning)
+    before = len(t.D.logtext())
+    ok(t.D.start(), f"{sig.name}: bootsand starts again", t.D.logtext()[-2000:])
+    state_img = db_query("SELECT state FROM images WHERE name = ?", name)
+    ok(state_img == [] and not os.path.exists(os.path.join(state, "images", name + ".img")),
+       f"{sig.name}: the half-made image is gone, row and file", state_img)
+    expect(f"{sig.name}: so is the provisioned client", req("GET", "/api/v1/clients/" + name), 404)
+    expect(f"{sig.name}: and its target", req("GET", "/api/v1/targets/" + PREFIX + name), 404)
+    jobs = [j for j in req("GET", "/api/v1/jobs").json["jobs"] if j["subject"] == name]
+    ok(jobs and all(j["state"] in ("failed", "done") for j in jobs), f"{sig.name}: its job is not left running",
+       jobs)
+    t.D.stop()
+    ok(t.D.start(), f"{sig.name}: and again", t.D.logtext()[-2000:])
+    ok("interrupted" not in t.D.logtext()[before:].split("starting")[-1],
+       f"{sig.name}: the next start has nothing left to clean up", t.D.logtext()[before:][-2000:])
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        status, text = script(query)
+        if "sanboot " in text or "sleep 5" not in text:
+            break
+        time.sleep(0.3)
+    ok("sanboot iscsi:" in text and PREFIX + name in text, f"{sig.name}: the next boot provisions it again",
+       text)
+    r = req("GET", "/api/v1/images/" + name)
+    ok(r.status == 200 and r.json["state"] == "ready", f"{sig.name}: with a ready image", r)
+
+
+def setup_provision(state):
+    expect("provision: a 512 MiB golden image", req("POST", "/api/v1/images",
+                                                    {"name": "gold", "size_bytes": 512 * MiB}), 201)
+    chunk = bytes(range(256)) * 4096
+    with open(os.path.join(state, "images", "gold.img"), "r+b") as f:
+        for _ in range(512):
+            f.write(chunk)
+        os.fsync(f.fileno())
+    expect("provision: the policy", req("PUT", "/api/v1/settings", {
+        "enrollment": "provision", "golden_image": "gold", "default_profile": "disk",
+        "san_server": "10.0.0.1"}), 200)
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="bootsand-state-test.")
+    state = os.path.join(tmp, "state")
+    print("TAP version 13")
+    t.D = t.Daemon(state)
+    try:
+        if ok(t.D.start(), "bootsand starts", t.D.logtext()):
+            test_modes(state)
+            test_history_bounded()
+            test_paging()
+            test_client_delete(state)
+            test_image_races(state)
+            setup_provision(state)
+            test_interrupted_clone(state, signal.SIGKILL, "0a:00:00:00:00:01")
+            test_interrupted_clone(state, signal.SIGTERM, "0a:00:00:00:00:02")
+            ok(t.D.alive(), "bootsand is still running")
+            rc = t.D.stop()
+            ok(rc == 0, "it stops cleanly", f"status {rc}\n" + t.D.logtext()[-3000:])
+            ok("AddressSanitizer" not in t.D.logtext() and "runtime error" not in t.D.logtext(),
+               "no sanitizer reports", t.D.logtext()[-3000:])
+    finally:
+        if t.D.proc and t.D.alive():
+            t.D.stop(signal.SIGKILL)
+        if not os.environ.get("KEEP_STATE"):
+            shutil.rmtree(tmp, ignore_errors=True)
+    print(f"1..{t.n}")
+    return 1 if t.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
