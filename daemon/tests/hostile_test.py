@@ -69,7 +69,7 @@ def test_malformed():
     for cl in [b"-1", b"abc", b"1x", b""]:
         raw = exchange(b"POST /api/v1/profiles HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + tok +
                        b"\r\nContent-Type: application/json\r\nContent-Length: " + cl + b"\r\n\r\n{}")
-        ok(status_of(raw) == 400 and raw.count(b"HTTP/1.1 ") == 1 and raw.count(b"\r\nDate:") == 1,
+        ok(status_of(raw) == 400 and raw.count(b"HTTP/1.1 ") == 1 and raw.lower().count(b"\r\ncontent-length:") == 1,
            f"malformed: Content-Length '{cl.decode()}' is one 400", raw[:400])
     # A chunked body far over the limit: a 413, not a reset.
     s = connect()
