@@ -458,6 +458,18 @@ static void get_boot_script(struct http_req *r)
 		if (boot_uuid_variants(boot_query_get(&q, BOOT_Q_UUID), uuids) < 1 ||
 		    boot_uuid_is_placeholder(uuids[0]))
 			uuids[0][0] = '\0';
+		/* Only a machine that would be recorded spends anything. */
+		if ((mac[0] || uuids[0][0]) && (why = enroll_admit(d, http_peer(r)))) {
+			log_warn("enrollment of %s from %s refused: %s", mac[0] ? mac : uuids[0],
+				 http_peer(r), why);
+			if (!boot_render_busy(&b, &req, ENROLL_RETRY_SECONDS)) {
+				reply_script(r, &b);
+				free(mem);
+				return;
+			}
+			err = -EBUSY;
+			goto done;
+		}
 		err = enroll_unknown(d, policy, mac, uuids[0], boot_query_get(&q, BOOT_Q_SERIAL),
 				     &c, &why);
 		known = !err;
