@@ -119,6 +119,27 @@ static int find_client(struct bsd *d, const struct boot_query *q, struct store_c
 				 out);
 }
 
+/* Did the machine name client @c by its MAC or UUID (not only its serial)? */
+static bool matched_by_id(const struct boot_query *q, const struct store_client *c)
+{
+	char mac[BOOT_MAC_STRLEN + 2] = "", uuids[2][BOOT_UUID_STRLEN];
+	int nuuids;
+
+	if (!boot_mac_normalize(boot_query_get(q, BOOT_Q_MAC), mac + 1)) {
+		size_t n = strlen(mac + 1);
+
+		mac[0] = '"';	/* as a JSON string in the client's list */
+		mac[n + 1] = '"';
+		mac[n + 2] = '\0';
+		if (strstr(c->macs, mac))
+			return true;
+	}
+	nuuids = boot_uuid_variants(boot_query_get(q, BOOT_Q_UUID), uuids);
+	if (nuuids < 1 || boot_uuid_is_placeholder(uuids[0]) || !c->uuid[0])
+		return false;
+	return !strcmp(c->uuid, uuids[0]) || (nuuids > 1 && !strcmp(c->uuid, uuids[1]));
+}
+
 /* ---- profiles ---- */
 
 static const struct {
@@ -392,6 +413,16 @@ static int render_client(struct bsd *d, struct http_req *r, const struct boot_re
 		enroll_client_san(d, c, &san, &bc);
 		san_server(d, r, server, sizeof(server));
 		bc.san_server = server;
+	}
+	if (bc.chap_secret && l.p.kind == BOOT_KIND_SANBOOT) {
+		/* Serial numbers are shared by cheap boards: not proof enough. */
+		if (!matched_by_id(req->query, c)) {
+			unload(&l);
+			*why = "matched by its serial number only, and its disk's CHAP "
+			       "secrets go only to its MAC address or UUID";
+			return -EPERM;
+		}
+		http_add_header(r, "Cache-Control", "no-store");
 	}
 	err = boot_render_ipxe(b, req, &l.p, c ? &bc : NULL);
 	snprintf(served, served_size, "profile %s (%s)", l.sp.name, l.sp.kind);
