@@ -236,8 +236,11 @@ static void on_listen(struct http_acceptor *a, int lfd)
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
-			if (errno == EMFILE || errno == ENFILE)
+			if (errno == EMFILE || errno == ENFILE) {
+				/* The listen socket stays ready: do not spin on it. */
 				log_warn("http: out of file descriptors accepting connections");
+				usleep(10000);
+			}
 			return;	/* EAGAIN: all taken */
 		}
 		if (a->nwaiting >= a->conf.max_waiting || !addr_take(a, (struct sockaddr *)&ss)) {
