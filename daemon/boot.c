@@ -641,7 +641,9 @@ static void get_pxelinux(struct http_req *r)
 	}
 	boot_query_set(&q, kind == BOOT_PXE_NAME_MAC ? "mac" : "uuid", id, strlen(id));
 	if (find_client(d, &q, &c)) {
+		/* Over the enrollment limits it is only sent on, unrecorded. */
 		if (kind == BOOT_PXE_NAME_MAC && enroll_policy(d) == ENROLL_REGISTER &&
+		    !enroll_admit(d, http_peer(r)) &&
 		    !enroll_unknown(d, ENROLL_REGISTER, id, "", "", &c, &why))
 			record(d, r, c.name, NULL, "pxelinux: registered, sent on to default");
 		http_reply_error(r, 404, "name", "no such pxelinux.cfg file");

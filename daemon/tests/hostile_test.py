@@ -272,6 +272,10 @@ def test_enroll_floods():
         flood(src, "0a-00-00-03" if src.endswith("7") else "0a-00-00-04", 4, out)
     made = clients_by_origin("register")
     ok(len(made) == 7, f"register flood: 7 a minute from all addresses ({len(made)})")
+    raw = exchange(b"GET /boot/pxelinux.cfg/01-0a-00-00-05-00-01 HTTP/1.1\r\nHost: x\r\n"
+                   b"Connection: close\r\n\r\n", "127.0.0.10")
+    ok(status_of(raw) == 404 and req("GET", "/api/v1/clients/mac-0a0000050001").status == 404,
+       "register flood: pxelinux's 01-<mac> over the limit: sent on, not recorded", raw[:200])
     expect("floods: back to deny", req("PUT", "/api/v1/settings", {"enrollment": "deny"}), 200)
 
 
