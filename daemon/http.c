@@ -920,6 +920,16 @@ static bool has_body(struct http_req *r, uint64_t *len)
 	return *len > 0 || (te && strcasestr(te, "chunked"));
 }
 
+/* The connection's watch (http_accept.h): a request under way or done. */
+static void watch_busy(struct MHD_Connection *conn, bool busy)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	if (ci)
+		http_watch_busy(ci->socket_context, busy);
+}
+
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 				 const char *method, const char *version,
 				 const char *upload_data, size_t *upload_data_size,
@@ -939,6 +949,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 			return MHD_NO;
 		r->started = true;
 		r->start = now_mono();
+		watch_busy(conn, true);
 		r->h = h;
 		r->conn = conn;
 		r->method = method;
@@ -1000,8 +1011,8 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct http_req *r = *con_cls;
 
 	(void)cls;
-	(void)conn;
 	(void)toe;
+	watch_busy(conn, false);
 	if (!r)
 		return;
 	while (r->headers) {
@@ -1043,16 +1054,22 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	log_debug("libmicrohttpd: %s", buf);
 }
 
-/* libmicrohttpd closed a connection: its address holds one less. */
+/* A connection starts being watched; closed, its address holds one less. */
 static void connection_cb(void *cls, struct MHD_Connection *conn, void **socket_context,
 			  enum MHD_ConnectionNotificationCode toe)
 {
 	struct http *h = cls;
 	const union MHD_ConnectionInfo *ci;
 
-	(void)socket_context;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_context = ci ? http_acceptor_watch(h->acceptor, ci->connect_fd) : NULL;
+		return;
+	}
 	if (toe != MHD_CONNECTION_NOTIFY_CLOSED)
 		return;
+	http_acceptor_unwatch(h->acceptor, *socket_context);
+	*socket_context = NULL;
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (ci && ci->client_addr)
 		http_acceptor_closed(h->acceptor, ci->client_addr);
@@ -1115,7 +1132,8 @@ int http_start(struct http *h, char *err, size_t errlen)
 	conf.nfds = h->nlisten;
 	conf.boot = h->boot_mhd;
 	conf.api = h->api_mhd;
-	h->acceptor = http_acceptor_start(&conf, err, errlen);
+	conf.publish = &h->acceptor;
+	http_acceptor_start(&conf, err, errlen);
 	for (size_t i = 0; i < h->nlisten; i++)
 		h->listen[i].fd = -1;	/* the acceptor's now */
 	if (!h->acceptor) {

@@ -2,6 +2,7 @@
 /* The acceptor; see http_accept.h. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,15 @@ struct waiting {
 	struct waiting *prev, *next;
 };
 
+/* A connection libmicrohttpd has: how long since its last reply. */
+struct http_watch {
+	int fd;
+	atomic_bool busy;		/* a request is being served */
+	_Atomic double since;		/* now_mono() at the last reply or start */
+	bool cut;			/* shut down already */
+	struct http_watch *prev, *next;
+};
+
 struct http_acceptor {
 	struct http_accept_conf conf;
 	int *fds;
@@ -48,6 +58,7 @@ struct http_acceptor {
 	/* addresses: taken by the acceptor and by libmicrohttpd's threads */
 	pthread_mutex_t lock;
 	struct addr_count *buckets[ADDR_BUCKETS];
+	struct http_watch *watched;	/* under lock, too */
 	/* the acceptor thread's own */
 	struct waiting *first, *last;
 	unsigned int nwaiting;
@@ -243,7 +254,10 @@ static void on_listen(struct http_acceptor *a, int lfd)
 			}
 			return;	/* EAGAIN: all taken */
 		}
-		if (a->nwaiting >= a->conf.max_waiting || !addr_take(a, (struct sockaddr *)&ss)) {
+		/* Full of heads still coming: the oldest has had the most time. */
+		if (a->nwaiting >= a->conf.max_waiting && a->first)
+			refuse(a, a->first, 408, "request head too slow, and others are waiting");
+		if (!addr_take(a, (struct sockaddr *)&ss)) {
 			close(fd);
 			continue;
 		}
@@ -280,11 +294,72 @@ static int set_nonblock(int fd)
 	return fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) ? -1 : 0;
 }
 
+struct http_watch *http_acceptor_watch(struct http_acceptor *a, int fd)
+{
+	struct http_watch *w;
+
+	if (!a || fd < 0 || !(w = calloc(1, sizeof(*w))))
+		return NULL;
+	w->fd = fd;
+	atomic_init(&w->busy, false);
+	atomic_init(&w->since, now_mono());
+	pthread_mutex_lock(&a->lock);
+	w->next = a->watched;
+	if (a->watched)
+		a->watched->prev = w;
+	a->watched = w;
+	pthread_mutex_unlock(&a->lock);
+	return w;
+}
+
+void http_acceptor_unwatch(struct http_acceptor *a, struct http_watch *w)
+{
+	if (!a || !w)
+		return;
+	pthread_mutex_lock(&a->lock);
+	if (w->prev)
+		w->prev->next = w->next;
+	else
+		a->watched = w->next;
+	if (w->next)
+		w->next->prev = w->prev;
+	pthread_mutex_unlock(&a->lock);
+	free(w);
+}
+
+void http_watch_busy(struct http_watch *w, bool busy)
+{
+	if (!w)
+		return;
+	if (!busy)
+		atomic_store(&w->since, now_mono());
+	atomic_store(&w->busy, busy);
+}
+
+/*
+ * Shut down the connections that have waited over the deadline for their
+ * next head. Under the lock, so the socket is still theirs: libmicrohttpd
+ * unwatches (in its close notification) before it closes the socket.
+ */
+static void cut_idle(struct http_acceptor *a, double now)
+{
+	pthread_mutex_lock(&a->lock);
+	for (struct http_watch *w = a->watched; w; w = w->next) {
+		if (w->cut || atomic_load(&w->busy) ||
+		    now - atomic_load(&w->since) <= a->conf.deadline)
+			continue;
+		shutdown(w->fd, SHUT_RDWR);
+		w->cut = true;
+	}
+	pthread_mutex_unlock(&a->lock);
+}
+
 static void *acceptor_main(void *arg)
 {
 	struct http_acceptor *a = arg;
 	struct epoll_event evs[EVENTS];
 	char why[96];
+	double last_cut = 0;
 
 	snprintf(why, sizeof(why), "request head not complete within %u s", a->conf.deadline);
 	for (;;) {
@@ -305,6 +380,10 @@ static void *acceptor_main(void *arg)
 		now = now_mono();
 		while (a->first && a->first->deadline <= now)
 			refuse(a, a->first, 408, why);
+		if (now - last_cut >= 0.25) {
+			cut_idle(a, now);
+			last_cut = now;
+		}
 	}
 }
 
@@ -336,6 +415,8 @@ struct http_acceptor *http_acceptor_start(const struct http_accept_conf *conf,
 		if (set_nonblock(a->fds[i]) || epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->fds[i], &ev))
 			goto fail;
 	}
+	if (conf->publish)
+		*conf->publish = a;
 	e = pthread_create(&a->thread, NULL, acceptor_main, a);
 	if (e) {
 		errno = e;
@@ -345,6 +426,8 @@ struct http_acceptor *http_acceptor_start(const struct http_accept_conf *conf,
 	return a;
 fail:
 	snprintf(err, errlen, "cannot start the HTTP acceptor: %s", strerror(errno));
+	if (conf->publish)
+		*conf->publish = NULL;
 	http_acceptor_stop(a);
 	http_acceptor_free(a);
 	return NULL;
@@ -383,6 +466,12 @@ void http_acceptor_free(struct http_acceptor *a)
 			free(a->buckets[i]);
 			a->buckets[i] = n;
 		}
+	}
+	while (a->watched) {
+		struct http_watch *n = a->watched->next;
+
+		free(a->watched);
+		a->watched = n;
 	}
 	pthread_mutex_destroy(&a->lock);
 	free(a->fds);

@@ -202,6 +202,35 @@ def test_slowloris():
        f"({closed})")
 
 
+def test_slowloris_keepalive():
+    """The second request of a kept-alive connection trickles in: cut as well."""
+    s = connect("127.0.0.11", timeout=30)
+    s.sendall(b"GET /boot/ipxe?mac=52-54-00-12-34-56 HTTP/1.1\r\nHost: x\r\n\r\n")
+    first = s.recv(65536)
+    start = time.time()
+    closed = None
+    for b in b"GET /boot/ipxe HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 100:
+        try:
+            s.sendall(bytes([b]))
+            s.setblocking(False)
+            d = s.recv(4096)
+            if d == b"":
+                closed = time.time() - start
+                break
+        except BlockingIOError:
+            pass
+        except OSError:
+            closed = time.time() - start
+            break
+        s.setblocking(True)
+        if time.time() - start > DEADLINE + 5:
+            break
+        time.sleep(0.5)
+    s.close()
+    ok(status_of(first) == 200 and closed is not None and closed <= DEADLINE + 2,
+       f"slowloris: the next head on a kept-alive connection is cut at the deadline too ({closed})")
+
+
 def setup_san(state):
     expect("setup: a golden image", req("POST", "/api/v1/images", {"name": "gold", "size_bytes": MiB}), 201)
     for p in [{"name": "local", "kind": "local", "title": "Local disk"},
@@ -361,6 +390,7 @@ def main():
             test_malformed()
             test_idle_sockets()
             test_slowloris()
+            test_slowloris_keepalive()
             test_secrets()
             test_enroll_floods()
             test_together()
