@@ -37,6 +37,7 @@ struct waiting {
 	double deadline;
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
+	bool gone;		/* closed or handed over; freed after this turn */
 	struct waiting *prev, *next;
 };
 
@@ -62,6 +63,8 @@ struct http_acceptor {
 	/* the acceptor thread's own */
 	struct waiting *first, *last;
 	unsigned int nwaiting;
+	/* Gone this turn: a later event of the same epoll_wait() may name them. */
+	struct waiting *gone;
 	char head[HTTP_HEAD_MAX];
 };
 
@@ -158,7 +161,22 @@ static void unlink_waiting(struct http_acceptor *a, struct waiting *w)
 		a->last = w->prev;
 	a->nwaiting--;
 	epoll_ctl(a->epfd, EPOLL_CTL_DEL, w->fd, NULL);
+	w->gone = true;
+	w->next = a->gone;
+	a->gone = w;
 }
+
+static void free_gone(struct http_acceptor *a)
+{
+	while (a->gone) {
+		struct waiting *n = a->gone->next;
+
+		free(a->gone);
+		a->gone = n;
+	}
+}
+
+static void drop(struct http_acceptor *a, struct waiting *w);
 
 static const char *reason(int status)
 {
@@ -188,12 +206,11 @@ static void refuse(struct http_acceptor *a, struct waiting *w, int status, const
 	if (n > 0 && (size_t)n < sizeof(msg))
 		(void)!send(w->fd, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
 	shutdown(w->fd, SHUT_WR);
-	while (recv(w->fd, a->head, sizeof(a->head), MSG_DONTWAIT) > 0)
-		;
-	unlink_waiting(a, w);
-	close(w->fd);
-	addr_put(a, (struct sockaddr *)&w->addr);
-	free(w);
+	/* What has arrived, not what a fast sender keeps sending. */
+	for (int i = 0; i < 4; i++)
+		if (recv(w->fd, a->head, sizeof(a->head), MSG_DONTWAIT) <= 0)
+			break;
+	drop(a, w);
 }
 
 static void drop(struct http_acceptor *a, struct waiting *w)
@@ -201,7 +218,6 @@ static void drop(struct http_acceptor *a, struct waiting *w)
 	unlink_waiting(a, w);
 	close(w->fd);
 	addr_put(a, (struct sockaddr *)&w->addr);
-	free(w);
 }
 
 /* New bytes on a waiting connection: hand it over once its head is complete. */
@@ -209,9 +225,12 @@ static void on_data(struct http_acceptor *a, struct waiting *w)
 {
 	struct http_head_info info;
 	struct MHD_Daemon *to;
-	ssize_t n = recv(w->fd, a->head, sizeof(a->head), MSG_PEEK | MSG_DONTWAIT);
+	ssize_t n;
 	int rc;
 
+	if (w->gone)
+		return;
+	n = recv(w->fd, a->head, sizeof(a->head), MSG_PEEK | MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {	/* closed before a request */
@@ -232,7 +251,6 @@ static void on_data(struct http_acceptor *a, struct waiting *w)
 		log_debug("http: connection not taken (%s): server full?", strerror(errno));
 		addr_put(a, (struct sockaddr *)&w->addr);
 	}
-	free(w);
 }
 
 static void on_listen(struct http_acceptor *a, int lfd)
@@ -384,6 +402,7 @@ static void *acceptor_main(void *arg)
 			cut_idle(a, now);
 			last_cut = now;
 		}
+		free_gone(a);
 	}
 }
 
@@ -446,6 +465,7 @@ void http_acceptor_stop(struct http_acceptor *a)
 	}
 	while (a->first)
 		drop(a, a->first);
+	free_gone(a);
 	for (size_t i = 0; i < a->conf.nfds; i++)
 		close(a->fds[i]);
 	if (a->epfd >= 0)
