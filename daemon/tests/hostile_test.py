@@ -170,6 +170,18 @@ def test_idle_sockets():
         s.close()
 
 
+def test_many_hosts():
+    """More silent connections than the server waits for, from 40 hosts."""
+    socks = []
+    for i in range(1, 41):
+        socks += open_idle(f"127.0.3.{i}", 60)
+    time.sleep(0.5)
+    ok(len(socks) == 2400, f"many hosts: 40 hosts hold 60 silent connections each ({len(socks)})")
+    check_service("many hosts (2,400 silent connections)")
+    for s in socks:
+        s.close()
+
+
 def test_slowloris():
     s = connect("127.0.0.3", timeout=30)
     start = time.time()
@@ -376,7 +388,7 @@ def test_together():
 
 def main():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    want = IDLE_SOCKETS * 2 + 512
+    want = IDLE_SOCKETS * 2 + 2400 + 512
     if soft < want:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(want, hard), hard))
     tmp = tempfile.mkdtemp(prefix="bootsand-hostile-test.")
@@ -389,6 +401,7 @@ def main():
             setup_san(state)
             test_malformed()
             test_idle_sockets()
+            test_many_hosts()
             test_slowloris()
             test_slowloris_keepalive()
             test_secrets()
