@@ -122,6 +122,27 @@ static int find_client(struct bsd *d, const struct boot_query *q, struct store_c
 				 out);
 }
 
+/* Did the machine name client @c by its MAC or UUID (not only its serial)? */
+static bool matched_by_id(const struct boot_query *q, const struct store_client *c)
+{
+	char mac[BOOT_MAC_STRLEN + 2] = "", uuids[2][BOOT_UUID_STRLEN];
+	int nuuids;
+
+	if (!boot_mac_normalize(boot_query_get(q, BOOT_Q_MAC), mac + 1)) {
+		size_t n = strlen(mac + 1);
+
+		mac[0] = '"';	/* as a JSON string in the client's list */
+		mac[n + 1] = '"';
+		mac[n + 2] = '\0';
+		if (strstr(c->macs, mac))
+			return true;
+	}
+	nuuids = boot_uuid_variants(boot_query_get(q, BOOT_Q_UUID), uuids);
+	if (nuuids < 1 || boot_uuid_is_placeholder(uuids[0]) || !c->uuid[0])
+		return false;
+	return !strcmp(c->uuid, uuids[0]) || (nuuids > 1 && !strcmp(c->uuid, uuids[1]));
+}
+
 /* ---- profiles ---- */
 
 static const struct {
@@ -477,6 +498,16 @@ static int render_client(struct bsd *d, struct http_req *r, const struct boot_re
 		san_server(d, r, server, sizeof(server));
 		bc.san_server = server;
 	}
+	if (bc.chap_secret && l.p.kind == BOOT_KIND_SANBOOT) {
+		/* Serial numbers are shared by cheap boards: not proof enough. */
+		if (!matched_by_id(req->query, c)) {
+			unload(&l);
+			*why = "matched by its serial number only, and its disk's CHAP "
+			       "secrets go only to its MAC address or UUID";
+			return -EPERM;
+		}
+		http_add_header(r, "Cache-Control", "no-store");
+	}
 	err = boot_render_ipxe(b, req, &l.p, c ? &bc : NULL);
 	snprintf(served, served_size, "profile %s (%s)", l.sp.name, l.sp.kind);
 	unload(&l);
@@ -542,6 +573,18 @@ static void get_boot_script(struct http_req *r)
 		if (boot_uuid_variants(boot_query_get(&q, BOOT_Q_UUID), uuids) < 1 ||
 		    boot_uuid_is_placeholder(uuids[0]))
 			uuids[0][0] = '\0';
+		/* Only a machine that would be recorded spends anything. */
+		if ((mac[0] || uuids[0][0]) && (why = enroll_admit(d, http_peer(r)))) {
+			log_warn("enrollment of %s from %s refused: %s", mac[0] ? mac : uuids[0],
+				 http_peer(r), why);
+			if (!boot_render_busy(&b, &req, ENROLL_RETRY_SECONDS)) {
+				reply_script(r, &b);
+				free(mem);
+				return;
+			}
+			err = -EBUSY;
+			goto done;
+		}
 		err = enroll_unknown(d, policy, mac, uuids[0], boot_query_get(&q, BOOT_Q_SERIAL),
 				     &c, &why);
 		known = !err;
@@ -682,7 +725,9 @@ static void get_pxelinux(struct http_req *r)
 	}
 	boot_query_set(&q, kind == BOOT_PXE_NAME_MAC ? "mac" : "uuid", id, strlen(id));
 	if (find_client(d, &q, &c)) {
+		/* Over the enrollment limits it is only sent on, unrecorded. */
 		if (kind == BOOT_PXE_NAME_MAC && enroll_policy(d) == ENROLL_REGISTER &&
+		    !enroll_admit(d, http_peer(r)) &&
 		    !enroll_unknown(d, ENROLL_REGISTER, id, "", "", &c, &why))
 			record(d, r, c.name, NULL, "pxelinux: registered, sent on to default");
 		http_reply_error(r, 404, "name", "no such pxelinux.cfg file");

@@ -1274,6 +1274,30 @@ int boot_render_wait(struct boot_buf *out, const struct boot_request *req,
 	return finish(out);
 }
 
+int boot_render_busy(struct boot_buf *out, const struct boot_request *req,
+		     unsigned int seconds)
+{
+	boot_buf_reset(out);
+	if (!req || seconds < 1 || seconds > 3600) {
+		buf_fail(out, -EINVAL);
+		return finish(out);
+	}
+	if (!ipxe(req)) {	/* no sleep in gPXE: it would spin */
+		buf_fail(out, -ENOTSUP);
+		return finish(out);
+	}
+	put_magic(out, req);
+	put(out, ":bootsan_retry\necho bootsan: the server is busy enrolling new machines, "
+	    "retrying in ");
+	put_uint(out, seconds);
+	put(out, " s\nsleep ");
+	put_uint(out, seconds);
+	put(out, "\nchain ");
+	boot_append_boot_url(out, req->base_url, NULL, req->query);
+	put(out, " || goto bootsan_retry\nexit\n");
+	return finish(out);
+}
+
 int boot_render_entry(struct boot_buf *out, const char *base_url,
 		      enum boot_entry_kind kind)
 {

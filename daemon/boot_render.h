@@ -342,6 +342,11 @@ int boot_render_deny(struct boot_buf *out, const struct boot_request *req,
 int boot_render_wait(struct boot_buf *out, const struct boot_request *req,
 		     const char *client_name, unsigned int seconds);
 
+/* Too many new machines at once (HTTP would say 429): prints why, sleeps
+ * @seconds (1..3600) and chains to the same /boot/ipxe URL again. */
+int boot_render_busy(struct boot_buf *out, const struct boot_request *req,
+		     unsigned int seconds);
+
 enum boot_entry_kind {
 	BOOT_ENTRY_IPXE,	/* GET /boot.ipxe */
 	BOOT_ENTRY_GPXE,	/* GET /boot.gpxe: ${uuid} and ${net0/mac} only */

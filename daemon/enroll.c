@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdlib.h>
 
 #include <jansson.h>
 
 #include "boot_render.h"
 #include "bootsand.h"
 #include "enroll.h"
+#include "enroll_limit.h"
 #include "http.h"
 #include "images.h"
 #include "kernel.h"
@@ -285,6 +287,29 @@ int enroll_unknown(struct bsd *d, enum enroll_policy policy, const char *mac,
 	return store_client_get(d->store, c.name, out);
 }
 
+static unsigned int limit_setting(struct bsd *d, const char *key, const char *dflt)
+{
+	char v[16];
+
+	enroll_setting(d, key, dflt, v, sizeof(v));
+	return (unsigned int)strtoul(v, NULL, 10);
+}
+
+const char *enroll_admit(struct bsd *d, const char *addr)
+{
+	unsigned int max_new = limit_setting(d, "enroll_max_new", ENROLL_DEFAULT_MAX_NEW);
+	int64_t n = 0;
+
+	if (!enroll_limit_take(addr, now_mono(),
+			       limit_setting(d, "enroll_rate_per_address",
+					     ENROLL_DEFAULT_RATE_PER_ADDRESS),
+			       limit_setting(d, "enroll_rate", ENROLL_DEFAULT_RATE)))
+		return "too many new machines a minute";
+	if (max_new && (store_count(d->store, STORE_T_UNBOOTED_CLIENTS, &n) || n >= max_new))
+		return "too many new machines not booted yet";
+	return NULL;
+}
+
 /* ---- GET|PUT /api/v1/settings ---- */
 
 static const struct {
@@ -292,6 +317,9 @@ static const struct {
 } settings[] = {
 	{ "enrollment", "deny" }, { "default_profile", "" }, { "golden_image", "" },
 	{ "iqn_prefix", ENROLL_DEFAULT_IQN_PREFIX }, { "san_server", "" },
+	{ "enroll_max_new", ENROLL_DEFAULT_MAX_NEW },
+	{ "enroll_rate", ENROLL_DEFAULT_RATE },
+	{ "enroll_rate_per_address", ENROLL_DEFAULT_RATE_PER_ADDRESS },
 };
 
 static json_t *settings_json(struct bsd *d)
@@ -349,6 +377,12 @@ policy_ok:
 			     !chars_only(v, "abcdefghijklmnopqrstuvwxyz0123456789.-:"))) {
 			http_reply_error(r, 400, key, "iqn_prefix is a lowercase iqn. or eui. "
 					 "name of at most 160 characters");
+			return -1;
+		}
+	} else if (!strncmp(key, "enroll_", 7)) {
+		if (!v[0] || strlen(v) > 6 || !chars_only(v, "0123456789")) {
+			http_reply_error(r, 400, key, "%s is a number from 0 (no limit) to 999999",
+					 key);
 			return -1;
 		}
 	} else if (!strcmp(key, "san_server")) {
@@ -426,14 +460,19 @@ const char *enroll_openapi_paths(void)
 	return "{"
 	"\"/api/v1/settings\": {"
 	" \"get\": {\"summary\": \"Boot service settings: enrollment (deny, register, provision),"
-	" default_profile, golden_image, iqn_prefix, san_server\","
+	" default_profile, golden_image, iqn_prefix, san_server, and the enrollment limits"
+	" enroll_max_new, enroll_rate, enroll_rate_per_address (numbers as strings, 0: none)\","
 	"  \"responses\": {\"200\": {\"description\": \"the settings\"}}},"
 	" \"put\": {\"summary\": \"Change some settings (the keys given; \\\"\\\" restores a default)\","
 	"  \"requestBody\": {\"required\": true, \"content\": {\"application/json\": {\"schema\":"
 	" {\"type\": \"object\", \"additionalProperties\": false, \"properties\": {"
 	" \"enrollment\": {\"type\": \"string\", \"enum\": [\"deny\", \"register\", \"provision\"]},"
 	" \"default_profile\": {\"type\": \"string\"}, \"golden_image\": {\"type\": \"string\"},"
-	" \"iqn_prefix\": {\"type\": \"string\"}, \"san_server\": {\"type\": \"string\"}}}}}},"
+	" \"iqn_prefix\": {\"type\": \"string\"}, \"san_server\": {\"type\": \"string\"},"
+	" \"enroll_max_new\": {\"type\": \"string\", \"pattern\": \"^[0-9]{1,6}$\"},"
+	" \"enroll_rate\": {\"type\": \"string\", \"pattern\": \"^[0-9]{1,6}$\"},"
+	" \"enroll_rate_per_address\": {\"type\": \"string\", \"pattern\": \"^[0-9]{1,6}$\"}"
+	"}}}}},"
 	"  \"responses\": {\"200\": {\"description\": \"the settings\"},"
 	" \"400\": {\"description\": \"invalid\"}}}}"
 	"}";

@@ -38,6 +38,18 @@ enum enroll_policy {
 };
 
 #define ENROLL_DEFAULT_IQN_PREFIX "iqn.2026-01.org.bootsan"
+/*
+ * Limits on enrolling unknown machines (settings of the same names; "0" is
+ * no limit): clients recorded by register or provision that have not
+ * booted yet (pending, or never served their profile), and new machines a
+ * minute in all and from one source address. The MAC or UUID a machine
+ * sends is all that identifies it here, and anyone can make them up.
+ */
+#define ENROLL_DEFAULT_MAX_NEW			"64"
+#define ENROLL_DEFAULT_RATE			"60"
+#define ENROLL_DEFAULT_RATE_PER_ADDRESS		"10"
+/* How long a machine told to come back later waits. */
+#define ENROLL_RETRY_SECONDS			30
 
 /* Setting @key into @out, or @dflt when unset or empty. */
 void enroll_setting(struct bsd *d, const char *key, const char *dflt, char *out, size_t size);
@@ -55,6 +67,12 @@ const char *enroll_refusal(struct bsd *d, const struct store_client *c);
  * MAC, else "uuid-<32 hex>", else -EINVAL.
  */
 int enroll_name_for(const char *mac, const char *uuid, char *out, size_t size);
+
+/*
+ * May one more unknown machine be enrolled now, for @addr (its source
+ * address)? NULL when it may (taken from the rate limits), else why not.
+ */
+const char *enroll_admit(struct bsd *d, const char *addr);
 
 /*
  * Records an unknown machine under @policy (register or provision) into

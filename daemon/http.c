@@ -16,6 +16,7 @@
 #include <microhttpd.h>
 
 #include "http.h"
+#include "http_accept.h"
 #include "log.h"
 #include "util.h"
 
@@ -38,7 +39,6 @@ struct route_entry {
 struct listener {
 	int fd;
 	char name[80];
-	struct MHD_Daemon *mhd;
 };
 
 struct http {
@@ -51,6 +51,10 @@ struct http {
 	atomic_ulong unmatched[METHODS][NSTATUS];
 	size_t nlisten;
 	struct listener listen[HTTP_MAX_LISTEN];
+	unsigned int per_address, deadline;
+	/* The acceptor hands heads for /api/ to api_mhd, the rest to boot_mhd. */
+	struct http_acceptor *acceptor;
+	struct MHD_Daemon *boot_mhd, *api_mhd;
 	bool running;
 };
 
@@ -73,6 +77,7 @@ struct http_req {
 	size_t body_len, body_cap;
 	bool too_large;
 	bool early;		/* answered before the body, which is dropped */
+	double start;		/* now_mono() at the head */
 	size_t drained;		/* bytes of body dropped */
 	json_t *json;
 	char peer[INET6_ADDRSTRLEN + 8];
@@ -90,6 +95,8 @@ struct http *http_new(void *ctx)
 		return NULL;
 	h->ctx = ctx;
 	h->body_limit = HTTP_BODY_LIMIT;
+	h->per_address = HTTP_PER_ADDRESS_LIMIT;
+	h->deadline = HTTP_REQUEST_DEADLINE;
 	return h;
 }
 
@@ -119,6 +126,12 @@ int http_set_token(struct http *h, const char *token)
 void http_set_body_limit(struct http *h, size_t limit)
 {
 	h->body_limit = limit;
+}
+
+void http_set_limits(struct http *h, unsigned int per_address, unsigned int deadline)
+{
+	h->per_address = per_address;
+	h->deadline = deadline ? deadline : 1;
 }
 
 /* ---- routes ---- */
@@ -891,10 +904,12 @@ static void request_run(struct http_req *r)
 /*
  * Does the request announce a body? A reply decided before the body is
  * sent only after the body has been read and dropped (up to DRAIN_FACTOR
- * times the limit), so that clients writing it do not meet a closed
+ * times the limit; a chunked one, whose size is not announced, to its end
+ * within DRAIN_SECONDS), so that clients writing it do not meet a closed
  * connection; bigger bodies get the reply at once and the connection closed.
  */
 #define DRAIN_FACTOR 8
+#define DRAIN_SECONDS 30
 
 static bool has_body(struct http_req *r, uint64_t *len)
 {
@@ -903,6 +918,16 @@ static bool has_body(struct http_req *r, uint64_t *len)
 
 	*len = cl ? strtoull(cl, NULL, 10) : 0;
 	return *len > 0 || (te && strcasestr(te, "chunked"));
+}
+
+/* The connection's watch (http_accept.h): a request under way or done. */
+static void watch_busy(struct MHD_Connection *conn, bool busy)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	if (ci)
+		http_watch_busy(ci->socket_context, busy);
 }
 
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const char *url,
@@ -923,6 +948,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 		if (!r)
 			return MHD_NO;
 		r->started = true;
+		r->start = now_mono();
+		watch_busy(conn, true);
 		r->h = h;
 		r->conn = conn;
 		r->method = method;
@@ -947,7 +974,14 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 			if (!r->early)
 				r->too_large = true;
 			r->drained += n;
-			return r->drained > drain_limit ? MHD_NO : MHD_YES;
+			/*
+			 * libmicrohttpd 0.9.75 cannot queue a reply in the middle
+			 * of a body, so a chunked body (its size unknown up front)
+			 * is read to its end and answered 413 then; only a body
+			 * still coming after DRAIN_SECONDS is cut off unanswered.
+			 */
+			return r->drained > drain_limit &&
+			       now_mono() - r->start > DRAIN_SECONDS ? MHD_NO : MHD_YES;
 		}
 		if (r->body_len + n + 1 > r->body_cap) {
 			size_t cap = r->body_cap ? r->body_cap : 4096;
@@ -977,8 +1011,8 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct http_req *r = *con_cls;
 
 	(void)cls;
-	(void)conn;
 	(void)toe;
+	watch_busy(conn, false);
 	if (!r)
 		return;
 	while (r->headers) {
@@ -1020,18 +1054,29 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	log_debug("libmicrohttpd: %s", buf);
 }
 
-int http_start(struct http *h, char *err, size_t errlen)
+/* A connection starts being watched; closed, its address holds one less. */
+static void connection_cb(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
 {
-	unsigned int flags = MHD_USE_ERROR_LOG;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	/*
-	 * One event loop per CPU: more only adds context switches (sendfile()
-	 * needs no waiting), but at least two, so that a slow request leaves
-	 * the other loop free.
-	 */
-	unsigned int threads = cpus < HTTP_MIN_THREADS ? HTTP_MIN_THREADS :
-			       cpus > HTTP_MAX_THREADS ? HTTP_MAX_THREADS : (unsigned int)cpus;
+	struct http *h = cls;
+	const union MHD_ConnectionInfo *ci;
 
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_context = ci ? http_acceptor_watch(h->acceptor, ci->connect_fd) : NULL;
+		return;
+	}
+	if (toe != MHD_CONNECTION_NOTIFY_CLOSED)
+		return;
+	http_acceptor_unwatch(h->acceptor, *socket_context);
+	*socket_context = NULL;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci && ci->client_addr)
+		http_acceptor_closed(h->acceptor, ci->client_addr);
+}
+
+static struct MHD_Daemon *start_mhd(struct http *h, unsigned int threads, unsigned int limit)
+{
 	/*
 	 * poll(), not epoll: libmicrohttpd 0.9.75's epoll loop calls
 	 * epoll_wait() again, with the full connection timeout, whenever a call
@@ -1040,40 +1085,78 @@ int http_start(struct http *h, char *err, size_t errlen)
 	 * In a boot storm that is every client of that loop waiting 120 s (seen
 	 * about once in 100 storms of 1,000 clients; never with poll() in 400).
 	 * poll() costs more CPU per request but cannot miss a ready socket.
+	 * No listen socket: the acceptor (http_accept.c) adds connections, and
+	 * the ITC wakes the loop that gets one.
 	 */
-	flags |= MHD_USE_POLL_INTERNAL_THREAD;
-	for (size_t i = 0; i < h->nlisten; i++) {
-		struct listener *l = &h->listen[i];
+	unsigned int flags = MHD_USE_ERROR_LOG | MHD_USE_POLL_INTERNAL_THREAD |
+			     MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
 
-		l->mhd = MHD_start_daemon(flags, 0, NULL, NULL, access_cb, h,
-					  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
-					  MHD_OPTION_LISTEN_SOCKET, (MHD_socket)l->fd,
-					  MHD_OPTION_THREAD_POOL_SIZE, threads,
-					  MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONN_LIMIT,
-					  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_CONN_TIMEOUT,
-					  MHD_OPTION_NOTIFY_COMPLETED, completed_cb, h,
-					  MHD_OPTION_URI_LOG_CALLBACK, uri_cb, h,
-					  MHD_OPTION_END);
-		if (!l->mhd) {
-			snprintf(err, errlen, "cannot start the HTTP server on %s", l->name);
-			http_stop(h);
-			return -EIO;
-		}
-		l->fd = -1;	/* MHD owns it now */
-		log_info("listening on http://%s", l->name);
+	return MHD_start_daemon(flags, 0, NULL, NULL, access_cb, h,
+				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
+				MHD_OPTION_THREAD_POOL_SIZE, threads,
+				MHD_OPTION_CONNECTION_LIMIT, limit,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_CONN_TIMEOUT,
+				MHD_OPTION_NOTIFY_COMPLETED, completed_cb, h,
+				MHD_OPTION_NOTIFY_CONNECTION, connection_cb, h,
+				MHD_OPTION_URI_LOG_CALLBACK, uri_cb, h,
+				MHD_OPTION_END);
+}
+
+int http_start(struct http *h, char *err, size_t errlen)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	/*
+	 * One event loop per CPU: more only adds context switches (sendfile()
+	 * needs no waiting), but at least two, so that a slow request leaves
+	 * the other loop free.
+	 */
+	unsigned int threads = cpus < HTTP_MIN_THREADS ? HTTP_MIN_THREADS :
+			       cpus > HTTP_MAX_THREADS ? HTTP_MAX_THREADS : (unsigned int)cpus;
+	struct http_accept_conf conf = {
+		.per_address = h->per_address, .deadline = h->deadline,
+		.max_waiting = HTTP_CONN_LIMIT,
+	};
+	int fds[HTTP_MAX_LISTEN];
+
+	h->boot_mhd = start_mhd(h, threads, HTTP_CONN_LIMIT);
+	/* The API's share: its own connections and loop, whatever boot clients do. */
+	h->api_mhd = start_mhd(h, 1, HTTP_API_CONN_LIMIT);
+	if (!h->boot_mhd || !h->api_mhd) {
+		snprintf(err, errlen, "cannot start the HTTP server");
+		http_stop(h);
+		return -EIO;
 	}
+	for (size_t i = 0; i < h->nlisten; i++)
+		fds[i] = h->listen[i].fd;
+	conf.fds = fds;
+	conf.nfds = h->nlisten;
+	conf.boot = h->boot_mhd;
+	conf.api = h->api_mhd;
+	conf.publish = &h->acceptor;
+	http_acceptor_start(&conf, err, errlen);
+	for (size_t i = 0; i < h->nlisten; i++)
+		h->listen[i].fd = -1;	/* the acceptor's now */
+	if (!h->acceptor) {
+		http_stop(h);
+		return -EIO;
+	}
+	for (size_t i = 0; i < h->nlisten; i++)
+		log_info("listening on http://%s", h->listen[i].name);
 	h->running = true;
 	return 0;
 }
 
 void http_stop(struct http *h)
 {
-	for (size_t i = 0; i < h->nlisten; i++) {
-		if (h->listen[i].mhd) {
-			MHD_stop_daemon(h->listen[i].mhd);
-			h->listen[i].mhd = NULL;
-		}
-	}
+	/* No new connections first; the daemons' closes still count down. */
+	http_acceptor_stop(h->acceptor);
+	if (h->boot_mhd)
+		MHD_stop_daemon(h->boot_mhd);
+	if (h->api_mhd)
+		MHD_stop_daemon(h->api_mhd);
+	h->boot_mhd = h->api_mhd = NULL;
+	http_acceptor_free(h->acceptor);
+	h->acceptor = NULL;
 	h->running = false;
 }
 

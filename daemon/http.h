@@ -49,7 +49,13 @@
  */
 #define HTTP_LISTEN_BACKLOG	4096
 #define HTTP_CONN_LIMIT		2000
-#define HTTP_CONN_TIMEOUT	120	/* seconds */
+#define HTTP_CONN_TIMEOUT	120	/* seconds idle, once a request is under way */
+/* Connections the API's own daemon takes, apart from the boot clients'. */
+#define HTTP_API_CONN_LIMIT	64
+/* Connections one address may hold (0: no limit); a lab machine needs a few. */
+#define HTTP_PER_ADDRESS_LIMIT	64
+/* Seconds a new connection has to send its first request head (slowloris). */
+#define HTTP_REQUEST_DEADLINE	30
 #define HTTP_MAX_ROUTES		128
 #define HTTP_MAX_PARAMS		4
 #define HTTP_MAX_LISTEN		16
@@ -86,6 +92,10 @@ void http_free(struct http *h);	/* stops it first if running */
 int http_set_token(struct http *h, const char *token);
 /* Largest body accepted; HTTP_BODY_LIMIT by default. */
 void http_set_body_limit(struct http *h, size_t limit);
+/* Connections per address (0: no limit) and seconds for a connection's
+ * first request head; HTTP_PER_ADDRESS_LIMIT and HTTP_REQUEST_DEADLINE by
+ * default. Before http_start(). */
+void http_set_limits(struct http *h, unsigned int per_address, unsigned int deadline);
 
 /* Add routes (the table is referenced, not copied). -EEXIST on a duplicate
  * method and pattern, -ENOSPC past HTTP_MAX_ROUTES, -EINVAL on a bad pattern. */

@@ -46,6 +46,12 @@ static void usage(FILE *out)
 		"  -t, --api-token-file FILE  bearer token of the REST API (default\n"
 		"                             STATE-DIR/api-token, created if missing)\n"
 		"  -L, --log-level LEVEL      error, warn, info (default) or debug\n"
+		"      --per-address-connections N\n"
+		"                             connections one address may hold (default %d;\n"
+		"                             0: no limit)\n"
+		"      --request-deadline SECONDS\n"
+		"                             a new connection's request head must arrive\n"
+		"                             within this (default %d)\n"
 		"  -f, --foreground           accepted for clarity: bootsand never daemonizes\n"
 		"                             itself; it always runs in the foreground and\n"
 		"                             logs to stderr (systemd runs it as a service)\n"
@@ -53,7 +59,8 @@ static void usage(FILE *out)
 		"  -V, --version              show the version and exit\n"
 		"\n"
 		"Exit status: 0 after SIGTERM or SIGINT, 1 when it cannot start (state\n"
-		"directory, database, listen address), 2 for a wrong command line.\n");
+		"directory, database, listen address), 2 for a wrong command line.\n",
+		HTTP_PER_ADDRESS_LIMIT, HTTP_REQUEST_DEADLINE);
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -108,6 +115,8 @@ int main(int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "api-token-file", required_argument, NULL, 't' },
 		{ "log-level", required_argument, NULL, 'L' },
+		{ "per-address-connections", required_argument, NULL, 'P' },
+		{ "request-deadline", required_argument, NULL, 'D' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -118,6 +127,7 @@ int main(int argc, char **argv)
 	size_t nlisten = 0;
 	char token_path[PATH_MAX], token[256], err[1024];
 	enum log_level level = LOG_LVL_INFO;
+	unsigned int per_address = HTTP_PER_ADDRESS_LIMIT, deadline = HTTP_REQUEST_DEADLINE;
 	static struct bsd d;
 	sigset_t sigs;
 	int opt, sig, rc = EXIT_FAILURE;
@@ -158,6 +168,21 @@ int main(int argc, char **argv)
 				return usage_error("bad --log-level '%s': want error, warn, "
 						   "info or debug", optarg);
 			break;
+		case 'P':
+		case 'D': {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' || v > 1000000 ||
+			    (opt == 'D' && v < 1))
+				return usage_error(opt == 'D' ? "bad --request-deadline '%s': want "
+						   "seconds, 1 or more" : "bad --per-address-connections "
+						   "'%s': want a number, 0 for no limit", optarg);
+			*(opt == 'D' ? &deadline : &per_address) = (unsigned int)v;
+			break;
+		}
 		case 'f':
 			break;
 		case ':':
@@ -218,6 +243,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	memset(token, 0, sizeof(token));
+	http_set_limits(d.http, per_address, deadline);
 	for (size_t i = 0; i < nlisten; i++) {
 		if (http_listen(d.http, listen[i], err, sizeof(err))) {
 			log_err("%s", err);

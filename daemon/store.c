@@ -784,13 +784,18 @@ int store_count(struct store *s, enum store_table t, int64_t *count)
 		[STORE_T_CLIENTS] = "SELECT count(*) FROM clients",
 		[STORE_T_PROFILES] = "SELECT count(*) FROM profiles",
 		[STORE_T_BOOT_HISTORY] = "SELECT count(*) FROM boot_history",
+		[STORE_T_UNBOOTED_CLIENTS] = "SELECT count(*) FROM clients c WHERE "
+			"c.origin IN ('register', 'provision') AND (c.state = 'pending' OR "
+			"NOT EXISTS (SELECT 1 FROM boot_history b WHERE b.client = c.name AND "
+			"(b.what LIKE 'iSCSI login as %' OR (c.image = '' AND "
+			"(b.what LIKE 'ipxe: profile %' OR b.what LIKE 'pxelinux: profile %')))))",
 	};
 	sqlite3_stmt *st;
 	int err = -EIO;
 
 	if ((unsigned int)t >= ARRAY_SIZE(sql))
 		return -EINVAL;
-	if (t == STORE_T_BOOT_HISTORY)
+	if (t == STORE_T_BOOT_HISTORY || t == STORE_T_UNBOOTED_CLIENTS)
 		boot_flush(s);
 	lock(s);
 	st = prep(s, sql[t]);

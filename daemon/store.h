@@ -71,6 +71,10 @@ enum store_table {
 	STORE_T_PORTALS, STORE_T_IMAGES, STORE_T_TARGETS, STORE_T_LUNS,
 	STORE_T_ACLS, STORE_T_JOBS, STORE_T_CLIENTS, STORE_T_PROFILES,
 	STORE_T_BOOT_HISTORY,
+	/* Clients enrollment recorded that have not booted yet: pending, or
+	 * never logged in to their disk (one without a disk: never served its
+	 * profile). What a flood of made-up machines leaves behind. */
+	STORE_T_UNBOOTED_CLIENTS,
 };
 int store_count(struct store *s, enum store_table t, int64_t *count);
 

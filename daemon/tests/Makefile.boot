@@ -1,5 +1,6 @@
 # Host tests of the boot service's pure cores, daemon/boot_render.c and
-# daemon/asset_rules.c.
+# daemon/asset_rules.c, and a fuzzer of daemon/http_head.c (its unit tests
+# are in http_test.c).
 #
 #   make -C daemon/tests -f Makefile.boot          unit test (ASan + UBSan)
 #   make -C daemon/tests -f Makefile.boot run      run it, TAP on stdout
@@ -13,7 +14,7 @@ CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
 	  -fsanitize=address,undefined -fno-sanitize-recover=all
 
 UNIT := boot_render_test asset_rules_test
-FUZZ := fuzz_boot_render fuzz_asset_rules
+FUZZ := fuzz_boot_render fuzz_asset_rules fuzz_http_head
 SRC := ../boot_render.c
 DEPS := ../boot_render.c ../boot_render.h Makefile.boot
 ASSET_DEPS := ../asset_rules.c ../asset_rules.h tap.h Makefile.boot
@@ -34,6 +35,11 @@ $(OUT)/fuzz_asset_rules: fuzz_asset_rules.c $(ASSET_DEPS)
 	@mkdir -p $(OUT)
 	clang -std=gnu11 -g -O1 -Wall -Wextra -Werror \
 		-fsanitize=fuzzer,address,undefined -o $@ fuzz_asset_rules.c ../asset_rules.c
+
+$(OUT)/fuzz_http_head: fuzz_http_head.c ../http_head.c ../http_head.h Makefile.boot
+	@mkdir -p $(OUT)
+	clang -std=gnu11 -g -O1 -Wall -Wextra -Werror \
+		-fsanitize=fuzzer,address,undefined -o $@ fuzz_http_head.c ../http_head.c
 
 $(OUT)/fuzz_boot_render: fuzz_boot_render.c $(DEPS)
 	@mkdir -p $(OUT)

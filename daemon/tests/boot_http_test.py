@@ -168,7 +168,9 @@ def test_profiles():
 def test_settings():
     r = req("GET", "/api/v1/settings")
     ok(r.status == 200 and r.json == {"enrollment": "deny", "default_profile": "", "golden_image": "",
-                                      "iqn_prefix": "iqn.2026-01.org.bootsan", "san_server": ""},
+                                      "iqn_prefix": "iqn.2026-01.org.bootsan", "san_server": "",
+                                      "enroll_max_new": "64", "enroll_rate": "60",
+                                      "enroll_rate_per_address": "10"},
        "settings: the defaults", r)
     expect("settings: need the token", req("GET", "/api/v1/settings", token=None), 401)
     expect("settings: an unknown policy", req("PUT", "/api/v1/settings", {"enrollment": "maybe"}), 400,

@@ -11,6 +11,7 @@
 #include "api.h"
 #include "bootsand.h"
 #include "http.h"
+#include "http_head.h"
 #include "log.h"
 #include "util.h"
 #include "tap.h"
@@ -256,6 +257,73 @@ static void test_util(void)
 	   "names: invalid ones (empty, leading dot or dash, upper case, slash, space, 65 chars)");
 }
 
+static int head(const char *s, struct http_head_info *info)
+{
+	return http_head_check(s, strlen(s), HTTP_HEAD_MAX, info);
+}
+
+static void test_head_check(void)
+{
+	struct http_head_info info;
+	static char big[HTTP_HEAD_MAX + 100];
+	char *q;
+	size_t n;
+
+	is_int(head("GET /boot/ipxe?mac=1 HTTP/1.1\r\nHost: x\r\n\r\n", &info), 1,
+	       "head: a complete head");
+	ok(info.len == strlen("GET /boot/ipxe?mac=1 HTTP/1.1\r\nHost: x\r\n\r\n") && !info.api,
+	   "head: its length, not the API");
+	is_int(head("\r\nGET /api/v1/status HTTP/1.1\nHost: x\n\nrest", &info), 1,
+	       "head: bare LFs and a blank line before it");
+	ok(info.api, "head: /api/ is the API's");
+	is_int(head("GET /apix HTTP/1.1\r\n\r\n", &info), 1, "head: no headers");
+	ok(!info.api, "head: /apix is not the API");
+	is_int(head("GET / HTTP/1.1\r\nHost: x\r\n", &info), 0, "head: not complete yet");
+	is_int(head("GET / HT", &info), 0, "head: the request line not complete yet");
+	is_int(head("", &info), 0, "head: nothing yet");
+	is_int(head("POST / HTTP/1.1\r\nContent-Length:  12 \r\n\r\n", &info), 1,
+	       "head: a Content-Length with blanks");
+	is_int(head("POST / HTTP/1.1\r\ncontent-length: 5\r\nContent-Length: 5\r\n\r\n", &info), 1,
+	       "head: the same Content-Length twice");
+	for (const char *const *v = (const char *const[]){ "-1", "abc", "1x", "", "+5", "0x10",
+							   "12345678901234567890", NULL }; *v; v++) {
+		char h[128];
+
+		snprintf(h, sizeof(h), "POST / HTTP/1.1\r\nContent-Length: %s\r\n\r\n", *v);
+		is_int(head(h, &info), 400, "head: Content-Length '%s' is 400", *v);
+	}
+	is_int(head("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", &info),
+	       400, "head: two different Content-Lengths are 400");
+	is_int(head("GARBAGE\r\n\r\n", &info), 400, "head: no target is 400");
+	/* query arguments: the limit, one over, empty pieces not counted */
+	strcpy(big, "GET /boot/ipxe?");
+	q = big + strlen(big);
+	for (int i = 0; i < HTTP_QUERY_ARGS_MAX; i++)
+		q += sprintf(q, "a%d=1&&", i);
+	strcpy(q, " HTTP/1.1\r\n\r\n");
+	is_int(head(big, &info), 1, "head: %d query arguments", HTTP_QUERY_ARGS_MAX);
+	strcpy(q, "x=1#a&b&c HTTP/1.1\r\n\r\n");
+	is_int(head(big, &info), 400, "head: %d query arguments are 400", HTTP_QUERY_ARGS_MAX + 1);
+	/* sizes */
+	memset(big, 0, sizeof(big));
+	strcpy(big, "GET /");
+	memset(big + 5, 'a', HTTP_TARGET_MAX);
+	strcpy(big + 5 + HTTP_TARGET_MAX, " HTTP/1.1\r\n\r\n");
+	is_int(head(big, &info), 414, "head: a target over %d bytes is 414", HTTP_TARGET_MAX);
+	big[5 + HTTP_TARGET_MAX] = '\0';
+	is_int(head(big, &info), 0, "head: a long target still coming");
+	memset(big + 5, 'a', HTTP_TARGET_MAX + 80);
+	big[5 + HTTP_TARGET_MAX + 80] = '\0';
+	is_int(head(big, &info), 414, "head: a target too long before its end is 414");
+	strcpy(big, "GET / HTTP/1.1\r\n");
+	n = strlen(big);
+	while (n < HTTP_HEAD_MAX)
+		n += (size_t)sprintf(big + n, "X-A: b\r\n");
+	is_int(http_head_check(big, HTTP_HEAD_MAX, HTTP_HEAD_MAX, &info), 431,
+	       "head: %d bytes without an end are 431", HTTP_HEAD_MAX);
+	ok(info.why && info.why[0], "head: a refusal says why");
+}
+
 int main(void)
 {
 	tap_start();
@@ -265,5 +333,6 @@ int main(void)
 	test_unpack_fields();
 	test_openapi();
 	test_util();
+	test_head_check();
 	return tap_end();
 }

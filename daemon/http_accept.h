@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The acceptor: one thread that owns the listen sockets and decides what
+ * a new connection gets before libmicrohttpd sees it.
+ *
+ *  - It accepts every connection that is ready each turn (libmicrohttpd's
+ *    poll() loop takes one per turn, which a lab powering on feels).
+ *  - Each address may hold at most @per_address connections (waiting or
+ *    handed over); more are closed at once, so one host cannot use up
+ *    the server's connections.
+ *  - A connection's first request head must be complete within @deadline
+ *    seconds of its connection, else 408 and closed (slowloris). It is
+ *    read with MSG_PEEK and checked by http_head_check(): bad heads are
+ *    answered here (one 400/414/431 with a JSON body) and closed.
+ *  - Once handed over, a connection is watched: between two requests (and
+ *    while the next head trickles in) it may stay at most @deadline
+ *    seconds, then it is shut down; libmicrohttpd's own timeout is an idle
+ *    one, which a byte every few seconds defeats.
+ *  - A head for /api/ goes to the API's own libmicrohttpd daemon, with
+ *    its own connection limit: the API answers when boot clients fill
+ *    theirs. Everything else goes to the boot daemon.
+ */
+#ifndef BOOTSAND_HTTP_ACCEPT_H
+#define BOOTSAND_HTTP_ACCEPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct MHD_Daemon;
+struct sockaddr;
+struct http_acceptor;
+struct http_watch;
+
+struct http_accept_conf {
+	const int *fds;		/* listening, taken over (closed at stop) */
+	size_t nfds;
+	unsigned int per_address;	/* 0: no limit */
+	unsigned int deadline;		/* seconds, >= 1 */
+	unsigned int max_waiting;	/* heads awaited at once */
+	struct MHD_Daemon *boot, *api;
+	/* Set to the acceptor before its thread starts: libmicrohttpd's
+	 * callbacks may need it for the first connection. */
+	struct http_acceptor **publish;
+};
+
+struct http_acceptor *http_acceptor_start(const struct http_accept_conf *conf,
+					  char *err, size_t errlen);
+/* No more connections: the thread ends, waiting ones and listen sockets close. */
+void http_acceptor_stop(struct http_acceptor *a);
+/* After the libmicrohttpd daemons it fed have stopped (they call _closed()). */
+void http_acceptor_free(struct http_acceptor *a);
+
+/* libmicrohttpd closed a connection from @sa that the acceptor handed over. */
+void http_acceptor_closed(struct http_acceptor *a, const struct sockaddr *sa);
+
+/*
+ * A connection libmicrohttpd started (@fd is its socket), to be watched
+ * until http_acceptor_unwatch(), which must come before the socket is
+ * closed (libmicrohttpd's close notification does). NULL without memory.
+ */
+struct http_watch *http_acceptor_watch(struct http_acceptor *a, int fd);
+void http_acceptor_unwatch(struct http_acceptor *a, struct http_watch *w);
+/* A request's head is complete (@busy) or its reply is sent (!@busy). */
+void http_watch_busy(struct http_watch *w, bool busy);
+
+#endif /* BOOTSAND_HTTP_ACCEPT_H */

@@ -1,0 +1,425 @@
+#!/usr/bin/env python3
+# bootsand against hostile and clumsy HTTP clients (issue 14): malformed
+# requests get one proper 4xx, one host cannot take the server (idle
+# sockets, slowloris), provisioning and registration floods are bounded and
+# told to retry later, CHAP secrets go only where they must, and through
+# all of it at once the API (bootsanctl status) and a legitimate boot still
+# answer within 1 s. Real bootsand on loopback; each attacker has its own
+# source address (127.0.0.x), as hosts on a lab network do. Prints TAP.
+#
+#   daemon/tests/hostile_test.py [path/to/bootsand]
+import os
+import re
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import api_test as t  # noqa: E402
+from api_test import ok, expect, req  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CTL = os.path.join(HERE, "..", "bootsanctl")
+MiB = 1024 * 1024
+DEADLINE = 3            # --request-deadline for this run, seconds
+IDLE_SOCKETS = 2000
+
+
+def connect(src="127.0.0.1", timeout=10):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    s.bind((src, 0))
+    s.connect(("127.0.0.1", t.D.port))
+    return s
+
+
+def exchange(data, src="127.0.0.1", timeout=10):
+    """Send @data (ignoring a peer that stops reading), return all that comes back."""
+    s = connect(src, timeout)
+    try:
+        s.sendall(data)
+    except OSError:
+        pass
+    out = b""
+    try:
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            out += d
+    except OSError as e:
+        out += f"<{e.__class__.__name__}>".encode()
+    s.close()
+    return out
+
+
+def status_of(raw):
+    m = re.match(rb"HTTP/1\.[01] (\d{3}) ", raw)
+    return int(m.group(1)) if m else None
+
+
+def test_malformed():
+    tok = t.D.token.encode()
+    for cl in [b"-1", b"abc", b"1x", b""]:
+        raw = exchange(b"POST /api/v1/profiles HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + tok +
+                       b"\r\nContent-Type: application/json\r\nContent-Length: " + cl + b"\r\n\r\n{}")
+        ok(status_of(raw) == 400 and raw.count(b"HTTP/1.1 ") == 1 and raw.lower().count(b"\r\ncontent-length:") == 1,
+           f"malformed: Content-Length '{cl.decode()}' is one 400", raw[:400])
+    # A chunked body far over the limit: a 413, not a reset.
+    s = connect()
+    s.sendall(b"POST /api/v1/profiles HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + tok +
+              b"\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+    chunk = b"x" * 65536
+    try:
+        for _ in range(20 * 16):
+            s.sendall(b"10000\r\n" + chunk + b"\r\n")
+        s.sendall(b"0\r\n\r\n")
+    except OSError:
+        pass
+    raw = b""
+    try:
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            raw += d
+    except OSError as e:
+        raw += f"<{e.__class__.__name__}>".encode()
+    s.close()
+    ok(status_of(raw) == 413 and b"request body over" in raw,
+       "malformed: a 20 MiB chunked body is a 413, not a reset", raw[:300])
+    for n in [600, 5000]:
+        q = "&".join(f"a{i}=1" for i in range(n))
+        raw = exchange(f"GET /boot/ipxe?mac=52-54-00-00-00-01&{q} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        st = status_of(raw)
+        ok(st is not None and 400 <= st < 500 and raw.count(b"HTTP/1.1 ") == 1,
+           f"malformed: {n} query parameters are a 4xx ({st})", raw[:300])
+    r = req("GET", "/api/v1/status")
+    expect("malformed: the API still answers", r, 200)
+
+
+def timed(fn):
+    start = time.time()
+    res = fn()
+    return res, time.time() - start
+
+
+def ctl_status():
+    env = dict(os.environ, BOOTSAN_URL=f"http://127.0.0.1:{t.D.port}",
+               BOOTSAN_TOKEN_FILE=os.path.join(t.D.state, "api-token"))
+    try:
+        p = subprocess.run([CTL, "status"], env=env, capture_output=True, text=True, timeout=10)
+    except subprocess.TimeoutExpired:
+        return "timed out"
+    return p.returncode
+
+
+def legit_boot():
+    r = exchange(b"GET /boot/ipxe?mac=52-54-00-12-34-56&buildarch=x86_64&platform=efi HTTP/1.1\r\n"
+                 b"Host: 10.0.0.1:8080\r\nConnection: close\r\n\r\n")
+    return status_of(r) == 200 and b"#!ipxe" in r and b"local" in r
+
+
+def check_service(what):
+    rc, s1 = timed(ctl_status)
+    good, s2 = timed(legit_boot)
+    ok(rc == 0 and s1 < 1.0, f"{what}: bootsanctl status answers within 1 s ({s1:.2f} s)", f"rc {rc}")
+    ok(good and s2 < 1.0, f"{what}: a legitimate boot script within 1 s ({s2:.2f} s)")
+
+
+def open_idle(src, n):
+    socks = []
+    for _ in range(n):
+        try:
+            socks.append(connect(src, timeout=2))
+        except OSError:
+            break
+    return socks
+
+
+def alive_count(socks):
+    """How many the server still holds open (a closed one reads EOF or fails)."""
+    n = 0
+    for s in socks:
+        s.setblocking(False)
+        try:
+            d = s.recv(1)
+            n += d != b""   # data is not expected; EOF is closed
+        except BlockingIOError:
+            n += 1
+        except OSError:
+            pass
+    return n
+
+
+def test_idle_sockets():
+    socks = open_idle("127.0.0.2", IDLE_SOCKETS)
+    time.sleep(0.5)
+    held = alive_count(socks)
+    ok(len(socks) == IDLE_SOCKETS and held <= 64,
+       f"idle sockets: one host's {IDLE_SOCKETS} connections: the server keeps at most 64 ({held})",
+       len(socks))
+    check_service(f"idle sockets ({IDLE_SOCKETS} from one host)")
+    for s in socks:
+        s.close()
+
+
+def test_many_hosts():
+    """More silent connections than the server waits for, from 40 hosts."""
+    socks = []
+    for i in range(1, 41):
+        socks += open_idle(f"127.0.3.{i}", 60)
+    time.sleep(0.5)
+    ok(len(socks) == 2400, f"many hosts: 40 hosts hold 60 silent connections each ({len(socks)})")
+    check_service("many hosts (2,400 silent connections)")
+    for s in socks:
+        s.close()
+
+
+def test_slowloris():
+    s = connect("127.0.0.3", timeout=30)
+    start = time.time()
+    head = b"GET /boot/ipxe?mac=52-54-00-12-34-56 HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 100
+    closed = None
+    for b in head:
+        try:
+            s.sendall(bytes([b]))
+        except OSError:
+            closed = time.time() - start
+            break
+        s.setblocking(False)
+        try:
+            d = s.recv(4096)
+            if d == b"" or status_of(d) == 408:
+                closed = time.time() - start
+                break
+        except BlockingIOError:
+            pass
+        except OSError:
+            closed = time.time() - start
+            break
+        s.setblocking(True)
+        if time.time() - start > DEADLINE + 5:
+            break
+        time.sleep(0.5)
+    s.close()
+    ok(closed is not None and closed <= DEADLINE + 2,
+       f"slowloris: a head trickled a byte at a time is cut at the {DEADLINE} s request deadline "
+       f"({closed})")
+
+
+def test_slowloris_keepalive():
+    """The second request of a kept-alive connection trickles in: cut as well."""
+    s = connect("127.0.0.11", timeout=30)
+    s.sendall(b"GET /boot/ipxe?mac=52-54-00-12-34-56 HTTP/1.1\r\nHost: x\r\n\r\n")
+    first = s.recv(65536)
+    start = time.time()
+    closed = None
+    for b in b"GET /boot/ipxe HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 100:
+        try:
+            s.sendall(bytes([b]))
+            s.setblocking(False)
+            d = s.recv(4096)
+            if d == b"":
+                closed = time.time() - start
+                break
+        except BlockingIOError:
+            pass
+        except OSError:
+            closed = time.time() - start
+            break
+        s.setblocking(True)
+        if time.time() - start > DEADLINE + 5:
+            break
+        time.sleep(0.5)
+    s.close()
+    ok(status_of(first) == 200 and closed is not None and closed <= DEADLINE + 2,
+       f"slowloris: the next head on a kept-alive connection is cut at the deadline too ({closed})")
+
+
+def setup_san(state):
+    expect("setup: a golden image", req("POST", "/api/v1/images", {"name": "gold", "size_bytes": MiB}), 201)
+    for p in [{"name": "local", "kind": "local", "title": "Local disk"},
+              {"name": "disk", "kind": "sanboot", "title": "Own disk", "chap": "mutual"}]:
+        expect(f"setup: profile {p['name']}", req("POST", "/api/v1/profiles", p), 201)
+    expect("setup: a known machine", req("POST", "/api/v1/clients", {
+        "name": "known", "mac": ["52:54:00:12:34:56"], "profile": "local"}), 201)
+
+
+def flood(src, prefix, n, out):
+    for i in range(n):
+        mac = f"{prefix}-{i // 256:02x}-{i % 256:02x}"
+        raw = exchange(f"GET /boot/ipxe?mac={mac}&buildarch=x86_64&platform=efi HTTP/1.1\r\n"
+                       f"Host: 10.0.0.1:8080\r\nConnection: close\r\n\r\n".encode(), src)
+        out.append(raw)
+
+
+def clients_by_origin(origin):
+    r = req("GET", "/api/v1/clients?limit=1000")
+    j = r.json or {}
+    items = j if isinstance(j, list) else j.get("clients") or j.get("items") or []
+    return [c for c in items if c.get("origin") == origin]
+
+
+def busy_script(raw):
+    text = raw.decode(errors="replace")
+    return (status_of(raw) == 200 and "#!ipxe" in text and re.search(r"^sleep \d+$", text, re.M) and
+            "chain http://10.0.0.1:8080/boot/ipxe?" in text and "busy" in text and "sanboot" not in text)
+
+
+def test_enroll_floods():
+    expect("floods: limits: 5 new machines, 4 a minute from one address, 8 a minute in all",
+           req("PUT", "/api/v1/settings", {"enroll_max_new": "5", "enroll_rate_per_address": "4",
+                                            "enroll_rate": "8"}), 200)
+    r = req("PUT", "/api/v1/settings", {"enroll_rate": "-1"})
+    ok(r.status == 400 and (r.json or {}).get("field") == "enroll_rate", "floods: a bad limit is refused", r)
+    expect("floods: provision", req("PUT", "/api/v1/settings", {
+        "enrollment": "provision", "golden_image": "gold", "default_profile": "disk",
+        "san_server": "10.0.0.1"}), 200)
+    out = []
+    flood("127.0.0.4", "0a-00-00-00", 20, out)
+    made = clients_by_origin("provision")
+    ok(len(made) == 4, f"provision flood: one address provisions 4 a minute ({len(made)})",
+       [c["name"] for c in made])
+    ok(sum(1 for raw in out if busy_script(raw)) == 16,
+       "provision flood: the others are told to sleep and chain again (server busy)",
+       out[-1].decode(errors="replace"))
+    out2 = []
+    flood("127.0.0.5", "0a-00-00-01", 20, out2)
+    made = clients_by_origin("provision")
+    ok(len(made) == 5, f"provision flood: at most 5 provisioned but never booted ({len(made)})",
+       [c["name"] for c in made])
+    ok(all(busy_script(raw) for raw in out2[1:]), "provision flood: past the cap: retry later",
+       out2[-1].decode(errors="replace"))
+    ok(legit_boot(), "provision flood: a known machine still boots")
+
+    expect("register flood: register, 40 new, 7 a minute (a new limit counts anew)",
+           req("PUT", "/api/v1/settings", {"enrollment": "register", "enroll_max_new": "40",
+                                           "enroll_rate": "7"}), 200)
+    out = []
+    flood("127.0.0.6", "0a-00-00-02", 10, out)
+    made = clients_by_origin("register")
+    ok(len(made) == 4, f"register flood: one address registers 4 a minute ({len(made)})")
+    ok(all(busy_script(raw) for raw in out[4:]), "register flood: the others: retry later",
+       out[-1].decode(errors="replace"))
+    out = []
+    for src in ["127.0.0.7", "127.0.0.8"]:
+        flood(src, "0a-00-00-03" if src.endswith("7") else "0a-00-00-04", 4, out)
+    made = clients_by_origin("register")
+    ok(len(made) == 7, f"register flood: 7 a minute from all addresses ({len(made)})")
+    raw = exchange(b"GET /boot/pxelinux.cfg/01-0a-00-00-05-00-01 HTTP/1.1\r\nHost: x\r\n"
+                   b"Connection: close\r\n\r\n", "127.0.0.10")
+    ok(status_of(raw) == 404 and req("GET", "/api/v1/clients/mac-0a0000050001").status == 404,
+       "register flood: pxelinux's 01-<mac> over the limit: sent on, not recorded", raw[:200])
+    expect("floods: back to deny", req("PUT", "/api/v1/settings", {"enrollment": "deny"}), 200)
+
+
+def test_secrets():
+    expect("secrets: an image", req("POST", "/api/v1/images", {"name": "cheap1", "size_bytes": MiB}), 201)
+    expect("secrets: a sanboot client with a MAC and a shared serial", req("POST", "/api/v1/clients", {
+        "name": "cheap1", "mac": ["52:54:00:00:aa:01"], "serial": "To be filled by O.E.M.",
+        "profile": "disk", "image": "cheap1"}), 201)
+    raw = exchange(b"GET /boot/ipxe?mac=52-54-00-00-aa-01&serial=To%20be%20filled%20by%20O.E.M.&"
+                   b"buildarch=x86_64&platform=efi HTTP/1.1\r\nHost: 10.0.0.1:8080\r\n"
+                   b"Connection: close\r\n\r\n")
+    text = raw.decode(errors="replace")
+    ok("sanboot " in text and "set password " in text, "secrets: matched by its MAC: the CHAP script", text)
+    ok(re.search(r"(?im)^cache-control: no-store\r?$", text),
+       "secrets: the script with secrets is sent with Cache-Control: no-store", text[:400])
+    raw = exchange(b"GET /boot/ipxe?mac=52-54-00-00-aa-02&serial=To%20be%20filled%20by%20O.E.M.&"
+                   b"buildarch=x86_64&platform=efi HTTP/1.1\r\nHost: 10.0.0.1:8080\r\n"
+                   b"Connection: close\r\n\r\n")
+    text = raw.decode(errors="replace")
+    ok(status_of(raw) == 200 and "password" not in text and "sanboot" not in text and "serial" in text,
+       "secrets: matched by the serial alone: no secrets, and the script says why", text)
+
+
+def test_together():
+    """Everything at once, while the API and a legitimate boot still answer."""
+    expect("together: register, generous cap", req("PUT", "/api/v1/settings", {
+        "enrollment": "register", "enroll_max_new": "1000", "enroll_rate_per_address": "1000",
+        "enroll_rate": "1000"}), 200)
+    stop = threading.Event()
+    idle = open_idle("127.0.0.9", IDLE_SOCKETS)
+
+    def slowloris(src):
+        while not stop.is_set():
+            try:
+                s = connect(src, timeout=5)
+                s.sendall(b"GET /boot/ipxe HTTP/1.1\r\n")
+                for _ in range(DEADLINE * 2):
+                    if stop.is_set():
+                        break
+                    s.sendall(b"X")
+                    time.sleep(1)
+                s.close()
+            except OSError:
+                pass
+
+    def flooder(src, prefix):
+        i = 0
+        while not stop.is_set():
+            flood(src, f"{prefix}-{i:02x}", 1, [])
+            i = (i + 1) % 256
+
+    threads = [threading.Thread(target=slowloris, args=(f"127.0.1.{i}",)) for i in range(1, 20)]
+    threads += [threading.Thread(target=flooder, args=(f"127.0.2.{i}", f"0a-00-01-{i:02x}"))
+                for i in range(1, 5)]
+    for th in threads:
+        th.start()
+    try:
+        time.sleep(1)
+        for i in range(3):
+            check_service(f"together, round {i + 1}")
+            time.sleep(0.5)
+    finally:
+        stop.set()
+        for th in threads:
+            th.join()
+        for s in idle:
+            s.close()
+
+
+def main():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = IDLE_SOCKETS * 2 + 2400 + 512
+    if soft < want:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(want, hard), hard))
+    tmp = tempfile.mkdtemp(prefix="bootsand-hostile-test.")
+    state = os.path.join(tmp, "state")
+    os.makedirs(state, mode=0o700)
+    print("TAP version 13")
+    t.D = t.Daemon(state)
+    try:
+        if ok(t.D.start(["--request-deadline", str(DEADLINE)]), "bootsand starts", t.D.logtext()[-2000:]):
+            setup_san(state)
+            test_malformed()
+            test_idle_sockets()
+            test_many_hosts()
+            test_slowloris()
+            test_slowloris_keepalive()
+            test_secrets()
+            test_enroll_floods()
+            test_together()
+            ok(t.D.alive(), "bootsand is still running")
+            rc = t.D.stop()
+            ok(rc == 0, "it stops cleanly", f"status {rc}\n" + t.D.logtext()[-3000:])
+            ok("AddressSanitizer" not in t.D.logtext() and "runtime error" not in t.D.logtext(),
+               "no sanitizer reports", t.D.logtext()[-3000:])
+    finally:
+        if t.D.proc and t.D.alive():
+            t.D.stop(signal.SIGKILL)
+        if not os.environ.get("KEEP_STATE"):
+            shutil.rmtree(tmp, ignore_errors=True)
+    print(f"1..{t.n}")
+    return 1 if t.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
