@@ -297,9 +297,13 @@ static int rx_start_data(struct bootsan_conn *conn)
 static int rx_check_header(struct bootsan_conn *conn)
 {
 	u8 reason;
+	enum pdu_verdict v = pdu_check(conn->bhs, conn->logged_in,
+				       conn->params.max_recv_dsl_target, &reason);
 
-	switch (pdu_check(conn->bhs, conn->logged_in,
-			  conn->params.max_recv_dsl_target, &reason)) {
+	/* Never let a command or TMF reach a session without a target. */
+	if (v == PDU_ACCEPT && conn->logged_in && conn->sess->discovery)
+		v = pdu_check_discovery(conn->bhs, &reason);
+	switch (v) {
 	case PDU_ACCEPT:
 		conn->rx_reject = 0;
 		return 0;
