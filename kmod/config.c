@@ -54,8 +54,10 @@ static void bootsan_lun_release(struct kref *ref)
 	bootsan_lun_free(container_of(ref, struct bootsan_lun, ref));
 }
 
+/* The last reference closes the backing file or device: may sleep. */
 void bootsan_lun_put(struct bootsan_lun *lun)
 {
+	might_sleep();
 	kref_put(&lun->ref, bootsan_lun_release);
 }
 
@@ -69,6 +71,28 @@ struct bootsan_lun *bootsan_lun_get(struct bootsan_target *t, u32 lun)
 		if (l->lun == lun) {
 			if (kref_get_unless_zero(&l->ref))
 				found = l;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+/*
+ * A reference to the first LUN of @t numbered @from or higher, or NULL;
+ * any context. To visit every LUN and sleep or drop the reference in
+ * between (the last reference frees the LUN, which sleeps: never inside
+ * rcu_read_lock()), go on from the LUN's number + 1: the list is in LUN
+ * order, and a LUN removed meanwhile is simply skipped.
+ */
+struct bootsan_lun *bootsan_lun_get_next(struct bootsan_target *t, u32 from)
+{
+	struct bootsan_lun *l, *found = NULL;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(l, &t->luns, node) {
+		if (l->lun >= from && kref_get_unless_zero(&l->ref)) {
+			found = l;
 			break;
 		}
 	}

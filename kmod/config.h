@@ -131,6 +131,7 @@ struct bootsan_lun *bootsan_lun_find(struct bootsan_target *t, u32 lun);
 struct bootsan_lun *bootsan_lun_next(struct bootsan_target *t, u32 from);
 void bootsan_lun_free(struct bootsan_lun *lun);
 struct bootsan_lun *bootsan_lun_get(struct bootsan_target *t, u32 lun);
+struct bootsan_lun *bootsan_lun_get_next(struct bootsan_target *t, u32 from);
 void bootsan_lun_put(struct bootsan_lun *lun);
 void bootsan_target_put(struct bootsan_target *t);
 void bootsan_portal_get(struct bootsan_portal *p);
