@@ -392,6 +392,16 @@ int bootsan_login_pdu(struct bootsan_conn *conn)
 		return -ENOMEM;
 
 	while ((ret = iscsi_text_next(conn->data, conn->data_len, &pos, &kv)) > 0) {
+		/*
+		 * What the session is, and whose, was settled by the first
+		 * request (the target looked up, authentication decided): a
+		 * later request may not change it.
+		 */
+		if (!first && (kv_is(&kv, "SessionType") || kv_is(&kv, "TargetName") ||
+			       kv_is(&kv, "InitiatorName"))) {
+			ret = FAIL_INIT(conn, INIT_ERR);
+			goto out;
+		}
 		if (collect_security_key(&keys, &kv)) {
 			if (csg != LOGIN_STAGE_SECURITY) {
 				ret = FAIL_INIT(conn, INIT_ERR);

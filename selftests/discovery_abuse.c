@@ -14,6 +14,12 @@
  *	The same PDUs, for a reference target (LIO): print what it answers
  *	as "# " lines and check only that a fresh discovery session still
  *	works afterwards.
+ *   discovery_abuse late-session-type ADDR PORT TARGET
+ *	A login whose first request is for a normal session of TARGET and
+ *	whose second says SessionType=Discovery, and one that starts as a
+ *	discovery session and names TARGET later: both are refused with an
+ *	initiator error (what the session is was settled by the first
+ *	request: the target looked up, authentication decided).
  *
  * The PDUs: Task Management requests with every function (1-8, and an
  * unassigned one), SCSI Commands (TEST UNIT READY, REPORT LUNS, READ(10),
@@ -232,19 +238,78 @@ static void survive_case(const struct abuse *a)
 		close(fd);
 }
 
+/*
+ * Send login request @stage (0: security -> operational, 1: operational ->
+ * full feature phase) with @keys (NUL-separated, @len bytes); the status
+ * of the response (class << 8 | detail), or -1.
+ */
+static int login_request(int fd, int stage, const char *keys, uint32_t len)
+{
+	uint8_t h[BHS] = { OP_LOGIN | OP_IMMEDIATE };
+
+	h[1] = 0x80 | stage << 2 | (stage ? 3 : 1);
+	h[8] = 0x40;			/* ISID */
+	h[13] = 0x77;
+	put32(h + 16, 1);
+	put32(h + 28, exp_stat_sn);
+	if (send_pdu(fd, h, keys, len) || read_pdu(fd, h, NULL, 0) ||
+	    (h[0] & 0x3f) != OP_LOGIN_RSP)
+		return -1;
+	exp_stat_sn = get32(h + 24) + 1;
+	return h[36] << 8 | h[37];
+}
+
+static void late_key(const char *what, const char *first, uint32_t first_len,
+		     const char *second, uint32_t second_len)
+{
+	int fd = tcp_connect(addr, port, 5), status;
+
+	exp_stat_sn = 0;
+	status = fd < 0 ? -1 : login_request(fd, 0, first, first_len);
+	check(status == 0, "%s: the first login request is taken (0x%04x)", what, status);
+	status = status ? -1 : login_request(fd, 1, second, second_len);
+	check(status >> 8 == 2, "%s: the next is refused, initiator error (0x%04x)",
+	      what, status);
+	if (fd >= 0)
+		close(fd);
+}
+
+static int run_late_session_type(const char *target)
+{
+	char first[512], second[512];
+	int n, m;
+
+	n = snprintf(first, sizeof(first), "InitiatorName=%s%cTargetName=%s%cAuthMethod=None%c",
+		     INITIATOR, 0, target, 0, 0);
+	m = snprintf(second, sizeof(second), "SessionType=Discovery%cHeaderDigest=None%c", 0, 0);
+	late_key("normal, then SessionType=Discovery", first, n, second, m);
+	n = snprintf(first, sizeof(first),
+		     "InitiatorName=%s%cSessionType=Discovery%cAuthMethod=None%c",
+		     INITIATOR, 0, 0, 0);
+	m = snprintf(second, sizeof(second), "TargetName=%s%cHeaderDigest=None%c", target, 0, 0);
+	late_key("discovery, then a TargetName", first, n, second, m);
+	return tap_failed;
+}
+
 int main(int argc, char **argv)
 {
 	size_t i;
 	int strict;
 
+	tap_n = atoi(getenv("TAP_BASE") ?: "0");
+	if (argc == 5 && !strcmp(argv[1], "late-session-type")) {
+		addr = argv[2];
+		port = atoi(argv[3]);
+		return run_late_session_type(argv[4]);
+	}
 	if (argc != 4 || (strcmp(argv[1], "strict") && strcmp(argv[1], "survive"))) {
-		fprintf(stderr, "usage: %s strict|survive ADDR PORT\n", argv[0]);
+		fprintf(stderr, "usage: %s strict|survive ADDR PORT\n"
+			"       %s late-session-type ADDR PORT TARGET\n", argv[0], argv[0]);
 		return 2;
 	}
 	strict = !strcmp(argv[1], "strict");
 	addr = argv[2];
 	port = atoi(argv[3]);
-	tap_n = atoi(getenv("TAP_BASE") ?: "0");
 	for (i = 0; i < sizeof(abuses) / sizeof(abuses[0]); i++) {
 		if (strict)
 			strict_case(&abuses[i]);

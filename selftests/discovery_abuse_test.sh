@@ -3,8 +3,10 @@
 # an unauthenticated initiator that sends a task management request, a SCSI
 # command, a Data-Out, a SNACK or a Login in one gets a Reject and keeps a
 # working session; the target never dereferences the target a discovery
-# session does not have. The same PDUs go to LIO in the same VM, which must
-# survive them too (what it answers is printed). Runs in the test VM as root.
+# session does not have. A later login request cannot turn a normal login
+# into a discovery one or the reverse. The same PDUs go to LIO in the same
+# VM, which must survive them too (what it answers is printed). Runs in the
+# test VM as root.
 cd "$(dirname "$0")" || exit 1
 . ./lib.sh
 
@@ -31,6 +33,7 @@ truncate -s 16M $IMG $LIMG
 check "bootsan: portal, target and LUN" sh -c "
 	./bsnl portal-new 127.0.0.1 $PORT && ./bsnl target-new $T && ./bsnl lun-new $T 0 $IMG"
 tap_run ./discovery_abuse strict 127.0.0.1 $PORT
+tap_run ./discovery_abuse late-session-type 127.0.0.1 $PORT $T
 check "bootsan: no session is left" wait_for 10 sh -c "[ -z \"\$(./bsnl sessions)\" ]"
 ./bsnl target-del $T force
 ./bsnl portal-del 127.0.0.1 $PORT force
