@@ -214,6 +214,7 @@ const struct genl_ops bootsan_nl_ops[17] = {
 		.dumpit		= bootsan_nl_lun_get_dumpit,
 		.policy		= bootsan_lun_get_nl_policy,
 		.maxattr	= BOOTSAN_A_LUN_LUN,
+		.flags		= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd		= BOOTSAN_CMD_LUN_RESIZE,
@@ -242,6 +243,7 @@ const struct genl_ops bootsan_nl_ops[17] = {
 		.dumpit		= bootsan_nl_acl_get_dumpit,
 		.policy		= bootsan_acl_get_nl_policy,
 		.maxattr	= BOOTSAN_A_ACL_INITIATOR,
+		.flags		= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd		= BOOTSAN_CMD_SESSION_GET,
@@ -249,6 +251,7 @@ const struct genl_ops bootsan_nl_ops[17] = {
 		.dumpit		= bootsan_nl_session_get_dumpit,
 		.policy		= bootsan_session_get_nl_policy,
 		.maxattr	= BOOTSAN_A_SESSION_ID,
+		.flags		= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd		= BOOTSAN_CMD_SESSION_KILL,
