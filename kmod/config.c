@@ -135,12 +135,14 @@ struct bootsan_lun *bootsan_lun_next(struct bootsan_target *t, u32 from)
 {
 	struct bootsan_lun *l;
 
+	lockdep_assert_held(&bootsan_config_mutex);
 	list_for_each_entry(l, &t->luns, node)
 		if (l->lun >= from)
 			return l;
 	return NULL;
 }
 
+/* Under bootsan_config_mutex (bootsan_lun_next() asserts it). */
 void bootsan_lun_insert(struct bootsan_target *t, struct bootsan_lun *lun)
 {
 	struct bootsan_lun *next = bootsan_lun_next(t, lun->lun);
@@ -153,6 +155,7 @@ void bootsan_lun_insert(struct bootsan_target *t, struct bootsan_lun *lun)
 
 void bootsan_lun_remove(struct bootsan_target *t, struct bootsan_lun *lun)
 {
+	lockdep_assert_held(&bootsan_config_mutex);
 	list_del_rcu(&lun->node);
 	t->nr_luns--;
 	bootsan_lun_put(lun);
@@ -162,6 +165,7 @@ struct bootsan_acl *bootsan_acl_find(struct bootsan_target *t, const char *initi
 {
 	struct bootsan_acl *acl;
 
+	lockdep_assert_held(&bootsan_config_mutex);
 	list_for_each_entry(acl, &t->acls, node)
 		if (!strcmp(acl->initiator, initiator))
 			return acl;
@@ -170,6 +174,7 @@ struct bootsan_acl *bootsan_acl_find(struct bootsan_target *t, const char *initi
 
 void bootsan_acl_remove(struct bootsan_acl *acl)
 {
+	lockdep_assert_held(&bootsan_config_mutex);
 	list_del(&acl->node);
 	kfree_sensitive(acl);
 }
@@ -246,6 +251,7 @@ int bootsan_portal_open(struct bootsan_portal *p)
 
 void bootsan_portal_remove(struct bootsan_portal *p)
 {
+	lockdep_assert_held(&bootsan_config_mutex);
 	list_del(&p->node);
 	if (p->sock) {
 		bootsan_portal_stop(p);

@@ -445,8 +445,11 @@ int bootsan_login_pdu(struct bootsan_conn *conn)
 			if (ret)
 				goto out;
 			iscsi_text_add_u32(&out, "TargetPortalGroupTag", conn->portal->tpgt);
+			/* target-set may rewrite the alias: read it under the mutex. */
+			mutex_lock(&bootsan_config_mutex);
 			if (conn->target->alias[0])
 				iscsi_text_add(&out, "TargetAlias", conn->target->alias);
+			mutex_unlock(&bootsan_config_mutex);
 		}
 	}
 

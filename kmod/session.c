@@ -42,8 +42,9 @@ struct bootsan_session *bootsan_session_create(struct bootsan_conn *conn,
 	sess->peer = conn->peer;
 	sess->params = conn->params;
 	strscpy(sess->initiator, conn->params.initiator_name, sizeof(sess->initiator));
-	sess->queue_depth = t ? t->queue_depth : 1;
-	sess->nop_in_interval = t ? t->nop_in_interval : 0;
+	/* target-set may change these meanwhile: new sessions see the change. */
+	sess->queue_depth = t ? READ_ONCE(t->queue_depth) : 1;
+	sess->nop_in_interval = t ? READ_ONCE(t->nop_in_interval) : 0;
 
 	mutex_lock(&bootsan_session_mutex);
 	list_for_each_entry(old, &bootsan_sessions, node) {
@@ -58,7 +59,7 @@ struct bootsan_session *bootsan_session_create(struct bootsan_conn *conn,
 		if (t && !old->reinstated && !old->killed && !old->logout)
 			live++;
 	}
-	if (t && live >= t->max_sessions) {
+	if (t && live >= READ_ONCE(t->max_sessions)) {
 		mutex_unlock(&bootsan_session_mutex);
 		kfree(sess);
 		return ERR_PTR(-EUSERS);
