@@ -54,8 +54,10 @@ static void bootsan_lun_release(struct kref *ref)
 	bootsan_lun_free(container_of(ref, struct bootsan_lun, ref));
 }
 
+/* The last reference closes the backing file or device: may sleep. */
 void bootsan_lun_put(struct bootsan_lun *lun)
 {
+	might_sleep();
 	kref_put(&lun->ref, bootsan_lun_release);
 }
 
@@ -69,6 +71,28 @@ struct bootsan_lun *bootsan_lun_get(struct bootsan_target *t, u32 lun)
 		if (l->lun == lun) {
 			if (kref_get_unless_zero(&l->ref))
 				found = l;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+/*
+ * A reference to the first LUN of @t numbered @from or higher, or NULL;
+ * any context. To visit every LUN and sleep or drop the reference in
+ * between (the last reference frees the LUN, which sleeps: never inside
+ * rcu_read_lock()), go on from the LUN's number + 1: the list is in LUN
+ * order, and a LUN removed meanwhile is simply skipped.
+ */
+struct bootsan_lun *bootsan_lun_get_next(struct bootsan_target *t, u32 from)
+{
+	struct bootsan_lun *l, *found = NULL;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(l, &t->luns, node) {
+		if (l->lun >= from && kref_get_unless_zero(&l->ref)) {
+			found = l;
 			break;
 		}
 	}
@@ -111,12 +135,14 @@ struct bootsan_lun *bootsan_lun_next(struct bootsan_target *t, u32 from)
 {
 	struct bootsan_lun *l;
 
+	lockdep_assert_held(&bootsan_config_mutex);
 	list_for_each_entry(l, &t->luns, node)
 		if (l->lun >= from)
 			return l;
 	return NULL;
 }
 
+/* Under bootsan_config_mutex (bootsan_lun_next() asserts it). */
 void bootsan_lun_insert(struct bootsan_target *t, struct bootsan_lun *lun)
 {
 	struct bootsan_lun *next = bootsan_lun_next(t, lun->lun);
@@ -129,6 +155,7 @@ void bootsan_lun_insert(struct bootsan_target *t, struct bootsan_lun *lun)
 
 void bootsan_lun_remove(struct bootsan_target *t, struct bootsan_lun *lun)
 {
+	lockdep_assert_held(&bootsan_config_mutex);
 	list_del_rcu(&lun->node);
 	t->nr_luns--;
 	bootsan_lun_put(lun);
@@ -138,6 +165,7 @@ struct bootsan_acl *bootsan_acl_find(struct bootsan_target *t, const char *initi
 {
 	struct bootsan_acl *acl;
 
+	lockdep_assert_held(&bootsan_config_mutex);
 	list_for_each_entry(acl, &t->acls, node)
 		if (!strcmp(acl->initiator, initiator))
 			return acl;
@@ -146,6 +174,7 @@ struct bootsan_acl *bootsan_acl_find(struct bootsan_target *t, const char *initi
 
 void bootsan_acl_remove(struct bootsan_acl *acl)
 {
+	lockdep_assert_held(&bootsan_config_mutex);
 	list_del(&acl->node);
 	kfree_sensitive(acl);
 }
@@ -222,6 +251,7 @@ int bootsan_portal_open(struct bootsan_portal *p)
 
 void bootsan_portal_remove(struct bootsan_portal *p)
 {
+	lockdep_assert_held(&bootsan_config_mutex);
 	list_del(&p->node);
 	if (p->sock) {
 		bootsan_portal_stop(p);

@@ -115,6 +115,33 @@ struct bootsan_target {
 	atomic_t nr_sessions;
 };
 
+/*
+ * Locking: the one place that says which lock protects what, and in which
+ * order they nest (outer first). lockdep_assert_held() marks the functions
+ * that expect one.
+ *
+ *   bootsan_config_mutex	the registry: portals, targets, their LUN and
+ *				ACL lists, targets' settings and credentials.
+ *				Netlink handlers; logins (target lookup, alias),
+ *				SendTargets and REPORT LUNS take it too.
+ *   bootsan_session_mutex	bootsan_sessions and the TSIHs (session.c);
+ *				forced deletes take it inside the config mutex.
+ *   lun_state->caw_lock	one COMPARE AND WRITE at a time on a LUN; held
+ *				across its I/O, under no other lock.
+ *   spinlocks, innermost,	bootsan_conns_lock (the connection list),
+ *   never nested, never	lun_state->lock (reservations, unit attentions),
+ *   held across a sleep	conn->done_lock (irq-safe: bio completions),
+ *				sk->sk_callback_lock (socket callbacks, bh).
+ *
+ * Whoever holds the config or session mutex never waits for io_work or
+ * release_work: those take both mutexes. LUNs are found under RCU and
+ * pinned with a reference that is dropped outside RCU (the last one closes
+ * the backing store and sleeps). Fields netlink changes on a live object
+ * and the data path reads without the mutex are written with WRITE_ONCE()
+ * under it and read with READ_ONCE(): lun->size, target->max_sessions,
+ * target->queue_depth, target->nop_in_interval. Everything else of a LUN
+ * is set before the LUN is published and never changes.
+ */
 extern struct mutex bootsan_config_mutex;
 /* Set at module unload, under the mutex: no new portals from then on. */
 extern bool bootsan_shutting_down;
@@ -131,6 +158,7 @@ struct bootsan_lun *bootsan_lun_find(struct bootsan_target *t, u32 lun);
 struct bootsan_lun *bootsan_lun_next(struct bootsan_target *t, u32 from);
 void bootsan_lun_free(struct bootsan_lun *lun);
 struct bootsan_lun *bootsan_lun_get(struct bootsan_target *t, u32 lun);
+struct bootsan_lun *bootsan_lun_get_next(struct bootsan_target *t, u32 from);
 void bootsan_lun_put(struct bootsan_lun *lun);
 void bootsan_target_put(struct bootsan_target *t);
 void bootsan_portal_get(struct bootsan_portal *p);

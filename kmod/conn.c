@@ -297,9 +297,13 @@ static int rx_start_data(struct bootsan_conn *conn)
 static int rx_check_header(struct bootsan_conn *conn)
 {
 	u8 reason;
+	enum pdu_verdict v = pdu_check(conn->bhs, conn->logged_in,
+				       conn->params.max_recv_dsl_target, &reason);
 
-	switch (pdu_check(conn->bhs, conn->logged_in,
-			  conn->params.max_recv_dsl_target, &reason)) {
+	/* Never let a command or TMF reach a session without a target. */
+	if (v == PDU_ACCEPT && conn->logged_in && conn->sess->discovery)
+		v = pdu_check_discovery(conn->bhs, &reason);
+	switch (v) {
 	case PDU_ACCEPT:
 		conn->rx_reject = 0;
 		return 0;
@@ -526,7 +530,8 @@ static void bootsan_conn_ping_work(struct work_struct *work)
 /* Called from io_work when a normal session starts on this connection. */
 void bootsan_conn_start_pings(struct bootsan_conn *conn, u32 seconds)
 {
-	if (!seconds)
+	/* A closing connection's release_work may have cancelled pings already. */
+	if (!seconds || READ_ONCE(conn->closing))
 		return;
 	conn->ping_interval = (unsigned long)seconds * HZ;
 	queue_delayed_work(bootsan_wq, &conn->ping_work, conn->ping_interval);
@@ -576,14 +581,19 @@ static void bootsan_conn_release_work(struct work_struct *work)
 	sk->sk_data_ready = conn->saved_data_ready;
 	sk->sk_state_change = conn->saved_state_change;
 	write_unlock_bh(&sk->sk_callback_lock);
-	cancel_delayed_work_sync(&conn->ping_work);
 	/*
 	 * io_work may still start commands until it has stopped; commands
 	 * that finish queue it again (it does nothing now, closing is set),
-	 * so cancel it once more when none runs.
+	 * so cancel it once more when none runs. A run that was under way
+	 * when closing was set may have armed the ping (a login completing
+	 * as its session is reinstated): the ping goes only after io_work
+	 * has stopped for good, and a ping that was running may have queued
+	 * io_work once more.
 	 */
 	cancel_work_sync(&conn->io_work);
 	bootsan_conn_wait_running(conn);
+	cancel_work_sync(&conn->io_work);
+	cancel_delayed_work_sync(&conn->ping_work);
 	cancel_work_sync(&conn->io_work);
 	/* Before the session goes: dropping a command updates its window. */
 	bootsan_conn_abort_cmds(conn);
@@ -612,6 +622,13 @@ static void bootsan_conn_release_work(struct work_struct *work)
 	kfree_sensitive(conn);
 }
 
+/* The caller set conn->closing: only it may end the connection. */
+static void conn_end_claimed(struct bootsan_conn *conn)
+{
+	kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+	queue_work(bootsan_wq, &conn->release_work);
+}
+
 /*
  * Close a connection from any context that may sleep. The socket is shut
  * down at once (the peer sees it); the rest happens in release_work, which
@@ -621,8 +638,28 @@ void bootsan_conn_shutdown(struct bootsan_conn *conn)
 {
 	if (xchg(&conn->closing, true))
 		return;
-	kernel_sock_shutdown(conn->sock, SHUT_RDWR);
-	queue_work(bootsan_wq, &conn->release_work);
+	conn_end_claimed(conn);
+}
+
+/*
+ * Claim the next connection to end: one of portal @p, or of any portal
+ * when @p is NULL. Claimed (closing set by us), it stays allocated until
+ * we queue its release_work, so the socket is shut down after the
+ * spinlock is dropped: kernel_sock_shutdown() sleeps.
+ */
+static struct bootsan_conn *conn_claim_next(struct bootsan_portal *p)
+{
+	struct bootsan_conn *conn;
+
+	spin_lock(&bootsan_conns_lock);
+	list_for_each_entry(conn, &bootsan_conns, node) {
+		if ((!p || conn->portal == p) && !xchg(&conn->closing, true)) {
+			spin_unlock(&bootsan_conns_lock);
+			return conn;
+		}
+	}
+	spin_unlock(&bootsan_conns_lock);
+	return NULL;
 }
 
 /* A forced portal delete: end the connections that came in through it. */
@@ -630,26 +667,16 @@ void bootsan_conns_shutdown_portal(struct bootsan_portal *p)
 {
 	struct bootsan_conn *conn;
 
-	spin_lock(&bootsan_conns_lock);
-	list_for_each_entry(conn, &bootsan_conns, node)
-		if (conn->portal == p && !xchg(&conn->closing, true)) {
-			kernel_sock_shutdown(conn->sock, SHUT_RDWR);
-			queue_work(bootsan_wq, &conn->release_work);
-		}
-	spin_unlock(&bootsan_conns_lock);
+	while ((conn = conn_claim_next(p)))
+		conn_end_claimed(conn);
 }
 
 void bootsan_conns_shutdown_all(void)
 {
 	struct bootsan_conn *conn;
 
-	spin_lock(&bootsan_conns_lock);
-	list_for_each_entry(conn, &bootsan_conns, node)
-		if (!xchg(&conn->closing, true)) {
-			kernel_sock_shutdown(conn->sock, SHUT_RDWR);
-			queue_work(bootsan_wq, &conn->release_work);
-		}
-	spin_unlock(&bootsan_conns_lock);
+	while ((conn = conn_claim_next(NULL)))
+		conn_end_claimed(conn);
 	wait_event(bootsan_conns_wait, list_empty_careful(&bootsan_conns));
 }
 

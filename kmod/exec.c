@@ -112,7 +112,7 @@ void bootsan_fill_lun_info(struct bootsan_conn *conn, struct bootsan_lun *l,
 	struct bootsan_target *t = conn->sess->target;
 
 	memset(info, 0, sizeof(*info));
-	info->nr_blocks = l->size / l->block_size;
+	info->nr_blocks = READ_ONCE(l->size) / l->block_size;
 	info->block_size = l->block_size;
 	info->read_only = l->read_only;
 	info->write_cache = !l->direct;
@@ -435,7 +435,8 @@ static void exec_get_lba_status(struct bootsan_cmd *cmd)
 			mapped = true;
 		}
 	}
-	blocks = min(blocks, l->size / bs - req->lba);
+	/* The LUN may have shrunk since the command was decoded. */
+	blocks = min(blocks, max_t(u64, READ_ONCE(l->size) / bs, req->lba) - req->lba);
 	scsi_fill_lba_status(req, req->lba, blocks, mapped, req->alloc_len);
 }
 

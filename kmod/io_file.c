@@ -181,7 +181,7 @@ int bootsan_file_flush(struct bootsan_lun *lun, u64 pos, u64 len)
 {
 	if (lun->block)
 		return bootsan_block_flush(lun);
-	if (!len || pos + len > lun->size)
+	if (!len || pos + len > READ_ONCE(lun->size))
 		return vfs_fsync(lun->file, 0);
 	return vfs_fsync_range(lun->file, pos, pos + len - 1, 0);
 }
@@ -248,7 +248,7 @@ int bootsan_file_mapped(struct bootsan_lun *lun, u64 pos, bool *mapped, u64 *run
 	loff_t data, hole;
 
 	*mapped = true;
-	*run = lun->size - pos;
+	*run = max(READ_ONCE(lun->size), pos) - pos;
 	data = vfs_llseek(lun->file, pos, SEEK_DATA);
 	if (data == -ENXIO) {		/* a hole up to the end of the file */
 		*mapped = false;

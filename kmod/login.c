@@ -392,6 +392,16 @@ int bootsan_login_pdu(struct bootsan_conn *conn)
 		return -ENOMEM;
 
 	while ((ret = iscsi_text_next(conn->data, conn->data_len, &pos, &kv)) > 0) {
+		/*
+		 * What the session is, and whose, was settled by the first
+		 * request (the target looked up, authentication decided): a
+		 * later request may not change it.
+		 */
+		if (!first && (kv_is(&kv, "SessionType") || kv_is(&kv, "TargetName") ||
+			       kv_is(&kv, "InitiatorName"))) {
+			ret = FAIL_INIT(conn, INIT_ERR);
+			goto out;
+		}
 		if (collect_security_key(&keys, &kv)) {
 			if (csg != LOGIN_STAGE_SECURITY) {
 				ret = FAIL_INIT(conn, INIT_ERR);
@@ -435,8 +445,11 @@ int bootsan_login_pdu(struct bootsan_conn *conn)
 			if (ret)
 				goto out;
 			iscsi_text_add_u32(&out, "TargetPortalGroupTag", conn->portal->tpgt);
+			/* target-set may rewrite the alias: read it under the mutex. */
+			mutex_lock(&bootsan_config_mutex);
 			if (conn->target->alias[0])
 				iscsi_text_add(&out, "TargetAlias", conn->target->alias);
+			mutex_unlock(&bootsan_config_mutex);
 		}
 	}
 

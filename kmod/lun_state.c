@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Per-LUN engine state; see lun_state.h. */
-#include <linux/rculist.h>
 #include <linux/slab.h>
 #include <net/sock.h>
 
@@ -39,16 +38,14 @@ void bootsan_lun_capacity_changed(struct bootsan_lun *l)
 void bootsan_lun_states_session_lost(struct bootsan_target *t, u64 session)
 {
 	struct bootsan_lun *l;
+	u32 next = 0;
 
-	rcu_read_lock();
-	list_for_each_entry_rcu(l, &t->luns, node) {
-		/* A LUN on its way out frees its state with the last reference. */
-		if (!kref_get_unless_zero(&l->ref))
-			continue;
+	/* A LUN on its way out frees its state with the last reference. */
+	while ((l = bootsan_lun_get_next(t, next))) {
 		spin_lock(&l->state->lock);
 		pr_session_lost(&l->state->pr, session);
 		spin_unlock(&l->state->lock);
+		next = l->lun + 1;	/* LUN numbers stop at 16383: no wrap */
 		bootsan_lun_put(l);
 	}
-	rcu_read_unlock();
 }

@@ -13,13 +13,13 @@
 /* Common nested types */
 const struct nla_policy bootsan_chap_nl_policy[BOOTSAN_A_CHAP_SECRET_SET + 1] = {
 	[BOOTSAN_A_CHAP_USER] = { .type = NLA_NUL_STRING, .len = 255, },
-	[BOOTSAN_A_CHAP_SECRET] = { .type = NLA_BINARY, },
+	[BOOTSAN_A_CHAP_SECRET] = NLA_POLICY_RANGE(NLA_BINARY, BOOTSAN_CHAP_SECRET_MIN_LEN, BOOTSAN_CHAP_SECRET_MAX_LEN),
 	[BOOTSAN_A_CHAP_SECRET_SET] = { .type = NLA_FLAG, },
 };
 
 /* BOOTSAN_CMD_PORTAL_NEW - do */
 const struct nla_policy bootsan_portal_new_nl_policy[BOOTSAN_A_PORTAL_MAX_CONNECTIONS + 1] = {
-	[BOOTSAN_A_PORTAL_ADDR] = { .type = NLA_BINARY, },
+	[BOOTSAN_A_PORTAL_ADDR] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[BOOTSAN_A_PORTAL_PORT] = { .type = NLA_U16, },
 	[BOOTSAN_A_PORTAL_TPGT] = { .type = NLA_U16, },
 	[BOOTSAN_A_PORTAL_MAX_CONNECTIONS] = { .type = NLA_U32, },
@@ -27,14 +27,14 @@ const struct nla_policy bootsan_portal_new_nl_policy[BOOTSAN_A_PORTAL_MAX_CONNEC
 
 /* BOOTSAN_CMD_PORTAL_DEL - do */
 const struct nla_policy bootsan_portal_del_nl_policy[BOOTSAN_A_PORTAL_FORCE + 1] = {
-	[BOOTSAN_A_PORTAL_ADDR] = { .type = NLA_BINARY, },
+	[BOOTSAN_A_PORTAL_ADDR] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[BOOTSAN_A_PORTAL_PORT] = { .type = NLA_U16, },
 	[BOOTSAN_A_PORTAL_FORCE] = { .type = NLA_FLAG, },
 };
 
 /* BOOTSAN_CMD_PORTAL_GET - do */
 const struct nla_policy bootsan_portal_get_nl_policy[BOOTSAN_A_PORTAL_PORT + 1] = {
-	[BOOTSAN_A_PORTAL_ADDR] = { .type = NLA_BINARY, },
+	[BOOTSAN_A_PORTAL_ADDR] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[BOOTSAN_A_PORTAL_PORT] = { .type = NLA_U16, },
 };
 
@@ -214,6 +214,7 @@ const struct genl_ops bootsan_nl_ops[17] = {
 		.dumpit		= bootsan_nl_lun_get_dumpit,
 		.policy		= bootsan_lun_get_nl_policy,
 		.maxattr	= BOOTSAN_A_LUN_LUN,
+		.flags		= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd		= BOOTSAN_CMD_LUN_RESIZE,
@@ -242,6 +243,7 @@ const struct genl_ops bootsan_nl_ops[17] = {
 		.dumpit		= bootsan_nl_acl_get_dumpit,
 		.policy		= bootsan_acl_get_nl_policy,
 		.maxattr	= BOOTSAN_A_ACL_INITIATOR,
+		.flags		= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd		= BOOTSAN_CMD_SESSION_GET,
@@ -249,6 +251,7 @@ const struct genl_ops bootsan_nl_ops[17] = {
 		.dumpit		= bootsan_nl_session_get_dumpit,
 		.policy		= bootsan_session_get_nl_policy,
 		.maxattr	= BOOTSAN_A_SESSION_ID,
+		.flags		= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd		= BOOTSAN_CMD_SESSION_KILL,

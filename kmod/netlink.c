@@ -521,12 +521,13 @@ int bootsan_nl_target_set_doit(struct sk_buff *skb, struct genl_info *info)
 	ret = target_apply(draft, info);
 	if (ret)
 		goto out;
+	/* Logins read these under the mutex; new sessions without it. */
 	memcpy(t->alias, draft->alias, sizeof(t->alias));
 	t->auth = draft->auth;
 	memcpy(&t->creds, &draft->creds, sizeof(t->creds));
-	t->max_sessions = draft->max_sessions;
-	t->queue_depth = draft->queue_depth;
-	t->nop_in_interval = draft->nop_in_interval;
+	WRITE_ONCE(t->max_sessions, draft->max_sessions);
+	WRITE_ONCE(t->queue_depth, draft->queue_depth);
+	WRITE_ONCE(t->nop_in_interval, draft->nop_in_interval);
 out:
 	mutex_unlock(&bootsan_config_mutex);
 	kfree_sensitive(draft);
@@ -859,7 +860,8 @@ int bootsan_nl_lun_resize_doit(struct sk_buff *skb, struct genl_info *info)
 
 		ret = lun_check_size(l, size, info->attrs[BOOTSAN_A_LUN_SIZE], info->extack);
 		if (!ret && size != l->size) {
-			l->size = size;
+			/* Commands read it without the mutex. */
+			WRITE_ONCE(l->size, size);
 			bootsan_lun_capacity_changed(l);
 		}
 	}

@@ -93,3 +93,16 @@ enum pdu_verdict pdu_check(const u8 *bhs, bool logged_in, u32 max_recv_dsl, u8 *
 		return reject(reason, PDU_REJECT_PROTOCOL_ERROR);
 	return PDU_ACCEPT;
 }
+
+enum pdu_verdict pdu_check_discovery(const u8 *bhs, u8 *reason)
+{
+	switch (bhs[0] & PDU_OP_MASK) {
+	case PDU_OP_NOP_OUT:
+	case PDU_OP_TEXT:
+	case PDU_OP_LOGOUT:
+		*reason = 0;
+		return PDU_ACCEPT;
+	default:
+		return reject(reason, PDU_REJECT_PROTOCOL_ERROR);
+	}
+}

@@ -59,4 +59,12 @@ enum pdu_verdict {
  */
 enum pdu_verdict pdu_check(const u8 *bhs, bool logged_in, u32 max_recv_dsl, u8 *reason);
 
+/*
+ * A header pdu_check() accepted, in a discovery session: only Text,
+ * NOP-Out and Logout requests belong there (RFC 7143 4.3); anything else
+ * is a protocol error, answered with a Reject. A discovery session has
+ * no target, no LUNs and no tasks for a command to reach.
+ */
+enum pdu_verdict pdu_check_discovery(const u8 *bhs, u8 *reason);
+
 #endif /* BOOTSAN_PDU_CHECK_H */

@@ -99,40 +99,56 @@ static struct pr_ua_entry *ua_find(struct pr_state *s, const struct pr_nexus *n)
 	return NULL;
 }
 
-/* The entry of @n, made (in a free or the least recent slot) if needed. */
+/*
+ * The entry of @n, made if needed: in a free slot, or in place of the
+ * least recent entry of the same initiator name when it holds its share
+ * or the table is full. NULL when the table is full of other initiators'
+ * entries: they are never pushed out (the new nexus then has no unit
+ * attentions to report).
+ */
 static struct pr_ua_entry *ua_get(struct pr_state *s, const struct pr_nexus *n)
 {
-	struct pr_ua_entry *e = ua_find(s, n), *victim = &s->ua[0];
-	int i;
+	struct pr_ua_entry *e = ua_find(s, n), *free = NULL, *own = NULL;
+	int i, owned = 0;
 
 	if (e)
 		return e;
 	for (i = 0; i < PR_MAX_UA_NEXUS; i++) {
-		if (!s->ua[i].used) {
-			victim = &s->ua[i];
-			break;
+		e = &s->ua[i];
+		if (!e->used) {
+			free = free ?: e;
+		} else if (!strcmp(e->nexus.initiator, n->initiator)) {
+			owned++;
+			if (!own || e->last_use < own->last_use)
+				own = e;
 		}
-		if (s->ua[i].last_use < victim->last_use)
-			victim = &s->ua[i];
 	}
-	memset(victim, 0, sizeof(*victim));
-	victim->used = true;
-	victim->last_use = ++s->ua_clock;
-	nexus_copy(&victim->nexus, n);
-	return victim;
+	e = owned >= PR_MAX_UA_PER_INITIATOR || !free ? own : free;
+	if (!e)
+		return NULL;
+	memset(e, 0, sizeof(*e));
+	e->used = true;
+	e->last_use = ++s->ua_clock;
+	nexus_copy(&e->nexus, n);
+	return e;
 }
 
 void pr_nexus_seen(struct pr_state *s, const struct pr_nexus *n, u64 session)
 {
 	struct pr_ua_entry *e = ua_get(s, n);
 
+	if (!e)
+		return;
 	e->session = session;
 	e->last_use = ++s->ua_clock;
 }
 
 static void ua_raise(struct pr_state *s, const struct pr_nexus *n, enum pr_ua ua)
 {
-	ua_get(s, n)->pending |= 1u << ua;
+	struct pr_ua_entry *e = ua_get(s, n);
+
+	if (e)
+		e->pending |= 1u << ua;
 }
 
 void pr_ua_all(struct pr_state *s, const struct pr_nexus *except, enum pr_ua ua)
@@ -500,6 +516,16 @@ static void unregister(struct pr_state *s, int reg)
 	}
 }
 
+/* Registrations held by initiator name @initiator, whatever its ISIDs. */
+static int registrations_of(const struct pr_state *s, const char *initiator)
+{
+	int i, n = 0;
+
+	for (i = 0; i < PR_MAX_REGISTRANTS; i++)
+		n += s->regs[i].used && !strcmp(s->regs[i].nexus.initiator, initiator);
+	return n;
+}
+
 static int do_register(struct pr_state *s, const struct pr_nexus *n, int reg,
 		       u64 res_key, u64 sa_key, bool ignore, struct scsi_req *req)
 {
@@ -512,9 +538,12 @@ static int do_register(struct pr_state *s, const struct pr_nexus *n, int reg,
 		}
 		if (!sa_key)
 			return 0;
-		for (i = 0; i < PR_MAX_REGISTRANTS; i++)
-			if (!s->regs[i].used)
-				break;
+		if (registrations_of(s, n->initiator) >= PR_MAX_REGISTRANTS_PER_INITIATOR)
+			i = PR_MAX_REGISTRANTS;
+		else
+			for (i = 0; i < PR_MAX_REGISTRANTS; i++)
+				if (!s->regs[i].used)
+					break;
 		if (i == PR_MAX_REGISTRANTS) {
 			/* INSUFFICIENT REGISTRATION RESOURCES */
 			scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, 0x55, 0x04);

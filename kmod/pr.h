@@ -20,6 +20,14 @@
 #define PR_MAX_REGISTRANTS	32
 /* I_T nexuses with unit attention state per LUN; the least recent goes. */
 #define PR_MAX_UA_NEXUS		32
+/*
+ * What one initiator name may hold of each table, whatever ISIDs it
+ * cycles through: its own oldest unit attention entry makes room for its
+ * next nexus, a registration beyond the bound is refused. Another
+ * initiator's entries are never pushed out.
+ */
+#define PR_MAX_REGISTRANTS_PER_INITIATOR	8
+#define PR_MAX_UA_PER_INITIATOR			8
 
 /* Reservation types (SPC-4 table 170). */
 #define PR_TYPE_WE		0x1

@@ -11,21 +11,13 @@
 #include "compat.h"
 #include "engine.h"
 #include "lun_state.h"
+#include "tsih.h"
 
 DEFINE_MUTEX(bootsan_session_mutex);
 LIST_HEAD(bootsan_sessions);
 static u64 bootsan_next_session_id = 1;
-static u16 bootsan_next_tsih = 1;
-
-static bool tsih_in_use(u16 tsih)
-{
-	struct bootsan_session *s;
-
-	list_for_each_entry(s, &bootsan_sessions, node)
-		if (s->tsih == tsih)
-			return true;
-	return false;
-}
+/* Under bootsan_session_mutex. */
+static struct tsih_map bootsan_tsihs = TSIH_MAP_INIT;
 
 /*
  * Create the session for a connection whose login succeeded. @t carries a
@@ -50,8 +42,9 @@ struct bootsan_session *bootsan_session_create(struct bootsan_conn *conn,
 	sess->peer = conn->peer;
 	sess->params = conn->params;
 	strscpy(sess->initiator, conn->params.initiator_name, sizeof(sess->initiator));
-	sess->queue_depth = t ? t->queue_depth : 1;
-	sess->nop_in_interval = t ? t->nop_in_interval : 0;
+	/* target-set may change these meanwhile: new sessions see the change. */
+	sess->queue_depth = t ? READ_ONCE(t->queue_depth) : 1;
+	sess->nop_in_interval = t ? READ_ONCE(t->nop_in_interval) : 0;
 
 	mutex_lock(&bootsan_session_mutex);
 	list_for_each_entry(old, &bootsan_sessions, node) {
@@ -66,15 +59,19 @@ struct bootsan_session *bootsan_session_create(struct bootsan_conn *conn,
 		if (t && !old->reinstated && !old->killed && !old->logout)
 			live++;
 	}
-	if (t && live >= t->max_sessions) {
+	if (t && live >= READ_ONCE(t->max_sessions)) {
 		mutex_unlock(&bootsan_session_mutex);
 		kfree(sess);
 		return ERR_PTR(-EUSERS);
 	}
+	/* 65535 sessions at once (discovery ones have no limit): refused. */
+	sess->tsih = tsih_alloc(&bootsan_tsihs);
+	if (!sess->tsih) {
+		mutex_unlock(&bootsan_session_mutex);
+		kfree(sess);
+		return ERR_PTR(-ENOSPC);
+	}
 	sess->id = bootsan_next_session_id++;
-	do {
-		sess->tsih = bootsan_next_tsih++;
-	} while (!sess->tsih || tsih_in_use(sess->tsih));
 	if (t)
 		atomic_inc(&t->nr_sessions);
 	list_add_tail(&sess->node, &bootsan_sessions);
@@ -87,6 +84,7 @@ void bootsan_session_close(struct bootsan_session *sess, int reason)
 {
 	mutex_lock(&bootsan_session_mutex);
 	list_del(&sess->node);
+	tsih_free(&bootsan_tsihs, sess->tsih);
 	mutex_unlock(&bootsan_session_mutex);
 	if (sess->reinstated)
 		reason = BOOTSAN_SESSION_DOWN_REASON_REINSTATED;

@@ -9,29 +9,39 @@
 #include "lun_state.h"
 
 /*
- * LOGICAL UNIT RESET of LUN @lun_nr, or of every LUN (TARGET WARM RESET)
- * when it is U32_MAX: SPC-2 reservations end, and every other nexus gets
- * BUS DEVICE RESET FUNCTION OCCURRED.
+ * A LOGICAL UNIT RESET: SPC-2 reservations end, and every other nexus
+ * gets BUS DEVICE RESET FUNCTION OCCURRED.
  */
+static void reset_lun(struct bootsan_lun *l, const struct pr_nexus *n)
+{
+	spin_lock(&l->state->lock);
+	pr_lun_reset(&l->state->pr, n);
+	spin_unlock(&l->state->lock);
+}
+
+/* Reset LUN @lun_nr, or every LUN (TARGET WARM RESET) when it is U32_MAX. */
 static void reset_luns(struct bootsan_conn *conn, u32 lun_nr)
 {
 	struct bootsan_target *t = conn->sess->target;
 	struct bootsan_lun *l;
 	struct pr_nexus n;
+	u32 next = 0;
 
 	bootsan_conn_nexus(conn, &n);
-	rcu_read_lock();
-	list_for_each_entry_rcu(l, &t->luns, node) {
-		if (lun_nr != U32_MAX && l->lun != lun_nr)
-			continue;
-		if (!kref_get_unless_zero(&l->ref))
-			continue;
-		spin_lock(&l->state->lock);
-		pr_lun_reset(&l->state->pr, &n);
-		spin_unlock(&l->state->lock);
+	/* References are dropped outside RCU: the last one frees the LUN. */
+	if (lun_nr != U32_MAX) {
+		l = bootsan_lun_get(t, lun_nr);
+		if (l) {
+			reset_lun(l, &n);
+			bootsan_lun_put(l);
+		}
+		return;
+	}
+	while ((l = bootsan_lun_get_next(t, next))) {
+		reset_lun(l, &n);
+		next = l->lun + 1;	/* LUN numbers stop at 16383: no wrap */
 		bootsan_lun_put(l);
 	}
-	rcu_read_unlock();
 }
 
 int bootsan_ffp_tmf(struct bootsan_conn *conn)

@@ -139,9 +139,14 @@ int iscsi_login(int fd, struct iscsi_login *l)
 	int stage = STAGE_SECURITY, keys_sent = 0, pdus, n, n_op, ret;
 	uint8_t h[BHS];
 
-	n = snprintf(security_keys, sizeof(security_keys),
-		     "InitiatorName=%s%cTargetName=%s%cSessionType=Normal%cAuthMethod=None%c",
-		     l->initiator, 0, l->target, 0, 0, 0);
+	if (l->discovery)
+		n = snprintf(security_keys, sizeof(security_keys),
+			     "InitiatorName=%s%cSessionType=Discovery%cAuthMethod=None%c",
+			     l->initiator, 0, 0, 0);
+	else
+		n = snprintf(security_keys, sizeof(security_keys),
+			     "InitiatorName=%s%cTargetName=%s%cSessionType=Normal%cAuthMethod=None%c",
+			     l->initiator, 0, l->target, 0, 0, 0);
 	if (n < 0 || (size_t)n >= sizeof(security_keys))
 		return -ENAMETOOLONG;
 	n_op = snprintf(op_keys, sizeof(op_keys), "HeaderDigest=%s%cDataDigest=%s%c",

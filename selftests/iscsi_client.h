@@ -66,13 +66,15 @@ int send_pdu(int fd, uint8_t *h, const void *data, uint32_t len);
 int read_pdu(int fd, uint8_t *h, uint8_t *data, uint32_t cap);
 
 /*
- * A login without authentication, as an initiator does it: the security
+ * A login without authentication, as an initiator does it (a normal
+ * session, or a discovery session when .discovery is set): the security
  * stage, then the operational stage with the usual keys (no digests, the
  * RFC 7143 defaults at ErrorRecoveryLevel 0), then the full feature phase.
  */
 struct iscsi_login {
 	const char *initiator;		/* InitiatorName */
-	const char *target;		/* TargetName */
+	const char *target;		/* TargetName; unused for discovery */
+	int discovery;			/* SessionType=Discovery, no TargetName */
 	uint8_t isid[6];
 	uint16_t tsih;			/* 0 for a new session */
 	const char *digest;		/* Header/DataDigest to ask for; NULL: None */

@@ -36,6 +36,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* In the full feature phase every PDU can be skipped: never a drop. */
 	if (v == PDU_DROP)
 		abort();
+	/* Discovery sessions: Text, NOP-Out and Logout, or a Reject. */
+	v = pdu_check_discovery(bhs, &reason);
+	if (v == PDU_DROP || (v == PDU_REJECT && !reason))
+		abort();
 	v = pdu_check(bhs, false, limit, &reason);
 	if (v == PDU_ACCEPT && ((bhs[0] & PDU_OP_MASK) != PDU_OP_LOGIN ||
 				dsl_of(bhs) > PDU_LOGIN_DSL_MAX))

@@ -116,6 +116,20 @@ int main(void)
 	}
 	ok(op == 0x40, "every unknown opcode is rejected as not supported (stopped at 0x%02x)", op);
 
+	for (op = 0; op < 0x40; op++) {
+		int allowed = op == PDU_OP_NOP_OUT || op == PDU_OP_TEXT || op == PDU_OP_LOGOUT;
+		int v;
+
+		make(b, op | PDU_OP_IMMEDIATE, 1, 0xffffffff, 0);
+		reason = 0xee;
+		v = pdu_check_discovery(b, &reason);
+		if (allowed ? v != PDU_ACCEPT :
+			      v != PDU_REJECT || reason != PDU_REJECT_PROTOCOL_ERROR)
+			break;
+	}
+	ok(op == 0x40, "a discovery session takes Text, NOP-Out and Logout only; "
+	   "anything else is a protocol error (stopped at 0x%02x)", op);
+
 	make(b, PDU_OP_LOGIN | PDU_OP_IMMEDIATE, 0, 0, 8192);
 	ok(pdu_check(b, false, 0, &reason) == PDU_ACCEPT, "Login request before login");
 	make(b, PDU_OP_LOGIN | PDU_OP_IMMEDIATE, 0, 0, 8193);

@@ -322,13 +322,18 @@ static void test_full(void)
 	struct pr_nexus x;
 	int i, st = GOOD;
 
+	char name[64];
+
 	pr_init(&S);
+	/* As many initiators as it takes, each with all the ISIDs it may use. */
 	for (i = 0; i < PR_MAX_REGISTRANTS && st == GOOD; i++) {
-		nexus(&x, "iqn.2024-01.test:reg", i + 1);
+		snprintf(name, sizeof(name), "iqn.2024-01.test:reg%d",
+			 i / PR_MAX_REGISTRANTS_PER_INITIATOR);
+		nexus(&x, name, i + 1);
 		st = prout(&x, 0x06, 0, 0, i + 1);
 	}
 	ok(st == GOOD, "registrants: %d fit", PR_MAX_REGISTRANTS);
-	nexus(&x, "iqn.2024-01.test:reg", 999);
+	nexus(&x, "iqn.2024-01.test:reg-last", 999);
 	ok(prout(&x, 0x06, 0, 0, 999) == CHECK && R.sense[12] == 0x55 && R.sense[13] == 0x04,
 	   "registrants: one more is INSUFFICIENT REGISTRATION RESOURCES");
 	prin(&x, 0x03, 8192);
@@ -338,6 +343,43 @@ static void test_full(void)
 	ok(R.status == GOOD && R.data_in_len == 100 &&
 	   get_unaligned_be32(data + 4) == PR_MAX_REGISTRANTS * 68,
 	   "read full status: truncated to the allocation length");
+}
+
+/*
+ * An initiator that cycles through ISIDs (each a new I_T nexus) must not
+ * push another initiator's state out, nor take every slot.
+ */
+static void test_isid_cycling(void)
+{
+	struct pr_nexus x;
+	int i, st, refused = 0;
+
+	pr_init(&S);
+	pr_nexus_seen(&S, &A, 1);
+	pr_nexus_seen(&S, &B, 2);
+	pr_lun_reset(&S, &A);	/* B has a unit attention pending */
+	for (i = 0; i < 4 * PR_MAX_UA_NEXUS; i++) {
+		nexus(&x, "iqn.2024-01.test:cycler", 0x400000000000ULL + i);
+		pr_nexus_seen(&S, &x, 100 + i);
+	}
+	ok(ua(&B) == 0x2903, "ua: another initiator cycling ISIDs leaves B's pending UA");
+	nexus(&x, "iqn.2024-01.test:cycler", 0x400000000000ULL + 4 * PR_MAX_UA_NEXUS - 1);
+	pr_lun_reset(&S, &A);
+	ok(ua(&x) == 0x2903, "ua: the cycler's latest nexus is tracked (its own oldest went)");
+	pr_nexus_seen(&S, &C, 3);
+	pr_lun_reset(&S, &A);
+	ok(ua(&C) == 0x2903, "ua: a newcomer still finds a slot");
+
+	pr_init(&S);
+	for (i = 0; i < 4 * PR_MAX_REGISTRANTS; i++) {
+		nexus(&x, "iqn.2024-01.test:cycler", 0x400000000000ULL + i);
+		st = prout(&x, 0x06, 0, 0, 0x1000 + i);
+		refused += st == CHECK && R.sense[12] == 0x55 && R.sense[13] == 0x04;
+	}
+	ok(refused == 4 * PR_MAX_REGISTRANTS - PR_MAX_REGISTRANTS_PER_INITIATOR,
+	   "registrants: one initiator gets %d (refused %d of %d)",
+	   PR_MAX_REGISTRANTS_PER_INITIATOR, refused, 4 * PR_MAX_REGISTRANTS);
+	ok(prout(&B, 0x06, 0, 0, 0xb) == GOOD, "registrants: another initiator still registers");
 }
 
 int main(void)
@@ -354,5 +396,6 @@ int main(void)
 	test_in();
 	test_ua();
 	test_full();
+	test_isid_cycling();
 	return tap_end();
 }
