@@ -23,7 +23,7 @@ const struct nla_policy bootsan_portal_new_nl_policy[BOOTSAN_A_PORTAL_LOGIN_TIME
 	[BOOTSAN_A_PORTAL_PORT] = { .type = NLA_U16, },
 	[BOOTSAN_A_PORTAL_TPGT] = { .type = NLA_U16, },
 	[BOOTSAN_A_PORTAL_MAX_CONNECTIONS] = { .type = NLA_U32, },
-	[BOOTSAN_A_PORTAL_LOGIN_TIMEOUT] = { .type = NLA_U32, },
+	[BOOTSAN_A_PORTAL_LOGIN_TIMEOUT] = NLA_POLICY_MAX(NLA_U32, 3600),
 };
 
 /* BOOTSAN_CMD_PORTAL_DEL - do */

@@ -258,6 +258,17 @@ static const char *describe(int ret)
 	return buf;
 }
 
+static int count_sources(const char *sources)
+{
+	int n = 0;
+	const char *s;
+
+	for (s = sources; *s; s++)
+		if (*s != ',' && (s == sources || s[-1] == ','))
+			n++;
+	return n;
+}
+
 static int run_flood(int kind, const char *kind_name, int n, char *sources,
 		     const char *login_src)
 {
@@ -266,7 +277,12 @@ static int run_flood(int kind, const char *kind_name, int n, char *sources,
 	struct iscsi_login l;
 	double t;
 
-	snprintf(who_sources, sizeof(who_sources), "%s", sources);
+	/* For the messages: the address, or how many take turns. */
+	if (strchr(sources, ','))
+		snprintf(who_sources, sizeof(who_sources), "%d addresses",
+			 count_sources(sources));
+	else
+		snprintf(who_sources, sizeof(who_sources), "%s", sources);
 	connected = open_flood(fds, n, sources, kind);
 	printf("# %d of %d %s connections from %s connected\n", connected, n, kind_name,
 	       who_sources);
