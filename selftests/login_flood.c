@@ -9,7 +9,9 @@
  *	nothing), half (half a login header), partial (a first Login Request
  *	that stays in the security stage, then nothing more). While they are
  *	held, a real login from LOGIN_SOURCE (default: the kernel's choice)
- *	must reach the full feature phase and answer a NOP-Out.
+ *	must reach the full feature phase and answer a NOP-Out. With
+ *	$FLOOD_MAX_HELD set, the target must have closed all of the flood but
+ *	that many (its bound on connections that have not logged in).
  *   login_flood hold ADDR PORT KIND N SOURCES SECONDS
  *	Open the same connections, print "held N" and keep them SECONDS: for
  *	a real initiator (open-iscsi) to log in meanwhile.
@@ -272,7 +274,8 @@ static int count_sources(const char *sources)
 static int run_flood(int kind, const char *kind_name, int n, char *sources,
 		     const char *login_src)
 {
-	int *fds = calloc(n, sizeof(*fds)), connected, ret;
+	const char *max_held = getenv("FLOOD_MAX_HELD");
+	int *fds = calloc(n, sizeof(*fds)), connected, closed, ret;
 	char who_sources[256];
 	struct iscsi_login l;
 	double t;
@@ -289,10 +292,13 @@ static int run_flood(int kind, const char *kind_name, int n, char *sources,
 	t = now();
 	ret = real_login(login_src, "iqn.2024-01.org.bootsan.test:real", NULL, &l);
 	printf("# the real login took %.2f s: %s\n", now() - t, describe(ret));
-	printf("# %d of the %d held connections were closed by the target\n",
-	       closed_by_target(fds, n), connected);
+	closed = closed_by_target(fds, n);
+	printf("# %d of the %d held connections were closed by the target\n", closed, connected);
 	check(ret == 0, "with %d %s connections from %s held, a login from %s gets in",
 	      n, kind_name, who_sources, login_src ?: "the default address");
+	if (max_held)
+		check(connected - closed <= atoi(max_held),
+		      "the target keeps at most %s of them (%d)", max_held, connected - closed);
 	close_all(fds, n);
 	free(fds);
 	return tap_failed;

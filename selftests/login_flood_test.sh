@@ -36,13 +36,17 @@ lio_run() {
 	"$@" | sed -e 's/^\(not ok\|ok\) [0-9]* /# LIO: \1: /' -e 's/^# \([^L]\)/# LIO: \1/'
 }
 
-# The flood cases against one target: TARGET PORT RUN (tap_run or lio_run).
+# The flood cases against one target: TARGET PORT RUN (tap_run or lio_run)
+# [PER_SOURCE PER_PORTAL]: with the last two, how many connections that
+# have not logged in the target may keep from one address, and in all.
+# shellcheck disable=SC2086 # $one and $all are words, or nothing
 flood_cases() {
-	$3 ./login_flood flood 127.0.0.1 "$2" "$1" silent 300 127.0.0.1
-	$3 ./login_flood flood 127.0.0.1 "$2" "$1" silent 300 127.0.0.1 127.0.0.2
-	$3 ./login_flood flood 127.0.0.1 "$2" "$1" silent 600 "$MANY" 127.0.0.1
-	$3 ./login_flood flood 127.0.0.1 "$2" "$1" partial 300 127.0.0.1
-	$3 ./login_flood flood 127.0.0.1 "$2" "$1" half 300 127.0.0.1
+	one=${4:+env FLOOD_MAX_HELD=$4} all=${5:+env FLOOD_MAX_HELD=$5}
+	$3 $one ./login_flood flood 127.0.0.1 "$2" "$1" silent 300 127.0.0.1
+	$3 $one ./login_flood flood 127.0.0.1 "$2" "$1" silent 300 127.0.0.1 127.0.0.2
+	$3 $all ./login_flood flood 127.0.0.1 "$2" "$1" silent 600 "$MANY" 127.0.0.1
+	$3 $one ./login_flood flood 127.0.0.1 "$2" "$1" partial 300 127.0.0.1
+	$3 $one ./login_flood flood 127.0.0.1 "$2" "$1" half 300 127.0.0.1
 }
 
 # open-iscsi logs in to TARGET at PORT while 300 silent connections are held.
@@ -74,7 +78,8 @@ truncate -s 16M $IMG
 
 mkdir -p /etc/iscsi /var/lib/iscsi /run/lock/iscsi
 echo "InitiatorName=$I" >/etc/iscsi/initiatorname.iscsi
-setsid iscsid -f >/tmp/iscsid.log 2>&1 &
+setsid iscsid -f >/tmp/iscsid-flood.log 2>&1 &
+iscsid_pid=$!
 # LIO logs every login on the console, which is slow in TCG.
 echo 3 >/proc/sys/kernel/printk
 
@@ -104,11 +109,14 @@ if [ $lio = 1 ]; then
 	lio_run ./login_flood deadline 127.0.0.1 $LPORT $LT silent $LIO_DEADLINE
 	lio_run ./login_flood deadline 127.0.0.1 $LPORT $LT partial $LIO_DEADLINE
 	echo 0 >$tpg/enable
+	rm $tpg/lun/lun_0/storage
+	rmdir $tpg/lun/lun_0 $tpg/np/127.0.0.1:$LPORT $tpg $CFG/iscsi/$LT $bs $CFG/core/fileio_0
 else
 	echo "# LIO modules missing: bootsan only"
 fi
 
-flood_cases $T $BPORT tap_run
+# bootsan's bounds: prelogin_per_source 16 and prelogin_max 256 (defaults).
+flood_cases $T $BPORT tap_run 16 256
 check "open-iscsi logs in while 300 silent connections are held" iscsiadm_login $T $BPORT
 tap_run ./login_flood deadline 127.0.0.1 $DPORT $T silent 3
 tap_run ./login_flood deadline 127.0.0.1 $DPORT $T half 3
@@ -116,6 +124,9 @@ tap_run ./login_flood deadline 127.0.0.1 $DPORT $T partial 3
 check "no connection is left on the portals" wait_for 10 sh -c \
 	"! ./bsnl portals | grep -v 'connections=0 '"
 
+# The next tests start their own iscsid, with their own initiator name.
+kill "$iscsid_pid" 2>/dev/null
+wait_for 10 sh -c '! pidof iscsid'
 ./bsnl target-del $T force
 ./bsnl portal-del 127.0.0.1 $BPORT force
 ./bsnl portal-del 127.0.0.1 $DPORT force
