@@ -13,6 +13,7 @@
 #include <linux/workqueue.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
 
@@ -21,9 +22,16 @@
 
 #define BOOTSAN_DEFAULT_PORT		3260
 #define BOOTSAN_DEFAULT_TPGT		1
-#define BOOTSAN_DEFAULT_MAX_SESSIONS	64
+/*
+ * Room for a lab of a thousand machines and more on one host: an idle
+ * session costs about 15 KiB. What protects the host from connections
+ * that never log in is prelogin.c, not these.
+ */
+#define BOOTSAN_DEFAULT_MAX_SESSIONS	4096
 #define BOOTSAN_DEFAULT_QUEUE_DEPTH	32
-#define BOOTSAN_DEFAULT_MAX_CONNECTIONS	256
+#define BOOTSAN_DEFAULT_MAX_CONNECTIONS	4096
+/* Seconds to complete a login, as LIO's default. */
+#define BOOTSAN_DEFAULT_LOGIN_TIMEOUT	15
 #define BOOTSAN_CHAP_USER_MAX_LEN	255
 #define BOOTSAN_ALIAS_MAX_LEN		255
 #define BOOTSAN_SERIAL_MAX_LEN		64
@@ -50,8 +58,14 @@ struct bootsan_portal {
 	struct socket *sock;		/* listening */
 	struct work_struct accept_work;
 	void (*saved_data_ready)(struct sock *sk);
-	atomic_t connections;
-	u32 max_connections;
+	atomic_t connections;		/* all of them, logged in or not */
+	u32 max_connections;		/* logged in at once */
+	atomic_t logged_in;		/* connections holding one of those */
+	u32 login_timeout;		/* seconds */
+	/* Connections not logged in yet, oldest first (prelogin.c). */
+	spinlock_t prelogin_lock;
+	struct list_head prelogin;
+	unsigned int nr_prelogin;
 };
 
 struct bootsan_lun_stats {

@@ -611,6 +611,7 @@ static void bootsan_conn_release_work(struct work_struct *work)
 		bootsan_target_put(conn->target);	/* login never completed */
 	rx_reset(conn);
 	kfree_sensitive(conn->creds);
+	bootsan_prelogin_release(conn);
 	sock_release(conn->sock);
 	atomic_dec(&conn->portal->connections);
 	bootsan_portal_put(conn->portal);
@@ -692,8 +693,7 @@ int bootsan_conn_create(struct bootsan_portal *portal, struct socket *sock)
 	conn->sock = sock;
 	conn->portal = portal;
 	bootsan_portal_get(portal);
-	/* Over the portal's limit: its login is refused (login.c), cleanly. */
-	conn->over_limit = atomic_inc_return(&portal->connections) > portal->max_connections;
+	atomic_inc(&portal->connections);
 	INIT_WORK(&conn->io_work, bootsan_conn_io_work);
 	INIT_WORK(&conn->release_work, bootsan_conn_release_work);
 	INIT_DELAYED_WORK(&conn->ping_work, bootsan_conn_ping_work);
@@ -710,6 +710,8 @@ int bootsan_conn_create(struct bootsan_portal *portal, struct socket *sock)
 	ret = kernel_getpeername(sock, (struct sockaddr *)&conn->peer);
 	if (ret < 0)
 		memset(&conn->peer, 0, sizeof(conn->peer));
+	/* It has until its login deadline; it may close an idle one for room. */
+	bootsan_prelogin_add(conn);
 
 	tcp_sock_set_nodelay(sk);
 	/*

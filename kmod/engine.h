@@ -132,7 +132,10 @@ struct bootsan_conn {
 	int rx_error;			/* why the receive side ended */
 	struct list_head node;		/* in bootsan_conns */
 	bool closing;
-	bool over_limit;		/* beyond the portal's max-connections */
+	/* Before login: in portal->prelogin, closed at the login deadline. */
+	struct list_head prelogin_node;
+	struct delayed_work login_deadline;
+	bool holds_slot;		/* counted in portal->logged_in */
 	struct sockaddr_storage peer;
 	u16 cid;
 
@@ -206,6 +209,14 @@ u32 bootsan_get_dlength(const u8 *dlength);
 
 /* login.c */
 int bootsan_login_pdu(struct bootsan_conn *conn);
+
+/* prelogin.c: connections not logged in yet, and the portal's limit */
+void bootsan_prelogin_portal_init(struct bootsan_portal *p);
+void bootsan_prelogin_add(struct bootsan_conn *conn);
+bool bootsan_prelogin_portal_full(struct bootsan_portal *p);
+bool bootsan_prelogin_take_slot(struct bootsan_conn *conn);
+void bootsan_prelogin_done(struct bootsan_conn *conn);
+void bootsan_prelogin_release(struct bootsan_conn *conn);
 
 /* session.c */
 extern struct mutex bootsan_session_mutex;

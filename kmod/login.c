@@ -433,7 +433,7 @@ int bootsan_login_pdu(struct bootsan_conn *conn)
 			ret = FAIL_INIT(conn, INIT_ERR);
 			goto out;
 		}
-		if (conn->over_limit) {
+		if (bootsan_prelogin_portal_full(conn->portal)) {
 			ret = login_fail(conn, conn->params.target_name,
 					 ISCSI_STATUS_CLS_INITIATOR_ERR,
 					 ISCSI_LOGIN_STATUS_ISID_ERROR,	/* too many connections */
@@ -486,6 +486,13 @@ int bootsan_login_pdu(struct bootsan_conn *conn)
 		goto out;
 	}
 	if (transit && nsg == LOGIN_STAGE_FFP) {
+		if (!bootsan_prelogin_take_slot(conn)) {
+			ret = login_fail(conn, conn->params.target_name,
+					 ISCSI_STATUS_CLS_INITIATOR_ERR,
+					 ISCSI_LOGIN_STATUS_ISID_ERROR,	/* too many connections */
+					 BOOTSAN_LOGIN_FAILURE_TOO_MANY_SESSIONS);
+			goto out;
+		}
 		ret = login_complete(conn, &out);
 		if (ret)
 			goto out;
@@ -494,7 +501,8 @@ int bootsan_login_pdu(struct bootsan_conn *conn)
 	if (!ret && transit) {
 		conn->login_stage = nsg;
 		if (nsg == LOGIN_STAGE_FFP) {
-			conn->logged_in = true;
+			WRITE_ONCE(conn->logged_in, true);
+			bootsan_prelogin_done(conn);
 			kfree_sensitive(conn->creds);
 			conn->creds = NULL;
 			if (conn->sess->target) {

@@ -18,11 +18,12 @@ const struct nla_policy bootsan_chap_nl_policy[BOOTSAN_A_CHAP_SECRET_SET + 1] = 
 };
 
 /* BOOTSAN_CMD_PORTAL_NEW - do */
-const struct nla_policy bootsan_portal_new_nl_policy[BOOTSAN_A_PORTAL_MAX_CONNECTIONS + 1] = {
+const struct nla_policy bootsan_portal_new_nl_policy[BOOTSAN_A_PORTAL_LOGIN_TIMEOUT + 1] = {
 	[BOOTSAN_A_PORTAL_ADDR] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[BOOTSAN_A_PORTAL_PORT] = { .type = NLA_U16, },
 	[BOOTSAN_A_PORTAL_TPGT] = { .type = NLA_U16, },
 	[BOOTSAN_A_PORTAL_MAX_CONNECTIONS] = { .type = NLA_U32, },
+	[BOOTSAN_A_PORTAL_LOGIN_TIMEOUT] = NLA_POLICY_MAX(NLA_U32, 3600),
 };
 
 /* BOOTSAN_CMD_PORTAL_DEL - do */
@@ -149,7 +150,7 @@ const struct genl_ops bootsan_nl_ops[17] = {
 		.cmd		= BOOTSAN_CMD_PORTAL_NEW,
 		.doit		= bootsan_nl_portal_new_doit,
 		.policy		= bootsan_portal_new_nl_policy,
-		.maxattr	= BOOTSAN_A_PORTAL_MAX_CONNECTIONS,
+		.maxattr	= BOOTSAN_A_PORTAL_LOGIN_TIMEOUT,
 		.flags		= GENL_ADMIN_PERM,
 	},
 	{

@@ -14,7 +14,7 @@
 /* Common nested types */
 extern const struct nla_policy bootsan_chap_nl_policy[BOOTSAN_A_CHAP_SECRET_SET + 1];
 
-extern const struct nla_policy bootsan_portal_new_nl_policy[BOOTSAN_A_PORTAL_MAX_CONNECTIONS + 1];
+extern const struct nla_policy bootsan_portal_new_nl_policy[BOOTSAN_A_PORTAL_LOGIN_TIMEOUT + 1];
 
 extern const struct nla_policy bootsan_portal_del_nl_policy[BOOTSAN_A_PORTAL_FORCE + 1];
 

@@ -255,7 +255,8 @@ static int portal_fill(struct sk_buff *skb, const void *obj)
 	    nla_put_u16(skb, BOOTSAN_A_PORTAL_PORT, p->port) ||
 	    nla_put_u16(skb, BOOTSAN_A_PORTAL_TPGT, p->tpgt) ||
 	    nla_put_u32(skb, BOOTSAN_A_PORTAL_CONNECTIONS, atomic_read(&p->connections)) ||
-	    nla_put_u32(skb, BOOTSAN_A_PORTAL_MAX_CONNECTIONS, p->max_connections))
+	    nla_put_u32(skb, BOOTSAN_A_PORTAL_MAX_CONNECTIONS, p->max_connections) ||
+	    nla_put_u32(skb, BOOTSAN_A_PORTAL_LOGIN_TIMEOUT, p->login_timeout))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -299,7 +300,12 @@ int bootsan_nl_portal_new_doit(struct sk_buff *skb, struct genl_info *info)
 	if (info->attrs[BOOTSAN_A_PORTAL_MAX_CONNECTIONS] &&
 	    nla_get_u32(info->attrs[BOOTSAN_A_PORTAL_MAX_CONNECTIONS]))
 		p->max_connections = nla_get_u32(info->attrs[BOOTSAN_A_PORTAL_MAX_CONNECTIONS]);
+	p->login_timeout = BOOTSAN_DEFAULT_LOGIN_TIMEOUT;
+	if (info->attrs[BOOTSAN_A_PORTAL_LOGIN_TIMEOUT] &&
+	    nla_get_u32(info->attrs[BOOTSAN_A_PORTAL_LOGIN_TIMEOUT]))
+		p->login_timeout = nla_get_u32(info->attrs[BOOTSAN_A_PORTAL_LOGIN_TIMEOUT]);
 	atomic_set(&p->connections, 0);
+	bootsan_prelogin_portal_init(p);
 	ret = bootsan_portal_open(p);
 	if (ret) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[BOOTSAN_A_PORTAL_ADDR],

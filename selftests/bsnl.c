@@ -4,7 +4,7 @@
  * shell selftests (and admins in a pinch). One request per invocation;
  * the kernel's own explanation is printed when it refuses.
  *
- *   bsnl portal-new ADDR [PORT] [max-connections N]
+ *   bsnl portal-new ADDR [PORT] [max-connections N] [login-timeout SECONDS]
  *   bsnl portal-del ADDR [PORT] [force]
  *   bsnl target-new IQN [OPTION]...        bsnl target-del IQN [force]
  *        options: auth none|chap|mutual-chap, chap USER SECRET,
@@ -198,6 +198,8 @@ int main(int argc, char **argv)
 				nla_put_flag(m, BOOTSAN_A_PORTAL_FORCE);
 			else if (!strcmp(argv[i], "max-connections") && i + 1 < argc)
 				nla_put_u32(m, BOOTSAN_A_PORTAL_MAX_CONNECTIONS, atoi(argv[++i]));
+			else if (!strcmp(argv[i], "login-timeout") && i + 1 < argc)
+				nla_put_u32(m, BOOTSAN_A_PORTAL_LOGIN_TIMEOUT, atoi(argv[++i]));
 			else
 				nla_put_u16(m, BOOTSAN_A_PORTAL_PORT, atoi(argv[i]));
 		}

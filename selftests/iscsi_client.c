@@ -38,6 +38,35 @@ int tcp_connect(const char *addr, int port, int timeout_s)
 	return fd;
 }
 
+int tcp_connect_from(const char *src, const char *addr, int port, int timeout_s)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct sockaddr_in local = { .sin_family = AF_INET };
+	struct timeval tv = { .tv_sec = timeout_s };
+	int fd, one = 1, err;
+
+	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1 ||
+	    (src && inet_pton(AF_INET, src, &local.sin_addr) != 1)) {
+		errno = EINVAL;
+		return -1;
+	}
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	/* connect() gives up after the send timeout: a target that stopped accepting. */
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if ((src && bind(fd, (struct sockaddr *)&local, sizeof(local))) ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
 int write_all(int fd, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;

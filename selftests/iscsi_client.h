@@ -51,6 +51,11 @@ static inline uint32_t dsl_of(const uint8_t *h)
 
 /* A connected TCP socket (Nagle off, receives time out after @timeout_s); -1 and errno. */
 int tcp_connect(const char *addr, int port, int timeout_s);
+/*
+ * The same from local address @src (NULL: the kernel's choice): a second
+ * source address on one host, e.g. 127.0.0.2 on the loopback device.
+ */
+int tcp_connect_from(const char *src, const char *addr, int port, int timeout_s);
 /* 0, or -1 and errno. */
 int write_all(int fd, const void *buf, size_t len);
 /* 0, -ECONNRESET when the peer closed, or -errno. */

@@ -47,7 +47,7 @@ static void build(struct ks_state *s, int with_secrets)
 	p->addr_len = 4;
 	p->port = 3260;
 	p->tpgt = 1;
-	p->max_connections = with_secrets ? 0 : 256;	/* wanted: default */
+	p->max_connections = with_secrets ? 0 : 4096;	/* wanted: default */
 	strcpy(t->iqn, "iqn.2024-01.org.example:pc42");
 	t->auth = 1;
 	t->chap.set = true;
@@ -56,7 +56,7 @@ static void build(struct ks_state *s, int with_secrets)
 		memcpy(t->chap.secret, "twelve-bytes", 12);
 		t->chap.secret_len = 12;
 	}
-	t->max_sessions = with_secrets ? 0 : 64;	/* wanted: default */
+	t->max_sessions = with_secrets ? 0 : 4096;	/* wanted: default */
 	t->queue_depth = 32;
 	t->nop_in_interval = 10;
 	l = ks_add_lun(t);

@@ -44,8 +44,14 @@ echo 3 >/proc/sys/kernel/printk
 truncate -s 16M $IMG
 
 bootsan_up() {
-	/usr/bin/bsnl portal-new 127.0.0.1 $BPORT max-connections $((n + 16)) &&
-		/usr/bin/bsnl target-new $BT max-sessions $((n + 16)) queue-depth $DEPTH &&
+	# The module's defaults (4096 connections and sessions) hold the usual N.
+	portal_limit= target_limit=
+	if [ $((n + 16)) -gt 4096 ]; then
+		portal_limit="max-connections $((n + 16))" target_limit="max-sessions $((n + 16))"
+	fi
+	# shellcheck disable=SC2086 # the limits are words, or nothing
+	/usr/bin/bsnl portal-new 127.0.0.1 $BPORT $portal_limit &&
+		/usr/bin/bsnl target-new $BT $target_limit queue-depth $DEPTH &&
 		/usr/bin/bsnl lun-new $BT 0 $IMG
 }
 bootsan_down() {
