@@ -45,7 +45,7 @@ truncate -s 16M $IMG
 
 bootsan_up() {
 	/usr/bin/bsnl portal-new 127.0.0.1 $BPORT max-connections $((n + 16)) &&
-		/usr/bin/bsnl target-new $BT max-sessions $((n + 16)) queue-depth $DEPTH &&
+		/usr/bin/bsnl target-new $BT allow-any 1 max-sessions $((n + 16)) queue-depth $DEPTH &&
 		/usr/bin/bsnl lun-new $BT 0 $IMG
 }
 bootsan_down() {
