@@ -149,5 +149,9 @@ other_logout
 
 kill "$events_pid" 2>/dev/null
 sed 's/^/# /' /tmp/acl-events
+# Leave nothing behind for the tests that follow in the same VM.
+iscsiadm -m node -o delete >/dev/null 2>&1
+iscsiadm -m iface -I other -o delete >/dev/null 2>&1
 killall iscsid 2>/dev/null
+./bsnl target-del $T force; ./bsnl target-del $T2 force; ./bsnl portal-del 127.0.0.1 3260 force
 tap_done
