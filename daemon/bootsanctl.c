@@ -55,8 +55,10 @@ static const char usage_text[] =
 "  portal add ADDRESS[:PORT] [--tpgt N] [--max-connections N]\n"
 "  target list | show IQN | delete IQN [--force]\n"
 "  target create IQN [--lun [N=]IMAGE|/dev/DEVICE]... [--backend fileio|blockio]\n"
-"         [--direct] [--acl INITIATOR]... [--read-only] [--alias TEXT]\n"
-"         [--nop-in-interval SECONDS]\n"
+"         [--direct] [--acl INITIATOR]... [--allow-any] [--read-only] [--alias TEXT]\n"
+"         [--nop-in-interval SECONDS]    (--allow-any: every initiator may log in;\n"
+"                                         without it only the --acl ones, and no --acl\n"
+"                                         admits nobody)\n"
 "         [--chap-user USER (--chap-secret S | --chap-secret-file F)]\n"
 "         [--mutual-user USER (--mutual-secret S | --mutual-secret-file F)]\n"
 "  session list | kill ID\n"
@@ -930,6 +932,8 @@ static void target_create(struct args *a)
 			direct = true;
 		} else if (option_is(w, "--acl")) {
 			json_array_append_new(acl, json_string(option_value(a, w, "--acl")));
+		} else if (!strcmp(w, "--allow-any")) {
+			json_object_set_new(body, "allow_any_initiator", json_true());
 		} else if (!strcmp(w, "--read-only")) {
 			json_object_set_new(body, "read_only", json_true());
 		} else if (option_is(w, "--alias")) {

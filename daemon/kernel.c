@@ -150,6 +150,7 @@ static int build_want(struct bsd *d, struct ks_state *want)
 		t->max_sessions = ts[i].max_sessions;
 		t->queue_depth = ts[i].queue_depth;
 		t->nop_in_interval = ts[i].nop_in_interval;
+		t->allow_any_initiator = ts[i].allow_any_initiator;
 		err = store_lun_list(d->store, ts[i].iqn, &ls, &nl);
 		for (j = 0; !err && j < nl; j++)
 			err = want_lun(d, t, &ls[j], ts[i].read_only);
@@ -341,11 +342,12 @@ static json_t *target_json(struct bsd *d, const struct store_target *t)
 			 "secret_set", t->chap_secret[0] != '\0', "mutual_user", t->mutual_user,
 			 "mutual_secret_set", t->mutual_secret[0] != '\0');
 	knl_target_sessions(t->iqn, &sessions);
-	o = json_pack("{s:s, s:s, s:s, s:o, s:b, s:i, s:i, s:I, s:o, s:o, s:i, s:o}",
+	o = json_pack("{s:s, s:s, s:s, s:o, s:b, s:i, s:i, s:I, s:o, s:o, s:b, s:i, s:o}",
 		      "iqn", t->iqn, "alias", t->alias, "auth", t->auth, "chap", chap,
 		      "read_only", t->read_only, "max_sessions", (int)t->max_sessions,
 		      "queue_depth", (int)t->queue_depth,
 		      "nop_in_interval", (json_int_t)t->nop_in_interval, "luns", luns, "acl", acl,
+		      "allow_any_initiator", t->allow_any_initiator,
 		      "sessions", (int)sessions, "created", api_time(t->created));
 	free(ls);
 	free_wiped(as, na * sizeof(*as));
@@ -474,16 +476,17 @@ static void post_target(struct http_req *r)
 	struct bsd *d = http_ctx(r);
 	json_t *luns = NULL, *acl = NULL, *chap = NULL, *v;
 	const char *iqn, *alias = "";
-	int read_only = 0, max_sessions = 0, queue_depth = 0, err;
+	int read_only = 0, max_sessions = 0, queue_depth = 0, allow_any = 0, err;
 	json_int_t nop_in_interval = 0;
 	struct store_target t = {};
 	struct store_lun *ls = NULL;
 	size_t i, nl = 0;
 
-	if (http_unpack(r, http_json(r), "{s:s, s?s, s?o, s?b, s?o, s?o, s?i, s?i, s?I !}",
+	if (http_unpack(r, http_json(r), "{s:s, s?s, s?o, s?b, s?o, s?o, s?i, s?i, s?I, s?b !}",
 			"iqn", &iqn, "alias", &alias, "luns", &luns, "read_only", &read_only,
 			"acl", &acl, "chap", &chap, "max_sessions", &max_sessions,
-			"queue_depth", &queue_depth, "nop_in_interval", &nop_in_interval))
+			"queue_depth", &queue_depth, "nop_in_interval", &nop_in_interval,
+			"allow_any_initiator", &allow_any))
 		return;
 	if (!name_ok(r, iqn, "iqn"))
 		return;
@@ -511,6 +514,7 @@ static void post_target(struct http_req *r)
 	t.max_sessions = max_sessions;
 	t.queue_depth = queue_depth;
 	t.nop_in_interval = (uint32_t)nop_in_interval;
+	t.allow_any_initiator = allow_any;
 	if (parse_chap(r, chap, &t))
 		goto out;
 	nl = luns ? json_array_size(luns) : 0;
@@ -608,14 +612,14 @@ static void patch_target(struct http_req *r)
 	const char *iqn = http_param(r, "iqn"), *alias = NULL;
 	struct store_target t, old;
 	json_t *chap = NULL, *acl = NULL, *v;
-	int read_only = -1, max_sessions = -1, queue_depth = -1, err;
+	int read_only = -1, max_sessions = -1, queue_depth = -1, allow_any = -1, err;
 	json_int_t nop_in_interval = -1;
 	size_t i;
 
-	if (http_unpack(r, http_json(r), "{s?s, s?o, s?o, s?b, s?i, s?i, s?I !}", "alias", &alias,
-			"chap", &chap, "acl", &acl, "read_only", &read_only,
+	if (http_unpack(r, http_json(r), "{s?s, s?o, s?o, s?b, s?i, s?i, s?I, s?b !}",
+			"alias", &alias, "chap", &chap, "acl", &acl, "read_only", &read_only,
 			"max_sessions", &max_sessions, "queue_depth", &queue_depth,
-			"nop_in_interval", &nop_in_interval))
+			"nop_in_interval", &nop_in_interval, "allow_any_initiator", &allow_any))
 		return;
 	if (acl && !json_is_array(acl)) {
 		http_reply_error(r, 400, "acl", "must be an array");
@@ -650,6 +654,8 @@ static void patch_target(struct http_req *r)
 		t.queue_depth = queue_depth;
 	if (nop_in_interval >= 0)
 		t.nop_in_interval = (uint32_t)nop_in_interval;
+	if (allow_any >= 0)
+		t.allow_any_initiator = allow_any;
 	if (chap) {
 		snprintf(t.auth, sizeof(t.auth), "none");
 		if (parse_chap(r, chap, &t))
@@ -795,7 +801,8 @@ const char *kernel_openapi_paths(void)
 	"  \"responses\": {\"200\": " API_OPENAPI_LIST("targets") "}},"
 	" \"post\": {\"summary\": \"Create a target (iqn, alias, luns, read_only, acl, chap,"
 	" max_sessions, queue_depth, nop_in_interval: seconds between NOP-In pings, 0 to 3600,"
-	" 0 for none)\", \"requestBody\": {\"required\": true, \"content\":"
+	" 0 for none, allow_any_initiator: true lets every initiator log in; false, the default,"
+	" only those in acl, so an empty acl admits nobody)\", \"requestBody\": {\"required\": true, \"content\":"
 	" {\"application/json\": {\"schema\": {\"type\": \"object\", \"required\": [\"iqn\"]}}}},"
 	"  \"responses\": {\"201\": {\"description\": \"created\"}, \"400\": {\"description\":"
 	" \"invalid\"}, \"409\": {\"description\": \"exists\"}, \"503\": {\"description\":"
@@ -806,7 +813,8 @@ const char *kernel_openapi_paths(void)
 	" \"get\": {\"summary\": \"One target\", \"responses\": {\"200\": {\"description\":"
 	" \"the target\"}, \"404\": {\"description\": \"no such target\"}}},"
 	" \"patch\": {\"summary\": \"Change alias, chap, acl, read_only, max_sessions,"
-	" queue_depth, nop_in_interval\", \"responses\": {\"200\": {\"description\": \"changed\"}}},"
+	" queue_depth, nop_in_interval, allow_any_initiator; sessions the change no longer"
+	" allows end\", \"responses\": {\"200\": {\"description\": \"changed\"}}},"
 	" \"delete\": {\"summary\": \"Delete a target; 409 with sessions unless force=true\","
 	"  \"parameters\": [{\"name\": \"force\", \"in\": \"query\", \"schema\":"
 	" {\"type\": \"boolean\"}}], \"responses\": {\"204\": {\"description\": \"deleted\"},"

@@ -140,6 +140,8 @@ static int on_target(const struct bsnl_reply *r, void *arg)
 		t->queue_depth = nla_get_u32(tb[BOOTSAN_A_TARGET_QUEUE_DEPTH]);
 	if (tb[BOOTSAN_A_TARGET_NOP_IN_INTERVAL])
 		t->nop_in_interval = nla_get_u32(tb[BOOTSAN_A_TARGET_NOP_IN_INTERVAL]);
+	if (tb[BOOTSAN_A_TARGET_ALLOW_ANY_INITIATOR])
+		t->allow_any_initiator = nla_get_u8(tb[BOOTSAN_A_TARGET_ALLOW_ANY_INITIATOR]);
 	return 0;
 }
 
@@ -286,6 +288,8 @@ static struct nl_msg *build(const struct ks_op *op, const char **what)
 			nla_put_u32(m, BOOTSAN_A_TARGET_QUEUE_DEPTH, t->queue_depth);
 		/* Always: 0 turns NOP-In off on a target that had it. */
 		nla_put_u32(m, BOOTSAN_A_TARGET_NOP_IN_INTERVAL, t->nop_in_interval);
+		/* Always: 0 closes a target that was open to every initiator. */
+		nla_put_u8(m, BOOTSAN_A_TARGET_ALLOW_ANY_INITIATOR, t->allow_any_initiator);
 		break;
 	case KS_TARGET_DEL:
 		*what = "deleting a target";

@@ -60,6 +60,7 @@ struct ks_target {
 	uint32_t max_sessions;		/* 0: the module's default */
 	uint32_t queue_depth;		/* 0: the module's default */
 	uint32_t nop_in_interval;	/* seconds; 0: no NOP-In (the default) */
+	bool allow_any_initiator;	/* else only the ACL's initiators */
 	struct ks_lun *luns;
 	size_t nluns;
 	struct ks_acl *acls;

@@ -59,6 +59,7 @@ static const char *down_reason(uint32_t r)
 		[BOOTSAN_SESSION_DOWN_REASON_CONNECTION_LOST] = "connection lost",
 		[BOOTSAN_SESSION_DOWN_REASON_REINSTATED] = "reinstated",
 		[BOOTSAN_SESSION_DOWN_REASON_EXPIRED] = "expired",
+		[BOOTSAN_SESSION_DOWN_REASON_REVOKED] = "no longer allowed (ACL or credentials changed)",
 	};
 
 	return r < sizeof(names) / sizeof(names[0]) && names[r] ? names[r] : "unknown";

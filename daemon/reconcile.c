@@ -134,7 +134,8 @@ static bool target_same(const struct ks_target *w, const struct ks_target *h)
 	       chap_same(&w->chap, &h->chap) && chap_same(&w->mutual, &h->mutual) &&
 	       default_same(w->max_sessions, h->max_sessions) &&
 	       default_same(w->queue_depth, h->queue_depth) &&
-	       w->nop_in_interval == h->nop_in_interval;
+	       w->nop_in_interval == h->nop_in_interval &&
+	       w->allow_any_initiator == h->allow_any_initiator;
 }
 
 /* Everything but the size: a change means a new LUN. */

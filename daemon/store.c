@@ -214,8 +214,21 @@ static const char schema_v4[] =
 	"ALTER TABLE targets ADD COLUMN nop_in_interval INTEGER NOT NULL DEFAULT 0"
 	"  CHECK (nop_in_interval BETWEEN 0 AND 3600);";
 
+/*
+ * Version 5: "any initiator" is an explicit setting of a target; an empty
+ * ACL no longer admits everyone. A target of an older database that has no
+ * ACL entries was open to every initiator and stays so (an upgrade must not
+ * lock out running clients); one with entries keeps admitting only those.
+ */
+static const char schema_v5[] =
+	"ALTER TABLE targets ADD COLUMN allow_any_initiator INTEGER NOT NULL DEFAULT 0"
+	"  CHECK (allow_any_initiator IN (0, 1));"
+	"UPDATE targets SET allow_any_initiator = 1"
+	"  WHERE NOT EXISTS (SELECT 1 FROM acls WHERE acls.target = targets.iqn);";
+
 /* migrations[v] brings a database from version v - 1 to v. */
-static const char *const migrations[] = { NULL, schema_v1, schema_v2, schema_v3, schema_v4 };
+static const char *const migrations[] = { NULL, schema_v1, schema_v2, schema_v3, schema_v4,
+					  schema_v5 };
 _Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION + 1,
 	       "one migration per schema version");
 
@@ -1095,7 +1108,8 @@ int store_image_lun_count(struct store *s, const char *name, int64_t *count)
 /* ---- targets ---- */
 
 #define TARGET_COLS "iqn, alias, auth, chap_user, chap_secret, mutual_user, " \
-		    "mutual_secret, max_sessions, queue_depth, read_only, created, nop_in_interval"
+		    "mutual_secret, max_sessions, queue_depth, read_only, created, nop_in_interval, " \
+		    "allow_any_initiator"
 
 static void read_target(sqlite3_stmt *st, void *row)
 {
@@ -1113,6 +1127,7 @@ static void read_target(sqlite3_stmt *st, void *row)
 	t->read_only = sqlite3_column_int(st, 9) != 0;
 	t->created = sqlite3_column_int64(st, 10);
 	t->nop_in_interval = (uint32_t)sqlite3_column_int64(st, 11);
+	t->allow_any_initiator = sqlite3_column_int(st, 12) != 0;
 }
 
 static int target_bad(const struct store_target *t)
@@ -1137,6 +1152,7 @@ static void bind_target(sqlite3_stmt *st, const struct store_target *t)
 	sqlite3_bind_int(st, 10, t->read_only);
 	sqlite3_bind_int64(st, 11, t->created ? t->created : now_wall());
 	sqlite3_bind_int64(st, 12, t->nop_in_interval);
+	sqlite3_bind_int(st, 13, t->allow_any_initiator);
 }
 
 int store_target_list(struct store *s, struct store_target **out, size_t *n)
@@ -1161,7 +1177,7 @@ int store_target_create(struct store *s, const struct store_target *t)
 	err = -EIO;
 	lock(s);
 	st = prep(s, "INSERT INTO targets (" TARGET_COLS ") VALUES "
-		     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+		     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
 	if (st) {
 		bind_target(st, t);
 		err = exec_st(s, st, -EINVAL);
@@ -1182,7 +1198,7 @@ int store_target_update(struct store *s, const struct store_target *t)
 	st = prep(s, "UPDATE targets SET alias = ?2, auth = ?3, chap_user = ?4, "
 		     "chap_secret = ?5, mutual_user = ?6, mutual_secret = ?7, "
 		     "max_sessions = ?8, queue_depth = ?9, read_only = ?10, "
-		     "nop_in_interval = ?12 WHERE iqn = ?1 AND ?11 = ?11");
+		     "nop_in_interval = ?12, allow_any_initiator = ?13 WHERE iqn = ?1 AND ?11 = ?11");
 	if (st) {
 		bind_target(st, t);
 		err = exec_one(s, st, -EINVAL);

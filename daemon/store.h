@@ -31,7 +31,7 @@
 #include <stdint.h>
 
 /* The schema version this build creates and understands. */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 #define STORE_NAME_SIZE		65	/* image, profile, client names: 64 + NUL */
 #define STORE_IQN_SIZE		224	/* 223 + NUL */
@@ -129,6 +129,8 @@ struct store_target {
 	uint32_t max_sessions;	/* 0: module default */
 	uint32_t queue_depth;	/* 0: module default, else 1 ... 128 */
 	uint32_t nop_in_interval;	/* seconds, 0 ... 3600; 0: no NOP-In */
+	/* Every initiator may log in; else only the ACL's (none when it is empty). */
+	bool allow_any_initiator;
 	bool read_only;
 	int64_t created;
 };

@@ -4,12 +4,13 @@
 
 #include <linux/types.h>
 
-#define BOOTSAN_CHAP_MD5		5
-#define BOOTSAN_CHAP_DIGEST_LEN		16
-#define BOOTSAN_CHAP_CHALLENGE_LEN	16
+#include "chap_alg.h"
 
-/* MD5(id || secret || challenge), RFC 1994 section 4.1. */
-int bootsan_chap_md5(u8 id, const u8 *secret, u32 secret_len,
-		     const u8 *challenge, u32 challenge_len, u8 *digest);
+/* HASH(id || secret || challenge), RFC 1994 section 4.1, into alg->digest_len bytes. */
+int bootsan_chap_response(const struct bootsan_chap_alg *alg, u8 id, const u8 *secret,
+			  u32 secret_len, const u8 *challenge, u32 challenge_len, u8 *digest);
+
+/* The algorithms the running kernel can compute, as BOOTSAN_CHAP_ALG_BIT()s. */
+unsigned int bootsan_chap_usable_algs(void);
 
 #endif /* BOOTSAN_CHAP_H */

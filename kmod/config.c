@@ -172,6 +172,40 @@ struct bootsan_acl *bootsan_acl_find(struct bootsan_target *t, const char *initi
 	return NULL;
 }
 
+bool bootsan_target_admits(struct bootsan_target *t, const char *initiator,
+			   struct bootsan_acl **acl)
+{
+	*acl = bootsan_acl_find(t, initiator);
+	return *acl || t->allow_any_initiator;
+}
+
+const struct bootsan_credentials *bootsan_target_credentials(const struct bootsan_target *t,
+							     const struct bootsan_acl *acl)
+{
+	if (acl && acl->creds.chap.secret_len)
+		return &acl->creds;
+	return &t->creds;
+}
+
+bool bootsan_target_auth_required(const struct bootsan_target *t,
+				  const struct bootsan_acl *acl)
+{
+	return t->auth != BOOTSAN_AUTH_NONE || (acl && acl->creds.chap.secret_len);
+}
+
+bool bootsan_target_still_admits(struct bootsan_target *t, const char *initiator,
+				 u64 chap_gen)
+{
+	struct bootsan_acl *acl;
+
+	lockdep_assert_held(&bootsan_config_mutex);
+	if (!bootsan_target_admits(t, initiator, &acl))
+		return false;
+	if (!bootsan_target_auth_required(t, acl))
+		return true;
+	return chap_gen && chap_gen == bootsan_target_credentials(t, acl)->chap.gen;
+}
+
 void bootsan_acl_remove(struct bootsan_acl *acl)
 {
 	lockdep_assert_held(&bootsan_config_mutex);

@@ -40,6 +40,11 @@ struct bootsan_chap {
 	char user[BOOTSAN_CHAP_USER_MAX_LEN + 1];
 	u8 secret[BOOTSAN_CHAP_SECRET_MAX_LEN];
 	u8 secret_len;			/* 0: not configured */
+	/*
+	 * Changes when the user or secret does: a session remembers the
+	 * generation it proved, so a change of credentials ends it.
+	 */
+	u64 gen;
 };
 
 /* What an initiator must prove, and what the target proves back. */
@@ -123,6 +128,8 @@ struct bootsan_target {
 	u32 max_sessions;
 	u32 queue_depth;
 	u32 nop_in_interval;		/* seconds, 0 for no NOP-In pings */
+	/* Every initiator may log in; else only those in acls (none if empty). */
+	bool allow_any_initiator;
 	struct list_head luns;
 	unsigned int nr_luns;
 	struct list_head acls;
@@ -181,6 +188,21 @@ void bootsan_lun_insert(struct bootsan_target *t, struct bootsan_lun *lun);
 void bootsan_lun_remove(struct bootsan_target *t, struct bootsan_lun *lun);
 
 struct bootsan_acl *bootsan_acl_find(struct bootsan_target *t, const char *initiator);
+/* May @initiator log in to @t at all (its ACL, or allow-any-initiator)? */
+bool bootsan_target_admits(struct bootsan_target *t, const char *initiator,
+			   struct bootsan_acl **acl);
+/* The credentials @initiator must present: its ACL entry's, else the target's. */
+const struct bootsan_credentials *bootsan_target_credentials(const struct bootsan_target *t,
+							     const struct bootsan_acl *acl);
+/* Must an initiator with ACL entry @acl (or none) authenticate with CHAP? */
+bool bootsan_target_auth_required(const struct bootsan_target *t,
+				  const struct bootsan_acl *acl);
+/*
+ * Would a session of @initiator that proved CHAP credentials of generation
+ * @chap_gen (0: none) be allowed now? Under bootsan_config_mutex.
+ */
+bool bootsan_target_still_admits(struct bootsan_target *t, const char *initiator,
+				 u64 chap_gen);
 void bootsan_acl_remove(struct bootsan_acl *acl);
 
 struct bootsan_portal *bootsan_portal_find(const u8 *addr, u8 addr_len, u16 port);

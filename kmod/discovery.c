@@ -39,7 +39,7 @@ static void add_target_address(struct iscsi_text_buf *out, struct bootsan_conn *
 
 static bool initiator_may_see(struct bootsan_target *t, const char *initiator)
 {
-	return list_empty(&t->acls) || bootsan_acl_find(t, initiator);
+	return t->allow_any_initiator || bootsan_acl_find(t, initiator);
 }
 
 /* SendTargets=All or =<iqn>: the targets this initiator may log in to. */

@@ -23,6 +23,7 @@
 #include <linux/workqueue.h>
 #include <scsi/iscsi_proto.h>
 
+#include "chap_alg.h"
 #include "config.h"
 #include "iscsi_text.h"
 #include "scsi.h"
@@ -104,6 +105,8 @@ struct bootsan_session {
 	bool reinstated;		/* why it ended, for the event */
 	bool logout;
 	bool killed;
+	bool revoked;
+	u64 chap_gen;			/* the credentials it proved (0: none), for rechecks */
 	atomic64_t commands;
 	atomic64_t read_bytes;
 	atomic64_t write_bytes;
@@ -164,7 +167,9 @@ struct bootsan_conn {
 	struct bootsan_target *target;	/* found at login; the session takes it */
 	struct iscsi_params params;
 	struct iscsi_neg_state neg;
-	u8 chap_challenge[16];
+	u8 chap_challenge[BOOTSAN_CHAP_DIGEST_MAX];
+	const struct bootsan_chap_alg *chap_alg;	/* agreed by CHAP_A */
+	u64 chap_gen;			/* generation of the credentials proved, 0: none */
 	u8 chap_id;
 	int chap_state;
 	u8 isid[6];
@@ -227,6 +232,11 @@ struct bootsan_session *bootsan_session_create(struct bootsan_conn *conn,
 void bootsan_session_close(struct bootsan_session *sess, int reason);
 void bootsan_sessions_close_target(struct bootsan_target *t);
 bool bootsan_session_kill(u64 id);
+/*
+ * After a change of @t's ACL or authentication (under bootsan_config_mutex):
+ * end the sessions it no longer allows (bootsan_target_still_admits).
+ */
+void bootsan_sessions_recheck(struct bootsan_target *t);
 
 /* ffp.c and its neighbours (ffp.h): the full feature phase */
 int bootsan_ffp_pdu(struct bootsan_conn *conn);

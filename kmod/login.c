@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The login phase (RFC 7143 section 6.3 and 11.12-13): stage transitions,
- * the security stage with CHAP (MD5, one-way and mutual), operational
+ * the security stage with CHAP (SHA3-256, SHA-256, SHA-1 or MD5, one-way
+ * and mutual; chap_alg.c), operational
  * negotiation (iscsi_text.c) and the creation of the session. Any refusal
  * is sent as a login response with a status class and detail, then the
  * connection closes.
@@ -116,15 +117,12 @@ static int login_fail(struct bootsan_conn *conn, const char *target, u8 class,
 static int pick_credentials(struct bootsan_conn *conn, struct bootsan_target *t,
 			    struct bootsan_acl *acl)
 {
-	const struct bootsan_credentials *c = &t->creds;
+	const struct bootsan_credentials *c = bootsan_target_credentials(t, acl);
 
-	if (acl && acl->creds.chap.secret_len)
-		c = &acl->creds;
 	conn->creds = kmemdup(c, sizeof(*c), GFP_KERNEL);
 	if (!conn->creds)
 		return -ENOMEM;
-	conn->auth_required = t->auth != BOOTSAN_AUTH_NONE ||
-			      (acl && acl->creds.chap.secret_len);
+	conn->auth_required = bootsan_target_auth_required(t, acl);
 	conn->mutual_required = t->auth == BOOTSAN_AUTH_MUTUAL_CHAP;
 	return 0;
 }
@@ -139,13 +137,10 @@ static int login_find_target(struct bootsan_conn *conn)
 
 	mutex_lock(&bootsan_config_mutex);
 	t = bootsan_target_find(name);
-	if (!t) {
+	if (!t)
 		ret = -ENOENT;
-	} else if (!list_empty(&t->acls)) {
-		acl = bootsan_acl_find(t, conn->params.initiator_name);
-		if (!acl)
-			ret = -EPERM;
-	}
+	else if (!bootsan_target_admits(t, conn->params.initiator_name, &acl))
+		ret = -EPERM;	/* not in the ACL; an empty one admits nobody */
 	if (!ret) {
 		kref_get(&t->ref);
 		conn->target = t;
@@ -168,35 +163,20 @@ static int login_find_target(struct bootsan_conn *conn)
 	return 0;
 }
 
+/* Our challenge is as long as the agreed digest (16 bytes for MD5, as iPXE expects). */
 static int chap_send_challenge(struct bootsan_conn *conn, struct iscsi_text_buf *out)
 {
-	char hex[2 + 2 * BOOTSAN_CHAP_CHALLENGE_LEN + 1];
+	char hex[2 + 2 * BOOTSAN_CHAP_DIGEST_MAX + 1];
+	u32 len = conn->chap_alg->digest_len;
 
 	get_random_bytes(&conn->chap_id, 1);
-	get_random_bytes(conn->chap_challenge, sizeof(conn->chap_challenge));
-	if (iscsi_chap_encode_hex(conn->chap_challenge, sizeof(conn->chap_challenge),
-				  hex, sizeof(hex)))
+	get_random_bytes(conn->chap_challenge, len);
+	if (iscsi_chap_encode_hex(conn->chap_challenge, len, hex, sizeof(hex)))
 		return -EINVAL;
-	iscsi_text_add_u32(out, "CHAP_A", BOOTSAN_CHAP_MD5);
+	iscsi_text_add_u32(out, "CHAP_A", conn->chap_alg->id);
 	iscsi_text_add_u32(out, "CHAP_I", conn->chap_id);
 	iscsi_text_add(out, "CHAP_C", hex);
 	conn->chap_state = CHAP_WAIT_RESPONSE;
-	return 0;
-}
-
-/* CHAP_I is a decimal (or 0x hex) number 0..255. */
-static int parse_chap_id(const struct iscsi_kv *kv, u8 *id)
-{
-	char buf[8];
-	unsigned int v;
-
-	if (!kv->value_len || kv->value_len >= sizeof(buf))
-		return -EINVAL;
-	memcpy(buf, kv->value, kv->value_len);
-	buf[kv->value_len] = '\0';
-	if (kstrtouint(buf, 0, &v) || v > 255)
-		return -EINVAL;
-	*id = v;
 	return 0;
 }
 
@@ -207,10 +187,11 @@ static int parse_chap_id(const struct iscsi_kv *kv, u8 *id)
 static int chap_verify(struct bootsan_conn *conn, struct security_keys *k,
 		       struct iscsi_text_buf *out)
 {
+	const struct bootsan_chap_alg *alg = conn->chap_alg;
 	const struct bootsan_chap *mine, *mutual;
-	u8 expect[BOOTSAN_CHAP_DIGEST_LEN], got[BOOTSAN_CHAP_DIGEST_LEN];
-	u8 challenge[1024], id;
-	char hex[2 + 2 * BOOTSAN_CHAP_DIGEST_LEN + 1];
+	u8 expect[BOOTSAN_CHAP_DIGEST_MAX], got[BOOTSAN_CHAP_DIGEST_MAX];
+	u8 challenge[BOOTSAN_CHAP_PEER_CHALLENGE_MAX], id;
+	char hex[2 + 2 * BOOTSAN_CHAP_DIGEST_MAX + 1];
 	int len;
 
 	if (!conn->creds)
@@ -224,13 +205,14 @@ static int chap_verify(struct bootsan_conn *conn, struct security_keys *k,
 	    memcmp(k->chap_n.value, mine->user, k->chap_n.value_len))
 		return -EACCES;
 	len = iscsi_chap_decode(k->chap_r.value, k->chap_r.value_len, got, sizeof(got));
-	if (len != BOOTSAN_CHAP_DIGEST_LEN)
+	if (len != alg->digest_len)
 		return -EACCES;
-	if (bootsan_chap_md5(conn->chap_id, mine->secret, mine->secret_len,
-			     conn->chap_challenge, sizeof(conn->chap_challenge), expect))
+	if (bootsan_chap_response(alg, conn->chap_id, mine->secret, mine->secret_len,
+				  conn->chap_challenge, alg->digest_len, expect))
 		return -EACCES;
-	if (crypto_memneq(expect, got, sizeof(expect)))
+	if (crypto_memneq(expect, got, alg->digest_len))
 		return -EACCES;
+	conn->chap_gen = mine->gen;
 
 	if (!k->has_i && !k->has_c) {
 		/* The initiator did not ask us to prove ourselves. */
@@ -238,19 +220,20 @@ static int chap_verify(struct bootsan_conn *conn, struct security_keys *k,
 	}
 	if (!k->has_i || !k->has_c || !mutual->secret_len)
 		return -EACCES;
-	if (parse_chap_id(&k->chap_i, &id))
+	if (bootsan_chap_parse_id(k->chap_i.value, k->chap_i.value_len, &id))
 		return -EACCES;
 	len = iscsi_chap_decode(k->chap_c.value, k->chap_c.value_len,
 				challenge, sizeof(challenge));
 	if (len <= 0)
 		return -EACCES;
-	/* A challenge equal to ours would make us answer our own question. */
-	if (len == sizeof(conn->chap_challenge) &&
-	    !memcmp(challenge, conn->chap_challenge, len))
+	/* Short challenges are guessable; ours reflected would answer itself. */
+	if (bootsan_chap_check_peer_challenge(challenge, len, conn->chap_challenge,
+					      alg->digest_len))
 		return -EACCES;
-	if (bootsan_chap_md5(id, mutual->secret, mutual->secret_len, challenge, len, expect))
+	if (bootsan_chap_response(alg, id, mutual->secret, mutual->secret_len,
+				  challenge, len, expect))
 		return -EACCES;
-	if (iscsi_chap_encode_hex(expect, sizeof(expect), hex, sizeof(hex)))
+	if (iscsi_chap_encode_hex(expect, alg->digest_len, hex, sizeof(hex)))
 		return -EACCES;
 	iscsi_text_add(out, "CHAP_N", mutual->user);
 	iscsi_text_add(out, "CHAP_R", hex);
@@ -277,10 +260,9 @@ static int login_security(struct bootsan_conn *conn, struct security_keys *k,
 		}
 	}
 	if (conn->chap_state == CHAP_WAIT_ALGORITHM && k->has_a) {
-		char md5[4];
-
-		snprintf(md5, sizeof(md5), "%d", BOOTSAN_CHAP_MD5);
-		if (!list_has(&k->chap_a, md5))
+		conn->chap_alg = bootsan_chap_alg_pick(k->chap_a.value, k->chap_a.value_len,
+						       bootsan_chap_usable_algs());
+		if (!conn->chap_alg)
 			return -EACCES;
 		return chap_send_challenge(conn, out);
 	}
@@ -324,7 +306,23 @@ static int login_complete(struct bootsan_conn *conn, struct iscsi_text_buf *out)
 	struct bootsan_session *sess;
 
 	iscsi_neg_finish(&conn->neg, out);
+	/*
+	 * The ACL and credentials may have changed since the first request:
+	 * decide again, under the mutex that orders this login against
+	 * bootsan_sessions_recheck() (the session is listed before it drops).
+	 */
+	mutex_lock(&bootsan_config_mutex);
+	if (conn->target &&
+	    !bootsan_target_still_admits(conn->target, conn->params.initiator_name,
+					 conn->chap_gen)) {
+		mutex_unlock(&bootsan_config_mutex);
+		return login_fail(conn, conn->params.target_name,
+				  ISCSI_STATUS_CLS_INITIATOR_ERR,
+				  ISCSI_LOGIN_STATUS_TGT_FORBIDDEN,
+				  BOOTSAN_LOGIN_FAILURE_NOT_AUTHORIZED);
+	}
 	sess = bootsan_session_create(conn, conn->target, conn->params.session_type_discovery);
+	mutex_unlock(&bootsan_config_mutex);
 	if (IS_ERR(sess)) {
 		if (PTR_ERR(sess) == -EUSERS)
 			return login_fail(conn, conn->params.target_name,

@@ -40,7 +40,7 @@ const struct nla_policy bootsan_portal_get_nl_policy[BOOTSAN_A_PORTAL_PORT + 1] 
 };
 
 /* BOOTSAN_CMD_TARGET_NEW - do */
-const struct nla_policy bootsan_target_new_nl_policy[BOOTSAN_A_TARGET_NOP_IN_INTERVAL + 1] = {
+const struct nla_policy bootsan_target_new_nl_policy[BOOTSAN_A_TARGET_ALLOW_ANY_INITIATOR + 1] = {
 	[BOOTSAN_A_TARGET_IQN] = { .type = NLA_NUL_STRING, .len = BOOTSAN_IQN_MAX_LEN, },
 	[BOOTSAN_A_TARGET_ALIAS] = { .type = NLA_NUL_STRING, .len = 255, },
 	[BOOTSAN_A_TARGET_AUTH] = NLA_POLICY_MAX(NLA_U32, 2),
@@ -49,6 +49,7 @@ const struct nla_policy bootsan_target_new_nl_policy[BOOTSAN_A_TARGET_NOP_IN_INT
 	[BOOTSAN_A_TARGET_MAX_SESSIONS] = { .type = NLA_U32, },
 	[BOOTSAN_A_TARGET_QUEUE_DEPTH] = NLA_POLICY_MAX(NLA_U32, 128),
 	[BOOTSAN_A_TARGET_NOP_IN_INTERVAL] = NLA_POLICY_MAX(NLA_U32, 3600),
+	[BOOTSAN_A_TARGET_ALLOW_ANY_INITIATOR] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* BOOTSAN_CMD_TARGET_DEL - do */
@@ -63,7 +64,7 @@ const struct nla_policy bootsan_target_get_nl_policy[BOOTSAN_A_TARGET_IQN + 1] =
 };
 
 /* BOOTSAN_CMD_TARGET_SET - do */
-const struct nla_policy bootsan_target_set_nl_policy[BOOTSAN_A_TARGET_NOP_IN_INTERVAL + 1] = {
+const struct nla_policy bootsan_target_set_nl_policy[BOOTSAN_A_TARGET_ALLOW_ANY_INITIATOR + 1] = {
 	[BOOTSAN_A_TARGET_IQN] = { .type = NLA_NUL_STRING, .len = BOOTSAN_IQN_MAX_LEN, },
 	[BOOTSAN_A_TARGET_ALIAS] = { .type = NLA_NUL_STRING, .len = 255, },
 	[BOOTSAN_A_TARGET_AUTH] = NLA_POLICY_MAX(NLA_U32, 2),
@@ -72,6 +73,7 @@ const struct nla_policy bootsan_target_set_nl_policy[BOOTSAN_A_TARGET_NOP_IN_INT
 	[BOOTSAN_A_TARGET_MAX_SESSIONS] = { .type = NLA_U32, },
 	[BOOTSAN_A_TARGET_QUEUE_DEPTH] = NLA_POLICY_MAX(NLA_U32, 128),
 	[BOOTSAN_A_TARGET_NOP_IN_INTERVAL] = NLA_POLICY_MAX(NLA_U32, 3600),
+	[BOOTSAN_A_TARGET_ALLOW_ANY_INITIATOR] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* BOOTSAN_CMD_LUN_NEW - do */
@@ -171,7 +173,7 @@ const struct genl_ops bootsan_nl_ops[17] = {
 		.cmd		= BOOTSAN_CMD_TARGET_NEW,
 		.doit		= bootsan_nl_target_new_doit,
 		.policy		= bootsan_target_new_nl_policy,
-		.maxattr	= BOOTSAN_A_TARGET_NOP_IN_INTERVAL,
+		.maxattr	= BOOTSAN_A_TARGET_ALLOW_ANY_INITIATOR,
 		.flags		= GENL_ADMIN_PERM,
 	},
 	{
@@ -192,7 +194,7 @@ const struct genl_ops bootsan_nl_ops[17] = {
 		.cmd		= BOOTSAN_CMD_TARGET_SET,
 		.doit		= bootsan_nl_target_set_doit,
 		.policy		= bootsan_target_set_nl_policy,
-		.maxattr	= BOOTSAN_A_TARGET_NOP_IN_INTERVAL,
+		.maxattr	= BOOTSAN_A_TARGET_ALLOW_ANY_INITIATOR,
 		.flags		= GENL_ADMIN_PERM,
 	},
 	{

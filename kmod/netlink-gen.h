@@ -20,13 +20,13 @@ extern const struct nla_policy bootsan_portal_del_nl_policy[BOOTSAN_A_PORTAL_FOR
 
 extern const struct nla_policy bootsan_portal_get_nl_policy[BOOTSAN_A_PORTAL_PORT + 1];
 
-extern const struct nla_policy bootsan_target_new_nl_policy[BOOTSAN_A_TARGET_NOP_IN_INTERVAL + 1];
+extern const struct nla_policy bootsan_target_new_nl_policy[BOOTSAN_A_TARGET_ALLOW_ANY_INITIATOR + 1];
 
 extern const struct nla_policy bootsan_target_del_nl_policy[BOOTSAN_A_TARGET_FORCE + 1];
 
 extern const struct nla_policy bootsan_target_get_nl_policy[BOOTSAN_A_TARGET_IQN + 1];
 
-extern const struct nla_policy bootsan_target_set_nl_policy[BOOTSAN_A_TARGET_NOP_IN_INTERVAL + 1];
+extern const struct nla_policy bootsan_target_set_nl_policy[BOOTSAN_A_TARGET_ALLOW_ANY_INITIATOR + 1];
 
 extern const struct nla_policy bootsan_lun_new_nl_policy[BOOTSAN_A_LUN_NAA + 1];
 

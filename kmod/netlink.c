@@ -7,6 +7,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <crypto/algapi.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/slab.h>
@@ -89,6 +90,9 @@ static int check_iscsi_name(const struct nlattr *attr, struct netlink_ext_ack *e
 
 /* ---- CHAP credentials ---- */
 
+/* Credential generations: unique while the module is loaded, never 0. */
+static atomic64_t bootsan_chap_next_gen = ATOMIC64_INIT(0);
+
 static int parse_chap(const struct nlattr *nest, struct bootsan_chap *chap,
 		      struct netlink_ext_ack *extack)
 {
@@ -121,6 +125,38 @@ static int parse_chap(const struct nlattr *nest, struct bootsan_chap *chap,
 	nla_strscpy(chap->user, tb[BOOTSAN_A_CHAP_USER], sizeof(chap->user));
 	chap->secret_len = nla_len(tb[BOOTSAN_A_CHAP_SECRET]);
 	memcpy(chap->secret, nla_data(tb[BOOTSAN_A_CHAP_SECRET]), chap->secret_len);
+	chap->gen = atomic64_inc_return(&bootsan_chap_next_gen);
+	return 0;
+}
+
+/* The same user and secret: a re-sent setting, not a change. */
+static bool chap_same(const struct bootsan_chap *a, const struct bootsan_chap *b)
+{
+	return a->secret_len == b->secret_len && !strcmp(a->user, b->user) &&
+	       !crypto_memneq(a->secret, b->secret, a->secret_len);
+}
+
+/* Keep the generation of credentials set again unchanged. */
+static void chap_keep_gen(struct bootsan_chap *new, const struct bootsan_chap *old)
+{
+	if (chap_same(new, old))
+		new->gen = old->gen;
+}
+
+/*
+ * A mutual secret equal to the initiator's would let anyone who watched one
+ * exchange answer the other direction (RFC 7143 section 12.1.3).
+ */
+static int check_mutual_differs(const struct bootsan_credentials *c, struct nlattr *attr,
+				struct netlink_ext_ack *extack)
+{
+	if (c->chap.secret_len && c->mutual.secret_len &&
+	    c->chap.secret_len == c->mutual.secret_len &&
+	    !crypto_memneq(c->chap.secret, c->mutual.secret, c->chap.secret_len)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "the mutual-chap secret must differ from the chap secret");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -394,7 +430,9 @@ static int target_check_auth(const struct bootsan_target *t, struct genl_info *i
 				    "mutual CHAP needs mutual-chap credentials too");
 		return -EINVAL;
 	}
-	return 0;
+	return check_mutual_differs(&t->creds,
+				    info->attrs[BOOTSAN_A_TARGET_MUTUAL_CHAP] ?:
+				    info->attrs[BOOTSAN_A_TARGET_CHAP], info->extack);
 }
 
 /* Apply the settable attributes present in @info to @t. */
@@ -426,6 +464,8 @@ static int target_apply(struct bootsan_target *t, struct genl_info *info)
 	}
 	if (a[BOOTSAN_A_TARGET_NOP_IN_INTERVAL])
 		t->nop_in_interval = nla_get_u32(a[BOOTSAN_A_TARGET_NOP_IN_INTERVAL]);
+	if (a[BOOTSAN_A_TARGET_ALLOW_ANY_INITIATOR])
+		t->allow_any_initiator = nla_get_u8(a[BOOTSAN_A_TARGET_ALLOW_ANY_INITIATOR]);
 	return target_check_auth(t, info);
 }
 
@@ -454,7 +494,8 @@ static int target_fill(struct sk_buff *skb, const void *obj)
 	    nla_put_u32(skb, BOOTSAN_A_TARGET_QUEUE_DEPTH, t->queue_depth) ||
 	    nla_put_u32(skb, BOOTSAN_A_TARGET_LUNS, t->nr_luns) ||
 	    nla_put_u32(skb, BOOTSAN_A_TARGET_SESSIONS, atomic_read(&t->nr_sessions)) ||
-	    nla_put_u32(skb, BOOTSAN_A_TARGET_NOP_IN_INTERVAL, t->nop_in_interval))
+	    nla_put_u32(skb, BOOTSAN_A_TARGET_NOP_IN_INTERVAL, t->nop_in_interval) ||
+	    nla_put_u8(skb, BOOTSAN_A_TARGET_ALLOW_ANY_INITIATOR, t->allow_any_initiator))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -527,6 +568,8 @@ int bootsan_nl_target_set_doit(struct sk_buff *skb, struct genl_info *info)
 	ret = target_apply(draft, info);
 	if (ret)
 		goto out;
+	chap_keep_gen(&draft->creds.chap, &t->creds.chap);
+	chap_keep_gen(&draft->creds.mutual, &t->creds.mutual);
 	/* Logins read these under the mutex; new sessions without it. */
 	memcpy(t->alias, draft->alias, sizeof(t->alias));
 	t->auth = draft->auth;
@@ -534,6 +577,8 @@ int bootsan_nl_target_set_doit(struct sk_buff *skb, struct genl_info *info)
 	WRITE_ONCE(t->max_sessions, draft->max_sessions);
 	WRITE_ONCE(t->queue_depth, draft->queue_depth);
 	WRITE_ONCE(t->nop_in_interval, draft->nop_in_interval);
+	WRITE_ONCE(t->allow_any_initiator, draft->allow_any_initiator);
+	bootsan_sessions_recheck(t);
 out:
 	mutex_unlock(&bootsan_config_mutex);
 	kfree_sensitive(draft);
@@ -1060,6 +1105,9 @@ int bootsan_nl_acl_new_doit(struct sk_buff *skb, struct genl_info *info)
 	ret = parse_credentials(info->attrs[BOOTSAN_A_ACL_CHAP],
 				info->attrs[BOOTSAN_A_ACL_MUTUAL_CHAP],
 				&acl->creds, info->extack);
+	if (!ret)
+		ret = check_mutual_differs(&acl->creds, info->attrs[BOOTSAN_A_ACL_MUTUAL_CHAP],
+					   info->extack);
 	if (ret)
 		goto free;
 
@@ -1073,6 +1121,8 @@ int bootsan_nl_acl_new_doit(struct sk_buff *skb, struct genl_info *info)
 		ret = -EEXIST;
 	} else {
 		list_add_tail(&acl->node, &t->acls);
+		/* Its own credentials replace the target's it may have proved. */
+		bootsan_sessions_recheck(t);
 	}
 	mutex_unlock(&bootsan_config_mutex);
 	if (!ret)
@@ -1096,10 +1146,12 @@ int bootsan_nl_acl_del_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	mutex_lock(&bootsan_config_mutex);
 	acl = acl_lookup(info, &t);
-	if (IS_ERR(acl))
+	if (IS_ERR(acl)) {
 		ret = PTR_ERR(acl);
-	else
+	} else {
 		bootsan_acl_remove(acl);
+		bootsan_sessions_recheck(t);
+	}
 	mutex_unlock(&bootsan_config_mutex);
 	return ret;
 }

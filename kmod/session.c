@@ -45,6 +45,7 @@ struct bootsan_session *bootsan_session_create(struct bootsan_conn *conn,
 	/* target-set may change these meanwhile: new sessions see the change. */
 	sess->queue_depth = t ? READ_ONCE(t->queue_depth) : 1;
 	sess->nop_in_interval = t ? READ_ONCE(t->nop_in_interval) : 0;
+	sess->chap_gen = conn->chap_gen;
 
 	mutex_lock(&bootsan_session_mutex);
 	list_for_each_entry(old, &bootsan_sessions, node) {
@@ -92,6 +93,8 @@ void bootsan_session_close(struct bootsan_session *sess, int reason)
 		reason = BOOTSAN_SESSION_DOWN_REASON_LOGOUT;
 	if (sess->killed)
 		reason = BOOTSAN_SESSION_DOWN_REASON_KILLED;
+	if (sess->revoked)
+		reason = BOOTSAN_SESSION_DOWN_REASON_REVOKED;
 	if (sess->target) {
 		/* I_T nexus loss: SPC-2 reservations and pending UAs go. */
 		bootsan_lun_states_session_lost(sess->target, sess->id);
@@ -133,4 +136,24 @@ bool bootsan_session_kill(u64 id)
 	}
 	mutex_unlock(&bootsan_session_mutex);
 	return found;
+}
+
+void bootsan_sessions_recheck(struct bootsan_target *t)
+{
+	struct bootsan_session *s;
+
+	lockdep_assert_held(&bootsan_config_mutex);
+	mutex_lock(&bootsan_session_mutex);
+	list_for_each_entry(s, &bootsan_sessions, node) {
+		if (s->target != t || !s->conn || s->revoked || s->killed ||
+		    s->reinstated || s->logout)
+			continue;
+		if (bootsan_target_still_admits(t, s->initiator, s->chap_gen))
+			continue;
+		pr_info("%s: ending session %llu of %s: no longer allowed\n",
+			t->iqn, s->id, s->initiator);
+		s->revoked = true;
+		bootsan_conn_shutdown(s->conn);
+	}
+	mutex_unlock(&bootsan_session_mutex);
 }

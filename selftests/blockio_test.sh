@@ -34,7 +34,7 @@ disk() {
 check "a pattern on the RAM disk" \
 	/usr/bin/dd if=/tmp/blk.pattern of=$DEV bs=1M oflag=direct 2>/dev/null
 check "portal and target with a block LUN" sh -c "./bsnl portal-new 127.0.0.1 $PORT &&
-	./bsnl target-new $T && ./bsnl lun-new $T 0 $DEV block"
+	./bsnl target-new $T allow-any 1 && ./bsnl lun-new $T 0 $DEV block"
 check "the device is claimed: a second block LUN on it is refused" \
 	sh -c "! ./bsnl lun-new $T 1 $DEV block 2>/tmp/blk.err && grep -q 'in use' /tmp/blk.err"
 

@@ -7,12 +7,15 @@
  *   bsnl portal-new ADDR [PORT] [max-connections N] [login-timeout SECONDS]
  *   bsnl portal-del ADDR [PORT] [force]
  *   bsnl target-new IQN [OPTION]...        bsnl target-del IQN [force]
+ *   bsnl target-set IQN [OPTION]...        change only the options given
  *        options: auth none|chap|mutual-chap, chap USER SECRET,
  *                 mutual USER SECRET, max-sessions N, queue-depth N,
- *                 nop-in-interval SECONDS
+ *                 nop-in-interval SECONDS, allow-any 0|1 (every initiator
+ *                 may log in; without it only those in the ACL)
  *   bsnl lun-new IQN LUN PATH [ro] [block-size N] [block] [direct]
  *   bsnl lun-resize IQN LUN SIZE           bsnl lun-del IQN LUN [force]
  *   bsnl acl-new IQN INITIATOR [chap USER SECRET] [mutual USER SECRET]
+ *   bsnl acl-del IQN INITIATOR
  *   bsnl portals                           one line per portal
  *   bsnl targets                           one line per target
  *   bsnl sessions                          one line per session
@@ -124,14 +127,16 @@ static int print_target(const struct bsnl_reply *r, void *arg)
 	struct nlattr **tb = r->tb;
 
 	(void)arg;
-	printf("%s max_sessions=%u queue_depth=%u nop_in_interval=%u sessions=%u\n",
+	printf("%s max_sessions=%u queue_depth=%u nop_in_interval=%u sessions=%u allow-any=%u\n",
 	       tb[BOOTSAN_A_TARGET_IQN] ? nla_get_string(tb[BOOTSAN_A_TARGET_IQN]) : "-",
 	       tb[BOOTSAN_A_TARGET_MAX_SESSIONS] ?
 			nla_get_u32(tb[BOOTSAN_A_TARGET_MAX_SESSIONS]) : 0,
 	       tb[BOOTSAN_A_TARGET_QUEUE_DEPTH] ? nla_get_u32(tb[BOOTSAN_A_TARGET_QUEUE_DEPTH]) : 0,
 	       tb[BOOTSAN_A_TARGET_NOP_IN_INTERVAL] ?
 			nla_get_u32(tb[BOOTSAN_A_TARGET_NOP_IN_INTERVAL]) : 0,
-	       tb[BOOTSAN_A_TARGET_SESSIONS] ? nla_get_u32(tb[BOOTSAN_A_TARGET_SESSIONS]) : 0);
+	       tb[BOOTSAN_A_TARGET_SESSIONS] ? nla_get_u32(tb[BOOTSAN_A_TARGET_SESSIONS]) : 0,
+	       tb[BOOTSAN_A_TARGET_ALLOW_ANY_INITIATOR] ?
+			nla_get_u8(tb[BOOTSAN_A_TARGET_ALLOW_ANY_INITIATOR]) : 0);
 	return 0;
 }
 
@@ -205,10 +210,11 @@ int main(int argc, char **argv)
 		}
 		return finish(bsnl_do(nl, m, NULL, NULL), op);
 	}
-	if (!strcmp(op, "target-new")) {
+	if (!strcmp(op, "target-new") || !strcmp(op, "target-set")) {
 		if (argc < 3)
 			usage();
-		m = bsnl_msg(nl, BOOTSAN_CMD_TARGET_NEW);
+		m = bsnl_msg(nl, !strcmp(op, "target-new") ? BOOTSAN_CMD_TARGET_NEW :
+			     BOOTSAN_CMD_TARGET_SET);
 		nla_put_string(m, BOOTSAN_A_TARGET_IQN, argv[2]);
 		for (i = 3; i < argc;) {
 			int used = put_creds(m, argv, i, argc, BOOTSAN_A_TARGET_CHAP,
@@ -230,6 +236,9 @@ int main(int argc, char **argv)
 				i += 2;
 			} else if (!strcmp(argv[i], "nop-in-interval") && i + 1 < argc) {
 				nla_put_u32(m, BOOTSAN_A_TARGET_NOP_IN_INTERVAL, atoi(argv[i + 1]));
+				i += 2;
+			} else if (!strcmp(argv[i], "allow-any") && i + 1 < argc) {
+				nla_put_u8(m, BOOTSAN_A_TARGET_ALLOW_ANY_INITIATOR, atoi(argv[i + 1]));
 				i += 2;
 			} else {
 				usage();
@@ -295,6 +304,14 @@ int main(int argc, char **argv)
 				usage();
 			i += used;
 		}
+		return finish(bsnl_do(nl, m, NULL, NULL), op);
+	}
+	if (!strcmp(op, "acl-del")) {
+		if (argc != 4)
+			usage();
+		m = bsnl_msg(nl, BOOTSAN_CMD_ACL_DEL);
+		nla_put_string(m, BOOTSAN_A_ACL_TARGET, argv[2]);
+		nla_put_string(m, BOOTSAN_A_ACL_INITIATOR, argv[3]);
 		return finish(bsnl_do(nl, m, NULL, NULL), op);
 	}
 	if (!strcmp(op, "portals"))

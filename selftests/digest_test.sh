@@ -20,7 +20,7 @@ modprobe bootsan && modprobe crc32c_generic && modprobe iscsi_tcp && modprobe sd
 truncate -s 32M $IMG
 /usr/bin/dd if=/tmp/digest.pattern of=$IMG bs=1M conv=notrunc 2>/dev/null
 check "portal and target" sh -c "./bsnl portal-new 127.0.0.1 $PORT &&
-	./bsnl target-new $T && ./bsnl lun-new $T 0 $IMG"
+	./bsnl target-new $T allow-any 1 && ./bsnl lun-new $T 0 $IMG"
 
 mkdir -p /etc/iscsi /var/lib/iscsi /run/lock/iscsi
 echo "InitiatorName=$I" >/etc/iscsi/initiatorname.iscsi

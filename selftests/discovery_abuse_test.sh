@@ -31,7 +31,7 @@ echo "TAP version 13"
 modprobe bootsan || { echo "Bail out! bootsan.ko missing"; exit 1; }
 truncate -s 16M $IMG $LIMG
 check "bootsan: portal, target and LUN" sh -c "
-	./bsnl portal-new 127.0.0.1 $PORT && ./bsnl target-new $T && ./bsnl lun-new $T 0 $IMG"
+	./bsnl portal-new 127.0.0.1 $PORT && ./bsnl target-new $T allow-any 1 && ./bsnl lun-new $T 0 $IMG"
 tap_run ./discovery_abuse strict 127.0.0.1 $PORT
 tap_run ./discovery_abuse late-session-type 127.0.0.1 $PORT $T
 check "bootsan: no session is left" wait_for 10 sh -c "[ -z \"\$(./bsnl sessions)\" ]"

@@ -28,7 +28,7 @@ grep -q configfs /proc/mounts || mount -t configfs none /sys/kernel/config
 
 truncate -s 64M $IMG $LIMG
 check "bootsan: portal 127.0.0.1:3260, target, LUN 0 on a 64 MiB image" sh -c "
-	./bsnl portal-new 127.0.0.1 3260 && ./bsnl target-new $T &&
+	./bsnl portal-new 127.0.0.1 3260 && ./bsnl target-new $T allow-any 1 &&
 	./bsnl lun-new $T 0 $IMG"
 
 lio_setup() {

@@ -73,7 +73,7 @@ modprobe iscsi_tcp && modprobe sd_mod || { echo "Bail out! open-iscsi modules mi
 truncate -s 16M $IMG
 ./bsnl portal-new 127.0.0.1 $BPORT login-timeout 60 &&
 	./bsnl portal-new 127.0.0.1 $DPORT login-timeout 3 &&
-	./bsnl target-new $T && ./bsnl lun-new $T 0 $IMG ||
+	./bsnl target-new $T allow-any 1 && ./bsnl lun-new $T 0 $IMG ||
 	{ echo "Bail out! bootsan setup failed"; exit 1; }
 
 mkdir -p /etc/iscsi /var/lib/iscsi /run/lock/iscsi

@@ -781,6 +781,36 @@ TEST_F(nl, target_rejections)
 	capture_free(&c);
 }
 
+/* Mutual CHAP with the initiator's own secret proves nothing: refused when configured. */
+TEST_F(nl, mutual_secret_must_differ)
+{
+	struct bsnl *h = self->h;
+
+	REJECT(h, EINVAL, BOOTSAN_CMD_TARGET_NEW, STR(BOOTSAN_A_TARGET_IQN, T0),
+	       U32(BOOTSAN_A_TARGET_AUTH, BOOTSAN_AUTH_MUTUAL_CHAP),
+	       NEST(BOOTSAN_A_TARGET_CHAP), STR(BOOTSAN_A_CHAP_USER, "alice"),
+	       BIN(BOOTSAN_A_CHAP_SECRET, SECRET_A, strlen(SECRET_A)), NEST_END,
+	       NEST(BOOTSAN_A_TARGET_MUTUAL_CHAP), STR(BOOTSAN_A_CHAP_USER, "target"),
+	       BIN(BOOTSAN_A_CHAP_SECRET, SECRET_A, strlen(SECRET_A)), NEST_END);
+	EXPECT_NE(NULL, strstr(bsnl_extack(h), "must differ"));
+	OK(h, BOOTSAN_CMD_TARGET_NEW, STR(BOOTSAN_A_TARGET_IQN, T0),
+	   NEST(BOOTSAN_A_TARGET_CHAP), STR(BOOTSAN_A_CHAP_USER, "alice"),
+	   BIN(BOOTSAN_A_CHAP_SECRET, SECRET_A, strlen(SECRET_A)), NEST_END);
+	/* A later change that would make them equal is refused too, and changes nothing. */
+	REJECT(h, EINVAL, BOOTSAN_CMD_TARGET_SET, STR(BOOTSAN_A_TARGET_IQN, T0),
+	       NEST(BOOTSAN_A_TARGET_MUTUAL_CHAP), STR(BOOTSAN_A_CHAP_USER, "target"),
+	       BIN(BOOTSAN_A_CHAP_SECRET, SECRET_A, strlen(SECRET_A)), NEST_END);
+	REJECT(h, EINVAL, BOOTSAN_CMD_ACL_NEW, STR(BOOTSAN_A_ACL_TARGET, T0),
+	       STR(BOOTSAN_A_ACL_INITIATOR, I0),
+	       NEST(BOOTSAN_A_ACL_CHAP), STR(BOOTSAN_A_CHAP_USER, "i0"),
+	       BIN(BOOTSAN_A_CHAP_SECRET, SECRET_B, strlen(SECRET_B)), NEST_END,
+	       NEST(BOOTSAN_A_ACL_MUTUAL_CHAP), STR(BOOTSAN_A_CHAP_USER, "t0"),
+	       BIN(BOOTSAN_A_CHAP_SECRET, SECRET_B, strlen(SECRET_B)), NEST_END);
+	OK(h, BOOTSAN_CMD_TARGET_SET, STR(BOOTSAN_A_TARGET_IQN, T0),
+	   NEST(BOOTSAN_A_TARGET_MUTUAL_CHAP), STR(BOOTSAN_A_CHAP_USER, "target"),
+	   BIN(BOOTSAN_A_CHAP_SECRET, SECRET_B, strlen(SECRET_B)), NEST_END);
+}
+
 TEST_F(nl, chap_secrets_are_never_returned)
 {
 	struct nlattr *tb[BOOTSAN_A_TARGET_MAX + 1], *ch[BOOTSAN_A_CHAP_MAX + 1];

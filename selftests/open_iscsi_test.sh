@@ -17,7 +17,7 @@ modprobe bootsan && modprobe crc32c_generic 2>/dev/null; modprobe iscsi_tcp && m
 
 truncate -s 64M $IMG
 check "portal on 127.0.0.1:3260" ./bsnl portal-new 127.0.0.1 3260
-check "target with a file LUN" sh -c "./bsnl target-new $T && ./bsnl lun-new $T 0 $IMG"
+check "target with a file LUN" sh -c "./bsnl target-new $T allow-any 1 && ./bsnl lun-new $T 0 $IMG"
 
 mkdir -p /etc/iscsi /var/lib/iscsi /run/lock/iscsi
 echo "InitiatorName=$I" >/etc/iscsi/initiatorname.iscsi
@@ -121,7 +121,7 @@ check "a login-failed event names target and initiator" \
 # A target with room for one session: a second initiator is refused.
 T1=iqn.2024-01.org.bootsan.test:one-session
 limit() {
-	./bsnl target-new $T1 max-sessions 1 && ./bsnl lun-new $T1 0 $IMG &&
+	./bsnl target-new $T1 allow-any 1 max-sessions 1 && ./bsnl lun-new $T1 0 $IMG &&
 	iscsiadm -m iface -I second -o new >/dev/null &&
 	iscsiadm -m iface -I second -o update -n iface.initiatorname \
 		-v iqn.2024-01.org.bootsan.test:second >/dev/null &&

@@ -27,8 +27,8 @@ echo "TAP version 13"
 modprobe bootsan || { echo "Bail out! bootsan.ko missing"; exit 1; }
 truncate -s 16M $IMG
 ./bsnl portal-new 127.0.0.1 3261 &&
-	./bsnl target-new $T queue-depth 4 nop-in-interval 1 && ./bsnl lun-new $T 0 $IMG &&
-	./bsnl target-new $T1 max-sessions 1 && ./bsnl lun-new $T1 0 $IMG ||
+	./bsnl target-new $T allow-any 1 queue-depth 4 nop-in-interval 1 && ./bsnl lun-new $T 0 $IMG &&
+	./bsnl target-new $T1 allow-any 1 max-sessions 1 && ./bsnl lun-new $T1 0 $IMG ||
 	{ echo "Bail out! target setup failed"; exit 1; }
 
 ./bsnl events 2 60 >/tmp/reject-events 2>&1 &

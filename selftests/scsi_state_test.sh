@@ -23,7 +23,7 @@ modprobe bootsan && modprobe crc32c_generic 2>/dev/null; modprobe iscsi_tcp && m
 
 truncate -s 32M $IMG
 check "portal, target and a 32 MiB LUN" sh -c "
-	./bsnl portal-new 127.0.0.1 3260 && ./bsnl target-new $T && ./bsnl lun-new $T 0 $IMG"
+	./bsnl portal-new 127.0.0.1 3260 && ./bsnl target-new $T allow-any 1 && ./bsnl lun-new $T 0 $IMG"
 
 mkdir -p /etc/iscsi /var/lib/iscsi /run/lock/iscsi
 echo "InitiatorName=$IA" >/etc/iscsi/initiatorname.iscsi

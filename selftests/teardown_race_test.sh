@@ -30,7 +30,7 @@ for i in 0 1 2 3 4 5 6 7; do
 done
 check "portals, and a target with 8 LUNs that pings every second" sh -c "
 	./bsnl portal-new 127.0.0.1 $PORT && ./bsnl portal-new 127.0.0.1 $PORT2 &&
-	./bsnl target-new $T nop-in-interval 1 &&
+	./bsnl target-new $T allow-any 1 nop-in-interval 1 &&
 	for i in 0 1 2 3 4 5 6 7; do ./bsnl lun-new $T \$i $IMG\$i || exit 1; done"
 
 # A portal deleted with force ends every connection that came through it.

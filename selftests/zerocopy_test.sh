@@ -38,7 +38,7 @@ check "ext4 on a loop device for the direct LUN" sh -c "
 	/usr/bin/dd if=/tmp/zc.pattern of=$DIMG bs=1M conv=notrunc,fsync 2>/dev/null"
 
 check "portal and target with a buffered LUN 0 and a direct LUN 1" sh -c "
-	./bsnl portal-new 127.0.0.1 $PORT && ./bsnl target-new $T &&
+	./bsnl portal-new 127.0.0.1 $PORT && ./bsnl target-new $T allow-any 1 &&
 	./bsnl lun-new $T 0 $IMG && ./bsnl lun-new $T 1 $DIMG direct"
 
 mkdir -p /etc/iscsi /var/lib/iscsi /run/lock/iscsi

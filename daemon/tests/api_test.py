@@ -376,6 +376,22 @@ def run(tmp, state):
            req("POST", "/api/v1/targets", {"iqn": "iqn.2024-01.org.example:u", "nop_in_interval": 3600}), 503)
     expect("so does changing it", req("PATCH", t, {"nop_in_interval": 0}), 503)
     ok(req("GET", t).json.get("nop_in_interval") == 30, "and the stored value is unchanged")
+
+    # ---- who may log in: allow_any_initiator is explicit, false by default ----
+    ok(req("GET", t).json.get("allow_any_initiator") is False,
+       "a target admits only its ACL by default (allow_any_initiator false)")
+    db.execute("UPDATE targets SET allow_any_initiator = 1")
+    db.commit()
+    ok(req("GET", t).json.get("allow_any_initiator") is True, "the stored allow_any_initiator is shown")
+    for bad in [1, "yes", None]:
+        expect(f"creating a target with allow_any_initiator {bad!r} is 400",
+               req("POST", "/api/v1/targets", {"iqn": "iqn.2024-01.org.example:u", "allow_any_initiator": bad}),
+               400, "allow_any_initiator")
+        expect(f"changing allow_any_initiator to {bad!r} is 400",
+               req("PATCH", t, {"allow_any_initiator": bad}), 400, "allow_any_initiator")
+    expect("a valid allow_any_initiator gets as far as the kernel (503 without it)",
+           req("PATCH", t, {"allow_any_initiator": False}), 503)
+    ok(req("GET", t).json.get("allow_any_initiator") is True, "and the stored value is unchanged")
     db.execute("DELETE FROM targets")
     db.commit()
     db.close()

@@ -118,6 +118,13 @@ int main(void)
 	have.targets[0].nop_in_interval = 0;
 	ok(!strcmp(diff(&want, &have), ""), "NOP-In off on both sides matches");
 
+	want.targets[0].allow_any_initiator = true;
+	ok(!strcmp(diff(&want, &have), "TS"), "opening a target to any initiator is set in place");
+	have.targets[0].allow_any_initiator = true;
+	want.targets[0].allow_any_initiator = false;
+	ok(!strcmp(diff(&want, &have), "TS"), "closing it again is set in place");
+	have.targets[0].allow_any_initiator = false;
+
 	want.portals[0].max_connections = 8;
 	ok(!strcmp(diff(&want, &have), "PD PN"),
 	   "a portal with another connection limit is replaced (there is no portal-set)");

@@ -126,6 +126,38 @@ static void test_open_and_migrations(void)
 	}
 	store_close(s);
 
+	/*
+	 * Version 4 -> 5: an empty ACL admitted everyone; an old target without
+	 * entries stays open (explicitly now), one with entries stays closed.
+	 */
+	fresh("mig5");
+	s = store_open_version(path, 4, err, sizeof(err));
+	store_close(s);
+	ok(raw_exec("INSERT INTO targets (iqn, created) VALUES ('iqn.2024-01.org.example:open', 1);"
+		    "INSERT INTO targets (iqn, created) VALUES ('iqn.2024-01.org.example:acl', 1);"
+		    "INSERT INTO acls (target, initiator) VALUES ('iqn.2024-01.org.example:acl',"
+		    " 'iqn.2024-01.org.example:pc1')") == 0,
+	   "a version 4 database with a target without ACL entries and one with");
+	s = open_ok();
+	{
+		struct store_target gt;
+
+		ok(s && store_target_get(s, "iqn.2024-01.org.example:open", &gt) == 0 &&
+		   gt.allow_any_initiator, "version 5: the target without ACL entries allows any initiator");
+		ok(s && store_target_get(s, "iqn.2024-01.org.example:acl", &gt) == 0 &&
+		   !gt.allow_any_initiator, "version 5: the target with an ACL admits only it");
+		memset(&gt, 0, sizeof(gt));
+		snprintf(gt.iqn, sizeof(gt.iqn), "iqn.2024-01.org.example:new");
+		ok(s && store_target_create(s, &gt) == 0 &&
+		   store_target_get(s, "iqn.2024-01.org.example:new", &gt) == 0 &&
+		   !gt.allow_any_initiator, "a new target allows no initiator by default");
+		gt.allow_any_initiator = true;
+		ok(s && store_target_update(s, &gt) == 0 &&
+		   store_target_get(s, "iqn.2024-01.org.example:new", &gt) == 0 &&
+		   gt.allow_any_initiator, "allow_any_initiator is stored");
+	}
+	store_close(s);
+
 	{
 		char p[300];
 

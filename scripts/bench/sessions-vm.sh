@@ -51,7 +51,7 @@ bootsan_up() {
 	fi
 	# shellcheck disable=SC2086 # the limits are words, or nothing
 	/usr/bin/bsnl portal-new 127.0.0.1 $BPORT $portal_limit &&
-		/usr/bin/bsnl target-new $BT $target_limit queue-depth $DEPTH &&
+		/usr/bin/bsnl target-new $BT allow-any 1 $target_limit queue-depth $DEPTH &&
 		/usr/bin/bsnl lun-new $BT 0 $IMG
 }
 bootsan_down() {

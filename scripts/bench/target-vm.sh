@@ -48,7 +48,7 @@ pidof iscsid >/dev/null || { setsid iscsid -f >/tmp/iscsid.log 2>&1 & sleep 1; }
 # LIO logs every login and logout on the console, which is slow in TCG.
 echo 3 >/proc/sys/kernel/printk
 
-/usr/bin/bsnl portal-new 127.0.0.1 $BPORT && /usr/bin/bsnl target-new $BT queue-depth 128 ||
+/usr/bin/bsnl portal-new 127.0.0.1 $BPORT && /usr/bin/bsnl target-new $BT allow-any 1 queue-depth 128 ||
 	fail "bootsan portal and target"
 
 bootsan_up() { # MODE

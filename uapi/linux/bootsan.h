@@ -48,6 +48,9 @@ enum bootsan_backend {
  *   the same ISID.
  * @BOOTSAN_SESSION_DOWN_REASON_EXPIRED: Abandoned by the initiator (no
  *   connection for the retention time).
+ * @BOOTSAN_SESSION_DOWN_REASON_REVOKED: An ACL or authentication change no
+ *   longer allows it (its ACL entry was removed, or the credentials it proved
+ *   changed).
  */
 enum bootsan_session_down_reason {
 	BOOTSAN_SESSION_DOWN_REASON_LOGOUT,
@@ -55,6 +58,7 @@ enum bootsan_session_down_reason {
 	BOOTSAN_SESSION_DOWN_REASON_CONNECTION_LOST,
 	BOOTSAN_SESSION_DOWN_REASON_REINSTATED,
 	BOOTSAN_SESSION_DOWN_REASON_EXPIRED,
+	BOOTSAN_SESSION_DOWN_REASON_REVOKED,
 };
 
 /**
@@ -120,6 +124,7 @@ enum {
 	BOOTSAN_A_TARGET_LUNS,
 	BOOTSAN_A_TARGET_SESSIONS,
 	BOOTSAN_A_TARGET_NOP_IN_INTERVAL,
+	BOOTSAN_A_TARGET_ALLOW_ANY_INITIATOR,
 
 	__BOOTSAN_A_TARGET_MAX,
 	BOOTSAN_A_TARGET_MAX = (__BOOTSAN_A_TARGET_MAX - 1)
