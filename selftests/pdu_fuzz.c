@@ -204,9 +204,14 @@ static int sess_recv(struct sess *s, uint8_t *h, uint8_t *data, uint32_t cap)
 			rx_timeouts++;
 		else
 			rx_resets++;
+		if (verbose)
+			printf("#   %s\n", ret == -EAGAIN ? "no answer" : "closed");
 		return ret;
 	}
 	op = h[0] & 0x3f;
+	if (verbose)
+		printf("#   got 0x%02x itt %08x flags %02x status %02x%02x dsl %u\n", h[0],
+		       get32(h + 16), h[1], h[2], h[3], dsl_of(h));
 	if (op == OP_REJECT)
 		rx_rejects++;
 	if (op == OP_LOGIN_RSP)
@@ -396,6 +401,8 @@ static int sess_login(struct sess *s, int mutate_step)
 		ret = read_pdu(s->fd, h, (uint8_t *)ls.rsp_text, sizeof(ls.rsp_text) - 1);
 		if (ret) {
 			ret == -EAGAIN ? rx_timeouts++ : rx_resets++;
+			if (verbose)
+				printf("#   login: %s\n", ret == -EAGAIN ? "no answer" : "closed");
 			break;
 		}
 		if ((h[0] & 0x3f) != OP_LOGIN_RSP)
@@ -876,17 +883,25 @@ static void fill_pattern(uint8_t *d, uint32_t n, uint32_t tag)
 		d[i] = (uint8_t)(tag * 31 + i * 7);
 }
 
-/* Wait for an R2T of @itt (the target's other answers are taken on the way). */
+/*
+ * Wait for an R2T of @itt (the target's other answers are taken on the
+ * way); -1 when the target answered the command otherwise (a Reject, a
+ * response) or not at all.
+ */
 static int wait_r2t(struct sess *s, uint32_t itt)
 {
-	uint8_t h[BHS];
+	uint8_t h[BHS], rejected[BHS];
 	int i;
 
 	for (i = 0; i < 16; i++) {
-		if (sess_recv(s, h, NULL, 0))
+		if (sess_recv(s, h, rejected, sizeof(rejected)))
 			return -1;
 		if ((h[0] & 0x3f) == OP_R2T && get32(h + 16) == itt)
 			return 0;
+		if ((h[0] & 0x3f) == OP_REJECT && dsl_of(h) >= BHS && get32(rejected + 16) == itt)
+			return -1;
+		if ((h[0] & 0x3f) == OP_SCSI_RSP && get32(h + 16) == itt)
+			return -1;
 	}
 	return -1;
 }
