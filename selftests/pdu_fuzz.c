@@ -1420,9 +1420,12 @@ int main(int argc, char **argv)
 				checks_failed++;
 				printf("# health check after case %" PRIu64 " failed: %s\n", n, why);
 			}
-			printf("# %" PRIu64 " cases, %ld s: %u login, %u full feature (%u framing"
-			       " lies, %u skipped); %u logins, %u refused; %u rejects, %u"
-			       " resets, %u timeouts\n", n + 1 - first, (long)(time(NULL) - start),
+		}
+		/* Where a run that the kernel ended got to, for a replay. */
+		if ((n + 1 - first) % 100 == 0 || n + 1 == first + cases) {
+			printf("# cases to %" PRIu64 " done, %ld s: %u login, %u full feature (%u"
+			       " framing lies, %u skipped); %u logins, %u refused; %u rejects,"
+			       " %u resets, %u timeouts\n", n, (long)(time(NULL) - start),
 			       login_cases, ffp_cases, framing_cases, skipped_cases, logins_ok,
 			       logins_refused, rx_rejects, rx_resets, rx_timeouts);
 			fflush(stdout);

@@ -24,12 +24,12 @@ PORT=3263
 export FUZZ_SKIP
 
 # tap_run COMMAND...: a program printing its own TAP lines, numbered on.
+# Its output streams to the console as it comes: if the kernel dies, the
+# seed and the last progress line are already there to replay it.
 tap_run() {
-	out=$(TAP_BASE=$tap_n "$@")
-	rc=$?
-	printf '%s\n' "$out"
-	tap_n=$((tap_n + $(printf '%s\n' "$out" | grep -c -E '^(not )?ok ')))
-	[ $rc = 0 ] || tap_failed=1
+	{ TAP_BASE=$tap_n "$@"; echo $? >/tmp/fuzz-rc; } | tee /tmp/fuzz-out
+	tap_n=$((tap_n + $(grep -c -E '^(not )?ok ' /tmp/fuzz-out)))
+	[ "$(cat /tmp/fuzz-rc)" = 0 ] || tap_failed=1
 }
 
 # slab_kib: Slab of /proc/meminfo after dropping what can be dropped.
