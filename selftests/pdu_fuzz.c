@@ -51,11 +51,10 @@
 
 #define OP_DATA_IN	0x25
 #define OP_R2T		0x31
-#define OP_TEXT_RSP	0x24
 
 static const char *addr, *target, *chap_target, *chap_user, *chap_secret;
 static int port, tap_n, tap_failed, timeout_ms = 2000, verbose;
-static unsigned int skip_in_discovery;	/* bit per opcode (0..0x3f >> 0) below 32 */
+static unsigned int skip_in_discovery;	/* FUZZ_SKIP: a bit per opcode (all are below 32) */
 
 static void check(int cond, const char *fmt, ...)
 {
@@ -188,6 +187,16 @@ static void sess_close(struct sess *s)
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
+}
+
+/* Close a fuzzed connection: with a FIN mostly, sometimes with a reset. */
+static void sess_drop(struct sess *s)
+{
+	struct linger reset = { .l_onoff = 1, .l_linger = 0 };
+
+	if (s->fd >= 0 && !rnd(4))
+		setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+	sess_close(s);
 }
 
 /*
@@ -1192,7 +1201,7 @@ static void ffp_case(struct sess *s, int *isid_seq)
 	int tries;
 
 	if (s->fd < 0 || s->cases > 40 + (int)rnd(80)) {
-		sess_close(s);
+		sess_drop(s);
 		/* A new ISID mostly; sometimes the old one, which reinstates. */
 		if (rnd(8))
 			s->isid[5] = (uint8_t)++*isid_seq;
@@ -1205,7 +1214,7 @@ static void ffp_case(struct sess *s, int *isid_seq)
 	seed = pick_seed(s->flavor);
 	note("ffp %s %s:", s->flavor == DISCOVERY ? "discovery" : "normal", seed_names[seed]);
 	if (build_seed(s, seed, &p)) {
-		sess_close(s);
+		sess_drop(s);
 		return;
 	}
 	for (tries = 0; tries < 8; tries++) {
@@ -1228,7 +1237,7 @@ static void ffp_case(struct sess *s, int *isid_seq)
 	if (verbose)
 		printf("# %s\n", desc), fflush(stdout);
 	if (send_wire(s->fd, &p)) {
-		sess_close(s);
+		sess_drop(s);
 		return;
 	}
 	if (framing_lies(&p)) {
@@ -1236,12 +1245,12 @@ static void ffp_case(struct sess *s, int *isid_seq)
 		/* Give the target a moment with the broken PDU, then go. */
 		set_timeout(s->fd, 20);
 		wait_ping(s, TAG_NONE - 1);
-		sess_close(s);
+		sess_drop(s);
 		return;
 	}
 	s->itt++;
 	if (ping(s))
-		sess_close(s);
+		sess_drop(s);
 }
 
 /* One login case on a fresh connection; a login that gets through sends a ping and goes. */
@@ -1258,7 +1267,7 @@ static void login_case(int *isid_seq)
 		if (rnd(2))
 			ping(&s);
 	}
-	sess_close(&s);
+	sess_drop(&s);
 }
 
 /* ---- the health check ---- */
