@@ -30,12 +30,17 @@ module: $(BUILD)/$(KVER)/kmod/bootsan.ko
 
 modules-all: $(foreach k,$(KVERS),$(BUILD)/$(k)/kmod/bootsan.ko)
 
+# The kernel tree to build against: the debug kernel's own (built by
+# scripts/vm/debug-kernel), or Debian's headers.
+DEBUG_KERNEL_CACHE ?= /var/cache/bootsan/debug-kernel
+kdir = $(firstword $(wildcard $(DEBUG_KERNEL_CACHE)/$(1)/build) /lib/modules/$(1)/build)
+
 $(BUILD)/%/kmod/bootsan.ko: $(KMOD_SRC) FORCE
-	@test -d /lib/modules/$*/build || \
+	@test -d $(call kdir,$*) || \
 		{ echo "no kernel headers for $* (scripts/setup-deps installs them)"; exit 1; }
 	@mkdir -p $(BUILD)/$*
 	@cp -a --parents $(KMOD_SRC) $(BUILD)/$*/
-	$(MAKE) -C /lib/modules/$*/build M=$(CURDIR)/$(BUILD)/$* W=1 \
+	$(MAKE) -C $(call kdir,$*) M=$(CURDIR)/$(BUILD)/$* W=1 \
 		KCFLAGS=-Werror modules
 
 daemon:
