@@ -226,9 +226,42 @@ static const char schema_v5[] =
 	"UPDATE targets SET allow_any_initiator = 1"
 	"  WHERE NOT EXISTS (SELECT 1 FROM acls WHERE acls.target = targets.iqn);";
 
+/*
+ * Version 6: a MAC or a UUID names one client. The API and enrollment
+ * both check before they write, but the schema is what makes it true
+ * whoever writes: client_ids holds each identity ("mac:<mac>",
+ * "uuid:<uuid>", both normalised) once, kept by triggers. An identity two
+ * clients already shared (possible before) stays with the first by name;
+ * the other client keeps it in its record, and can be changed as long as
+ * its identities are not.
+ */
+static const char schema_v6[] =
+	"CREATE TABLE client_ids ("
+	"  id TEXT PRIMARY KEY,"
+	"  client TEXT NOT NULL);"
+	"CREATE INDEX client_ids_client ON client_ids(client);"
+	"INSERT OR IGNORE INTO client_ids (id, client)"
+	"  SELECT 'mac:' || m.value, c.name FROM clients c, json_each(c.macs) m ORDER BY c.name;"
+	"INSERT OR IGNORE INTO client_ids (id, client)"
+	"  SELECT 'uuid:' || uuid, name FROM clients WHERE uuid != '' ORDER BY name;"
+	"CREATE TRIGGER client_ids_insert AFTER INSERT ON clients BEGIN"
+	"  INSERT INTO client_ids (id, client) SELECT 'mac:' || value, NEW.name FROM json_each(NEW.macs);"
+	"  INSERT INTO client_ids (id, client) SELECT 'uuid:' || NEW.uuid, NEW.name WHERE NEW.uuid != '';"
+	" END;"
+	"CREATE TRIGGER client_ids_update AFTER UPDATE OF name, macs, uuid ON clients"
+	" WHEN NEW.name IS NOT OLD.name OR NEW.macs IS NOT OLD.macs OR NEW.uuid IS NOT OLD.uuid BEGIN"
+	"  DELETE FROM client_ids WHERE client = OLD.name;"
+	"  INSERT INTO client_ids (id, client) SELECT 'mac:' || value, NEW.name FROM json_each(NEW.macs);"
+	"  INSERT INTO client_ids (id, client) SELECT 'uuid:' || NEW.uuid, NEW.name WHERE NEW.uuid != '';"
+	" END;"
+	"CREATE TRIGGER client_ids_delete AFTER DELETE ON clients BEGIN"
+	"  DELETE FROM client_ids WHERE client = OLD.name;"
+	" END;";
+
 /* migrations[v] brings a database from version v - 1 to v. */
-static const char *const migrations[] = { NULL, schema_v1, schema_v2, schema_v3, schema_v4,
-					  schema_v5 };
+static const char *const migrations[] = {
+	NULL, schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6,
+};
 _Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION + 1,
 	       "one migration per schema version");
 
@@ -1499,6 +1532,35 @@ int store_job_list(struct store *s, struct store_job **out, size_t *n)
 			sizeof(**out), read_job, (void **)out, n);
 }
 
+int store_job_page(struct store *s, int64_t after, int limit, struct store_job **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	int err = -EIO;
+
+	lock(s);
+	st = prep(s, "SELECT " JOB_COLS " FROM jobs WHERE id > ?1 ORDER BY id LIMIT ?2");
+	if (st) {
+		sqlite3_bind_int64(st, 1, after);
+		sqlite3_bind_int(st, 2, limit);
+		err = list_rows(s, st, sizeof(**out), read_job, (void **)out, n);
+	}
+	unlock(s);
+	return err;
+}
+
+/* Keeps the newest STORE_JOB_KEEP finished jobs and every unfinished one. Under lock. */
+static void job_prune(struct store *s)
+{
+	sqlite3_stmt *st = prep(s, "DELETE FROM jobs WHERE state IN ('done', 'failed') AND id <= "
+				   "(SELECT id FROM jobs WHERE state IN ('done', 'failed') "
+				   "ORDER BY id DESC LIMIT 1 OFFSET ?1)");
+
+	if (st) {
+		sqlite3_bind_int(st, 1, STORE_JOB_KEEP);
+		exec_st(s, st, -EINVAL);
+	}
+}
+
 int store_job_get(struct store *s, int64_t id, struct store_job *out)
 {
 	sqlite3_stmt *st;
@@ -1558,6 +1620,8 @@ int store_job_update(struct store *s, int64_t id, const char *state, int progres
 		sqlite3_bind_int64(st, 6, now_wall());
 		err = exec_one(s, st, -EINVAL);
 	}
+	if (!err && fin)
+		job_prune(s);
 	unlock(s);
 	return err;
 }
@@ -1577,6 +1641,8 @@ int store_job_fail_unfinished(struct store *s, const char *why, int64_t *n)
 		if (!err && n)
 			*n = sqlite3_changes(conn(s)->db);
 	}
+	if (!err)
+		job_prune(s);
 	unlock(s);
 	return err;
 }

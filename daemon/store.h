@@ -31,7 +31,7 @@
 #include <stdint.h>
 
 /* The schema version this build creates and understands. */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 #define STORE_NAME_SIZE		65	/* image, profile, client names: 64 + NUL */
 #define STORE_IQN_SIZE		224	/* 223 + NUL */
@@ -195,6 +195,14 @@ struct store_job {
 	int64_t finished;	/* 0 while not finished */
 };
 int store_job_list(struct store *s, struct store_job **out, size_t *n);
+/* At most @limit jobs with an id above @after (0: from the first), by id. */
+int store_job_page(struct store *s, int64_t after, int limit, struct store_job **out, size_t *n);
+/*
+ * Jobs are bounded, since a provisioning machine makes one: finishing a
+ * job (and failing the unfinished ones at start) keeps the newest
+ * STORE_JOB_KEEP finished jobs; queued and running ones always stay.
+ */
+#define STORE_JOB_KEEP 1000
 int store_job_get(struct store *s, int64_t id, struct store_job *out);
 /* A new queued job; its id in *id. */
 int store_job_create(struct store *s, const char *kind, const char *subject, int64_t *id);
@@ -229,6 +237,10 @@ int store_client_get(struct store *s, const char *name, struct store_client *out
  */
 int store_client_find(struct store *s, const char *mac, const char *uuid_a, const char *uuid_b,
 		      const char *serial, struct store_client *out);
+/*
+ * -EEXIST also when one of its MACs or its UUID is another client's (the
+ * schema keeps each once); so does update.
+ */
 int store_client_create(struct store *s, const struct store_client *c);
 int store_client_update(struct store *s, const struct store_client *c);
 int store_client_delete(struct store *s, const char *name);

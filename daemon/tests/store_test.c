@@ -721,6 +721,94 @@ static void test_file_modes(void)
 	umask(old);
 }
 
+/*
+ * Every provision makes a job and anyone on the network can provision:
+ * finished jobs are bounded (the newest STORE_JOB_KEEP), unfinished ones
+ * always kept.
+ */
+static void test_job_bounds(void)
+{
+	struct store *s;
+	struct store_job j;
+	int64_t first = 0, id = 0, queued = 0, c = -1;
+	bool all = true;
+
+	fresh("jobs");
+	s = open_ok();
+	ok(s != NULL, "jobs: a database");
+	if (!s)
+		return;
+	all = store_job_create(s, "clone", "waits", &queued) == 0;
+	for (int i = 0; i < 1500 && all; i++) {
+		all = store_job_create(s, "clone", "flood", &id) == 0 &&
+		      store_job_update(s, id, i % 2 ? "done" : "failed", 100, NULL) == 0;
+		if (!first)
+			first = id;
+	}
+	ok(all, "jobs: 1,500 finished jobs and one queued");
+	ok(store_count(s, STORE_T_JOBS, &c) == 0 && c == 1001,
+	   "jobs: at most 1,000 finished ones are kept (%lld rows)", (long long)c);
+	is_int(store_job_get(s, queued, &j), 0, "jobs: the queued one is kept, however old");
+	is_int(store_job_get(s, id, &j), 0, "jobs: the newest finished one is kept");
+	is_int(store_job_get(s, first, &j), -ENOENT, "jobs: the oldest finished one is gone");
+	store_close(s);
+}
+
+/*
+ * A MAC or UUID names one client: the schema says so, so two writers
+ * (the API and enrollment) cannot both claim it. A database of version 4
+ * that already holds a duplicate still opens, and keeps its clients.
+ */
+static void test_identity_unique(void)
+{
+	struct store_client a = { .name = "pc-a", .macs = "[\"52:54:00:00:00:01\"]",
+				  .uuid = "00112233-4455-6677-8899-aabbccddeeff" };
+	struct store_client b = { .name = "pc-b", .macs = "[\"52:54:00:00:00:02\",\"52:54:00:00:00:01\"]" };
+	struct store_client c = { .name = "pc-c", .uuid = "00112233-4455-6677-8899-aabbccddeeff" };
+	struct store_client g;
+	char err[256];
+	struct store *s;
+
+	fresh("ids");
+	s = store_open_version(path, 4, err, sizeof(err));
+	ok(s != NULL, "ids: a version 4 database");
+	if (!s)
+		return;
+	ok(store_client_create(s, &a) == 0 && store_client_create(s, &b) == 0,
+	   "ids: version 4 let two clients share a MAC");
+	store_close(s);
+	s = open_ok();
+	ok(s != NULL, "ids: it is upgraded all the same");
+	if (!s)
+		return;
+	ok(store_client_get(s, "pc-a", &g) == 0 && store_client_get(s, "pc-b", &g) == 0,
+	   "ids: both clients are kept");
+	strcpy(b.serial, "x");
+	is_int(store_client_update(s, &b), 0, "ids: the second can still be changed (not its MACs)");
+	strcpy(g.name, "pc-d");
+	strcpy(g.macs, "[\"52:54:00:00:00:01\"]");
+	g.uuid[0] = '\0';
+	is_int(store_client_create(s, &g), -EEXIST, "ids: a new client with a taken MAC is EEXIST");
+	strcpy(g.macs, "[\"52:54:00:00:00:02\"]");
+	is_int(store_client_create(s, &g), -EEXIST, "ids: so is the second one's MAC");
+	is_int(store_client_create(s, &c), -EEXIST, "ids: a taken UUID is EEXIST");
+	strcpy(g.macs, "[\"52:54:00:00:00:03\"]");
+	is_int(store_client_create(s, &g), 0, "ids: a free MAC is fine");
+	strcpy(g.macs, "[\"52:54:00:00:00:01\"]");
+	is_int(store_client_update(s, &g), -EEXIST, "ids: changing to a taken MAC is EEXIST");
+	strcpy(g.macs, "[\"52:54:00:00:00:04\"]");
+	is_int(store_client_update(s, &g), 0, "ids: changing to a free one is fine");
+	is_int(store_client_delete(s, "pc-a"), 0, "ids: the first client goes");
+	is_int(store_client_create(s, &c), 0, "ids: its UUID is free again");
+	strcpy(c.name, "pc-e");
+	c.uuid[0] = '\0';
+	strcpy(c.macs, "[\"52:54:00:00:00:04\"]");
+	is_int(store_client_create(s, &c), -EEXIST, "ids: a MAC changed to is taken");
+	strcpy(c.macs, "[\"52:54:00:00:00:03\"]");
+	is_int(store_client_create(s, &c), 0, "ids: the MAC changed from is free");
+	store_close(s);
+}
+
 int main(void)
 {
 	struct store *s;
@@ -753,6 +841,8 @@ int main(void)
 	test_read_snapshots();
 	test_boot_bounds();
 	test_file_modes();
+	test_job_bounds();
+	test_identity_unique();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))
 		printf("# could not remove %s\n", dir);
