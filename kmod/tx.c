@@ -324,11 +324,14 @@ int bootsan_tx_push(struct bootsan_conn *conn)
 {
 	struct bootsan_tx_state *tx = &conn->tx;
 	struct bootsan_tx *t;
+	bool data_in;
 	int ret, more;
 
 	while ((t = list_first_entry_or_null(&tx->queue, struct bootsan_tx, node))) {
+		/* tx_push_copied() retires (frees) the entries it sent itself. */
+		data_in = t->data_in;
 		more = list_is_last(&t->node, &tx->queue) ? 0 : MSG_MORE;
-		if (t->data_in)
+		if (data_in)
 			ret = tx_push_data_in(conn, t, more);
 		else
 			ret = tx_push_copied(conn);
@@ -344,7 +347,7 @@ int bootsan_tx_push(struct bootsan_conn *conn)
 		}
 		if (ret)
 			return ret;
-		if (t->data_in)
+		if (data_in)
 			tx_next(conn, t);
 	}
 	tx->waiting = false;

@@ -12,8 +12,11 @@
  * it (as many as the CmdSN window allows), then never reads again. The
  * target (LUN 0 of at least 16 MiB, queue depth of at least 32) must
  * still let a new connection log in and answer its READ CAPACITY(10)
- * within 3 s. Then every stuck connection is closed; the calling script
- * checks that the sessions went away and the module unloads.
+ * within 3 s. With SLOW_READERS_HOLD=S in the environment the stuck
+ * connections then stay open S seconds more ("# holding" says when: the
+ * calling script checks that the target drops them by itself). Then every
+ * stuck connection is closed; the calling script checks that the sessions
+ * went away and the module unloads.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -239,7 +242,7 @@ int main(int argc, char **argv)
 	struct iscsi_login l;
 	char why[128] = "";
 	double t0, took;
-	int *fds, ret;
+	int *fds, ret, hold;
 
 	if (argc != 6) {
 		fprintf(stderr, "usage: %s ADDR PORT TARGET_IQN INITIATOR_IQN SESSIONS\n", argv[0]);
@@ -293,6 +296,12 @@ int main(int argc, char **argv)
 	check(took >= 0 && took <= PROBE_LIMIT_S,
 	      "and again (%s)", why);
 
+	hold = atoi(getenv("SLOW_READERS_HOLD") ?: "0");
+	if (hold > 0) {
+		printf("# holding the stuck connections for %d s\n", hold);
+		fflush(stdout);
+		sleep(hold);
+	}
 	for (i = 0; i < sessions; i++)
 		if (fds[i] > 0)
 			close(fds[i]);
