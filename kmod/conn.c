@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * iSCSI connections: the socket callbacks, the non-blocking receive state
- * machine that cuts the byte stream into PDUs, sending, and teardown.
+ * machine that cuts the byte stream into PDUs, and teardown (sending is
+ * tx.c).
  * What a PDU means is decided in login.c (before login completes) and
  * iscsi_cmd.c (full feature phase).
  */
@@ -93,29 +94,6 @@ u32 bootsan_get_dlength(const u8 *dlength)
 	return (dlength[0] << 16) | (dlength[1] << 8) | dlength[2];
 }
 
-static const u8 zero_pad[4];
-
-static int send_all(struct bootsan_conn *conn, struct msghdr *msg)
-{
-	int ret;
-
-	while (msg_data_left(msg)) {
-		ret = sock_sendmsg(conn->sock, msg);
-		if (ret <= 0)
-			return ret ? ret : -EPIPE;
-	}
-	return 0;
-}
-
-static int send_kvecs(struct bootsan_conn *conn, struct kvec *vec, int n,
-		      size_t total, int flags)
-{
-	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | flags };
-
-	iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, vec, n, total);
-	return send_all(conn, &msg);
-}
-
 /* Digests apply from the first PDU after the last login response. */
 static bool header_digest(struct bootsan_conn *conn)
 {
@@ -125,112 +103,6 @@ static bool header_digest(struct bootsan_conn *conn)
 static bool data_digest(struct bootsan_conn *conn)
 {
 	return conn->logged_in && conn->params.data_digest;
-}
-
-/*
- * Send one PDU: the 48-byte header, then @data and padding to a multiple
- * of four bytes, each followed by its digest when those were negotiated.
- * Blocks while the socket is full (bounded by sk_sndtimeo).
- */
-int bootsan_conn_send(struct bootsan_conn *conn, void *hdr,
-		      const void *data, u32 data_len)
-{
-	struct kvec vec[5];
-	u8 hdig[BOOTSAN_DIGEST_LEN], ddig[BOOTSAN_DIGEST_LEN];
-	u32 pad = (4 - (data_len & 3)) & 3;
-	size_t total = 0;
-	int i, n = 0;
-
-	bootsan_put_dlength(((struct iscsi_hdr *)hdr)->dlength, data_len);
-	vec[n].iov_base = hdr;
-	vec[n++].iov_len = ISCSI_HDR_LEN;
-	if (header_digest(conn)) {
-		bootsan_digest_put(bootsan_crc32c(BOOTSAN_CRC_SEED, hdr, ISCSI_HDR_LEN), hdig);
-		vec[n].iov_base = hdig;
-		vec[n++].iov_len = sizeof(hdig);
-	}
-	if (data_len) {
-		vec[n].iov_base = (void *)data;
-		vec[n++].iov_len = data_len;
-	}
-	if (pad) {
-		vec[n].iov_base = (void *)zero_pad;
-		vec[n++].iov_len = pad;
-	}
-	if (data_len && data_digest(conn)) {
-		u32 crc = bootsan_crc32c(BOOTSAN_CRC_SEED, data, data_len);
-
-		bootsan_digest_put(bootsan_crc32c(crc, zero_pad, pad), ddig);
-		vec[n].iov_base = ddig;
-		vec[n++].iov_len = sizeof(ddig);
-	}
-	for (i = 0; i < n; i++)
-		total += vec[i].iov_len;
-	return send_kvecs(conn, vec, n, total, 0);
-}
-
-/* Send pages by reference until the iterator is empty. */
-static int send_pages_all(struct bootsan_conn *conn, struct msghdr *msg)
-{
-	int flags = msg->msg_flags, ret;
-
-	while (msg_data_left(msg)) {
-		msg->msg_flags = flags;
-		ret = bootsan_send_pages(conn->sock, msg);
-		if (ret <= 0)
-			return ret ? ret : -EPIPE;
-	}
-	return 0;
-}
-
-/*
- * Send one PDU whose data segment is [off, off + len) of a command buffer.
- * The header goes as copied bytes (it lives on the stack); the data pages
- * go by reference, so TCP holds them until the peer has acknowledged them
- * and the buffer may be freed as soon as this returns.
- */
-int bootsan_conn_send_buf(struct bootsan_conn *conn, void *hdr,
-			  struct bootsan_buf *buf, u32 off, u32 len)
-{
-	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | MSG_MORE };
-	u8 hdig[BOOTSAN_DIGEST_LEN], ddig[BOOTSAN_DIGEST_LEN];
-	struct kvec v[2] = { { .iov_base = hdr, .iov_len = ISCSI_HDR_LEN } };
-	u32 pad = (4 - (len & 3)) & 3;
-	bool ddigest = len && data_digest(conn);
-	int n = 1, ret;
-
-	bootsan_put_dlength(((struct iscsi_hdr *)hdr)->dlength, len);
-	if (header_digest(conn)) {
-		bootsan_digest_put(bootsan_crc32c(BOOTSAN_CRC_SEED, hdr, ISCSI_HDR_LEN), hdig);
-		v[n].iov_base = hdig;
-		v[n++].iov_len = sizeof(hdig);
-	}
-	ret = send_kvecs(conn, v, n, v[0].iov_len + (n > 1 ? sizeof(hdig) : 0),
-			 len ? MSG_MORE : 0);
-	if (ret || !len)
-		return ret;
-	if (ddigest) {
-		/* The caller keeps these pages stable (its own, not page cache). */
-		u32 crc = bootsan_crc32c_buf(BOOTSAN_CRC_SEED, buf, off, len);
-
-		bootsan_digest_put(bootsan_crc32c(crc, zero_pad, pad), ddig);
-	}
-	bootsan_buf_iter(buf, &msg.msg_iter, ITER_SOURCE, off, len);
-	if (!pad && !ddigest)
-		msg.msg_flags = MSG_NOSIGNAL;
-	ret = send_pages_all(conn, &msg);
-	if (ret || (!pad && !ddigest))
-		return ret;
-	n = 0;
-	if (pad) {
-		v[n].iov_base = (void *)zero_pad;
-		v[n++].iov_len = pad;
-	}
-	if (ddigest) {
-		v[n].iov_base = ddig;
-		v[n++].iov_len = sizeof(ddig);
-	}
-	return send_kvecs(conn, v, n, pad + (ddigest ? sizeof(ddig) : 0), 0);
 }
 
 /* ---- receive ---- */
@@ -467,6 +339,14 @@ static int rx_step(struct bootsan_conn *conn)
 	return -EINVAL;
 }
 
+/* The peer read nothing for the whole deadline while answers waited. */
+static bool tx_expired(struct bootsan_conn *conn)
+{
+	if (!xchg(&conn->tx.expired, false) || !conn->tx.waiting)
+		return false;
+	return time_after_eq(jiffies, conn->tx.progress + BOOTSAN_TX_DEADLINE_S * HZ);
+}
+
 static void bootsan_conn_io_work(struct work_struct *work)
 {
 	struct bootsan_conn *conn = container_of(work, struct bootsan_conn, io_work);
@@ -474,38 +354,65 @@ static void bootsan_conn_io_work(struct work_struct *work)
 
 	if (READ_ONCE(conn->closing))
 		return;
+	if (tx_expired(conn)) {
+		pr_debug("closing connection: its peer reads nothing\n");
+		conn->rx_error = -ETIMEDOUT;
+		bootsan_conn_shutdown(conn);
+		return;
+	}
+	if (conn->tx.drain_then_close)
+		goto drain;
 	if (xchg(&conn->ping_due, false)) {
 		ret = bootsan_ffp_send_ping(conn);
-		if (ret) {
-			conn->rx_error = ret;
-			bootsan_conn_shutdown(conn);
-			return;
-		}
+		if (ret)
+			goto end;
 	}
 	while (budget--) {
 		/* Answers first: they reopen the initiator's window. */
 		ret = bootsan_ffp_send_done(conn);
-		if (!ret)
-			ret = rx_step(conn);
+		if (ret)
+			break;
+		/* Too much waits for the peer: read nothing new until it went. */
+		if (bootsan_tx_full(conn)) {
+			ret = bootsan_tx_push(conn);
+			if (ret)
+				break;
+		}
+		ret = rx_step(conn);
 		if (ret)
 			break;
 	}
 	if (!ret) {
 		/* Let other connections run; we come back at once. */
-		queue_work(bootsan_wq, &conn->io_work);
-		return;
+		ret = bootsan_tx_push(conn);
+		if (!ret || ret == -EAGAIN) {
+			queue_work(bootsan_wq, &conn->io_work);
+			return;
+		}
+		goto end;
 	}
 	/*
-	 * Nothing more to receive. A command that finishes after this
-	 * queues io_work again.
+	 * Nothing more to receive, or no room to send. A command that
+	 * finishes after this queues io_work again; so does room in the
+	 * socket (bootsan_conn_write_space).
 	 */
-	if (ret == -EAGAIN)
+	if (ret == -EAGAIN) {
 		ret = bootsan_ffp_send_done(conn);
-	if (!ret)
-		return;
-	if (ret != -ECONNRESET && ret != -EPIPE)
-		pr_debug("closing connection: %d\n", ret);
+		if (!ret)
+			ret = bootsan_tx_push(conn);
+		if (!ret || ret == -EAGAIN)
+			return;
+	}
+end:
+	/* What was queued still goes: a Logout or a login failure response. */
 	conn->rx_error = ret;
+	conn->tx.drain_then_close = true;
+drain:
+	ret = bootsan_tx_push(conn);
+	if (ret == -EAGAIN)
+		return;		/* the watchdog bounds the wait */
+	if (conn->rx_error != -ECONNRESET && conn->rx_error != -EPIPE)
+		pr_debug("closing connection: %d\n", conn->rx_error);
 	bootsan_conn_shutdown(conn);
 }
 
@@ -580,6 +487,7 @@ static void bootsan_conn_release_work(struct work_struct *work)
 	sk->sk_user_data = NULL;
 	sk->sk_data_ready = conn->saved_data_ready;
 	sk->sk_state_change = conn->saved_state_change;
+	sk->sk_write_space = conn->saved_write_space;
 	write_unlock_bh(&sk->sk_callback_lock);
 	/*
 	 * io_work may still start commands until it has stopped; commands
@@ -592,11 +500,14 @@ static void bootsan_conn_release_work(struct work_struct *work)
 	 */
 	cancel_work_sync(&conn->io_work);
 	bootsan_conn_wait_running(conn);
+	/* Its watchdog may have queued io_work (which does nothing now). */
+	bootsan_tx_stop(conn);
 	cancel_work_sync(&conn->io_work);
 	cancel_delayed_work_sync(&conn->ping_work);
 	cancel_work_sync(&conn->io_work);
 	/* Before the session goes: dropping a command updates its window. */
 	bootsan_conn_abort_cmds(conn);
+	bootsan_tx_drop(conn);
 
 	/*
 	 * ERL 0: the session ends with its only connection. A peer that went
@@ -702,6 +613,7 @@ int bootsan_conn_create(struct bootsan_portal *portal, struct socket *sock)
 	spin_lock_init(&conn->done_lock);
 	INIT_LIST_HEAD(&conn->done);
 	init_waitqueue_head(&conn->running_wait);
+	bootsan_tx_init(conn);
 	conn->rx_stage = RX_BHS;
 	conn->login_stage = -1;
 	iscsi_params_init(&conn->params);
@@ -723,8 +635,6 @@ int bootsan_conn_create(struct bootsan_portal *portal, struct socket *sock)
 	tcp_sock_set_keepidle(sk, BOOTSAN_KEEPALIVE_IDLE);
 	tcp_sock_set_keepintvl(sk, BOOTSAN_KEEPALIVE_INTERVAL);
 	tcp_sock_set_keepcnt(sk, BOOTSAN_KEEPALIVE_PROBES);
-	/* A peer that stops reading cannot hold a worker for ever. */
-	sk->sk_sndtimeo = 30 * HZ;
 
 	spin_lock(&bootsan_conns_lock);
 	list_add_tail(&conn->node, &bootsan_conns);
@@ -734,8 +644,10 @@ int bootsan_conn_create(struct bootsan_portal *portal, struct socket *sock)
 	sk->sk_user_data = conn;
 	conn->saved_data_ready = sk->sk_data_ready;
 	conn->saved_state_change = sk->sk_state_change;
+	conn->saved_write_space = sk->sk_write_space;
 	sk->sk_data_ready = bootsan_conn_data_ready;
 	sk->sk_state_change = bootsan_conn_state_change;
+	sk->sk_write_space = bootsan_conn_write_space;
 	write_unlock_bh(&sk->sk_callback_lock);
 
 	/* Data may have arrived before the callbacks were in place. */

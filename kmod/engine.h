@@ -8,10 +8,10 @@
  * needs its backend runs as its own work item on bootsan_io_wq, so one
  * session has many commands in flight; when it is done it goes on the
  * connection's done list and io_work answers it. io_work is the only
- * writer of the socket: a full socket makes it wait, and while it waits
- * nothing new is received. The CmdSN window counts every command until
- * it is answered, so an initiator never has more than the queue depth in
- * flight.
+ * writer of the socket, and never waits for it: answers are queued and
+ * go when there is room (tx.h); while too many wait, nothing new is
+ * received. The CmdSN window counts every command until it is answered,
+ * so an initiator never has more than the queue depth in flight.
  */
 #ifndef BOOTSAN_ENGINE_H
 #define BOOTSAN_ENGINE_H
@@ -27,6 +27,7 @@
 #include "config.h"
 #include "iscsi_text.h"
 #include "scsi.h"
+#include "tx.h"
 
 extern struct workqueue_struct *bootsan_wq;
 extern struct workqueue_struct *bootsan_io_wq;
@@ -176,6 +177,7 @@ struct bootsan_conn {
 	u16 tsih;
 
 	struct bootsan_session *sess;
+	struct bootsan_tx_state tx;	/* the send queue (tx.c) */
 	u32 stat_sn;
 	u32 max_recv_dsl;		/* largest data segment we may send */
 
@@ -205,10 +207,6 @@ void bootsan_conn_shutdown(struct bootsan_conn *conn);
 void bootsan_conn_start_pings(struct bootsan_conn *conn, u32 seconds);
 void bootsan_conns_shutdown_all(void);
 void bootsan_conns_shutdown_portal(struct bootsan_portal *p);
-int bootsan_conn_send(struct bootsan_conn *conn, void *hdr,
-		      const void *data, u32 data_len);
-int bootsan_conn_send_buf(struct bootsan_conn *conn, void *hdr,
-			  struct bootsan_buf *buf, u32 off, u32 len);
 void bootsan_put_dlength(u8 *dlength, u32 len);
 u32 bootsan_get_dlength(const u8 *dlength);
 

@@ -72,6 +72,19 @@ static int send_data_in(struct bootsan_conn *conn, struct bootsan_cmd *cmd,
 	bool with_status = !r->sense_len;
 	int ret;
 
+	if (buf && len) {
+		/* The pages go by reference; the queue keeps them until sent. */
+		struct bootsan_data_in in = {
+			.itt = cmd->itt, .len = len, .with_status = with_status,
+			.status = r->status, .resid_flags = r->resid_flags, .resid = r->resid,
+		};
+
+		ret = bootsan_conn_send_data_in(conn, &in, buf);
+		if (ret)
+			return ret;
+		atomic64_add(len, &cmd->lun->stats.read_bytes_by_ref);
+		return with_status ? 0 : send_scsi_rsp(conn, cmd->itt, r);
+	}
 	while (off < len) {
 		chunk = min(len - off, conn->max_recv_dsl);
 		memset(&d, 0, sizeof(d));
@@ -90,13 +103,7 @@ static int send_data_in(struct bootsan_conn *conn, struct bootsan_cmd *cmd,
 				d.residual_count = cpu_to_be32(r->resid);
 			}
 		}
-		if (buf) {
-			ret = bootsan_conn_send_buf(conn, &d, buf, off, chunk);
-			if (!ret)
-				atomic64_add(chunk, &cmd->lun->stats.read_bytes_by_ref);
-		} else {
-			ret = bootsan_conn_send(conn, &d, (const u8 *)kbuf + off, chunk);
-		}
+		ret = bootsan_conn_send(conn, &d, (const u8 *)kbuf + off, chunk);
 		if (ret)
 			return ret;
 		off += chunk;
