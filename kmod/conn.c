@@ -635,6 +635,13 @@ int bootsan_conn_create(struct bootsan_portal *portal, struct socket *sock)
 	tcp_sock_set_keepidle(sk, BOOTSAN_KEEPALIVE_IDLE);
 	tcp_sock_set_keepintvl(sk, BOOTSAN_KEEPALIVE_INTERVAL);
 	tcp_sock_set_keepcnt(sk, BOOTSAN_KEEPALIVE_PROBES);
+	/*
+	 * A peer that stops reading leaves its last responses in the socket
+	 * once the send queue (tx.c) is empty, where the send deadline does
+	 * not see them: TCP itself drops a connection whose data stays
+	 * unacknowledged, or unsent behind a zero window, for as long.
+	 */
+	tcp_sock_set_user_timeout(sk, BOOTSAN_TX_DEADLINE_S * 1000);
 
 	spin_lock(&bootsan_conns_lock);
 	list_add_tail(&conn->node, &bootsan_conns);

@@ -31,6 +31,12 @@ echo "InitiatorName=$I" >/etc/iscsi/initiatorname.iscsi
 ./bsnl events 100 900 >/tmp/acl-events 2>&1 &
 events_pid=$!
 wait_for 5 grep -q subscribed /tmp/acl-events
+# An iscsid left by an earlier test in this VM would log in under that
+# test's initiator name: this test's iscsid must be the only one.
+iscsiadm -m node -U all >/dev/null 2>&1
+iscsiadm -m node -o delete >/dev/null 2>&1
+killall iscsid 2>/dev/null
+wait_for 10 sh -c '! pidof iscsid >/dev/null'
 setsid iscsid -f >/tmp/iscsid.log 2>&1 &
 sleep 1
 # The node record, made without discovery (which must not show the target).

@@ -15,9 +15,9 @@ LT=iqn.2003-01.org.linux-iscsi.bootsan:flood
 I=iqn.2024-01.org.bootsan.test:flood-iscsiadm
 IMG=/tmp/flood.img
 CFG=/sys/kernel/config/target
-BPORT=3261		# bootsan, login deadline 60 s: the floods outlive their cases
-DPORT=3262		# bootsan, login deadline 3 s
-LPORT=3271		# LIO
+BPORT=3281		# bootsan, login deadline 60 s: the floods outlive their cases
+DPORT=3282		# bootsan, login deadline 3 s
+LPORT=3283		# LIO
 LIO_DEADLINE=5		# LIO's shortest login_timeout
 # Twenty source addresses on the loopback device (all of 127/8 is local).
 MANY=$(i=2; while [ $i -le 21 ]; do printf '127.0.0.%d,' $i; i=$((i + 1)); done)
