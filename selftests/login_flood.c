@@ -38,36 +38,14 @@
 #include <netinet/in.h>
 
 #include "iscsi_client.h"
+#include "tap_check.h"
 
 #define MAX_FLOOD	4096
 /* How long the whole flood may take to connect (a target may stop accepting). */
 #define CONNECT_SECONDS	10
 
 static const char *addr, *target;
-static int port, tap_n, tap_failed;
-
-static void check(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tap_n++;
-	printf("%s %d ", cond ? "ok" : "not ok", tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!cond)
-		tap_failed = 1;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
+static int port;
 
 enum kind { SILENT, HALF, PARTIAL };
 
@@ -120,7 +98,7 @@ static int open_flood(int *fds, int n, char *sources, int kind)
 	char *src[256], *save = NULL, *s;
 	struct pollfd *p = calloc(n, sizeof(*p));
 	int nsrc = 0, i, pending = 0, connected = 0;
-	double end = now() + CONNECT_SECONDS;
+	double end = now_s() + CONNECT_SECONDS;
 
 	for (s = strtok_r(sources, ",", &save); s && nsrc < 256; s = strtok_r(NULL, ",", &save))
 		src[nsrc++] = s;
@@ -145,7 +123,7 @@ static int open_flood(int *fds, int n, char *sources, int kind)
 		}
 		pending++;
 	}
-	while (pending && now() < end) {
+	while (pending && now_s() < end) {
 		if (poll(p, n, 200) < 0)
 			break;
 		for (i = 0; i < n; i++) {
@@ -289,9 +267,9 @@ static int run_flood(int kind, const char *kind_name, int n, char *sources,
 	connected = open_flood(fds, n, sources, kind);
 	printf("# %d of %d %s connections from %s connected\n", connected, n, kind_name,
 	       who_sources);
-	t = now();
+	t = now_s();
 	ret = real_login(login_src, "iqn.2024-01.org.bootsan.test:real", NULL, &l);
-	printf("# the real login took %.2f s: %s\n", now() - t, describe(ret));
+	printf("# the real login took %.2f s: %s\n", now_s() - t, describe(ret));
 	closed = closed_by_target(fds, n);
 	/*
 	 * Connections the client sees as connected may still wait in the
@@ -331,12 +309,12 @@ static double wait_closed(int fd, double start, double limit)
 	struct pollfd p = { .fd = fd, .events = POLLRDHUP };
 	char sink[4096];
 
-	while (now() - start < limit) {
+	while (now_s() - start < limit) {
 		if (poll(&p, 1, 100) > 0) {
 			if (p.revents & (POLLRDHUP | POLLHUP | POLLERR))
-				return now() - start;
+				return now_s() - start;
 			if (read(fd, sink, sizeof(sink)) <= 0)	/* a login response */
-				return now() - start;
+				return now_s() - start;
 		}
 	}
 	return -1;
@@ -353,7 +331,7 @@ static int run_deadline(int kind, const char *kind_name, int seconds)
 		check(0, "connect: %s", strerror(errno));
 		return 1;
 	}
-	start = now();
+	start = now_s();
 	if ((kind == HALF && send_half_header(fd)) || (kind == PARTIAL && send_first_login(fd, 1)))
 		check(0, "send: %s", strerror(errno));
 	ret = real_login(NULL, "iqn.2024-01.org.bootsan.test:logged-in", &session, &l);

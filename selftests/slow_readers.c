@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "iscsi_client.h"
+#include "tap_check.h"
 
 #define READS_PER_SESSION	32
 #define READ_BLOCKS		256		/* 128 KiB of 512-byte blocks */
@@ -43,30 +44,7 @@
 #define PROBE_LIMIT_S		3.0
 
 static const char *addr, *target, *initiator;
-static int port, tap_n, tap_failed;	/* numbering continues from $TAP_BASE */
-
-static void check(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tap_n++;
-	printf("%s %d ", cond ? "ok" : "not ok", tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!cond)
-		tap_failed = 1;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
+static int port;
 
 static int raise_nofile(unsigned long n)
 {

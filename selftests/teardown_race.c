@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "iscsi_client.h"
+#include "tap_check.h"
 
 #define INITIATOR	"iqn.2024-01.org.bootsan.test:teardown-race"
 #define OP_TMF_RSP	0x22
@@ -40,31 +41,8 @@
 #define REINSTATERS	4
 
 static const char *addr, *target;
-static int port, tap_n, tap_failed;
+static int port;
 static uint32_t cmd_sn, exp_stat_sn, itt = 1;
-
-static void check(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tap_n++;
-	printf("%s %d ", cond ? "ok" : "not ok", tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!cond)
-		tap_failed = 1;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /*
  * A new connection logged in with ISID qualifier @isid: the fd, or -1
