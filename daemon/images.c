@@ -446,10 +446,6 @@ static void *clone_thread(void *arg)
 	} else {
 		store_job_update(d->store, j->id, "running", 0, NULL);
 		err = clone_run(j, why, sizeof(why));
-		pthread_mutex_lock(&d->jobs_lock);
-		d->clones_copying--;
-		pthread_cond_broadcast(&d->jobs_cond);
-		pthread_mutex_unlock(&d->jobs_lock);
 	}
 	pthread_mutex_lock(&names_lock);
 	if (!err && !store_image_get(d->store, j->name, &im)) {
@@ -473,7 +469,14 @@ static void *clone_thread(void *arg)
 		log_info("job %lld: image %s cloned from %s", (long long)j->id, j->name, j->from);
 		store_job_update(d->store, j->id, "done", 100, NULL);
 	}
+	/*
+	 * The copy slot frees only once the job's end is recorded: freed
+	 * earlier, the next job shows "running" beside this one still shown
+	 * "running", and a reader counts more copies than clones_max.
+	 */
 	pthread_mutex_lock(&d->jobs_lock);
+	if (!stopping)
+		d->clones_copying--;
 	d->jobs_running--;
 	pthread_cond_broadcast(&d->jobs_cond);
 	pthread_mutex_unlock(&d->jobs_lock);

@@ -125,7 +125,8 @@ for i in 1 2 3 4 5; do
 	"$ctl" --no-wait image create "q$i" --from big >/dev/null
 done
 max_running=0 seen_queued=0 all_done=0
-for _ in $(seq 600); do
+deadline=$(($(date +%s) + 120))
+while [ "$(date +%s)" -lt "$deadline" ]; do
 	states=$("$ctl" --json job list | python3 -c '
 import json, sys
 jobs = [j for j in json.load(sys.stdin)["jobs"] if j["subject"].startswith("q")]
