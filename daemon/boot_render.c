@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../kmod/iscsi_name.h"
 #include "boot_render.h"
 
 /* ---- output buffer ---------------------------------------------------- */
@@ -569,26 +570,16 @@ static bool valid_credential(const char *s)
 	return n <= BOOT_SECRET_MAX;
 }
 
-/* An iSCSI name (iqn./eui./naa.), checked for what the script needs. */
+/*
+ * An iSCSI name as the module takes it (kmod/iscsi_name.c, one rule for
+ * both): a name the kernel would refuse must not reach a script. Its
+ * characters (a-z 0-9 - . : and hex digits) are all plain script words.
+ */
+_Static_assert(BOOT_IQN_MAX == ISCSI_NAME_MAX_LEN, "one longest iSCSI name");
+
 static bool valid_iqn(const char *s)
 {
-	size_t n = 0;
-	bool iqn;
-
-	if (empty(s))
-		return false;
-	iqn = !strncmp(s, "iqn.", 4);
-	if (!iqn && strncmp(s, "eui.", 4) && strncmp(s, "naa.", 4))
-		return false;
-	for (; s[n]; n++) {
-		unsigned char c = (unsigned char)s[n];
-
-		if (c >= 'A' && c <= 'Z' && iqn)
-			return false;
-		if (!is_alnum(c) && c != '.' && c != '-' && c != ':')
-			return false;
-	}
-	return n > 4 && n <= BOOT_IQN_MAX;
+	return !empty(s) && !iscsi_name_invalid(s, strlen(s));
 }
 
 /* Host, IPv4 or [IPv6], with an optional :port (1..65535). */
@@ -899,7 +890,7 @@ int boot_client_iqns(const struct boot_client *c,
 	initiator[0] = target[0] = '\0';
 	if (err)
 		return err;
-	/* valid_iqn() bounded both to BOOT_IQN_MAX */
+	/* valid_iqn() bounded both to ISCSI_NAME_MAX_LEN == BOOT_IQN_MAX */
 	memcpy(initiator, s.initiator, strlen(s.initiator) + 1);
 	memcpy(target, s.target, strlen(s.target) + 1);
 	return 0;

@@ -2,9 +2,7 @@
 /*
  * The kernel side of bootsand: reconciling the store with bootsan.ko over
  * generic netlink (nl.h), and the API routes that need the module (targets,
- * sessions). kernel_stub.c implements it for builds and hosts without the
- * module: everything reports "unavailable". The Makefile links kernel.o
- * instead when kernel.c exists.
+ * sessions).
  *
  * Call order: kernel_start() once the store is open and before HTTP
  * starts; kernel_add_routes() while routes are added; kernel_stop() after

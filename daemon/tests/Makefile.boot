@@ -15,8 +15,9 @@ CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
 
 UNIT := boot_render_test asset_rules_test
 FUZZ := fuzz_boot_render fuzz_asset_rules fuzz_http_head
-SRC := ../boot_render.c
-DEPS := ../boot_render.c ../boot_render.h Makefile.boot
+# The renderer takes iSCSI names by the module's own rule.
+SRC := ../boot_render.c ../../kmod/iscsi_name.c
+DEPS := $(SRC) ../boot_render.h ../../kmod/iscsi_name.h Makefile.boot
 ASSET_DEPS := ../asset_rules.c ../asset_rules.h tap.h Makefile.boot
 
 .PHONY: all fuzz run run-fuzz golden clean
