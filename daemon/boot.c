@@ -8,11 +8,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "../kmod/iscsi_name.h"
 #include "api.h"
 #include "assets.h"
 #include "boot.h"
+#include "boot_profile.h"
 #include "boot_render.h"
+#include "boot_resolve.h"
+#include "boot_view.h"
 #include "bootsand.h"
 #include "enroll.h"
 #include "http.h"
@@ -103,319 +105,7 @@ static void get_boot_gpxe(struct http_req *r)
 	get_entry(r, BOOT_ENTRY_GPXE);
 }
 
-/* ---- matching a client ---- */
-
-/* The client a machine's MAC, UUID (either byte order) or serial names. */
-static int find_client(struct bsd *d, const struct boot_query *q, struct store_client *out)
-{
-	char mac[18] = "", uuids[2][37] = { "", "" };
-	int nuuids;
-
-	if (boot_mac_normalize(boot_query_get(q, BOOT_Q_MAC), mac))
-		mac[0] = '\0';
-	nuuids = boot_uuid_variants(boot_query_get(q, BOOT_Q_UUID), uuids);
-	if (nuuids < 1 || boot_uuid_is_placeholder(uuids[0]))
-		uuids[0][0] = uuids[1][0] = '\0';
-	else if (nuuids == 1)
-		uuids[1][0] = '\0';
-	return store_client_find(d->store, mac, uuids[0], uuids[1], boot_query_get(q, BOOT_Q_SERIAL),
-				 out);
-}
-
-/* Did the machine name client @c by its MAC or UUID (not only its serial)? */
-static bool matched_by_id(const struct boot_query *q, const struct store_client *c)
-{
-	char mac[BOOT_MAC_STRLEN + 2] = "", uuids[2][BOOT_UUID_STRLEN];
-	int nuuids;
-
-	if (!boot_mac_normalize(boot_query_get(q, BOOT_Q_MAC), mac + 1)) {
-		size_t n = strlen(mac + 1);
-
-		mac[0] = '"';	/* as a JSON string in the client's list */
-		mac[n + 1] = '"';
-		mac[n + 2] = '\0';
-		if (strstr(c->macs, mac))
-			return true;
-	}
-	nuuids = boot_uuid_variants(boot_query_get(q, BOOT_Q_UUID), uuids);
-	if (nuuids < 1 || boot_uuid_is_placeholder(uuids[0]) || !c->uuid[0])
-		return false;
-	return !strcmp(c->uuid, uuids[0]) || (nuuids > 1 && !strcmp(c->uuid, uuids[1]));
-}
-
-/* ---- profiles ---- */
-
-static const struct {
-	const char *name;
-	enum boot_kind kind;
-} kinds[] = {
-	{ "sanboot", BOOT_KIND_SANBOOT }, { "linux", BOOT_KIND_LINUX },
-	{ "iso", BOOT_KIND_ISO }, { "winpe", BOOT_KIND_WINPE },
-	{ "menu", BOOT_KIND_MENU }, { "local", BOOT_KIND_LOCAL },
-	{ "chain", BOOT_KIND_CHAIN },
-};
-
-static int kind_of(const char *name, enum boot_kind *kind)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		if (!strcmp(kinds[i].name, name)) {
-			*kind = kinds[i].kind;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-/* Why a profile's JSON does not make a profile: the field and the reason. */
-struct refusal {
-	const char *field;
-	const char *why;
-};
-
-static int refuse(struct refusal *no, const char *field, const char *why)
-{
-	no->field = field;
-	no->why = why;
-	return -EINVAL;
-}
-
-/* A file: "path", or {"path": "...", "name": "..."}; absent is NULL. */
-static int asset(json_t *j, struct boot_asset *a, const char *field, struct refusal *no)
-{
-	json_t *path = json_object_get(j, "path"), *name = json_object_get(j, "name");
-
-	a->path = a->name = NULL;
-	if (!j)
-		return 0;
-	if (json_is_string(j)) {
-		a->path = json_string_value(j);
-		return 0;
-	}
-	if (!json_is_object(j) || !json_is_string(path) || (name && !json_is_string(name)))
-		return refuse(no, field, "a file is a path (text) or {\"path\": text, \"name\": text}");
-	a->path = json_string_value(path);
-	a->name = json_string_value(name);
-	return 0;
-}
-
-/* A list of at most @max files into @as; their number in *n. */
-static int assets(json_t *j, struct boot_asset *as, unsigned int max, unsigned int *n,
-		  const char *field, struct refusal *no)
-{
-	json_t *v;
-	size_t i;
-
-	*n = 0;
-	if (!j)
-		return 0;
-	if (!json_is_array(j))
-		return refuse(no, field, "a list of files");
-	if (json_array_size(j) > max)
-		return refuse(no, field, "too many files (at most 8)");
-	json_array_foreach(j, i, v)
-		if (asset(v, &as[(*n)++], field, no))
-			return -EINVAL;
-	return 0;
-}
-
-/* The optional text field @key of @body: NULL when absent. */
-static int text_field(json_t *body, const char *key, const char **out, struct refusal *no)
-{
-	json_t *v = json_object_get(body, key);
-
-	*out = json_string_value(v);
-	return v && !json_is_string(v) ? refuse(no, key, "must be text") : 0;
-}
-
-/* The optional boolean field @key of @body: false when absent. */
-static int bool_field(json_t *body, const char *key, bool *out, struct refusal *no)
-{
-	json_t *v = json_object_get(body, key);
-
-	*out = json_is_true(v);
-	return v && !json_is_boolean(v) ? refuse(no, key, "must be true or false") : 0;
-}
-
-/* The longest menu timeout: an hour. */
-#define MENU_TIMEOUT_MAX_MS 3600000
-
-static int menu_from(json_t *body, struct boot_profile *p, struct refusal *no)
-{
-	json_t *items = json_object_get(body, "items"), *t = json_object_get(body, "timeout_ms"), *v;
-	size_t i;
-
-	if (items && !json_is_array(items))
-		return refuse(no, "items", "a menu's items are a list");
-	if (json_array_size(items) > BOOT_MAX_ITEMS)
-		return refuse(no, "items", "a menu has 1 to 16 items");
-	json_array_foreach(items, i, v) {
-		struct boot_menu_item *it = &p->menu.items[p->menu.n_items++];
-
-		if (!json_is_object(v) || text_field(v, "profile", &it->profile, no) ||
-		    text_field(v, "label", &it->label, no) || text_field(v, "key", &it->key, no))
-			return refuse(no, "items", "an item is {\"profile\": name, \"label\": text, "
-				      "\"key\": one letter or digit}");
-	}
-	if (text_field(body, "default", &p->menu.default_item, no))
-		return -EINVAL;
-	if (t && (!json_is_integer(t) || json_integer_value(t) < 0 ||
-		  json_integer_value(t) > MENU_TIMEOUT_MAX_MS))
-		return refuse(no, "timeout_ms", "timeout_ms is a whole number of milliseconds, "
-			      "0 (wait for a choice) to 3600000");
-	p->menu.timeout_ms = (unsigned int)json_integer_value(t);
-	return 0;
-}
-
-/*
- * A render-ready profile from its stored JSON, each field of its kind
- * checked for its type (the renderer checks the values). Strings point
- * into @body, which must outlive @p. Menu items are not resolved to other
- * profiles (pxelinux rendering needs that; iPXE menus chain by name).
- */
-static int profile_from(const struct store_profile *sp, json_t *body, struct boot_profile *p,
-			struct refusal *no)
-{
-	memset(p, 0, sizeof(*p));
-	if (kind_of(sp->kind, &p->kind))
-		return refuse(no, "kind", "kind is one of sanboot, linux, iso, winpe, menu, "
-			      "local, chain");
-	p->name = sp->name;
-	if (text_field(body, "title", &p->title, no) || bool_field(body, "raw_ipxe", &p->raw_ipxe, no))
-		return -EINVAL;
-	switch (p->kind) {
-	case BOOT_KIND_LINUX:
-		return asset(json_object_get(body, "kernel"), &p->lnx.kernel, "kernel", no) ?:
-		       text_field(body, "args", &p->lnx.args, no) ?:
-		       assets(json_object_get(body, "initrds"), p->lnx.initrds, BOOT_MAX_INITRDS,
-			      &p->lnx.n_initrds, "initrds", no);
-	case BOOT_KIND_ISO:
-		return asset(json_object_get(body, "image"), &p->iso.image, "image", no) ?:
-		       bool_field(body, "memdisk", &p->iso.memdisk, no);
-	case BOOT_KIND_WINPE:
-		return asset(json_object_get(body, "wimboot"), &p->winpe.wimboot, "wimboot", no) ?:
-		       assets(json_object_get(body, "files"), p->winpe.files, BOOT_MAX_FILES,
-			      &p->winpe.n_files, "files", no);
-	case BOOT_KIND_MENU:
-		return menu_from(body, p, no);
-	case BOOT_KIND_CHAIN:
-		return text_field(body, "url", &p->chain_url, no);
-	case BOOT_KIND_SANBOOT: {
-		bool keep_san;
-
-		return bool_field(body, "keep_san", &keep_san, no);
-	}
-	default:
-		return 0;
-	}
-}
-
-/* ---- choosing a profile ---- */
-
-/* A profile ready to render; p's strings point into sp and body. */
-struct loaded {
-	struct store_profile sp;
-	json_t *body;
-	struct boot_profile p;
-};
-
-static int load_profile(struct bsd *d, const char *name, struct loaded *l)
-{
-	struct refusal no;
-	int err = store_profile_get(d->store, name, &l->sp);
-
-	l->body = NULL;
-	if (err)
-		return err;
-	l->body = json_loads(l->sp.body, 0, NULL);
-	if (!l->body || profile_from(&l->sp, l->body, &l->p, &no)) {
-		json_decref(l->body);
-		l->body = NULL;
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static void unload(struct loaded *l)
-{
-	json_decref(l->body);
-	l->body = NULL;
-}
-
-/* Do @labels (a client's) carry every key of @selector with the same value? */
-static bool selector_matches(json_t *selector, json_t *labels)
-{
-	const char *k;
-	json_t *v;
-
-	json_object_foreach(selector, k, v) {
-		json_t *mine = json_object_get(labels, k);
-
-		if (!json_is_string(v) || !json_is_string(mine) ||
-		    strcmp(json_string_value(v), json_string_value(mine)))
-			return false;
-	}
-	return true;
-}
-
-/*
- * The profile of client @c (NULL: an unknown machine): its own, else the
- * profile whose label selector matches with the most keys (the first by
- * name on a tie), else the default profile. "" when there is none.
- */
-static void select_profile(struct bsd *d, const struct store_client *c, char *out, size_t size)
-{
-	struct store_profile *ps;
-	json_t *labels;
-	size_t n, i, best = 0;
-
-	out[0] = '\0';
-	if (c && c->profile[0]) {
-		snprintf(out, size, "%s", c->profile);
-		return;
-	}
-	labels = c ? json_loads(c->labels, 0, NULL) : NULL;
-	if (json_object_size(labels) && !store_profile_list(d->store, &ps, &n)) {
-		for (i = 0; i < n; i++) {
-			json_t *body = json_loads(ps[i].body, 0, NULL);
-			json_t *sel = json_object_get(body, "selector");
-
-			if (json_object_size(sel) > best && selector_matches(sel, labels)) {
-				best = json_object_size(sel);
-				snprintf(out, size, "%s", ps[i].name);
-			}
-			json_decref(body);
-		}
-		free(ps);
-	}
-	json_decref(labels);
-	if (!out[0])
-		setting(d, "default_profile", "", out, size);
-}
-
-/*
- * A menu's choice: /boot/ipxe?profile=<item> is honoured only for an item
- * of the menu the client is given, so a client cannot pick any profile.
- */
-static void apply_choice(struct bsd *d, const struct boot_query *q, char *name, size_t size)
-{
-	const char *want = boot_query_get(q, BOOT_Q_PROFILE);
-	struct loaded menu;
-
-	if (!want[0] || !strcmp(want, name) || load_profile(d, name, &menu))
-		return;
-	if (menu.p.kind == BOOT_KIND_MENU)
-		for (unsigned int i = 0; i < menu.p.menu.n_items; i++)
-			if (menu.p.menu.items[i].profile &&
-			    !strcmp(menu.p.menu.items[i].profile, want)) {
-				snprintf(name, size, "%s", want);
-				break;
-			}
-	unload(&menu);
-}
-
-/* ---- the boot script ---- */
+/* ---- the boot endpoints: parse the request, resolve, render ---- */
 
 static void record(struct bsd *d, struct http_req *r, const char *client,
 		   const struct boot_query *q, const char *fmt, ...)
@@ -442,78 +132,18 @@ static void record(struct bsd *d, struct http_req *r, const char *client,
 		log_warn("boot history of %s not recorded", client);
 }
 
-/* Is the client's disk still being cloned? */
-static bool disk_cloning(struct bsd *d, const struct store_client *c)
-{
-	struct store_image im;
-
-	return c->image[0] && !store_image_get(d->store, c->image, &im) &&
-	       !strcmp(im.state, "cloning");
-}
-
 /*
- * Render for a known client (or, with @c NULL, the default profile for a
- * machine the policy lets in unrecorded): 0 with *served set, or -errno
- * with a reason in *why.
+ * The SAN fields of @res for a renderer, with the SAN server as this
+ * machine reached us; NULL for a machine without a client record.
  */
-static int render_client(struct bsd *d, struct http_req *r, const struct boot_request *req,
-			 const struct store_client *c, struct boot_buf *b, char *served,
-			 size_t served_size, const char **why)
+static const struct boot_client *san_of(struct bsd *d, struct http_req *r,
+					struct boot_resolution *res, char *server, size_t size)
 {
-	struct loaded l;
-	struct boot_client bc = {};
-	struct enroll_san san;
-	char server[128], name[STORE_NAME_SIZE];
-	int err;
-
-	select_profile(d, c, name, sizeof(name));
-	if (!name[0]) {
-		*why = "no profile for this machine";
-		return -ENOENT;
-	}
-	apply_choice(d, req->query, name, sizeof(name));
-	err = load_profile(d, name, &l);
-	if (err) {
-		*why = err == -ENOENT ? "its profile does not exist" : "its profile is broken";
-		return err;
-	}
-	if (l.p.kind == BOOT_KIND_SANBOOT) {
-		if (!c || !c->image[0]) {
-			unload(&l);
-			*why = "this machine has no disk image";
-			return -ENOENT;
-		}
-		if (disk_cloning(d, c)) {
-			unload(&l);
-			snprintf(served, served_size, "wait: disk %s is being cloned", c->image);
-			err = boot_render_wait(b, req, c->name, WAIT_SECONDS);
-			if (err)
-				*why = "its disk is being prepared, and this firmware cannot wait";
-			return err;
-		}
-		bc.keep_san = json_is_true(json_object_get(l.body, "keep_san"));
-	}
-	if (c) {
-		enroll_client_san(d, c, &san, &bc);
-		san_server(d, r, server, sizeof(server));
-		bc.san_server = server;
-	}
-	if (bc.chap_secret && l.p.kind == BOOT_KIND_SANBOOT) {
-		/* Serial numbers are shared by cheap boards: not proof enough. */
-		if (!matched_by_id(req->query, c)) {
-			unload(&l);
-			*why = "matched by its serial number only, and its disk's CHAP "
-			       "secrets go only to its MAC address or UUID";
-			return -EPERM;
-		}
-		http_add_header(r, "Cache-Control", "no-store");
-	}
-	err = boot_render_ipxe(b, req, &l.p, c ? &bc : NULL);
-	snprintf(served, served_size, "profile %s (%s)", l.sp.name, l.sp.kind);
-	unload(&l);
-	if (err)
-		*why = "its script cannot be rendered";
-	return err;
+	if (!res->has_client)
+		return NULL;
+	san_server(d, r, server, size);
+	res->san.san_server = server;
+	return &res->san;
 }
 
 /* The query of GET /boot/ipxe, whichever way the client sent it. */
@@ -527,18 +157,55 @@ static void read_query(struct http_req *r, struct boot_query *q)
 		boot_query_parse(q, qs + 1, strcspn(qs + 1, "#"));
 }
 
+/*
+ * The iPXE script for decision @res: 0 with *served set (for the history),
+ * or -errno with the reason in *why.
+ */
+static int render_script(struct bsd *d, struct http_req *r, const struct boot_request *req,
+			 struct boot_resolution *res, struct boot_buf *b, char *served,
+			 size_t served_size, const char **why)
+{
+	const struct boot_loaded_profile *l = res->profile;
+	char server[128];
+	int err;
+
+	switch (res->decision) {
+	case BOOT_DECIDE_PROFILE:
+	case BOOT_DECIDE_MENU:
+		if (res->secrets)
+			http_add_header(r, "Cache-Control", "no-store");
+		err = boot_render_ipxe(b, req, &l->p, san_of(d, r, res, server, sizeof(server)));
+		snprintf(served, served_size, "profile %s (%s)", l->sp.name, l->sp.kind);
+		if (err)
+			*why = "its script cannot be rendered";
+		return err;
+	case BOOT_DECIDE_WAIT:
+		snprintf(served, served_size, "wait: disk %s is being cloned", res->client.image);
+		err = boot_render_wait(b, req, res->client.name, WAIT_SECONDS);
+		if (err)
+			*why = "its disk is being prepared, and this firmware cannot wait";
+		return err;
+	case BOOT_DECIDE_BUSY:
+		*why = res->reason;
+		return boot_render_busy(b, req, ENROLL_RETRY_SECONDS);
+	default:
+		*why = res->reason;
+		return -EPERM;
+	}
+}
+
 static void get_boot_script(struct http_req *r)
 {
 	struct bsd *d = http_ctx(r);
+	struct boot_store_view ctx = { .d = d, .peer = http_peer(r) };
+	struct boot_view view;
+	struct boot_resolution res;
 	struct boot_query q;
 	struct boot_request req;
-	struct store_client c;
+	struct boot_ask ask = { .via = BOOT_VIA_IPXE };
 	char base[256], *mem = malloc(SCRIPT_MAX), served[256] = "";
-	char mac[BOOT_MAC_STRLEN] = "", uuids[2][BOOT_UUID_STRLEN] = { "" };
 	const char *why = NULL;
-	enum enroll_policy policy = ENROLL_DENY;
 	struct boot_buf b;
-	bool known;
 	int err;
 
 	if (!mem) {
@@ -555,54 +222,20 @@ static void get_boot_script(struct http_req *r)
 	log_info("boot script for %s: mac [%s] uuid [%s] serial [%s]", http_peer(r),
 		 boot_query_get(&q, BOOT_Q_MAC), boot_query_get(&q, BOOT_Q_UUID),
 		 boot_query_get(&q, BOOT_Q_SERIAL));
-	/* A known machine's script is all reads: one snapshot for them. */
-	err = -EPERM;
-	store_read_begin(d->store);
-	known = !find_client(d, &q, &c);
-	if (known) {
-		why = enroll_refusal(d, &c);
-		if (!why)
-			err = render_client(d, r, &req, &c, &b, served, sizeof(served), &why);
-	} else {
-		policy = enroll_policy(d);
-	}
-	store_read_end(d->store);
-	if (!known && policy != ENROLL_DENY) {
-		if (boot_mac_normalize(boot_query_get(&q, BOOT_Q_MAC), mac))
-			mac[0] = '\0';
-		if (boot_uuid_variants(boot_query_get(&q, BOOT_Q_UUID), uuids) < 1 ||
-		    boot_uuid_is_placeholder(uuids[0]))
-			uuids[0][0] = '\0';
-		/* Only a machine that would be recorded spends anything. */
-		if ((mac[0] || uuids[0][0]) && (why = enroll_admit(d, http_peer(r)))) {
-			log_warn("enrollment of %s from %s refused: %s", mac[0] ? mac : uuids[0],
-				 http_peer(r), why);
-			if (!boot_render_busy(&b, &req, ENROLL_RETRY_SECONDS)) {
-				reply_script(r, &b);
-				free(mem);
-				return;
-			}
-			err = -EBUSY;
-			goto done;
-		}
-		err = enroll_unknown(d, policy, mac, uuids[0], boot_query_get(&q, BOOT_Q_SERIAL),
-				     &c, &why);
-		known = !err;
-		if (err && policy == ENROLL_REGISTER) {
-			/* Not recordable (no MAC, no UUID): the default profile all the same. */
-			err = render_client(d, r, &req, NULL, &b, served, sizeof(served), &why);
-			goto done;
-		}
-		if (known)
-			err = render_client(d, r, &req, &c, &b, served, sizeof(served), &why);
-	}
-	if (known) {
-		if (err)
-			record(d, r, c.name, &q, "ipxe: refused: %s", why);
-		else
-			record(d, r, c.name, &q, "ipxe: %s", served);
-	}
-done:
+	boot_identity_from(&ask.id, boot_query_get(&q, BOOT_Q_MAC), boot_query_get(&q, BOOT_Q_UUID),
+			   boot_query_get(&q, BOOT_Q_SERIAL));
+	ask.choice = boot_query_get(&q, BOOT_Q_PROFILE);
+	boot_store_view(&view, &ctx);
+	boot_resolve(&view, &ask, &res);
+	if (res.decision == BOOT_DECIDE_BUSY)
+		log_warn("enrollment of %s from %s refused: %s",
+			 ask.id.mac[0] ? ask.id.mac : ask.id.uuid[0], http_peer(r), res.reason);
+	err = render_script(d, r, &req, &res, &b, served, sizeof(served), &why);
+	if (res.has_client && err)
+		record(d, r, res.client.name, &q, "ipxe: refused: %s", why);
+	else if (res.has_client)
+		record(d, r, res.client.name, &q, "ipxe: %s", served);
+	boot_resolution_release(&res);
 	if (err) {
 		char message[256];
 
@@ -621,56 +254,19 @@ done:
 
 /* ---- pxelinux.cfg ---- */
 
-/*
- * A pxelinux.cfg for profile @name: a menu's items resolved to their
- * profiles (one level: pxelinux menus here do not nest).
- */
-static int render_pxelinux(struct bsd *d, struct http_req *r, const struct boot_request *req,
-			   const char *name, const struct store_client *c, struct boot_buf *b,
-			   const char **why)
+/* Renders decision @res (a profile or a menu) for pxelinux: NULL, or why not. */
+static const char *render_pxelinux(struct bsd *d, struct http_req *r,
+				   const struct boot_request *req, struct boot_resolution *res,
+				   struct boot_buf *b)
 {
-	struct loaded *ls = calloc(BOOT_MAX_ITEMS + 1, sizeof(*ls));
-	struct boot_client bc = {};
-	struct enroll_san san;
 	char server[128];
-	int err, n = 0;
+	int err = boot_render_pxelinux(b, req, &res->profile[0].p,
+				       san_of(d, r, res, server, sizeof(server)));
 
-	if (!ls) {
-		*why = "out of memory";
-		return -ENOMEM;
-	}
-	err = load_profile(d, name, &ls[0]);
-	if (err) {
-		*why = err == -ENOENT ? "the profile does not exist" : "the profile is broken";
-		goto out;
-	}
-	n = 1;
-	if (ls[0].p.kind == BOOT_KIND_MENU) {
-		for (unsigned int i = 0; i < ls[0].p.menu.n_items; i++) {
-			struct boot_menu_item *it = &ls[0].p.menu.items[i];
-
-			err = it->profile ? load_profile(d, it->profile, &ls[n]) : -EINVAL;
-			if (err) {
-				*why = "an item of the menu is missing";
-				goto out;
-			}
-			it->target = &ls[n++].p;
-		}
-	}
-	if (c) {
-		enroll_client_san(d, c, &san, &bc);
-		san_server(d, r, server, sizeof(server));
-		bc.san_server = server;
-	}
-	err = boot_render_pxelinux(b, req, &ls[0].p, c ? &bc : NULL);
-	if (err)
-		*why = err == -ENOTSUP ? "this profile cannot be a pxelinux menu (use iPXE)" :
-					 "this profile cannot be rendered for pxelinux";
-out:
-	for (int i = 0; i < n; i++)
-		unload(&ls[i]);
-	free(ls);
-	return err;
+	if (!err)
+		return NULL;
+	return err == -ENOTSUP ? "this profile cannot be a pxelinux menu (use iPXE)" :
+				 "this profile cannot be rendered for pxelinux";
 }
 
 static void reply_pxelinux(struct http_req *r, struct boot_buf *b, const char *why)
@@ -694,55 +290,50 @@ static void reply_pxelinux(struct http_req *r, struct boot_buf *b, const char *w
 static void get_pxelinux(struct http_req *r)
 {
 	struct bsd *d = http_ctx(r);
-	char id[BOOT_PXE_NAME_MAX], name[STORE_NAME_SIZE], base[256], mem[16384];
+	struct boot_store_view ctx = { .d = d, .peer = http_peer(r) };
+	char id[BOOT_PXE_NAME_MAX], base[256], mem[16384];
 	enum boot_pxe_name kind = boot_pxelinux_parse_name(http_param(r, "name"), id);
+	struct boot_view view;
+	struct boot_resolution res;
 	struct boot_query q;
 	struct boot_request req;
-	struct store_client c;
-	const char *why = NULL;
+	struct boot_ask ask = {
+		.via = kind == BOOT_PXE_NAME_DEFAULT ? BOOT_VIA_PXELINUX_DEFAULT : BOOT_VIA_PXELINUX,
+	};
+	const char *why;
 	struct boot_buf b;
 
+	if (kind == BOOT_PXE_NAME_INVALID) {
+		http_reply_error(r, 404, "name", "no such pxelinux.cfg file");
+		return;
+	}
 	boot_buf_init(&b, mem, sizeof(mem));
 	base_url(r, base, sizeof(base));
 	boot_query_init(&q);
 	req.query = &q;
 	req.base_url = base;
 	req.dialect = BOOT_DIALECT_IPXE;
-	if (kind == BOOT_PXE_NAME_INVALID) {
-		http_reply_error(r, 404, "name", "no such pxelinux.cfg file");
-		return;
-	}
-	if (kind == BOOT_PXE_NAME_DEFAULT) {
-		setting(d, "default_profile", "", name, sizeof(name));
-		if (enroll_policy(d) == ENROLL_DENY)
-			why = "this machine is not enrolled (ask the administrator)";
-		else if (!name[0])
-			why = "there is no default profile";
-		else
-			render_pxelinux(d, r, &req, name, NULL, &b, &why);
-		reply_pxelinux(r, &b, why);
-		return;
-	}
-	boot_query_set(&q, kind == BOOT_PXE_NAME_MAC ? "mac" : "uuid", id, strlen(id));
-	if (find_client(d, &q, &c)) {
+	boot_identity_from(&ask.id, kind == BOOT_PXE_NAME_MAC ? id : NULL,
+			   kind == BOOT_PXE_NAME_UUID ? id : NULL, NULL);
+	boot_store_view(&view, &ctx);
+	boot_resolve(&view, &ask, &res);
+	if (res.decision == BOOT_DECIDE_PASS) {
 		/* Over the enrollment limits it is only sent on, unrecorded. */
-		if (kind == BOOT_PXE_NAME_MAC && enroll_policy(d) == ENROLL_REGISTER &&
-		    !enroll_admit(d, http_peer(r)) &&
-		    !enroll_unknown(d, ENROLL_REGISTER, id, "", "", &c, &why))
-			record(d, r, c.name, NULL, "pxelinux: registered, sent on to default");
+		if (res.enrolled)
+			record(d, r, res.client.name, NULL, "pxelinux: registered, sent on to default");
+		boot_resolution_release(&res);
 		http_reply_error(r, 404, "name", "no such pxelinux.cfg file");
 		return;
 	}
-	why = enroll_refusal(d, &c);
-	if (!why) {
-		select_profile(d, &c, name, sizeof(name));
-		if (!name[0])
-			why = "no profile for this machine";
-		else
-			render_pxelinux(d, r, &req, name, &c, &b, &why);
-	}
-	record(d, r, c.name, NULL, "pxelinux: %s%s", why ? "refused: " : "profile ",
-	       why ? why : name);
+	if (res.decision == BOOT_DECIDE_PROFILE || res.decision == BOOT_DECIDE_MENU)
+		why = render_pxelinux(d, r, &req, &res, &b);
+	else
+		why = res.reason;
+	if (res.has_client && why)
+		record(d, r, res.client.name, NULL, "pxelinux: refused: %s", why);
+	else if (res.has_client)
+		record(d, r, res.client.name, NULL, "pxelinux: profile %s", res.profile[0].sp.name);
+	boot_resolution_release(&res);
 	reply_pxelinux(r, &b, why);
 }
 
@@ -826,6 +417,19 @@ static int profile_check(struct http_req *r, struct bsd *d, const struct store_p
 	return 0;
 }
 
+/* Stored profile @name, parsed: 0, -ENOENT, -EINVAL (broken) or -ENOMEM. */
+static int load_profile(struct bsd *d, const char *name, struct boot_loaded_profile *l)
+{
+	struct store_profile *sp = malloc(sizeof(*sp));
+	int err = sp ? store_profile_get(d->store, name, sp) : -ENOMEM;
+
+	l->body = NULL;
+	if (!err)
+		err = boot_profile_load(sp, l);
+	free(sp);
+	return err;
+}
+
 /* A stand-in client for rendering a sanboot profile at its creation. */
 static void example_client(struct bsd *d, json_t *body, struct boot_client *c, char *prefix,
 			   size_t size)
@@ -861,7 +465,7 @@ static int profile_renders(struct http_req *r, struct bsd *d, json_t *body,
 	static const struct boot_request req = {
 		.base_url = "http://192.0.2.1", .dialect = BOOT_DIALECT_IPXE,
 	};
-	struct loaded *items = calloc(BOOT_MAX_ITEMS, sizeof(*items));
+	struct boot_loaded_profile *items = calloc(BOOT_MAX_ITEMS, sizeof(*items));
 	char *mem = malloc(SCRIPT_MAX), prefix[STORE_IQN_SIZE];
 	const char *format = "iPXE";
 	struct boot_client c;
@@ -889,7 +493,7 @@ static int profile_renders(struct http_req *r, struct bsd *d, json_t *body,
 	err = boot_render_pxelinux(&b, &req, p, &c);
 out:
 	for (unsigned int i = 0; i < n; i++)
-		unload(&items[i]);
+		boot_profile_unload(&items[i]);
 	free(items);
 	free(mem);
 	if (err == -EINVAL)
@@ -910,7 +514,7 @@ static void post_profile(struct http_req *r)
 	json_t *j = http_json(r), *body;
 	struct store_profile sp = {};
 	struct boot_profile p;
-	struct refusal no;
+	struct boot_refusal no;
 	const char *name, *kind;
 	char *text;
 	int err;
@@ -927,7 +531,7 @@ static void post_profile(struct http_req *r)
 	body = json_deep_copy(j);
 	json_object_del(body, "name");
 	json_object_del(body, "kind");
-	if (profile_from(&sp, body, &p, &no)) {
+	if (boot_profile_parse(&sp, body, &p, &no)) {
 		json_decref(body);
 		http_reply_error(r, 400, no.field, "%s", no.why);
 		return;
