@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The boot service: the public boot endpoints (/boot.ipxe, /boot/ipxe)
- * that match a client to a profile and render its script
- * (boot_render.h), and the clients and profiles API. A thin layer over
- * one core, boot_resolve(), in the way matchbox does it.
+ * The boot service: the public boot endpoints (/boot.ipxe, /boot/ipxe,
+ * /boot/pxelinux.cfg/<name>) and the clients and profiles API. An endpoint
+ * parses its request, asks the one boot decision, boot_resolve()
+ * (boot_resolve.h, in the way matchbox matches a machine to a profile),
+ * and renders the answer (boot_render.h).
  */
 #ifndef BOOTSAND_BOOT_H
 #define BOOTSAND_BOOT_H

@@ -41,13 +41,6 @@ enum enroll_policy enroll_policy(struct bsd *d)
 	return ENROLL_DENY;
 }
 
-const char *enroll_refusal(struct bsd *d, const struct store_client *c)
-{
-	if (!strcmp(c->state, "active") || enroll_policy(d) != ENROLL_DENY)
-		return NULL;
-	return "this machine is registered but not approved (ask the administrator)";
-}
-
 int enroll_name_for(const char *mac, const char *uuid, char *out, size_t size)
 {
 	size_t o = 0;

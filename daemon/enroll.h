@@ -56,13 +56,6 @@ void enroll_setting(struct bsd *d, const char *key, const char *dflt, char *out,
 enum enroll_policy enroll_policy(struct bsd *d);
 
 /*
- * Why recorded client @c may not boot now, or NULL when it may: an active
- * (approved) client always may; a pending one only while the policy is
- * not deny.
- */
-const char *enroll_refusal(struct bsd *d, const struct store_client *c);
-
-/*
  * A client name for an unknown machine: "mac-<12 hex>" from a normalised
  * MAC, else "uuid-<32 hex>", else -EINVAL.
  */
