@@ -396,23 +396,43 @@ static void post_image_resize(struct http_req *r)
 
 /* ---- jobs ---- */
 
+/* GET /api/v1/jobs: after= is the id of the last job seen; oldest first. */
 static void get_jobs(struct http_req *r)
 {
 	struct bsd *d = http_ctx(r);
 	struct store_job *v;
+	const char *after;
+	long long from = 0;
+	json_t *a, *next = NULL;
+	char *end;
 	size_t n;
-	json_t *a;
-	int err = store_job_list(d->store, &v, &n);
+	int err, limit;
 
+	if (api_page_args(r, &limit, &after))
+		return;
+	if (after[0]) {
+		errno = 0;
+		from = strtoll(after, &end, 10);
+		if (*end || errno || from < 0 || after[0] == '+' || after[0] == ' ') {
+			http_reply_error(r, 400, "after", "after is the id of a job");
+			return;
+		}
+	}
+	/* One more than asked: whether a next page exists. */
+	err = store_job_page(d->store, from, limit + 1, &v, &n);
 	if (err) {
 		http_reply_errno(r, err, NULL, "jobs");
 		return;
+	}
+	if (n > (size_t)limit) {
+		n = (size_t)limit;
+		next = json_integer(v[n - 1].id);
 	}
 	a = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(a, job_json(&v[i]));
 	free(v);
-	api_reply_list(r, "jobs", a);
+	api_reply_page(r, "jobs", a, next);
 }
 
 static void get_job(struct http_req *r)

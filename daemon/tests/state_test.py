@@ -206,6 +206,45 @@ def test_paging():
     db.close()
 
 
+
+def test_jobs_paging():
+    """GET /jobs pages by id like the other lists; bootsanctl job list follows."""
+    db = sqlite3.connect(os.path.join(t.D.state, "bootsand.db"), timeout=10)
+    db.executemany("INSERT INTO jobs (kind, subject, state, created) VALUES ('clone', ?, 'queued', 1)",
+                   [(f"jobflood-{i:04d}",) for i in range(1100)])
+    db.commit()
+    db.close()
+    ids = [r[0] for r in db_query("SELECT id FROM jobs ORDER BY id")]
+    r = req("GET", "/api/v1/jobs")
+    ok(r.status == 200 and 0 < len(r.json["jobs"]) < len(ids) and isinstance(r.json.get("next"), int),
+       "jobs paging: GET /jobs without a limit is one page, with the next page's id", r.status)
+    items, pages = page_all("/api/v1/jobs", "jobs", 400)
+    ok(items is not None and [j["id"] for j in items] == ids and pages == 3,
+       f"jobs paging: ?limit=400&after= pages through all {len(ids)} in id order", (pages, len(items or [])))
+    r = req("GET", f"/api/v1/jobs?limit=2&after={ids[10]}")
+    ok(r.status == 200 and [j["id"] for j in r.json["jobs"]] == ids[11:13] and r.json.get("next") == ids[12],
+       "jobs paging: after= is exclusive, next is the last id", r)
+    r = req("GET", f"/api/v1/jobs?after={ids[-1]}")
+    ok(r.status == 200 and r.json["jobs"] == [] and "next" not in r.json, "jobs paging: the last page has no next", r)
+    for bad in ["0", "x", "1001"]:
+        expect(f"jobs paging: ?limit={bad} is 400", req("GET", "/api/v1/jobs?limit=" + bad), 400, "limit")
+    for bad in ["x", "-1", "1.5"]:
+        expect(f"jobs paging: ?after={bad} is 400", req("GET", "/api/v1/jobs?after=" + bad), 400, "after")
+    spec = req("GET", "/api/v1/openapi.json").json or {}
+    params = {x.get("name") for x in spec.get("paths", {}).get("/api/v1/jobs", {}).get("get", {}).get("parameters", [])}
+    ok({"limit", "after"} <= params, "jobs paging: the OpenAPI document gives /api/v1/jobs limit and after", params)
+    env = dict(os.environ, BOOTSAN_URL=f"http://127.0.0.1:{t.D.port}",
+               BOOTSAN_TOKEN_FILE=os.path.join(t.D.state, "api-token"))
+    out = subprocess.run([CTL, "--json", "job", "list"], capture_output=True, text=True, env=env)
+    got = json.loads(out.stdout).get("jobs", []) if out.returncode == 0 else []
+    ok([j["id"] for j in got] == ids, "jobs paging: bootsanctl job list follows the pages",
+       out.stderr[-500:] + f" {len(got)} jobs")
+    db = sqlite3.connect(os.path.join(t.D.state, "bootsand.db"), timeout=10)
+    db.execute("DELETE FROM jobs WHERE subject LIKE 'jobflood-%'")
+    db.commit()
+    db.close()
+
+
 # ---- deleting a client ----
 
 def secret_of(mac):
@@ -401,6 +440,7 @@ def main():
             test_modes(state)
             test_history_bounded()
             test_paging()
+            test_jobs_paging()
             test_client_delete(state)
             test_image_races(state)
             setup_provision(state)
