@@ -19,6 +19,7 @@
 #include "images.h"
 #include "kernel.h"
 #include "log.h"
+#include "profile_fields.h"
 #include "store.h"
 #include "util.h"
 
@@ -912,7 +913,7 @@ static void post_profile(struct http_req *r)
 	struct boot_profile p;
 	struct refusal no;
 	const char *name, *kind;
-	char *text;
+	char *text, field[64], path[128];
 	int err;
 
 	if (http_unpack(r, j, "{s:s, s:s}", "name", &name, "kind", &kind))
@@ -930,6 +931,11 @@ static void post_profile(struct http_req *r)
 	if (profile_from(&sp, body, &p, &no)) {
 		json_decref(body);
 		http_reply_error(r, 400, no.field, "%s", no.why);
+		return;
+	}
+	if (profile_unknown_field(sp.kind, body, field, sizeof(field), path, sizeof(path))) {
+		json_decref(body);
+		http_reply_error(r, 400, field, "unknown field '%s' for a %s profile", path, sp.kind);
 		return;
 	}
 	boot_refs_lock();
@@ -1514,7 +1520,8 @@ const char *boot_openapi_paths(void)
 	"  \"description\": \"The profile is rendered once for iPXE and once for pxelinux"
 	" before it is stored; what the renderer refuses is a 400 naming the field and the reason"
 	" (what a format cannot express, such as a chain profile for pxelinux, is fine). Kernel"
-	" args may not hold the iPXE tokens || && ; # ${ unless raw_ipxe is true.\","
+	" args may not hold the iPXE tokens || && ; # ${ unless raw_ipxe is true. A field"
+	" the profile's kind does not take (README: Clients and profiles) is a 400 naming it.\","
 	"  \"requestBody\": {\"required\": true, \"content\": {\"application/json\": {\"schema\":"
 	" {\"type\": \"object\", \"required\": [\"name\", \"kind\"], \"properties\": {"
 	" \"name\": {\"type\": \"string\", \"pattern\": \"^[a-z0-9][a-z0-9.-]{0,63}$\"},"

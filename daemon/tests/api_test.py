@@ -151,6 +151,45 @@ def image_file(name):
     return os.path.join(D.state, "images", name + ".img")
 
 
+def unknown_fields():
+    """Every POST/PUT/PATCH body: an unknown field is a 400 naming it, and nothing is made."""
+    cases = [
+        ("POST", "/api/v1/images", {"name": "uf-img", "size_bytes": 512, "sise": 1}, "sise"),
+        ("POST", "/api/v1/images/uf-none/resize", {"size_bytes": 1024, "grow": True}, "grow"),
+        ("POST", "/api/v1/portals", {"address": "127.0.0.9", "prot": 3263}, "prot"),
+        ("POST", "/api/v1/profiles", {"name": "uf-p1", "kind": "local", "colour": "red"}, "colour"),
+        ("POST", "/api/v1/profiles", {"name": "uf-p2", "kind": "linux", "kernel": "http://x/k",
+                                      "cmdline": "quiet"}, "cmdline"),
+        ("POST", "/api/v1/profiles", {"name": "uf-p3", "kind": "linux", "kernel": "http://x/k",
+                                      "url": "http://x/"}, "url"),
+        ("POST", "/api/v1/profiles", {"name": "uf-p4", "kind": "linux",
+                                      "kernel": {"path": "http://x/k", "sha256": "00"}}, "kernel"),
+        ("POST", "/api/v1/profiles", {"name": "uf-p5", "kind": "menu",
+                                      "items": [{"profile": "uf-any", "label": "A", "hotkey": "a"}]}, "items"),
+        ("POST", "/api/v1/clients", {"name": "uf-c", "mac": ["52:54:00:00:99:01"], "rack": "b12"}, "rack"),
+        ("PUT", "/api/v1/settings", {"enrolment": "deny"}, "enrolment"),
+        ("POST", "/api/v1/targets", {"iqn": "iqn.2026-01.org.test:uf", "luns": [], "allow_any": True},
+         "allow_any"),
+        ("POST", "/api/v1/targets", {"iqn": "iqn.2026-01.org.test:uf", "chap": {"user": "u", "pass": "x"}},
+         "pass"),
+        ("POST", "/api/v1/targets", {"iqn": "iqn.2026-01.org.test:uf", "luns": [{"lun": 0, "image": "x",
+                                                                                 "ro": True}]}, "ro"),
+        ("PATCH", "/api/v1/targets/iqn.2026-01.org.test:uf", {"allow_any": True}, "allow_any"),
+    ]
+    for method, path, body, field in cases:
+        r = req(method, path, body)
+        ok(r.status == 400 and isinstance(r.json, dict) and r.json.get("field") == field and
+           field in r.json.get("error", ""), f"unknown fields: {method} {path} with '{field}' is 400 naming it", r)
+    for coll, name in [("images", "uf-img"), ("clients", "uf-c")] + [("profiles", f"uf-p{i}") for i in range(1, 6)]:
+        expect(f"unknown fields: no {coll[:-1]} {name} was made", req("GET", f"/api/v1/{coll}/{name}"), 404)
+    r = req("POST", "/api/v1/profiles", {"name": "uf-ok", "kind": "linux", "title": "T", "raw_ipxe": False,
+                                         "selector": {"any-label": "x"},
+                                         "kernel": {"path": "http://x/k", "name": "vmlinuz"},
+                                         "initrds": ["http://x/i"], "args": "quiet"})
+    expect("unknown fields: a profile with only known fields (and any label in its selector) is 201", r, 201)
+    req("DELETE", "/api/v1/profiles/uf-ok")
+
+
 def main():
     global D
     tmp = tempfile.mkdtemp(prefix="bootsand-api-test.")
@@ -399,6 +438,8 @@ def run(tmp, state):
     ok(not os.path.exists(image_file("pc1")), "its file is gone")
     expect("it is gone (404)", req("GET", "/api/v1/images/pc1"), 404)
     expect("deleting it again is 404", req("DELETE", "/api/v1/images/pc1"), 404)
+
+    unknown_fields()
 
     # ---- OpenAPI, metrics ----
     r = req("GET", "/api/v1/openapi.json")

@@ -213,9 +213,9 @@ expect "session list without the kernel is the API's 503" 1 "[HTTP 503]" -- sess
 
 # profiles and clients
 expect "profile create" 0 "kind: sanboot" -- profile create disk --kind sanboot
-expect "profile create with --set KEY=JSON" 0 "cmdline: quiet splash" -- \
+expect "profile create with --set KEY=JSON" 0 "args: quiet splash" -- \
 	profile create lnx --kind linux --set kernel=http://x/vmlinuz \
-	--set 'cmdline="quiet splash"'
+	--set 'args="quiet splash"'
 expect "profile create needs --kind" 2 "needs --kind" -- profile create z
 expect "profile list" 0 "lnx   linux" -- profile list
 expect "profile show" 0 "kernel: http://x/vmlinuz" -- profile show lnx
