@@ -471,8 +471,9 @@ static void portal_key(const struct store_portal *p, char *buf, size_t size)
 
 static json_t *portal_json(const struct store_portal *p)
 {
-	return json_pack("{s:s, s:i, s:i, s:I}", "address", p->address, "port", p->port,
-			 "tpgt", p->tpgt, "max_connections", (json_int_t)p->max_connections);
+	return json_pack("{s:s, s:i, s:i, s:I, s:I}", "address", p->address, "port", p->port,
+			 "tpgt", p->tpgt, "max_connections", (json_int_t)p->max_connections,
+			 "login_timeout_s", (json_int_t)p->login_timeout);
 }
 
 /* Normalise an IPv4 or IPv6 literal: 0, or -1 when it is neither. */
@@ -511,12 +512,13 @@ static void post_portals(struct http_req *r)
 	struct bsd *d = http_ctx(r);
 	struct store_portal p = { 0 };
 	const char *addr;
-	json_int_t port = 3260, tpgt = 1, max_connections = 0;
+	json_int_t port = 3260, tpgt = 1, max_connections = 0, login_timeout = 0;
 	char key[80];
 	int err;
 
-	if (http_unpack(r, http_json(r), "{s:s, s?I, s?I, s?I !}", "address", &addr,
-			"port", &port, "tpgt", &tpgt, "max_connections", &max_connections))
+	if (http_unpack(r, http_json(r), "{s:s, s?I, s?I, s?I, s?I !}", "address", &addr,
+			"port", &port, "tpgt", &tpgt, "max_connections", &max_connections,
+			"login_timeout_s", &login_timeout))
 		return;
 	if (addr_normalise(addr, p.address, sizeof(p.address))) {
 		http_reply_error(r, 400, "address", "not an IPv4 or IPv6 address: '%s'", addr);
@@ -537,7 +539,14 @@ static void post_portals(struct http_req *r)
 	}
 	p.port = (uint16_t)port;
 	p.tpgt = (uint16_t)tpgt;
+	/* bootsan.yaml's check on the portal's login-timeout. */
+	if (login_timeout < 0 || login_timeout > 3600) {
+		http_reply_error(r, 400, "login_timeout_s",
+				 "login_timeout_s must be 0 (the module's default, 15 s) to 3600");
+		return;
+	}
 	p.max_connections = (uint32_t)max_connections;
+	p.login_timeout = (uint32_t)login_timeout;
 	portal_key(&p, key, sizeof(key));
 	err = store_portal_create(d->store, &p);
 	if (err == -EEXIST) {

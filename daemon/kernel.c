@@ -129,6 +129,7 @@ static int build_want(struct bsd *d, struct ks_state *want)
 		p->port = ps[i].port;
 		p->tpgt = ps[i].tpgt;
 		p->max_connections = ps[i].max_connections;
+		p->login_timeout = ps[i].login_timeout;
 	}
 	if (!err)
 		err = store_target_list(d->store, &ts, &nt);

@@ -31,6 +31,7 @@ struct ks_portal {
 	uint16_t port;
 	uint16_t tpgt;
 	uint32_t max_connections;	/* 0: the module's default */
+	uint32_t login_timeout;		/* seconds; 0: the module's default */
 };
 
 struct ks_lun {

@@ -124,7 +124,8 @@ static bool default_same(uint32_t want, uint32_t have)
 /* The kernel has no portal-set: a portal that differs is replaced. */
 static bool portal_same(const struct ks_portal *w, const struct ks_portal *h)
 {
-	return w->tpgt == h->tpgt && default_same(w->max_connections, h->max_connections);
+	return w->tpgt == h->tpgt && default_same(w->max_connections, h->max_connections) &&
+	       default_same(w->login_timeout, h->login_timeout);
 }
 
 /* nop_in_interval 0 is a setting (no NOP-In), not a default: compared as is. */

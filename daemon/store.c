@@ -259,8 +259,17 @@ static const char schema_v6[] =
 	" END;";
 
 /* migrations[v] brings a database from version v - 1 to v. */
+/*
+ * Version 7: the seconds a portal gives a connection to log in, a setting
+ * of bootsan.ko (uapi/bootsan.yaml, login-timeout); 0 keeps the module's
+ * default (15 s).
+ */
+static const char schema_v7[] =
+	"ALTER TABLE portals ADD COLUMN login_timeout INTEGER NOT NULL DEFAULT 0"
+	"  CHECK (login_timeout BETWEEN 0 AND 3600);";
+
 static const char *const migrations[] = {
-	NULL, schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6,
+	NULL, schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6, schema_v7,
 };
 _Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION + 1,
 	       "one migration per schema version");
@@ -921,7 +930,7 @@ int store_setting_delete(struct store *s, const char *key)
 
 /* ---- portals ---- */
 
-#define PORTAL_COLS "address, port, tpgt, max_connections"
+#define PORTAL_COLS "address, port, tpgt, max_connections, login_timeout"
 
 static void read_portal(sqlite3_stmt *st, void *row)
 {
@@ -931,6 +940,7 @@ static void read_portal(sqlite3_stmt *st, void *row)
 	p->port = (uint16_t)sqlite3_column_int(st, 1);
 	p->tpgt = (uint16_t)sqlite3_column_int(st, 2);
 	p->max_connections = (uint32_t)sqlite3_column_int64(st, 3);
+	p->login_timeout = (uint32_t)sqlite3_column_int64(st, 4);
 }
 
 int store_portal_list(struct store *s, struct store_portal **out, size_t *n)
@@ -964,12 +974,13 @@ int store_portal_create(struct store *s, const struct store_portal *p)
 	if (!FITS(p->address))
 		return -E2BIG;
 	lock(s);
-	st = prep(s, "INSERT INTO portals (" PORTAL_COLS ") VALUES (?1, ?2, ?3, ?4)");
+	st = prep(s, "INSERT INTO portals (" PORTAL_COLS ") VALUES (?1, ?2, ?3, ?4, ?5)");
 	if (st) {
 		bind_text(st, 1, p->address);
 		sqlite3_bind_int(st, 2, p->port);
 		sqlite3_bind_int(st, 3, p->tpgt);
 		sqlite3_bind_int64(st, 4, p->max_connections);
+		sqlite3_bind_int64(st, 5, p->login_timeout);
 		err = exec_st(s, st, -EINVAL);
 	}
 	unlock(s);
@@ -984,13 +995,14 @@ int store_portal_update(struct store *s, const struct store_portal *p)
 	if (!FITS(p->address))
 		return -E2BIG;
 	lock(s);
-	st = prep(s, "UPDATE portals SET tpgt = ?3, max_connections = ?4 "
+	st = prep(s, "UPDATE portals SET tpgt = ?3, max_connections = ?4, login_timeout = ?5 "
 		     "WHERE address = ?1 AND port = ?2");
 	if (st) {
 		bind_text(st, 1, p->address);
 		sqlite3_bind_int(st, 2, p->port);
 		sqlite3_bind_int(st, 3, p->tpgt);
 		sqlite3_bind_int64(st, 4, p->max_connections);
+		sqlite3_bind_int64(st, 5, p->login_timeout);
 		err = exec_one(s, st, -EINVAL);
 	}
 	unlock(s);

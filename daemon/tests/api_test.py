@@ -265,7 +265,8 @@ def run(tmp, state):
     # ---- portals ----
     r = req("GET", "/api/v1/portals")
     ok(r.status == 200 and
-       r.json == {"portals": [{"address": "0.0.0.0", "port": 3260, "tpgt": 1, "max_connections": 0}]},
+       r.json == {"portals": [{"address": "0.0.0.0", "port": 3260, "tpgt": 1, "max_connections": 0,
+                               "login_timeout_s": 0}]},
        "a default portal 0.0.0.0:3260 exists after the first start", r)
     r = req("POST", "/api/v1/portals", {"address": "::1", "port": 3261})
     expect("POST /api/v1/portals (IPv6)", r, 201)
@@ -276,14 +277,24 @@ def run(tmp, state):
     expect("a portal with tpgt 70000 is 400", req("POST", "/api/v1/portals", {"address": "127.0.0.1", "tpgt": 70000}), 400, "tpgt")
     expect("a portal with a string port is 400", req("POST", "/api/v1/portals", {"address": "127.0.0.1", "port": "1"}), 400, "port")
     r = req("POST", "/api/v1/portals", {"address": "127.0.0.1"})
-    ok(r.status == 201 and r.json == {"address": "127.0.0.1", "port": 3260, "tpgt": 1, "max_connections": 0},
-       "portal defaults: port 3260, tpgt 1, max_connections 0 (the module's default)", r)
+    ok(r.status == 201 and r.json == {"address": "127.0.0.1", "port": 3260, "tpgt": 1, "max_connections": 0,
+                                      "login_timeout_s": 0},
+       "portal defaults: port 3260, tpgt 1, max_connections and login_timeout_s 0 (the module's defaults)", r)
     for bad in [-1, 2 ** 32, "8", 1.5, None]:
         expect(f"a portal with max_connections {bad!r} is 400",
                req("POST", "/api/v1/portals", {"address": "127.0.0.1", "port": 3262, "max_connections": bad}),
                400, "max_connections")
-    r = req("POST", "/api/v1/portals", {"address": "127.0.0.1", "port": 3262, "max_connections": 8})
-    ok(r.status == 201 and r.json.get("max_connections") == 8, "a portal with max_connections 8", r)
+    for bad in [-1, 3601, 2 ** 32, "30", 1.5, None]:
+        expect(f"a portal with login_timeout_s {bad!r} is 400",
+               req("POST", "/api/v1/portals", {"address": "127.0.0.1", "port": 3262, "login_timeout_s": bad}),
+               400, "login_timeout_s")
+    r = req("POST", "/api/v1/portals", {"address": "127.0.0.1", "port": 3262, "max_connections": 8,
+                                        "login_timeout_s": 30})
+    ok(r.status == 201 and r.json.get("max_connections") == 8 and r.json.get("login_timeout_s") == 30,
+       "a portal with max_connections 8 and login_timeout_s 30", r)
+    r = req("POST", "/api/v1/portals", {"address": "127.0.0.1", "port": 3264, "login_timeout_s": 3600})
+    ok(r.status == 201 and r.json.get("login_timeout_s") == 3600, "login_timeout_s 3600 is taken", r)
+    expect("DELETE it", req("DELETE", "/api/v1/portals/127.0.0.1:3264"), 204)
     r = req("POST", "/api/v1/portals", {"address": "127.0.0.1", "port": 3263, "max_connections": 2 ** 32 - 1})
     ok(r.status == 201 and r.json.get("max_connections") == 2 ** 32 - 1, "max_connections 4294967295 is taken", r)
     expect("DELETE it", req("DELETE", "/api/v1/portals/127.0.0.1:3263"), 204)
@@ -462,8 +473,10 @@ def run(tmp, state):
     ok(r.status == 200 and sorted(i["name"] for i in r.json["images"]) == ["gold", "small"],
        "images persist across a restart", r)
     r = req("GET", "/api/v1/portals")
-    ok(r.status == 200 and r.json["portals"] == [{"address": "127.0.0.1", "port": 3260, "tpgt": 1, "max_connections": 0},
-                                                 {"address": "127.0.0.1", "port": 3262, "tpgt": 1, "max_connections": 8}],
+    ok(r.status == 200 and r.json["portals"] == [{"address": "127.0.0.1", "port": 3260, "tpgt": 1, "max_connections": 0,
+                                                  "login_timeout_s": 0},
+                                                 {"address": "127.0.0.1", "port": 3262, "tpgt": 1, "max_connections": 8,
+                                                  "login_timeout_s": 30}],
        "portals persist with their limits, and the deleted default portal stays deleted", r)
     r = req("GET", "/api/v1/jobs")
     ok(r.status == 200 and any(j["state"] == "done" for j in r.json["jobs"]), "jobs persist", r)

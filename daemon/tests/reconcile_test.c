@@ -131,6 +131,16 @@ int main(void)
 	have.portals[0].max_connections = 8;
 	ok(!strcmp(diff(&want, &have), ""), "a portal with the wanted limit is left alone");
 
+	want.portals[0].login_timeout = 30;
+	ok(!strcmp(diff(&want, &have), "PD PN"),
+	   "a portal with another login timeout is replaced (there is no portal-set)");
+	have.portals[0].login_timeout = 30;
+	ok(!strcmp(diff(&want, &have), ""), "a portal with the wanted login timeout is left alone");
+	want.portals[0].login_timeout = 0;
+	ok(!strcmp(diff(&want, &have), ""), "a defaulted login timeout is whatever the kernel has");
+	have.portals[0].login_timeout = 15;
+	ok(!strcmp(diff(&want, &have), ""), "the kernel's default (15 s) matches a defaulted one");
+
 	have.portals[0].tpgt = 2;
 	ok(!strcmp(diff(&want, &have), "PD PN"), "a portal with another group tag is replaced");
 
