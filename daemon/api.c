@@ -134,7 +134,7 @@ static json_t *image_json(struct bsd *d, const struct store_image *im)
 		      "size_bytes", (json_int_t)im->size_bytes,
 		      "allocated_bytes", (json_int_t)(alloc < 0 ? 0 : alloc),
 		      "created", api_time(im->created),
-		      "state", im->state,
+		      "state", image_state(d, im),
 		      "luns", (json_int_t)luns);
 	if (o && im->job)
 		json_object_set_new(o, "job", json_integer(im->job));
@@ -253,6 +253,11 @@ static void post_images(struct http_req *r)
 		}
 		if (err == -EBUSY) {
 			http_reply_error(r, 409, "from", "image '%s' is being cloned itself", from);
+			return;
+		}
+		if (err == -ENODATA) {
+			http_reply_error(r, 409, "from", "image '%s' is missing: its file is gone; "
+					 "DELETE it, or put the file back", from);
 			return;
 		}
 		if (err == -EEXIST) {
@@ -381,6 +386,11 @@ static void post_image_resize(struct http_req *r)
 	}
 	if (err == -EBUSY) {
 		http_reply_error(r, 409, NULL, "image '%s' is still being cloned", name);
+		return;
+	}
+	if (err == -ENODATA) {
+		http_reply_error(r, 409, NULL, "image '%s' is missing: its file is gone; "
+				 "DELETE it, or put the file back", name);
 		return;
 	}
 	if (err) {

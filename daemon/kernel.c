@@ -82,9 +82,17 @@ static uint32_t auth_code(const char *auth)
 static int want_lun(struct bsd *d, struct ks_target *t, const struct store_lun *sl,
 		    bool read_only)
 {
-	struct ks_lun *l = ks_add_lun(t);
 	struct store_image im;
+	struct ks_lun *l;
 
+	/* Exported, a missing file fails the LUN, and with it the whole reconcile. */
+	if (sl->image[0] && image_missing(d, sl->image)) {
+		log_err("LUN %u of %s is not exported to the kernel: the file of image %s is "
+			"missing (DELETE /api/v1/images/%s removes the image and the LUN)",
+			sl->lun, t->iqn, sl->image, sl->image);
+		return 0;
+	}
+	l = ks_add_lun(t);
 	if (!l)
 		return -ENOMEM;
 	l->lun = sl->lun;
@@ -106,7 +114,7 @@ static int want_lun(struct bsd *d, struct ks_target *t, const struct store_lun *
 	return 0;
 }
 
-static int build_want(struct bsd *d, struct ks_state *want)
+int kernel_want(struct bsd *d, struct ks_state *want)
 {
 	struct store_portal *ps = NULL;
 	struct store_target *ts = NULL;
@@ -182,7 +190,7 @@ static int reconcile_locked(struct bsd *d)
 {
 	struct ks_state want;
 	unsigned int changes = 0;
-	int err = build_want(d, &want);
+	int err = kernel_want(d, &want);
 
 	if (err) {
 		snprintf(ks(d)->last_error, sizeof(ks(d)->last_error),

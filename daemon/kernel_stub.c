@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The kernel side when it is not built: always unavailable; see kernel.h. */
+#include <errno.h>
+
 #include "bootsand.h"
 #include "kernel.h"
 #include "log.h"
@@ -41,6 +43,14 @@ void kernel_metrics(struct bsd *d, FILE *out)
 	fprintf(out, "# HELP bootsand_kernel_available Whether bootsan.ko is loaded and reachable.\n"
 		     "# TYPE bootsand_kernel_available gauge\n"
 		     "bootsand_kernel_available 0\n");
+}
+
+/* Without the module there is nothing to want. */
+int kernel_want(struct bsd *d, struct ks_state *want)
+{
+	(void)d;
+	(void)want;
+	return -ENODEV;
 }
 
 int kernel_sync(struct bsd *d)

@@ -380,6 +380,51 @@ def test_image_races(state):
     ok(not bad, "images: a clone racing a delete of its name ends consistent", bad[:3])
 
 
+
+# ---- an image whose file is deleted behind bootsand's back ----
+
+def test_missing_image(state):
+    for name in ["lost-a", "lost-b", "lost-c"]:
+        expect(f"missing: image {name}", req("POST", "/api/v1/images", {"name": name, "size_bytes": MiB}), 201)
+    db = sqlite3.connect(os.path.join(state, "bootsand.db"), timeout=10)
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("INSERT INTO targets (iqn, created) VALUES ('iqn.2024-01.org.example:lost', 1)")
+    db.execute("INSERT INTO luns (target, lun, image, serial, naa) VALUES "
+               "('iqn.2024-01.org.example:lost', 0, 'lost-b', '0123456789abcdef', 3)")
+    db.commit()
+    db.close()
+    for name in ["lost-a", "lost-b"]:
+        os.unlink(os.path.join(state, "images", name + ".img"))
+    r = req("GET", "/api/v1/images/lost-a")
+    ok(r.status == 200 and r.json["state"] == "missing", "missing: an image without its file is state missing", r)
+    states = {i["name"]: i["state"] for i in req("GET", "/api/v1/images").json["images"]}
+    ok(states.get("lost-a") == "missing" and states.get("lost-b") == "missing" and states.get("lost-c") == "ready",
+       "missing: so in the list, the others ready", states)
+    t.D.stop()
+    before = len(t.D.logtext())
+    ok(t.D.start(), "missing: bootsand starts with them", t.D.logtext()[-2000:])
+    log = t.D.logtext()[before:]
+    ok(re.search(r"warn.*image lost-a: its file .*lost-a\.img is missing", log) and
+       re.search(r"warn.*image lost-b: its file .*lost-b\.img is missing", log) and "lost-c" not in log,
+       "missing: the start names each missing image in the log", log[-2000:])
+    r = req("POST", "/api/v1/images", {"name": "lost-copy", "from": "lost-a"})
+    ok(r.status == 409 and r.json.get("field") == "from" and "missing" in r.json.get("error", ""),
+       "missing: a clone of it is 409, not a failed job", r)
+    expect("missing: and makes no image", req("GET", "/api/v1/images/lost-copy"), 404)
+    r = req("POST", "/api/v1/images/lost-a/resize", {"size_bytes": 2 * MiB})
+    ok(r.status == 409 and "missing" in r.json.get("error", ""), "missing: a resize is 409 saying why", r)
+    expect("missing: DELETE of one a LUN uses removes it", req("DELETE", "/api/v1/images/lost-b"), 204)
+    ok(db_query("SELECT count(*) FROM luns WHERE image = 'lost-b'")[0][0] == 0,
+       "missing: with the LUN on it")
+    expect("missing: DELETE of the other", req("DELETE", "/api/v1/images/lost-a"), 204)
+    expect("missing: gone", req("GET", "/api/v1/images/lost-a"), 404)
+    expect("missing: an image that is there keeps its name", req("DELETE", "/api/v1/images/lost-c"), 204)
+    db = sqlite3.connect(os.path.join(state, "bootsand.db"), timeout=10)
+    db.execute("DELETE FROM targets WHERE iqn = 'iqn.2024-01.org.example:lost'")
+    db.commit()
+    db.close()
+
+
 # ---- an interrupted provisioning clone ----
 
 def test_interrupted_clone(state, sig, mac):
@@ -443,6 +488,7 @@ def main():
             test_jobs_paging()
             test_client_delete(state)
             test_image_races(state)
+            test_missing_image(state)
             setup_provision(state)
             test_interrupted_clone(state, signal.SIGKILL, "0a:00:00:00:00:01")
             test_interrupted_clone(state, signal.SIGTERM, "0a:00:00:00:00:02")
