@@ -588,6 +588,12 @@ static void get_boot_script(struct http_req *r)
 		}
 		err = enroll_unknown(d, policy, mac, uuids[0], boot_query_get(&q, BOOT_Q_SERIAL),
 				     &c, &why);
+		/* It lost a race to another writer of its identity: ask again. */
+		if (err == -EAGAIN && !boot_render_busy(&b, &req, ENROLL_RACE_RETRY_SECONDS)) {
+			reply_script(r, &b);
+			free(mem);
+			return;
+		}
 		known = !err;
 		if (err && policy == ENROLL_REGISTER) {
 			/* Not recordable (no MAC, no UUID): the default profile all the same. */

@@ -425,6 +425,54 @@ def test_missing_image(state):
     db.close()
 
 
+
+# ---- enrollment racing other writers of a client ----
+
+def test_enroll_race(state):
+    """An unknown machine enrolled under provision while the API claims its MAC, or while
+    a second machine with the same UUID enrolls: the loser is told to retry, never refused,
+    and no disk is cloned for a client that is not made."""
+    expect("race: a golden image", req("POST", "/api/v1/images", {"name": "race-gold", "size_bytes": MiB}), 201)
+    expect("race: a sanboot profile", req("POST", "/api/v1/profiles", {"name": "race-disk", "kind": "sanboot"}), 201)
+    expect("race: provision, no enrollment limits", req("PUT", "/api/v1/settings", {
+        "enrollment": "provision", "golden_image": "race-gold", "default_profile": "race-disk",
+        "san_server": "10.0.0.1", "enroll_max_new": "0", "enroll_rate": "0",
+        "enroll_rate_per_address": "0"}), 200)
+    bad = []
+    for i in range(30):
+        mac = f"0a:00:00:00:31:{i:02x}"
+        api, boot = parallel([
+            lambda: req("POST", "/api/v1/clients", {"name": f"race-api-{i}", "mac": [mac],
+                                                     "profile": "race-disk", "image": "race-gold"}),
+            lambda: script("mac=" + mac.replace(":", "-") + "&platform=pcbios")])
+        st, text = boot if isinstance(boot, tuple) else (None, repr(boot))
+        if (getattr(api, "status", None) not in (201, 409) or st != 200 or
+                ("chain " not in text and "sanboot " not in text)):
+            bad.append((i, api, st, text[:300]))
+    ok(not bad, "race: a MAC enrolled while the API claims it: the machine boots or is told to retry",
+       bad[:3])
+    bad = []
+    for i in range(30):
+        uuid = f"5a1e0000-0000-4000-8000-0000000032{i:02x}"
+        a, b = parallel([lambda: script(f"mac=0a-00-00-00-33-{i:02x}&uuid={uuid}&platform=pcbios"),
+                         lambda: script(f"mac=0a-00-00-00-34-{i:02x}&uuid={uuid}&platform=pcbios")])
+        for st, text in (a, b):
+            if st != 200 or ("chain " not in text and "sanboot " not in text):
+                bad.append((i, st, text[:300]))
+    ok(not bad, "race: two machines of one UUID enrolled at once: each boots or is told to retry", bad[:3])
+    deadline = time.time() + 60
+    while time.time() < deadline and db_query("SELECT count(*) FROM images WHERE state = 'cloning'")[0][0]:
+        time.sleep(0.2)
+    orphans = db_query("SELECT name FROM images WHERE name LIKE 'mac-%' AND name NOT IN (SELECT name FROM clients)")
+    ok(not orphans, "race: no disk was cloned for a client that was not made", orphans[:5])
+    log = t.D.logtext()
+    ok("cannot be recorded" not in log, "race: no enrollment failed to be recorded", log[-1500:])
+    expect("race: back to deny", req("PUT", "/api/v1/settings", {"enrollment": "deny", "golden_image": "",
+                                                                 "default_profile": "", "enroll_max_new": "",
+                                                                 "enroll_rate": "", "enroll_rate_per_address": ""}),
+           200)
+
+
 # ---- an interrupted provisioning clone ----
 
 def test_interrupted_clone(state, sig, mac):
@@ -489,6 +537,7 @@ def main():
             test_client_delete(state)
             test_image_races(state)
             test_missing_image(state)
+            test_enroll_race(state)
             setup_provision(state)
             test_interrupted_clone(state, signal.SIGKILL, "0a:00:00:00:00:01")
             test_interrupted_clone(state, signal.SIGTERM, "0a:00:00:00:00:02")
