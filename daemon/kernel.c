@@ -82,19 +82,19 @@ static uint32_t auth_code(const char *auth)
 static int want_lun(struct bsd *d, struct ks_target *t, const struct store_lun *sl,
 		    bool read_only)
 {
+	struct ks_lun *l = ks_add_lun(t);
 	struct store_image im;
-	struct ks_lun *l;
 
-	/* Exported, a missing file fails the LUN, and with it the whole reconcile. */
-	if (sl->image[0] && image_missing(d, sl->image)) {
-		log_err("LUN %u of %s is not exported to the kernel: the file of image %s is "
-			"missing (DELETE /api/v1/images/%s removes the image and the LUN)",
-			sl->lun, t->iqn, sl->image, sl->image);
-		return 0;
-	}
-	l = ks_add_lun(t);
 	if (!l)
 		return -ENOMEM;
+	/* Exported, a missing file fails the LUN, and with it the whole reconcile. */
+	if (sl->image[0] && image_missing(d, sl->image)) {
+		l->missing = true;
+		log_err("LUN %u of %s is not exported to the kernel: the file of image %s is "
+			"missing (one the kernel has already is left serving its open file; "
+			"DELETE /api/v1/images/%s removes the image and the LUN)",
+			sl->lun, t->iqn, sl->image, sl->image);
+	}
 	l->lun = sl->lun;
 	l->backend = strcmp(sl->backend, "blockio") ? BOOTSAN_BACKEND_FILE : BOOTSAN_BACKEND_BLOCK;
 	l->read_only = read_only;

@@ -42,7 +42,8 @@ void kernel_metrics(struct bsd *d, FILE *out);
 
 /*
  * What the kernel should have, from the store (also for tests): a LUN on
- * a missing image is left out, with a log line. 0 or -errno.
+ * a missing image is marked so (struct ks_lun: never created), with a log
+ * line. 0 or -errno.
  */
 struct ks_state;
 int kernel_want(struct bsd *d, struct ks_state *want);

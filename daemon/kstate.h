@@ -44,6 +44,12 @@ struct ks_lun {
 	uint64_t size;			/* 0: the whole image or device */
 	char serial[KS_SERIAL_MAX];
 	uint64_t naa;
+	/*
+	 * Its image's file is gone: never created in the kernel, but one the
+	 * kernel has already is left alone (its open file still serves the
+	 * sessions on it) rather than pulled from under them.
+	 */
+	bool missing;
 };
 
 struct ks_acl {
