@@ -134,7 +134,7 @@ static json_t *image_json(struct bsd *d, const struct store_image *im)
 		      "size_bytes", (json_int_t)im->size_bytes,
 		      "allocated_bytes", (json_int_t)(alloc < 0 ? 0 : alloc),
 		      "created", api_time(im->created),
-		      "state", im->state,
+		      "state", image_state(d, im),
 		      "luns", (json_int_t)luns);
 	if (o && im->job)
 		json_object_set_new(o, "job", json_integer(im->job));
@@ -253,6 +253,11 @@ static void post_images(struct http_req *r)
 		}
 		if (err == -EBUSY) {
 			http_reply_error(r, 409, "from", "image '%s' is being cloned itself", from);
+			return;
+		}
+		if (err == -ENODATA) {
+			http_reply_error(r, 409, "from", "image '%s' is missing: its file is gone; "
+					 "DELETE it, or put the file back", from);
 			return;
 		}
 		if (err == -EEXIST) {
@@ -383,6 +388,11 @@ static void post_image_resize(struct http_req *r)
 		http_reply_error(r, 409, NULL, "image '%s' is still being cloned", name);
 		return;
 	}
+	if (err == -ENODATA) {
+		http_reply_error(r, 409, NULL, "image '%s' is missing: its file is gone; "
+				 "DELETE it, or put the file back", name);
+		return;
+	}
 	if (err) {
 		http_reply_errno(r, err, "size_bytes", "resizing the image");
 		return;
@@ -396,23 +406,43 @@ static void post_image_resize(struct http_req *r)
 
 /* ---- jobs ---- */
 
+/* GET /api/v1/jobs: after= is the id of the last job seen; oldest first. */
 static void get_jobs(struct http_req *r)
 {
 	struct bsd *d = http_ctx(r);
 	struct store_job *v;
+	const char *after;
+	long long from = 0;
+	json_t *a, *next = NULL;
+	char *end;
 	size_t n;
-	json_t *a;
-	int err = store_job_list(d->store, &v, &n);
+	int err, limit;
 
+	if (api_page_args(r, &limit, &after))
+		return;
+	if (after[0]) {
+		errno = 0;
+		from = strtoll(after, &end, 10);
+		if (*end || errno || from < 0 || after[0] == '+' || after[0] == ' ') {
+			http_reply_error(r, 400, "after", "after is the id of a job");
+			return;
+		}
+	}
+	/* One more than asked: whether a next page exists. */
+	err = store_job_page(d->store, from, limit + 1, &v, &n);
 	if (err) {
 		http_reply_errno(r, err, NULL, "jobs");
 		return;
+	}
+	if (n > (size_t)limit) {
+		n = (size_t)limit;
+		next = json_integer(v[n - 1].id);
 	}
 	a = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(a, job_json(&v[i]));
 	free(v);
-	api_reply_list(r, "jobs", a);
+	api_reply_page(r, "jobs", a, next);
 }
 
 static void get_job(struct http_req *r)
@@ -451,8 +481,9 @@ static void portal_key(const struct store_portal *p, char *buf, size_t size)
 
 static json_t *portal_json(const struct store_portal *p)
 {
-	return json_pack("{s:s, s:i, s:i, s:I}", "address", p->address, "port", p->port,
-			 "tpgt", p->tpgt, "max_connections", (json_int_t)p->max_connections);
+	return json_pack("{s:s, s:i, s:i, s:I, s:I}", "address", p->address, "port", p->port,
+			 "tpgt", p->tpgt, "max_connections", (json_int_t)p->max_connections,
+			 "login_timeout_s", (json_int_t)p->login_timeout);
 }
 
 /* Normalise an IPv4 or IPv6 literal: 0, or -1 when it is neither. */
@@ -491,12 +522,13 @@ static void post_portals(struct http_req *r)
 	struct bsd *d = http_ctx(r);
 	struct store_portal p = { 0 };
 	const char *addr;
-	json_int_t port = 3260, tpgt = 1, max_connections = 0;
+	json_int_t port = 3260, tpgt = 1, max_connections = 0, login_timeout = 0;
 	char key[80];
 	int err;
 
-	if (http_unpack(r, http_json(r), "{s:s, s?I, s?I, s?I !}", "address", &addr,
-			"port", &port, "tpgt", &tpgt, "max_connections", &max_connections))
+	if (http_unpack(r, http_json(r), "{s:s, s?I, s?I, s?I, s?I !}", "address", &addr,
+			"port", &port, "tpgt", &tpgt, "max_connections", &max_connections,
+			"login_timeout_s", &login_timeout))
 		return;
 	if (addr_normalise(addr, p.address, sizeof(p.address))) {
 		http_reply_error(r, 400, "address", "not an IPv4 or IPv6 address: '%s'", addr);
@@ -517,7 +549,14 @@ static void post_portals(struct http_req *r)
 	}
 	p.port = (uint16_t)port;
 	p.tpgt = (uint16_t)tpgt;
+	/* bootsan.yaml's check on the portal's login-timeout. */
+	if (login_timeout < 0 || login_timeout > 3600) {
+		http_reply_error(r, 400, "login_timeout_s",
+				 "login_timeout_s must be 0 (the module's default, 15 s) to 3600");
+		return;
+	}
 	p.max_connections = (uint32_t)max_connections;
+	p.login_timeout = (uint32_t)login_timeout;
 	portal_key(&p, key, sizeof(key));
 	err = store_portal_create(d->store, &p);
 	if (err == -EEXIST) {

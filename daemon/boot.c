@@ -21,6 +21,7 @@
 #include "images.h"
 #include "kernel.h"
 #include "log.h"
+#include "profile_fields.h"
 #include "store.h"
 #include "util.h"
 
@@ -187,7 +188,7 @@ static int render_script(struct bsd *d, struct http_req *r, const struct boot_re
 		return err;
 	case BOOT_DECIDE_BUSY:
 		*why = res->reason;
-		return boot_render_busy(b, req, ENROLL_RETRY_SECONDS);
+		return boot_render_busy(b, req, res->retry_s);
 	default:
 		*why = res->reason;
 		return -EPERM;
@@ -516,7 +517,7 @@ static void post_profile(struct http_req *r)
 	struct boot_profile p;
 	struct boot_refusal no;
 	const char *name, *kind;
-	char *text;
+	char *text, field[64], path[128];
 	int err;
 
 	if (http_unpack(r, j, "{s:s, s:s}", "name", &name, "kind", &kind))
@@ -534,6 +535,11 @@ static void post_profile(struct http_req *r)
 	if (boot_profile_parse(&sp, body, &p, &no)) {
 		json_decref(body);
 		http_reply_error(r, 400, no.field, "%s", no.why);
+		return;
+	}
+	if (profile_unknown_field(sp.kind, body, field, sizeof(field), path, sizeof(path))) {
+		json_decref(body);
+		http_reply_error(r, 400, field, "unknown field '%s' for a %s profile", path, sp.kind);
 		return;
 	}
 	boot_refs_lock();
@@ -1118,7 +1124,8 @@ const char *boot_openapi_paths(void)
 	"  \"description\": \"The profile is rendered once for iPXE and once for pxelinux"
 	" before it is stored; what the renderer refuses is a 400 naming the field and the reason"
 	" (what a format cannot express, such as a chain profile for pxelinux, is fine). Kernel"
-	" args may not hold the iPXE tokens || && ; # ${ unless raw_ipxe is true.\","
+	" args may not hold the iPXE tokens || && ; # ${ unless raw_ipxe is true. A field"
+	" the profile's kind does not take (README: Clients and profiles) is a 400 naming it.\","
 	"  \"requestBody\": {\"required\": true, \"content\": {\"application/json\": {\"schema\":"
 	" {\"type\": \"object\", \"required\": [\"name\", \"kind\"], \"properties\": {"
 	" \"name\": {\"type\": \"string\", \"pattern\": \"^[a-z0-9][a-z0-9.-]{0,63}$\"},"

@@ -307,10 +307,17 @@ static int resolve_unknown(const struct boot_view *v, const struct boot_ask *ask
 		why = v->admit(v->ctx);
 		if (why) {
 			decide(res, BOOT_DECIDE_BUSY, why);
+			res->retry_s = ENROLL_RETRY_SECONDS;
 			return 0;
 		}
 	}
 	err = v->enroll(v->ctx, policy, &ask->id, &res->client, &why);
+	if (err == -EAGAIN) {
+		/* It lost a race to another writer of its identity: ask again soon. */
+		decide(res, BOOT_DECIDE_BUSY, why ? why : "another request is enrolling it");
+		res->retry_s = ENROLL_RACE_RETRY_SECONDS;
+		return 0;
+	}
 	if (err && policy == ENROLL_REGISTER)	/* not recordable: the default all the same */
 		return resolve_profile(v, ask, NULL, res);
 	if (err) {

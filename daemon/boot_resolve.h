@@ -92,6 +92,7 @@ const char *boot_decision_name(enum boot_decision d);
 struct boot_resolution {
 	enum boot_decision decision;
 	const char *reason;		/* why, in words for a person; static; or NULL */
+	unsigned int retry_s;		/* BUSY: when to ask again, in seconds */
 	bool has_client;		/* client is a record (known, or recorded now) */
 	bool enrolled;			/* recorded by this request */
 	struct store_client client;

@@ -53,7 +53,10 @@ static const char usage_text[] =
 "  job list | show ID\n"
 "  portal list | delete ADDRESS:PORT\n"
 "  portal add ADDRESS[:PORT] [--tpgt N] [--max-connections N]\n"
+"         [--login-timeout SECONDS]      (0 to 3600; 0: the module's default, 15)\n"
 "  target list | show IQN | delete IQN [--force]\n"
+"  target set IQN [--allow-any yes|no] [--read-only yes|no] [--alias TEXT]\n"
+"         [--nop-in-interval SECONDS]    change a target's settings\n"
 "  target create IQN [--lun [N=]IMAGE|/dev/DEVICE]... [--backend fileio|blockio]\n"
 "         [--direct] [--acl INITIATOR]... [--allow-any] [--read-only] [--alias TEXT]\n"
 "         [--nop-in-interval SECONDS]    (--allow-any: every initiator may log in;\n"
@@ -804,16 +807,17 @@ static void cmd_portal(struct args *a)
 	static const struct column cols[] = {
 		{ "ADDRESS", "address", C_TEXT }, { "PORT", "port", C_TEXT },
 		{ "TPGT", "tpgt", C_TEXT }, { "MAX-CONN", "max_connections", C_TEXT },
+		{ "LOGIN-TIMEOUT", "login_timeout_s", C_TEXT },
 	};
 	const char *sub = positional(a, "portal command (list, add, delete)");
 	char path[256];
 
 	if (!strcmp(sub, "list")) {
 		no_more(a);
-		list("portals", cols, 4);
+		list("portals", cols, 5);
 	} else if (!strcmp(sub, "add")) {
 		const char *spec = positional(a, "portal address"), *w, *colon;
-		json_t *max_connections = NULL, *body;
+		json_t *max_connections = NULL, *login_timeout = NULL, *body;
 		char host[128];
 		long port = 3260, tpgt = 1;
 		char *end;
@@ -822,6 +826,11 @@ static void cmd_portal(struct args *a)
 			if (option_is(w, "--max-connections")) {
 				json_decref(max_connections);
 				max_connections = number_value(a, w, "--max-connections");
+				continue;
+			}
+			if (option_is(w, "--login-timeout")) {
+				json_decref(login_timeout);
+				login_timeout = number_value(a, w, "--login-timeout");
 				continue;
 			}
 			if (!option_is(w, "--tpgt"))
@@ -856,6 +865,8 @@ static void cmd_portal(struct args *a)
 				 "tpgt", (json_int_t)tpgt);
 		if (max_connections)
 			json_object_set_new(body, "max_connections", max_connections);
+		if (login_timeout)
+			json_object_set_new(body, "login_timeout_s", login_timeout);
 		show(call("POST", "/api/v1/portals", body));
 	} else if (!strcmp(sub, "delete")) {
 		const char *key = positional(a, "portal (ADDRESS:PORT)");
@@ -980,6 +991,45 @@ static void target_create(struct args *a)
 	show(call("POST", "/api/v1/targets", body));
 }
 
+/* "yes" or "no" for option @name: a JSON boolean, or a usage error. */
+static json_t *yes_no_value(struct args *a, const char *word, const char *name)
+{
+	const char *v = option_value(a, word, name);
+
+	if (!strcmp(v, "yes") || !strcmp(v, "no"))
+		return json_boolean(!strcmp(v, "yes"));
+	usage_error("bad %s '%s' (want yes or no)", name, v);
+}
+
+/* target set IQN --OPTION VALUE...: a PATCH of the settings given. */
+static void target_set(struct args *a)
+{
+	const char *iqn = positional(a, "target IQN"), *w;
+	json_t *body = json_object();
+	char path[512];
+
+	while ((w = next_word(a))) {
+		if (option_is(w, "--allow-any"))
+			json_object_set_new(body, "allow_any_initiator",
+					    yes_no_value(a, w, "--allow-any"));
+		else if (option_is(w, "--read-only"))
+			json_object_set_new(body, "read_only", yes_no_value(a, w, "--read-only"));
+		else if (option_is(w, "--alias"))
+			json_object_set_new(body, "alias", json_string(option_value(a, w, "--alias")));
+		else if (option_is(w, "--nop-in-interval"))
+			json_object_set_new(body, "nop_in_interval",
+					    number_value(a, w, "--nop-in-interval"));
+		else
+			usage_error(is_option(w) ? "unknown option '%s'" : "unexpected argument '%s'",
+				    w);
+	}
+	if (!json_object_size(body))
+		usage_error("target set needs --allow-any, --read-only, --alias or "
+			    "--nop-in-interval");
+	item_path(path, sizeof(path), "targets", iqn, NULL);
+	show(call("PATCH", path, body));
+}
+
 static void cmd_target(struct args *a)
 {
 	static const struct column cols[] = {
@@ -987,7 +1037,7 @@ static void cmd_target(struct args *a)
 		{ "ACL", "acl", C_LIST }, { "RO", "read_only", C_BOOL },
 		{ "SESSIONS", "sessions", C_TEXT },
 	};
-	const char *sub = positional(a, "target command (list, show, create, delete)");
+	const char *sub = positional(a, "target command (list, show, create, set, delete)");
 	char path[512];
 
 	if (!strcmp(sub, "list")) {
@@ -999,6 +1049,8 @@ static void cmd_target(struct args *a)
 		show(call("GET", path, NULL));
 	} else if (!strcmp(sub, "create")) {
 		target_create(a);
+	} else if (!strcmp(sub, "set")) {
+		target_set(a);
 	} else if (!strcmp(sub, "delete")) {
 		const char *iqn = positional(a, "target IQN"), *w;
 		bool force = false;

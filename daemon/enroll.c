@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "boot.h"
 #include "boot_render.h"
 #include "bootsand.h"
 #include "enroll.h"
@@ -222,9 +223,9 @@ void enroll_client_san(struct bsd *d, const struct store_client *c, struct enrol
 	}
 }
 
-int enroll_unknown(struct bsd *d, enum enroll_policy policy, const char *mac,
-		   const char *uuid, const char *serial, struct store_client *out,
-		   const char **why)
+/* enroll_unknown() with boot_refs_lock held. */
+static int enroll_locked(struct bsd *d, enum enroll_policy policy, const char *mac,
+			 const char *uuid, struct store_client *out, const char **why)
 {
 	struct store_client c = {};
 	struct store_image im;
@@ -232,15 +233,14 @@ int enroll_unknown(struct bsd *d, enum enroll_policy policy, const char *mac,
 	int64_t job;
 	int err;
 
-	(void)serial;	/* never a key: boards share "To be filled by O.E.M." */
-	if (policy == ENROLL_DENY)
-		return -EPERM;
 	if (enroll_name_for(mac, uuid, c.name, sizeof(c.name))) {
 		*why = "this machine sent neither a MAC address nor a UUID";
 		return -EINVAL;
 	}
 	if (!store_client_get(d->store, c.name, out))
-		return 0;
+		return 0;	/* the same machine asked twice at once */
+	if (!store_client_find(d->store, mac ? mac : "", uuid ? uuid : "", "", "", out))
+		return -EAGAIN;
 	if (mac && mac[0])
 		snprintf(c.macs, sizeof(c.macs), "[\"%s\"]", mac);
 	if (uuid && uuid[0])
@@ -266,8 +266,8 @@ int enroll_unknown(struct bsd *d, enum enroll_policy policy, const char *mac,
 		}
 	}
 	err = store_client_create(d->store, &c);
-	if (err == -EEXIST)	/* the same machine asked twice at once */
-		return store_client_get(d->store, c.name, out);
+	if (err == -EEXIST)	/* a writer that does not hold the lock */
+		return store_client_get(d->store, c.name, out) ? -EAGAIN : 0;
 	if (err) {
 		*why = "it cannot be recorded";
 		return err;
@@ -278,6 +278,35 @@ int enroll_unknown(struct bsd *d, enum enroll_policy policy, const char *mac,
 	if (err)
 		log_warn("provision %s: its target: %s", c.name, strerror(-err));
 	return store_client_get(d->store, c.name, out);
+}
+
+/*
+ * Under boot_refs_lock, as every writer of clients: the identity check
+ * and the create are one step, so an API create of a client with this
+ * MAC, or a second machine sending this UUID, cannot slip in between and
+ * have the schema refuse the create (nor leave a disk cloned for a client
+ * never made). A machine that finds its MAC or UUID taken meanwhile lost
+ * such a race: -EAGAIN, and it is told to ask again, when it is that
+ * client.
+ */
+int enroll_unknown(struct bsd *d, enum enroll_policy policy, const char *mac,
+		   const char *uuid, const char *serial, struct store_client *out,
+		   const char **why)
+{
+	int err;
+
+	(void)serial;	/* never a key: boards share "To be filled by O.E.M." */
+	if (policy == ENROLL_DENY)
+		return -EPERM;
+	boot_refs_lock();
+	err = enroll_locked(d, policy, mac, uuid, out, why);
+	boot_refs_unlock();
+	if (err == -EAGAIN) {
+		log_info("enrollment of %s: another request took its MAC or UUID first; told to "
+			 "ask again", mac && mac[0] ? mac : uuid);
+		*why = "another request enrolled this machine at the same time";
+	}
+	return err;
 }
 
 static unsigned int limit_setting(struct bsd *d, const char *key, const char *dflt)
@@ -373,7 +402,7 @@ policy_ok:
 			return -1;
 		}
 	} else if (!strncmp(key, "enroll_", 7)) {
-		if (!v[0] || strlen(v) > 6 || !chars_only(v, "0123456789")) {
+		if (v[0] && (strlen(v) > 6 || !chars_only(v, "0123456789"))) {
 			http_reply_error(r, 400, key, "%s is a number from 0 (no limit) to 999999",
 					 key);
 			return -1;

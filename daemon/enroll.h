@@ -50,6 +50,8 @@ enum enroll_policy {
 #define ENROLL_DEFAULT_RATE_PER_ADDRESS		"10"
 /* How long a machine told to come back later waits. */
 #define ENROLL_RETRY_SECONDS			30
+/* ... and one whose enrollment lost a race to another writer of its MAC or UUID. */
+#define ENROLL_RACE_RETRY_SECONDS		2
 
 /* Setting @key into @out, or @dflt when unset or empty. */
 void enroll_setting(struct bsd *d, const char *key, const char *dflt, char *out, size_t size);
@@ -70,7 +72,9 @@ const char *enroll_admit(struct bsd *d, const char *addr);
 /*
  * Records an unknown machine under @policy (register or provision) into
  * @out. -EINVAL with *why when it cannot be (no MAC or UUID, provision
- * without a golden image...), -errno otherwise.
+ * without a golden image...), -EAGAIN when another client took its MAC or
+ * UUID meanwhile (the machine should ask again), -errno otherwise. Holds
+ * boot_refs_lock, as every writer of clients does.
  */
 int enroll_unknown(struct bsd *d, enum enroll_policy policy, const char *mac,
 		   const char *uuid, const char *serial, struct store_client *out,

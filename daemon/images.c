@@ -56,6 +56,19 @@ int64_t image_allocated(struct bsd *d, const char *name)
 	return (int64_t)st.st_blocks * 512;
 }
 
+bool image_missing(struct bsd *d, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	return !image_path(d, name, path, sizeof(path)) && stat(path, &st) && errno == ENOENT;
+}
+
+const char *image_state(struct bsd *d, const struct store_image *im)
+{
+	return !strcmp(im->state, "ready") && image_missing(d, im->name) ? "missing" : im->state;
+}
+
 int64_t image_size_limit(struct bsd *d)
 {
 	uint64_t lo = 0, hi = IMAGE_SIZE_MAX + 512;
@@ -142,6 +155,8 @@ int image_resize(struct bsd *d, const char *name, uint64_t size)
 		err = -EBUSY;
 	else if (!err && (!image_size_valid(size) || size < im.size_bytes))
 		err = -EINVAL;
+	else if (!err && image_missing(d, name))
+		err = -ENODATA;	/* truncate() would not make it again */
 	if (err || size == im.size_bytes) {
 		pthread_mutex_unlock(&names_lock);
 		return err;
@@ -162,11 +177,37 @@ int image_resize(struct bsd *d, const char *name, uint64_t size)
 	return 0;
 }
 
+/*
+ * The LUNs on missing image @name go with it: they serve nothing (they are
+ * not exported) and would keep the row. True when one was removed. The
+ * caller holds names_lock.
+ */
+static bool drop_missing_luns(struct bsd *d, const char *name)
+{
+	struct store_lun *ls = NULL;
+	size_t n = 0;
+	bool changed = false;
+
+	if (store_lun_list(d->store, NULL, &ls, &n))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(ls[i].image, name))
+			continue;
+		log_warn("image %s: its file is missing: removing LUN %u of %s with it", name,
+			 ls[i].lun, ls[i].target);
+		if (!store_lun_delete(d->store, ls[i].target, ls[i].lun))
+			changed = true;
+	}
+	free(ls);
+	return changed;
+}
+
 int image_delete(struct bsd *d, const char *name)
 {
 	struct store_image im;
 	char path[PATH_MAX];
 	int64_t luns = 0;
+	bool dropped = false;
 	int err;
 
 	err = image_path(d, name, path, sizeof(path));
@@ -176,6 +217,8 @@ int image_delete(struct bsd *d, const char *name)
 	err = store_image_get(d->store, name, &im);
 	if (!err && strcmp(im.state, "ready"))
 		err = -EBUSY;
+	if (!err && image_missing(d, name))
+		dropped = drop_missing_luns(d, name);
 	if (!err)
 		err = store_image_lun_count(d->store, name, &luns);
 	if (!err && luns)
@@ -185,6 +228,8 @@ int image_delete(struct bsd *d, const char *name)
 	if (!err && unlink(path) && errno != ENOENT)
 		log_warn("image %s: removing %s: %s", name, path, strerror(errno));
 	pthread_mutex_unlock(&names_lock);
+	if (dropped)
+		kernel_sync(d);
 	if (!err)
 		log_info("image %s deleted", name);
 	return err;
@@ -503,6 +548,8 @@ int image_clone_start(struct bsd *d, const char *name, const char *from, int64_t
 		return err;
 	if (strcmp(src.state, "ready"))
 		return -EBUSY;
+	if (image_missing(d, from))
+		return -ENODATA;
 	j = calloc(1, sizeof(*j));
 	if (!j)
 		return -ENOMEM;
@@ -580,6 +627,14 @@ void images_recover(struct bsd *d)
 	if (store_image_list(d->store, &v, &cnt) == 0) {
 		pthread_mutex_lock(&names_lock);
 		for (size_t i = 0; i < cnt; i++) {
+			char path[PATH_MAX];
+
+			if (!strcmp(v[i].state, "ready") && image_missing(d, v[i].name) &&
+			    !image_path(d, v[i].name, path, sizeof(path)))
+				log_warn("image %s: its file %s is missing (deleted behind bootsand's "
+					 "back?): it is shown as missing and not exported to the "
+					 "kernel; DELETE /api/v1/images/%s removes it", v[i].name,
+					 path, v[i].name);
 			if (!strcmp(v[i].state, "ready"))
 				continue;
 			log_warn("image %s: its clone was interrupted by a restart; removing it",

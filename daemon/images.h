@@ -25,6 +25,16 @@ bool image_size_valid(uint64_t size);
 int image_path(struct bsd *d, const char *name, char *buf, size_t size);
 /* Bytes allocated on disk (st_blocks * 512), or -errno. */
 int64_t image_allocated(struct bsd *d, const char *name);
+/*
+ * An image is "missing" when its row says ready but its file is gone
+ * (deleted behind bootsand's back): it is shown so, never exported to the
+ * kernel, cannot be cloned or grown (-ENODATA), and its delete also removes
+ * the LUNs that use it.
+ */
+struct store_image;
+bool image_missing(struct bsd *d, const char *name);
+/* The state the API shows: "missing" for such an image, else the row's. */
+const char *image_state(struct bsd *d, const struct store_image *im);
 
 /*
  * A new sparse image, its record in *out. -EFBIG when @size is more than
@@ -40,9 +50,10 @@ int64_t image_size_limit(struct bsd *d);
  */
 #define IMAGE_CLONES_MAX 2
 
-/* Queue a clone of @from into new image @name; the job's id in *job. */
+/* Queue a clone of @from into new image @name; the job's id in *job.
+ * -ENODATA when @from is missing. */
 int image_clone_start(struct bsd *d, const char *name, const char *from, int64_t *job);
-/* Grow only: -EINVAL when @size is smaller than now. */
+/* Grow only: -EINVAL when @size is smaller than now, -ENODATA when missing. */
 int image_resize(struct bsd *d, const char *name, uint64_t size);
 int image_delete(struct bsd *d, const char *name);
 

@@ -87,6 +87,14 @@ static int want_lun(struct bsd *d, struct ks_target *t, const struct store_lun *
 
 	if (!l)
 		return -ENOMEM;
+	/* Exported, a missing file fails the LUN, and with it the whole reconcile. */
+	if (sl->image[0] && image_missing(d, sl->image)) {
+		l->missing = true;
+		log_err("LUN %u of %s is not exported to the kernel: the file of image %s is "
+			"missing (one the kernel has already is left serving its open file; "
+			"DELETE /api/v1/images/%s removes the image and the LUN)",
+			sl->lun, t->iqn, sl->image, sl->image);
+	}
 	l->lun = sl->lun;
 	l->backend = strcmp(sl->backend, "blockio") ? BOOTSAN_BACKEND_FILE : BOOTSAN_BACKEND_BLOCK;
 	l->read_only = read_only;
@@ -106,7 +114,7 @@ static int want_lun(struct bsd *d, struct ks_target *t, const struct store_lun *
 	return 0;
 }
 
-static int build_want(struct bsd *d, struct ks_state *want)
+int kernel_want(struct bsd *d, struct ks_state *want)
 {
 	struct store_portal *ps = NULL;
 	struct store_target *ts = NULL;
@@ -129,6 +137,7 @@ static int build_want(struct bsd *d, struct ks_state *want)
 		p->port = ps[i].port;
 		p->tpgt = ps[i].tpgt;
 		p->max_connections = ps[i].max_connections;
+		p->login_timeout = ps[i].login_timeout;
 	}
 	if (!err)
 		err = store_target_list(d->store, &ts, &nt);
@@ -181,7 +190,7 @@ static int reconcile_locked(struct bsd *d)
 {
 	struct ks_state want;
 	unsigned int changes = 0;
-	int err = build_want(d, &want);
+	int err = kernel_want(d, &want);
 
 	if (err) {
 		snprintf(ks(d)->last_error, sizeof(ks(d)->last_error),

@@ -38,6 +38,14 @@ const char *kernel_openapi_paths(void);
 /* Prometheus text of the kernel side (sessions, logins, LUN I/O). */
 void kernel_metrics(struct bsd *d, FILE *out);
 
+/*
+ * What the kernel should have, from the store (also for tests): a LUN on
+ * a missing image is marked so (struct ks_lun: never created), with a log
+ * line. 0 or -errno.
+ */
+struct ks_state;
+int kernel_want(struct bsd *d, struct ks_state *want);
+
 /* Make the kernel match the store now (after the boot service changed it). */
 int kernel_sync(struct bsd *d);
 

@@ -119,6 +119,8 @@ static int on_portal(const struct bsnl_reply *r, void *arg)
 	p->tpgt = r->tb[BOOTSAN_A_PORTAL_TPGT] ? nla_get_u16(r->tb[BOOTSAN_A_PORTAL_TPGT]) : 0;
 	if (r->tb[BOOTSAN_A_PORTAL_MAX_CONNECTIONS])
 		p->max_connections = nla_get_u32(r->tb[BOOTSAN_A_PORTAL_MAX_CONNECTIONS]);
+	if (r->tb[BOOTSAN_A_PORTAL_LOGIN_TIMEOUT])
+		p->login_timeout = nla_get_u32(r->tb[BOOTSAN_A_PORTAL_LOGIN_TIMEOUT]);
 	return 0;
 }
 
@@ -266,6 +268,8 @@ static struct nl_msg *build(const struct ks_op *op, const char **what)
 		if (op->kind == KS_PORTAL_NEW && op->portal->max_connections)
 			nla_put_u32(m, BOOTSAN_A_PORTAL_MAX_CONNECTIONS,
 				    op->portal->max_connections);
+		if (op->kind == KS_PORTAL_NEW && op->portal->login_timeout)
+			nla_put_u32(m, BOOTSAN_A_PORTAL_LOGIN_TIMEOUT, op->portal->login_timeout);
 		if (op->kind == KS_PORTAL_DEL)
 			nla_put_flag(m, BOOTSAN_A_PORTAL_FORCE);
 		break;

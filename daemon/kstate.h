@@ -31,6 +31,7 @@ struct ks_portal {
 	uint16_t port;
 	uint16_t tpgt;
 	uint32_t max_connections;	/* 0: the module's default */
+	uint32_t login_timeout;		/* seconds; 0: the module's default */
 };
 
 struct ks_lun {
@@ -43,6 +44,12 @@ struct ks_lun {
 	uint64_t size;			/* 0: the whole image or device */
 	char serial[KS_SERIAL_MAX];
 	uint64_t naa;
+	/*
+	 * Its image's file is gone: never created in the kernel, but one the
+	 * kernel has already is left alone (its open file still serves the
+	 * sessions on it) rather than pulled from under them.
+	 */
+	bool missing;
 };
 
 struct ks_acl {

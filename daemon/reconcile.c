@@ -124,7 +124,8 @@ static bool default_same(uint32_t want, uint32_t have)
 /* The kernel has no portal-set: a portal that differs is replaced. */
 static bool portal_same(const struct ks_portal *w, const struct ks_portal *h)
 {
-	return w->tpgt == h->tpgt && default_same(w->max_connections, h->max_connections);
+	return w->tpgt == h->tpgt && default_same(w->max_connections, h->max_connections) &&
+	       default_same(w->login_timeout, h->login_timeout);
 }
 
 /* nop_in_interval 0 is a setting (no NOP-In), not a default: compared as is. */
@@ -180,7 +181,8 @@ static void reconcile_target(struct op_list *l, const struct ks_target *w,
 	if (!h) {
 		add(l, KS_TARGET_NEW, NULL, w, NULL, NULL);
 		for (i = 0; i < w->nluns; i++)
-			add(l, KS_LUN_NEW, NULL, w, &w->luns[i], NULL);
+			if (!w->luns[i].missing)
+				add(l, KS_LUN_NEW, NULL, w, &w->luns[i], NULL);
 		for (i = 0; i < w->nacls; i++)
 			add(l, KS_ACL_NEW, NULL, w, NULL, &w->acls[i]);
 		return;
@@ -190,10 +192,12 @@ static void reconcile_target(struct op_list *l, const struct ks_target *w,
 	for (i = 0; i < h->nluns; i++) {
 		const struct ks_lun *wl = find_lun(w, h->luns[i].lun);
 
-		if (!wl || !lun_same(wl, &h->luns[i]))
+		if (!wl || (!wl->missing && !lun_same(wl, &h->luns[i])))
 			add(l, KS_LUN_DEL, NULL, h, &h->luns[i], NULL);
 	}
 	for (i = 0; i < w->nluns; i++) {
+		if (w->luns[i].missing)
+			continue;
 		hl = find_lun(h, w->luns[i].lun);
 		if (!hl || !lun_same(&w->luns[i], hl))
 			add(l, KS_LUN_NEW, NULL, w, &w->luns[i], NULL);

@@ -259,8 +259,32 @@ static const char schema_v6[] =
 	" END;";
 
 /* migrations[v] brings a database from version v - 1 to v. */
+/*
+ * Version 7: the seconds a portal gives a connection to log in, a setting
+ * of bootsan.ko (uapi/bootsan.yaml, login-timeout); 0 keeps the module's
+ * default (15 s).
+ *
+ * And when a client first booted (0: never), which the enrollment cap
+ * counts: the history row that shows it (its iSCSI login, or for a client
+ * without a disk its first script) is pruned once 50 fetches follow it, so
+ * the fact is kept on the client, set by a trigger whoever writes the row.
+ */
+#define BOOTED_ROW(what, image)							\
+	"(" what " LIKE 'iSCSI login as %' OR (" image " = '' AND "		\
+	"(" what " LIKE 'ipxe: profile %' OR " what " LIKE 'pxelinux: profile %')))"
+static const char schema_v7[] =
+	"ALTER TABLE portals ADD COLUMN login_timeout INTEGER NOT NULL DEFAULT 0"
+	"  CHECK (login_timeout BETWEEN 0 AND 3600);"
+	"ALTER TABLE clients ADD COLUMN booted INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE clients SET booted = coalesce((SELECT min(b.time) FROM boot_history b"
+	"  WHERE b.client = clients.name AND " BOOTED_ROW("b.what", "clients.image") "), 0);"
+	"CREATE TRIGGER client_booted AFTER INSERT ON boot_history BEGIN"
+	"  UPDATE clients SET booted = NEW.time WHERE name = NEW.client AND booted = 0 AND "
+	BOOTED_ROW("NEW.what", "image") ";"
+	" END;";
+
 static const char *const migrations[] = {
-	NULL, schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6,
+	NULL, schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6, schema_v7,
 };
 _Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION + 1,
 	       "one migration per schema version");
@@ -830,11 +854,9 @@ int store_count(struct store *s, enum store_table t, int64_t *count)
 		[STORE_T_CLIENTS] = "SELECT count(*) FROM clients",
 		[STORE_T_PROFILES] = "SELECT count(*) FROM profiles",
 		[STORE_T_BOOT_HISTORY] = "SELECT count(*) FROM boot_history",
-		[STORE_T_UNBOOTED_CLIENTS] = "SELECT count(*) FROM clients c WHERE "
-			"c.origin IN ('register', 'provision') AND (c.state = 'pending' OR "
-			"NOT EXISTS (SELECT 1 FROM boot_history b WHERE b.client = c.name AND "
-			"(b.what LIKE 'iSCSI login as %' OR (c.image = '' AND "
-			"(b.what LIKE 'ipxe: profile %' OR b.what LIKE 'pxelinux: profile %')))))",
+		/* booted is kept by a trigger on boot_history (schema_v7). */
+		[STORE_T_UNBOOTED_CLIENTS] = "SELECT count(*) FROM clients WHERE "
+			"origin IN ('register', 'provision') AND (state = 'pending' OR booted = 0)",
 	};
 	sqlite3_stmt *st;
 	int err = -EIO;
@@ -921,7 +943,7 @@ int store_setting_delete(struct store *s, const char *key)
 
 /* ---- portals ---- */
 
-#define PORTAL_COLS "address, port, tpgt, max_connections"
+#define PORTAL_COLS "address, port, tpgt, max_connections, login_timeout"
 
 static void read_portal(sqlite3_stmt *st, void *row)
 {
@@ -931,6 +953,7 @@ static void read_portal(sqlite3_stmt *st, void *row)
 	p->port = (uint16_t)sqlite3_column_int(st, 1);
 	p->tpgt = (uint16_t)sqlite3_column_int(st, 2);
 	p->max_connections = (uint32_t)sqlite3_column_int64(st, 3);
+	p->login_timeout = (uint32_t)sqlite3_column_int64(st, 4);
 }
 
 int store_portal_list(struct store *s, struct store_portal **out, size_t *n)
@@ -964,12 +987,13 @@ int store_portal_create(struct store *s, const struct store_portal *p)
 	if (!FITS(p->address))
 		return -E2BIG;
 	lock(s);
-	st = prep(s, "INSERT INTO portals (" PORTAL_COLS ") VALUES (?1, ?2, ?3, ?4)");
+	st = prep(s, "INSERT INTO portals (" PORTAL_COLS ") VALUES (?1, ?2, ?3, ?4, ?5)");
 	if (st) {
 		bind_text(st, 1, p->address);
 		sqlite3_bind_int(st, 2, p->port);
 		sqlite3_bind_int(st, 3, p->tpgt);
 		sqlite3_bind_int64(st, 4, p->max_connections);
+		sqlite3_bind_int64(st, 5, p->login_timeout);
 		err = exec_st(s, st, -EINVAL);
 	}
 	unlock(s);
@@ -984,13 +1008,14 @@ int store_portal_update(struct store *s, const struct store_portal *p)
 	if (!FITS(p->address))
 		return -E2BIG;
 	lock(s);
-	st = prep(s, "UPDATE portals SET tpgt = ?3, max_connections = ?4 "
+	st = prep(s, "UPDATE portals SET tpgt = ?3, max_connections = ?4, login_timeout = ?5 "
 		     "WHERE address = ?1 AND port = ?2");
 	if (st) {
 		bind_text(st, 1, p->address);
 		sqlite3_bind_int(st, 2, p->port);
 		sqlite3_bind_int(st, 3, p->tpgt);
 		sqlite3_bind_int64(st, 4, p->max_connections);
+		sqlite3_bind_int64(st, 5, p->login_timeout);
 		err = exec_one(s, st, -EINVAL);
 	}
 	unlock(s);

@@ -31,7 +31,7 @@
 #include <stdint.h>
 
 /* The schema version this build creates and understands. */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 #define STORE_NAME_SIZE		65	/* image, profile, client names: 64 + NUL */
 #define STORE_IQN_SIZE		224	/* 223 + NUL */
@@ -89,6 +89,7 @@ struct store_portal {
 	uint16_t port;
 	uint16_t tpgt;		/* 1 ... 65535 */
 	uint32_t max_connections;	/* 0: module default */
+	uint32_t login_timeout;	/* seconds, 0 ... 3600; 0: module default */
 };
 int store_portal_list(struct store *s, struct store_portal **out, size_t *n);
 int store_portal_get(struct store *s, const char *address, uint16_t port,

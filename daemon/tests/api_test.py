@@ -151,6 +151,45 @@ def image_file(name):
     return os.path.join(D.state, "images", name + ".img")
 
 
+def unknown_fields():
+    """Every POST/PUT/PATCH body: an unknown field is a 400 naming it, and nothing is made."""
+    cases = [
+        ("POST", "/api/v1/images", {"name": "uf-img", "size_bytes": 512, "sise": 1}, "sise"),
+        ("POST", "/api/v1/images/uf-none/resize", {"size_bytes": 1024, "grow": True}, "grow"),
+        ("POST", "/api/v1/portals", {"address": "127.0.0.9", "prot": 3263}, "prot"),
+        ("POST", "/api/v1/profiles", {"name": "uf-p1", "kind": "local", "colour": "red"}, "colour"),
+        ("POST", "/api/v1/profiles", {"name": "uf-p2", "kind": "linux", "kernel": "http://x/k",
+                                      "cmdline": "quiet"}, "cmdline"),
+        ("POST", "/api/v1/profiles", {"name": "uf-p3", "kind": "linux", "kernel": "http://x/k",
+                                      "url": "http://x/"}, "url"),
+        ("POST", "/api/v1/profiles", {"name": "uf-p4", "kind": "linux",
+                                      "kernel": {"path": "http://x/k", "sha256": "00"}}, "kernel"),
+        ("POST", "/api/v1/profiles", {"name": "uf-p5", "kind": "menu",
+                                      "items": [{"profile": "uf-any", "label": "A", "hotkey": "a"}]}, "items"),
+        ("POST", "/api/v1/clients", {"name": "uf-c", "mac": ["52:54:00:00:99:01"], "rack": "b12"}, "rack"),
+        ("PUT", "/api/v1/settings", {"enrolment": "deny"}, "enrolment"),
+        ("POST", "/api/v1/targets", {"iqn": "iqn.2026-01.org.test:uf", "luns": [], "allow_any": True},
+         "allow_any"),
+        ("POST", "/api/v1/targets", {"iqn": "iqn.2026-01.org.test:uf", "chap": {"user": "u", "pass": "x"}},
+         "pass"),
+        ("POST", "/api/v1/targets", {"iqn": "iqn.2026-01.org.test:uf", "luns": [{"lun": 0, "image": "x",
+                                                                                 "ro": True}]}, "ro"),
+        ("PATCH", "/api/v1/targets/iqn.2026-01.org.test:uf", {"allow_any": True}, "allow_any"),
+    ]
+    for method, path, body, field in cases:
+        r = req(method, path, body)
+        ok(r.status == 400 and isinstance(r.json, dict) and r.json.get("field") == field and
+           field in r.json.get("error", ""), f"unknown fields: {method} {path} with '{field}' is 400 naming it", r)
+    for coll, name in [("images", "uf-img"), ("clients", "uf-c")] + [("profiles", f"uf-p{i}") for i in range(1, 6)]:
+        expect(f"unknown fields: no {coll[:-1]} {name} was made", req("GET", f"/api/v1/{coll}/{name}"), 404)
+    r = req("POST", "/api/v1/profiles", {"name": "uf-ok", "kind": "linux", "title": "T", "raw_ipxe": False,
+                                         "selector": {"any-label": "x"},
+                                         "kernel": {"path": "http://x/k", "name": "vmlinuz"},
+                                         "initrds": ["http://x/i"], "args": "quiet"})
+    expect("unknown fields: a profile with only known fields (and any label in its selector) is 201", r, 201)
+    req("DELETE", "/api/v1/profiles/uf-ok")
+
+
 def main():
     global D
     tmp = tempfile.mkdtemp(prefix="bootsand-api-test.")
@@ -226,7 +265,8 @@ def run(tmp, state):
     # ---- portals ----
     r = req("GET", "/api/v1/portals")
     ok(r.status == 200 and
-       r.json == {"portals": [{"address": "0.0.0.0", "port": 3260, "tpgt": 1, "max_connections": 0}]},
+       r.json == {"portals": [{"address": "0.0.0.0", "port": 3260, "tpgt": 1, "max_connections": 0,
+                               "login_timeout_s": 0}]},
        "a default portal 0.0.0.0:3260 exists after the first start", r)
     r = req("POST", "/api/v1/portals", {"address": "::1", "port": 3261})
     expect("POST /api/v1/portals (IPv6)", r, 201)
@@ -237,14 +277,24 @@ def run(tmp, state):
     expect("a portal with tpgt 70000 is 400", req("POST", "/api/v1/portals", {"address": "127.0.0.1", "tpgt": 70000}), 400, "tpgt")
     expect("a portal with a string port is 400", req("POST", "/api/v1/portals", {"address": "127.0.0.1", "port": "1"}), 400, "port")
     r = req("POST", "/api/v1/portals", {"address": "127.0.0.1"})
-    ok(r.status == 201 and r.json == {"address": "127.0.0.1", "port": 3260, "tpgt": 1, "max_connections": 0},
-       "portal defaults: port 3260, tpgt 1, max_connections 0 (the module's default)", r)
+    ok(r.status == 201 and r.json == {"address": "127.0.0.1", "port": 3260, "tpgt": 1, "max_connections": 0,
+                                      "login_timeout_s": 0},
+       "portal defaults: port 3260, tpgt 1, max_connections and login_timeout_s 0 (the module's defaults)", r)
     for bad in [-1, 2 ** 32, "8", 1.5, None]:
         expect(f"a portal with max_connections {bad!r} is 400",
                req("POST", "/api/v1/portals", {"address": "127.0.0.1", "port": 3262, "max_connections": bad}),
                400, "max_connections")
-    r = req("POST", "/api/v1/portals", {"address": "127.0.0.1", "port": 3262, "max_connections": 8})
-    ok(r.status == 201 and r.json.get("max_connections") == 8, "a portal with max_connections 8", r)
+    for bad in [-1, 3601, 2 ** 32, "30", 1.5, None]:
+        expect(f"a portal with login_timeout_s {bad!r} is 400",
+               req("POST", "/api/v1/portals", {"address": "127.0.0.1", "port": 3262, "login_timeout_s": bad}),
+               400, "login_timeout_s")
+    r = req("POST", "/api/v1/portals", {"address": "127.0.0.1", "port": 3262, "max_connections": 8,
+                                        "login_timeout_s": 30})
+    ok(r.status == 201 and r.json.get("max_connections") == 8 and r.json.get("login_timeout_s") == 30,
+       "a portal with max_connections 8 and login_timeout_s 30", r)
+    r = req("POST", "/api/v1/portals", {"address": "127.0.0.1", "port": 3264, "login_timeout_s": 3600})
+    ok(r.status == 201 and r.json.get("login_timeout_s") == 3600, "login_timeout_s 3600 is taken", r)
+    expect("DELETE it", req("DELETE", "/api/v1/portals/127.0.0.1:3264"), 204)
     r = req("POST", "/api/v1/portals", {"address": "127.0.0.1", "port": 3263, "max_connections": 2 ** 32 - 1})
     ok(r.status == 201 and r.json.get("max_connections") == 2 ** 32 - 1, "max_connections 4294967295 is taken", r)
     expect("DELETE it", req("DELETE", "/api/v1/portals/127.0.0.1:3263"), 204)
@@ -400,6 +450,8 @@ def run(tmp, state):
     expect("it is gone (404)", req("GET", "/api/v1/images/pc1"), 404)
     expect("deleting it again is 404", req("DELETE", "/api/v1/images/pc1"), 404)
 
+    unknown_fields()
+
     # ---- OpenAPI, metrics ----
     r = req("GET", "/api/v1/openapi.json")
     ok(r.status == 200 and r.json and r.json["openapi"].startswith("3.0") and r.json["info"]["version"] == VERSION,
@@ -421,8 +473,10 @@ def run(tmp, state):
     ok(r.status == 200 and sorted(i["name"] for i in r.json["images"]) == ["gold", "small"],
        "images persist across a restart", r)
     r = req("GET", "/api/v1/portals")
-    ok(r.status == 200 and r.json["portals"] == [{"address": "127.0.0.1", "port": 3260, "tpgt": 1, "max_connections": 0},
-                                                 {"address": "127.0.0.1", "port": 3262, "tpgt": 1, "max_connections": 8}],
+    ok(r.status == 200 and r.json["portals"] == [{"address": "127.0.0.1", "port": 3260, "tpgt": 1, "max_connections": 0,
+                                                  "login_timeout_s": 0},
+                                                 {"address": "127.0.0.1", "port": 3262, "tpgt": 1, "max_connections": 8,
+                                                  "login_timeout_s": 30}],
        "portals persist with their limits, and the deleted default portal stays deleted", r)
     r = req("GET", "/api/v1/jobs")
     ok(r.status == 200 and any(j["state"] == "done" for j in r.json["jobs"]), "jobs persist", r)

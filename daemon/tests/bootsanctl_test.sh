@@ -189,6 +189,14 @@ expect "portal add --max-connections" 0 "max_connections: 8" -- \
 	portal add 127.0.0.1:3263 --max-connections 8
 expect "portal list shows the limit" 0 "127.0.0.1  3263  1     8" -- portal list
 expect "portal delete of the limited portal" 0 "deleted" -- portal delete 127.0.0.1:3263
+expect "portal add --login-timeout" 0 "login_timeout_s: 30" -- \
+	portal add 127.0.0.1:3265 --login-timeout 30
+expect "portal list shows the login timeout" 0 "127.0.0.1  3265  1     0         30" -- portal list
+expect "portal delete of the timed portal" 0 "deleted" -- portal delete 127.0.0.1:3265
+expect "portal add --login-timeout out of range is the API's 400" 1 "(field: login_timeout_s)" -- \
+	portal add 127.0.0.1:3266 --login-timeout 3601
+expect "portal add checks --login-timeout" 2 "bad --login-timeout '15s'" -- \
+	portal add 127.0.0.1:3266 --login-timeout 15s
 expect "a --max-connections that is no number is a usage error" 2 \
 	"bad --max-connections 'many'" -- portal add 127.0.0.1:3264 --max-connections many
 expect "a --max-connections out of range is the API's 400" 1 "(field: max_connections)" -- \
@@ -205,6 +213,13 @@ expect "target create --nop-in-interval out of range is the API's 400" 1 \
 	"(field: nop_in_interval)" -- target create iqn.2026-11.test:t1 --nop-in-interval 3601
 expect "a --nop-in-interval that is no number is a usage error" 2 \
 	"bad --nop-in-interval '1m'" -- target create iqn.2026-11.test:t1 --nop-in-interval 1m
+expect "target set --allow-any yes: the API's 503 without the kernel (its body is valid)" 1 \
+	"iSCSI target is unavailable" -- target set iqn.2026-11.test:t1 --allow-any yes
+expect "target set --allow-any no, with the other settings" 1 "iSCSI target is unavailable" -- \
+	target set iqn.2026-11.test:t1 --allow-any no --read-only yes --alias x --nop-in-interval 5
+expect "target set checks --allow-any" 2 "bad --allow-any 'maybe' (want yes or no)" -- \
+	target set iqn.2026-11.test:t1 --allow-any maybe
+expect "target set needs a setting" 2 "target set needs" -- target set iqn.2026-11.test:t1
 expect "target create checks --lun" 2 "bad --lun 'x='" -- \
 	target create iqn.2026-11.test:t1 --lun x=
 expect "target create reads a missing secret file" 2 "cannot read secret file" -- \
@@ -213,9 +228,9 @@ expect "session list without the kernel is the API's 503" 1 "[HTTP 503]" -- sess
 
 # profiles and clients
 expect "profile create" 0 "kind: sanboot" -- profile create disk --kind sanboot
-expect "profile create with --set KEY=JSON" 0 "cmdline: quiet splash" -- \
+expect "profile create with --set KEY=JSON" 0 "args: quiet splash" -- \
 	profile create lnx --kind linux --set kernel=http://x/vmlinuz \
-	--set 'cmdline="quiet splash"'
+	--set 'args="quiet splash"'
 expect "profile create needs --kind" 2 "needs --kind" -- profile create z
 expect "profile list" 0 "lnx   linux" -- profile list
 expect "profile show" 0 "kernel: http://x/vmlinuz" -- profile show lnx

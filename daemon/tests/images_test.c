@@ -10,8 +10,70 @@
 
 #include "bootsand.h"
 #include "images.h"
+#include "kernel.h"
+#include "kstate.h"
 #include "log.h"
+#include "store.h"
 #include "tap.h"
+
+/*
+ * An image whose file was deleted behind bootsand's back: shown as
+ * missing, never exported to the kernel (its LUN is left out of what the
+ * kernel should have, the other LUNs stay), and deleted with the LUNs on it.
+ */
+static void test_missing(const char *dir)
+{
+	static struct bsd d;
+	struct store_image im;
+	struct store_target t = { .iqn = "iqn.2026-01.org.test:t", .auth = "none" };
+	struct store_lun l0 = { .target = "iqn.2026-01.org.test:t", .lun = 0, .image = "here",
+				.backend = "fileio", .block_size = 512 };
+	struct store_lun l1 = l0;
+	struct ks_state want;
+	char path[PATH_MAX + 16], err[256];
+	int64_t luns = -1;
+
+	snprintf(path, sizeof(path), "%s/test.db", dir);
+	d.store = store_open(path, err, sizeof(err));
+	ok(d.store, "missing: a store (%s)", d.store ? "" : err);
+	if (!d.store)
+		return;
+	snprintf(d.images_dir, sizeof(d.images_dir), "%s", dir);
+	is_int(image_create(&d, "here", 1 << 20, &im), 0, "missing: an image");
+	is_int(image_create(&d, "gone", 1 << 20, &im), 0, "missing: another");
+	l1.lun = 1;
+	snprintf(l1.image, sizeof(l1.image), "gone");
+	ok(!store_target_create(d.store, &t) && !store_lun_create(d.store, &l0) &&
+	   !store_lun_create(d.store, &l1), "missing: a target with a LUN on each");
+	snprintf(path, sizeof(path), "%s/gone.img", dir);
+	unlink(path);
+	ok(!store_image_get(d.store, "here", &im) && !strcmp(image_state(&d, &im), "ready"),
+	   "missing: an image with its file is ready");
+	ok(!store_image_get(d.store, "gone", &im) && !strcmp(image_state(&d, &im), "missing"),
+	   "missing: one without is missing");
+	ok(!image_missing(&d, "here") && image_missing(&d, "gone"), "missing: image_missing()");
+	ok(!kernel_want(&d, &want), "missing: what the kernel should have");
+	ok(want.ntargets == 1 && want.targets[0].nluns == 2 && !want.targets[0].luns[0].missing &&
+	   want.targets[0].luns[1].missing, "missing: the target with the missing image's LUN "
+	   "marked not to be exported, the other not (%zu LUNs)",
+	   want.ntargets ? want.targets[0].nluns : 0);
+	ks_state_free(&want);
+	is_int(image_delete(&d, "gone"), 0, "missing: its delete succeeds despite its LUN");
+	ok(store_image_get(d.store, "gone", &im) == -ENOENT, "missing: its row is gone");
+	ok(!store_image_lun_count(d.store, "here", &luns) && luns == 1 &&
+	   store_lun_get(d.store, t.iqn, 1, &l1) == -ENOENT, "missing: with its LUN only");
+	is_int(image_delete(&d, "here"), -EBUSY, "missing: an image that is there keeps its LUN");
+	store_close(d.store);
+	snprintf(path, sizeof(path), "%s/here.img", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/test.db", dir);
+	unlink(path);
+	strcat(path, "-wal");
+	unlink(path);
+	path[strlen(path) - 4] = '\0';
+	strcat(path, "-shm");
+	unlink(path);
+}
 
 static int stop_at_half(uint64_t done, void *arg)
 {
@@ -91,6 +153,7 @@ int main(void)
 			close(fd);
 		unlink(a);
 	}
+	test_missing(dir);
 	rmdir(dir);
 	return tap_end();
 }

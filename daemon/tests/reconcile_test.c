@@ -131,6 +131,30 @@ int main(void)
 	have.portals[0].max_connections = 8;
 	ok(!strcmp(diff(&want, &have), ""), "a portal with the wanted limit is left alone");
 
+	want.targets[0].luns[1].missing = true;
+	ok(!strcmp(diff(&want, &have), ""),
+	   "a LUN whose image file went missing stays where the kernel has it");
+	have.targets[0].luns[1].size = 4096;
+	ok(!strcmp(diff(&want, &have), ""), "and is not resized");
+	have.targets[0].nluns = 1;
+	ok(!strcmp(diff(&want, &have), ""), "one the kernel does not have is not created");
+	have.targets[0].nluns = 2;
+	have.targets[0].luns[1].size = want.targets[0].luns[1].size;
+	ok(!strcmp(diff(&want, &(struct ks_state){ .portals = have.portals,
+						     .nportals = have.nportals }), "TN LN AN"),
+	   "a new target gets its other LUNs, not the missing one");
+	want.targets[0].luns[1].missing = false;
+
+	want.portals[0].login_timeout = 30;
+	ok(!strcmp(diff(&want, &have), "PD PN"),
+	   "a portal with another login timeout is replaced (there is no portal-set)");
+	have.portals[0].login_timeout = 30;
+	ok(!strcmp(diff(&want, &have), ""), "a portal with the wanted login timeout is left alone");
+	want.portals[0].login_timeout = 0;
+	ok(!strcmp(diff(&want, &have), ""), "a defaulted login timeout is whatever the kernel has");
+	have.portals[0].login_timeout = 15;
+	ok(!strcmp(diff(&want, &have), ""), "the kernel's default (15 s) matches a defaulted one");
+
 	have.portals[0].tpgt = 2;
 	ok(!strcmp(diff(&want, &have), "PD PN"), "a portal with another group tag is replaced");
 

@@ -206,6 +206,45 @@ def test_paging():
     db.close()
 
 
+
+def test_jobs_paging():
+    """GET /jobs pages by id like the other lists; bootsanctl job list follows."""
+    db = sqlite3.connect(os.path.join(t.D.state, "bootsand.db"), timeout=10)
+    db.executemany("INSERT INTO jobs (kind, subject, state, created) VALUES ('clone', ?, 'queued', 1)",
+                   [(f"jobflood-{i:04d}",) for i in range(1100)])
+    db.commit()
+    db.close()
+    ids = [r[0] for r in db_query("SELECT id FROM jobs ORDER BY id")]
+    r = req("GET", "/api/v1/jobs")
+    ok(r.status == 200 and 0 < len(r.json["jobs"]) < len(ids) and isinstance(r.json.get("next"), int),
+       "jobs paging: GET /jobs without a limit is one page, with the next page's id", r.status)
+    items, pages = page_all("/api/v1/jobs", "jobs", 400)
+    ok(items is not None and [j["id"] for j in items] == ids and pages == 3,
+       f"jobs paging: ?limit=400&after= pages through all {len(ids)} in id order", (pages, len(items or [])))
+    r = req("GET", f"/api/v1/jobs?limit=2&after={ids[10]}")
+    ok(r.status == 200 and [j["id"] for j in r.json["jobs"]] == ids[11:13] and r.json.get("next") == ids[12],
+       "jobs paging: after= is exclusive, next is the last id", r)
+    r = req("GET", f"/api/v1/jobs?after={ids[-1]}")
+    ok(r.status == 200 and r.json["jobs"] == [] and "next" not in r.json, "jobs paging: the last page has no next", r)
+    for bad in ["0", "x", "1001"]:
+        expect(f"jobs paging: ?limit={bad} is 400", req("GET", "/api/v1/jobs?limit=" + bad), 400, "limit")
+    for bad in ["x", "-1", "1.5"]:
+        expect(f"jobs paging: ?after={bad} is 400", req("GET", "/api/v1/jobs?after=" + bad), 400, "after")
+    spec = req("GET", "/api/v1/openapi.json").json or {}
+    params = {x.get("name") for x in spec.get("paths", {}).get("/api/v1/jobs", {}).get("get", {}).get("parameters", [])}
+    ok({"limit", "after"} <= params, "jobs paging: the OpenAPI document gives /api/v1/jobs limit and after", params)
+    env = dict(os.environ, BOOTSAN_URL=f"http://127.0.0.1:{t.D.port}",
+               BOOTSAN_TOKEN_FILE=os.path.join(t.D.state, "api-token"))
+    out = subprocess.run([CTL, "--json", "job", "list"], capture_output=True, text=True, env=env)
+    got = json.loads(out.stdout).get("jobs", []) if out.returncode == 0 else []
+    ok([j["id"] for j in got] == ids, "jobs paging: bootsanctl job list follows the pages",
+       out.stderr[-500:] + f" {len(got)} jobs")
+    db = sqlite3.connect(os.path.join(t.D.state, "bootsand.db"), timeout=10)
+    db.execute("DELETE FROM jobs WHERE subject LIKE 'jobflood-%'")
+    db.commit()
+    db.close()
+
+
 # ---- deleting a client ----
 
 def secret_of(mac):
@@ -341,6 +380,99 @@ def test_image_races(state):
     ok(not bad, "images: a clone racing a delete of its name ends consistent", bad[:3])
 
 
+
+# ---- an image whose file is deleted behind bootsand's back ----
+
+def test_missing_image(state):
+    for name in ["lost-a", "lost-b", "lost-c"]:
+        expect(f"missing: image {name}", req("POST", "/api/v1/images", {"name": name, "size_bytes": MiB}), 201)
+    db = sqlite3.connect(os.path.join(state, "bootsand.db"), timeout=10)
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("INSERT INTO targets (iqn, created) VALUES ('iqn.2024-01.org.example:lost', 1)")
+    db.execute("INSERT INTO luns (target, lun, image, serial, naa) VALUES "
+               "('iqn.2024-01.org.example:lost', 0, 'lost-b', '0123456789abcdef', 3)")
+    db.commit()
+    db.close()
+    for name in ["lost-a", "lost-b"]:
+        os.unlink(os.path.join(state, "images", name + ".img"))
+    r = req("GET", "/api/v1/images/lost-a")
+    ok(r.status == 200 and r.json["state"] == "missing", "missing: an image without its file is state missing", r)
+    states = {i["name"]: i["state"] for i in req("GET", "/api/v1/images").json["images"]}
+    ok(states.get("lost-a") == "missing" and states.get("lost-b") == "missing" and states.get("lost-c") == "ready",
+       "missing: so in the list, the others ready", states)
+    t.D.stop()
+    before = len(t.D.logtext())
+    ok(t.D.start(), "missing: bootsand starts with them", t.D.logtext()[-2000:])
+    log = t.D.logtext()[before:]
+    ok(re.search(r"warn.*image lost-a: its file .*lost-a\.img is missing", log) and
+       re.search(r"warn.*image lost-b: its file .*lost-b\.img is missing", log) and "lost-c" not in log,
+       "missing: the start names each missing image in the log", log[-2000:])
+    r = req("POST", "/api/v1/images", {"name": "lost-copy", "from": "lost-a"})
+    ok(r.status == 409 and r.json.get("field") == "from" and "missing" in r.json.get("error", ""),
+       "missing: a clone of it is 409, not a failed job", r)
+    expect("missing: and makes no image", req("GET", "/api/v1/images/lost-copy"), 404)
+    r = req("POST", "/api/v1/images/lost-a/resize", {"size_bytes": 2 * MiB})
+    ok(r.status == 409 and "missing" in r.json.get("error", ""), "missing: a resize is 409 saying why", r)
+    expect("missing: DELETE of one a LUN uses removes it", req("DELETE", "/api/v1/images/lost-b"), 204)
+    ok(db_query("SELECT count(*) FROM luns WHERE image = 'lost-b'")[0][0] == 0,
+       "missing: with the LUN on it")
+    expect("missing: DELETE of the other", req("DELETE", "/api/v1/images/lost-a"), 204)
+    expect("missing: gone", req("GET", "/api/v1/images/lost-a"), 404)
+    expect("missing: an image that is there keeps its name", req("DELETE", "/api/v1/images/lost-c"), 204)
+    db = sqlite3.connect(os.path.join(state, "bootsand.db"), timeout=10)
+    db.execute("DELETE FROM targets WHERE iqn = 'iqn.2024-01.org.example:lost'")
+    db.commit()
+    db.close()
+
+
+
+# ---- enrollment racing other writers of a client ----
+
+def test_enroll_race(state):
+    """An unknown machine enrolled under provision while the API claims its MAC, or while
+    a second machine with the same UUID enrolls: the loser is told to retry, never refused,
+    and no disk is cloned for a client that is not made."""
+    expect("race: a golden image", req("POST", "/api/v1/images", {"name": "race-gold", "size_bytes": MiB}), 201)
+    expect("race: a sanboot profile", req("POST", "/api/v1/profiles", {"name": "race-disk", "kind": "sanboot"}), 201)
+    expect("race: provision, no enrollment limits", req("PUT", "/api/v1/settings", {
+        "enrollment": "provision", "golden_image": "race-gold", "default_profile": "race-disk",
+        "san_server": "10.0.0.1", "enroll_max_new": "0", "enroll_rate": "0",
+        "enroll_rate_per_address": "0"}), 200)
+    bad = []
+    for i in range(30):
+        mac = f"0a:00:00:00:31:{i:02x}"
+        api, boot = parallel([
+            lambda: req("POST", "/api/v1/clients", {"name": f"race-api-{i}", "mac": [mac],
+                                                     "profile": "race-disk", "image": "race-gold"}),
+            lambda: script("mac=" + mac.replace(":", "-") + "&platform=pcbios")])
+        st, text = boot if isinstance(boot, tuple) else (None, repr(boot))
+        if (getattr(api, "status", None) not in (201, 409) or st != 200 or
+                ("chain " not in text and "sanboot " not in text)):
+            bad.append((i, api, st, text[:300]))
+    ok(not bad, "race: a MAC enrolled while the API claims it: the machine boots or is told to retry",
+       bad[:3])
+    bad = []
+    for i in range(30):
+        uuid = f"5a1e0000-0000-4000-8000-0000000032{i:02x}"
+        a, b = parallel([lambda: script(f"mac=0a-00-00-00-33-{i:02x}&uuid={uuid}&platform=pcbios"),
+                         lambda: script(f"mac=0a-00-00-00-34-{i:02x}&uuid={uuid}&platform=pcbios")])
+        for st, text in (a, b):
+            if st != 200 or ("chain " not in text and "sanboot " not in text):
+                bad.append((i, st, text[:300]))
+    ok(not bad, "race: two machines of one UUID enrolled at once: each boots or is told to retry", bad[:3])
+    deadline = time.time() + 60
+    while time.time() < deadline and db_query("SELECT count(*) FROM images WHERE state = 'cloning'")[0][0]:
+        time.sleep(0.2)
+    orphans = db_query("SELECT name FROM images WHERE name LIKE 'mac-%' AND name NOT IN (SELECT name FROM clients)")
+    ok(not orphans, "race: no disk was cloned for a client that was not made", orphans[:5])
+    log = t.D.logtext()
+    ok("cannot be recorded" not in log, "race: no enrollment failed to be recorded", log[-1500:])
+    expect("race: back to deny", req("PUT", "/api/v1/settings", {"enrollment": "deny", "golden_image": "",
+                                                                 "default_profile": "", "enroll_max_new": "",
+                                                                 "enroll_rate": "", "enroll_rate_per_address": ""}),
+           200)
+
+
 # ---- an interrupted provisioning clone ----
 
 def test_interrupted_clone(state, sig, mac):
@@ -401,8 +533,11 @@ def main():
             test_modes(state)
             test_history_bounded()
             test_paging()
+            test_jobs_paging()
             test_client_delete(state)
             test_image_races(state)
+            test_missing_image(state)
+            test_enroll_race(state)
             setup_provision(state)
             test_interrupted_clone(state, signal.SIGKILL, "0a:00:00:00:00:01")
             test_interrupted_clone(state, signal.SIGTERM, "0a:00:00:00:00:02")

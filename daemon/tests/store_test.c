@@ -683,6 +683,76 @@ static void test_boot_bounds(void)
 	store_close(s);
 }
 
+/*
+ * The enrollment cap counts provisioned or registered clients that never
+ * booted. That a client booted must outlive the history row that showed
+ * it: its "iSCSI login" is pruned once 50 script fetches follow it.
+ */
+static void test_booted_outlives_history(void)
+{
+	struct store_client c = { .name = "prov", .image = "prov", .state = "active",
+				  .origin = "provision" };
+	struct store_client r = { .name = "reg", .state = "active", .origin = "register" };
+	struct store_client p = { .name = "new", .state = "pending", .origin = "register" };
+	struct store_boot b = { .client = "prov", .what = "ipxe: profile disk" };
+	struct store *s;
+	int64_t cnt = -1;
+	char err[256];
+
+	fresh("booted");
+	s = open_ok();
+	if (!s)
+		return;
+	ok(!store_client_create(s, &c) && !store_client_create(s, &r) &&
+	   !store_client_create(s, &p), "booted: a provisioned, a registered, a pending client");
+	ok(!store_count(s, STORE_T_UNBOOTED_CLIENTS, &cnt) && cnt == 3,
+	   "booted: none has booted (%lld)", (long long)cnt);
+	store_boot_add(s, &b);
+	ok(!store_count(s, STORE_T_UNBOOTED_CLIENTS, &cnt) && cnt == 3,
+	   "booted: a script for a client with a disk is no boot yet (%lld)", (long long)cnt);
+	snprintf(b.what, sizeof(b.what), "iSCSI login as iqn.2026-01.org.bootsan:prov");
+	store_boot_queue(s, &b);
+	snprintf(b.client, sizeof(b.client), "reg");
+	snprintf(b.what, sizeof(b.what), "ipxe: profile local");
+	store_boot_queue(s, &b);
+	snprintf(b.client, sizeof(b.client), "new");
+	store_boot_queue(s, &b);
+	ok(!store_count(s, STORE_T_UNBOOTED_CLIENTS, &cnt) && cnt == 1,
+	   "booted: its iSCSI login, a script for one without a disk; pending still counts (%lld)",
+	   (long long)cnt);
+	snprintf(b.client, sizeof(b.client), "prov");
+	snprintf(b.what, sizeof(b.what), "ipxe: profile disk");
+	for (int i = 0; i < 2 * STORE_BOOT_KEEP; i++)
+		store_boot_queue(s, &b);
+	store_boot_prune(s, STORE_BOOT_KEEP);
+	ok(!store_count(s, STORE_T_BOOT_HISTORY, &cnt) && cnt <= 2 + STORE_BOOT_KEEP,
+	   "booted: %d later fetches prune the login row (%lld rows)", 2 * STORE_BOOT_KEEP,
+	   (long long)cnt);
+	ok(!store_count(s, STORE_T_UNBOOTED_CLIENTS, &cnt) && cnt == 1,
+	   "booted: it still counts as booted (%lld not booted)", (long long)cnt);
+	store_close(s);
+	s = open_ok();
+	ok(s && !store_count(s, STORE_T_UNBOOTED_CLIENTS, &cnt) && cnt == 1,
+	   "booted: also after a reopen (%lld)", (long long)cnt);
+	if (s)
+		store_close(s);
+
+	/* A database of version 6 learns from its history who booted. */
+	fresh("booted-v6");
+	s = store_open_version(path, 6, err, sizeof(err));
+	snprintf(b.client, sizeof(b.client), "prov");
+	snprintf(b.what, sizeof(b.what), "iSCSI login as iqn.2026-01.org.bootsan:prov");
+	ok(s && !store_client_create(s, &c) && !store_client_create(s, &p) &&
+	   !store_boot_add(s, &b), "booted: a version 6 database with a client's login");
+	if (s)
+		store_close(s);
+	s = open_ok();
+	ok(s && !store_count(s, STORE_T_UNBOOTED_CLIENTS, &cnt) && cnt == 1,
+	   "booted: upgraded, that client has booted (%lld not booted)", (long long)cnt);
+	if (s)
+		store_close(s);
+}
+
 /* The database holds secrets: 0600 whatever the umask, and fixed when found otherwise. */
 static void test_file_modes(void)
 {
@@ -840,6 +910,7 @@ int main(void)
 	test_boot_queue();
 	test_read_snapshots();
 	test_boot_bounds();
+	test_booted_outlives_history();
 	test_file_modes();
 	test_job_bounds();
 	test_identity_unique();
