@@ -522,6 +522,7 @@ static void bootsan_conn_release_work(struct work_struct *work)
 		bootsan_target_put(conn->target);	/* login never completed */
 	rx_reset(conn);
 	kfree_sensitive(conn->creds);
+	kfree_sensitive(conn->login_text);
 	bootsan_prelogin_release(conn);
 	sock_release(conn->sock);
 	atomic_dec(&conn->portal->connections);

@@ -175,6 +175,9 @@ struct bootsan_conn {
 	int chap_state;
 	u8 isid[6];
 	u16 tsih;
+	u8 *login_text;			/* continued login text (C bit) so far */
+	u32 login_text_len;
+	int login_text_csg;		/* the stage of the request it belongs to */
 
 	struct bootsan_session *sess;
 	struct bootsan_tx_state tx;	/* the send queue (tx.c) */
@@ -220,6 +223,8 @@ bool bootsan_prelogin_portal_full(struct bootsan_portal *p);
 bool bootsan_prelogin_take_slot(struct bootsan_conn *conn);
 void bootsan_prelogin_done(struct bootsan_conn *conn);
 void bootsan_prelogin_release(struct bootsan_conn *conn);
+/* The same peer address (the port aside): one source for the per-source bounds. */
+bool bootsan_same_source(const struct sockaddr_storage *a, const struct sockaddr_storage *b);
 
 /* session.c */
 extern struct mutex bootsan_session_mutex;
