@@ -1,0 +1,47 @@
+#!/bin/sh
+# What writes may hold before their data arrives (write_budget.c): the
+# module parameters write_mem_per_session_mib and write_mem_total_mib bound
+# it; a write over the bound waits for its R2T while its session's writes
+# finish, or is answered TASK SET FULL; every write answered GOOD reads
+# back. Runs in the test VM as root.
+cd "$(dirname "$0")" || exit 1
+. ./lib.sh
+
+T=iqn.2024-01.org.bootsan.test:write-budget
+IMG=/tmp/write-budget.img
+PORT=3269
+P=/sys/module/bootsan/parameters
+
+# tap_run COMMAND...: a program printing its own TAP lines, numbered on.
+tap_run() {
+	out=$(TAP_BASE=$tap_n "$@")
+	rc=$?
+	printf '%s\n' "$out"
+	tap_n=$((tap_n + $(printf '%s\n' "$out" | grep -c -E '^(not )?ok ')))
+	[ $rc = 0 ] || tap_failed=1
+}
+
+echo "TAP version 13"
+modprobe bootsan || { echo "Bail out! bootsan.ko missing"; exit 1; }
+truncate -s 32M $IMG
+check "portal, target (queue depth 16) and a 32 MiB LUN" sh -c "
+	./bsnl portal-new 127.0.0.1 $PORT && ./bsnl target-new $T allow-any 1 queue-depth 16 &&
+	./bsnl lun-new $T 0 $IMG"
+check "the bounds are module parameters: 64 MiB per session, 0 (a quarter of RAM) in all" \
+	sh -c "[ \"\$(cat $P/write_mem_per_session_mib)\" = 64 ] &&
+		[ \"\$(cat $P/write_mem_total_mib)\" = 0 ]"
+
+echo 1 >$P/write_mem_per_session_mib 2>/dev/null
+tap_run ./write_budget session 127.0.0.1 $PORT $T
+echo 64 >$P/write_mem_per_session_mib 2>/dev/null
+check "no session is left" wait_for 10 sh -c "[ -z \"\$(./bsnl sessions)\" ]"
+
+echo 1 >$P/write_mem_total_mib 2>/dev/null
+tap_run ./write_budget total 127.0.0.1 $PORT $T
+echo 0 >$P/write_mem_total_mib 2>/dev/null
+check "no session is left" wait_for 10 sh -c "[ -z \"\$(./bsnl sessions)\" ]"
+
+./bsnl target-del $T force
+./bsnl portal-del 127.0.0.1 $PORT force
+rm -f $IMG
+tap_done
