@@ -82,6 +82,8 @@ struct bootsan_cmd {
 	bool dout_error;		/* a Data-Out broke the rules: sense set */
 	bool in_window;			/* took a CmdSN: counted until answered */
 	bool immediate;			/* counted in conn->nr_immediate */
+	bool dout_wait;			/* its R2T waits for memory (dout_mem.c) */
+	bool dout_charged;		/* its buffer counts in the budgets */
 	struct work_struct work;	/* running on bootsan_io_wq */
 	/* The SCSI decoder's result: block I/O to do, or a finished response. */
 	struct scsi_req req;
@@ -187,6 +189,8 @@ struct bootsan_conn {
 	struct bootsan_cmd *cur_cmd;	/* set up before its immediate data */
 	struct list_head pending_writes;	/* commands waiting for data-out */
 	unsigned int nr_pending;
+	unsigned int nr_dout_waiting;	/* of those, waiting for memory first */
+	unsigned long dout_mem;		/* bytes their buffers hold (dout_mem.c) */
 	unsigned int nr_immediate;	/* immediate commands not answered yet */
 
 	/* commands on bootsan_io_wq, and those done that io_work answers */
@@ -244,6 +248,8 @@ void bootsan_sessions_recheck(struct bootsan_target *t);
 /* ffp.c and its neighbours (ffp.h): the full feature phase */
 int bootsan_ffp_pdu(struct bootsan_conn *conn);
 int bootsan_ffp_send_done(struct bootsan_conn *conn);
+/* After writes finished: those waiting for memory get it (iscsi_cmd.c). */
+int bootsan_dout_resume(struct bootsan_conn *conn);
 void bootsan_conn_wait_running(struct bootsan_conn *conn);
 int bootsan_ffp_data_digest_error(struct bootsan_conn *conn);
 int bootsan_ffp_data_ready(struct bootsan_conn *conn);
