@@ -50,7 +50,13 @@ check "no session is left" wait_for 10 sh -c "[ -z \"\$(./bsnl sessions)\" ]"
 # KiB writes, 32 in flight each, all verified.
 mkdir -p /etc/iscsi /var/lib/iscsi /run/lock/iscsi
 echo "InitiatorName=$I" >/etc/iscsi/initiatorname.iscsi
-pidof iscsid >/dev/null || { setsid iscsid -f >/tmp/iscsid-wb.log 2>&1 & sleep 1; }
+# Our own iscsid, with our initiator name; later tests start theirs.
+iscsiadm -m node -U all >/dev/null 2>&1
+killall iscsid 2>/dev/null
+wait_for 10 sh -c '! pidof iscsid >/dev/null'
+setsid iscsid -f >/tmp/iscsid-wb.log 2>&1 &
+iscsid_pid=$!
+sleep 1
 disk() {
 	for s in /sys/class/iscsi_session/session*; do
 		grep -q write-budget "$s/targetname" 2>/dev/null || continue
@@ -72,6 +78,8 @@ echo 64 >$P/write_mem_per_session_mib 2>/dev/null
 echo 0 >$P/write_mem_total_mib 2>/dev/null
 iscsiadm -m node -T $T -p 127.0.0.1:$PORT --logout >/dev/null 2>&1
 iscsiadm -m node -T $T -o delete >/dev/null 2>&1
+kill "$iscsid_pid" 2>/dev/null
+wait_for 10 sh -c '! pidof iscsid >/dev/null'
 check "no session is left" wait_for 10 sh -c "[ -z \"\$(./bsnl sessions)\" ]"
 
 ./bsnl target-del $T force
