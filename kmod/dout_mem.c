@@ -10,9 +10,9 @@
  * while its session's own writes finish (they free what it needs). One
  * that cannot wait, because its data comes unsolicited or its session
  * holds nothing that would be freed, is answered TASK SET FULL: the
- * initiator sends it again later, and nothing acknowledged is lost. A
- * session holding nothing may always take one write, whatever its size
- * (up to BOOTSAN_MAX_IO), so no session starves on its own budget.
+ * initiator sends it again later, and nothing acknowledged is lost. The
+ * session's budget never refuses a session holding nothing its first
+ * write, whatever its size (up to BOOTSAN_MAX_IO): none starves on it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
