@@ -370,6 +370,8 @@ static void bootsan_conn_io_work(struct work_struct *work)
 	while (budget--) {
 		/* Answers first: they reopen the initiator's window. */
 		ret = bootsan_ffp_send_done(conn);
+		if (!ret)
+			ret = bootsan_dout_resume(conn);
 		if (ret)
 			break;
 		/* Too much waits for the peer: read nothing new until it went. */
@@ -398,6 +400,8 @@ static void bootsan_conn_io_work(struct work_struct *work)
 	 */
 	if (ret == -EAGAIN) {
 		ret = bootsan_ffp_send_done(conn);
+		if (!ret)
+			ret = bootsan_dout_resume(conn);
 		if (!ret)
 			ret = bootsan_tx_push(conn);
 		if (!ret || ret == -EAGAIN)
@@ -522,6 +526,7 @@ static void bootsan_conn_release_work(struct work_struct *work)
 		bootsan_target_put(conn->target);	/* login never completed */
 	rx_reset(conn);
 	kfree_sensitive(conn->creds);
+	kfree_sensitive(conn->login_text);
 	bootsan_prelogin_release(conn);
 	sock_release(conn->sock);
 	atomic_dec(&conn->portal->connections);

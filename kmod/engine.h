@@ -82,6 +82,8 @@ struct bootsan_cmd {
 	bool dout_error;		/* a Data-Out broke the rules: sense set */
 	bool in_window;			/* took a CmdSN: counted until answered */
 	bool immediate;			/* counted in conn->nr_immediate */
+	bool dout_wait;			/* its R2T waits for memory (dout_mem.c) */
+	bool dout_charged;		/* its buffer counts in the budgets */
 	struct work_struct work;	/* running on bootsan_io_wq */
 	/* The SCSI decoder's result: block I/O to do, or a finished response. */
 	struct scsi_req req;
@@ -175,6 +177,9 @@ struct bootsan_conn {
 	int chap_state;
 	u8 isid[6];
 	u16 tsih;
+	u8 *login_text;			/* continued login text (C bit) so far */
+	u32 login_text_len;
+	int login_text_csg;		/* the stage of the request it belongs to */
 
 	struct bootsan_session *sess;
 	struct bootsan_tx_state tx;	/* the send queue (tx.c) */
@@ -184,6 +189,8 @@ struct bootsan_conn {
 	struct bootsan_cmd *cur_cmd;	/* set up before its immediate data */
 	struct list_head pending_writes;	/* commands waiting for data-out */
 	unsigned int nr_pending;
+	unsigned int nr_dout_waiting;	/* of those, waiting for memory first */
+	unsigned long dout_mem;		/* bytes their buffers hold (dout_mem.c) */
 	unsigned int nr_immediate;	/* immediate commands not answered yet */
 
 	/* commands on bootsan_io_wq, and those done that io_work answers */
@@ -220,6 +227,8 @@ bool bootsan_prelogin_portal_full(struct bootsan_portal *p);
 bool bootsan_prelogin_take_slot(struct bootsan_conn *conn);
 void bootsan_prelogin_done(struct bootsan_conn *conn);
 void bootsan_prelogin_release(struct bootsan_conn *conn);
+/* The same peer address (the port aside): one source for the per-source bounds. */
+bool bootsan_same_source(const struct sockaddr_storage *a, const struct sockaddr_storage *b);
 
 /* session.c */
 extern struct mutex bootsan_session_mutex;
@@ -239,6 +248,8 @@ void bootsan_sessions_recheck(struct bootsan_target *t);
 /* ffp.c and its neighbours (ffp.h): the full feature phase */
 int bootsan_ffp_pdu(struct bootsan_conn *conn);
 int bootsan_ffp_send_done(struct bootsan_conn *conn);
+/* After writes finished: those waiting for memory get it (iscsi_cmd.c). */
+int bootsan_dout_resume(struct bootsan_conn *conn);
 void bootsan_conn_wait_running(struct bootsan_conn *conn);
 int bootsan_ffp_data_digest_error(struct bootsan_conn *conn);
 int bootsan_ffp_data_ready(struct bootsan_conn *conn);

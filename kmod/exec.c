@@ -213,6 +213,7 @@ static void cmd_retire(struct bootsan_cmd *cmd)
 void bootsan_cmd_free(struct bootsan_cmd *cmd)
 {
 	cmd_retire(cmd);
+	bootsan_dout_release(cmd);
 	bootsan_buf_free(&cmd->buf);
 	if (cmd->lun)
 		bootsan_lun_put(cmd->lun);

@@ -40,6 +40,19 @@ int bootsan_ffp_data_out(struct bootsan_conn *conn);
 struct bootsan_cmd *bootsan_find_pending(struct bootsan_conn *conn, u32 itt);
 int bootsan_write_progress(struct bootsan_conn *conn, struct bootsan_cmd *cmd);
 
+/* dout_mem.c */
+enum bootsan_dout_mem {
+	DOUT_MEM_OK,
+	DOUT_MEM_WAIT,		/* the session's own writes will free enough */
+	DOUT_MEM_FULL,		/* answer TASK SET FULL */
+};
+
+enum bootsan_dout_mem bootsan_dout_mem_take(struct bootsan_conn *conn, u32 len, bool may_wait);
+void bootsan_dout_mem_give(struct bootsan_conn *conn, u32 len);
+
+/* iscsi_cmd.c: a command's data-out memory goes with it (bootsan_cmd_free). */
+void bootsan_dout_release(struct bootsan_cmd *cmd);
+
 /* exec.c */
 int bootsan_cmd_execute(struct bootsan_cmd *cmd);
 int bootsan_ffp_quiesce(struct bootsan_conn *conn);

@@ -46,6 +46,8 @@ int bootsan_write_progress(struct bootsan_conn *conn, struct bootsan_cmd *cmd)
 {
 	bool failed = cmd->dout_error || cmd->req.status != SCSI_STATUS_GOOD;
 
+	if (!failed && cmd->dout_wait)
+		return 0;	/* no buffer yet: bootsan_dout_resume() solicits */
 	if (!failed && cmd->data_out_received < cmd->data_out_len)
 		return send_r2t(conn, cmd);
 	list_del(&cmd->node);
@@ -93,6 +95,9 @@ static void no_lun_decode(struct bootsan_conn *conn, struct scsi_req *req)
  * its immediate data is received, so the data can land in its buffer.
  */
 static void dout_setup(struct bootsan_conn *conn, struct bootsan_cmd *cmd);
+static void task_set_full(struct scsi_req *req);
+static void dout_wait(struct bootsan_conn *conn, struct bootsan_cmd *cmd);
+static void dout_alloc(struct bootsan_cmd *cmd, u32 unsol);
 
 /*
  * What the LUN's state says before a decoded command runs: a pending UNIT
@@ -215,10 +220,101 @@ static void dout_setup(struct bootsan_conn *conn, struct bootsan_cmd *cmd)
 		return;
 	}
 	cmd->data_out_len = edtl;
-	if (bootsan_buf_alloc(&cmd->buf, edtl)) {
-		scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);
+	/*
+	 * Memory is taken only for data that comes: a write whose data we
+	 * solicit may wait for it (first come, first served); one with data
+	 * on its way cannot (dout_mem.c).
+	 */
+	if (!unsol && conn->nr_dout_waiting) {
+		dout_wait(conn, cmd);
+		return;
+	}
+	switch (bootsan_dout_mem_take(conn, edtl, !unsol)) {
+	case DOUT_MEM_OK:
+		dout_alloc(cmd, unsol);
+		break;
+	case DOUT_MEM_WAIT:
+		dout_wait(conn, cmd);
+		break;
+	case DOUT_MEM_FULL:
+		task_set_full(req);
+		cmd->data_out_len = unsol;
+		break;
+	}
+}
+
+/* Answered TASK SET FULL: the initiator sends it again later. */
+static void task_set_full(struct scsi_req *req)
+{
+	req->action = SCSI_ACT_DONE;
+	req->nr_blocks = 0;
+	req->data_in_len = 0;
+	req->status = SCSI_STATUS_TASK_SET_FULL;
+	req->sense_len = 0;
+}
+
+static void dout_wait(struct bootsan_conn *conn, struct bootsan_cmd *cmd)
+{
+	cmd->dout_wait = true;
+	conn->nr_dout_waiting++;
+}
+
+/* The budget for the whole write is taken: its buffer. */
+static void dout_alloc(struct bootsan_cmd *cmd, u32 unsol)
+{
+	cmd->dout_charged = true;
+	if (bootsan_buf_alloc(&cmd->buf, cmd->data_out_len)) {
+		bootsan_dout_release(cmd);
+		scsi_set_sense(&cmd->req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);
 		cmd->data_out_len = unsol;
 	}
+}
+
+void bootsan_dout_release(struct bootsan_cmd *cmd)
+{
+	if (cmd->dout_charged)
+		bootsan_dout_mem_give(cmd->conn, cmd->data_out_len);
+	cmd->dout_charged = false;
+	if (cmd->dout_wait)
+		cmd->conn->nr_dout_waiting--;
+	cmd->dout_wait = false;
+}
+
+/*
+ * From io_work, after writes finished: the writes waiting for memory,
+ * oldest first, get it and their first R2T, or TASK SET FULL once their
+ * session holds nothing that would free (they would wait forever).
+ */
+int bootsan_dout_resume(struct bootsan_conn *conn)
+{
+	struct bootsan_cmd *cmd, *next;
+	int ret;
+
+	if (!conn->nr_dout_waiting)
+		return 0;
+	list_for_each_entry_safe(cmd, next, &conn->pending_writes, node) {
+		if (!cmd->dout_wait)
+			continue;
+		conn->nr_dout_waiting--;
+		switch (bootsan_dout_mem_take(conn, cmd->data_out_len, true)) {
+		case DOUT_MEM_WAIT:
+			conn->nr_dout_waiting++;
+			return 0;
+		case DOUT_MEM_OK:
+			cmd->dout_wait = false;
+			dout_alloc(cmd, 0);
+			break;
+		case DOUT_MEM_FULL:
+			cmd->dout_wait = false;
+			task_set_full(&cmd->req);
+			cmd->data_out_len = 0;
+			break;
+		}
+		ret = bootsan_write_progress(conn, cmd);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 struct bootsan_cmd *bootsan_find_pending(struct bootsan_conn *conn, u32 itt)

@@ -73,7 +73,10 @@ static int send_login_rsp(struct bootsan_conn *conn, const struct login_error *e
 	u32 cmd_sn = be32_to_cpu(req->cmdsn);
 
 	rsp.opcode = ISCSI_OP_LOGIN_RSP;
-	rsp.flags = (conn->login_stage << 2) & ISCSI_FLAG_LOGIN_CURRENT_STAGE_MASK;
+	/* Before the first request is complete, its own stage. */
+	rsp.flags = ((conn->login_stage >= 0 ? conn->login_stage :
+		      ISCSI_LOGIN_CURRENT_STAGE(req->flags)) << 2) &
+		    ISCSI_FLAG_LOGIN_CURRENT_STAGE_MASK;
 	if (transit && !err)
 		rsp.flags |= ISCSI_FLAG_LOGIN_TRANSIT | nsg;
 	memcpy(rsp.isid, req->isid, sizeof(rsp.isid));
@@ -342,13 +345,83 @@ static int login_complete(struct bootsan_conn *conn, struct iscsi_text_buf *out)
 	return 0;
 }
 
+/*
+ * Login text continued over several requests (the C bit) is kept until
+ * the request that ends it, up to this much in all.
+ */
+#define LOGIN_TEXT_MAX	(4 * BOOTSAN_LOGIN_DSL_MAX)
+
+static int fail_text_too_long(struct bootsan_conn *conn)
+{
+	return login_fail(conn, conn->params.target_name, ISCSI_STATUS_CLS_TARGET_ERR,
+			  ISCSI_LOGIN_STATUS_NO_RESOURCES,
+			  BOOTSAN_LOGIN_FAILURE_OUT_OF_RESOURCES);
+}
+
+/*
+ * A request with C set (RFC 7143 11.12.2): keep its text and answer with
+ * an empty response, C and T clear, for the initiator to send the rest.
+ * Its keys are read when the text is complete; a key or value may be cut
+ * anywhere.
+ */
+static int login_continue(struct bootsan_conn *conn, int csg)
+{
+	struct iscsi_text_buf empty = {};
+	u32 len = conn->login_text_len;
+	u8 *text;
+
+	if (conn->login_text && csg != conn->login_text_csg)
+		return FAIL_INIT(conn, INIT_ERR);
+	if (conn->data_len > LOGIN_TEXT_MAX - len)
+		return fail_text_too_long(conn);
+	text = krealloc(conn->login_text, len + conn->data_len, GFP_KERNEL);
+	if (!text)
+		return -ENOMEM;
+	if (conn->data_len)
+		memcpy(text + len, conn->data, conn->data_len);
+	conn->login_text = text;
+	conn->login_text_len = len + conn->data_len;
+	conn->login_text_csg = csg;
+	return send_login_rsp(conn, NULL, false, 0, &empty);
+}
+
+/*
+ * The request that ends continued text: make conn->data the whole text
+ * (rx_reset frees it as it would the request's own). 0, or -E2BIG.
+ */
+static int login_text_join(struct bootsan_conn *conn)
+{
+	u32 len = conn->login_text_len;
+	u8 *all;
+
+	if (!conn->login_text)
+		return 0;
+	if (conn->data_len > LOGIN_TEXT_MAX - len)
+		return -E2BIG;
+	all = kvmalloc(len + conn->data_len + 1, GFP_KERNEL);
+	if (!all)
+		return -ENOMEM;
+	memcpy(all, conn->login_text, len);
+	if (conn->data_len)
+		memcpy(all + len, conn->data, conn->data_len);
+	kvfree(conn->data);
+	conn->data = all;
+	conn->data_len += len;
+	kfree_sensitive(conn->login_text);
+	conn->login_text = NULL;
+	conn->login_text_len = 0;
+	return 0;
+}
+
 int bootsan_login_pdu(struct bootsan_conn *conn)
 {
 	struct iscsi_login_req *req = (struct iscsi_login_req *)conn->bhs;
 	struct security_keys keys = {};
 	struct iscsi_text_buf out = {};
 	struct iscsi_kv kv;
-	bool first = conn->login_stage < 0;
+	bool first = conn->login_stage < 0;	/* the first request (maybe continued) */
+	bool first_pdu = first && !conn->login_text;
+	bool cont = req->flags & ISCSI_FLAG_LOGIN_CONTINUE;
 	bool transit = req->flags & ISCSI_FLAG_LOGIN_TRANSIT;
 	int csg = ISCSI_LOGIN_CURRENT_STAGE(req->flags);
 	int nsg = ISCSI_LOGIN_NEXT_STAGE(req->flags);
@@ -357,7 +430,7 @@ int bootsan_login_pdu(struct bootsan_conn *conn)
 
 	if ((req->opcode & ISCSI_OPCODE_MASK) != ISCSI_OP_LOGIN)
 		return -EPROTO;	/* RFC 7143 6.3: only Login PDUs before login */
-	if (first) {
+	if (first_pdu) {
 		memcpy(conn->isid, req->isid, sizeof(conn->isid));
 		conn->stat_sn = be32_to_cpu(req->exp_statsn);
 		conn->cid = be16_to_cpu(req->cid);
@@ -378,9 +451,18 @@ int bootsan_login_pdu(struct bootsan_conn *conn)
 		return FAIL_INIT(conn, INIT_ERR);
 	if (!first && csg < conn->login_stage)
 		return FAIL_INIT(conn, INIT_ERR);
+	if (cont && transit)
+		return FAIL_INIT(conn, INIT_ERR);	/* C=1 needs T=0 (RFC 7143 11.12.2) */
+	if (cont)
+		return login_continue(conn, csg);
+	if (conn->login_text && csg != conn->login_text_csg)
+		return FAIL_INIT(conn, INIT_ERR);
+	ret = login_text_join(conn);
+	if (ret == -E2BIG)
+		return fail_text_too_long(conn);
+	if (ret)
+		return ret;
 	conn->login_stage = csg;
-	if (req->flags & ISCSI_FLAG_LOGIN_CONTINUE)
-		return FAIL_INIT(conn, INIT_ERR);	/* multi-PDU text: not supported */
 	if (transit && (nsg <= csg || nsg == 2))
 		return FAIL_INIT(conn, INIT_ERR);
 

@@ -40,7 +40,7 @@ void bootsan_prelogin_portal_init(struct bootsan_portal *p)
 	atomic_set(&p->logged_in, 0);
 }
 
-static bool same_source(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+bool bootsan_same_source(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 {
 	if (a->ss_family != b->ss_family)
 		return false;
@@ -77,7 +77,7 @@ static struct bootsan_conn *prelogin_victim(struct bootsan_portal *p,
 			continue;	/* on its way out already */
 		if (idle_longer(c, oldest))
 			oldest = c;
-		if (same_source(&c->peer, &conn->peer)) {
+		if (bootsan_same_source(&c->peer, &conn->peer)) {
 			from_here++;
 			if (idle_longer(c, oldest_here))
 				oldest_here = c;

@@ -78,6 +78,7 @@ static inline void put_unaligned_be64(u64 v, void *p)
 #define SCSI_STATUS_GOOD		0x00
 #define SCSI_STATUS_CHECK_CONDITION	0x02
 #define SCSI_STATUS_RESERVATION_CONFLICT 0x18
+#define SCSI_STATUS_TASK_SET_FULL	0x28
 
 /* Sense keys (SPC-4 table 45). */
 #define SCSI_SK_NO_SENSE		0x0

@@ -6,6 +6,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 
 #include "compat.h"
@@ -18,6 +19,16 @@ LIST_HEAD(bootsan_sessions);
 static u64 bootsan_next_session_id = 1;
 /* Under bootsan_session_mutex. */
 static struct tsih_map bootsan_tsihs = TSIH_MAP_INIT;
+
+/*
+ * A discovery session needs no target and, with authentication off, no
+ * credentials: bound what one address can hold, so that no machine can
+ * take all the TSIHs or the portal's connections with them.
+ */
+static unsigned int discovery_per_source = 8;
+module_param(discovery_per_source, uint, 0644);
+MODULE_PARM_DESC(discovery_per_source,
+		 "Discovery sessions one address may hold at once; 0 for no limit (default 8)");
 
 /*
  * Create the session for a connection whose login succeeded. @t carries a
@@ -56,14 +67,21 @@ struct bootsan_session *bootsan_session_create(struct bootsan_conn *conn,
 			bootsan_conn_shutdown(old->conn);
 			old->reinstated = true;
 		}
-		/* Sessions on their way out do not count against the limit. */
-		if (t && !old->reinstated && !old->killed && !old->logout)
+		/* Sessions on their way out do not count against the limits. */
+		if (old->reinstated || old->killed || old->logout)
+			continue;
+		if (t || bootsan_same_source(&old->peer, &sess->peer))
 			live++;
 	}
 	if (t && live >= READ_ONCE(t->max_sessions)) {
 		mutex_unlock(&bootsan_session_mutex);
 		kfree(sess);
 		return ERR_PTR(-EUSERS);
+	}
+	if (!t && READ_ONCE(discovery_per_source) && live >= READ_ONCE(discovery_per_source)) {
+		mutex_unlock(&bootsan_session_mutex);
+		kfree(sess);
+		return ERR_PTR(-EBUSY);	/* Target Error, out of resources */
 	}
 	/* 65535 sessions at once (discovery ones have no limit): refused. */
 	sess->tsih = tsih_alloc(&bootsan_tsihs);

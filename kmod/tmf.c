@@ -19,8 +19,8 @@ static void reset_lun(struct bootsan_lun *l, const struct pr_nexus *n)
 	spin_unlock(&l->state->lock);
 }
 
-/* Reset LUN @lun_nr, or every LUN (TARGET WARM RESET) when it is U32_MAX. */
-static void reset_luns(struct bootsan_conn *conn, u32 lun_nr)
+/* A TARGET WARM RESET resets every LUN of the target. */
+static void reset_all_luns(struct bootsan_conn *conn)
 {
 	struct bootsan_target *t = conn->sess->target;
 	struct bootsan_lun *l;
@@ -29,14 +29,6 @@ static void reset_luns(struct bootsan_conn *conn, u32 lun_nr)
 
 	bootsan_conn_nexus(conn, &n);
 	/* References are dropped outside RCU: the last one frees the LUN. */
-	if (lun_nr != U32_MAX) {
-		l = bootsan_lun_get(t, lun_nr);
-		if (l) {
-			reset_lun(l, &n);
-			bootsan_lun_put(l);
-		}
-		return;
-	}
 	while ((l = bootsan_lun_get_next(t, next))) {
 		reset_lun(l, &n);
 		next = l->lun + 1;	/* LUN numbers stop at 16383: no wrap */
@@ -44,12 +36,27 @@ static void reset_luns(struct bootsan_conn *conn, u32 lun_nr)
 	}
 }
 
+/* The commands still collecting their data-out end, unanswered. */
+static void abort_pending(struct bootsan_conn *conn)
+{
+	struct bootsan_cmd *cmd, *next;
+
+	list_for_each_entry_safe(cmd, next, &conn->pending_writes, node) {
+		list_del(&cmd->node);
+		conn->nr_pending--;
+		bootsan_cmd_free(cmd);
+	}
+}
+
 int bootsan_ffp_tmf(struct bootsan_conn *conn)
 {
 	struct iscsi_tm *req = (struct iscsi_tm *)conn->bhs;
 	struct iscsi_tm_rsp rsp = {};
-	struct bootsan_cmd *cmd, *next;
+	struct bootsan_cmd *cmd;
+	struct bootsan_lun *lun;
+	struct pr_nexus n;
 	u8 func = req->flags & ISCSI_FLAG_TM_FUNC_MASK;
+	u32 lun_nr;
 	int ret;
 
 	if (!bootsan_cmdsn_accept(conn, (struct iscsi_hdr *)req))
@@ -74,19 +81,29 @@ int bootsan_ffp_tmf(struct bootsan_conn *conn)
 		}
 		/* Not received yet: it counts as received, and aborted. */
 		break;
+	case ISCSI_TM_FUNC_LOGICAL_UNIT_RESET:
+		/*
+		 * Only the LUN it names: one that does not decode, or that
+		 * the target does not have, is answered as such and nothing
+		 * is aborted or reset (RFC 7143 11.6.1).
+		 */
+		lun_nr = bootsan_decode_lun(&req->lun);
+		lun = lun_nr == U32_MAX ? NULL : bootsan_lun_get(conn->sess->target, lun_nr);
+		if (!lun) {
+			rsp.response = ISCSI_TMF_RSP_NO_LUN;
+			break;
+		}
+		abort_pending(conn);
+		bootsan_conn_nexus(conn, &n);
+		reset_lun(lun, &n);
+		bootsan_lun_put(lun);
+		break;
 	case ISCSI_TM_FUNC_ABORT_TASK_SET:
 	case ISCSI_TM_FUNC_CLEAR_TASK_SET:
-	case ISCSI_TM_FUNC_LOGICAL_UNIT_RESET:
 	case ISCSI_TM_FUNC_TARGET_WARM_RESET:
-		list_for_each_entry_safe(cmd, next, &conn->pending_writes, node) {
-			list_del(&cmd->node);
-			conn->nr_pending--;
-			bootsan_cmd_free(cmd);
-		}
-		if (func == ISCSI_TM_FUNC_LOGICAL_UNIT_RESET)
-			reset_luns(conn, bootsan_decode_lun(&req->lun));
-		else if (func == ISCSI_TM_FUNC_TARGET_WARM_RESET)
-			reset_luns(conn, U32_MAX);
+		abort_pending(conn);
+		if (func == ISCSI_TM_FUNC_TARGET_WARM_RESET)
+			reset_all_luns(conn);
 		break;
 	default:
 		rsp.response = ISCSI_TMF_RSP_NOT_SUPPORTED;

@@ -13,7 +13,8 @@
  *   teardown_race tmf-storm ADDR PORT TARGET SECONDS
  *	For SECONDS: LOGICAL UNIT RESETs of LUNs 0-7 and TARGET WARM
  *	RESETs, one after the other, on a session; when the target ends the
- *	session (the script deletes LUNs with force), log in again.
+ *	session (the script deletes LUNs with force), log in again. A LUN
+ *	RESET of a LUN deleted just then is answered "LUN does not exist".
  *   teardown_race reinstate ADDR PORT TARGET SECONDS
  *	For SECONDS, four processes log in with one initiator name and ISID
  *	over and over, each login reinstating the session of the one before
@@ -136,7 +137,12 @@ static int run_hold(int n)
 	return tap_failed;
 }
 
-/* A TMF request of @func on LUN @lun, answered "Function complete"? */
+#define TMF_RSP_NO_LUN	2
+
+/*
+ * A TMF request of @func on LUN @lun: its response code (0 "Function
+ * complete"), or -errno when the connection ended.
+ */
 static int tmf(int fd, uint8_t func, uint8_t lun)
 {
 	uint8_t h[BHS] = { OP_TMF | OP_IMMEDIATE, 0x80 | func };
@@ -149,16 +155,16 @@ static int tmf(int fd, uint8_t func, uint8_t lun)
 	put32(h + 32, cmd_sn);
 	if (send_pdu(fd, h, NULL, 0))
 		return -errno;
-	return recv_pdu(fd, h) ?: (h[0] == OP_TMF_RSP && h[2] == 0 ? 0 : 1);
+	return recv_pdu(fd, h) ?: (h[0] == OP_TMF_RSP ? h[2] : 255);
 }
 
 static int run_tmf_storm(int seconds)
 {
 	double end = now_s() + seconds;
-	int fd = -1, status, answered = 0, wrong = 0, ended = 0, refused = 0, i = 0;
+	int fd = -1, status, answered = 0, wrong = 0, ended = 0, refused = 0, i = 0, gone = 0;
 
 	while (now_s() < end) {
-		int ret;
+		int ret, func;
 
 		if (fd < 0) {
 			fd = login(getpid() & 0xff, &status);
@@ -169,21 +175,25 @@ static int run_tmf_storm(int seconds)
 				continue;
 			}
 		}
-		ret = tmf(fd, i % 9 == 8 ? TMF_TARGET_WARM_RESET : TMF_LUN_RESET, i % 8);
+		func = i % 9 == 8 ? TMF_TARGET_WARM_RESET : TMF_LUN_RESET;
+		ret = tmf(fd, func, i % 8);
 		i++;
 		if (ret < 0) {
 			close(fd);
 			fd = -1;
 			ended++;
+		} else if (ret == TMF_RSP_NO_LUN && func == TMF_LUN_RESET) {
+			gone++;		/* between its delete and its add */
 		} else if (ret) {
 			wrong++;
 		} else {
 			answered++;
 		}
 	}
-	printf("# %d TMFs answered, %d sessions ended by the target, %d logins refused\n",
-	       answered, ended, refused);
-	check(answered > 0 && !wrong, "every TMF is answered \"function complete\" (%d wrong)",
+	printf("# %d TMFs answered, %d of a LUN deleted just then, %d sessions ended by the target, %d logins refused\n",
+	       answered, gone, ended, refused);
+	check(answered > 0 && !wrong,
+	      "every TMF is answered \"function complete\", or \"LUN does not exist\" for a deleted LUN (%d wrong)",
 	      wrong);
 	check(fd >= 0 && !logout(fd), "the last session logs out");
 	return tap_failed;
