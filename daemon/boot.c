@@ -328,6 +328,9 @@ static void get_pxelinux(struct http_req *r)
 	}
 	if (res.decision == BOOT_DECIDE_PROFILE || res.decision == BOOT_DECIDE_MENU)
 		why = render_pxelinux(d, r, &req, &res, &b);
+	else if (res.decision == BOOT_DECIDE_WAIT)
+		/* pxelinux asks once and cannot wait. */
+		why = "its disk is being cloned: boot again once it is ready";
 	else
 		why = res.reason;
 	if (res.has_client && why)

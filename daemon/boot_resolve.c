@@ -215,12 +215,12 @@ static int resolve_profile(const struct boot_view *v, const struct boot_ask *ask
 		return err == -ENOMEM ? err : 0;
 	kind = res->profile[0].p.kind;
 	if (kind == BOOT_KIND_SANBOOT) {
-		/* pxelinux asks once and cannot wait: it gets the sanboot as it is. */
-		if (ask->via == BOOT_VIA_IPXE && (!c || !c->image[0])) {
+		/* Whatever asks: pxelinux, which cannot wait, is told why instead. */
+		if (!c || !c->image[0]) {
 			decide(res, BOOT_DECIDE_REFUSE, "this machine has no disk image");
 			return 0;
 		}
-		if (ask->via == BOOT_VIA_IPXE && disk_cloning(v, c)) {
+		if (disk_cloning(v, c)) {
 			decide(res, BOOT_DECIDE_WAIT, NULL);
 			return 0;
 		}

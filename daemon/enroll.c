@@ -395,10 +395,12 @@ policy_ok:
 			return -1;
 		}
 	} else if (!strcmp(key, "iqn_prefix")) {
-		if (v[0] && (strlen(v) > 160 || (strncmp(v, "iqn.", 4) && strncmp(v, "eui.", 4)) ||
+		/* A client's target is <prefix>:<name>, and an eui. name has no ':'
+		 * part: only an iqn. prefix makes valid names. */
+		if (v[0] && (strlen(v) > 160 || strncmp(v, "iqn.", 4) ||
 			     !chars_only(v, "abcdefghijklmnopqrstuvwxyz0123456789.-:"))) {
-			http_reply_error(r, 400, key, "iqn_prefix is a lowercase iqn. or eui. "
-					 "name of at most 160 characters");
+			http_reply_error(r, 400, key, "iqn_prefix is a lowercase iqn. name of at "
+					 "most 160 characters (an eui. name cannot take :<client>)");
 			return -1;
 		}
 	} else if (!strncmp(key, "enroll_", 7)) {
