@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "../asset_rules.h"
+#include "../boot/asset_rules.h"
 #include "tap.h"
 
 static int decode(const char *raw, char *out, size_t size)

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../boot_render.h"
+#include "../boot/boot_render.h"
 
 static int n, failed;
 static const char *golden_dir;

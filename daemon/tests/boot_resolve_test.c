@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "boot_resolve.h"
+#include "boot/boot_resolve.h"
 #include "tap.h"
 
 /* The tables leave the fields they do not need at the end out: zero. */

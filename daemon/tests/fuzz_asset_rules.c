@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../asset_rules.h"
+#include "../boot/asset_rules.h"
 
 static void check_path(const char *p)
 {

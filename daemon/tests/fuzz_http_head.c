@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../http_head.h"
+#include "../lib/http_head.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

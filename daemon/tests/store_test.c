@@ -11,8 +11,8 @@
 
 #include <sqlite3.h>
 
-#include "log.h"
-#include "store.h"
+#include "lib/log.h"
+#include "store/store.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/bootsand-store-test.XXXXXX";

@@ -15,26 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "image_file.h"
+
 struct bsd;
-
-/* Sizes: a positive multiple of 512 up to IMAGE_SIZE_MAX. */
-#define IMAGE_SIZE_MAX (UINT64_C(1) << 50)
-
-bool image_size_valid(uint64_t size);
-/* <images_dir>/<name>.img; -ENAMETOOLONG or -EINVAL for a bad name. */
-int image_path(struct bsd *d, const char *name, char *buf, size_t size);
-/* Bytes allocated on disk (st_blocks * 512), or -errno. */
-int64_t image_allocated(struct bsd *d, const char *name);
-/*
- * An image is "missing" when its row says ready but its file is gone
- * (deleted behind bootsand's back): it is shown so, never exported to the
- * kernel, cannot be cloned or grown (-ENODATA), and its delete also removes
- * the LUNs that use it.
- */
-struct store_image;
-bool image_missing(struct bsd *d, const char *name);
-/* The state the API shows: "missing" for such an image, else the row's. */
-const char *image_state(struct bsd *d, const struct store_image *im);
 
 /*
  * A new sparse image, its record in *out. -EFBIG when @size is more than
@@ -42,8 +25,6 @@ const char *image_state(struct bsd *d, const struct store_image *im);
  */
 struct store_image;
 int image_create(struct bsd *d, const char *name, uint64_t size, struct store_image *out);
-/* The largest file the images' file system takes (a multiple of 512), or -errno. */
-int64_t image_size_limit(struct bsd *d);
 /*
  * Clones copy at most this many at once (each one reads and writes a whole
  * disk); the others wait in state "queued", in the order they came.

@@ -25,9 +25,9 @@
 
 #include <sqlite3.h>
 
-#include "log.h"
+#include "lib/log.h"
 #include "store.h"
-#include "util.h"
+#include "lib/util.h"
 
 #define STMT_CACHE 128
 /* Boot history rows waiting for the writer (see store_boot_queue()). */

@@ -44,7 +44,7 @@
 #include "boot_profile.h"
 #include "boot_render.h"
 #include "enroll.h"
-#include "store.h"
+#include "store/store.h"
 
 /* What a machine says about itself, normalised once for every endpoint. */
 struct boot_identity {

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../kmod/iscsi_name.h"
+#include "../../kmod/iscsi_name.h"
 #include "boot_render.h"
 
 /* ---- output buffer ---------------------------------------------------- */

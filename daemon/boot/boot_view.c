@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The boot decision's view of bootsand; see boot_view.h. */
 #include "boot_view.h"
-#include "bootsand.h"
+#include "lib/bootsand.h"
 #include "enroll.h"
-#include "store.h"
+#include "store/store.h"
 
 static struct bsd *bsd_of(void *ctx)
 {

@@ -111,7 +111,7 @@ int enroll_forget_client(struct bsd *d, const char *name);
 struct store_target;
 bool enroll_target_of(const struct store_target *t, const char *name);
 
-int enroll_add_routes(struct bsd *d, struct http *h);
-const char *enroll_openapi_paths(void);
+/* GET and PUT /api/v1/settings (api/openapi/settings.json). */
+int enroll_add_routes(struct http *h);
 
 #endif /* BOOTSAND_ENROLL_H */

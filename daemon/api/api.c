@@ -9,72 +9,18 @@
 
 #include "api.h"
 #include "boot.h"
-#include "boot_render.h"
-#include "bootsand.h"
-#include "enroll.h"
-#include "http.h"
-#include "images.h"
-#include "kernel.h"
-#include "log.h"
-#include "store.h"
-#include "util.h"
-
-json_t *api_time(int64_t t)
-{
-	char buf[32];
-
-	if (!t)
-		return json_null();
-	time_iso8601(t, buf, sizeof(buf));
-	return json_string(buf);
-}
-
-void api_reply_created(struct http_req *r, int status, json_t *body, const char *fmt, ...)
-{
-	char loc[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(loc, sizeof(loc), fmt, ap);
-	va_end(ap);
-	http_add_header(r, "Location", loc);
-	http_reply_json(r, status, body);
-}
-
-void api_reply_list(struct http_req *r, const char *name, json_t *items)
-{
-	http_reply_json(r, 200, json_pack("{s:o}", name, items));
-}
-
-int api_page_args(struct http_req *r, int *limit, const char **after)
-{
-	const char *l = http_query(r, "limit"), *a = http_query(r, "after");
-	char *end;
-	long v;
-
-	*limit = API_PAGE_DEFAULT;
-	*after = a ? a : "";
-	if (!l)
-		return 0;
-	errno = 0;
-	v = strtol(l, &end, 10);
-	if (!l[0] || *end || errno || v < 1 || v > API_PAGE_MAX || l[0] == '+') {
-		http_reply_error(r, 400, "limit", "limit is a number of items from 1 to %d",
-				 API_PAGE_MAX);
-		return -1;
-	}
-	*limit = (int)v;
-	return 0;
-}
-
-void api_reply_page(struct http_req *r, const char *name, json_t *items, json_t *next)
-{
-	json_t *o = json_pack("{s:o}", name, items);
-
-	if (next)
-		json_object_set_new(o, "next", next);
-	http_reply_json(r, 200, o);
-}
+#include "targets.h"
+#include "boot/boot_render.h"
+#include "boot/refs.h"
+#include "lib/bootsand.h"
+#include "lib/http.h"
+#include "lib/http_json.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "san/images.h"
+#include "san/kernel.h"
+#include "san/kernel_nl.h"
+#include "store/store.h"
 
 /* ---- status ---- */
 
@@ -114,7 +60,7 @@ static void get_status(struct http_req *r)
 	o = json_pack("{s:s, s:I, s:o, s:i, s:o, s:o}",
 		      "version", BOOTSAN_VERSION,
 		      "uptime_seconds", (json_int_t)(now_mono() - d->started_mono),
-		      "started", api_time(d->started_wall),
+		      "started", json_time(d->started_wall),
 		      "schema_version", store_schema_version(d->store),
 		      "counts", counts,
 		      "kernel", kernel_status(d));
@@ -133,7 +79,7 @@ static json_t *image_json(struct bsd *d, const struct store_image *im)
 		      "name", im->name,
 		      "size_bytes", (json_int_t)im->size_bytes,
 		      "allocated_bytes", (json_int_t)(alloc < 0 ? 0 : alloc),
-		      "created", api_time(im->created),
+		      "created", json_time(im->created),
 		      "state", image_state(d, im),
 		      "luns", (json_int_t)luns);
 	if (o && im->job)
@@ -149,8 +95,8 @@ static json_t *job_json(const struct store_job *j)
 			      "subject", j->subject,
 			      "state", j->state,
 			      "progress", j->progress,
-			      "created", api_time(j->created),
-			      "finished", api_time(j->finished));
+			      "created", json_time(j->created),
+			      "finished", json_time(j->finished));
 
 	if (o && j->error[0])
 		json_object_set_new(o, "error", json_string(j->error));
@@ -166,7 +112,7 @@ static void get_images(struct http_req *r)
 	size_t n;
 	int err, limit;
 
-	if (api_page_args(r, &limit, &after))
+	if (http_page_args(r, &limit, &after))
 		return;
 	/* One more than asked: whether a next page exists. */
 	err = store_image_page(d->store, after, limit + 1, &v, &n);
@@ -182,7 +128,7 @@ static void get_images(struct http_req *r)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(a, image_json(d, &v[i]));
 	free(v);
-	api_reply_page(r, "images", a, next);
+	http_reply_page(r, "images", a, next);
 }
 
 /* A valid image name from the path, or a 404 reply and NULL. */
@@ -277,7 +223,7 @@ static void post_images(struct http_req *r)
 			http_reply_errno(r, err, NULL, "job");
 			return;
 		}
-		api_reply_created(r, 202, job_json(&j), "/api/v1/jobs/%lld", (long long)id);
+		http_reply_created(r, 202, job_json(&j), "/api/v1/jobs/%lld", (long long)id);
 		return;
 	}
 	if (!size_ok(r, size))
@@ -295,7 +241,7 @@ static void post_images(struct http_req *r)
 		http_reply_errno(r, err, NULL, "creating the image");
 		return;
 	}
-	api_reply_created(r, 201, image_json(d, &im), "/api/v1/images/%s", name);
+	http_reply_created(r, 201, image_json(d, &im), "/api/v1/images/%s", name);
 }
 
 static void get_image(struct http_req *r)
@@ -418,7 +364,7 @@ static void get_jobs(struct http_req *r)
 	size_t n;
 	int err, limit;
 
-	if (api_page_args(r, &limit, &after))
+	if (http_page_args(r, &limit, &after))
 		return;
 	if (after[0]) {
 		errno = 0;
@@ -442,7 +388,7 @@ static void get_jobs(struct http_req *r)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(a, job_json(&v[i]));
 	free(v);
-	api_reply_page(r, "jobs", a, next);
+	http_reply_page(r, "jobs", a, next);
 }
 
 static void get_job(struct http_req *r)
@@ -514,7 +460,7 @@ static void get_portals(struct http_req *r)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(a, portal_json(&v[i]));
 	free(v);
-	api_reply_list(r, "portals", a);
+	http_reply_list(r, "portals", a);
 }
 
 static void post_portals(struct http_req *r)
@@ -567,10 +513,10 @@ static void post_portals(struct http_req *r)
 		http_reply_errno(r, err, NULL, "portal");
 		return;
 	}
-	err = kernel_portal_added(d, &p);
+	err = kernel_sync(d);
 	if (err)
 		log_warn("portal %s: not yet in the kernel: %s", key, strerror(-err));
-	api_reply_created(r, 201, portal_json(&p), "/api/v1/portals/%s", key);
+	http_reply_created(r, 201, portal_json(&p), "/api/v1/portals/%s", key);
 }
 
 /* "1.2.3.4:3260" or "[::1]:3260" from the path into @p; -1 if malformed. */
@@ -629,7 +575,7 @@ static void delete_portal(struct http_req *r)
 		http_reply_errno(r, err, NULL, "portal");
 		return;
 	}
-	err = kernel_portal_removed(d, &p);
+	err = kernel_sync(d);
 	if (err)
 		log_warn("portal %s: still in the kernel: %s", key, strerror(-err));
 	http_reply_json(r, 204, NULL);
@@ -637,31 +583,46 @@ static void delete_portal(struct http_req *r)
 
 /* ---- OpenAPI and metrics ---- */
 
+/* Merge the "paths" of openapi_parts[@i] into @doc's; a path given twice is a mistake. */
+static int add_paths(json_t *doc, size_t i)
+{
+	json_error_t e;
+	json_t *part = json_loads(openapi_parts[i], JSON_REJECT_DUPLICATES, &e);
+	json_t *paths = json_object_get(doc, "paths"), *more = json_object_get(part, "paths"), *v;
+	const char *path;
+	int err = 0;
+
+	if (!more) {
+		log_err("api/openapi/ part %zu: line %d: %s", i, e.line,
+			part ? "no \"paths\"" : e.text);
+		err = -EINVAL;
+	}
+	json_object_foreach(more, path, v)
+		if (json_object_get(paths, path)) {
+			log_err("api/openapi/ part %zu: %s is described twice", i, path);
+			err = -EEXIST;
+		}
+	if (!err)
+		json_object_update(paths, more);
+	json_decref(part);
+	return err;
+}
+
 json_t *api_openapi(void)
 {
 	json_error_t e;
-	json_t *doc = json_loads(openapi_core, JSON_REJECT_DUPLICATES, &e);
-	const char *parts[] = { kernel_openapi_paths(), boot_openapi_paths(), enroll_openapi_paths() };
+	json_t *doc = json_loads(openapi_parts[0], JSON_REJECT_DUPLICATES, &e);
 	size_t i;
 
 	if (!doc) {
-		log_err("openapi.c: line %d: %s", e.line, e.text);
+		log_err("api/openapi/core.json: line %d: %s", e.line, e.text);
 		return NULL;
 	}
-	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-		json_t *paths;
-
-		if (!parts[i])
-			continue;
-		paths = json_loads(parts[i], JSON_REJECT_DUPLICATES, &e);
-		if (!paths || json_object_update_missing(json_object_get(doc, "paths"), paths)) {
-			log_err("OpenAPI paths part %zu: line %d: %s", i, e.line, e.text);
-			json_decref(paths);
+	for (i = 1; openapi_parts[i]; i++)
+		if (add_paths(doc, i)) {
 			json_decref(doc);
 			return NULL;
 		}
-		json_decref(paths);
-	}
 	return doc;
 }
 
@@ -675,6 +636,23 @@ static void get_openapi(struct http_req *r)
 	}
 	json_object_set_new(json_object_get(doc, "info"), "version", json_string(BOOTSAN_VERSION));
 	http_reply_json(r, 200, doc);
+}
+
+/* What bootsan.ko reports: is it there, and its sessions. */
+static void kernel_metrics(FILE *out)
+{
+	struct knl_session *v;
+	size_t n = 0;
+	bool available = knl_available();
+
+	fprintf(out, "# HELP bootsan_kernel_available Whether bootsan.ko answers.\n"
+		     "# TYPE bootsan_kernel_available gauge\n"
+		     "bootsan_kernel_available %d\n", available);
+	if (!available || knl_sessions(&v, &n))
+		return;
+	free(v);
+	fprintf(out, "# HELP bootsan_sessions iSCSI sessions logged in.\n"
+		     "# TYPE bootsan_sessions gauge\nbootsan_sessions %zu\n", n);
 }
 
 static void get_metrics(struct http_req *r)
@@ -696,7 +674,7 @@ static void get_metrics(struct http_req *r)
 		     "bootsand_uptime_seconds %.0f\n",
 		     BOOTSAN_VERSION, now_mono() - d->started_mono);
 	http_metrics(d->http, out);
-	kernel_metrics(d, out);
+	kernel_metrics(out);
 	if (fclose(out)) {
 		free(buf);
 		http_reply_error(r, 500, NULL, "out of memory");
@@ -727,5 +705,5 @@ int api_add_routes(struct bsd *d, struct http *h)
 
 	if (err)
 		return err;
-	return kernel_add_routes(d, h) ?: boot_add_routes(d, h);
+	return targets_add_routes(h) ?: boot_add_routes(d, h);
 }

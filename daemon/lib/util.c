@@ -2,6 +2,7 @@
 /* Small helpers; see util.h. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -111,4 +112,13 @@ bool str_equal_ct(const char *a, const char *b)
 		diff |= x ^ y;
 	}
 	return diff == 0;
+}
+
+/* Free a list that holds secrets; the stores give NULL for an empty one. */
+void free_wiped(void *p, size_t len)
+{
+	if (!p)
+		return;
+	explicit_bzero(p, len);
+	free(p);
 }

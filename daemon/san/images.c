@@ -11,13 +11,13 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
-#include "bootsand.h"
-#include "enroll.h"
+#include "lib/bootsand.h"
+#include "image_file.h"
 #include "images.h"
 #include "kernel.h"
-#include "log.h"
-#include "store.h"
-#include "util.h"
+#include "lib/log.h"
+#include "store/store.h"
+#include "lib/util.h"
 
 #define COPY_CHUNK (1024 * 1024)
 
@@ -28,66 +28,6 @@
  * row (a create racing a delete of one name, two clones of one name).
  */
 static pthread_mutex_t names_lock = PTHREAD_MUTEX_INITIALIZER;
-
-bool image_size_valid(uint64_t size)
-{
-	return size > 0 && size % 512 == 0 && size <= IMAGE_SIZE_MAX;
-}
-
-int image_path(struct bsd *d, const char *name, char *buf, size_t size)
-{
-	if (!name_valid(name))
-		return -EINVAL;
-	if ((size_t)snprintf(buf, size, "%s/%s.img", d->images_dir, name) >= size)
-		return -ENAMETOOLONG;
-	return 0;
-}
-
-int64_t image_allocated(struct bsd *d, const char *name)
-{
-	char path[PATH_MAX];
-	struct stat st;
-	int err = image_path(d, name, path, sizeof(path));
-
-	if (err)
-		return err;
-	if (stat(path, &st))
-		return -errno;
-	return (int64_t)st.st_blocks * 512;
-}
-
-bool image_missing(struct bsd *d, const char *name)
-{
-	char path[PATH_MAX];
-	struct stat st;
-
-	return !image_path(d, name, path, sizeof(path)) && stat(path, &st) && errno == ENOENT;
-}
-
-const char *image_state(struct bsd *d, const struct store_image *im)
-{
-	return !strcmp(im->state, "ready") && image_missing(d, im->name) ? "missing" : im->state;
-}
-
-int64_t image_size_limit(struct bsd *d)
-{
-	uint64_t lo = 0, hi = IMAGE_SIZE_MAX + 512;
-	int fd = open(d->images_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-
-	if (fd < 0)
-		return -errno;
-	/* The largest length ftruncate() takes, in 512-byte steps: lo works, hi not. */
-	while (hi - lo > 512) {
-		uint64_t mid = lo + (hi - lo) / 2 / 512 * 512;
-
-		if (ftruncate(fd, (off_t)mid) == 0)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	close(fd);
-	return (int64_t)lo;
-}
 
 /*
  * A file where no image row is: left by a crash between a delete's row
@@ -170,7 +110,7 @@ int image_resize(struct bsd *d, const char *name, uint64_t size)
 	if (err)
 		return err;
 	log_info("image %s grown to %llu bytes", name, (unsigned long long)size);
-	err = kernel_image_resized(d, name, size);
+	err = kernel_sync(d);
 	if (err)
 		log_warn("image %s: telling the kernel about the new size: %s", name,
 			 strerror(-err));
@@ -436,7 +376,8 @@ static void abandon(struct bsd *d, const char *name)
 			if (!strcmp(cs[i].origin, "provision")) {
 				log_warn("image %s: removing client %s, provisioned onto it: its "
 					 "next boot provisions it again", name, cs[i].name);
-				enroll_forget_client(d, cs[i].name);
+				if (d->forget_client)
+					d->forget_client(d, cs[i].name);
 			} else {
 				log_warn("image %s: client %s keeps naming it: make the image "
 					 "again for it", name, cs[i].name);

@@ -1,317 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bootsand's kernel side: the store is the truth, bootsan.ko holds only
- * runtime objects. At start, when the module (re)appears and after every
- * change, the wanted state is built from the store and the kernel is made
- * to match it (kstate.h, kernel_nl.h). Objects that already match are left
- * alone, so restarting bootsand does not disturb logged-in initiators.
- * Also the API routes that need the module: targets and sessions.
+ * The REST API of what lives in bootsan.ko: targets (with their LUNs and
+ * ACL) and sessions. A change is written to the store in one transaction,
+ * then applied to the kernel (san/kernel.h); what the kernel refuses is
+ * undone in the store and reported.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include <linux/bootsan.h>
-
-#include "../kmod/iscsi_name.h"
-#include "api.h"
-#include "bootsand.h"
-#include "http.h"
-#include "images.h"
-#include "kernel.h"
-#include "kernel_nl.h"
-#include "log.h"
-#include "login_events.h"
-#include "store.h"
-
-/* How often the watcher looks for a reloaded or returning module. */
-#define WATCH_INTERVAL_S	2
-
-struct kside {
-	pthread_mutex_t lock;		/* one change or reconcile at a time */
-	pthread_t watcher;
-	bool watching;
-	struct login_events *logins;	/* session events into boot history */
-	bool stop;
-	bool in_sync;			/* last reconcile succeeded */
-	unsigned int reconciles;
-	char last_error[512];
-};
-
-static struct kside *ks(struct bsd *d)
-{
-	return d->kernel;
-}
-
-/* Free a list that holds secrets; the stores give NULL for an empty one. */
-static void free_wiped(void *p, size_t len)
-{
-	if (!p)
-		return;
-	explicit_bzero(p, len);
-	free(p);
-}
-
-/* ---- the wanted state, from the store ---- */
-
-static void chap_from(struct ks_chap *c, const char *user, const char *secret)
-{
-	memset(c, 0, sizeof(*c));
-	if (!user[0] || !secret[0])
-		return;
-	snprintf(c->user, sizeof(c->user), "%s", user);
-	c->secret_len = strlen(secret) < sizeof(c->secret) ? strlen(secret) : sizeof(c->secret);
-	memcpy(c->secret, secret, c->secret_len);
-	c->set = true;
-}
-
-static uint32_t auth_code(const char *auth)
-{
-	if (!strcmp(auth, "chap"))
-		return BOOTSAN_AUTH_CHAP;
-	if (!strcmp(auth, "mutual-chap"))
-		return BOOTSAN_AUTH_MUTUAL_CHAP;
-	return BOOTSAN_AUTH_NONE;
-}
-
-static int want_lun(struct bsd *d, struct ks_target *t, const struct store_lun *sl,
-		    bool read_only)
-{
-	struct ks_lun *l = ks_add_lun(t);
-	struct store_image im;
-
-	if (!l)
-		return -ENOMEM;
-	/* Exported, a missing file fails the LUN, and with it the whole reconcile. */
-	if (sl->image[0] && image_missing(d, sl->image)) {
-		l->missing = true;
-		log_err("LUN %u of %s is not exported to the kernel: the file of image %s is "
-			"missing (one the kernel has already is left serving its open file; "
-			"DELETE /api/v1/images/%s removes the image and the LUN)",
-			sl->lun, t->iqn, sl->image, sl->image);
-	}
-	l->lun = sl->lun;
-	l->backend = strcmp(sl->backend, "blockio") ? BOOTSAN_BACKEND_FILE : BOOTSAN_BACKEND_BLOCK;
-	l->read_only = read_only;
-	l->direct = sl->direct;
-	l->block_size = sl->block_size;
-	snprintf(l->serial, sizeof(l->serial), "%s", sl->serial);
-	l->naa = sl->naa;
-	if (sl->image[0]) {
-		if (image_path(d, sl->image, l->path, sizeof(l->path)))
-			return -ENAMETOOLONG;
-		/* A grown image grows its LUN: the whole image is the LUN. */
-		if (!store_image_get(d->store, sl->image, &im) && sl->block_size)
-			l->size = im.size_bytes / sl->block_size * sl->block_size;
-	} else {
-		snprintf(l->path, sizeof(l->path), "%s", sl->device);
-	}
-	return 0;
-}
-
-int kernel_want(struct bsd *d, struct ks_state *want)
-{
-	struct store_portal *ps = NULL;
-	struct store_target *ts = NULL;
-	size_t np = 0, nt = 0, i, j;
-	int err;
-
-	memset(want, 0, sizeof(*want));
-	err = store_portal_list(d->store, &ps, &np);
-	for (i = 0; !err && i < np; i++) {
-		struct ks_portal *p = ks_add_portal(want);
-
-		if (!p) {
-			err = -ENOMEM;
-			break;
-		}
-		if (inet_pton(AF_INET, ps[i].address, p->addr) == 1)
-			p->addr_len = 4;
-		else if (inet_pton(AF_INET6, ps[i].address, p->addr) == 1)
-			p->addr_len = 16;
-		p->port = ps[i].port;
-		p->tpgt = ps[i].tpgt;
-		p->max_connections = ps[i].max_connections;
-		p->login_timeout = ps[i].login_timeout;
-	}
-	if (!err)
-		err = store_target_list(d->store, &ts, &nt);
-	for (i = 0; !err && i < nt; i++) {
-		struct ks_target *t = ks_add_target(want);
-		struct store_lun *ls = NULL;
-		struct store_acl *as = NULL;
-		size_t nl = 0, na = 0;
-
-		if (!t) {
-			err = -ENOMEM;
-			break;
-		}
-		snprintf(t->iqn, sizeof(t->iqn), "%s", ts[i].iqn);
-		snprintf(t->alias, sizeof(t->alias), "%s", ts[i].alias);
-		t->auth = auth_code(ts[i].auth);
-		chap_from(&t->chap, ts[i].chap_user, ts[i].chap_secret);
-		chap_from(&t->mutual, ts[i].mutual_user, ts[i].mutual_secret);
-		t->max_sessions = ts[i].max_sessions;
-		t->queue_depth = ts[i].queue_depth;
-		t->nop_in_interval = ts[i].nop_in_interval;
-		t->allow_any_initiator = ts[i].allow_any_initiator;
-		err = store_lun_list(d->store, ts[i].iqn, &ls, &nl);
-		for (j = 0; !err && j < nl; j++)
-			err = want_lun(d, t, &ls[j], ts[i].read_only);
-		if (!err)
-			err = store_acl_list(d->store, ts[i].iqn, &as, &na);
-		for (j = 0; !err && j < na; j++) {
-			struct ks_acl *a = ks_add_acl(t);
-
-			if (!a) {
-				err = -ENOMEM;
-				break;
-			}
-			snprintf(a->initiator, sizeof(a->initiator), "%s", as[j].initiator);
-			chap_from(&a->chap, as[j].chap_user, as[j].chap_secret);
-		}
-		free(ls);
-		free(as);
-	}
-	free(ps);
-	free_wiped(ts, nt * sizeof(*ts));
-	if (err)
-		ks_state_free(want);
-	return err;
-}
-
-/* With the lock held: make the kernel match the store. */
-static int reconcile_locked(struct bsd *d)
-{
-	struct ks_state want;
-	unsigned int changes = 0;
-	int err = kernel_want(d, &want);
-
-	if (err) {
-		snprintf(ks(d)->last_error, sizeof(ks(d)->last_error),
-			 "reading the store: %s", strerror(-err));
-		return err;
-	}
-	err = knl_reconcile(&want, &changes);
-	ks_state_free(&want);
-	ks(d)->reconciles++;
-	ks(d)->in_sync = !err;
-	if (err) {
-		snprintf(ks(d)->last_error, sizeof(ks(d)->last_error), "%s", knl_last_error());
-		log_warn("kernel reconcile: %s", ks(d)->last_error);
-	} else {
-		ks(d)->last_error[0] = '\0';
-		if (changes)
-			log_info("kernel reconcile: %u change%s applied", changes,
-				 changes == 1 ? "" : "s");
-	}
-	return err;
-}
-
-/*
- * Watch for the module: when it appears (or reappears after an rmmod, with
- * nothing configured) the next pass finds it out of sync and reconciles.
- */
-static void *watcher(void *arg)
-{
-	struct bsd *d = arg;
-	struct kside *k = ks(d);
-	bool was_available = false;
-
-	for (;;) {
-		struct ks_state have;
-		bool available, empty = false;
-
-		pthread_mutex_lock(&k->lock);
-		if (k->stop) {
-			pthread_mutex_unlock(&k->lock);
-			break;
-		}
-		available = knl_available();
-		if (available && was_available && k->in_sync && !knl_dump(&have)) {
-			/* A reloaded module comes back empty. */
-			empty = have.ntargets == 0 && have.nportals == 0;
-			ks_state_free(&have);
-		}
-		if (available && (!was_available || !k->in_sync || empty)) {
-			int64_t portals = 0;
-
-			store_count(d->store, STORE_T_PORTALS, &portals);
-			if (!empty || portals)
-				reconcile_locked(d);
-		}
-		was_available = available;
-		pthread_mutex_unlock(&k->lock);
-		for (int i = 0; i < WATCH_INTERVAL_S * 10 && !k->stop; i++)
-			usleep(100 * 1000);
-	}
-	return NULL;
-}
-
-int kernel_start(struct bsd *d)
-{
-	struct kside *k = calloc(1, sizeof(*k));
-
-	if (!k)
-		return -ENOMEM;
-	pthread_mutex_init(&k->lock, NULL);
-	d->kernel = k;
-	pthread_mutex_lock(&k->lock);
-	if (knl_available())
-		reconcile_locked(d);
-	else
-		log_warn("bootsan.ko is not loaded: serving without the iSCSI target");
-	pthread_mutex_unlock(&k->lock);
-	if (!pthread_create(&k->watcher, NULL, watcher, d))
-		k->watching = true;
-	k->logins = login_events_start(d);
-	if (!k->logins)
-		log_warn("iSCSI logins will not be in the clients' boot history");
-	return 0;
-}
-
-void kernel_stop(struct bsd *d)
-{
-	struct kside *k = ks(d);
-
-	if (!k)
-		return;
-	pthread_mutex_lock(&k->lock);
-	k->stop = true;
-	pthread_mutex_unlock(&k->lock);
-	if (k->watching)
-		pthread_join(k->watcher, NULL);
-	login_events_stop(k->logins);
-	pthread_mutex_destroy(&k->lock);
-	free(k);
-	d->kernel = NULL;
-}
-
-json_t *kernel_status(struct bsd *d)
-{
-	struct kside *k = ks(d);
-	struct knl_session *v;
-	size_t n = 0;
-	bool available = knl_available();
-	json_t *o;
-
-	if (!available)
-		return json_pack("{s:b, s:s}", "available", 0, "error", knl_last_error());
-	if (!knl_sessions(&v, &n))
-		free(v);
-	o = json_pack("{s:b, s:b, s:i, s:I}", "available", 1, "in_sync", k && k->in_sync,
-		      "sessions", (int)n, "reconciles", (json_int_t)(k ? k->reconciles : 0));
-	if (k && k->last_error[0])
-		json_object_set_new(o, "error", json_string(k->last_error));
-	return o;
-}
-
-/* ---- targets API ---- */
+#include "../../kmod/iscsi_name.h"
+#include "lib/bootsand.h"
+#include "lib/http.h"
+#include "lib/http_json.h"
+#include "lib/util.h"
+#include "san/kernel.h"
+#include "san/kernel_nl.h"
+#include "store/store.h"
+#include "targets.h"
 
 /* 503 with a clear message when the module is not there. */
 static bool require_kernel(struct http_req *r)
@@ -357,7 +64,7 @@ static json_t *target_json(struct bsd *d, const struct store_target *t)
 		      "queue_depth", (int)t->queue_depth,
 		      "nop_in_interval", (json_int_t)t->nop_in_interval, "luns", luns, "acl", acl,
 		      "allow_any_initiator", t->allow_any_initiator,
-		      "sessions", (int)sessions, "created", api_time(t->created));
+		      "sessions", (int)sessions, "created", json_time(t->created));
 	free(ls);
 	free_wiped(as, na * sizeof(*as));
 	return o;
@@ -450,18 +157,17 @@ static int parse_lun(struct http_req *r, json_t *j, const char *iqn, struct stor
 static int apply_or_undo(struct bsd *d, struct http_req *r, void (*undo)(struct bsd *, void *),
 			 void *arg)
 {
-	int err = reconcile_locked(d);
+	int err = kernel_apply_locked(d);
 
 	if (!err)
 		return 0;
 	if (undo) {
 		undo(d, arg);
-		reconcile_locked(d);
+		kernel_apply_locked(d);
 	}
 	http_reply_error(r, err == -ENOENT || err == -EINVAL || err == -EEXIST ||
 			    err == -ENOTBLK || err == -EISDIR || err == -EACCES ? 400 : 500,
-			 NULL, "the iSCSI target refused: %s", ks(d)->last_error[0] ?
-			 ks(d)->last_error : knl_last_error());
+			 NULL, "the iSCSI target refused: %s", kernel_last_error(d));
 	return -1;
 }
 
@@ -541,10 +247,10 @@ static void post_target(struct http_req *r)
 	if (!require_kernel(r))
 		goto out;
 
-	pthread_mutex_lock(&ks(d)->lock);
+	kernel_lock(d);
 	err = store_target_create(d->store, &t);
 	if (err) {
-		pthread_mutex_unlock(&ks(d)->lock);
+		kernel_unlock(d);
 		http_reply_errno(r, err, "iqn", "creating the target");
 		goto out;
 	}
@@ -569,9 +275,9 @@ static void post_target(struct http_req *r)
 		store_target_delete(d->store, iqn);
 	} else if (!apply_or_undo(d, r, undo_create, (void *)iqn)) {
 		store_target_get(d->store, iqn, &t);
-		api_reply_created(r, 201, target_json(d, &t), "/api/v1/targets/%s", iqn);
+		http_reply_created(r, 201, target_json(d, &t), "/api/v1/targets/%s", iqn);
 	}
-	pthread_mutex_unlock(&ks(d)->lock);
+	kernel_unlock(d);
 out:
 	free(ls);
 	explicit_bzero(&t, sizeof(t));
@@ -593,7 +299,7 @@ static void get_targets(struct http_req *r)
 	for (i = 0; i < n; i++)
 		json_array_append_new(a, target_json(d, &ts[i]));
 	free_wiped(ts, n * sizeof(*ts));
-	api_reply_list(r, "targets", a);
+	http_reply_list(r, "targets", a);
 }
 
 static void get_target(struct http_req *r)
@@ -646,7 +352,7 @@ static void patch_target(struct http_req *r)
 		return;
 	if (!require_kernel(r))
 		return;
-	pthread_mutex_lock(&ks(d)->lock);
+	kernel_lock(d);
 	err = store_target_get(d->store, iqn, &t);
 	if (err) {
 		http_reply_errno(r, err, "iqn", "no such target");
@@ -693,7 +399,7 @@ static void patch_target(struct http_req *r)
 	else if (!apply_or_undo(d, r, undo_patch, &old))
 		http_reply_json(r, 200, target_json(d, &t));
 unlock:
-	pthread_mutex_unlock(&ks(d)->lock);
+	kernel_unlock(d);
 	explicit_bzero(&t, sizeof(t));
 	explicit_bzero(&old, sizeof(old));
 }
@@ -708,7 +414,7 @@ static void delete_target(struct http_req *r)
 
 	if (!require_kernel(r))
 		return;
-	pthread_mutex_lock(&ks(d)->lock);
+	kernel_lock(d);
 	err = store_target_get(d->store, iqn, &t);
 	if (err) {
 		http_reply_errno(r, err, "iqn", "no such target");
@@ -726,7 +432,7 @@ static void delete_target(struct http_req *r)
 	else if (!apply_or_undo(d, r, NULL, NULL))
 		http_reply_json(r, 204, NULL);
 unlock:
-	pthread_mutex_unlock(&ks(d)->lock);
+	kernel_unlock(d);
 	explicit_bzero(&t, sizeof(t));
 }
 
@@ -759,7 +465,7 @@ static void get_sessions(struct http_req *r)
 			"write_bytes", (json_int_t)v[i].write_bytes));
 	}
 	free(v);
-	api_reply_list(r, "sessions", a);
+	http_reply_list(r, "sessions", a);
 }
 
 static void delete_session(struct http_req *r)
@@ -786,7 +492,7 @@ static void delete_session(struct http_req *r)
 		http_reply_json(r, 204, NULL);
 }
 
-int kernel_add_routes(struct bsd *d, struct http *h)
+int targets_add_routes(struct http *h)
 {
 	static const struct http_route routes[] = {
 		{ "POST", "/api/v1/targets", post_target, HTTP_ROUTE_JSON },
@@ -798,96 +504,6 @@ int kernel_add_routes(struct bsd *d, struct http *h)
 		{ "DELETE", "/api/v1/sessions/{id}", delete_session, 0 },
 	};
 
-	(void)d;
 	return http_add_routes(h, routes, sizeof(routes) / sizeof(routes[0]));
 }
 
-const char *kernel_openapi_paths(void)
-{
-	return "{"
-	"\"/api/v1/targets\": {"
-	" \"get\": {\"summary\": \"List targets with their LUNs, ACL and session counts\","
-	"  \"responses\": {\"200\": " API_OPENAPI_LIST("targets") "}},"
-	" \"post\": {\"summary\": \"Create a target (iqn, alias, luns, read_only, acl, chap,"
-	" max_sessions, queue_depth, nop_in_interval: seconds between NOP-In pings, 0 to 3600,"
-	" 0 for none, allow_any_initiator: true lets every initiator log in; false, the default,"
-	" only those in acl, so an empty acl admits nobody)\", \"requestBody\": {\"required\": true, \"content\":"
-	" {\"application/json\": {\"schema\": {\"type\": \"object\", \"required\": [\"iqn\"]}}}},"
-	"  \"responses\": {\"201\": {\"description\": \"created\"}, \"400\": {\"description\":"
-	" \"invalid\"}, \"409\": {\"description\": \"exists\"}, \"503\": {\"description\":"
-	" \"the kernel module is not loaded\"}}}},"
-	"\"/api/v1/targets/{iqn}\": {"
-	" \"parameters\": [{\"name\": \"iqn\", \"in\": \"path\", \"required\": true,"
-	" \"schema\": {\"type\": \"string\"}}],"
-	" \"get\": {\"summary\": \"One target\", \"responses\": {\"200\": {\"description\":"
-	" \"the target\"}, \"404\": {\"description\": \"no such target\"}}},"
-	" \"patch\": {\"summary\": \"Change alias, chap, acl, read_only, max_sessions,"
-	" queue_depth, nop_in_interval, allow_any_initiator; sessions the change no longer"
-	" allows end\", \"responses\": {\"200\": {\"description\": \"changed\"}}},"
-	" \"delete\": {\"summary\": \"Delete a target; 409 with sessions unless force=true\","
-	"  \"parameters\": [{\"name\": \"force\", \"in\": \"query\", \"schema\":"
-	" {\"type\": \"boolean\"}}], \"responses\": {\"204\": {\"description\": \"deleted\"},"
-	" \"409\": {\"description\": \"initiators are logged in\"}}}},"
-	"\"/api/v1/sessions\": {"
-	" \"get\": {\"summary\": \"iSCSI sessions\", \"responses\": {\"200\":"
-	" " API_OPENAPI_LIST("sessions") "}}},"
-	"\"/api/v1/sessions/{id}\": {"
-	" \"parameters\": [{\"name\": \"id\", \"in\": \"path\", \"required\": true,"
-	" \"schema\": {\"type\": \"integer\"}}],"
-	" \"delete\": {\"summary\": \"End a session\", \"responses\": {\"204\":"
-	" {\"description\": \"ended\"}, \"404\": {\"description\": \"no such session\"}}}}"
-	"}";
-}
-
-void kernel_metrics(struct bsd *d, FILE *out)
-{
-	struct knl_session *v;
-	size_t n = 0;
-	bool available = knl_available();
-
-	(void)d;
-	fprintf(out, "# HELP bootsan_kernel_available Whether bootsan.ko answers.\n"
-		     "# TYPE bootsan_kernel_available gauge\n"
-		     "bootsan_kernel_available %d\n", available);
-	if (!available || knl_sessions(&v, &n))
-		return;
-	free(v);
-	fprintf(out, "# HELP bootsan_sessions iSCSI sessions logged in.\n"
-		     "# TYPE bootsan_sessions gauge\nbootsan_sessions %zu\n", n);
-}
-
-static int hook(struct bsd *d)
-{
-	int err;
-
-	if (!ks(d) || !knl_available())
-		return 0;
-	pthread_mutex_lock(&ks(d)->lock);
-	err = reconcile_locked(d);
-	pthread_mutex_unlock(&ks(d)->lock);
-	return err;
-}
-
-int kernel_sync(struct bsd *d)
-{
-	return hook(d);
-}
-
-int kernel_portal_added(struct bsd *d, const struct store_portal *p)
-{
-	(void)p;
-	return hook(d);
-}
-
-int kernel_portal_removed(struct bsd *d, const struct store_portal *p)
-{
-	(void)p;
-	return hook(d);
-}
-
-int kernel_image_resized(struct bsd *d, const char *image, uint64_t size_bytes)
-{
-	(void)image;
-	(void)size_bytes;
-	return hook(d);
-}

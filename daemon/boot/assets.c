@@ -14,9 +14,9 @@
 
 #include "asset_rules.h"
 #include "assets.h"
-#include "bootsand.h"
-#include "http.h"
-#include "log.h"
+#include "lib/bootsand.h"
+#include "lib/http.h"
+#include "lib/log.h"
 
 #if __has_include(<linux/openat2.h>)
 #include <linux/openat2.h>

@@ -9,17 +9,17 @@
 
 #include <jansson.h>
 
-#include "boot.h"
+#include "refs.h"
 #include "boot_render.h"
-#include "bootsand.h"
+#include "lib/bootsand.h"
 #include "enroll.h"
 #include "enroll_limit.h"
-#include "http.h"
-#include "images.h"
-#include "kernel.h"
-#include "log.h"
-#include "store.h"
-#include "util.h"
+#include "lib/http.h"
+#include "san/images.h"
+#include "san/kernel.h"
+#include "lib/log.h"
+#include "store/store.h"
+#include "lib/util.h"
 
 static const char *const policies[] = {
 	[ENROLL_DENY] = "deny", [ENROLL_REGISTER] = "register", [ENROLL_PROVISION] = "provision",
@@ -468,36 +468,12 @@ static void put_settings(struct http_req *r)
 	http_reply_json(r, 200, settings_json(d));
 }
 
-int enroll_add_routes(struct bsd *d, struct http *h)
+int enroll_add_routes(struct http *h)
 {
 	static const struct http_route routes[] = {
 		{ "GET", "/api/v1/settings", get_settings, 0 },
 		{ "PUT", "/api/v1/settings", put_settings, HTTP_ROUTE_JSON },
 	};
 
-	(void)d;
 	return http_add_routes(h, routes, ARRAY_SIZE(routes));
-}
-
-const char *enroll_openapi_paths(void)
-{
-	return "{"
-	"\"/api/v1/settings\": {"
-	" \"get\": {\"summary\": \"Boot service settings: enrollment (deny, register, provision),"
-	" default_profile, golden_image, iqn_prefix, san_server, and the enrollment limits"
-	" enroll_max_new, enroll_rate, enroll_rate_per_address (numbers as strings, 0: none)\","
-	"  \"responses\": {\"200\": {\"description\": \"the settings\"}}},"
-	" \"put\": {\"summary\": \"Change some settings (the keys given; \\\"\\\" restores a default)\","
-	"  \"requestBody\": {\"required\": true, \"content\": {\"application/json\": {\"schema\":"
-	" {\"type\": \"object\", \"additionalProperties\": false, \"properties\": {"
-	" \"enrollment\": {\"type\": \"string\", \"enum\": [\"deny\", \"register\", \"provision\"]},"
-	" \"default_profile\": {\"type\": \"string\"}, \"golden_image\": {\"type\": \"string\"},"
-	" \"iqn_prefix\": {\"type\": \"string\"}, \"san_server\": {\"type\": \"string\"},"
-	" \"enroll_max_new\": {\"type\": \"string\", \"pattern\": \"^[0-9]{1,6}$\"},"
-	" \"enroll_rate\": {\"type\": \"string\", \"pattern\": \"^[0-9]{1,6}$\"},"
-	" \"enroll_rate_per_address\": {\"type\": \"string\", \"pattern\": \"^[0-9]{1,6}$\"}"
-	"}}}}},"
-	"  \"responses\": {\"200\": {\"description\": \"the settings\"},"
-	" \"400\": {\"description\": \"invalid\"}}}}"
-	"}";
 }

@@ -9,21 +9,23 @@
 #include <time.h>
 
 #include "api.h"
-#include "assets.h"
 #include "boot.h"
-#include "boot_profile.h"
-#include "boot_render.h"
-#include "boot_resolve.h"
-#include "boot_view.h"
-#include "bootsand.h"
-#include "enroll.h"
-#include "http.h"
-#include "images.h"
-#include "kernel.h"
-#include "log.h"
-#include "profile_fields.h"
-#include "store.h"
-#include "util.h"
+#include "boot/assets.h"
+#include "boot/boot_profile.h"
+#include "boot/boot_render.h"
+#include "boot/boot_resolve.h"
+#include "boot/boot_view.h"
+#include "boot/enroll.h"
+#include "boot/profile_fields.h"
+#include "boot/refs.h"
+#include "lib/bootsand.h"
+#include "lib/http.h"
+#include "lib/http_json.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "san/images.h"
+#include "san/kernel.h"
+#include "store/store.h"
 
 #define SCRIPT_MAX		(64 * 1024)
 /* How long a client whose disk is being cloned sleeps before it asks again. */
@@ -566,7 +568,7 @@ static void post_profile(struct http_req *r)
 	if (err)
 		http_reply_errno(r, err, "name", "creating the profile");
 	else
-		api_reply_created(r, 201, profile_json(&sp), "/api/v1/profiles/%s", sp.name);
+		http_reply_created(r, 201, profile_json(&sp), "/api/v1/profiles/%s", sp.name);
 }
 
 static void get_profiles(struct http_req *r)
@@ -585,7 +587,7 @@ static void get_profiles(struct http_req *r)
 	for (i = 0; i < n; i++)
 		json_array_append_new(a, profile_json(&ps[i]));
 	free(ps);
-	api_reply_list(r, "profiles", a);
+	http_reply_list(r, "profiles", a);
 }
 
 static void get_profile(struct http_req *r)
@@ -598,115 +600,6 @@ static void get_profile(struct http_req *r)
 		http_reply_errno(r, err, "name", "no such profile");
 	else
 		http_reply_json(r, 200, profile_json(&p));
-}
-
-/* ---- what uses a profile or an image ---- */
-
-/*
- * Held from a reference check to the write it allows (a client naming a
- * profile, a profile deleted), so that two API calls cannot each pass
- * their check and together leave a dangling reference.
- */
-static pthread_mutex_t refs_lock = PTHREAD_MUTEX_INITIALIZER;
-
-void boot_refs_lock(void)
-{
-	pthread_mutex_lock(&refs_lock);
-}
-
-void boot_refs_unlock(void)
-{
-	pthread_mutex_unlock(&refs_lock);
-}
-
-/* A list "client a, menu b, setting c" being written into a buffer. */
-struct users {
-	char *out;
-	size_t size;	/* at least 16 */
-	size_t len;
-	int n;
-	bool full;
-};
-
-static void user_add(struct users *u, const char *what, const char *name)
-{
-	size_t room = u->size - u->len;
-	int w;
-
-	if (u->full)
-		return;
-	w = snprintf(u->out + u->len, room, "%s%s %s", u->n++ ? ", " : "", what, name);
-	/* keep room for ", ..." */
-	if (w < 0 || (size_t)w + 6 > room) {
-		snprintf(u->out + u->len, room, ", ...");
-		u->full = true;
-		return;
-	}
-	u->len += (size_t)w;
-}
-
-/* Clients whose @field ("profile" or "image") is @name. */
-static int client_users(struct bsd *d, const char *field, const char *name, struct users *u)
-{
-	struct store_client *cs;
-	size_t n, i;
-	int err = store_client_list(d->store, &cs, &n);
-
-	if (err)
-		return err;
-	for (i = 0; i < n; i++)
-		if (!strcmp(!strcmp(field, "image") ? cs[i].image : cs[i].profile, name))
-			user_add(u, "client", cs[i].name);
-	free(cs);
-	return 0;
-}
-
-static void setting_user(struct bsd *d, const char *key, const char *name, struct users *u)
-{
-	char v[STORE_NAME_SIZE];
-
-	setting(d, key, "", v, sizeof(v));
-	if (!strcmp(v, name))
-		user_add(u, "setting", key);
-}
-
-int boot_profile_users(struct bsd *d, const char *name, char *out, size_t size)
-{
-	struct users u = { .out = out, .size = size };
-	struct store_profile *ps;
-	size_t n, i;
-	int err;
-
-	out[0] = '\0';
-	err = client_users(d, "profile", name, &u) ?: store_profile_list(d->store, &ps, &n);
-	if (err)
-		return err;
-	for (i = 0; i < n; i++) {
-		json_t *body = strcmp(ps[i].kind, "menu") ? NULL : json_loads(ps[i].body, 0, NULL);
-		json_t *v;
-		size_t k;
-
-		json_array_foreach(json_object_get(body, "items"), k, v)
-			if (!strcmp(json_string_value(json_object_get(v, "profile")) ?: "", name))
-				user_add(&u, "menu", ps[i].name);
-		json_decref(body);
-	}
-	free(ps);
-	setting_user(d, "default_profile", name, &u);
-	return u.n;
-}
-
-int boot_image_users(struct bsd *d, const char *name, char *out, size_t size)
-{
-	struct users u = { .out = out, .size = size };
-	int err;
-
-	out[0] = '\0';
-	err = client_users(d, "image", name, &u);
-	if (err)
-		return err;
-	setting_user(d, "golden_image", name, &u);
-	return u.n;
 }
 
 static void delete_profile(struct http_req *r)
@@ -741,7 +634,7 @@ static json_t *client_json(struct bsd *d, const struct store_client *c, bool his
 			      "name", c->name, "uuid", c->uuid, "mac", macs ? macs : json_array(),
 			      "serial", c->serial, "profile", c->profile, "image", c->image,
 			      "labels", labels ? labels : json_object(), "state", c->state,
-			      "created", api_time(c->created));
+			      "created", json_time(c->created));
 
 	json_object_set_new(o, "origin", json_string(c->origin[0] ? c->origin : "api"));
 
@@ -753,7 +646,7 @@ static json_t *client_json(struct bsd *d, const struct store_client *c, bool his
 		if (!store_boot_list(d->store, c->name, STORE_BOOT_KEEP, &bs, &n)) {
 			for (i = 0; i < n; i++)
 				json_array_append_new(h, json_pack("{s:o, s:s, s:s, s:s}",
-					"time", api_time(bs[i].time), "ip", bs[i].ip,
+					"time", json_time(bs[i].time), "ip", bs[i].ip,
 					"firmware", bs[i].firmware, "served", bs[i].what));
 			free(bs);
 		}
@@ -920,7 +813,7 @@ static void post_client(struct http_req *r)
 	if (err)
 		log_warn("client %s: its target: %s", c.name, strerror(-err));
 	store_client_get(d->store, c.name, &c);
-	api_reply_created(r, 201, client_json(d, &c, false), "/api/v1/clients/%s", c.name);
+	http_reply_created(r, 201, client_json(d, &c, false), "/api/v1/clients/%s", c.name);
 }
 
 static void get_clients(struct http_req *r)
@@ -932,7 +825,7 @@ static void get_clients(struct http_req *r)
 	size_t n, i;
 	int err, limit;
 
-	if (api_page_args(r, &limit, &after))
+	if (http_page_args(r, &limit, &after))
 		return;
 	/* One more than asked: whether a next page exists. */
 	err = store_client_page(d->store, after, limit + 1, &cs, &n);
@@ -948,7 +841,7 @@ static void get_clients(struct http_req *r)
 	for (i = 0; i < n; i++)
 		json_array_append_new(a, client_json(d, &cs[i], false));
 	free(cs);
-	api_reply_page(r, "clients", a, next);
+	http_reply_page(r, "clients", a, next);
 }
 
 /* GET /api/v1/clients/{name}/history: after= is the id of the last row seen. */
@@ -964,7 +857,7 @@ static void get_client_history(struct http_req *r)
 	size_t n, i;
 	int err, limit;
 
-	if (api_page_args(r, &limit, &after))
+	if (http_page_args(r, &limit, &after))
 		return;
 	if (after[0]) {
 		errno = 0;
@@ -988,11 +881,11 @@ static void get_client_history(struct http_req *r)
 	a = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(a, json_pack("{s:I, s:o, s:s, s:s, s:s}", "id",
-						   (json_int_t)bs[i].id, "time", api_time(bs[i].time),
+						   (json_int_t)bs[i].id, "time", json_time(bs[i].time),
 						   "ip", bs[i].ip, "firmware", bs[i].firmware,
 						   "served", bs[i].what));
 	free(bs);
-	api_reply_page(r, "history", a, next);
+	http_reply_page(r, "history", a, next);
 }
 
 static void get_client(struct http_req *r)
@@ -1090,106 +983,5 @@ int boot_add_routes(struct bsd *d, struct http *h)
 	};
 
 	return http_add_routes(h, routes, sizeof(routes) / sizeof(routes[0])) ?:
-	       assets_add_routes(d, h) ?: enroll_add_routes(d, h);
-}
-
-const char *boot_openapi_paths(void)
-{
-	return "{"
-	"\"/boot.ipxe\": {\"get\": {\"summary\": \"The iPXE entry script DHCP points at (no auth)\","
-	" \"responses\": {\"200\": {\"description\": \"an iPXE script\"}}}},"
-	"\"/boot.gpxe\": {\"get\": {\"summary\": \"The entry script for gPXE-era clients (no auth)\","
-	" \"responses\": {\"200\": {\"description\": \"a gPXE script\"}}}},"
-	"\"/boot/ipxe\": {\"get\": {\"summary\": \"A client's boot script, from its profile (no auth)\","
-	" \"parameters\": [{\"name\": \"uuid\", \"in\": \"query\", \"schema\": {\"type\": \"string\"}},"
-	" {\"name\": \"mac\", \"in\": \"query\", \"schema\": {\"type\": \"string\"}},"
-	" {\"name\": \"serial\", \"in\": \"query\", \"schema\": {\"type\": \"string\"}}],"
-	" \"responses\": {\"200\": {\"description\": \"an iPXE script\"}}}},"
-	"\"/boot/pxelinux.cfg/{name}\": {"
-	" \"parameters\": [{\"name\": \"name\", \"in\": \"path\", \"required\": true,"
-	" \"schema\": {\"type\": \"string\"}}],"
-	" \"get\": {\"summary\": \"A pxelinux.cfg file (menu.c32 syntax)"
-	" for a machine (<uuid>, 01-<mac>: 404 when unknown) or default (no auth)\","
-	" \"responses\": {\"200\": {\"description\": \"a pxelinux.cfg file\"},"
-	" \"404\": {\"description\": \"no such file: pxelinux tries the next name\"}}}},"
-	"\"/assets/{path}\": {"
-	" \"parameters\": [{\"name\": \"path\", \"in\": \"path\", \"required\": true,"
-	" \"description\": \"a relative path, slashes included\", \"schema\": {\"type\": \"string\"}}],"
-	" \"get\": {\"summary\": \"A file under <state-dir>/assets (no auth;"
-	" HEAD, Range, ETag, If-None-Match, If-Modified-Since, If-Range)\","
-	" \"responses\": {\"200\": {\"description\": \"the file\"},"
-	" \"206\": {\"description\": \"one range of it\"}, \"304\": {\"description\": \"not modified\"},"
-	" \"400\": {\"description\": \"refused path\"}, \"403\": {\"description\": \"a symlink out of the tree\"},"
-	" \"404\": {\"description\": \"no such file\"}, \"416\": {\"description\": \"range not satisfiable\"}}}},"
-	"\"/api/v1/profiles\": {"
-	" \"get\": {\"summary\": \"Boot profiles\", \"responses\": {\"200\": " API_OPENAPI_LIST("profiles") "}},"
-	" \"post\": {\"summary\": \"Create a profile (name, kind and its fields)\","
-	"  \"description\": \"The profile is rendered once for iPXE and once for pxelinux"
-	" before it is stored; what the renderer refuses is a 400 naming the field and the reason"
-	" (what a format cannot express, such as a chain profile for pxelinux, is fine). Kernel"
-	" args may not hold the iPXE tokens || && ; # ${ unless raw_ipxe is true. A field"
-	" the profile's kind does not take (README: Clients and profiles) is a 400 naming it.\","
-	"  \"requestBody\": {\"required\": true, \"content\": {\"application/json\": {\"schema\":"
-	" {\"type\": \"object\", \"required\": [\"name\", \"kind\"], \"properties\": {"
-	" \"name\": {\"type\": \"string\", \"pattern\": \"^[a-z0-9][a-z0-9.-]{0,63}$\"},"
-	" \"kind\": {\"type\": \"string\", \"enum\": [\"sanboot\", \"linux\", \"iso\","
-	" \"winpe\", \"menu\", \"local\", \"chain\"]},"
-	" \"title\": {\"type\": \"string\"},"
-	" \"args\": {\"type\": \"string\", \"description\": \"linux: kernel arguments, one line\"},"
-	" \"raw_ipxe\": {\"type\": \"boolean\", \"default\": false, \"description\":"
-	" \"linux: args may use iPXE settings and tokens (${net0/mac}, ||, &&, ;, #)\"},"
-	" \"timeout_ms\": {\"type\": \"integer\", \"minimum\": 0, \"maximum\": 3600000},"
-	" \"selector\": {\"type\": \"object\", \"additionalProperties\": {\"type\": \"string\","
-	" \"maxLength\": 255}}}}}}},"
-	"  \"responses\": {\"201\": {\"description\": \"created\"}, \"400\": {\"description\":"
-	" \"invalid, or refused by the renderer (field and reason given)\"}}}},"
-	"\"/api/v1/profiles/{name}\": {"
-	" \"parameters\": [{\"name\": \"name\", \"in\": \"path\", \"required\": true,"
-	" \"schema\": {\"type\": \"string\"}}],"
-	" \"get\": {\"summary\": \"One profile\", \"responses\": {\"200\": {\"description\": \"the profile\"}}},"
-	" \"delete\": {\"summary\": \"Delete a profile\", \"responses\": {\"204\": {\"description\": \"deleted\"},"
-	" \"409\": {\"description\": \"in use: the error names the clients, menus and the"
-	" default_profile setting that use it\"}}}},"
-	"\"/api/v1/clients\": {"
-	" \"get\": {\"summary\": \"Clients, by name, a page at a time\","
-	" \"parameters\": " API_OPENAPI_PAGE_PARAMS ","
-	" \"responses\": {\"200\": " API_OPENAPI_PAGE("clients") ","
-	" \"400\": {\"description\": \"a bad limit\"}}},"
-	" \"post\": {\"summary\": \"Enrol a client (name, uuid, mac, serial, profile, image, labels)\","
-	"  \"requestBody\": {\"required\": true, \"content\": {\"application/json\": {\"schema\":"
-	" {\"type\": \"object\", \"required\": [\"name\"], \"properties\": {"
-	" \"name\": {\"type\": \"string\", \"pattern\": \"^[a-z0-9][a-z0-9.-]{0,63}$\"},"
-	" \"serial\": {\"type\": \"string\", \"maxLength\": 127},"
-	" \"profile\": {\"type\": \"string\", \"description\": \"an existing profile\"},"
-	" \"image\": {\"type\": \"string\", \"description\": \"an existing image\"},"
-	" \"labels\": {\"type\": \"object\", \"description\": \"keys by the name rule, text"
-	" values of at most 255 bytes, at most 4095 bytes as JSON\","
-	" \"additionalProperties\": {\"type\": \"string\", \"maxLength\": 255}}}}}}},"
-	"  \"responses\": {\"201\": {\"description\": \"created\"}, \"400\": {\"description\":"
-	" \"invalid, or a profile or image that does not exist (field named)\"},"
-	" \"409\": {\"description\": \"the name, a MAC or the UUID (either byte order) is another"
-	" client's: the error names it\"}}}},"
-	"\"/api/v1/clients/{name}\": {"
-	" \"parameters\": [{\"name\": \"name\", \"in\": \"path\", \"required\": true,"
-	" \"schema\": {\"type\": \"string\"}}],"
-	" \"get\": {\"summary\": \"One client with its last 50 boots\", \"responses\":"
-	" {\"200\": {\"description\": \"the client\"}}},"
-	" \"delete\": {\"summary\": \"Delete a client with its target, LUN, ACL and CHAP secrets"
-	" (its image too with delete_image=true)\","
-	" \"parameters\": [{\"name\": \"delete_image\", \"in\": \"query\", \"schema\":"
-	" {\"type\": \"boolean\", \"default\": false}}],"
-	" \"responses\": {\"204\": {\"description\": \"deleted\"},"
-	" \"400\": {\"description\": \"delete_image is not true or false\"},"
-	" \"404\": {\"description\": \"no such client\"},"
-	" \"409\": {\"description\": \"its image is used by another target\"}}}},"
-	"\"/api/v1/clients/{name}/history\": {"
-	" \"parameters\": [{\"name\": \"name\", \"in\": \"path\", \"required\": true,"
-	" \"schema\": {\"type\": \"string\"}}],"
-	" \"get\": {\"summary\": \"A client's boot history, newest first (the last 50 per client"
-	" and 100,000 in all are kept); after is the id of the last entry seen\","
-	" \"parameters\": " API_OPENAPI_PAGE_PARAMS ","
-	" \"responses\": {\"200\": " API_OPENAPI_PAGE("history") ","
-	" \"400\": {\"description\": \"a bad limit or after\"},"
-	" \"404\": {\"description\": \"no such client\"}}}}"
-	"}";
+	       assets_add_routes(d, h) ?: enroll_add_routes(h);
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The daemon's shared state, handed to every module and HTTP handler. */
+/* The daemon's shared state, handed to every module and HTTP handler (core.h sets it up). */
 #ifndef BOOTSAND_H
 #define BOOTSAND_H
 
@@ -14,6 +14,7 @@
 
 struct store;
 struct http;
+struct login_events;
 
 struct bsd {
 	char state_dir[PATH_MAX];
@@ -34,25 +35,15 @@ struct bsd {
 	bool stopping;			/* set at shutdown: jobs stop early */
 
 	void *kernel;			/* the kernel side's own state */
+	struct login_events *logins;	/* iSCSI session events into boot history */
+
+	/*
+	 * Set at start to the boot service's enroll_forget_client(): removes a
+	 * client with the target enrollment made for it. Disk images call it
+	 * for a client provisioned onto an image that will never be; the
+	 * layer below knows no enrollment. NULL: no one to forget.
+	 */
+	int (*forget_client)(struct bsd *d, const char *name);
 };
-
-/* Set up / tear down the fields above that are not the store or HTTP. */
-void bsd_init(struct bsd *d);
-void bsd_fini(struct bsd *d);	/* closes the store too */
-
-/*
- * Make @state_dir usable (created 0700 if missing, with images/), open and
- * migrate the store, create the defaults of a first start (the portal
- * 0.0.0.0:3260) and clean up after an earlier run's unfinished jobs.
- * 0, or -1 with a message in @err.
- */
-int bsd_open_state(struct bsd *d, const char *state_dir, char *err, size_t errlen);
-
-/*
- * The API token from @path into @token (hex, at most @size - 1 chars).
- * A missing file is created with 32 random bytes as hex, mode 0600.
- * 0, or -1 with a message in @err.
- */
-int bsd_load_token(const char *path, char *token, size_t size, char *err, size_t errlen);
 
 #endif /* BOOTSAND_H */

@@ -35,4 +35,7 @@ double now_mono(void);
 /* Constant-time comparison of two strings (time depends only on lengths). */
 bool str_equal_ct(const char *a, const char *b);
 
+/* Free a list that holds secrets, wiped first; NULL is fine. */
+void free_wiped(void *p, size_t len);
+
 #endif /* BOOTSAND_UTIL_H */

@@ -1,20 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The boot service: the public boot endpoints (/boot.ipxe, /boot/ipxe,
- * /boot/pxelinux.cfg/<name>) and the clients and profiles API. An endpoint
- * parses its request, asks the one boot decision, boot_resolve()
- * (boot_resolve.h, in the way matchbox matches a machine to a profile),
- * and renders the answer (boot_render.h).
+ * References between the boot service's objects: which clients, menus and
+ * settings name a profile or an image, checked before one is deleted or
+ * named, under one lock.
  */
-#ifndef BOOTSAND_BOOT_H
-#define BOOTSAND_BOOT_H
+#ifndef BOOTSAND_REFS_H
+#define BOOTSAND_REFS_H
 
 #include <stddef.h>
 
 struct bsd;
-struct http;
-
-int boot_add_routes(struct bsd *d, struct http *h);
 
 /*
  * What refers to profile / image @name: clients, menus and settings, as
@@ -29,7 +24,5 @@ int boot_image_users(struct bsd *d, const char *name, char *out, size_t size);
  */
 void boot_refs_lock(void);
 void boot_refs_unlock(void);
-/* OpenAPI "paths" of those routes, as JSON object text. */
-const char *boot_openapi_paths(void);
 
-#endif /* BOOTSAND_BOOT_H */
+#endif /* BOOTSAND_REFS_H */

@@ -22,12 +22,12 @@
 #include <netlink/attr.h>
 
 #include "boot_render.h"
-#include "bootsand.h"
+#include "lib/bootsand.h"
 #include "enroll.h"
-#include "log.h"
+#include "lib/log.h"
 #include "login_events.h"
-#include "nl.h"
-#include "store.h"
+#include "san/nl.h"
+#include "store/store.h"
 
 /* How long one wait for an event lasts: also how soon a stop is seen. */
 #define EVENT_WAIT_MS		500

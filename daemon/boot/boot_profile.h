@@ -12,7 +12,7 @@
 #include <stdbool.h>
 
 #include "boot_render.h"
-#include "store.h"
+#include "store/store.h"
 
 /* Why a profile's JSON does not make a profile: the field and the reason. */
 struct boot_refusal {
