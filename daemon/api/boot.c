@@ -8,7 +8,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "api.h"
 #include "boot.h"
 #include "boot/assets.h"
 #include "boot/boot_profile.h"

@@ -248,12 +248,16 @@ static void post_target(struct http_req *r)
 		goto out;
 
 	kernel_lock(d);
-	err = store_target_create(d->store, &t);
+	/* The target, its LUNs and its ACL: all or none. */
+	err = store_tx_begin(d->store);
 	if (err) {
 		kernel_unlock(d);
-		http_reply_errno(r, err, "iqn", "creating the target");
+		http_reply_errno(r, err, NULL, "creating the target");
 		goto out;
 	}
+	err = store_target_create(d->store, &t);
+	if (err)
+		http_reply_errno(r, err, "iqn", "creating the target");
 	for (i = 0; !err && i < nl; i++) {
 		err = store_lun_create(d->store, &ls[i]);
 		if (err)
@@ -272,7 +276,9 @@ static void post_target(struct http_req *r)
 			http_reply_errno(r, err, "acl", "adding the ACL entry");
 	}
 	if (err) {
-		store_target_delete(d->store, iqn);
+		store_tx_rollback(d->store);
+	} else if ((err = store_tx_commit(d->store))) {
+		http_reply_errno(r, err, NULL, "creating the target");
 	} else if (!apply_or_undo(d, r, undo_create, (void *)iqn)) {
 		store_target_get(d->store, iqn, &t);
 		http_reply_created(r, 201, target_json(d, &t), "/api/v1/targets/%s", iqn);
@@ -319,6 +325,34 @@ static void get_target(struct http_req *r)
 static void undo_patch(struct bsd *d, void *old)
 {
 	store_target_update(d->store, old);
+}
+
+/* In a transaction: target @t, and the ACL replaced by @acl (NULL: kept). */
+static int write_patch(struct bsd *d, const struct store_target *t, json_t *acl)
+{
+	struct store_acl *as = NULL;
+	size_t na = 0, i;
+	json_t *v;
+	int err = store_target_update(d->store, t);
+
+	if (err || !acl)
+		return err;
+	err = store_acl_list(d->store, t->iqn, &as, &na);
+	for (i = 0; !err && i < na; i++)
+		err = store_acl_delete(d->store, t->iqn, as[i].initiator);
+	free(as);
+	json_array_foreach(acl, i, v) {
+		struct store_acl a = {};
+
+		if (err)
+			break;
+		snprintf(a.target, sizeof(a.target), "%s", t->iqn);
+		snprintf(a.initiator, sizeof(a.initiator), "%s", json_string_value(v));
+		err = store_acl_create(d->store, &a);
+		if (err == -EEXIST)	/* named twice in the list: once is enough */
+			err = 0;
+	}
+	return err;
 }
 
 static void patch_target(struct http_req *r)
@@ -376,23 +410,14 @@ static void patch_target(struct http_req *r)
 		if (parse_chap(r, chap, &t))
 			goto unlock;
 	}
-	err = store_target_update(d->store, &t);
-	if (!err && acl) {
-		struct store_acl *as = NULL;
-		size_t na = 0;
-
-		/* The list given replaces the ACL. */
-		store_acl_list(d->store, iqn, &as, &na);
-		for (i = 0; i < na; i++)
-			store_acl_delete(d->store, iqn, as[i].initiator);
-		free(as);
-		json_array_foreach(acl, i, v) {
-			struct store_acl a = {};
-
-			snprintf(a.target, sizeof(a.target), "%s", iqn);
-			snprintf(a.initiator, sizeof(a.initiator), "%s", json_string_value(v));
-			store_acl_create(d->store, &a);
-		}
+	/* The target and the ACL the list given replaces: both or neither. */
+	err = store_tx_begin(d->store);
+	if (!err) {
+		err = write_patch(d, &t, acl);
+		if (err)
+			store_tx_rollback(d->store);
+		else
+			err = store_tx_commit(d->store);
 	}
 	if (err)
 		http_reply_errno(r, err, NULL, "changing the target");

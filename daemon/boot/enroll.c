@@ -144,22 +144,23 @@ int enroll_ensure_target(struct bsd *d, const struct store_client *c)
 	}
 	snprintf(t.iqn, sizeof(t.iqn), "%s", target);
 	snprintf(t.alias, sizeof(t.alias), "disk of %s", c->name);
-	err = make_secrets(&t, c->name, mode) ?: store_target_create(d->store, &t);
 	snprintf(l.target, sizeof(l.target), "%s", target);
 	snprintf(l.image, sizeof(l.image), "%s", c->image);
 	snprintf(l.backend, sizeof(l.backend), "fileio");
 	l.block_size = 512;
-	if (!err)
-		err = store_lun_create(d->store, &l);
 	snprintf(a.target, sizeof(a.target), "%s", target);
 	snprintf(a.initiator, sizeof(a.initiator), "%s", initiator);
-	if (!err)
-		err = store_acl_create(d->store, &a);
+	err = make_secrets(&t, c->name, mode) ?: store_tx_begin(d->store);
+	if (err)
+		return err;
+	/* The target, its LUN and its ACL: all three or none. */
+	err = store_target_create(d->store, &t) ?: store_lun_create(d->store, &l) ?:
+	      store_acl_create(d->store, &a);
 	if (err) {
-		store_target_delete(d->store, target);
+		store_tx_rollback(d->store);
 		return err;
 	}
-	return kernel_sync(d);
+	return store_tx_commit(d->store) ?: kernel_sync(d);
 }
 
 int enroll_forget_client(struct bsd *d, const char *name)

@@ -66,6 +66,17 @@ int store_schema_version(struct store *s);
 void store_read_begin(struct store *s);
 void store_read_end(struct store *s);
 
+/*
+ * A write transaction: the calls this thread makes on @s from begin to
+ * commit (or rollback) are written all or none, and no other thread's
+ * write comes between them (those wait). Not nested, and not inside a
+ * read snapshot: -EDEADLK. 0 or -errno; a commit that fails has rolled
+ * back.
+ */
+int store_tx_begin(struct store *s);
+int store_tx_commit(struct store *s);
+void store_tx_rollback(struct store *s);
+
 /* Rows in a table, for status and metrics. */
 enum store_table {
 	STORE_T_PORTALS, STORE_T_IMAGES, STORE_T_TARGETS, STORE_T_LUNS,

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests of daemon/asset_rules.c: path decoding, Range, ETag, dates. */
+/* Unit tests of daemon/boot/asset_rules.c: path decoding, Range, ETag, dates. */
 #include <errno.h>
 #include <string.h>
 

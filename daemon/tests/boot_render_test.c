@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host unit test of daemon/boot_render.c, printing TAP.
+ * Host unit test of daemon/boot/boot_render.c, printing TAP.
  *
  *   boot_render_test GOLDEN_DIR            compare with the golden files
  *   BOOT_GOLDEN_UPDATE=1 boot_render_test GOLDEN_DIR   rewrite them
