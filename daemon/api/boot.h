@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The boot service: the public boot endpoints (/boot.ipxe, /boot/ipxe,
- * /boot/pxelinux.cfg/<name>) and the clients and profiles API. An endpoint
+ * /boot/pxelinux.cfg/<name>), the assets and settings routes of boot/, and
+ * the profiles API (a profile is checked by rendering it). An endpoint
  * parses its request, asks the one boot decision, boot_resolve()
  * (boot_resolve.h, in the way matchbox matches a machine to a profile),
  * and renders the answer (boot_render.h).
