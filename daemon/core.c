@@ -8,11 +8,13 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "bootsand.h"
-#include "images.h"
-#include "log.h"
-#include "store.h"
-#include "util.h"
+#include "boot/enroll.h"
+#include "core.h"
+#include "lib/bootsand.h"
+#include "san/images.h"
+#include "lib/log.h"
+#include "store/store.h"
+#include "lib/util.h"
 
 void bsd_init(struct bsd *d)
 {
@@ -22,6 +24,7 @@ void bsd_init(struct bsd *d)
 	d->clones_max = IMAGE_CLONES_MAX;
 	d->started_mono = now_mono();
 	d->started_wall = now_wall();
+	d->forget_client = enroll_forget_client;
 }
 
 void bsd_fini(struct bsd *d)

@@ -19,14 +19,16 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include "api.h"
-#include "bootsand.h"
-#include "http.h"
-#include "images.h"
-#include "kernel.h"
-#include "log.h"
-#include "store.h"
-#include "util.h"
+#include "api/api.h"
+#include "boot/login_events.h"
+#include "core.h"
+#include "lib/bootsand.h"
+#include "lib/http.h"
+#include "san/images.h"
+#include "san/kernel.h"
+#include "lib/log.h"
+#include "store/store.h"
+#include "lib/util.h"
 
 #define EXIT_USAGE 2
 #define DEFAULT_STATE_DIR "/var/lib/bootsand"
@@ -254,6 +256,9 @@ int main(int argc, char **argv)
 		log_err("the kernel side failed to start");
 		goto out;
 	}
+	d.logins = login_events_start(&d);
+	if (!d.logins)
+		log_warn("iSCSI logins will not be in the clients' boot history");
 	rc = api_add_routes(&d, d.http);
 	if (rc) {
 		log_err("adding the API routes: %s", strerror(-rc));
@@ -282,6 +287,7 @@ int main(int argc, char **argv)
 	http_stop(d.http);
 	images_stop_jobs(&d);
 out_kernel:
+	login_events_stop(d.logins);
 	kernel_stop(&d);
 out:
 	images_stop_jobs(&d);

@@ -31,7 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../daemon/nl.h"
+#include "../daemon/san/nl.h"
 
 static struct bsnl *nl;
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The bootsan generic netlink family, through the daemon's own client
- * (daemon/nl.c): every operation's happy path, every rejection with its
+ * (daemon/san/nl.c): every operation's happy path, every rejection with its
  * errno and extack message, CAP_NET_ADMIN and network namespace checks,
  * secrets never returned, large dumps, and unloading a full configuration
  * without leaking.
@@ -29,7 +29,7 @@
 #include "kselftest_harness.h"
 #include "module.h"
 #include "slab_traces.h"
-#include "../daemon/nl.h"
+#include "../daemon/san/nl.h"
 
 #define IMG_SIZE	(16ULL << 20)
 

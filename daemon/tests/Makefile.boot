@@ -1,5 +1,5 @@
-# Host tests of the boot service's pure cores, daemon/boot_render.c and
-# daemon/asset_rules.c, and a fuzzer of daemon/http_head.c (its unit tests
+# Host tests of the boot service's pure cores, daemon/boot/boot_render.c and
+# daemon/boot/asset_rules.c, and a fuzzer of daemon/lib/http_head.c (its unit tests
 # are in http_test.c).
 #
 #   make -C daemon/tests -f Makefile.boot          unit test (ASan + UBSan)
@@ -16,9 +16,9 @@ CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
 UNIT := boot_render_test asset_rules_test
 FUZZ := fuzz_boot_render fuzz_asset_rules fuzz_http_head
 # The renderer takes iSCSI names by the module's own rule.
-SRC := ../boot_render.c ../../kmod/iscsi_name.c
-DEPS := $(SRC) ../boot_render.h ../../kmod/iscsi_name.h Makefile.boot
-ASSET_DEPS := ../asset_rules.c ../asset_rules.h tap.h Makefile.boot
+SRC := ../boot/boot_render.c ../../kmod/iscsi_name.c
+DEPS := $(SRC) ../boot/boot_render.h ../../kmod/iscsi_name.h Makefile.boot
+ASSET_DEPS := ../boot/asset_rules.c ../boot/asset_rules.h tap.h Makefile.boot
 
 .PHONY: all fuzz run run-fuzz golden clean
 all: $(addprefix $(OUT)/,$(UNIT))
@@ -30,17 +30,17 @@ $(OUT)/boot_render_test: boot_render_test.c $(DEPS)
 
 $(OUT)/asset_rules_test: asset_rules_test.c $(ASSET_DEPS)
 	@mkdir -p $(OUT)
-	$(CC) $(CFLAGS) -o $@ asset_rules_test.c ../asset_rules.c
+	$(CC) $(CFLAGS) -o $@ asset_rules_test.c ../boot/asset_rules.c
 
 $(OUT)/fuzz_asset_rules: fuzz_asset_rules.c $(ASSET_DEPS)
 	@mkdir -p $(OUT)
 	clang -std=gnu11 -g -O1 -Wall -Wextra -Werror \
-		-fsanitize=fuzzer,address,undefined -o $@ fuzz_asset_rules.c ../asset_rules.c
+		-fsanitize=fuzzer,address,undefined -o $@ fuzz_asset_rules.c ../boot/asset_rules.c
 
-$(OUT)/fuzz_http_head: fuzz_http_head.c ../http_head.c ../http_head.h Makefile.boot
+$(OUT)/fuzz_http_head: fuzz_http_head.c ../lib/http_head.c ../lib/http_head.h Makefile.boot
 	@mkdir -p $(OUT)
 	clang -std=gnu11 -g -O1 -Wall -Wextra -Werror \
-		-fsanitize=fuzzer,address,undefined -o $@ fuzz_http_head.c ../http_head.c
+		-fsanitize=fuzzer,address,undefined -o $@ fuzz_http_head.c ../lib/http_head.c
 
 $(OUT)/fuzz_boot_render: fuzz_boot_render.c $(DEPS)
 	@mkdir -p $(OUT)

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests of daemon/asset_rules.c: path decoding, Range, ETag, dates. */
+/* Unit tests of daemon/boot/asset_rules.c: path decoding, Range, ETag, dates. */
 #include <errno.h>
 #include <string.h>
 
-#include "../asset_rules.h"
+#include "../boot/asset_rules.h"
 #include "tap.h"
 
 static int decode(const char *raw, char *out, size_t size)

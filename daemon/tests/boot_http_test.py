@@ -185,6 +185,9 @@ def test_settings():
            400, "golden_image")
     expect("settings: a bad IQN prefix", req("PUT", "/api/v1/settings", {"iqn_prefix": "Not An IQN"}),
            400, "iqn_prefix")
+    # <eui.…>:<name> is never a valid iSCSI name: an eui. prefix cannot name a client's target.
+    expect("settings: an eui. IQN prefix is refused",
+           req("PUT", "/api/v1/settings", {"iqn_prefix": "eui.0123456789abcdef"}), 400, "iqn_prefix")
     r = req("PUT", "/api/v1/settings", {"default_profile": "boot-menu"})
     ok(r.status == 200 and r.json["default_profile"] == "boot-menu" and r.json["enrollment"] == "deny",
        "settings: PUT changes only the keys given", r)

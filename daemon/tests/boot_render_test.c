@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host unit test of daemon/boot_render.c, printing TAP.
+ * Host unit test of daemon/boot/boot_render.c, printing TAP.
  *
  *   boot_render_test GOLDEN_DIR            compare with the golden files
  *   BOOT_GOLDEN_UPDATE=1 boot_render_test GOLDEN_DIR   rewrite them
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../boot_render.h"
+#include "../boot/boot_render.h"
 
 static int n, failed;
 static const char *golden_dir;

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "boot_resolve.h"
+#include "boot/boot_resolve.h"
 #include "tap.h"
 
 /* The tables leave the fields they do not need at the end out: zero. */
@@ -316,11 +316,14 @@ static const struct {
 	{ "a disk being cloned: wait and ask again", DENY, "linux1", NULL,
 	  IPXE, "52:54:00:00:00:03", "", "", NULL,
 	  BOOT_DECIDE_WAIT, NULL, "pc3", "san" },
-	{ "pxelinux cannot wait: it gets the sanboot", DENY, "linux1", NULL,
+	{ "pxelinux: a disk being cloned is no disk to boot yet", DENY, "linux1", NULL,
 	  PXE, "52:54:00:00:00:03", "", "", NULL,
-	  BOOT_DECIDE_PROFILE, NULL, "pc3", "san" },
+	  BOOT_DECIDE_WAIT, NULL, "pc3", "san" },
 	{ "sanboot without a disk image is refused", DENY, "linux1", NULL,
 	  IPXE, "52:54:00:00:00:04", "", "", NULL,
+	  BOOT_DECIDE_REFUSE, "no disk image", "pc4", "san" },
+	{ "pxelinux: sanboot without a disk image is refused", DENY, "linux1", NULL,
+	  PXE, "52:54:00:00:00:04", "", "", NULL,
 	  BOOT_DECIDE_REFUSE, "no disk image", "pc4", "san" },
 	{ "CHAP secrets never go to a serial number alone", DENY, "linux1", NULL,
 	  IPXE, "", "", "SER5", NULL,

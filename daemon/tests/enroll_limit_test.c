@@ -2,7 +2,7 @@
 /* Unit tests of enroll_limit.c: the per-address and overall buckets. TAP. */
 #include <stdio.h>
 
-#include "enroll_limit.h"
+#include "boot/enroll_limit.h"
 #include "tap.h"
 
 static int take_n(const char *addr, double now, unsigned int per, unsigned int all, int n)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target for daemon/asset_rules.c. An accepted path must be
+ * libFuzzer target for daemon/boot/asset_rules.c. An accepted path must be
  * relative, free of control bytes and of "." and ".." components, so it
  * cannot leave the asset tree lexically; a partial range must lie inside
  * the file; the header matchers must not read out of bounds.
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../asset_rules.h"
+#include "../boot/asset_rules.h"
 
 static void check_path(const char *p)
 {

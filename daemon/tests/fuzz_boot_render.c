@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../boot_render.h"
+#include "../boot/boot_render.h"
 
 struct shape {
 	int lines, expansions, comments, separators, dollars, braces;

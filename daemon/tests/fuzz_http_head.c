@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target for daemon/http_head.c, the first look at a request
+ * libFuzzer target for daemon/lib/http_head.c, the first look at a request
  * head from the network. It must read only the bytes it is given, answer
  * one of its statuses, and decide (never "incomplete") once it has its
  * maximum; a complete head ends with its blank line inside the bytes.
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../http_head.h"
+#include "../lib/http_head.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

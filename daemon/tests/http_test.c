@@ -8,12 +8,12 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "api.h"
-#include "bootsand.h"
-#include "http.h"
-#include "http_head.h"
-#include "log.h"
-#include "util.h"
+#include "api/api.h"
+#include "lib/bootsand.h"
+#include "lib/http.h"
+#include "lib/http_head.h"
+#include "lib/log.h"
+#include "lib/util.h"
 #include "tap.h"
 
 static void h_dummy(struct http_req *r)

@@ -8,12 +8,12 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "bootsand.h"
-#include "images.h"
-#include "kernel.h"
-#include "kstate.h"
-#include "log.h"
-#include "store.h"
+#include "lib/bootsand.h"
+#include "san/images.h"
+#include "san/kernel.h"
+#include "san/kstate.h"
+#include "lib/log.h"
+#include "store/store.h"
 #include "tap.h"
 
 /*

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../kmod/iscsi_name.h"
-#include "boot_render.h"
+#include "../../kmod/iscsi_name.h"
+#include "boot/boot_render.h"
 #include "tap.h"
 
 static const struct {

@@ -2,7 +2,7 @@
 /* Unit tests of profile_fields.c: the fields each kind of profile takes. TAP. */
 #include <string.h>
 
-#include "profile_fields.h"
+#include "boot/profile_fields.h"
 #include "tap.h"
 
 /* The path of the first unknown field of @json for @kind, or "" when none. */

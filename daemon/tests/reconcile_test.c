@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "tap.h"
-#include "../kstate.h"
+#include "../san/kstate.h"
 
 /* The kinds of @ops, as a string like "PN TN LN LN AN". */
 static void kinds(const struct ks_op *ops, size_t nops, char *out, size_t cap)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests of store.c: migrations, refusal of newer schemas, CRUD and
+/* Unit tests of the store (store/): migrations, refusal of newer schemas, CRUD and
  * the schema's constraints. TAP on stdout. */
 #include <errno.h>
 #include <pthread.h>
@@ -11,8 +11,8 @@
 
 #include <sqlite3.h>
 
-#include "log.h"
-#include "store.h"
+#include "lib/log.h"
+#include "store/store.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/bootsand-store-test.XXXXXX";
@@ -377,6 +377,73 @@ static void test_stable_ids(void)
 	s = open_ok();
 	ok(s && store_lun_get(s, t.iqn, 0, &g) == 0 && !strcmp(g.serial, l.serial) &&
 	   g.naa == l.naa, "lun: serial and NAA are the same after reopening");
+	store_close(s);
+}
+
+/*
+ * A write transaction: rows written between begin and rollback are gone,
+ * between begin and commit all there; a failed write in one leaves none of
+ * the others (a target with a LUN on a missing image); not nested.
+ */
+static void *write_during_tx(void *arg)
+{
+	struct store_portal p = { .address = "192.0.2.77", .port = 3260, .tpgt = 1 };
+
+	return (void *)(long)store_portal_create(arg, &p);
+}
+
+static void test_transactions(void)
+{
+	struct store_image im = { .name = "txi", .size_bytes = 512 };
+	struct store_target t = { .iqn = "iqn.2024-01.org.example:tx", .auth = "none" }, g;
+	struct store_lun l = { .target = "iqn.2024-01.org.example:tx", .image = "txi",
+			       .backend = "fileio", .block_size = 512 };
+	struct store_lun bad = l;
+	struct store_portal gp;
+	struct store *s;
+	pthread_t th;
+	void *rc;
+
+	fresh("tx");
+	s = open_ok();
+	if (!s)
+		return;
+	store_image_create(s, &im);
+	is_int(store_tx_begin(s), 0, "tx: begins");
+	is_int(store_tx_begin(s), -EDEADLK, "tx: is not nested");
+	is_int(store_target_create(s, &t), 0, "tx: a target in it");
+	is_int(store_lun_create(s, &l), 0, "tx: its LUN in it");
+	is_int(store_target_get(s, t.iqn, &g), 0, "tx: its own writes are seen in it");
+	store_tx_rollback(s);
+	is_int(store_target_get(s, t.iqn, &g), -ENOENT, "tx: rolled back: no target");
+	is_int(store_lun_get(s, t.iqn, 0, &l), -ENOENT, "tx: rolled back: no LUN");
+
+	is_int(store_tx_begin(s), 0, "tx: begins again");
+	pthread_create(&th, NULL, write_during_tx, s);
+	store_target_create(s, &t);
+	l.lun = 0;
+	store_lun_create(s, &l);
+	is_int(store_portal_get(s, "192.0.2.77", 3260, &gp), -ENOENT,
+	       "tx: another thread's write waits for the end");
+	is_int(store_tx_commit(s), 0, "tx: commits");
+	pthread_join(th, &rc);
+	is_int((int)(long)rc, 0, "tx: the waiting write is done after it");
+	ok(!store_target_get(s, t.iqn, &g) && !store_lun_get(s, t.iqn, 0, &l),
+	   "tx: committed: the target and its LUN");
+
+	snprintf(t.iqn, sizeof(t.iqn), "iqn.2024-01.org.example:tx2");
+	snprintf(bad.target, sizeof(bad.target), "%s", t.iqn);
+	snprintf(bad.image, sizeof(bad.image), "nosuch");
+	is_int(store_tx_begin(s), 0, "tx: a third");
+	is_int(store_target_create(s, &t), 0, "tx: a target in it");
+	ok(store_lun_create(s, &bad) != 0, "tx: a LUN on no image fails");
+	store_tx_rollback(s);
+	is_int(store_target_get(s, t.iqn, &g), -ENOENT, "tx: so the target is not kept either");
+	is_int(store_tx_commit(s), -EINVAL, "tx: no commit outside one");
+
+	store_read_begin(s);
+	is_int(store_tx_begin(s), -EDEADLK, "tx: none inside a read snapshot");
+	store_read_end(s);
 	store_close(s);
 }
 
@@ -907,6 +974,7 @@ int main(void)
 		store_close(s);
 	}
 	test_stable_ids();
+	test_transactions();
 	test_boot_queue();
 	test_read_snapshots();
 	test_boot_bounds();

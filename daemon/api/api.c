@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Every route of the REST API, status, /metrics and the OpenAPI document; see api.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "api.h"
+#include "boot.h"
+#include "clients.h"
+#include "images_jobs.h"
+#include "portals.h"
+#include "targets.h"
+#include "lib/bootsand.h"
+#include "lib/http.h"
+#include "lib/http_json.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "san/kernel.h"
+#include "san/kernel_nl.h"
+#include "store/store.h"
+
+/* ---- status ---- */
+
+static void get_status(struct http_req *r)
+{
+	static const struct {
+		const char *name;
+		enum store_table t;
+	} counted[] = {
+		{ "portals", STORE_T_PORTALS }, { "images", STORE_T_IMAGES },
+		{ "targets", STORE_T_TARGETS }, { "luns", STORE_T_LUNS },
+		{ "acls", STORE_T_ACLS }, { "jobs", STORE_T_JOBS },
+		{ "clients", STORE_T_CLIENTS }, { "profiles", STORE_T_PROFILES },
+	};
+	struct bsd *d = http_ctx(r);
+	json_t *counts = json_object(), *o;
+	int running, copying;
+
+	for (size_t i = 0; i < ARRAY_SIZE(counted); i++) {
+		int64_t n = 0;
+		int err = store_count(d->store, counted[i].t, &n);
+
+		if (err) {
+			json_decref(counts);
+			http_reply_errno(r, err, NULL, "counting");
+			return;
+		}
+		json_object_set_new(counts, counted[i].name, json_integer(n));
+	}
+	pthread_mutex_lock(&d->jobs_lock);
+	running = d->jobs_running;
+	copying = d->clones_copying;
+	pthread_mutex_unlock(&d->jobs_lock);
+	/* A job counted in jobs_running but not copying waits for a slot. */
+	json_object_set_new(counts, "jobs_running", json_integer(copying));
+	json_object_set_new(counts, "jobs_queued", json_integer(running - copying));
+	o = json_pack("{s:s, s:I, s:o, s:i, s:o, s:o}",
+		      "version", BOOTSAN_VERSION,
+		      "uptime_seconds", (json_int_t)(now_mono() - d->started_mono),
+		      "started", json_time(d->started_wall),
+		      "schema_version", store_schema_version(d->store),
+		      "counts", counts,
+		      "kernel", kernel_status(d));
+	http_reply_json(r, 200, o);
+}
+
+/* ---- OpenAPI and metrics ---- */
+
+/* Merge the "paths" of openapi_parts[@i] into @doc's; a path given twice is a mistake. */
+static int add_paths(json_t *doc, size_t i)
+{
+	json_error_t e;
+	json_t *part = json_loads(openapi_parts[i], JSON_REJECT_DUPLICATES, &e);
+	json_t *paths = json_object_get(doc, "paths"), *more = json_object_get(part, "paths"), *v;
+	const char *path;
+	int err = 0;
+
+	if (!more) {
+		log_err("api/openapi/ part %zu: line %d: %s", i, e.line,
+			part ? "no \"paths\"" : e.text);
+		err = -EINVAL;
+	}
+	json_object_foreach(more, path, v)
+		if (json_object_get(paths, path)) {
+			log_err("api/openapi/ part %zu: %s is described twice", i, path);
+			err = -EEXIST;
+		}
+	if (!err)
+		json_object_update(paths, more);
+	json_decref(part);
+	return err;
+}
+
+json_t *api_openapi(void)
+{
+	json_error_t e;
+	json_t *doc = json_loads(openapi_parts[0], JSON_REJECT_DUPLICATES, &e);
+	size_t i;
+
+	if (!doc) {
+		log_err("api/openapi/core.json: line %d: %s", e.line, e.text);
+		return NULL;
+	}
+	for (i = 1; openapi_parts[i]; i++)
+		if (add_paths(doc, i)) {
+			json_decref(doc);
+			return NULL;
+		}
+	return doc;
+}
+
+static void get_openapi(struct http_req *r)
+{
+	json_t *doc = api_openapi();
+
+	if (!doc) {
+		http_reply_error(r, 500, NULL, "the OpenAPI document is broken");
+		return;
+	}
+	json_object_set_new(json_object_get(doc, "info"), "version", json_string(BOOTSAN_VERSION));
+	http_reply_json(r, 200, doc);
+}
+
+/* What bootsan.ko reports: is it there, and its sessions. */
+static void kernel_metrics(FILE *out)
+{
+	struct knl_session *v;
+	size_t n = 0;
+	bool available = knl_available();
+
+	fprintf(out, "# HELP bootsan_kernel_available Whether bootsan.ko answers.\n"
+		     "# TYPE bootsan_kernel_available gauge\n"
+		     "bootsan_kernel_available %d\n", available);
+	if (!available || knl_sessions(&v, &n))
+		return;
+	free(v);
+	fprintf(out, "# HELP bootsan_sessions iSCSI sessions logged in.\n"
+		     "# TYPE bootsan_sessions gauge\nbootsan_sessions %zu\n", n);
+}
+
+static void get_metrics(struct http_req *r)
+{
+	struct bsd *d = http_ctx(r);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	if (!out) {
+		http_reply_error(r, 500, NULL, "out of memory");
+		return;
+	}
+	fprintf(out, "# HELP bootsand_info The running bootsand.\n"
+		     "# TYPE bootsand_info gauge\n"
+		     "bootsand_info{version=\"%s\"} 1\n"
+		     "# HELP bootsand_uptime_seconds Seconds since bootsand started.\n"
+		     "# TYPE bootsand_uptime_seconds gauge\n"
+		     "bootsand_uptime_seconds %.0f\n",
+		     BOOTSAN_VERSION, now_mono() - d->started_mono);
+	http_metrics(d->http, out);
+	kernel_metrics(out);
+	if (fclose(out)) {
+		free(buf);
+		http_reply_error(r, 500, NULL, "out of memory");
+		return;
+	}
+	http_reply_buf(r, 200, "text/plain; version=0.0.4; charset=utf-8", buf, len);
+}
+
+static const struct http_route routes[] = {
+	{ "GET", "/api/v1/status", get_status, 0 },
+	{ "GET", "/api/v1/openapi.json", get_openapi, 0 },
+	{ "GET", "/metrics", get_metrics, HTTP_ROUTE_PUBLIC },
+};
+
+int api_add_routes(struct bsd *d, struct http *h)
+{
+	int err = http_add_routes(h, routes, ARRAY_SIZE(routes));
+
+	if (err)
+		return err;
+	return images_add_routes(h) ?: portals_add_routes(h) ?: targets_add_routes(h) ?:
+	       clients_add_routes(h) ?: boot_add_routes(d, h);
+}

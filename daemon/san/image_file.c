@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Where an image's file is and what it holds; see image_file.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "image_file.h"
+#include "lib/bootsand.h"
+#include "lib/util.h"
+#include "store/store.h"
+
+bool image_size_valid(uint64_t size)
+{
+	return size > 0 && size % 512 == 0 && size <= IMAGE_SIZE_MAX;
+}
+
+int image_path(struct bsd *d, const char *name, char *buf, size_t size)
+{
+	if (!name_valid(name))
+		return -EINVAL;
+	if ((size_t)snprintf(buf, size, "%s/%s.img", d->images_dir, name) >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int64_t image_allocated(struct bsd *d, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int err = image_path(d, name, path, sizeof(path));
+
+	if (err)
+		return err;
+	if (stat(path, &st))
+		return -errno;
+	return (int64_t)st.st_blocks * 512;
+}
+
+bool image_missing(struct bsd *d, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	return !image_path(d, name, path, sizeof(path)) && stat(path, &st) && errno == ENOENT;
+}
+
+const char *image_state(struct bsd *d, const struct store_image *im)
+{
+	return !strcmp(im->state, "ready") && image_missing(d, im->name) ? "missing" : im->state;
+}
+
+int64_t image_size_limit(struct bsd *d)
+{
+	uint64_t lo = 0, hi = IMAGE_SIZE_MAX + 512;
+	int fd = open(d->images_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -errno;
+	/* The largest length ftruncate() takes, in 512-byte steps: lo works, hi not. */
+	while (hi - lo > 512) {
+		uint64_t mid = lo + (hi - lo) / 2 / 512 * 512;
+
+		if (ftruncate(fd, (off_t)mid) == 0)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	close(fd);
+	return (int64_t)lo;
+}

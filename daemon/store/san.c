@@ -1,0 +1,747 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The SAN side's rows: portals, images, targets, LUNs, ACLs and jobs; see store.h. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <sqlite3.h>
+
+#include "db.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "store.h"
+
+/* ---- portals ---- */
+
+#define PORTAL_COLS "address, port, tpgt, max_connections, login_timeout"
+
+static void read_portal(sqlite3_stmt *st, void *row)
+{
+	struct store_portal *p = row;
+
+	db_col_text(st, 0, p->address, sizeof(p->address));
+	p->port = (uint16_t)sqlite3_column_int(st, 1);
+	p->tpgt = (uint16_t)sqlite3_column_int(st, 2);
+	p->max_connections = (uint32_t)sqlite3_column_int64(st, 3);
+	p->login_timeout = (uint32_t)sqlite3_column_int64(st, 4);
+}
+
+int store_portal_list(struct store *s, struct store_portal **out, size_t *n)
+{
+	return db_list_all(s, "SELECT " PORTAL_COLS " FROM portals ORDER BY address, port",
+			sizeof(**out), read_portal, (void **)out, n);
+}
+
+int store_portal_get(struct store *s, const char *address, uint16_t port,
+		     struct store_portal *out)
+{
+	sqlite3_stmt *st;
+	int err = -EIO;
+
+	db_lock(s);
+	st = db_prep(s, "SELECT " PORTAL_COLS " FROM portals WHERE address = ?1 AND port = ?2");
+	if (st) {
+		db_bind_text(st, 1, address);
+		sqlite3_bind_int(st, 2, port);
+		err = db_get_row(s, st, sizeof(*out), read_portal, out);
+	}
+	db_unlock(s);
+	return err;
+}
+
+int store_portal_create(struct store *s, const struct store_portal *p)
+{
+	sqlite3_stmt *st;
+	int err = -EIO;
+
+	if (!FITS(p->address))
+		return -E2BIG;
+	db_lock(s);
+	st = db_prep(s, "INSERT INTO portals (" PORTAL_COLS ") VALUES (?1, ?2, ?3, ?4, ?5)");
+	if (st) {
+		db_bind_text(st, 1, p->address);
+		sqlite3_bind_int(st, 2, p->port);
+		sqlite3_bind_int(st, 3, p->tpgt);
+		sqlite3_bind_int64(st, 4, p->max_connections);
+		sqlite3_bind_int64(st, 5, p->login_timeout);
+		err = db_exec(s, st, -EINVAL);
+	}
+	db_unlock(s);
+	return err;
+}
+
+int store_portal_update(struct store *s, const struct store_portal *p)
+{
+	sqlite3_stmt *st;
+	int err = -EIO;
+
+	if (!FITS(p->address))
+		return -E2BIG;
+	db_lock(s);
+	st = db_prep(s, "UPDATE portals SET tpgt = ?3, max_connections = ?4, login_timeout = ?5 "
+		     "WHERE address = ?1 AND port = ?2");
+	if (st) {
+		db_bind_text(st, 1, p->address);
+		sqlite3_bind_int(st, 2, p->port);
+		sqlite3_bind_int(st, 3, p->tpgt);
+		sqlite3_bind_int64(st, 4, p->max_connections);
+		sqlite3_bind_int64(st, 5, p->login_timeout);
+		err = db_exec_one(s, st, -EINVAL);
+	}
+	db_unlock(s);
+	return err;
+}
+
+int store_portal_delete(struct store *s, const char *address, uint16_t port)
+{
+	sqlite3_stmt *st;
+	int err = -EIO;
+
+	db_lock(s);
+	st = db_prep(s, "DELETE FROM portals WHERE address = ?1 AND port = ?2");
+	if (st) {
+		db_bind_text(st, 1, address);
+		sqlite3_bind_int(st, 2, port);
+		err = db_exec_one(s, st, -EINVAL);
+	}
+	db_unlock(s);
+	return err;
+}
+
+/* ---- images ---- */
+
+#define IMAGE_COLS "name, size_bytes, created, state, job"
+
+static void read_image(sqlite3_stmt *st, void *row)
+{
+	struct store_image *im = row;
+
+	db_col_text(st, 0, im->name, sizeof(im->name));
+	im->size_bytes = (uint64_t)sqlite3_column_int64(st, 1);
+	im->created = sqlite3_column_int64(st, 2);
+	db_col_text(st, 3, im->state, sizeof(im->state));
+	im->job = sqlite3_column_int64(st, 4);
+}
+
+int store_image_list(struct store *s, struct store_image **out, size_t *n)
+{
+	return db_list_all(s, "SELECT " IMAGE_COLS " FROM images ORDER BY name",
+			sizeof(**out), read_image, (void **)out, n);
+}
+
+int store_image_page(struct store *s, const char *after, int limit,
+		     struct store_image **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	int err = -EIO;
+
+	db_lock(s);
+	st = db_prep(s, "SELECT " IMAGE_COLS " FROM images WHERE name > ?1 ORDER BY name LIMIT ?2");
+	if (st) {
+		db_bind_text(st, 1, after ? after : "");
+		sqlite3_bind_int(st, 2, limit);
+		err = db_list_rows(s, st, sizeof(**out), read_image, (void **)out, n);
+	}
+	db_unlock(s);
+	return err;
+}
+
+int store_image_get(struct store *s, const char *name, struct store_image *out)
+{
+	return db_get_by_key(s, "SELECT " IMAGE_COLS " FROM images WHERE name = ?1", name,
+			  sizeof(*out), read_image, out);
+}
+
+static int image_bad(const struct store_image *im)
+{
+	if (!FITS(im->name) || !FITS(im->state))
+		return -E2BIG;
+	if (im->size_bytes > INT64_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+int store_image_create(struct store *s, const struct store_image *im)
+{
+	sqlite3_stmt *st;
+	int err = image_bad(im);
+
+	if (err)
+		return err;
+	err = -EIO;
+	db_lock(s);
+	st = db_prep(s, "INSERT INTO images (" IMAGE_COLS ") VALUES (?1, ?2, ?3, ?4, ?5)");
+	if (st) {
+		db_bind_text(st, 1, im->name);
+		sqlite3_bind_int64(st, 2, (int64_t)im->size_bytes);
+		sqlite3_bind_int64(st, 3, im->created ? im->created : now_wall());
+		db_bind_text(st, 4, im->state[0] ? im->state : "ready");
+		sqlite3_bind_int64(st, 5, im->job);
+		err = db_exec(s, st, -EINVAL);
+	}
+	db_unlock(s);
+	return err;
+}
+
+int store_image_update(struct store *s, const struct store_image *im)
+{
+	sqlite3_stmt *st;
+	int err = image_bad(im);
+
+	if (err)
+		return err;
+	err = -EIO;
+	db_lock(s);
+	st = db_prep(s, "UPDATE images SET size_bytes = ?2, state = ?3, job = ?4 WHERE name = ?1");
+	if (st) {
+		db_bind_text(st, 1, im->name);
+		sqlite3_bind_int64(st, 2, (int64_t)im->size_bytes);
+		db_bind_text(st, 3, im->state[0] ? im->state : "ready");
+		sqlite3_bind_int64(st, 4, im->job);
+		err = db_exec_one(s, st, -EINVAL);
+	}
+	db_unlock(s);
+	return err;
+}
+
+int store_image_delete(struct store *s, const char *name)
+{
+	return db_delete_by_key(s, "DELETE FROM images WHERE name = ?1", name);
+}
+
+int store_image_lun_count(struct store *s, const char *name, int64_t *count)
+{
+	sqlite3_stmt *st;
+	int err = -EIO;
+
+	db_lock(s);
+	st = db_prep(s, "SELECT count(*) FROM luns WHERE image = ?1");
+	if (st) {
+		int rc;
+
+		db_bind_text(st, 1, name);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			*count = sqlite3_column_int64(st, 0);
+			err = 0;
+		} else {
+			err = db_errno(s, rc, -EIO);
+		}
+		db_done(st);
+	}
+	db_unlock(s);
+	return err;
+}
+
+/* ---- targets ---- */
+
+#define TARGET_COLS "iqn, alias, auth, chap_user, chap_secret, mutual_user, " \
+		    "mutual_secret, max_sessions, queue_depth, read_only, created, nop_in_interval, " \
+		    "allow_any_initiator"
+
+static void read_target(sqlite3_stmt *st, void *row)
+{
+	struct store_target *t = row;
+
+	db_col_text(st, 0, t->iqn, sizeof(t->iqn));
+	db_col_text(st, 1, t->alias, sizeof(t->alias));
+	db_col_text(st, 2, t->auth, sizeof(t->auth));
+	db_col_text(st, 3, t->chap_user, sizeof(t->chap_user));
+	db_col_text(st, 4, t->chap_secret, sizeof(t->chap_secret));
+	db_col_text(st, 5, t->mutual_user, sizeof(t->mutual_user));
+	db_col_text(st, 6, t->mutual_secret, sizeof(t->mutual_secret));
+	t->max_sessions = (uint32_t)sqlite3_column_int64(st, 7);
+	t->queue_depth = (uint32_t)sqlite3_column_int64(st, 8);
+	t->read_only = sqlite3_column_int(st, 9) != 0;
+	t->created = sqlite3_column_int64(st, 10);
+	t->nop_in_interval = (uint32_t)sqlite3_column_int64(st, 11);
+	t->allow_any_initiator = sqlite3_column_int(st, 12) != 0;
+}
+
+static int target_bad(const struct store_target *t)
+{
+	if (!FITS(t->iqn) || !FITS(t->alias) || !FITS(t->auth) || !FITS(t->chap_user) ||
+	    !FITS(t->chap_secret) || !FITS(t->mutual_user) || !FITS(t->mutual_secret))
+		return -E2BIG;
+	return 0;
+}
+
+static void bind_target(sqlite3_stmt *st, const struct store_target *t)
+{
+	db_bind_text(st, 1, t->iqn);
+	db_bind_text(st, 2, t->alias);
+	db_bind_text(st, 3, t->auth[0] ? t->auth : "none");
+	db_bind_text(st, 4, t->chap_user);
+	db_bind_text(st, 5, t->chap_secret);
+	db_bind_text(st, 6, t->mutual_user);
+	db_bind_text(st, 7, t->mutual_secret);
+	sqlite3_bind_int64(st, 8, t->max_sessions);
+	sqlite3_bind_int64(st, 9, t->queue_depth);
+	sqlite3_bind_int(st, 10, t->read_only);
+	sqlite3_bind_int64(st, 11, t->created ? t->created : now_wall());
+	sqlite3_bind_int64(st, 12, t->nop_in_interval);
+	sqlite3_bind_int(st, 13, t->allow_any_initiator);
+}
+
+int store_target_list(struct store *s, struct store_target **out, size_t *n)
+{
+	return db_list_all(s, "SELECT " TARGET_COLS " FROM targets ORDER BY iqn",
+			sizeof(**out), read_target, (void **)out, n);
+}
+
+int store_target_get(struct store *s, const char *iqn, struct store_target *out)
+{
+	return db_get_by_key(s, "SELECT " TARGET_COLS " FROM targets WHERE iqn = ?1", iqn,
+			  sizeof(*out), read_target, out);
+}
+
+int store_target_create(struct store *s, const struct store_target *t)
+{
+	sqlite3_stmt *st;
+	int err = target_bad(t);
+
+	if (err)
+		return err;
+	err = -EIO;
+	db_lock(s);
+	st = db_prep(s, "INSERT INTO targets (" TARGET_COLS ") VALUES "
+		     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+	if (st) {
+		bind_target(st, t);
+		err = db_exec(s, st, -EINVAL);
+	}
+	db_unlock(s);
+	return err;
+}
+
+int store_target_update(struct store *s, const struct store_target *t)
+{
+	sqlite3_stmt *st;
+	int err = target_bad(t);
+
+	if (err)
+		return err;
+	err = -EIO;
+	db_lock(s);
+	st = db_prep(s, "UPDATE targets SET alias = ?2, auth = ?3, chap_user = ?4, "
+		     "chap_secret = ?5, mutual_user = ?6, mutual_secret = ?7, "
+		     "max_sessions = ?8, queue_depth = ?9, read_only = ?10, "
+		     "nop_in_interval = ?12, allow_any_initiator = ?13 WHERE iqn = ?1 AND ?11 = ?11");
+	if (st) {
+		bind_target(st, t);
+		err = db_exec_one(s, st, -EINVAL);
+	}
+	db_unlock(s);
+	return err;
+}
+
+int store_target_delete(struct store *s, const char *iqn)
+{
+	return db_delete_by_key(s, "DELETE FROM targets WHERE iqn = ?1", iqn);
+}
+
+/* ---- luns ---- */
+
+#define LUN_COLS "target, lun, image, device, backend, direct, block_size, serial, naa"
+
+static void read_lun(sqlite3_stmt *st, void *row)
+{
+	struct store_lun *l = row;
+
+	db_col_text(st, 0, l->target, sizeof(l->target));
+	l->lun = (uint32_t)sqlite3_column_int64(st, 1);
+	db_col_text(st, 2, l->image, sizeof(l->image));
+	db_col_text(st, 3, l->device, sizeof(l->device));
+	db_col_text(st, 4, l->backend, sizeof(l->backend));
+	l->direct = sqlite3_column_int(st, 5) != 0;
+	l->block_size = (uint32_t)sqlite3_column_int64(st, 6);
+	db_col_text(st, 7, l->serial, sizeof(l->serial));
+	l->naa = (uint64_t)sqlite3_column_int64(st, 8);
+}
+
+static int lun_bad(const struct store_lun *l)
+{
+	if (!FITS(l->target) || !FITS(l->image) || !FITS(l->device) || !FITS(l->backend) ||
+	    !FITS(l->serial))
+		return -E2BIG;
+	return 0;
+}
+
+static void bind_lun(sqlite3_stmt *st, const struct store_lun *l)
+{
+	db_bind_text(st, 1, l->target);
+	sqlite3_bind_int64(st, 2, l->lun);
+	db_bind_text_null(st, 3, l->image);
+	db_bind_text_null(st, 4, l->device);
+	db_bind_text(st, 5, l->backend[0] ? l->backend : "fileio");
+	sqlite3_bind_int(st, 6, l->direct);
+	sqlite3_bind_int64(st, 7, l->block_size ? l->block_size : 512);
+	db_bind_text(st, 8, l->serial);
+	sqlite3_bind_int64(st, 9, (int64_t)l->naa);
+}
+
+int store_naa_generate(uint64_t *naa)
+{
+	uint64_t r;
+	int err = random_bytes(&r, sizeof(r));
+
+	if (err)
+		return err;
+	*naa = (UINT64_C(0x5) << 60) | ((uint64_t)STORE_NAA_OUI << 36) |
+	       (r & ((UINT64_C(1) << 36) - 1));
+	return 0;
+}
+
+int store_lun_list(struct store *s, const char *target, struct store_lun **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	int err = -EIO;
+
+	db_lock(s);
+	if (target) {
+		st = db_prep(s, "SELECT " LUN_COLS " FROM luns WHERE target = ?1 ORDER BY lun");
+		if (st)
+			db_bind_text(st, 1, target);
+	} else {
+		st = db_prep(s, "SELECT " LUN_COLS " FROM luns ORDER BY target, lun");
+	}
+	if (st)
+		err = db_list_rows(s, st, sizeof(**out), read_lun, (void **)out, n);
+	db_unlock(s);
+	return err;
+}
+
+int store_lun_get(struct store *s, const char *target, uint32_t lun, struct store_lun *out)
+{
+	sqlite3_stmt *st;
+	int err = -EIO;
+
+	db_lock(s);
+	st = db_prep(s, "SELECT " LUN_COLS " FROM luns WHERE target = ?1 AND lun = ?2");
+	if (st) {
+		db_bind_text(st, 1, target);
+		sqlite3_bind_int64(st, 2, lun);
+		err = db_get_row(s, st, sizeof(*out), read_lun, out);
+	}
+	db_unlock(s);
+	return err;
+}
+
+int store_lun_create(struct store *s, struct store_lun *l)
+{
+	sqlite3_stmt *st;
+	int err = lun_bad(l);
+
+	if (err)
+		return err;
+	if (!l->serial[0] && (err = random_hex(l->serial, 8)))
+		return err;
+	if (!l->naa && (err = store_naa_generate(&l->naa)))
+		return err;
+	err = -EIO;
+	db_lock(s);
+	st = db_prep(s, "INSERT INTO luns (" LUN_COLS ") VALUES "
+		     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+	if (st) {
+		bind_lun(st, l);
+		err = db_exec(s, st, -EINVAL);
+	}
+	db_unlock(s);
+	return err;
+}
+
+int store_lun_update(struct store *s, const struct store_lun *l)
+{
+	sqlite3_stmt *st;
+	int err = lun_bad(l);
+
+	if (err)
+		return err;
+	err = -EIO;
+	db_lock(s);
+	/* serial and naa (?8, ?9) never change. */
+	st = db_prep(s, "UPDATE luns SET image = ?3, device = ?4, backend = ?5, direct = ?6, "
+		     "block_size = ?7 WHERE target = ?1 AND lun = ?2 AND ?8 = ?8 AND ?9 = ?9");
+	if (st) {
+		bind_lun(st, l);
+		err = db_exec_one(s, st, -EINVAL);
+	}
+	db_unlock(s);
+	return err;
+}
+
+int store_lun_delete(struct store *s, const char *target, uint32_t lun)
+{
+	sqlite3_stmt *st;
+	int err = -EIO;
+
+	db_lock(s);
+	st = db_prep(s, "DELETE FROM luns WHERE target = ?1 AND lun = ?2");
+	if (st) {
+		db_bind_text(st, 1, target);
+		sqlite3_bind_int64(st, 2, lun);
+		err = db_exec_one(s, st, -EBUSY);
+	}
+	db_unlock(s);
+	return err;
+}
+
+/* ---- acls ---- */
+
+#define ACL_COLS "target, initiator, chap_user, chap_secret"
+
+static void read_acl(sqlite3_stmt *st, void *row)
+{
+	struct store_acl *a = row;
+
+	db_col_text(st, 0, a->target, sizeof(a->target));
+	db_col_text(st, 1, a->initiator, sizeof(a->initiator));
+	db_col_text(st, 2, a->chap_user, sizeof(a->chap_user));
+	db_col_text(st, 3, a->chap_secret, sizeof(a->chap_secret));
+}
+
+static int acl_bad(const struct store_acl *a)
+{
+	if (!FITS(a->target) || !FITS(a->initiator) || !FITS(a->chap_user) ||
+	    !FITS(a->chap_secret))
+		return -E2BIG;
+	return 0;
+}
+
+int store_acl_list(struct store *s, const char *target, struct store_acl **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	int err = -EIO;
+
+	db_lock(s);
+	if (target) {
+		st = db_prep(s, "SELECT " ACL_COLS " FROM acls WHERE target = ?1 ORDER BY initiator");
+		if (st)
+			db_bind_text(st, 1, target);
+	} else {
+		st = db_prep(s, "SELECT " ACL_COLS " FROM acls ORDER BY target, initiator");
+	}
+	if (st)
+		err = db_list_rows(s, st, sizeof(**out), read_acl, (void **)out, n);
+	db_unlock(s);
+	return err;
+}
+
+int store_acl_get(struct store *s, const char *target, const char *initiator,
+		  struct store_acl *out)
+{
+	sqlite3_stmt *st;
+	int err = -EIO;
+
+	db_lock(s);
+	st = db_prep(s, "SELECT " ACL_COLS " FROM acls WHERE target = ?1 AND initiator = ?2");
+	if (st) {
+		db_bind_text(st, 1, target);
+		db_bind_text(st, 2, initiator);
+		err = db_get_row(s, st, sizeof(*out), read_acl, out);
+	}
+	db_unlock(s);
+	return err;
+}
+
+int store_acl_create(struct store *s, const struct store_acl *a)
+{
+	sqlite3_stmt *st;
+	int err = acl_bad(a);
+
+	if (err)
+		return err;
+	err = -EIO;
+	db_lock(s);
+	st = db_prep(s, "INSERT INTO acls (" ACL_COLS ") VALUES (?1, ?2, ?3, ?4)");
+	if (st) {
+		db_bind_text(st, 1, a->target);
+		db_bind_text(st, 2, a->initiator);
+		db_bind_text(st, 3, a->chap_user);
+		db_bind_text(st, 4, a->chap_secret);
+		err = db_exec(s, st, -EINVAL);
+	}
+	db_unlock(s);
+	return err;
+}
+
+int store_acl_update(struct store *s, const struct store_acl *a)
+{
+	sqlite3_stmt *st;
+	int err = acl_bad(a);
+
+	if (err)
+		return err;
+	err = -EIO;
+	db_lock(s);
+	st = db_prep(s, "UPDATE acls SET chap_user = ?3, chap_secret = ?4 "
+		     "WHERE target = ?1 AND initiator = ?2");
+	if (st) {
+		db_bind_text(st, 1, a->target);
+		db_bind_text(st, 2, a->initiator);
+		db_bind_text(st, 3, a->chap_user);
+		db_bind_text(st, 4, a->chap_secret);
+		err = db_exec_one(s, st, -EINVAL);
+	}
+	db_unlock(s);
+	return err;
+}
+
+int store_acl_delete(struct store *s, const char *target, const char *initiator)
+{
+	sqlite3_stmt *st;
+	int err = -EIO;
+
+	db_lock(s);
+	st = db_prep(s, "DELETE FROM acls WHERE target = ?1 AND initiator = ?2");
+	if (st) {
+		db_bind_text(st, 1, target);
+		db_bind_text(st, 2, initiator);
+		err = db_exec_one(s, st, -EINVAL);
+	}
+	db_unlock(s);
+	return err;
+}
+
+/* ---- jobs ---- */
+
+#define JOB_COLS "id, kind, subject, state, progress, error, created, finished"
+
+static void read_job(sqlite3_stmt *st, void *row)
+{
+	struct store_job *j = row;
+
+	j->id = sqlite3_column_int64(st, 0);
+	db_col_text(st, 1, j->kind, sizeof(j->kind));
+	db_col_text(st, 2, j->subject, sizeof(j->subject));
+	db_col_text(st, 3, j->state, sizeof(j->state));
+	j->progress = sqlite3_column_int(st, 4);
+	db_col_text(st, 5, j->error, sizeof(j->error));
+	j->created = sqlite3_column_int64(st, 6);
+	j->finished = sqlite3_column_int64(st, 7);
+}
+
+int store_job_list(struct store *s, struct store_job **out, size_t *n)
+{
+	return db_list_all(s, "SELECT " JOB_COLS " FROM jobs ORDER BY id",
+			sizeof(**out), read_job, (void **)out, n);
+}
+
+int store_job_page(struct store *s, int64_t after, int limit, struct store_job **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	int err = -EIO;
+
+	db_lock(s);
+	st = db_prep(s, "SELECT " JOB_COLS " FROM jobs WHERE id > ?1 ORDER BY id LIMIT ?2");
+	if (st) {
+		sqlite3_bind_int64(st, 1, after);
+		sqlite3_bind_int(st, 2, limit);
+		err = db_list_rows(s, st, sizeof(**out), read_job, (void **)out, n);
+	}
+	db_unlock(s);
+	return err;
+}
+
+/* Keeps the newest STORE_JOB_KEEP finished jobs and every unfinished one. Under lock. */
+static void job_prune(struct store *s)
+{
+	sqlite3_stmt *st = db_prep(s, "DELETE FROM jobs WHERE state IN ('done', 'failed') AND id <= "
+				   "(SELECT id FROM jobs WHERE state IN ('done', 'failed') "
+				   "ORDER BY id DESC LIMIT 1 OFFSET ?1)");
+
+	if (st) {
+		sqlite3_bind_int(st, 1, STORE_JOB_KEEP);
+		db_exec(s, st, -EINVAL);
+	}
+}
+
+int store_job_get(struct store *s, int64_t id, struct store_job *out)
+{
+	sqlite3_stmt *st;
+	int err = -EIO;
+
+	db_lock(s);
+	st = db_prep(s, "SELECT " JOB_COLS " FROM jobs WHERE id = ?1");
+	if (st) {
+		sqlite3_bind_int64(st, 1, id);
+		err = db_get_row(s, st, sizeof(*out), read_job, out);
+	}
+	db_unlock(s);
+	return err;
+}
+
+int store_job_create(struct store *s, const char *kind, const char *subject, int64_t *id)
+{
+	sqlite3_stmt *st;
+	int err = -EIO;
+
+	if (strlen(kind) >= sizeof(((struct store_job *)0)->kind) ||
+	    strlen(subject) >= sizeof(((struct store_job *)0)->subject))
+		return -E2BIG;
+	db_lock(s);
+	st = db_prep(s, "INSERT INTO jobs (kind, subject, state, created) VALUES (?1, ?2, 'queued', ?3)");
+	if (st) {
+		db_bind_text(st, 1, kind);
+		db_bind_text(st, 2, subject);
+		sqlite3_bind_int64(st, 3, now_wall());
+		err = db_exec(s, st, -EINVAL);
+		if (!err)
+			*id = sqlite3_last_insert_rowid(db_conn(s)->db);
+	}
+	db_unlock(s);
+	return err;
+}
+
+int store_job_update(struct store *s, int64_t id, const char *state, int progress,
+		     const char *error)
+{
+	char e[256];
+	sqlite3_stmt *st;
+	int err = -EIO;
+	bool fin = !strcmp(state, "done") || !strcmp(state, "failed");
+
+	/* An over-long error message is cut, not refused. */
+	snprintf(e, sizeof(e), "%s", error ? error : "");
+	db_lock(s);
+	st = db_prep(s, "UPDATE jobs SET state = ?2, progress = ?3, error = ?4, "
+		     "finished = CASE WHEN ?5 THEN ?6 ELSE finished END WHERE id = ?1");
+	if (st) {
+		sqlite3_bind_int64(st, 1, id);
+		db_bind_text(st, 2, state);
+		sqlite3_bind_int(st, 3, progress);
+		db_bind_text(st, 4, e);
+		sqlite3_bind_int(st, 5, fin);
+		sqlite3_bind_int64(st, 6, now_wall());
+		err = db_exec_one(s, st, -EINVAL);
+	}
+	if (!err && fin)
+		job_prune(s);
+	db_unlock(s);
+	return err;
+}
+
+int store_job_fail_unfinished(struct store *s, const char *why, int64_t *n)
+{
+	sqlite3_stmt *st;
+	int err = -EIO;
+
+	db_lock(s);
+	st = db_prep(s, "UPDATE jobs SET state = 'failed', error = substr(?1, 1, 255), finished = ?2 "
+		     "WHERE state IN ('queued', 'running')");
+	if (st) {
+		db_bind_text(st, 1, why);
+		sqlite3_bind_int64(st, 2, now_wall());
+		err = db_exec(s, st, -EINVAL);
+		if (!err && n)
+			*n = sqlite3_changes(db_conn(s)->db);
+	}
+	if (!err)
+		job_prune(s);
+	db_unlock(s);
+	return err;
+}
