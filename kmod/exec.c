@@ -477,9 +477,9 @@ static void exec_reservation(struct bootsan_cmd *cmd)
 	bootsan_conn_nexus(cmd->conn, &n);
 	spin_lock(&st->lock);
 	if (req->action == SCSI_ACT_PR_IN)
-		pr_in(&st->pr, &n, 1, req);
+		bootsan_pr_in(&st->pr, &n, 1, req);
 	else if (req->action == SCSI_ACT_PR_OUT)
-		pr_out(&st->pr, &n, req, param, len);
+		bootsan_pr_out(&st->pr, &n, req, param, len);
 	else
 		pr_spc2(&st->pr, &n, cmd->conn->sess->id, req);
 	spin_unlock(&st->lock);
