@@ -5,8 +5,7 @@
 #include <linux/kernel.h>
 #include <linux/string.h>
 #else
-#include <errno.h>
-#include <string.h>
+#include "host_shim.h"
 #endif
 
 #include "chap_alg.h"

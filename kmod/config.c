@@ -12,6 +12,7 @@
 #include <net/ipv6.h>
 #include <net/sock.h>
 
+#include "backend.h"
 #include "config.h"
 #include "engine.h"
 #include "lun_state.h"
@@ -41,9 +42,7 @@ int bootsan_target_add(struct bootsan_target *t)
 
 void bootsan_lun_free(struct bootsan_lun *lun)
 {
-	bootsan_block_close(lun);
-	if (lun->file)
-		fput(lun->file);
+	bootsan_backend_close(lun);
 	bootsan_lun_state_free(lun);
 	kfree(lun->path);
 	kfree_rcu(lun, rcu);

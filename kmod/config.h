@@ -73,6 +73,8 @@ struct bootsan_portal {
 	unsigned int nr_prelogin;
 };
 
+struct bootsan_backend_ops;
+
 struct bootsan_lun_stats {
 	atomic64_t read_cmds;
 	atomic64_t write_cmds;
@@ -96,12 +98,13 @@ struct bootsan_lun {
 	struct list_head node;		/* in target->luns, by number (RCU) */
 	struct bootsan_target *target;
 	u32 lun;
-	enum bootsan_backend backend;
+	enum bootsan_backend backend;	/* as configured; ops serves it */
 	char *path;
-	struct file *file;		/* the image file or block device */
-	struct bootsan_block *block;	/* block backend: the claimed device (io_block.c) */
+	/* Set when the backing store is opened (backend.h), NULL before. */
+	const struct bootsan_backend_ops *ops;
+	void *backend_data;		/* the backend's own: its file, its device */
 	bool read_only;
-	bool direct;
+	bool direct;			/* bypass the page cache (file backend) */
 	u32 block_size;
 	u64 size;			/* bytes, a multiple of block_size */
 	char serial[BOOTSAN_SERIAL_MAX_LEN + 1];

@@ -16,7 +16,6 @@
 #ifndef BOOTSAN_ENGINE_H
 #define BOOTSAN_ENGINE_H
 
-#include <linux/blk_types.h>
 #include <linux/bvec.h>
 #include <linux/kref.h>
 #include <linux/socket.h>
@@ -262,35 +261,5 @@ void bootsan_nl_notify_session_up(struct bootsan_session *sess);
 void bootsan_nl_notify_session_down(struct bootsan_session *sess, int reason);
 void bootsan_nl_notify_login_failed(struct bootsan_conn *conn, const char *target,
 				    int reason);
-
-/* io_block.c */
-int bootsan_block_open(struct bootsan_lun *lun, const char *path);
-void bootsan_block_close(struct bootsan_lun *lun);
-bool bootsan_block_rotational(struct bootsan_lun *lun);
-bool bootsan_block_thin(struct bootsan_lun *lun);
-u32 bootsan_block_logical_size(struct bootsan_lun *lun);
-int bootsan_block_rw(struct bootsan_lun *lun, struct bootsan_buf *buf, size_t buf_off,
-		     u64 pos, size_t len, bool write, bool fua);
-int bootsan_block_read(struct bootsan_lun *lun, struct bootsan_buf *buf, u64 pos, size_t len);
-int bootsan_block_submit(struct bootsan_lun *lun, struct bootsan_buf *buf, u64 pos,
-			 size_t len, bool write, bool fua, bio_end_io_t *done, void *private);
-int bootsan_block_flush(struct bootsan_lun *lun);
-int bootsan_block_zero(struct bootsan_lun *lun, u64 pos, u64 len, bool may_unmap);
-
-/* io_file.c: LUN I/O (block LUNs are passed on to io_block.c) */
-int bootsan_file_read(struct bootsan_lun *lun, struct bootsan_buf *buf, u64 pos,
-		      size_t len, bool stable);
-int bootsan_file_rw(struct bootsan_lun *lun, struct bootsan_buf *buf, u64 pos,
-		    size_t len, bool write, bool fua);
-int bootsan_file_rw_off(struct bootsan_lun *lun, struct bootsan_buf *buf,
-			size_t buf_off, u64 pos, size_t len, bool write, bool fua);
-int bootsan_file_flush(struct bootsan_lun *lun, u64 pos, u64 len);
-int bootsan_file_punch(struct bootsan_lun *lun, u64 pos, u64 len);
-int bootsan_file_zero(struct bootsan_lun *lun, u64 pos, u64 len);
-bool bootsan_file_can_punch(struct bootsan_lun *lun);
-/* Reads up to this size are checked against the page cache to run inline. */
-#define BOOTSAN_INLINE_READ_MAX	(256u << 10)
-bool bootsan_file_cached(struct bootsan_lun *lun, u64 pos, size_t len);
-int bootsan_file_mapped(struct bootsan_lun *lun, u64 pos, bool *mapped, u64 *run);
 
 #endif /* BOOTSAN_ENGINE_H */

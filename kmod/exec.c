@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Running a SCSI command against its LUN's backend (io_file.c, which
- * passes block LUNs on to io_block.c) and sending its response: Data-In
- * with the status in the last PDU, or a SCSI Response.
+ * Running a SCSI command against its LUN's backend (through lun->ops,
+ * backend.h) and sending its response: Data-In with the status in the
+ * last PDU, or a SCSI Response.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/slab.h>
 #include <linux/sched/clock.h>
 
+#include "backend.h"
 #include "compat.h"
 #include "ffp.h"
 #include "lun_state.h"
@@ -122,16 +123,8 @@ void bootsan_fill_lun_info(struct bootsan_conn *conn, struct bootsan_lun *l,
 	info->nr_blocks = READ_ONCE(l->size) / l->block_size;
 	info->block_size = l->block_size;
 	info->read_only = l->read_only;
-	info->write_cache = !l->direct;
-	info->rotational = l->block && bootsan_block_rotational(l);
-	/*
-	 * Thin only where UNMAP really deallocates: holes in an image file,
-	 * or a device that discards.
-	 */
-	if (l->block)
-		info->thin = bootsan_block_thin(l);
-	else
-		info->thin = l->backend == BOOTSAN_BACKEND_FILE && bootsan_file_can_punch(l);
+	/* Write cache, rotation, and thin only where UNMAP really deallocates. */
+	l->ops->info(l, info);
 	info->serial = l->serial;
 	info->naa = l->naa;
 	info->target_name = t->iqn;
@@ -279,7 +272,7 @@ static int verify_medium(struct bootsan_cmd *cmd, u64 pos, u32 len, u32 dout_off
 		scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);
 		return -1;
 	}
-	if (bootsan_file_rw(cmd->lun, &medium, pos, len, false, false)) {
+	if (cmd->lun->ops->rw(cmd->lun, &medium, 0, pos, len, false, false)) {
 		io_error_sense(req, false);
 		diff = 0;
 	} else {
@@ -299,7 +292,7 @@ static void exec_compare_and_write(struct bootsan_cmd *cmd, u64 pos, u32 len)
 	/* The data-out holds the data to compare, then the data to write. */
 	mutex_lock(caw_lock);
 	if (!verify_medium(cmd, pos, len, 0) &&
-	    bootsan_file_rw_off(cmd->lun, &cmd->buf, len, pos, len, true, req->fua))
+	    cmd->lun->ops->rw(cmd->lun, &cmd->buf, len, pos, len, true, req->fua))
 		io_error_sense(req, true);
 	mutex_unlock(caw_lock);
 }
@@ -331,7 +324,7 @@ static void unmap_one(void *data, u64 lba, u32 nr)
 	u32 bs = ctx->lun->block_size;
 
 	if (!ctx->err)
-		ctx->err = bootsan_file_punch(ctx->lun, lba * bs, (u64)nr * bs);
+		ctx->err = ctx->lun->ops->discard(ctx->lun, lba * bs, (u64)nr * bs);
 }
 
 static void exec_unmap(struct bootsan_cmd *cmd)
@@ -382,9 +375,9 @@ static void exec_write_same(struct bootsan_cmd *cmd, struct scsi_lun_info *info)
 	if (req->ndob || all_zero(&cmd->buf, bs)) {
 		/* Zeros: a hole where we may deallocate, else written zeros. */
 		if (req->unmap && info->thin)
-			ret = bootsan_file_punch(l, pos, left);
+			ret = l->ops->discard(l, pos, left);
 		else
-			ret = bootsan_file_zero(l, pos, left);
+			ret = l->ops->write_zeroes(l, pos, left);
 		goto out;
 	}
 	block = dout_flat(cmd, bs);
@@ -405,7 +398,7 @@ static void exec_write_same(struct bootsan_cmd *cmd, struct scsi_lun_info *info)
 	while (left && !ret) {
 		u64 n = min_t(u64, left, (u64)per * bs);
 
-		ret = bootsan_file_rw(l, &chunk, pos, n, true, false);
+		ret = l->ops->rw(l, &chunk, 0, pos, n, true, false);
 		pos += n;
 		left -= n;
 		cond_resched();
@@ -425,7 +418,7 @@ static void exec_get_lba_status(struct bootsan_cmd *cmd)
 	u64 pos = req->lba * bs, run, blocks;
 	bool mapped;
 
-	if (bootsan_file_mapped(l, pos, &mapped, &run)) {
+	if (bootsan_backend_mapped(l, pos, &mapped, &run)) {
 		io_error_sense(req, false);
 		return;
 	}
@@ -436,7 +429,7 @@ static void exec_get_lba_status(struct bootsan_cmd *cmd)
 		blocks = run / bs;
 		if (!blocks) {
 			mapped = true;
-			if (!bootsan_file_mapped(l, pos + run, &mapped, &run) && mapped)
+			if (!bootsan_backend_mapped(l, pos + run, &mapped, &run) && mapped)
 				blocks = 1 + DIV_ROUND_UP(run, bs);
 			else
 				blocks = 1;
@@ -485,9 +478,9 @@ static void exec_reservation(struct bootsan_cmd *cmd)
 	bootsan_conn_nexus(cmd->conn, &n);
 	spin_lock(&st->lock);
 	if (req->action == SCSI_ACT_PR_IN)
-		pr_in(&st->pr, &n, 1, req);
+		bootsan_pr_in(&st->pr, &n, 1, req);
 	else if (req->action == SCSI_ACT_PR_OUT)
-		pr_out(&st->pr, &n, req, param, len);
+		bootsan_pr_out(&st->pr, &n, req, param, len);
 	else
 		pr_spc2(&st->pr, &n, cmd->conn->sess->id, req);
 	spin_unlock(&st->lock);
@@ -510,7 +503,7 @@ static void cmd_run(struct bootsan_cmd *cmd)
 	switch (req->action) {
 	case SCSI_ACT_READ:
 		len = req->nr_blocks * l->block_size;
-		ret = bootsan_file_read(l, &cmd->buf, pos, len, conn->params.data_digest);
+		ret = l->ops->read(l, &cmd->buf, pos, len, conn->params.data_digest);
 		if (ret == -ENOMEM)
 			scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);	/* resources exhausted */
 		else if (ret)
@@ -520,8 +513,8 @@ static void cmd_run(struct bootsan_cmd *cmd)
 	case SCSI_ACT_WRITE_VERIFY:
 		/* Only whole blocks of what the initiator sent (iSCSI EDTL < SCSI TL). */
 		len = round_down(dout_usable(cmd), l->block_size);
-		if (len && bootsan_file_rw(l, &cmd->buf, pos, len, true,
-					   req->fua || req->action == SCSI_ACT_WRITE_VERIFY))
+		if (len && l->ops->rw(l, &cmd->buf, 0, pos, len, true,
+				      req->fua || req->action == SCSI_ACT_WRITE_VERIFY))
 			io_error_sense(req, true);
 		break;
 	case SCSI_ACT_VERIFY_READ:
@@ -533,7 +526,7 @@ static void cmd_run(struct bootsan_cmd *cmd)
 		exec_compare_and_write(cmd, pos, req->nr_blocks * l->block_size);
 		break;
 	case SCSI_ACT_FLUSH:
-		if (bootsan_file_flush(l, pos, (u64)req->nr_blocks * l->block_size))
+		if (l->ops->flush(l, pos, (u64)req->nr_blocks * l->block_size))
 			io_error_sense(req, true);
 		break;
 	case SCSI_ACT_UNMAP:
@@ -597,9 +590,10 @@ static int cmd_respond(struct bootsan_cmd *cmd)
 /*
  * Commands that may wait for a device run as work items. The rest run in
  * io_work and are answered at once: emulated commands, reservations, and
- * page-cache I/O of buffered LUNs, which does not sleep (a cached read, a
- * write into the cache), where the hand-off to another worker would cost
- * more than the command itself.
+ * I/O the backend can do without waiting (page-cache I/O of buffered
+ * LUNs: a cached read, a write into the cache), where the hand-off to
+ * another worker would cost more than the command itself. A FUA write
+ * waits for the medium whatever the backend.
  */
 static bool cmd_may_sleep(struct bootsan_cmd *cmd)
 {
@@ -609,10 +603,12 @@ static bool cmd_may_sleep(struct bootsan_cmd *cmd)
 	switch (req->action) {
 	case SCSI_ACT_READ:
 		return cmd->conn->params.data_digest ||
-		       !bootsan_file_cached(l, req->lba * l->block_size,
-					    (size_t)req->nr_blocks * l->block_size);
+		       !bootsan_backend_nowait(l, req->lba * l->block_size,
+					       (size_t)req->nr_blocks * l->block_size, false);
 	case SCSI_ACT_WRITE:
-		return l->block || l->direct || req->fua;
+		return req->fua ||
+		       !bootsan_backend_nowait(l, req->lba * l->block_size,
+					       (size_t)req->nr_blocks * l->block_size, true);
 	case SCSI_ACT_WRITE_VERIFY:
 	case SCSI_ACT_VERIFY_READ:
 	case SCSI_ACT_COMPARE_AND_WRITE:
@@ -681,10 +677,11 @@ static void cmd_bio_done(struct bio *bio)
 }
 
 /*
- * READ and WRITE of a block LUN, the way nvmet does it: the bios go out
- * from io_work and their completion hands the command back, so no worker
- * waits for the device (and a device that completes at once, like a RAM
- * disk, costs no hand-off at all). False when it must run the usual way.
+ * READ and WRITE of a LUN whose backend submits bios, the way nvmet does
+ * it: the bios go out from io_work and their completion hands the command
+ * back, so no worker waits for the device (and a device that completes at
+ * once, like a RAM disk, costs no hand-off at all). False when it must run
+ * the usual way.
  */
 static bool cmd_submit_bios(struct bootsan_cmd *cmd)
 {
@@ -694,7 +691,7 @@ static bool cmd_submit_bios(struct bootsan_cmd *cmd)
 	bool write = req->action == SCSI_ACT_WRITE;
 	u32 len;
 
-	if (!l->block || (req->action != SCSI_ACT_READ && !write))
+	if (!l->ops->submit || (req->action != SCSI_ACT_READ && !write))
 		return false;
 	if (write) {
 		/* Only whole blocks of what the initiator sent (iSCSI EDTL < SCSI TL). */
@@ -708,7 +705,7 @@ static bool cmd_submit_bios(struct bootsan_cmd *cmd)
 		return false;
 	cmd->xfer_len = len;
 	cmd_start_running(cmd->conn);
-	if (bootsan_block_submit(l, &cmd->buf, pos, len, write, req->fua, cmd_bio_done, cmd)) {
+	if (l->ops->submit(l, &cmd->buf, pos, len, write, req->fua, cmd_bio_done, cmd)) {
 		io_error_sense(req, write);
 		account(cmd, req, true);
 		cmd_done(cmd);

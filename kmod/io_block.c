@@ -6,68 +6,115 @@
  * reference), so the CPU copies nothing. SYNCHRONIZE CACHE is a flush,
  * FUA a REQ_FUA write, UNMAP and WRITE SAME of zeros the device's
  * write-zeroes (which falls back to writing zeros where it has none).
+ *
+ * lun->backend_data is the struct bootsan_block of the claimed device.
  */
 #include <linux/bio.h>
 #include <linux/blkdev.h>
+#include <linux/fs.h>
 #include <linux/slab.h>
 
+#include "backend.h"
 #include "compat.h"
-#include "engine.h"
 
 struct bootsan_block {
 	struct bootsan_bdev claim;
 };
 
-/* Claim the device at @path for @lun; no one else may claim it meanwhile. */
-int bootsan_block_open(struct bootsan_lun *lun, const char *path)
+static struct block_device *lun_bdev(struct bootsan_lun *lun)
 {
-	struct bootsan_block *b;
-	int ret;
+	struct bootsan_block *b = lun->backend_data;
 
-	b = kzalloc(sizeof(*b), GFP_KERNEL);
-	if (!b)
-		return -ENOMEM;
-	ret = bootsan_bdev_open(&b->claim, path, !lun->read_only, lun);
-	if (ret) {
-		kfree(b);
-		return ret;
+	return bootsan_bdev_get(&b->claim);
+}
+
+/* Is @path a block device? Opened as any reader would, to tell why not. */
+static int block_check_path(struct bootsan_lun *lun, const struct bootsan_backend_attrs *at,
+			    struct netlink_ext_ack *extack)
+{
+	struct file *f = filp_open(lun->path, O_LARGEFILE |
+				   (lun->read_only ? O_RDONLY : O_RDWR), 0);
+	bool blk;
+
+	if (IS_ERR(f)) {
+		NL_SET_ERR_MSG_ATTR(extack, at->path, "cannot open path");
+		return PTR_ERR(f);
 	}
-	lun->block = b;
+	blk = S_ISBLK(file_inode(f)->i_mode);
+	fput(f);
+	if (!blk) {
+		NL_SET_ERR_MSG_ATTR(extack, at->path, "block backend needs a block device");
+		return -ENOTBLK;
+	}
 	return 0;
 }
 
-void bootsan_block_close(struct bootsan_lun *lun)
+/*
+ * Claim the device at lun->path for @lun; no one else may claim it
+ * meanwhile. Blocks are no smaller than the device's own: by default,
+ * its own.
+ */
+static int block_open(struct bootsan_lun *lun, const struct bootsan_backend_attrs *at,
+		      struct netlink_ext_ack *extack)
 {
-	if (!lun->block)
-		return;
-	bootsan_bdev_close(&lun->block->claim);
-	kfree(lun->block);
-	lun->block = NULL;
+	struct bootsan_block *b;
+	u32 logical;
+	int ret;
+
+	ret = block_check_path(lun, at, extack);
+	if (ret)
+		return ret;
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return -ENOMEM;
+	ret = bootsan_bdev_open(&b->claim, lun->path, !lun->read_only, lun);
+	if (ret) {
+		NL_SET_ERR_MSG_ATTR(extack, at->path,
+				    "block device is in use (mounted or claimed)");
+		kfree(b);
+		return ret;
+	}
+	lun->backend_data = b;
+	logical = bdev_logical_block_size(lun_bdev(lun));
+	if (!at->block_size)
+		lun->block_size = max(lun->block_size, logical);
+	if (lun->block_size < logical) {
+		NL_SET_ERR_MSG_ATTR(extack, at->block_size,
+				    "block size is smaller than the device's");
+		bootsan_bdev_close(&b->claim);
+		kfree(b);
+		lun->backend_data = NULL;
+		return -EINVAL;
+	}
+	return 0;
 }
 
-static struct block_device *lun_bdev(struct bootsan_lun *lun)
+static void block_close(struct bootsan_lun *lun)
 {
-	return bootsan_bdev_get(&lun->block->claim);
+	struct bootsan_block *b = lun->backend_data;
+
+	bootsan_bdev_close(&b->claim);
+	kfree(b);
+	lun->backend_data = NULL;
 }
 
-/* The device's own properties the SCSI answers report. */
-bool bootsan_block_rotational(struct bootsan_lun *lun)
+static u64 block_capacity(struct bootsan_lun *lun)
 {
-	return !bdev_nonrot(lun_bdev(lun));
+	return bdev_nr_bytes(lun_bdev(lun));
 }
 
 /*
- * Thin when the device can deallocate: UNMAP becomes write-zeroes that
- * may unmap, so unmapped blocks still read back as zeros (LBPRZ).
+ * The device's own properties the SCSI answers report. Thin when the
+ * device can deallocate: UNMAP becomes write-zeroes that may unmap, so
+ * unmapped blocks still read back as zeros (LBPRZ).
  */
-bool bootsan_block_thin(struct bootsan_lun *lun)
+static void block_info(struct bootsan_lun *lun, struct scsi_lun_info *info)
 {
-	return !lun->read_only && bdev_max_discard_sectors(lun_bdev(lun)) > 0;
-}
+	struct block_device *bdev = lun_bdev(lun);
 
-u32 bootsan_block_logical_size(struct bootsan_lun *lun)
-{
-	return bdev_logical_block_size(lun_bdev(lun));
+	info->write_cache = true;
+	info->rotational = !bdev_nonrot(bdev);
+	info->thin = !lun->read_only && bdev_max_discard_sectors(bdev) > 0;
 }
 
 /*
@@ -120,7 +167,7 @@ static struct bio *block_bios(struct bootsan_lun *lun, struct bootsan_buf *buf,
 }
 
 /* Move [buf_off, buf_off + len) of @buf to or from the device, and wait. */
-int bootsan_block_rw(struct bootsan_lun *lun, struct bootsan_buf *buf, size_t buf_off,
+static int block_rw(struct bootsan_lun *lun, struct bootsan_buf *buf, size_t buf_off,
 		     u64 pos, size_t len, bool write, bool fua)
 {
 	struct bio *bio;
@@ -141,8 +188,8 @@ int bootsan_block_rw(struct bootsan_lun *lun, struct bootsan_buf *buf, size_t bu
  * before this returns) when all of it is on the device or failed, with
  * the last bio, whose bi_private is @private; it puts that bio.
  */
-int bootsan_block_submit(struct bootsan_lun *lun, struct bootsan_buf *buf, u64 pos,
-			 size_t len, bool write, bool fua, bio_end_io_t *done, void *private)
+static int block_submit(struct bootsan_lun *lun, struct bootsan_buf *buf, u64 pos,
+			size_t len, bool write, bool fua, bio_end_io_t *done, void *private)
 {
 	struct bio *bio = block_bios(lun, buf, 0, pos, len, write, fua);
 
@@ -154,15 +201,20 @@ int bootsan_block_submit(struct bootsan_lun *lun, struct bootsan_buf *buf, u64 p
 	return 0;
 }
 
-/* Read [pos, pos + len) into pages of our own: the device DMAs into them. */
-int bootsan_block_read(struct bootsan_lun *lun, struct bootsan_buf *buf, u64 pos, size_t len)
+/*
+ * Read [pos, pos + len) into pages of our own: the device DMAs into them,
+ * and nobody else can change them (@stable holds without asking).
+ */
+static int block_read(struct bootsan_lun *lun, struct bootsan_buf *buf, u64 pos,
+		      size_t len, bool stable)
 {
 	int ret = bootsan_buf_alloc(buf, len);
 
-	return ret ? ret : bootsan_block_rw(lun, buf, 0, pos, len, false, false);
+	return ret ? ret : block_rw(lun, buf, 0, pos, len, false, false);
 }
 
-int bootsan_block_flush(struct bootsan_lun *lun)
+/* The whole device's cache: a flush has no range. */
+static int block_flush(struct bootsan_lun *lun, u64 pos, u64 len)
 {
 	return blkdev_issue_flush(lun_bdev(lun));
 }
@@ -172,8 +224,35 @@ int bootsan_block_flush(struct bootsan_lun *lun)
  * (deallocating where @may_unmap and the device can), else written zero
  * pages. Reads of the range give zeros either way.
  */
-int bootsan_block_zero(struct bootsan_lun *lun, u64 pos, u64 len, bool may_unmap)
+static int block_zero(struct bootsan_lun *lun, u64 pos, u64 len, bool may_unmap)
 {
 	return blkdev_issue_zeroout(lun_bdev(lun), pos >> SECTOR_SHIFT, len >> SECTOR_SHIFT,
 				    GFP_KERNEL, may_unmap ? 0 : BLKDEV_ZERO_NOUNMAP);
 }
+
+static int block_write_zeroes(struct bootsan_lun *lun, u64 pos, u64 len)
+{
+	return block_zero(lun, pos, len, false);
+}
+
+static int block_discard(struct bootsan_lun *lun, u64 pos, u64 len)
+{
+	return block_zero(lun, pos, len, true);
+}
+
+/*
+ * No nowait: bios complete asynchronously through submit instead. No
+ * mapped: a device has no holes to report, all of it is mapped.
+ */
+const struct bootsan_backend_ops bootsan_block_ops = {
+	.open		= block_open,
+	.close		= block_close,
+	.capacity	= block_capacity,
+	.info		= block_info,
+	.read		= block_read,
+	.rw		= block_rw,
+	.submit		= block_submit,
+	.flush		= block_flush,
+	.write_zeroes	= block_write_zeroes,
+	.discard	= block_discard,
+};

@@ -71,7 +71,7 @@ static void no_lun_decode(struct bootsan_conn *conn, struct scsi_req *req)
 		info.nr_blocks = 1;	/* the decoder wants a capacity; unused here */
 		luns = bootsan_collect_luns(conn->sess->target, &info.nr_luns);
 		info.all_luns = luns;
-		scsi_decode(&info, req);
+		bootsan_scsi_decode(&info, req);
 		kfree(luns);
 		return;
 	}
@@ -174,7 +174,7 @@ static struct bootsan_cmd *cmd_setup(struct bootsan_conn *conn)
 		luns = bootsan_collect_luns(t, &info.nr_luns);
 		info.all_luns = luns;
 	}
-	scsi_decode(&info, req);
+	bootsan_scsi_decode(&info, req);
 	kfree(luns);
 	lun_gate(conn, cmd);
 

@@ -5,8 +5,7 @@
 #include <linux/kernel.h>
 #include <linux/string.h>
 #else
-#include <errno.h>
-#include <string.h>
+#include "host_shim.h"
 #endif
 
 #include "iscsi_text.h"
@@ -477,9 +476,9 @@ static enum iscsi_neg_result neg_alias(struct iscsi_params *p, const struct iscs
 	return ISCSI_NEG_OK;
 }
 
-enum iscsi_neg_result iscsi_negotiate(struct iscsi_neg_state *s,
-				      const struct iscsi_kv *kv,
-				      struct iscsi_text_buf *out)
+enum iscsi_neg_result bootsan_iscsi_negotiate(struct iscsi_neg_state *s,
+					      const struct iscsi_kv *kv,
+					      struct iscsi_text_buf *out)
 {
 	static const char *const rfc3720[1] = { "RFC3720" };
 	struct iscsi_params *p = s->p;

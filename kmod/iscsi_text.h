@@ -12,13 +12,7 @@
 #ifdef __KERNEL__
 #include <linux/types.h>
 #else
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
+#include "host_shim.h"
 #endif
 
 /* Longest key name and longest value in bytes (RFC 7143 section 6.1). */
@@ -123,9 +117,9 @@ void iscsi_neg_init(struct iscsi_neg_state *s, struct iscsi_params *p);
  * caller handles it. A key sent twice in one negotiation, or an
  * InitiatorName or TargetName over 223 bytes, is ISCSI_NEG_PROTOCOL_ERROR.
  */
-enum iscsi_neg_result iscsi_negotiate(struct iscsi_neg_state *s,
-				      const struct iscsi_kv *kv,
-				      struct iscsi_text_buf *out);
+enum iscsi_neg_result bootsan_iscsi_negotiate(struct iscsi_neg_state *s,
+					      const struct iscsi_kv *kv,
+					      struct iscsi_text_buf *out);
 
 /*
  * At the end of the negotiation (the response that moves to Full Feature

@@ -489,7 +489,7 @@ int bootsan_login_pdu(struct bootsan_conn *conn)
 			}
 			continue;
 		}
-		switch (iscsi_negotiate(&conn->neg, &kv, &out)) {
+		switch (bootsan_iscsi_negotiate(&conn->neg, &kv, &out)) {
 		case ISCSI_NEG_PROTOCOL_ERROR:
 			ret = FAIL_INIT(conn, INIT_ERR);
 			goto out;

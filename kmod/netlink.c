@@ -8,14 +8,13 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <crypto/algapi.h>
-#include <linux/file.h>
-#include <linux/fs.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
 
+#include "backend.h"
 #include "compat.h"
 #include "config.h"
 #include "engine.h"
@@ -670,16 +669,10 @@ static int lun_fill(struct sk_buff *skb, const void *obj)
 	return 0;
 }
 
-/* The capacity of what @file holds: an image file or a block device. */
-static u64 backing_size(struct file *file)
-{
-	return i_size_read(file->f_mapping->host);
-}
-
 static int lun_check_size(struct bootsan_lun *l, u64 size, struct nlattr *attr,
 			  struct netlink_ext_ack *extack)
 {
-	u64 avail = backing_size(l->file);
+	u64 avail = l->ops->capacity(l);
 
 	if (!size || size % l->block_size) {
 		NL_SET_ERR_MSG_ATTR(extack, attr,
@@ -694,67 +687,16 @@ static int lun_check_size(struct bootsan_lun *l, u64 size, struct nlattr *attr,
 	return 0;
 }
 
-/* Open and check the backing store of a new LUN. */
-static int lun_open(struct bootsan_lun *l, struct genl_info *info)
-{
-	struct nlattr *path = info->attrs[BOOTSAN_A_LUN_PATH];
-	int flags = O_LARGEFILE | (l->read_only ? O_RDONLY : O_RDWR);
-	umode_t mode;
-
-	if (l->path[0] != '/') {
-		NL_SET_ERR_MSG_ATTR(info->extack, path, "path must be absolute");
-		return -EINVAL;
-	}
-	if (l->direct && l->backend == BOOTSAN_BACKEND_FILE)
-		flags |= O_DIRECT;
-	l->file = filp_open(l->path, flags, 0);
-	if (IS_ERR(l->file)) {
-		int ret = PTR_ERR(l->file);
-
-		l->file = NULL;
-		NL_SET_ERR_MSG_ATTR(info->extack, path, "cannot open path");
-		return ret;
-	}
-	mode = file_inode(l->file)->i_mode;
-	if (l->backend == BOOTSAN_BACKEND_FILE && !S_ISREG(mode)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, path,
-				    "file backend needs a regular file");
-		return -EINVAL;
-	}
-	if (l->backend == BOOTSAN_BACKEND_BLOCK && !S_ISBLK(mode)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, path,
-				    "block backend needs a block device");
-		return -ENOTBLK;
-	}
-	if (l->backend == BOOTSAN_BACKEND_BLOCK) {
-		int ret = bootsan_block_open(l, l->path);
-
-		if (ret) {
-			NL_SET_ERR_MSG_ATTR(info->extack, path,
-					    "block device is in use (mounted or claimed)");
-			return ret;
-		}
-		/* Blocks no smaller than the device's own: by default, its own. */
-		if (!info->attrs[BOOTSAN_A_LUN_BLOCK_SIZE])
-			l->block_size = max(l->block_size, bootsan_block_logical_size(l));
-		if (l->block_size < bootsan_block_logical_size(l)) {
-			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[BOOTSAN_A_LUN_BLOCK_SIZE],
-					    "block size is smaller than the device's");
-			return -EINVAL;
-		}
-	}
-	if (backing_size(l->file) < l->block_size) {
-		NL_SET_ERR_MSG_ATTR(info->extack, path,
-				    "image or device is smaller than one block");
-		return -EINVAL;
-	}
-	return 0;
-}
-
 static int lun_parse(struct bootsan_lun *l, struct genl_info *info)
 {
 	struct nlattr **a = info->attrs;
 	struct netlink_ext_ack *extack = info->extack;
+	struct bootsan_backend_attrs at = {
+		.backend = a[BOOTSAN_A_LUN_BACKEND],
+		.path = a[BOOTSAN_A_LUN_PATH],
+		.direct = a[BOOTSAN_A_LUN_DIRECT],
+		.block_size = a[BOOTSAN_A_LUN_BLOCK_SIZE],
+	};
 	int ret;
 
 	l->lun = nla_get_u32(a[BOOTSAN_A_LUN_LUN]);
@@ -763,11 +705,6 @@ static int lun_parse(struct bootsan_lun *l, struct genl_info *info)
 		l->backend = nla_get_u32(a[BOOTSAN_A_LUN_BACKEND]);
 	l->read_only = nla_get_flag(a[BOOTSAN_A_LUN_READ_ONLY]);
 	l->direct = nla_get_flag(a[BOOTSAN_A_LUN_DIRECT]);
-	if (l->direct && l->backend != BOOTSAN_BACKEND_FILE) {
-		NL_SET_ERR_MSG_ATTR(extack, a[BOOTSAN_A_LUN_DIRECT],
-				    "direct applies to the file backend only");
-		return -EINVAL;
-	}
 	l->block_size = 512;
 	if (a[BOOTSAN_A_LUN_BLOCK_SIZE]) {
 		l->block_size = nla_get_u32(a[BOOTSAN_A_LUN_BLOCK_SIZE]);
@@ -790,10 +727,10 @@ static int lun_parse(struct bootsan_lun *l, struct genl_info *info)
 	l->path = nla_strdup(a[BOOTSAN_A_LUN_PATH], GFP_KERNEL);
 	if (!l->path)
 		return -ENOMEM;
-	ret = lun_open(l, info);
+	ret = bootsan_backend_open(l, &at, extack);
 	if (ret)
 		return ret;
-	l->size = round_down(backing_size(l->file), l->block_size);
+	l->size = round_down(l->ops->capacity(l), l->block_size);
 	if (a[BOOTSAN_A_LUN_SIZE]) {
 		l->size = nla_get_u64(a[BOOTSAN_A_LUN_SIZE]);
 		ret = lun_check_size(l, l->size, a[BOOTSAN_A_LUN_SIZE], extack);

@@ -13,10 +13,7 @@
 #ifdef __KERNEL__
 #include <linux/types.h>
 #else
-#include <stdbool.h>
-#include <stdint.h>
-typedef uint8_t u8;
-typedef uint32_t u32;
+#include "host_shim.h"
 #endif
 
 #define PDU_BHS_LEN		48

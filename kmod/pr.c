@@ -6,8 +6,7 @@
 #include <linux/string.h>
 #include "compat.h"
 #else
-#include <errno.h>
-#include <string.h>
+#include "host_shim.h"
 #endif
 
 #include "pr.h"
@@ -409,8 +408,8 @@ static u32 put_transport_id(struct resp *r, u32 off, const struct pr_nexus *n)
 	return 4 + len;
 }
 
-void pr_in(const struct pr_state *s, const struct pr_nexus *n, u16 relative_port,
-	   struct scsi_req *req)
+void bootsan_pr_in(const struct pr_state *s, const struct pr_nexus *n,
+		   u16 relative_port, struct scsi_req *req)
 {
 	u32 alloc = get_unaligned_be16(&req->cdb[7]);
 	struct resp r;
@@ -619,8 +618,8 @@ static int do_preempt(struct pr_state *s, const struct pr_nexus *n, int reg,
 	return 0;
 }
 
-int pr_out(struct pr_state *s, const struct pr_nexus *n, struct scsi_req *req,
-	   const u8 *param, u32 len)
+int bootsan_pr_out(struct pr_state *s, const struct pr_nexus *n, struct scsi_req *req,
+		   const u8 *param, u32 len)
 {
 	u8 sa = req->cdb[1] & 0x1f, scope = req->cdb[2] >> 4, type = req->cdb[2] & 0x0f;
 	u64 res_key, sa_key;

@@ -118,16 +118,16 @@ void pr_spc2(struct pr_state *s, const struct pr_nexus *n, u64 session,
 	     struct scsi_req *req);
 
 /* PERSISTENT RESERVE IN (@req->cdb) for @n: data-in into @req. */
-void pr_in(const struct pr_state *s, const struct pr_nexus *n, u16 relative_port,
-	   struct scsi_req *req);
+void bootsan_pr_in(const struct pr_state *s, const struct pr_nexus *n,
+		   u16 relative_port, struct scsi_req *req);
 
 /*
  * PERSISTENT RESERVE OUT (@req->cdb) from @n with the parameter list
  * @param of @len bytes. Returns 0 with GOOD, or -EINVAL with the error
  * (CHECK CONDITION or RESERVATION CONFLICT) in @req.
  */
-int pr_out(struct pr_state *s, const struct pr_nexus *n, struct scsi_req *req,
-	   const u8 *param, u32 len);
+int bootsan_pr_out(struct pr_state *s, const struct pr_nexus *n, struct scsi_req *req,
+		   const u8 *param, u32 len);
 
 /* LOGICAL UNIT RESET (also per LUN for TARGET WARM RESET) received from @by. */
 void pr_lun_reset(struct pr_state *s, const struct pr_nexus *by);

@@ -12,7 +12,7 @@
 #ifdef __KERNEL__
 #include <linux/string.h>
 #else
-#include <string.h>
+#include "host_shim.h"
 #endif
 
 #include "scsi.h"

@@ -6,9 +6,7 @@
 #include <linux/string.h>
 #include "compat.h"
 #else
-#include <errno.h>
-#include <string.h>
-#define ARRAY_SIZE(a)		(sizeof(a) / sizeof(*(a)))
+#include "host_shim.h"
 #endif
 
 #include "scsi.h"
@@ -117,10 +115,10 @@
 
 /*
  * One supported command: what REPORT SUPPORTED OPERATION CODES returns for
- * it and what scsi_decode() checks first. The usage map has a one for every
- * CDB bit the device server evaluates (SPC-4 6.35.3), including the bits it
- * rejects when set; control byte and group number bits read zero since
- * nothing in them is supported.
+ * it and what bootsan_scsi_decode() checks first. The usage map has a one
+ * for every CDB bit the device server evaluates (SPC-4 6.35.3), including
+ * the bits it rejects when set; control byte and group number bits read
+ * zero since nothing in them is supported.
  */
 struct scsi_cmd_desc {
 	u8 op;
@@ -1340,7 +1338,7 @@ bool scsi_cdb_moves_blocks(u8 opcode)
 	}
 }
 
-int scsi_decode(const struct scsi_lun_info *lun, struct scsi_req *req)
+int bootsan_scsi_decode(const struct scsi_lun_info *lun, struct scsi_req *req)
 {
 	const struct scsi_cmd_desc *d;
 	u8 ctl;

@@ -3,7 +3,7 @@
  * SCSI command decoder and emulator of the target (SPC-4, SBC-3).
  *
  * Pure functions over untrusted bytes: no I/O, no allocation. The transport
- * calls scsi_decode() for every SCSI command; the command is either
+ * calls bootsan_scsi_decode() for every SCSI command; the command is either
  * completed here (emulated commands, whose response lands in a buffer the
  * caller supplies) or turned into one block I/O action for the transport.
  * Built into the module and, for unit tests and fuzzing, into host programs.
@@ -14,60 +14,8 @@
 #ifdef __KERNEL__
 #include <linux/types.h>
 #else
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
-
-static inline u16 get_unaligned_be16(const void *p)
-{
-	const u8 *b = p;
-
-	return (u16)(b[0] << 8 | b[1]);
-}
-
-static inline u32 get_unaligned_be32(const void *p)
-{
-	const u8 *b = p;
-
-	return (u32)b[0] << 24 | (u32)b[1] << 16 | (u32)b[2] << 8 | b[3];
-}
-
-static inline u64 get_unaligned_be64(const void *p)
-{
-	const u8 *b = p;
-
-	return (u64)get_unaligned_be32(b) << 32 | get_unaligned_be32(b + 4);
-}
-
-static inline void put_unaligned_be16(u16 v, void *p)
-{
-	u8 *b = p;
-
-	b[0] = v >> 8;
-	b[1] = v;
-}
-
-static inline void put_unaligned_be32(u32 v, void *p)
-{
-	u8 *b = p;
-
-	b[0] = v >> 24;
-	b[1] = v >> 16;
-	b[2] = v >> 8;
-	b[3] = v;
-}
-
-static inline void put_unaligned_be64(u64 v, void *p)
-{
-	put_unaligned_be32(v >> 32, p);
-	put_unaligned_be32(v, (u8 *)p + 4);
-}
-#endif /* !__KERNEL__ */
+#include "host_shim.h"
+#endif
 
 /* Longest CDB we take: the 16 bytes of the iSCSI header, no AHS. */
 #define SCSI_CDB_MAX_LEN		16
@@ -151,8 +99,8 @@ enum scsi_action {
 	/* data-out (data_out_len) goes to scsi_mode_select() */
 	SCSI_ACT_MODE_SELECT,
 	/* reservations: the transport runs pr.c on the LUN's state */
-	SCSI_ACT_PR_IN,		/* pr_in() fills data-in */
-	SCSI_ACT_PR_OUT,	/* data-out (data_out_len) goes to pr_out() */
+	SCSI_ACT_PR_IN,		/* bootsan_pr_in() fills data-in */
+	SCSI_ACT_PR_OUT,	/* data-out (data_out_len) goes to bootsan_pr_out() */
 	SCSI_ACT_RESERVE,	/* RESERVE or RELEASE (6)/(10): pr_spc2() */
 };
 
@@ -186,7 +134,7 @@ struct scsi_req {
  * data_in buffer with a non-zero data_in_cap, a zero capacity, a block
  * size other than a power of two from 512 to 65536).
  */
-int scsi_decode(const struct scsi_lun_info *lun, struct scsi_req *req);
+int bootsan_scsi_decode(const struct scsi_lun_info *lun, struct scsi_req *req);
 
 /*
  * READ, WRITE and SYNCHRONIZE CACHE: commands that move or flush blocks

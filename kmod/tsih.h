@@ -14,11 +14,7 @@
 #ifdef __KERNEL__
 #include <linux/types.h>
 #else
-#include <stdbool.h>
-#include <stdint.h>
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
+#include "host_shim.h"
 #endif
 
 #define TSIH_COUNT	65536

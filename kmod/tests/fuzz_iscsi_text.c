@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target: a login data segment through iscsi_text_next(),
- * iscsi_negotiate() with a small answer buffer and iscsi_chap_decode().
+ * bootsan_iscsi_negotiate() with a small answer buffer and iscsi_chap_decode().
  * Input: one byte of flags, one byte of answer capacity, the segment.
  */
 #include <errno.h>
@@ -144,7 +144,7 @@ static void run_negotiate(struct run *r, const struct iscsi_kv *kv)
 {
 	struct iscsi_text_buf *out = &r->out;
 	u32 before = out->len;
-	enum iscsi_neg_result res = iscsi_negotiate(&r->s, kv, out);
+	enum iscsi_neg_result res = bootsan_iscsi_negotiate(&r->s, kv, out);
 
 	if (out->len > out->cap || out->len < before ||
 	    (out->overflow && out->len != before) ||

@@ -65,11 +65,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		switch (data[1] & 7) {
 		case 0:
 			cdb[0] = 0x5f;
-			pr_out(&s, n, &req, data + 13, len < 24 ? len : 24);
+			bootsan_pr_out(&s, n, &req, data + 13, len < 24 ? len : 24);
 			break;
 		case 1:
 			cdb[0] = 0x5e;
-			pr_in(&s, n, 1, &req);
+			bootsan_pr_in(&s, n, 1, &req);
 			CHECK(req.data_in_len <= sizeof(out));
 			CHECK(req.data_in_len <= get_unaligned_be16(&cdb[7]));
 			break;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target: scsi_decode() on arbitrary CDBs and LUN descriptions,
+ * libFuzzer target: bootsan_scsi_decode() on arbitrary CDBs and LUN descriptions,
  * then scsi_parse_unmap(), scsi_mode_select() and scsi_fill_lba_status() on
  * the rest of the input as a parameter list.
  *
@@ -129,7 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	req.cdb = cdbcopy;
 	req.data_in = in;
 	req.data_in_cap = cap;
-	rc = scsi_decode(&lun, &req);
+	rc = bootsan_scsi_decode(&lun, &req);
 	CHECK(rc == 0);
 	CHECK(req.data_in_len <= cap);
 	CHECK(req.sense_len == 0 || req.sense_len == SCSI_SENSE_LEN);

@@ -156,7 +156,7 @@ static void negotiate(const char *what, struct iscsi_params *p, const char *in,
 
 	iscsi_neg_init(&s, p);
 	while ((rc = iscsi_text_next(in, in_len, &pos, &kv)) == 1) {
-		r = iscsi_negotiate(&s, &kv, &out);
+		r = bootsan_iscsi_negotiate(&s, &kv, &out);
 		last = r;
 		if (r == ISCSI_NEG_REJECT)
 			all_reject_free = 0;
@@ -460,7 +460,7 @@ static void test_other_keys(void)
 	kv.key_len = 24;
 	kv.value = "65536";
 	kv.value_len = 5;
-	ok(iscsi_negotiate(&s, &kv, &out) == ISCSI_NEG_OK && out.len == 32 &&
+	ok(bootsan_iscsi_negotiate(&s, &kv, &out) == ISCSI_NEG_OK && out.len == 32 &&
 	   !memcmp(out.data, "MaxRecvDataSegmentLength=262144", 32) &&
 	   p.max_recv_dsl_initiator == 65536 && p.max_recv_dsl_target == 262144,
 	   "MaxRecvDataSegmentLength after our declaration is recorded, not answered");
@@ -492,10 +492,10 @@ static void test_other_keys(void)
 	kv.key_len = 12;
 	kv.value = "None";
 	kv.value_len = 4;
-	iscsi_negotiate(&s, &kv, &out);
+	bootsan_iscsi_negotiate(&s, &kv, &out);
 	kv.key = "DataDigest";
 	kv.key_len = 10;
-	iscsi_negotiate(&s, &kv, &out);
+	bootsan_iscsi_negotiate(&s, &kv, &out);
 	ok(out.len == 18 && out.overflow, "negotiate into a full buffer sets overflow");
 }
 

@@ -50,7 +50,7 @@ static int prout_flags(const struct pr_nexus *x, u8 sa, u8 type, u64 key,
 	put_unaligned_be64(sakey, p + 8);
 	p[20] = flags;
 	req_reset();
-	pr_out(&S, x, &R, p, sizeof(p));
+	bootsan_pr_out(&S, x, &R, p, sizeof(p));
 	return R.status;
 }
 
@@ -65,7 +65,7 @@ static void prin(const struct pr_nexus *x, u8 sa, u16 alloc)
 	cdb[1] = sa;
 	put_unaligned_be16(alloc, &cdb[7]);
 	req_reset();
-	pr_in(&S, x, 1, &R);
+	bootsan_pr_in(&S, x, 1, &R);
 }
 
 /* Would READ(10) / WRITE(10) / MODE SENSE(6) from @x conflict? */

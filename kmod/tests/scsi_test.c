@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Host unit test of the SCSI decoder (scsi_decode() and friends), printing TAP. */
+/* Host unit test of the SCSI decoder (bootsan_scsi_decode() and friends), printing TAP. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -98,7 +98,7 @@ static int run_cap(u32 cap)
 	R.expected_xfer_len = 0;
 	R.data_in = buf;
 	R.data_in_cap = cap;
-	rc = scsi_decode(&L, &R);
+	rc = bootsan_scsi_decode(&L, &R);
 	if (R.status == SCSI_STATUS_GOOD && R.action == SCSI_ACT_DONE &&
 	    R.data_in_len > cap)
 		ok(0, "data_in_len %u beyond cap %u", R.data_in_len, cap);
@@ -184,21 +184,21 @@ static void test_args(void)
 	struct scsi_lun_info bad;
 
 	cdb(6, 0x00, 0, 0, 0, 0, 0);
-	ok(scsi_decode(NULL, &r) == -EINVAL, "NULL lun -> -EINVAL");
-	ok(scsi_decode(&L, NULL) == -EINVAL, "NULL req -> -EINVAL");
+	ok(bootsan_scsi_decode(NULL, &r) == -EINVAL, "NULL lun -> -EINVAL");
+	ok(bootsan_scsi_decode(&L, NULL) == -EINVAL, "NULL req -> -EINVAL");
 	r.cdb = NULL;
-	ok(scsi_decode(&L, &r) == -EINVAL, "NULL cdb -> -EINVAL");
+	ok(bootsan_scsi_decode(&L, &r) == -EINVAL, "NULL cdb -> -EINVAL");
 	r.cdb = C;
 	r.data_in_cap = 10;
-	ok(scsi_decode(&L, &r) == -EINVAL, "NULL data_in with a capacity -> -EINVAL");
+	ok(bootsan_scsi_decode(&L, &r) == -EINVAL, "NULL data_in with a capacity -> -EINVAL");
 	r.data_in_cap = 0;
 	bad = L;
 	bad.nr_blocks = 0;
-	ok(scsi_decode(&bad, &r) == -EINVAL, "zero capacity -> -EINVAL");
+	ok(bootsan_scsi_decode(&bad, &r) == -EINVAL, "zero capacity -> -EINVAL");
 	bad = L;
 	bad.block_size = 1000;
-	ok(scsi_decode(&bad, &r) == -EINVAL, "block size 1000 -> -EINVAL");
-	ok(scsi_decode(&L, &r) == 0 && r.status == 0,
+	ok(bootsan_scsi_decode(&bad, &r) == -EINVAL, "block size 1000 -> -EINVAL");
+	ok(bootsan_scsi_decode(&L, &r) == 0 && r.status == 0,
 	   "TEST UNIT READY without a data-in buffer");
 }
 
@@ -238,16 +238,16 @@ static void test_generic(void)
 	R.data_in = buf;
 	R.data_in_cap = 64;
 	R.cdb_len = 6;
-	scsi_decode(&L, &R);
+	bootsan_scsi_decode(&L, &R);
 	ok(sense_is(0x5, 0x24, 0), "READ(10) in a 6-byte CDB: INVALID FIELD IN CDB");
 	R.cdb_len = 17;
-	scsi_decode(&L, &R);
+	bootsan_scsi_decode(&L, &R);
 	ok(sense_is(0x5, 0x24, 0), "17-byte CDB (AHS): INVALID FIELD IN CDB");
 	R.cdb_len = 0;
-	scsi_decode(&L, &R);
+	bootsan_scsi_decode(&L, &R);
 	ok(sense_is(0x5, 0x24, 0), "empty CDB: INVALID FIELD IN CDB");
 	R.cdb_len = 10;
-	scsi_decode(&L, &R);
+	bootsan_scsi_decode(&L, &R);
 	ok(R.status == 0 && R.action == SCSI_ACT_READ, "READ(10) in a 10-byte CDB");
 	scsi_set_sense(&R, 0x3, 0x11, 0x00);
 	ok(sense_is(0x3, 0x11, 0x00) && R.sense[15] == 0 && R.sense[16] == 0,
@@ -1185,7 +1185,7 @@ static void test_rsoc(void)
 		}
 	}
 	rsoc(0, 0, 0, 4096);
-	ok(consistent, "RSOC all agrees with scsi_decode() on all 256 opcodes");
+	ok(consistent, "RSOC all agrees with bootsan_scsi_decode() on all 256 opcodes");
 	L.thin = true;
 	rsoc(0x80, 0, 0, 4096);
 	len = be32_at(buf);
