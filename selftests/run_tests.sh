@@ -23,8 +23,22 @@ for t in $tests; do
 		echo "ok $n selftests: bootsan: $t # SKIP not run on this kernel (BOOTSAN_SELFTEST_SKIP)"
 		continue ;;
 	esac
+	# 30 s before the timeout ends the test, what every task is doing
+	# goes to the console (dump-tasks, in the VM image): a stall leaves
+	# evidence. The watcher's sleep ends with it when the test is done.
+	watcher=
+	if [ "${timeout:-300}" -gt 60 ] && command -v dump-tasks >/dev/null; then
+		(
+			trap 'kill $s 2>/dev/null; exit 0' TERM
+			sleep $((${timeout:-300} - 30)) &
+			s=$!
+			wait $s && dump-tasks "selftests: bootsan: $t still runs after $((${timeout:-300} - 30)) s"
+		) </dev/null >/dev/null 2>&1 &
+		watcher=$!
+	fi
 	{ timeout "${timeout:-300}" "./$t" 2>&1; echo $? >/tmp/.selftest-rc; } | sed 's/^/# /'
 	rc=$(cat /tmp/.selftest-rc)
+	[ -z "$watcher" ] || kill "$watcher" 2>/dev/null
 	case $rc in
 	0) echo "ok $n selftests: bootsan: $t" ;;
 	4) echo "ok $n selftests: bootsan: $t # SKIP" ;;
