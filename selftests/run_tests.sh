@@ -36,7 +36,20 @@ for t in $tests; do
 		) </dev/null >/dev/null 2>&1 &
 		watcher=$!
 	fi
-	{ timeout "${timeout:-300}" "./$t" 2>&1; echo $? >/tmp/.selftest-rc; } | sed 's/^/# /'
+	# The test leads a process group of its own (setsid), and what it
+	# leaves in it ends with it, whether it exits or its timeout ends it: a
+	# leftover background child holding this pipe would keep sed, and the
+	# whole run, waiting (busybox's timeout signals the test's pid only).
+	{
+		setsid timeout "${timeout:-300}" "./$t" 2>&1 &
+		pgid=$!
+		wait $pgid
+		echo $? >/tmp/.selftest-rc
+		if kill -TERM -$pgid 2>/dev/null; then
+			sleep 1
+			kill -KILL -$pgid 2>/dev/null
+		fi
+	} | sed 's/^/# /'
 	rc=$(cat /tmp/.selftest-rc)
 	[ -z "$watcher" ] || kill "$watcher" 2>/dev/null
 	case $rc in
