@@ -40,6 +40,7 @@ for t in $tests; do
 	# leaves in it ends with it, whether it exits or its timeout ends it: a
 	# leftover background child holding this pipe would keep sed, and the
 	# whole run, waiting (busybox's timeout signals the test's pid only).
+	started=$(date +%s)
 	{
 		setsid timeout "${timeout:-300}" "./$t" 2>&1 &
 		pgid=$!
@@ -52,6 +53,7 @@ for t in $tests; do
 	} | sed 's/^/# /'
 	rc=$(cat /tmp/.selftest-rc)
 	[ -z "$watcher" ] || kill "$watcher" 2>/dev/null
+	echo "# selftests: bootsan: $t took $(($(date +%s) - started)) s"
 	case $rc in
 	0) echo "ok $n selftests: bootsan: $t" ;;
 	4) echo "ok $n selftests: bootsan: $t # SKIP" ;;
