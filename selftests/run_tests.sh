@@ -1,5 +1,6 @@
 #!/bin/sh
-# Run the bootsan selftests listed in tests.list and print kselftest's TAP:
+# Run the bootsan selftests listed in tests.list (or those named as
+# arguments) and print kselftest's TAP:
 # one "ok"/"not ok" line per test program, its own output as "# " lines.
 # Exit status 4 from a test means skipped (kselftest's KSFT_SKIP).
 cd "$(dirname "$0")" || exit 1
@@ -9,7 +10,12 @@ timeout=${BOOTSAN_SELFTEST_TIMEOUT:-$(sed -n 's/^timeout=//p' settings)}
 # kernel's run leaves out what a stock kernel's run covers and its time
 # budget cannot carry).
 skip=" ${BOOTSAN_SELFTEST_SKIP:-} "
-tests=$(cat tests.list)
+# Arguments name the tests to run (default: all of tests.list, in order).
+if [ $# -gt 0 ]; then
+	tests=$*
+else
+	tests=$(cat tests.list)
+fi
 total=$(echo "$tests" | wc -w)
 
 echo "TAP version 13"
