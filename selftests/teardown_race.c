@@ -19,6 +19,11 @@
  *	For SECONDS, four processes log in with one initiator name and ISID
  *	over and over, each login reinstating the session of the one before
  *	(on a target that sends NOP-In pings, so every login arms one).
+ *   teardown_race spray ADDR PORT TARGET SECONDS
+ *	For SECONDS, connections that send the start of a login at once and
+ *	close, as fast as they can, while the script deletes and adds the
+ *	portal: data reaches connections TCP made from the listener before
+ *	the target took them over, or after their portal was gone.
  */
 #include <errno.h>
 #include <poll.h>
@@ -259,13 +264,35 @@ static int run_reinstate(int seconds)
 	return tap_failed;
 }
 
+static int run_spray(int seconds)
+{
+	static const uint8_t login_start[48] = { 0x43, 0x87 };
+	double end = now_s() + seconds;
+	int sent = 0;
+
+	while (now_s() < end) {
+		int fd = tcp_connect(addr, port, 1);
+
+		if (fd < 0) {
+			usleep(1000);	/* the portal is gone just now */
+			continue;
+		}
+		if (send(fd, login_start, sizeof(login_start), MSG_NOSIGNAL) > 0)
+			sent++;
+		close(fd);
+	}
+	printf("# %d connections sent the start of a login\n", sent);
+	check(sent > 0, "connections sprayed at a portal that comes and goes");
+	return tap_failed;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
 	int n;
 
 	if (argc != 6) {
-		fprintf(stderr, "usage: %s hold|tmf-storm|reinstate ADDR PORT TARGET N|SECONDS\n",
+		fprintf(stderr, "usage: %s hold|tmf-storm|reinstate|spray ADDR PORT TARGET N|SECONDS\n",
 			argv[0]);
 		return 2;
 	}
@@ -280,6 +307,8 @@ int main(int argc, char **argv)
 		return run_tmf_storm(n);
 	if (!strcmp(mode, "reinstate"))
 		return run_reinstate(n);
+	if (!strcmp(mode, "spray"))
+		return run_spray(n);
 	fprintf(stderr, "%s: unknown mode '%s'\n", argv[0], mode);
 	return 2;
 }
