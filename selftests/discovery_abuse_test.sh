@@ -59,7 +59,7 @@ lio_teardown() {
 	rmdir $tpg/lun/lun_0 $tpg/np/127.0.0.1:$LPORT $tpg $CFG/iscsi/$LT
 	rmdir $CFG/core/fileio_9/discovery $CFG/core/fileio_9
 }
-if modprobe target_core_mod && modprobe target_core_file && modprobe iscsi_target_mod; then
+if lio_available; then
 	grep -q configfs /proc/mounts || mount -t configfs none /sys/kernel/config
 	check "LIO: fileio backstore, demo-mode ACLs, portal 127.0.0.1:$LPORT" lio_setup
 	tap_run ./discovery_abuse survive 127.0.0.1 $LPORT

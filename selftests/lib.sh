@@ -73,3 +73,15 @@ fio_verify() {
 		--name=large --offset=$(($2 + (4 << 20))) --rw=randwrite --bs=128k &&
 		[ "$(grep -c 'err= 0' "$3")" = 2 ]
 }
+
+# lio_available: LIO (the reference target) may run here and its modules
+# load. Not under the debug kernel (BOOTSAN_SELFTEST_NO_LIO=1): LIO has
+# lockdep reports of its own (seen: an irq lock inversion of
+# se_tpg->session_lock and tpg->tpg_state_lock from its Time2Retain timer),
+# which would fail the run, and lockdep, off after its first report, would
+# stop watching bootsan for the rest of it. LIO runs beside bootsan on the
+# stock kernels.
+lio_available() {
+	[ "${BOOTSAN_SELFTEST_NO_LIO:-0}" != 1 ] &&
+		modprobe target_core_mod && modprobe target_core_file && modprobe iscsi_target_mod
+}

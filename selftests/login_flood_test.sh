@@ -84,7 +84,7 @@ iscsid_pid=$!
 echo 3 >/proc/sys/kernel/printk
 
 lio=0
-if modprobe target_core_mod && modprobe target_core_file && modprobe iscsi_target_mod; then
+if lio_available; then
 	grep -q configfs /proc/mounts || mount -t configfs none /sys/kernel/config
 	mkdir -p /var/target/pr
 	bs=$CFG/core/fileio_0/flood

@@ -32,9 +32,7 @@ echo 3 >/proc/sys/kernel/printk
 lio_up() {
 	set -e
 	modprobe crc32c_generic 2>/dev/null || true
-	modprobe target_core_mod
-	modprobe target_core_file
-	modprobe iscsi_target_mod
+	lio_available
 	grep -q configfs /proc/mounts || mount -t configfs none /sys/kernel/config
 	mkdir -p /var/target/pr
 	bs=$CFG/core/fileio_1/slow

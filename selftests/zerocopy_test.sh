@@ -30,12 +30,18 @@ truncate -s 64M $IMG
 /usr/bin/dd if=/tmp/zc.pattern of=$IMG bs=1M conv=notrunc 2>/dev/null
 
 # A direct LUN needs a file system with O_DIRECT: ext4 on a loop device.
+# The loop device is set up first and mounted after: busybox's mount -o
+# loop keeps the device open for writing while it mounts, which a kernel
+# built without BLK_DEV_WRITE_MOUNTED (the debug kernel) refuses (EBUSY).
 truncate -s 96M /tmp/zc-ext4.img
 mkdir -p $MNT
+LOOPDEV=
 check "ext4 on a loop device for the direct LUN" sh -c "
 	/usr/sbin/mke2fs -q -F -t ext4 /tmp/zc-ext4.img &&
-	mount -o loop /tmp/zc-ext4.img $MNT && truncate -s 32M $DIMG &&
+	dev=\$(losetup -f) && losetup \$dev /tmp/zc-ext4.img && echo \$dev >/tmp/zc-loopdev &&
+	mount -t ext4 \$dev $MNT && truncate -s 32M $DIMG &&
 	/usr/bin/dd if=/tmp/zc.pattern of=$DIMG bs=1M conv=notrunc,fsync 2>/dev/null"
+LOOPDEV=$(cat /tmp/zc-loopdev 2>/dev/null)
 
 check "portal and target with a buffered LUN 0 and a direct LUN 1" sh -c "
 	./bsnl portal-new 127.0.0.1 $PORT && ./bsnl target-new $T allow-any 1 &&
@@ -135,5 +141,5 @@ check "with MaxRecvDataSegmentLength=4096 reads still match" small_pdus
 check "logout" logout
 
 check "clean up" sh -c "./bsnl target-del $T force &&
-	./bsnl portal-del 127.0.0.1 $PORT && umount $MNT"
+	./bsnl portal-del 127.0.0.1 $PORT && umount $MNT && losetup -d $LOOPDEV"
 tap_done
