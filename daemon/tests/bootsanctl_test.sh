@@ -119,8 +119,11 @@ expect "job show follows a job to done" 0 "state: done" -- job show "$job"
 expect "job list is a table" 0 "SUBJECT" -- job list
 
 # At most two clones copy at once; the others wait as "queued", and all end.
-"$ctl" image create big --size 96M >/dev/null
-dd if=/dev/urandom of="$tmp/state/images/big.img" bs=1M count=96 conv=notrunc status=none
+# The source is big enough that a copy outlasts the five commands that
+# start them (96 MiB did not under ASan: every clone was done before the
+# first look, "max running 1, queued seen 0").
+"$ctl" image create big --size 320M >/dev/null
+dd if=/dev/urandom of="$tmp/state/images/big.img" bs=1M count=320 conv=notrunc status=none
 for i in 1 2 3 4 5; do
 	"$ctl" --no-wait image create "q$i" --from big >/dev/null
 done
