@@ -228,7 +228,7 @@ static int rx_check_data_digest(struct bootsan_conn *conn)
 	if (conn->rx_reject)	/* its data was dropped unread: the Reject goes out */
 		return rx_dispatch(conn);
 	if (conn->rx_cmd)
-		crc = bootsan_crc32c_buf(BOOTSAN_CRC_SEED, &conn->rx_cmd->buf,
+		crc = bootsan_crc32c_buf(BOOTSAN_CRC_SEED, &conn->rx_cmd->scsi.buf,
 					 conn->rx_cmd_off, conn->data_len);
 	else
 		crc = bootsan_crc32c(BOOTSAN_CRC_SEED, conn->data, conn->data_len);
@@ -300,7 +300,7 @@ static int rx_step(struct bootsan_conn *conn)
 		if (conn->rx_reject) {
 			ret = recv_discard(conn);
 		} else if (conn->rx_cmd) {
-			bootsan_buf_iter(&conn->rx_cmd->buf, &iter, ITER_DEST,
+			bootsan_buf_iter(&conn->rx_cmd->scsi.buf, &iter, ITER_DEST,
 					 conn->rx_cmd_off + conn->rx_off,
 					 conn->data_len - conn->rx_off);
 			ret = recv_iter(conn, &iter, &conn->rx_off);

@@ -52,40 +52,65 @@ void bootsan_buf_free(struct bootsan_buf *buf);
 void bootsan_buf_iter(struct bootsan_buf *buf, struct iov_iter *iter,
 		      unsigned int direction, size_t off, size_t len);
 
+struct bootsan_scsi_cmd;
+
 /*
- * One SCSI command in flight: every layer fills in its part. 256 bytes, so
- * kmalloc's 256-byte slab holds it exactly: keep it so.
+ * What the SCSI core (exec.c) needs from the transport that carries its
+ * commands, as nvmet's core has req->ops (nvmet_fabrics_ops).
  */
-struct bootsan_cmd {
-	struct bootsan_conn *conn;
+struct bootsan_transport_ops {
+	/*
+	 * @cmd ran: its status, sense and data are set. The transport owns
+	 * it again and answers it. Called once per command, from any context
+	 * (a bio's completion included), before or after
+	 * bootsan_scsi_execute() returns.
+	 */
+	void (*queue_response)(struct bootsan_scsi_cmd *cmd);
+};
+
+/*
+ * A SCSI command as the core runs it (exec.c): the LUN it addresses, its
+ * CDB, data and result. It knows nothing of the transport's PDUs, tags or
+ * sequence numbers; the transport embeds it in a command of its own.
+ */
+struct bootsan_scsi_cmd {
+	const struct bootsan_transport_ops *ops;
+	struct bootsan_conn *conn;	/* its I_T nexus: session and target */
 	struct bootsan_lun *lun;	/* holds a reference */
-	u32 itt;			/* also our Target Transfer Tag in R2Ts */
-	u32 exp_xfer_len;		/* what the initiator expects to move */
-	struct scsi_lun lun_raw;	/* as the initiator addressed it */
 	u8 cdb[16];
 	struct bootsan_buf buf;		/* data-out received or data-in to send */
-	/*
-	 * Data-out: the command collects data_out_len bytes (its expected
-	 * transfer length, or only the unsolicited part when it already
-	 * failed), in order: data_out_received is the next offset due.
-	 */
-	u32 data_out_len;
-	u32 data_out_received;
-	u32 r2t_offset;			/* end of what was solicited so far */
-	u32 r2t_sn;
-	u32 data_sn;			/* next DataSN of the current sequence */
+	u32 data_out_received;		/* bytes of data-out in buf, from 0 */
 	u32 xfer_len;			/* bytes the backend moved */
 	u64 start_ns;
-	bool dir_write;
-	bool dir_read;
-	bool dout_error;		/* a Data-Out broke the rules: sense set */
-	bool in_window;			/* took a CmdSN: counted until answered */
-	bool immediate;			/* counted in conn->nr_immediate */
-	bool dout_wait;			/* its R2T waits for memory (dout_mem.c) */
-	bool dout_charged;		/* its buffer counts in the budgets */
 	struct work_struct work;	/* running on bootsan_io_wq */
 	/* The SCSI decoder's result: block I/O to do, or a finished response. */
 	struct scsi_req req;
+};
+
+/*
+ * One iSCSI command in flight: its tags and sequence numbers, the
+ * progress of its data-out, and the SCSI command inside. 256 bytes, so
+ * kmalloc's 256-byte slab holds it exactly: keep it so.
+ */
+struct bootsan_iscsi_cmd {
+	struct bootsan_scsi_cmd scsi;
+	u32 itt;			/* also our Target Transfer Tag in R2Ts */
+	/*
+	 * Data-out: the command collects data_out_len bytes (its expected
+	 * transfer length, or only the unsolicited part when it already
+	 * failed), in order: scsi.data_out_received is the next offset due.
+	 */
+	u32 data_out_len;
+	u32 r2t_offset;			/* end of what was solicited so far */
+	u32 r2t_sn;
+	u32 data_sn;			/* next DataSN of the current sequence */
+	struct scsi_lun lun_raw;	/* as the initiator addressed it */
+	/* Bits, to fit the slab: only io_work writes them. */
+	bool dout_error:1;		/* a Data-Out broke the rules: sense set */
+	bool in_window:1;		/* took a CmdSN: counted until answered */
+	bool immediate:1;		/* counted in conn->nr_immediate */
+	bool dout_wait:1;		/* its R2T waits for memory (dout_mem.c) */
+	bool dout_charged:1;		/* its buffer counts in the budgets */
 	struct list_head node;		/* in conn->pending_writes or conn->done */
 };
 
@@ -155,7 +180,7 @@ struct bootsan_conn {
 	u32 rx_off;			/* bytes of the current stage received */
 	u32 data_len;			/* DataSegmentLength of the current PDU */
 	u8 *data;			/* non-command data segment (login, text, nop) */
-	struct bootsan_cmd *rx_cmd;	/* or: data goes into this command's buffer */
+	struct bootsan_iscsi_cmd *rx_cmd;	/* or: data goes into this command's buffer */
 	u32 rx_cmd_off;
 	u8 rx_reject;			/* Reject reason for this PDU, 0 if none */
 
@@ -185,7 +210,7 @@ struct bootsan_conn {
 	u32 stat_sn;
 	u32 max_recv_dsl;		/* largest data segment we may send */
 
-	struct bootsan_cmd *cur_cmd;	/* set up before its immediate data */
+	struct bootsan_iscsi_cmd *cur_cmd;	/* set up before its immediate data */
 	struct list_head pending_writes;	/* commands waiting for data-out */
 	unsigned int nr_pending;
 	unsigned int nr_dout_waiting;	/* of those, waiting for memory first */

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Running a SCSI command against its LUN's backend (through lun->ops,
- * backend.h) and sending its response: Data-In with the status in the
- * last PDU, or a SCSI Response.
+ * The SCSI core: running a SCSI command against its LUN's backend
+ * (through lun->ops, backend.h). It builds no PDU and knows no sequence
+ * number: a command that ran goes back to its transport through
+ * cmd->ops->queue_response (engine.h), as nvmet's core completes through
+ * req->ops->queue_response.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -15,104 +17,6 @@
 #include "lun_state.h"
 
 #include <scsi/scsi_proto.h>
-
-struct cmd_result {
-	u8 status;
-	const u8 *sense;
-	u32 sense_len;
-	u32 resid;
-	u8 resid_flags;		/* ISCSI_FLAG_CMD_UNDERFLOW or _OVERFLOW */
-};
-
-static int send_scsi_rsp(struct bootsan_conn *conn, u32 itt, const struct cmd_result *r)
-{
-	struct iscsi_scsi_rsp rsp = {};
-	u8 data[2 + SCSI_SENSE_LEN];
-	u32 len = 0;
-
-	rsp.opcode = ISCSI_OP_SCSI_CMD_RSP;
-	rsp.flags = ISCSI_FLAG_CMD_FINAL | r->resid_flags;
-	rsp.response = ISCSI_STATUS_CMD_COMPLETED;
-	rsp.cmd_status = r->status;
-	rsp.itt = cpu_to_be32(itt);
-	rsp.statsn = cpu_to_be32(conn->stat_sn++);
-	bootsan_put_sn(conn, &rsp.exp_cmdsn, &rsp.max_cmdsn);
-	rsp.residual_count = cpu_to_be32(r->resid);
-	if (r->sense_len) {
-		len = min_t(u32, r->sense_len, SCSI_SENSE_LEN);
-		put_unaligned_be16(len, data);
-		memcpy(data + 2, r->sense, len);
-		len += 2;
-	}
-	return bootsan_conn_send(conn, &rsp, data, len);
-}
-
-/* Residual of a transfer of @have bytes when the initiator expects @want. */
-static void set_residual(struct cmd_result *r, u32 want, u32 have)
-{
-	if (want > have) {
-		r->resid = want - have;
-		r->resid_flags = ISCSI_FLAG_CMD_UNDERFLOW;
-	} else if (want < have) {
-		r->resid = have - want;
-		r->resid_flags = ISCSI_FLAG_CMD_OVERFLOW;
-	}
-}
-
-/*
- * Send @len bytes of read data as Data-In PDUs no larger than the
- * initiator's MaxRecvDataSegmentLength; the status rides in the last one
- * when there is no sense data to send.
- */
-static int send_data_in(struct bootsan_conn *conn, struct bootsan_cmd *cmd,
-			struct bootsan_buf *buf, const void *kbuf, u32 len,
-			const struct cmd_result *r)
-{
-	struct iscsi_data_rsp d;
-	u32 off = 0, sn = 0, chunk;
-	bool with_status = !r->sense_len;
-	int ret;
-
-	if (buf && len) {
-		/* The pages go by reference; the queue keeps them until sent. */
-		struct bootsan_data_in in = {
-			.itt = cmd->itt, .len = len, .with_status = with_status,
-			.status = r->status, .resid_flags = r->resid_flags, .resid = r->resid,
-		};
-
-		ret = bootsan_conn_send_data_in(conn, &in, buf);
-		if (ret)
-			return ret;
-		atomic64_add(len, &cmd->lun->stats.read_bytes_by_ref);
-		return with_status ? 0 : send_scsi_rsp(conn, cmd->itt, r);
-	}
-	while (off < len) {
-		chunk = min(len - off, conn->max_recv_dsl);
-		memset(&d, 0, sizeof(d));
-		d.opcode = ISCSI_OP_SCSI_DATA_IN;
-		d.itt = cpu_to_be32(cmd->itt);
-		d.ttt = cpu_to_be32(RESERVED_TAG);
-		d.datasn = cpu_to_be32(sn++);
-		d.offset = cpu_to_be32(off);
-		bootsan_put_sn(conn, &d.exp_cmdsn, &d.max_cmdsn);
-		if (off + chunk == len) {
-			d.flags = ISCSI_FLAG_CMD_FINAL;
-			if (with_status) {
-				d.flags |= ISCSI_FLAG_DATA_STATUS | r->resid_flags;
-				d.cmd_status = r->status;
-				d.statsn = cpu_to_be32(conn->stat_sn++);
-				d.residual_count = cpu_to_be32(r->resid);
-			}
-		}
-		ret = bootsan_conn_send(conn, &d, (const u8 *)kbuf + off, chunk);
-		if (ret)
-			return ret;
-		off += chunk;
-	}
-	if (with_status && len)
-		return 0;
-	return send_scsi_rsp(conn, cmd->itt, r);
-}
 
 void bootsan_fill_lun_info(struct bootsan_conn *conn, struct bootsan_lun *l,
 			  struct scsi_lun_info *info)
@@ -159,7 +63,7 @@ u32 *bootsan_collect_luns(struct bootsan_target *t, u32 *nr)
 	return luns;
 }
 
-static void account(struct bootsan_cmd *cmd, struct scsi_req *req, bool error)
+static void account(struct bootsan_scsi_cmd *cmd, struct scsi_req *req, bool error)
 {
 	struct bootsan_lun_stats *st = &cmd->lun->stats;
 	u64 bytes = (u64)req->nr_blocks * cmd->lun->block_size;
@@ -187,35 +91,17 @@ static void io_error_sense(struct scsi_req *req, bool write)
 		scsi_set_sense(req, SCSI_SK_MEDIUM_ERROR, 0x11, 0x00);
 }
 
-/*
- * A command leaves the CmdSN window (or the count of immediate ones) when
- * it is answered, or dropped unanswered by task management or teardown.
- */
-static void cmd_retire(struct bootsan_cmd *cmd)
+/* The core's part of a command's end: its data, buffers and LUN. */
+void bootsan_scsi_cmd_release(struct bootsan_scsi_cmd *cmd)
 {
-	if (cmd->in_window) {
-		cmd->in_window = false;
-		cmd->conn->sess->in_window--;
-	}
-	if (cmd->immediate) {
-		cmd->immediate = false;
-		cmd->conn->nr_immediate--;
-	}
-}
-
-void bootsan_cmd_free(struct bootsan_cmd *cmd)
-{
-	cmd_retire(cmd);
-	bootsan_dout_release(cmd);
 	bootsan_buf_free(&cmd->buf);
 	if (cmd->lun)
 		bootsan_lun_put(cmd->lun);
 	kfree(cmd->req.data_in);
-	kfree(cmd);
 }
 
 /* Bytes of data-out the command can use: what arrived of what the CDB asks. */
-static u32 dout_usable(struct bootsan_cmd *cmd)
+static u32 dout_usable(struct bootsan_scsi_cmd *cmd)
 {
 	return min(cmd->data_out_received, cmd->req.data_out_len);
 }
@@ -262,7 +148,7 @@ static s64 buf_compare(struct bootsan_buf *a, u32 a_off, struct bootsan_buf *b, 
  * Read @len bytes at @pos and compare them with the data-out from
  * @dout_off. Returns 0 when equal; sets the sense and returns -1 if not.
  */
-static int verify_medium(struct bootsan_cmd *cmd, u64 pos, u32 len, u32 dout_off)
+static int verify_medium(struct bootsan_scsi_cmd *cmd, u64 pos, u32 len, u32 dout_off)
 {
 	struct bootsan_buf medium;
 	struct scsi_req *req = &cmd->req;
@@ -284,7 +170,7 @@ static int verify_medium(struct bootsan_cmd *cmd, u64 pos, u32 len, u32 dout_off
 	return diff >= 0 ? -1 : 0;
 }
 
-static void exec_compare_and_write(struct bootsan_cmd *cmd, u64 pos, u32 len)
+static void exec_compare_and_write(struct bootsan_scsi_cmd *cmd, u64 pos, u32 len)
 {
 	struct mutex *caw_lock = &cmd->lun->state->caw_lock;
 	struct scsi_req *req = &cmd->req;
@@ -298,7 +184,7 @@ static void exec_compare_and_write(struct bootsan_cmd *cmd, u64 pos, u32 len)
 }
 
 /* The data-out of UNMAP or MODE SELECT as one flat buffer. */
-static u8 *dout_flat(struct bootsan_cmd *cmd, u32 len)
+static u8 *dout_flat(struct bootsan_scsi_cmd *cmd, u32 len)
 {
 	struct iov_iter it;
 	u8 *p = kvmalloc(max(len, 1u), GFP_KERNEL);
@@ -327,7 +213,7 @@ static void unmap_one(void *data, u64 lba, u32 nr)
 		ctx->err = ctx->lun->ops->discard(ctx->lun, lba * bs, (u64)nr * bs);
 }
 
-static void exec_unmap(struct bootsan_cmd *cmd)
+static void exec_unmap(struct bootsan_scsi_cmd *cmd)
 {
 	struct scsi_req *req = &cmd->req;
 	struct unmap_ctx ctx = { .lun = cmd->lun };
@@ -362,7 +248,7 @@ static bool all_zero(struct bootsan_buf *b, u32 len)
 }
 
 /* WRITE SAME: one block replicated over the range, in chunks of 128 KiB. */
-static void exec_write_same(struct bootsan_cmd *cmd, struct scsi_lun_info *info)
+static void exec_write_same(struct bootsan_scsi_cmd *cmd, struct scsi_lun_info *info)
 {
 	struct scsi_req *req = &cmd->req;
 	struct bootsan_lun *l = cmd->lun;
@@ -410,7 +296,7 @@ out:
 		io_error_sense(req, true);
 }
 
-static void exec_get_lba_status(struct bootsan_cmd *cmd)
+static void exec_get_lba_status(struct bootsan_scsi_cmd *cmd)
 {
 	struct scsi_req *req = &cmd->req;
 	struct bootsan_lun *l = cmd->lun;
@@ -441,7 +327,7 @@ static void exec_get_lba_status(struct bootsan_cmd *cmd)
 	scsi_fill_lba_status(req, req->lba, blocks, mapped, req->alloc_len);
 }
 
-static void exec_mode_select(struct bootsan_cmd *cmd, struct scsi_lun_info *info)
+static void exec_mode_select(struct bootsan_scsi_cmd *cmd, struct scsi_lun_info *info)
 {
 	struct scsi_req *req = &cmd->req;
 	u32 len = dout_usable(cmd);
@@ -459,7 +345,7 @@ static void exec_mode_select(struct bootsan_cmd *cmd, struct scsi_lun_info *info
 }
 
 /* PERSISTENT RESERVE IN/OUT, RESERVE and RELEASE on the LUN's state. */
-static void exec_reservation(struct bootsan_cmd *cmd)
+static void exec_reservation(struct bootsan_scsi_cmd *cmd)
 {
 	struct bootsan_lun_state *st = cmd->lun->state;
 	struct scsi_req *req = &cmd->req;
@@ -488,7 +374,7 @@ static void exec_reservation(struct bootsan_cmd *cmd)
 }
 
 /* Run a command against its LUN: may sleep for as long as the I/O takes. */
-static void cmd_run(struct bootsan_cmd *cmd)
+static void cmd_run(struct bootsan_scsi_cmd *cmd)
 {
 	struct bootsan_conn *conn = cmd->conn;
 	struct scsi_req *req = &cmd->req;
@@ -554,39 +440,6 @@ static void cmd_run(struct bootsan_cmd *cmd)
 	cmd->xfer_len = len;
 }
 
-/* Answer a command that ran: from io_work, the socket's only writer. */
-static int cmd_respond(struct bootsan_cmd *cmd)
-{
-	struct bootsan_conn *conn = cmd->conn;
-	struct scsi_req *req = &cmd->req;
-	struct cmd_result r = {};
-	u32 len = cmd->xfer_len;
-	int ret;
-
-	/* The response carries the window this answer reopens. */
-	cmd_retire(cmd);
-	r.status = req->status;
-	r.sense = req->sense;
-	r.sense_len = req->sense_len;
-	if (req->status == SCSI_STATUS_GOOD && req->action == SCSI_ACT_READ) {
-		set_residual(&r, cmd->exp_xfer_len, len);
-		ret = send_data_in(conn, cmd, &cmd->buf, NULL,
-				   min(len, cmd->exp_xfer_len), &r);
-	} else if (req->status == SCSI_STATUS_GOOD && req->data_in_len) {
-		set_residual(&r, cmd->exp_xfer_len, req->data_in_len);
-		ret = send_data_in(conn, cmd, NULL, req->data_in,
-				   min(req->data_in_len, cmd->exp_xfer_len), &r);
-	} else {
-		/* Residuals against what the CDB asks for, moved or not. */
-		if (req->status == SCSI_STATUS_GOOD)
-			set_residual(&r, cmd->exp_xfer_len, req->data_out_len);
-		else if (cmd->exp_xfer_len)
-			set_residual(&r, cmd->exp_xfer_len, 0);
-		ret = send_scsi_rsp(conn, cmd->itt, &r);
-	}
-	return ret;
-}
-
 /*
  * Commands that may wait for a device run as work items. The rest run in
  * io_work and are answered at once: emulated commands, reservations, and
@@ -595,7 +448,7 @@ static int cmd_respond(struct bootsan_cmd *cmd)
  * another worker would cost more than the command itself. A FUA write
  * waits for the medium whatever the backend.
  */
-static bool cmd_may_sleep(struct bootsan_cmd *cmd)
+static bool cmd_may_sleep(struct bootsan_scsi_cmd *cmd)
 {
 	struct scsi_req *req = &cmd->req;
 	struct bootsan_lun *l = cmd->lun;
@@ -622,58 +475,24 @@ static bool cmd_may_sleep(struct bootsan_cmd *cmd)
 	}
 }
 
-/*
- * A command that ran away from io_work is done: hand it back for its
- * answer. Any context, bio completions included. This is the last touch
- * of @conn: teardown waits for nr_running to reach zero under done_lock,
- * then cancels io_work, then frees.
- */
-static void cmd_done(struct bootsan_cmd *cmd)
-{
-	struct bootsan_conn *conn = cmd->conn;
-	unsigned long flags;
-
-	spin_lock_irqsave(&conn->done_lock, flags);
-	list_add_tail(&cmd->node, &conn->done);
-	/*
-	 * io_work itself (a bio done inside submit_bio) answers it before it
-	 * stops. An interrupt that merely arrived while io_work ran must
-	 * queue it: that io_work may be past its last look at the list.
-	 */
-	if (!in_task() || current_work() != &conn->io_work)
-		queue_work(bootsan_wq, &conn->io_work);
-	if (!--conn->nr_running)
-		wake_up(&conn->running_wait);
-	spin_unlock_irqrestore(&conn->done_lock, flags);
-}
-
 static void cmd_io_work(struct work_struct *work)
 {
-	struct bootsan_cmd *cmd = container_of(work, struct bootsan_cmd, work);
+	struct bootsan_scsi_cmd *cmd = container_of(work, struct bootsan_scsi_cmd, work);
 
 	cmd_run(cmd);
-	cmd_done(cmd);
-}
-
-static void cmd_start_running(struct bootsan_conn *conn)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&conn->done_lock, flags);
-	conn->nr_running++;
-	spin_unlock_irqrestore(&conn->done_lock, flags);
+	cmd->ops->queue_response(cmd);
 }
 
 static void cmd_bio_done(struct bio *bio)
 {
-	struct bootsan_cmd *cmd = bio->bi_private;
+	struct bootsan_scsi_cmd *cmd = bio->bi_private;
 	struct scsi_req *req = &cmd->req;
 
 	if (bio->bi_status)
 		io_error_sense(req, req->action == SCSI_ACT_WRITE);
 	bio_put(bio);
 	account(cmd, req, req->status != SCSI_STATUS_GOOD);
-	cmd_done(cmd);
+	cmd->ops->queue_response(cmd);
 }
 
 /*
@@ -683,7 +502,7 @@ static void cmd_bio_done(struct bio *bio)
  * once, like a RAM disk, costs no hand-off at all). False when it must run
  * the usual way.
  */
-static bool cmd_submit_bios(struct bootsan_cmd *cmd)
+static bool cmd_submit_bios(struct bootsan_scsi_cmd *cmd)
 {
 	struct scsi_req *req = &cmd->req;
 	struct bootsan_lun *l = cmd->lun;
@@ -704,105 +523,34 @@ static bool cmd_submit_bios(struct bootsan_cmd *cmd)
 	if (!len)
 		return false;
 	cmd->xfer_len = len;
-	cmd_start_running(cmd->conn);
 	if (l->ops->submit(l, &cmd->buf, pos, len, write, req->fua, cmd_bio_done, cmd)) {
 		io_error_sense(req, write);
 		account(cmd, req, true);
-		cmd_done(cmd);
+		cmd->ops->queue_response(cmd);
 	}
 	return true;
 }
 
 /*
- * Run a command whose data-out (if any) has all arrived; it is ours from
- * here. I/O runs as its own work item so that io_work goes on receiving;
- * anything else (emulated commands, reservations, failures) is answered
- * at once.
+ * Run a command whose data-out (if any) has all arrived; it is the core's
+ * until it goes back through cmd->ops->queue_response. I/O runs as its
+ * own work item (or as bios) so that io_work goes on receiving; anything
+ * else (emulated commands, reservations, failures) runs here and is
+ * handed back before this returns.
  */
-int bootsan_cmd_execute(struct bootsan_cmd *cmd)
+void bootsan_scsi_execute(struct bootsan_scsi_cmd *cmd)
 {
-	struct bootsan_conn *conn = cmd->conn;
 	struct scsi_req *req = &cmd->req;
-	int ret;
 
 	if (!cmd->lun || req->status != SCSI_STATUS_GOOD)
 		req->action = SCSI_ACT_DONE;
 	if (req->action != SCSI_ACT_DONE && cmd_submit_bios(cmd))
-		return 0;
+		return;
 	if (cmd_may_sleep(cmd)) {
-		cmd_start_running(conn);
 		INIT_WORK(&cmd->work, cmd_io_work);
 		queue_work(bootsan_io_wq, &cmd->work);
-		return 0;
+		return;
 	}
 	cmd_run(cmd);
-	ret = cmd_respond(cmd);
-	bootsan_cmd_free(cmd);
-	return ret;
-}
-
-/* Answer the commands whose I/O finished. From io_work only. */
-int bootsan_ffp_send_done(struct bootsan_conn *conn)
-{
-	struct bootsan_cmd *cmd, *next;
-	LIST_HEAD(done);
-	int ret = 0;
-
-	spin_lock_irq(&conn->done_lock);
-	list_splice_init(&conn->done, &done);
-	spin_unlock_irq(&conn->done_lock);
-	list_for_each_entry_safe(cmd, next, &done, node) {
-		list_del(&cmd->node);
-		if (!ret)
-			ret = cmd_respond(cmd);
-		bootsan_cmd_free(cmd);
-	}
-	return ret;
-}
-
-static bool conn_running(struct bootsan_conn *conn)
-{
-	bool running;
-
-	spin_lock_irq(&conn->done_lock);
-	running = conn->nr_running;
-	spin_unlock_irq(&conn->done_lock);
-	return running;
-}
-
-/* Wait until no command of @conn is on bootsan_io_wq any more. */
-void bootsan_conn_wait_running(struct bootsan_conn *conn)
-{
-	wait_event(conn->running_wait, !conn_running(conn));
-}
-
-/*
- * Before task management or a Logout is answered, every command that is
- * running finishes and is answered first: a response never follows the
- * TMF response that ended its task (RFC 7143 4.2.3.3).
- */
-int bootsan_ffp_quiesce(struct bootsan_conn *conn)
-{
-	bootsan_conn_wait_running(conn);
-	return bootsan_ffp_send_done(conn);
-}
-
-/* Teardown: io_work is stopped and nothing runs; drop what is left. */
-void bootsan_conn_abort_cmds(struct bootsan_conn *conn)
-{
-	struct bootsan_cmd *cmd, *next;
-
-	if (conn->cur_cmd) {
-		bootsan_cmd_free(conn->cur_cmd);
-		conn->cur_cmd = NULL;
-	}
-	list_for_each_entry_safe(cmd, next, &conn->pending_writes, node) {
-		list_del(&cmd->node);
-		bootsan_cmd_free(cmd);
-	}
-	conn->nr_pending = 0;
-	list_for_each_entry_safe(cmd, next, &conn->done, node) {
-		list_del(&cmd->node);
-		bootsan_cmd_free(cmd);
-	}
+	cmd->ops->queue_response(cmd);
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The full feature phase: where each PDU goes, the CmdSN window that
- * bounds the commands an initiator may send, NOP pings, Logout, and the
- * Reject of PDUs that pdu_check.c refused.
+ * bounds the commands an initiator may send, NOP pings, Logout, and what
+ * follows the Reject (iscsi_rsp.c) of PDUs that pdu_check.c refused.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -63,20 +63,6 @@ u32 bootsan_decode_lun(const struct scsi_lun *lun)
 	default:
 		return U32_MAX;
 	}
-}
-
-int bootsan_send_reject(struct bootsan_conn *conn, u8 reason)
-{
-	struct iscsi_reject rej = {};
-
-	rej.opcode = ISCSI_OP_REJECT;
-	rej.flags = ISCSI_FLAG_CMD_FINAL;
-	rej.reason = reason;
-	rej.ffffffff = cpu_to_be32(RESERVED_TAG);
-	rej.statsn = cpu_to_be32(conn->stat_sn++);
-	bootsan_put_sn(conn, &rej.exp_cmdsn, &rej.max_cmdsn);
-	/* The data segment is the header of the rejected PDU. */
-	return bootsan_conn_send(conn, &rej, conn->bhs, ISCSI_HDR_LEN);
 }
 
 /* The I_T nexus of @conn's session, as reservations know it. */
@@ -199,7 +185,7 @@ int bootsan_ffp_reject(struct bootsan_conn *conn, u8 reason)
 {
 	struct iscsi_data *d = (struct iscsi_data *)conn->bhs;
 	u8 op = conn->bhs[0] & ISCSI_OPCODE_MASK;
-	struct bootsan_cmd *cmd;
+	struct bootsan_iscsi_cmd *cmd;
 	int ret;
 
 	switch (op) {
@@ -222,7 +208,7 @@ int bootsan_ffp_reject(struct bootsan_conn *conn, u8 reason)
 	if (!cmd->dout_error) {
 		cmd->dout_error = true;
 		/* DATA PHASE ERROR */
-		scsi_set_sense(&cmd->req, SCSI_SK_ABORTED_COMMAND, 0x4b, 0x00);
+		scsi_set_sense(&cmd->scsi.req, SCSI_SK_ABORTED_COMMAND, 0x4b, 0x00);
 	}
 	if (!(d->flags & ISCSI_FLAG_CMD_FINAL))
 		return 0;

@@ -2,9 +2,12 @@
 /*
  * The full feature phase, inside: what its files share.
  *
- *   ffp.c        PDU dispatch, the CmdSN window, NOP, Logout, Reject
- *   iscsi_cmd.c  SCSI Command and Data-Out PDUs: decode, R2T, data-out
- *   exec.c       running a command against its LUN, and its response
+ *   ffp.c        PDU dispatch, the CmdSN window, NOP, Logout
+ *   iscsi_cmd.c  SCSI Command and Data-Out PDUs: decode, data-out; hands
+ *                commands to the SCSI core, takes them back, retires CmdSNs
+ *   iscsi_rsp.c  building Data-In, SCSI Response, R2T and Reject PDUs
+ *   exec.c       the SCSI core: running a command against its LUN; it
+ *                completes through its transport's ops (engine.h)
  *   tmf.c        task management
  *   discovery.c  Text requests (SendTargets)
  */
@@ -31,14 +34,27 @@ static inline bool sn_lt(u32 a, u32 b)
 void bootsan_put_sn(struct bootsan_conn *conn, __be32 *exp_cmdsn, __be32 *max_cmdsn);
 bool bootsan_cmdsn_accept(struct bootsan_conn *conn, const struct iscsi_hdr *hdr);
 u32 bootsan_decode_lun(const struct scsi_lun *lun);
-int bootsan_send_reject(struct bootsan_conn *conn, u8 reason);
 void bootsan_conn_nexus(struct bootsan_conn *conn, struct pr_nexus *n);
 
 /* iscsi_cmd.c */
 int bootsan_ffp_scsi_cmd(struct bootsan_conn *conn);
 int bootsan_ffp_data_out(struct bootsan_conn *conn);
-struct bootsan_cmd *bootsan_find_pending(struct bootsan_conn *conn, u32 itt);
-int bootsan_write_progress(struct bootsan_conn *conn, struct bootsan_cmd *cmd);
+struct bootsan_iscsi_cmd *bootsan_find_pending(struct bootsan_conn *conn, u32 itt);
+int bootsan_write_progress(struct bootsan_conn *conn, struct bootsan_iscsi_cmd *cmd);
+int bootsan_ffp_quiesce(struct bootsan_conn *conn);
+void bootsan_cmd_free(struct bootsan_iscsi_cmd *cmd);
+
+/* iscsi_rsp.c */
+int bootsan_send_response(struct bootsan_conn *conn, struct bootsan_iscsi_cmd *cmd);
+int bootsan_send_r2t(struct bootsan_conn *conn, struct bootsan_iscsi_cmd *cmd);
+int bootsan_send_reject(struct bootsan_conn *conn, u8 reason);
+/*
+ * The header of one Data-In PDU of @d: @len bytes at @off, its DataSN,
+ * and the StatSN taken for it if it is the last and carries the status.
+ */
+void bootsan_build_data_in(struct bootsan_conn *conn, struct iscsi_data_rsp *h,
+			   const struct bootsan_data_in *d, u32 data_sn, u32 off, u32 len,
+			   u32 stat_sn);
 
 /* dout_mem.c */
 enum bootsan_dout_mem {
@@ -51,12 +67,11 @@ enum bootsan_dout_mem bootsan_dout_mem_take(struct bootsan_conn *conn, u32 len, 
 void bootsan_dout_mem_give(struct bootsan_conn *conn, u32 len);
 
 /* iscsi_cmd.c: a command's data-out memory goes with it (bootsan_cmd_free). */
-void bootsan_dout_release(struct bootsan_cmd *cmd);
+void bootsan_dout_release(struct bootsan_iscsi_cmd *cmd);
 
-/* exec.c */
-int bootsan_cmd_execute(struct bootsan_cmd *cmd);
-int bootsan_ffp_quiesce(struct bootsan_conn *conn);
-void bootsan_cmd_free(struct bootsan_cmd *cmd);
+/* exec.c: the SCSI core */
+void bootsan_scsi_execute(struct bootsan_scsi_cmd *cmd);
+void bootsan_scsi_cmd_release(struct bootsan_scsi_cmd *cmd);
 void bootsan_fill_lun_info(struct bootsan_conn *conn, struct bootsan_lun *l,
 			   struct scsi_lun_info *info);
 u32 *bootsan_collect_luns(struct bootsan_target *t, u32 *nr);

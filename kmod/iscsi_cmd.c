@@ -2,7 +2,9 @@
 /*
  * SCSI Command and Data-Out PDUs: a command is decoded (scsi.c) when its
  * header arrives, its data-out collected (immediate, unsolicited and
- * R2T-solicited), and then it runs (exec.c).
+ * R2T-solicited), and then it is handed to the SCSI core (exec.c). The
+ * core hands it back through iscsi_transport_ops; it is answered
+ * (iscsi_rsp.c) and its CmdSN retired here.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -15,26 +17,143 @@
 
 #include <scsi/scsi_proto.h>
 
-/* Ask for the next burst of a write's data (one R2T outstanding at a time). */
-static int send_r2t(struct bootsan_conn *conn, struct bootsan_cmd *cmd)
+/*
+ * A command leaves the CmdSN window (or the count of immediate ones) when
+ * it is answered, or dropped unanswered by task management or teardown.
+ */
+static void cmd_retire(struct bootsan_iscsi_cmd *cmd)
 {
-	struct iscsi_r2t_rsp r2t = {};
-	u32 len = min(cmd->data_out_len - cmd->r2t_offset,
-		      conn->sess->params.max_burst_length);
+	struct bootsan_conn *conn = cmd->scsi.conn;
 
-	r2t.opcode = ISCSI_OP_R2T;
-	r2t.flags = ISCSI_FLAG_CMD_FINAL;
-	r2t.lun = cmd->lun_raw;
-	r2t.itt = cpu_to_be32(cmd->itt);
-	r2t.ttt = cpu_to_be32(cmd->itt);	/* our transfer tag: unique as the ITT is */
-	r2t.statsn = cpu_to_be32(conn->stat_sn);
-	bootsan_put_sn(conn, &r2t.exp_cmdsn, &r2t.max_cmdsn);
-	r2t.r2tsn = cpu_to_be32(cmd->r2t_sn++);
-	r2t.data_offset = cpu_to_be32(cmd->r2t_offset);
-	r2t.data_length = cpu_to_be32(len);
-	cmd->r2t_offset += len;
-	cmd->data_sn = 0;	/* every sequence counts from 0 */
-	return bootsan_conn_send(conn, &r2t, NULL, 0);
+	if (cmd->in_window) {
+		cmd->in_window = false;
+		conn->sess->in_window--;
+	}
+	if (cmd->immediate) {
+		cmd->immediate = false;
+		conn->nr_immediate--;
+	}
+}
+
+void bootsan_cmd_free(struct bootsan_iscsi_cmd *cmd)
+{
+	cmd_retire(cmd);
+	bootsan_dout_release(cmd);
+	bootsan_scsi_cmd_release(&cmd->scsi);
+	kfree(cmd);
+}
+
+/*
+ * The SCSI core is done with a command: hand it back to io_work for its
+ * answer. Any context, bio completions included. This is the last touch
+ * of @conn: teardown waits for nr_running to reach zero under done_lock,
+ * then cancels io_work, then frees.
+ */
+static void cmd_queue_response(struct bootsan_scsi_cmd *scsi)
+{
+	struct bootsan_iscsi_cmd *cmd = container_of(scsi, struct bootsan_iscsi_cmd, scsi);
+	struct bootsan_conn *conn = scsi->conn;
+	unsigned long flags;
+
+	spin_lock_irqsave(&conn->done_lock, flags);
+	list_add_tail(&cmd->node, &conn->done);
+	/*
+	 * io_work itself (a command run in place, or a bio done inside
+	 * submit_bio) answers it before it stops. An interrupt that merely
+	 * arrived while io_work ran must queue it: that io_work may be past
+	 * its last look at the list.
+	 */
+	if (!in_task() || current_work() != &conn->io_work)
+		queue_work(bootsan_wq, &conn->io_work);
+	if (!--conn->nr_running)
+		wake_up(&conn->running_wait);
+	spin_unlock_irqrestore(&conn->done_lock, flags);
+}
+
+static const struct bootsan_transport_ops iscsi_transport_ops = {
+	.queue_response = cmd_queue_response,
+};
+
+/*
+ * Hand a command whose data-out (if any) has all arrived to the SCSI
+ * core; it counts as running until the core hands it back. One the core
+ * ran in place is answered at once.
+ */
+static int cmd_execute(struct bootsan_conn *conn, struct bootsan_iscsi_cmd *cmd)
+{
+	spin_lock_irq(&conn->done_lock);
+	conn->nr_running++;
+	spin_unlock_irq(&conn->done_lock);
+	bootsan_scsi_execute(&cmd->scsi);
+	return bootsan_ffp_send_done(conn);
+}
+
+/* Answer the commands the core handed back. From io_work only. */
+int bootsan_ffp_send_done(struct bootsan_conn *conn)
+{
+	struct bootsan_iscsi_cmd *cmd, *next;
+	LIST_HEAD(done);
+	int ret = 0;
+
+	spin_lock_irq(&conn->done_lock);
+	list_splice_init(&conn->done, &done);
+	spin_unlock_irq(&conn->done_lock);
+	list_for_each_entry_safe(cmd, next, &done, node) {
+		list_del(&cmd->node);
+		/* The response carries the window this answer reopens. */
+		cmd_retire(cmd);
+		if (!ret)
+			ret = bootsan_send_response(conn, cmd);
+		bootsan_cmd_free(cmd);
+	}
+	return ret;
+}
+
+static bool conn_running(struct bootsan_conn *conn)
+{
+	bool running;
+
+	spin_lock_irq(&conn->done_lock);
+	running = conn->nr_running;
+	spin_unlock_irq(&conn->done_lock);
+	return running;
+}
+
+/* Wait until the core has handed back every command of @conn. */
+void bootsan_conn_wait_running(struct bootsan_conn *conn)
+{
+	wait_event(conn->running_wait, !conn_running(conn));
+}
+
+/*
+ * Before task management or a Logout is answered, every command that is
+ * running finishes and is answered first: a response never follows the
+ * TMF response that ended its task (RFC 7143 4.2.3.3).
+ */
+int bootsan_ffp_quiesce(struct bootsan_conn *conn)
+{
+	bootsan_conn_wait_running(conn);
+	return bootsan_ffp_send_done(conn);
+}
+
+/* Teardown: io_work is stopped and nothing runs; drop what is left. */
+void bootsan_conn_abort_cmds(struct bootsan_conn *conn)
+{
+	struct bootsan_iscsi_cmd *cmd, *next;
+
+	if (conn->cur_cmd) {
+		bootsan_cmd_free(conn->cur_cmd);
+		conn->cur_cmd = NULL;
+	}
+	list_for_each_entry_safe(cmd, next, &conn->pending_writes, node) {
+		list_del(&cmd->node);
+		bootsan_cmd_free(cmd);
+	}
+	conn->nr_pending = 0;
+	list_for_each_entry_safe(cmd, next, &conn->done, node) {
+		list_del(&cmd->node);
+		bootsan_cmd_free(cmd);
+	}
 }
 
 /*
@@ -42,17 +161,17 @@ static int send_r2t(struct bootsan_conn *conn, struct bootsan_cmd *cmd)
  * command once all its data is in. A command that failed (at decode, or
  * by a bad Data-Out) solicits nothing more and is answered at once.
  */
-int bootsan_write_progress(struct bootsan_conn *conn, struct bootsan_cmd *cmd)
+int bootsan_write_progress(struct bootsan_conn *conn, struct bootsan_iscsi_cmd *cmd)
 {
-	bool failed = cmd->dout_error || cmd->req.status != SCSI_STATUS_GOOD;
+	bool failed = cmd->dout_error || cmd->scsi.req.status != SCSI_STATUS_GOOD;
 
 	if (!failed && cmd->dout_wait)
 		return 0;	/* no buffer yet: bootsan_dout_resume() solicits */
-	if (!failed && cmd->data_out_received < cmd->data_out_len)
-		return send_r2t(conn, cmd);
+	if (!failed && cmd->scsi.data_out_received < cmd->data_out_len)
+		return bootsan_send_r2t(conn, cmd);
 	list_del(&cmd->node);
 	conn->nr_pending--;
-	return bootsan_cmd_execute(cmd);
+	return cmd_execute(conn, cmd);
 }
 
 /*
@@ -94,27 +213,27 @@ static void no_lun_decode(struct bootsan_conn *conn, struct scsi_req *req)
  * Decode a new SCSI command. Called when its header is complete: before
  * its immediate data is received, so the data can land in its buffer.
  */
-static void dout_setup(struct bootsan_conn *conn, struct bootsan_cmd *cmd);
+static void dout_setup(struct bootsan_conn *conn, struct bootsan_iscsi_cmd *cmd);
 static void task_set_full(struct scsi_req *req);
-static void dout_wait(struct bootsan_conn *conn, struct bootsan_cmd *cmd);
-static void dout_alloc(struct bootsan_cmd *cmd, u32 unsol);
+static void dout_wait(struct bootsan_conn *conn, struct bootsan_iscsi_cmd *cmd);
+static void dout_alloc(struct bootsan_iscsi_cmd *cmd, u32 unsol);
 
 /*
  * What the LUN's state says before a decoded command runs: a pending UNIT
  * ATTENTION for this nexus, or a RESERVATION CONFLICT (checked only for
  * commands that are otherwise good, as their data-out is not wanted then).
  */
-static void lun_gate(struct bootsan_conn *conn, struct bootsan_cmd *cmd)
+static void lun_gate(struct bootsan_conn *conn, struct bootsan_iscsi_cmd *cmd)
 {
-	struct bootsan_lun_state *st = cmd->lun->state;
-	struct scsi_req *req = &cmd->req;
+	struct bootsan_lun_state *st = cmd->scsi.lun->state;
+	struct scsi_req *req = &cmd->scsi.req;
 	struct pr_nexus n;
 
 	bootsan_conn_nexus(conn, &n);
 	spin_lock(&st->lock);
 	pr_nexus_seen(&st->pr, &n, conn->sess->id);
-	if (!pr_ua_check(&st->pr, &n, cmd->cdb, req) &&
-	    req->status == SCSI_STATUS_GOOD && pr_conflict(&st->pr, &n, cmd->cdb)) {
+	if (!pr_ua_check(&st->pr, &n, cmd->scsi.cdb, req) &&
+	    req->status == SCSI_STATUS_GOOD && pr_conflict(&st->pr, &n, cmd->scsi.cdb)) {
 		req->action = SCSI_ACT_DONE;
 		req->nr_blocks = 0;
 		req->data_in_len = 0;
@@ -125,19 +244,19 @@ static void lun_gate(struct bootsan_conn *conn, struct bootsan_cmd *cmd)
 	spin_unlock(&st->lock);
 }
 
-static struct bootsan_cmd *cmd_setup(struct bootsan_conn *conn)
+static struct bootsan_iscsi_cmd *cmd_setup(struct bootsan_conn *conn)
 {
 	struct iscsi_scsi_req *hdr = (struct iscsi_scsi_req *)conn->bhs;
 	struct bootsan_target *t = conn->sess->target;
 	struct scsi_lun_info info;
-	struct bootsan_cmd *cmd;
+	struct bootsan_iscsi_cmd *cmd;
 	struct scsi_req *req;
 	u32 *luns = NULL, lun_nr;
 
 	cmd = kzalloc(sizeof(*cmd), GFP_KERNEL);
 	if (!cmd)
 		return NULL;
-	req = &cmd->req;
+	req = &cmd->scsi.req;
 	/* Reads and writes never answer with emulated data: no buffer. */
 	if (!scsi_cdb_moves_blocks(hdr->cdb[0])) {
 		req->data_in = kzalloc(EMULATED_DATA_CAP, GFP_KERNEL);
@@ -147,30 +266,28 @@ static struct bootsan_cmd *cmd_setup(struct bootsan_conn *conn)
 		}
 		req->data_in_cap = EMULATED_DATA_CAP;
 	}
-	cmd->conn = conn;
+	cmd->scsi.ops = &iscsi_transport_ops;
+	cmd->scsi.conn = conn;
 	cmd->itt = be32_to_cpu(hdr->itt);
-	cmd->exp_xfer_len = be32_to_cpu(hdr->data_length);
-	cmd->dir_read = hdr->flags & ISCSI_FLAG_CMD_READ;
-	cmd->dir_write = hdr->flags & ISCSI_FLAG_CMD_WRITE;
-	cmd->start_ns = local_clock();
-	memcpy(cmd->cdb, hdr->cdb, sizeof(cmd->cdb));
+	cmd->scsi.start_ns = local_clock();
+	memcpy(cmd->scsi.cdb, hdr->cdb, sizeof(cmd->scsi.cdb));
 	cmd->lun_raw = hdr->lun;
 	atomic64_inc(&conn->sess->commands);
 
-	req->cdb = cmd->cdb;
-	req->cdb_len = sizeof(cmd->cdb);
-	req->expected_xfer_len = cmd->exp_xfer_len;
-	req->dir_read = cmd->dir_read;
-	req->dir_write = cmd->dir_write;
+	req->cdb = cmd->scsi.cdb;
+	req->cdb_len = sizeof(cmd->scsi.cdb);
+	req->expected_xfer_len = be32_to_cpu(hdr->data_length);
+	req->dir_read = hdr->flags & ISCSI_FLAG_CMD_READ;
+	req->dir_write = hdr->flags & ISCSI_FLAG_CMD_WRITE;
 
 	lun_nr = bootsan_decode_lun(&hdr->lun);
-	cmd->lun = lun_nr == U32_MAX ? NULL : bootsan_lun_get(t, lun_nr);
-	if (!cmd->lun) {
+	cmd->scsi.lun = lun_nr == U32_MAX ? NULL : bootsan_lun_get(t, lun_nr);
+	if (!cmd->scsi.lun) {
 		no_lun_decode(conn, req);
 		return cmd;
 	}
-	bootsan_fill_lun_info(conn, cmd->lun, &info);
-	if (cmd->cdb[0] == REPORT_LUNS) {
+	bootsan_fill_lun_info(conn, cmd->scsi.lun, &info);
+	if (cmd->scsi.cdb[0] == REPORT_LUNS) {
 		luns = bootsan_collect_luns(t, &info.nr_luns);
 		info.all_luns = luns;
 	}
@@ -179,13 +296,13 @@ static struct bootsan_cmd *cmd_setup(struct bootsan_conn *conn)
 	lun_gate(conn, cmd);
 
 	if (req->status == SCSI_STATUS_GOOD && req->action == SCSI_ACT_READ &&
-	    (u64)req->nr_blocks * cmd->lun->block_size > BOOTSAN_MAX_IO) {
+	    (u64)req->nr_blocks * cmd->scsi.lun->block_size > BOOTSAN_MAX_IO) {
 		scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, 0x24, 0x00);
 		req->action = SCSI_ACT_DONE;
 	}
 	/* COMPARE AND WRITE takes exactly both halves, nothing more or less. */
-	if (req->status == SCSI_STATUS_GOOD && cmd->cdb[0] == COMPARE_AND_WRITE &&
-	    cmd->exp_xfer_len != req->data_out_len)
+	if (req->status == SCSI_STATUS_GOOD && cmd->scsi.cdb[0] == COMPARE_AND_WRITE &&
+	    req->expected_xfer_len != req->data_out_len)
 		scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, 0x24, 0x00);
 	dout_setup(conn, cmd);
 	return cmd;
@@ -197,14 +314,14 @@ static struct bootsan_cmd *cmd_setup(struct bootsan_conn *conn)
  * CDB asks for. A command that already failed, or would take too much,
  * solicits nothing: it takes only the data that comes unsolicited.
  */
-static void dout_setup(struct bootsan_conn *conn, struct bootsan_cmd *cmd)
+static void dout_setup(struct bootsan_conn *conn, struct bootsan_iscsi_cmd *cmd)
 {
 	struct iscsi_scsi_req *hdr = (struct iscsi_scsi_req *)conn->bhs;
 	struct iscsi_params *p = &conn->sess->params;
-	struct scsi_req *req = &cmd->req;
-	u32 edtl = cmd->exp_xfer_len, unsol;
+	struct scsi_req *req = &cmd->scsi.req;
+	u32 edtl = req->expected_xfer_len, unsol;
 
-	if (!cmd->dir_write || !edtl)
+	if (!req->dir_write || !edtl)
 		return;
 	/* Immediate data, then unsolicited Data-Out up to FirstBurstLength. */
 	unsol = min(edtl, conn->data_len);
@@ -253,30 +370,30 @@ static void task_set_full(struct scsi_req *req)
 	req->sense_len = 0;
 }
 
-static void dout_wait(struct bootsan_conn *conn, struct bootsan_cmd *cmd)
+static void dout_wait(struct bootsan_conn *conn, struct bootsan_iscsi_cmd *cmd)
 {
 	cmd->dout_wait = true;
 	conn->nr_dout_waiting++;
 }
 
 /* The budget for the whole write is taken: its buffer. */
-static void dout_alloc(struct bootsan_cmd *cmd, u32 unsol)
+static void dout_alloc(struct bootsan_iscsi_cmd *cmd, u32 unsol)
 {
 	cmd->dout_charged = true;
-	if (bootsan_buf_alloc(&cmd->buf, cmd->data_out_len)) {
+	if (bootsan_buf_alloc(&cmd->scsi.buf, cmd->data_out_len)) {
 		bootsan_dout_release(cmd);
-		scsi_set_sense(&cmd->req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);
+		scsi_set_sense(&cmd->scsi.req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);
 		cmd->data_out_len = unsol;
 	}
 }
 
-void bootsan_dout_release(struct bootsan_cmd *cmd)
+void bootsan_dout_release(struct bootsan_iscsi_cmd *cmd)
 {
 	if (cmd->dout_charged)
-		bootsan_dout_mem_give(cmd->conn, cmd->data_out_len);
+		bootsan_dout_mem_give(cmd->scsi.conn, cmd->data_out_len);
 	cmd->dout_charged = false;
 	if (cmd->dout_wait)
-		cmd->conn->nr_dout_waiting--;
+		cmd->scsi.conn->nr_dout_waiting--;
 	cmd->dout_wait = false;
 }
 
@@ -287,7 +404,7 @@ void bootsan_dout_release(struct bootsan_cmd *cmd)
  */
 int bootsan_dout_resume(struct bootsan_conn *conn)
 {
-	struct bootsan_cmd *cmd, *next;
+	struct bootsan_iscsi_cmd *cmd, *next;
 	int ret;
 
 	if (!conn->nr_dout_waiting)
@@ -306,7 +423,7 @@ int bootsan_dout_resume(struct bootsan_conn *conn)
 			break;
 		case DOUT_MEM_FULL:
 			cmd->dout_wait = false;
-			task_set_full(&cmd->req);
+			task_set_full(&cmd->scsi.req);
 			cmd->data_out_len = 0;
 			break;
 		}
@@ -317,9 +434,9 @@ int bootsan_dout_resume(struct bootsan_conn *conn)
 	return 0;
 }
 
-struct bootsan_cmd *bootsan_find_pending(struct bootsan_conn *conn, u32 itt)
+struct bootsan_iscsi_cmd *bootsan_find_pending(struct bootsan_conn *conn, u32 itt)
 {
-	struct bootsan_cmd *cmd;
+	struct bootsan_iscsi_cmd *cmd;
 
 	list_for_each_entry(cmd, &conn->pending_writes, node)
 		if (cmd->itt == itt)
@@ -333,7 +450,7 @@ struct bootsan_cmd *bootsan_find_pending(struct bootsan_conn *conn, u32 itt)
  * due, and no more than was solicited. Returns 0 or 0x100 | the ASCQ of
  * the ABORTED COMMAND sense (ASC 4Bh) that fails the command.
  */
-static int dout_check(struct bootsan_cmd *cmd, const struct iscsi_data *d, u32 len)
+static int dout_check(struct bootsan_iscsi_cmd *cmd, const struct iscsi_data *d, u32 len)
 {
 	u32 ttt = be32_to_cpu(d->ttt), off = be32_to_cpu(d->offset);
 
@@ -341,7 +458,7 @@ static int dout_check(struct bootsan_cmd *cmd, const struct iscsi_data *d, u32 l
 		return 0x100 | 0x01;	/* INVALID TARGET PORT TRANSFER TAG RECEIVED */
 	if (be32_to_cpu(d->datasn) != cmd->data_sn)
 		return 0x100 | 0x00;	/* DATA PHASE ERROR */
-	if (off != cmd->data_out_received)
+	if (off != cmd->scsi.data_out_received)
 		return 0x100 | 0x05;	/* DATA OFFSET ERROR */
 	if (len > cmd->r2t_offset - off)
 		return 0x100 | 0x02;	/* TOO MUCH WRITE DATA */
@@ -356,7 +473,7 @@ static int dout_check(struct bootsan_cmd *cmd, const struct iscsi_data *d, u32 l
 int bootsan_ffp_data_ready(struct bootsan_conn *conn)
 {
 	struct iscsi_hdr *hdr = (struct iscsi_hdr *)conn->bhs;
-	struct bootsan_cmd *cmd = NULL;
+	struct bootsan_iscsi_cmd *cmd = NULL;
 	u32 off = 0;
 
 	if ((hdr->opcode & ISCSI_OPCODE_MASK) == ISCSI_OP_SCSI_CMD) {
@@ -374,7 +491,7 @@ int bootsan_ffp_data_ready(struct bootsan_conn *conn)
 			goto scratch;
 		off = be32_to_cpu(d->offset);
 	}
-	if (cmd && off < cmd->buf.len && conn->data_len <= cmd->buf.len - off) {
+	if (cmd && off < cmd->scsi.buf.len && conn->data_len <= cmd->scsi.buf.len - off) {
 		conn->rx_cmd = cmd;
 		conn->rx_cmd_off = off;
 		return 0;
@@ -386,7 +503,7 @@ scratch:
 
 int bootsan_ffp_scsi_cmd(struct bootsan_conn *conn)
 {
-	struct bootsan_cmd *cmd = conn->cur_cmd;
+	struct bootsan_iscsi_cmd *cmd = conn->cur_cmd;
 	struct iscsi_hdr *hdr = (struct iscsi_hdr *)conn->bhs;
 	u32 immediate = conn->data_len;
 
@@ -420,21 +537,21 @@ int bootsan_ffp_scsi_cmd(struct bootsan_conn *conn)
 	}
 	if (!cmd->data_out_len) {
 		/* Immediate data of a command that takes none. */
-		if (immediate && cmd->req.status == SCSI_STATUS_GOOD)
-			scsi_set_sense(&cmd->req, SCSI_SK_ABORTED_COMMAND, 0x4b, 0x02);
-		return bootsan_cmd_execute(cmd);
+		if (immediate && cmd->scsi.req.status == SCSI_STATUS_GOOD)
+			scsi_set_sense(&cmd->scsi.req, SCSI_SK_ABORTED_COMMAND, 0x4b, 0x02);
+		return cmd_execute(conn, cmd);
 	}
 
 	/* Count the immediate data, then expect unsolicited or R2T data. */
 	if (immediate > cmd->data_out_len) {
 		cmd->dout_error = true;
-		scsi_set_sense(&cmd->req, SCSI_SK_ABORTED_COMMAND, 0x4b, 0x02);
+		scsi_set_sense(&cmd->scsi.req, SCSI_SK_ABORTED_COMMAND, 0x4b, 0x02);
 	} else {
-		cmd->data_out_received = immediate;
+		cmd->scsi.data_out_received = immediate;
 	}
 	list_add_tail(&cmd->node, &conn->pending_writes);
 	conn->nr_pending++;
-	if (!cmd->dout_error && cmd->data_out_received < cmd->r2t_offset)
+	if (!cmd->dout_error && cmd->scsi.data_out_received < cmd->r2t_offset)
 		return 0;	/* unsolicited Data-Out follows */
 	return bootsan_write_progress(conn, cmd);
 }
@@ -442,7 +559,7 @@ int bootsan_ffp_scsi_cmd(struct bootsan_conn *conn)
 int bootsan_ffp_data_out(struct bootsan_conn *conn)
 {
 	struct iscsi_data *d = (struct iscsi_data *)conn->bhs;
-	struct bootsan_cmd *cmd = bootsan_find_pending(conn, be32_to_cpu(d->itt));
+	struct bootsan_iscsi_cmd *cmd = bootsan_find_pending(conn, be32_to_cpu(d->itt));
 	int err;
 
 	if (!cmd)
@@ -452,20 +569,20 @@ int bootsan_ffp_data_out(struct bootsan_conn *conn)
 		if (err) {
 			/* ERL 0 keeps the connection: the command fails instead. */
 			cmd->dout_error = true;
-			scsi_set_sense(&cmd->req, SCSI_SK_ABORTED_COMMAND, 0x4b, err & 0xff);
+			scsi_set_sense(&cmd->scsi.req, SCSI_SK_ABORTED_COMMAND, 0x4b, err & 0xff);
 		} else {
-			cmd->data_out_received += conn->data_len;
+			cmd->scsi.data_out_received += conn->data_len;
 			cmd->data_sn++;
 		}
 	}
 	/* Wait for the end of the sequence (F bit) or of the solicited data. */
 	if (!(d->flags & ISCSI_FLAG_CMD_FINAL) &&
-	    (cmd->dout_error || cmd->data_out_received < cmd->r2t_offset))
+	    (cmd->dout_error || cmd->scsi.data_out_received < cmd->r2t_offset))
 		return 0;
-	if (!cmd->dout_error && cmd->data_out_received < cmd->r2t_offset) {
+	if (!cmd->dout_error && cmd->scsi.data_out_received < cmd->r2t_offset) {
 		/* The sequence ended short of what was asked for. */
 		cmd->dout_error = true;
-		scsi_set_sense(&cmd->req, SCSI_SK_ABORTED_COMMAND, 0x4b, 0x00);
+		scsi_set_sense(&cmd->scsi.req, SCSI_SK_ABORTED_COMMAND, 0x4b, 0x00);
 	}
 	return bootsan_write_progress(conn, cmd);
 }
@@ -479,7 +596,7 @@ int bootsan_ffp_data_out(struct bootsan_conn *conn)
 int bootsan_ffp_data_digest_error(struct bootsan_conn *conn)
 {
 	struct iscsi_data *d = (struct iscsi_data *)conn->bhs;
-	struct bootsan_cmd *cmd;
+	struct bootsan_iscsi_cmd *cmd;
 	int ret;
 
 	ret = bootsan_send_reject(conn, ISCSI_REASON_DATA_DIGEST_ERROR);
@@ -498,7 +615,7 @@ int bootsan_ffp_data_digest_error(struct bootsan_conn *conn)
 			return 0;
 		if (!cmd->dout_error) {
 			cmd->dout_error = true;
-			scsi_set_sense(&cmd->req, SCSI_SK_ABORTED_COMMAND, 0x47, 0x05);
+			scsi_set_sense(&cmd->scsi.req, SCSI_SK_ABORTED_COMMAND, 0x47, 0x05);
 		}
 		return bootsan_ffp_data_out(conn);
 	default:

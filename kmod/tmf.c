@@ -39,7 +39,7 @@ static void reset_all_luns(struct bootsan_conn *conn)
 /* The commands still collecting their data-out end, unanswered. */
 static void abort_pending(struct bootsan_conn *conn)
 {
-	struct bootsan_cmd *cmd, *next;
+	struct bootsan_iscsi_cmd *cmd, *next;
 
 	list_for_each_entry_safe(cmd, next, &conn->pending_writes, node) {
 		list_del(&cmd->node);
@@ -52,7 +52,7 @@ int bootsan_ffp_tmf(struct bootsan_conn *conn)
 {
 	struct iscsi_tm *req = (struct iscsi_tm *)conn->bhs;
 	struct iscsi_tm_rsp rsp = {};
-	struct bootsan_cmd *cmd;
+	struct bootsan_iscsi_cmd *cmd;
 	struct bootsan_lun *lun;
 	struct pr_nexus n;
 	u8 func = req->flags & ISCSI_FLAG_TM_FUNC_MASK;

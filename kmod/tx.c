@@ -131,24 +131,7 @@ static void tx_build_data_in(struct bootsan_conn *conn, struct bootsan_tx *t)
 	u32 len = min(t->d.len - tx->pdu_off, t->chunk);
 	u32 pad = (4 - (len & 3)) & 3;
 
-	memset(h, 0, sizeof(*h));
-	h->opcode = ISCSI_OP_SCSI_DATA_IN;
-	h->itt = cpu_to_be32(t->d.itt);
-	h->ttt = cpu_to_be32(RESERVED_TAG);
-	h->datasn = cpu_to_be32(tx->data_sn);
-	h->offset = cpu_to_be32(tx->pdu_off);
-	/* The window as it is now: it only ever opens further. */
-	bootsan_put_sn(conn, &h->exp_cmdsn, &h->max_cmdsn);
-	if (tx->pdu_off + len == t->d.len) {
-		h->flags = ISCSI_FLAG_CMD_FINAL;
-		if (t->d.with_status) {
-			h->flags |= ISCSI_FLAG_DATA_STATUS | t->d.resid_flags;
-			h->cmd_status = t->d.status;
-			h->statsn = cpu_to_be32(t->stat_sn);
-			h->residual_count = cpu_to_be32(t->d.resid);
-		}
-	}
-	bootsan_put_dlength(h->dlength, len);
+	bootsan_build_data_in(conn, h, &t->d, tx->data_sn, tx->pdu_off, len, t->stat_sn);
 	tx->head_len = ISCSI_HDR_LEN;
 	if (tx_header_digest(conn)) {
 		bootsan_digest_put(bootsan_crc32c(BOOTSAN_CRC_SEED, h, ISCSI_HDR_LEN),
