@@ -84,6 +84,8 @@ struct bootsan_cmd {
 	bool dout_wait;			/* its R2T waits for memory (dout_mem.c) */
 	bool dout_charged;		/* its buffer counts in the budgets */
 	struct work_struct work;	/* running on bootsan_io_wq */
+	/* The LUN as the decoder saw it; the action runs against the same. */
+	struct scsi_lun_info info;
 	/* The SCSI decoder's result: block I/O to do, or a finished response. */
 	struct scsi_req req;
 	struct list_head node;		/* in conn->pending_writes or conn->done */
