@@ -86,9 +86,9 @@ static void io_error_sense(struct scsi_req *req, bool write)
 {
 	/* MEDIUM ERROR, UNRECOVERED READ ERROR / WRITE ERROR */
 	if (write)
-		scsi_set_sense(req, SCSI_SK_MEDIUM_ERROR, 0x0c, 0x00);
+		bootsan_scsi_set_sense(req, SCSI_SK_MEDIUM_ERROR, 0x0c, 0x00);
 	else
-		scsi_set_sense(req, SCSI_SK_MEDIUM_ERROR, 0x11, 0x00);
+		bootsan_scsi_set_sense(req, SCSI_SK_MEDIUM_ERROR, 0x11, 0x00);
 }
 
 /* The core's part of a command's end: its data, buffers and LUN. */
@@ -112,7 +112,7 @@ static u32 dout_usable(struct bootsan_scsi_cmd *cmd)
  */
 static void miscompare_sense(struct scsi_req *req, u32 offset)
 {
-	scsi_set_sense(req, SCSI_SK_MISCOMPARE, SCSI_ASC_MISCOMPARE_VERIFY, 0x00);
+	bootsan_scsi_set_sense(req, SCSI_SK_MISCOMPARE, SCSI_ASC_MISCOMPARE_VERIFY, 0x00);
 	req->sense[0] |= 0x80;		/* VALID: INFORMATION is set */
 	put_unaligned_be32(offset, &req->sense[3]);
 }
@@ -155,7 +155,7 @@ static int verify_medium(struct bootsan_scsi_cmd *cmd, u64 pos, u32 len, u32 dou
 	s64 diff;
 
 	if (bootsan_buf_alloc(&medium, len)) {
-		scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);
+		bootsan_scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);
 		return -1;
 	}
 	if (cmd->lun->ops->rw(cmd->lun, &medium, 0, pos, len, false, false)) {
@@ -170,10 +170,12 @@ static int verify_medium(struct bootsan_scsi_cmd *cmd, u64 pos, u32 len, u32 dou
 	return diff >= 0 ? -1 : 0;
 }
 
-static void exec_compare_and_write(struct bootsan_scsi_cmd *cmd, u64 pos, u32 len)
+static void exec_compare_and_write(struct bootsan_scsi_cmd *cmd)
 {
 	struct mutex *caw_lock = &cmd->lun->state->caw_lock;
 	struct scsi_req *req = &cmd->req;
+	u64 pos = req->lba * cmd->lun->block_size;
+	u32 len = req->nr_blocks * cmd->lun->block_size;
 
 	/* The data-out holds the data to compare, then the data to write. */
 	mutex_lock(caw_lock);
@@ -216,17 +218,18 @@ static void unmap_one(void *data, u64 lba, u32 nr)
 static void exec_unmap(struct bootsan_scsi_cmd *cmd)
 {
 	struct scsi_req *req = &cmd->req;
-	struct unmap_ctx ctx = { .lun = cmd->lun };
 	struct scsi_lun_info info;
+	struct unmap_ctx ctx = { .lun = cmd->lun };
 	u32 len = dout_usable(cmd);
 	u8 *param = dout_flat(cmd, len);
 
 	if (!param) {
-		scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);
+		bootsan_scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);
 		return;
 	}
 	bootsan_fill_lun_info(cmd->conn, cmd->lun, &info);
-	if (!scsi_parse_unmap(param, len, &info, req, unmap_one, &ctx) && ctx.err)
+	if (!bootsan_scsi_parse_unmap(param, len, &info, req, unmap_one, &ctx) &&
+	    ctx.err)
 		io_error_sense(req, true);
 	kvfree(param);
 }
@@ -248,8 +251,9 @@ static bool all_zero(struct bootsan_buf *b, u32 len)
 }
 
 /* WRITE SAME: one block replicated over the range, in chunks of 128 KiB. */
-static void exec_write_same(struct bootsan_scsi_cmd *cmd, struct scsi_lun_info *info)
+static void exec_write_same(struct bootsan_scsi_cmd *cmd)
 {
+	struct scsi_lun_info info;
 	struct scsi_req *req = &cmd->req;
 	struct bootsan_lun *l = cmd->lun;
 	u32 bs = l->block_size, per, i;
@@ -258,9 +262,10 @@ static void exec_write_same(struct bootsan_scsi_cmd *cmd, struct scsi_lun_info *
 	u8 *block;
 	int ret = 0;
 
+	bootsan_fill_lun_info(cmd->conn, l, &info);
 	if (req->ndob || all_zero(&cmd->buf, bs)) {
 		/* Zeros: a hole where we may deallocate, else written zeros. */
-		if (req->unmap && info->thin)
+		if (req->unmap && info.thin)
 			ret = l->ops->discard(l, pos, left);
 		else
 			ret = l->ops->write_zeroes(l, pos, left);
@@ -271,7 +276,7 @@ static void exec_write_same(struct bootsan_scsi_cmd *cmd, struct scsi_lun_info *
 	per = min_t(u64, per, req->nr_blocks);
 	if (!block || bootsan_buf_alloc(&chunk, (size_t)per * bs)) {
 		kvfree(block);
-		scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);
+		bootsan_scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);
 		return;
 	}
 	for (i = 0; i < per && !ret; i++) {
@@ -324,23 +329,25 @@ static void exec_get_lba_status(struct bootsan_scsi_cmd *cmd)
 	}
 	/* The LUN may have shrunk since the command was decoded. */
 	blocks = min(blocks, max_t(u64, READ_ONCE(l->size) / bs, req->lba) - req->lba);
-	scsi_fill_lba_status(req, req->lba, blocks, mapped, req->alloc_len);
+	bootsan_scsi_fill_lba_status(req, req->lba, blocks, mapped, req->alloc_len);
 }
 
-static void exec_mode_select(struct bootsan_scsi_cmd *cmd, struct scsi_lun_info *info)
+static void exec_mode_select(struct bootsan_scsi_cmd *cmd)
 {
+	struct scsi_lun_info info;
 	struct scsi_req *req = &cmd->req;
 	u32 len = dout_usable(cmd);
 	u8 *param = dout_flat(cmd, len);
 	bool wce;
 
 	if (!param) {
-		scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);
+		bootsan_scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);
 		return;
 	}
 	/* The cache mode is the LUN's configuration (direct or buffered). */
-	if (!scsi_mode_select(info, req, param, len, &wce) && wce != info->write_cache)
-		scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, SCSI_ASC_INVALID_FIELD_IN_PARAM, 0);
+	bootsan_fill_lun_info(cmd->conn, cmd->lun, &info);
+	if (!bootsan_scsi_mode_select(&info, req, param, len, &wce) && wce != info.write_cache)
+		bootsan_scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, SCSI_ASC_INVALID_FIELD_IN_PARAM, 0);
 	kvfree(param);
 }
 
@@ -357,7 +364,7 @@ static void exec_reservation(struct bootsan_scsi_cmd *cmd)
 		len = dout_usable(cmd);
 		param = dout_flat(cmd, len);
 		if (!param) {
-			scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);
+			bootsan_scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);
 			return;
 		}
 	}
@@ -368,111 +375,148 @@ static void exec_reservation(struct bootsan_scsi_cmd *cmd)
 	else if (req->action == SCSI_ACT_PR_OUT)
 		bootsan_pr_out(&st->pr, &n, req, param, len);
 	else
-		pr_spc2(&st->pr, &n, cmd->conn->sess->id, req);
+		bootsan_pr_spc2(&st->pr, &n, cmd->conn->sess->id, req);
 	spin_unlock(&st->lock);
 	kvfree(param);
+}
+
+static void exec_read(struct bootsan_scsi_cmd *cmd)
+{
+	struct scsi_req *req = &cmd->req;
+	struct bootsan_lun *l = cmd->lun;
+	u32 len = req->nr_blocks * l->block_size;
+	int ret;
+
+	ret = l->ops->read(l, &cmd->buf, req->lba * l->block_size, len,
+			   cmd->conn->params.data_digest);
+	if (ret == -ENOMEM)
+		bootsan_scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);	/* resources exhausted */
+	else if (ret)
+		io_error_sense(req, false);
+	cmd->xfer_len = len;
+}
+
+/* WRITE, and WRITE AND VERIFY: through to the medium, which verifies it. */
+static void exec_write(struct bootsan_scsi_cmd *cmd)
+{
+	struct scsi_req *req = &cmd->req;
+	struct bootsan_lun *l = cmd->lun;
+	/* Only whole blocks of what the initiator sent (iSCSI EDTL < SCSI TL). */
+	u32 len = round_down(dout_usable(cmd), l->block_size);
+
+	if (len && l->ops->rw(l, &cmd->buf, 0, req->lba * l->block_size, len, true,
+			      req->fua || req->action == SCSI_ACT_WRITE_VERIFY))
+		io_error_sense(req, true);
+	cmd->xfer_len = len;
+}
+
+static void exec_verify(struct bootsan_scsi_cmd *cmd)
+{
+	struct bootsan_lun *l = cmd->lun;
+	u32 len = round_down(dout_usable(cmd), l->block_size);
+
+	if (len)
+		verify_medium(cmd, cmd->req.lba * l->block_size, len, 0);
+	cmd->xfer_len = len;
+}
+
+static void exec_flush(struct bootsan_scsi_cmd *cmd)
+{
+	struct scsi_req *req = &cmd->req;
+	struct bootsan_lun *l = cmd->lun;
+
+	if (l->ops->flush(l, req->lba * l->block_size, (u64)req->nr_blocks * l->block_size))
+		io_error_sense(req, true);
+}
+
+/*
+ * A read or a write waits when the backend cannot do it at once (buffered
+ * LUNs do page-cache I/O in io_work, where the hand-off to another worker
+ * would cost more than the command itself). A digest needs the data in
+ * hand; a FUA write waits for the medium whatever the backend.
+ */
+static bool read_may_sleep(struct bootsan_scsi_cmd *cmd)
+{
+	struct scsi_req *req = &cmd->req;
+	struct bootsan_lun *l = cmd->lun;
+
+	return cmd->conn->params.data_digest ||
+	       !bootsan_backend_nowait(l, req->lba * l->block_size,
+				       (size_t)req->nr_blocks * l->block_size, false);
+}
+
+static bool write_may_sleep(struct bootsan_scsi_cmd *cmd)
+{
+	struct scsi_req *req = &cmd->req;
+	struct bootsan_lun *l = cmd->lun;
+
+	return req->fua ||
+	       !bootsan_backend_nowait(l, req->lba * l->block_size,
+				       (size_t)req->nr_blocks * l->block_size, true);
+}
+
+static bool always_sleeps(struct bootsan_scsi_cmd *cmd)
+{
+	return true;
+}
+
+/*
+ * What runs for each action a decoded command asks for (scsi.h; the
+ * commands themselves are scsi.c's table): @run does it, and @may_sleep
+ * says whether it may wait for a device and so runs as a work item (NULL:
+ * never; it runs in io_work). SCSI_ACT_DONE has nothing to run.
+ */
+struct exec_action {
+	void (*run)(struct bootsan_scsi_cmd *cmd);
+	bool (*may_sleep)(struct bootsan_scsi_cmd *cmd);
+};
+
+static const struct exec_action exec_actions[] = {
+	[SCSI_ACT_READ] = { exec_read, read_may_sleep },
+	[SCSI_ACT_WRITE] = { exec_write, write_may_sleep },
+	[SCSI_ACT_WRITE_VERIFY] = { exec_write, always_sleeps },
+	[SCSI_ACT_VERIFY_READ] = { exec_verify, always_sleeps },
+	[SCSI_ACT_COMPARE_AND_WRITE] = { exec_compare_and_write, always_sleeps },
+	[SCSI_ACT_FLUSH] = { exec_flush, always_sleeps },
+	[SCSI_ACT_UNMAP] = { exec_unmap, always_sleeps },
+	[SCSI_ACT_WRITE_SAME] = { exec_write_same, always_sleeps },
+	[SCSI_ACT_GET_LBA_STATUS] = { exec_get_lba_status, always_sleeps },
+	[SCSI_ACT_MODE_SELECT] = { exec_mode_select, NULL },
+	[SCSI_ACT_PR_IN] = { exec_reservation, NULL },
+	[SCSI_ACT_PR_OUT] = { exec_reservation, NULL },
+	[SCSI_ACT_RESERVE] = { exec_reservation, NULL },
+};
+
+/* The action @req asks for; NULL: nothing to run (SCSI_ACT_DONE). */
+static const struct exec_action *exec_action_of(const struct scsi_req *req)
+{
+	if (req->action >= ARRAY_SIZE(exec_actions) || !exec_actions[req->action].run)
+		return NULL;
+	return &exec_actions[req->action];
 }
 
 /* Run a command against its LUN: may sleep for as long as the I/O takes. */
 static void cmd_run(struct bootsan_scsi_cmd *cmd)
 {
-	struct bootsan_conn *conn = cmd->conn;
-	struct scsi_req *req = &cmd->req;
-	struct bootsan_lun *l = cmd->lun;
-	struct scsi_lun_info info;
-	u64 pos = l ? req->lba * l->block_size : 0;
-	u32 len = 0;
-	int ret;
+	const struct exec_action *a = exec_action_of(&cmd->req);
 
-	if (req->action != SCSI_ACT_DONE)
-		bootsan_fill_lun_info(conn, l, &info);
-	switch (req->action) {
-	case SCSI_ACT_READ:
-		len = req->nr_blocks * l->block_size;
-		ret = l->ops->read(l, &cmd->buf, pos, len, conn->params.data_digest);
-		if (ret == -ENOMEM)
-			scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);	/* resources exhausted */
-		else if (ret)
-			io_error_sense(req, false);
-		break;
-	case SCSI_ACT_WRITE:
-	case SCSI_ACT_WRITE_VERIFY:
-		/* Only whole blocks of what the initiator sent (iSCSI EDTL < SCSI TL). */
-		len = round_down(dout_usable(cmd), l->block_size);
-		if (len && l->ops->rw(l, &cmd->buf, 0, pos, len, true,
-				      req->fua || req->action == SCSI_ACT_WRITE_VERIFY))
-			io_error_sense(req, true);
-		break;
-	case SCSI_ACT_VERIFY_READ:
-		len = round_down(dout_usable(cmd), l->block_size);
-		if (len)
-			verify_medium(cmd, pos, len, 0);
-		break;
-	case SCSI_ACT_COMPARE_AND_WRITE:
-		exec_compare_and_write(cmd, pos, req->nr_blocks * l->block_size);
-		break;
-	case SCSI_ACT_FLUSH:
-		if (l->ops->flush(l, pos, (u64)req->nr_blocks * l->block_size))
-			io_error_sense(req, true);
-		break;
-	case SCSI_ACT_UNMAP:
-		exec_unmap(cmd);
-		break;
-	case SCSI_ACT_WRITE_SAME:
-		exec_write_same(cmd, &info);
-		break;
-	case SCSI_ACT_GET_LBA_STATUS:
-		exec_get_lba_status(cmd);
-		break;
-	case SCSI_ACT_MODE_SELECT:
-		exec_mode_select(cmd, &info);
-		break;
-	case SCSI_ACT_PR_IN:
-	case SCSI_ACT_PR_OUT:
-	case SCSI_ACT_RESERVE:
-		exec_reservation(cmd);
-		break;
-	case SCSI_ACT_DONE:
-		break;
-	}
-	if (l)
-		account(cmd, req, req->status != SCSI_STATUS_GOOD);
-	cmd->xfer_len = len;
+	cmd->xfer_len = 0;
+	if (a)
+		a->run(cmd);
+	if (cmd->lun)
+		account(cmd, &cmd->req, cmd->req.status != SCSI_STATUS_GOOD);
 }
 
 /*
  * Commands that may wait for a device run as work items. The rest run in
  * io_work and are answered at once: emulated commands, reservations, and
- * I/O the backend can do without waiting (page-cache I/O of buffered
- * LUNs: a cached read, a write into the cache), where the hand-off to
- * another worker would cost more than the command itself. A FUA write
- * waits for the medium whatever the backend.
+ * I/O the backend can do without waiting (exec_actions[]).
  */
 static bool cmd_may_sleep(struct bootsan_scsi_cmd *cmd)
 {
-	struct scsi_req *req = &cmd->req;
-	struct bootsan_lun *l = cmd->lun;
+	const struct exec_action *a = exec_action_of(&cmd->req);
 
-	switch (req->action) {
-	case SCSI_ACT_READ:
-		return cmd->conn->params.data_digest ||
-		       !bootsan_backend_nowait(l, req->lba * l->block_size,
-					       (size_t)req->nr_blocks * l->block_size, false);
-	case SCSI_ACT_WRITE:
-		return req->fua ||
-		       !bootsan_backend_nowait(l, req->lba * l->block_size,
-					       (size_t)req->nr_blocks * l->block_size, true);
-	case SCSI_ACT_WRITE_VERIFY:
-	case SCSI_ACT_VERIFY_READ:
-	case SCSI_ACT_COMPARE_AND_WRITE:
-	case SCSI_ACT_FLUSH:
-	case SCSI_ACT_UNMAP:
-	case SCSI_ACT_WRITE_SAME:
-	case SCSI_ACT_GET_LBA_STATUS:
-		return true;
-	default:
-		return false;
-	}
+	return a && a->may_sleep && a->may_sleep(cmd);
 }
 
 static void cmd_io_work(struct work_struct *work)

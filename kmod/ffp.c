@@ -208,7 +208,7 @@ int bootsan_ffp_reject(struct bootsan_conn *conn, u8 reason)
 	if (!cmd->dout_error) {
 		cmd->dout_error = true;
 		/* DATA PHASE ERROR */
-		scsi_set_sense(&cmd->scsi.req, SCSI_SK_ABORTED_COMMAND, 0x4b, 0x00);
+		bootsan_scsi_set_sense(&cmd->scsi.req, SCSI_SK_ABORTED_COMMAND, 0x4b, 0x00);
 	}
 	if (!(d->flags & ISCSI_FLAG_CMD_FINAL))
 		return 0;

@@ -206,7 +206,7 @@ static void no_lun_decode(struct bootsan_conn *conn, struct scsi_req *req)
 		req->status = SCSI_STATUS_GOOD;
 		return;
 	}
-	scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, 0x25, 0x00);
+	bootsan_scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, 0x25, 0x00);
 }
 
 /*
@@ -231,9 +231,9 @@ static void lun_gate(struct bootsan_conn *conn, struct bootsan_iscsi_cmd *cmd)
 
 	bootsan_conn_nexus(conn, &n);
 	spin_lock(&st->lock);
-	pr_nexus_seen(&st->pr, &n, conn->sess->id);
-	if (!pr_ua_check(&st->pr, &n, cmd->scsi.cdb, req) &&
-	    req->status == SCSI_STATUS_GOOD && pr_conflict(&st->pr, &n, cmd->scsi.cdb)) {
+	bootsan_pr_nexus_seen(&st->pr, &n, conn->sess->id);
+	if (!bootsan_pr_ua_check(&st->pr, &n, cmd->scsi.cdb, req) &&
+	    req->status == SCSI_STATUS_GOOD && bootsan_pr_conflict(&st->pr, &n, cmd->scsi.cdb)) {
 		req->action = SCSI_ACT_DONE;
 		req->nr_blocks = 0;
 		req->data_in_len = 0;
@@ -258,7 +258,7 @@ static struct bootsan_iscsi_cmd *cmd_setup(struct bootsan_conn *conn)
 		return NULL;
 	req = &cmd->scsi.req;
 	/* Reads and writes never answer with emulated data: no buffer. */
-	if (!scsi_cdb_moves_blocks(hdr->cdb[0])) {
+	if (!bootsan_scsi_cdb_moves_blocks(hdr->cdb[0])) {
 		req->data_in = kzalloc(EMULATED_DATA_CAP, GFP_KERNEL);
 		if (!req->data_in) {
 			kfree(cmd);
@@ -297,13 +297,13 @@ static struct bootsan_iscsi_cmd *cmd_setup(struct bootsan_conn *conn)
 
 	if (req->status == SCSI_STATUS_GOOD && req->action == SCSI_ACT_READ &&
 	    (u64)req->nr_blocks * cmd->scsi.lun->block_size > BOOTSAN_MAX_IO) {
-		scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, 0x24, 0x00);
+		bootsan_scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, 0x24, 0x00);
 		req->action = SCSI_ACT_DONE;
 	}
 	/* COMPARE AND WRITE takes exactly both halves, nothing more or less. */
 	if (req->status == SCSI_STATUS_GOOD && cmd->scsi.cdb[0] == COMPARE_AND_WRITE &&
 	    req->expected_xfer_len != req->data_out_len)
-		scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, 0x24, 0x00);
+		bootsan_scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, 0x24, 0x00);
 	dout_setup(conn, cmd);
 	return cmd;
 }
@@ -330,7 +330,7 @@ static void dout_setup(struct bootsan_conn *conn, struct bootsan_iscsi_cmd *cmd)
 	cmd->r2t_offset = unsol;
 
 	if (req->status == SCSI_STATUS_GOOD && edtl > BOOTSAN_MAX_IO)
-		scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, 0x24, 0x00);
+		bootsan_scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, 0x24, 0x00);
 	if (req->status != SCSI_STATUS_GOOD || !req->data_out_len) {
 		/* Received and dropped: no buffer for it. */
 		cmd->data_out_len = unsol;
@@ -382,7 +382,7 @@ static void dout_alloc(struct bootsan_iscsi_cmd *cmd, u32 unsol)
 	cmd->dout_charged = true;
 	if (bootsan_buf_alloc(&cmd->scsi.buf, cmd->data_out_len)) {
 		bootsan_dout_release(cmd);
-		scsi_set_sense(&cmd->scsi.req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);
+		bootsan_scsi_set_sense(&cmd->scsi.req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);
 		cmd->data_out_len = unsol;
 	}
 }
@@ -538,14 +538,14 @@ int bootsan_ffp_scsi_cmd(struct bootsan_conn *conn)
 	if (!cmd->data_out_len) {
 		/* Immediate data of a command that takes none. */
 		if (immediate && cmd->scsi.req.status == SCSI_STATUS_GOOD)
-			scsi_set_sense(&cmd->scsi.req, SCSI_SK_ABORTED_COMMAND, 0x4b, 0x02);
+			bootsan_scsi_set_sense(&cmd->scsi.req, SCSI_SK_ABORTED_COMMAND, 0x4b, 0x02);
 		return cmd_execute(conn, cmd);
 	}
 
 	/* Count the immediate data, then expect unsolicited or R2T data. */
 	if (immediate > cmd->data_out_len) {
 		cmd->dout_error = true;
-		scsi_set_sense(&cmd->scsi.req, SCSI_SK_ABORTED_COMMAND, 0x4b, 0x02);
+		bootsan_scsi_set_sense(&cmd->scsi.req, SCSI_SK_ABORTED_COMMAND, 0x4b, 0x02);
 	} else {
 		cmd->scsi.data_out_received = immediate;
 	}
@@ -569,7 +569,7 @@ int bootsan_ffp_data_out(struct bootsan_conn *conn)
 		if (err) {
 			/* ERL 0 keeps the connection: the command fails instead. */
 			cmd->dout_error = true;
-			scsi_set_sense(&cmd->scsi.req, SCSI_SK_ABORTED_COMMAND, 0x4b, err & 0xff);
+			bootsan_scsi_set_sense(&cmd->scsi.req, SCSI_SK_ABORTED_COMMAND, 0x4b, err & 0xff);
 		} else {
 			cmd->scsi.data_out_received += conn->data_len;
 			cmd->data_sn++;
@@ -582,7 +582,7 @@ int bootsan_ffp_data_out(struct bootsan_conn *conn)
 	if (!cmd->dout_error && cmd->scsi.data_out_received < cmd->r2t_offset) {
 		/* The sequence ended short of what was asked for. */
 		cmd->dout_error = true;
-		scsi_set_sense(&cmd->scsi.req, SCSI_SK_ABORTED_COMMAND, 0x4b, 0x00);
+		bootsan_scsi_set_sense(&cmd->scsi.req, SCSI_SK_ABORTED_COMMAND, 0x4b, 0x00);
 	}
 	return bootsan_write_progress(conn, cmd);
 }
@@ -615,7 +615,7 @@ int bootsan_ffp_data_digest_error(struct bootsan_conn *conn)
 			return 0;
 		if (!cmd->dout_error) {
 			cmd->dout_error = true;
-			scsi_set_sense(&cmd->scsi.req, SCSI_SK_ABORTED_COMMAND, 0x47, 0x05);
+			bootsan_scsi_set_sense(&cmd->scsi.req, SCSI_SK_ABORTED_COMMAND, 0x47, 0x05);
 		}
 		return bootsan_ffp_data_out(conn);
 	default:

@@ -14,7 +14,7 @@ int bootsan_lun_state_alloc(struct bootsan_lun *l)
 		return -ENOMEM;
 	mutex_init(&st->caw_lock);
 	spin_lock_init(&st->lock);
-	pr_init(&st->pr);
+	bootsan_pr_init(&st->pr);
 	l->state = st;
 	return 0;
 }
@@ -31,7 +31,7 @@ void bootsan_lun_state_free(struct bootsan_lun *l)
 void bootsan_lun_capacity_changed(struct bootsan_lun *l)
 {
 	spin_lock(&l->state->lock);
-	pr_ua_all(&l->state->pr, NULL, PR_UA_CAPACITY_CHANGED);
+	bootsan_pr_ua_all(&l->state->pr, NULL, PR_UA_CAPACITY_CHANGED);
 	spin_unlock(&l->state->lock);
 }
 
@@ -43,7 +43,7 @@ void bootsan_lun_states_session_lost(struct bootsan_target *t, u64 session)
 	/* A LUN on its way out frees its state with the last reference. */
 	while ((l = bootsan_lun_get_next(t, next))) {
 		spin_lock(&l->state->lock);
-		pr_session_lost(&l->state->pr, session);
+		bootsan_pr_session_lost(&l->state->pr, session);
 		spin_unlock(&l->state->lock);
 		next = l->lun + 1;	/* LUN numbers stop at 16383: no wrap */
 		bootsan_lun_put(l);

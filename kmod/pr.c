@@ -64,7 +64,7 @@
 #define TPID_ISCSI_PORT		0x45
 #define PR_FULL_STATUS_DESC	24
 
-void pr_init(struct pr_state *s)
+void bootsan_pr_init(struct pr_state *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->holder = -1;
@@ -132,7 +132,7 @@ static struct pr_ua_entry *ua_get(struct pr_state *s, const struct pr_nexus *n)
 	return e;
 }
 
-void pr_nexus_seen(struct pr_state *s, const struct pr_nexus *n, u64 session)
+void bootsan_pr_nexus_seen(struct pr_state *s, const struct pr_nexus *n, u64 session)
 {
 	struct pr_ua_entry *e = ua_get(s, n);
 
@@ -150,7 +150,7 @@ static void ua_raise(struct pr_state *s, const struct pr_nexus *n, enum pr_ua ua
 		e->pending |= 1u << ua;
 }
 
-void pr_ua_all(struct pr_state *s, const struct pr_nexus *except, enum pr_ua ua)
+void bootsan_pr_ua_all(struct pr_state *s, const struct pr_nexus *except, enum pr_ua ua)
 {
 	int i;
 
@@ -178,8 +178,8 @@ static const u8 ua_sense[PR_UA_NR][2] = {
 	[PR_UA_CAPACITY_CHANGED] = { 0x2a, 0x09 },
 };
 
-bool pr_ua_check(struct pr_state *s, const struct pr_nexus *n, const u8 *cdb,
-		 struct scsi_req *req)
+bool bootsan_pr_ua_check(struct pr_state *s, const struct pr_nexus *n, const u8 *cdb,
+			 struct scsi_req *req)
 {
 	struct pr_ua_entry *e;
 	int ua;
@@ -194,7 +194,7 @@ bool pr_ua_check(struct pr_state *s, const struct pr_nexus *n, const u8 *cdb,
 		if (e->pending & (1u << ua))
 			break;
 	e->pending &= ~(1u << ua);
-	scsi_set_sense(req, SCSI_SK_UNIT_ATTENTION, ua_sense[ua][0], ua_sense[ua][1]);
+	bootsan_scsi_set_sense(req, SCSI_SK_UNIT_ATTENTION, ua_sense[ua][0], ua_sense[ua][1]);
 	return true;
 }
 
@@ -300,7 +300,7 @@ static bool is_spc2_cmd(u8 op)
 	       op == OP_RELEASE_6 || op == OP_RELEASE_10;
 }
 
-bool pr_conflict(const struct pr_state *s, const struct pr_nexus *n, const u8 *cdb)
+bool bootsan_pr_conflict(const struct pr_state *s, const struct pr_nexus *n, const u8 *cdb)
 {
 	enum cmd_class cls = classify(cdb);
 	int reg;
@@ -345,8 +345,8 @@ static void conflict(struct scsi_req *req)
 	req->sense_len = 0;
 }
 
-void pr_spc2(struct pr_state *s, const struct pr_nexus *n, u64 session,
-	     struct scsi_req *req)
+void bootsan_pr_spc2(struct pr_state *s, const struct pr_nexus *n, u64 session,
+		     struct scsi_req *req)
 {
 	bool reserve = req->cdb[0] == OP_RESERVE_6 || req->cdb[0] == OP_RESERVE_10;
 	bool mine = s->spc2_reserved && nexus_eq(&s->spc2_holder, n);
@@ -371,14 +371,14 @@ void pr_spc2(struct pr_state *s, const struct pr_nexus *n, u64 session,
 
 static void invalid_cdb_field(struct scsi_req *req, u16 byte, int bit)
 {
-	scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, SCSI_ASC_INVALID_FIELD_IN_CDB, 0);
+	bootsan_scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, SCSI_ASC_INVALID_FIELD_IN_CDB, 0);
 	req->sense[15] = 0x80 | 0x40 | (bit >= 0 ? 0x08 | (bit & 7) : 0);
 	put_unaligned_be16(byte, &req->sense[16]);
 }
 
 static void invalid_param_field(struct scsi_req *req, u16 byte, int bit)
 {
-	scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, SCSI_ASC_INVALID_FIELD_IN_PARAM, 0);
+	bootsan_scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, SCSI_ASC_INVALID_FIELD_IN_PARAM, 0);
 	req->sense[15] = 0x80 | (bit >= 0 ? 0x08 | (bit & 7) : 0);
 	put_unaligned_be16(byte, &req->sense[16]);
 }
@@ -545,7 +545,7 @@ static int do_register(struct pr_state *s, const struct pr_nexus *n, int reg,
 					break;
 		if (i == PR_MAX_REGISTRANTS) {
 			/* INSUFFICIENT REGISTRATION RESOURCES */
-			scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, 0x55, 0x04);
+			bootsan_scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, 0x55, 0x04);
 			return -EINVAL;
 		}
 		s->regs[i].used = true;
@@ -635,7 +635,7 @@ int bootsan_pr_out(struct pr_state *s, const struct pr_nexus *n, struct scsi_req
 	}
 	if (len != PROUT_PARAM_LEN || !param ||
 	    get_unaligned_be32(&req->cdb[5]) != PROUT_PARAM_LEN) {
-		scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, SCSI_ASC_PARAM_LIST_LENGTH, 0);
+		bootsan_scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, SCSI_ASC_PARAM_LIST_LENGTH, 0);
 		return -EINVAL;
 	}
 	/* No SPEC_I_PT, ALL_TG_PT or APTPL: REPORT CAPABILITIES says so. */
@@ -680,7 +680,7 @@ int bootsan_pr_out(struct pr_state *s, const struct pr_nexus *n, struct scsi_req
 			return 0;
 		if (s->type != type) {
 			/* INVALID RELEASE OF PERSISTENT RESERVATION */
-			scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, 0x26, 0x04);
+			bootsan_scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, 0x26, 0x04);
 			return -EINVAL;
 		}
 		if (type_registrants(s->type))
@@ -701,14 +701,14 @@ int bootsan_pr_out(struct pr_state *s, const struct pr_nexus *n, struct scsi_req
 
 /* ---- resets and nexus loss ---- */
 
-void pr_lun_reset(struct pr_state *s, const struct pr_nexus *by)
+void bootsan_pr_lun_reset(struct pr_state *s, const struct pr_nexus *by)
 {
 	/* SPC-2 reservations end with a reset; persistent ones do not. */
 	s->spc2_reserved = false;
-	pr_ua_all(s, by, PR_UA_RESET);
+	bootsan_pr_ua_all(s, by, PR_UA_RESET);
 }
 
-void pr_session_lost(struct pr_state *s, u64 session)
+void bootsan_pr_session_lost(struct pr_state *s, u64 session)
 {
 	int i;
 

@@ -82,14 +82,14 @@ struct pr_state {
 	u64 ua_clock;
 };
 
-void pr_init(struct pr_state *s);
+void bootsan_pr_init(struct pr_state *s);
 
 /*
  * A command arrived from @n in the session with cookie @session: start
  * tracking unit attentions for that nexus if it is new (with none pending:
  * no POWER ON for a new nexus).
  */
-void pr_nexus_seen(struct pr_state *s, const struct pr_nexus *n, u64 session);
+void bootsan_pr_nexus_seen(struct pr_state *s, const struct pr_nexus *n, u64 session);
 
 /*
  * If @cdb (whatever it is) must be answered with a pending UNIT ATTENTION
@@ -97,25 +97,25 @@ void pr_nexus_seen(struct pr_state *s, const struct pr_nexus *n, u64 session);
  * and return true. INQUIRY, REPORT LUNS and REQUEST SENSE neither report
  * nor clear one (SAM-5 5.14).
  */
-bool pr_ua_check(struct pr_state *s, const struct pr_nexus *n, const u8 *cdb,
-		 struct scsi_req *req);
+bool bootsan_pr_ua_check(struct pr_state *s, const struct pr_nexus *n, const u8 *cdb,
+			 struct scsi_req *req);
 
 /* Establish @ua for every known nexus except @except (NULL: all of them). */
-void pr_ua_all(struct pr_state *s, const struct pr_nexus *except, enum pr_ua ua);
+void bootsan_pr_ua_all(struct pr_state *s, const struct pr_nexus *except, enum pr_ua ua);
 
 /*
  * RESERVATION CONFLICT check for @cdb (a supported, decoded command) from
  * @n: true when the reservations held forbid it (SPC-4 table 63 for
  * persistent reservations; SPC-2 7.21 for RESERVE).
  */
-bool pr_conflict(const struct pr_state *s, const struct pr_nexus *n, const u8 *cdb);
+bool bootsan_pr_conflict(const struct pr_state *s, const struct pr_nexus *n, const u8 *cdb);
 
 /*
  * Execute RESERVE(6)/(10) or RELEASE(6)/(10) (@req->cdb) for @n in session
  * @session; status lands in @req.
  */
-void pr_spc2(struct pr_state *s, const struct pr_nexus *n, u64 session,
-	     struct scsi_req *req);
+void bootsan_pr_spc2(struct pr_state *s, const struct pr_nexus *n, u64 session,
+		     struct scsi_req *req);
 
 /* PERSISTENT RESERVE IN (@req->cdb) for @n: data-in into @req. */
 void bootsan_pr_in(const struct pr_state *s, const struct pr_nexus *n,
@@ -130,13 +130,13 @@ int bootsan_pr_out(struct pr_state *s, const struct pr_nexus *n, struct scsi_req
 		   const u8 *param, u32 len);
 
 /* LOGICAL UNIT RESET (also per LUN for TARGET WARM RESET) received from @by. */
-void pr_lun_reset(struct pr_state *s, const struct pr_nexus *by);
+void bootsan_pr_lun_reset(struct pr_state *s, const struct pr_nexus *by);
 
 /*
  * The session with cookie @session ended (I_T nexus loss): its SPC-2
  * reservation goes, and its unit attention state. Registrations and
  * persistent reservations stay, as SPC-4 requires.
  */
-void pr_session_lost(struct pr_state *s, u64 session);
+void bootsan_pr_session_lost(struct pr_state *s, u64 session);
 
 #endif /* BOOTSAN_PR_H */

@@ -113,177 +113,7 @@
 #define STD_INQUIRY_LEN		96
 #define LBA_STATUS_LEN		24
 
-/*
- * One supported command: what REPORT SUPPORTED OPERATION CODES returns for
- * it and what bootsan_scsi_decode() checks first. The usage map has a one
- * for every CDB bit the device server evaluates (SPC-4 6.35.3), including
- * the bits it rejects when set; control byte and group number bits read
- * zero since nothing in them is supported.
- */
-struct scsi_cmd_desc {
-	u8 op;
-	u8 sa;
-	u8 flags;
-	u8 len;
-	u8 usage[SCSI_CDB_MAX_LEN];
-};
 
-#define CMD_SA		0x01	/* the opcode has service actions */
-#define CMD_THIN	0x02	/* supported on thin LUNs only */
-
-static const struct scsi_cmd_desc scsi_cmds[] = {
-	{ OP_TEST_UNIT_READY, 0, 0, 6,
-	  { OP_TEST_UNIT_READY, 0x00, 0x00, 0x00, 0x00, 0x00 } },
-	{ OP_REQUEST_SENSE, 0, 0, 6,
-	  { OP_REQUEST_SENSE, 0x01, 0x00, 0x00, 0xff, 0x00 } },
-	{ OP_READ_6, 0, 0, 6,
-	  { OP_READ_6, 0x1f, 0xff, 0xff, 0xff, 0x00 } },
-	{ OP_WRITE_6, 0, 0, 6,
-	  { OP_WRITE_6, 0x1f, 0xff, 0xff, 0xff, 0x00 } },
-	{ OP_INQUIRY, 0, 0, 6,
-	  { OP_INQUIRY, 0x03, 0xff, 0xff, 0xff, 0x00 } },
-	{ OP_MODE_SELECT_6, 0, 0, 6,
-	  { OP_MODE_SELECT_6, 0x11, 0x00, 0x00, 0xff, 0x00 } },
-	{ OP_RESERVE_6, 0, 0, 6,
-	  { OP_RESERVE_6, 0x00, 0x00, 0x00, 0x00, 0x00 } },
-	{ OP_RELEASE_6, 0, 0, 6,
-	  { OP_RELEASE_6, 0x00, 0x00, 0x00, 0x00, 0x00 } },
-	{ OP_MODE_SENSE_6, 0, 0, 6,
-	  { OP_MODE_SENSE_6, 0x08, 0xff, 0xff, 0xff, 0x00 } },
-	{ OP_START_STOP_UNIT, 0, 0, 6,
-	  { OP_START_STOP_UNIT, 0x00, 0x00, 0x00, 0x00, 0x00 } },
-	{ OP_PREVENT_ALLOW, 0, 0, 6,
-	  { OP_PREVENT_ALLOW, 0x00, 0x00, 0x00, 0x00, 0x00 } },
-	{ OP_READ_CAPACITY_10, 0, 0, 10,
-	  { OP_READ_CAPACITY_10, 0x00, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x01,
-	    0x00 } },
-	{ OP_READ_10, 0, 0, 10,
-	  { OP_READ_10, 0xf8, 0xff, 0xff, 0xff, 0xff, 0x00, 0xff, 0xff,
-	    0x00 } },
-	{ OP_WRITE_10, 0, 0, 10,
-	  { OP_WRITE_10, 0xf8, 0xff, 0xff, 0xff, 0xff, 0x00, 0xff, 0xff,
-	    0x00 } },
-	{ OP_WRITE_VERIFY_10, 0, 0, 10,
-	  { OP_WRITE_VERIFY_10, 0xf0, 0xff, 0xff, 0xff, 0xff, 0x00, 0xff, 0xff,
-	    0x00 } },
-	{ OP_VERIFY_10, 0, 0, 10,
-	  { OP_VERIFY_10, 0xf6, 0xff, 0xff, 0xff, 0xff, 0x00, 0xff, 0xff,
-	    0x00 } },
-	{ OP_SYNC_CACHE_10, 0, 0, 10,
-	  { OP_SYNC_CACHE_10, 0x00, 0xff, 0xff, 0xff, 0xff, 0x00, 0xff, 0xff,
-	    0x00 } },
-	{ OP_WRITE_SAME_10, 0, 0, 10,
-	  { OP_WRITE_SAME_10, 0xfe, 0xff, 0xff, 0xff, 0xff, 0x00, 0xff, 0xff,
-	    0x00 } },
-	{ OP_UNMAP, 0, CMD_THIN, 10,
-	  { OP_UNMAP, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff,
-	    0x00 } },
-	{ OP_MODE_SELECT_10, 0, 0, 10,
-	  { OP_MODE_SELECT_10, 0x11, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff,
-	    0x00 } },
-	{ OP_RESERVE_10, 0, 0, 10,
-	  { OP_RESERVE_10, 0x12, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	    0x00 } },
-	{ OP_RELEASE_10, 0, 0, 10,
-	  { OP_RELEASE_10, 0x12, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	    0x00 } },
-	{ OP_MODE_SENSE_10, 0, 0, 10,
-	  { OP_MODE_SENSE_10, 0x18, 0xff, 0xff, 0x00, 0x00, 0x00, 0xff, 0xff,
-	    0x00 } },
-	{ OP_PR_IN, SA_PR_READ_KEYS, CMD_SA, 10,
-	  { OP_PR_IN, 0x1f, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff,
-	    0x00 } },
-	{ OP_PR_IN, SA_PR_READ_RESERVATION, CMD_SA, 10,
-	  { OP_PR_IN, 0x1f, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff,
-	    0x00 } },
-	{ OP_PR_IN, SA_PR_REPORT_CAPS, CMD_SA, 10,
-	  { OP_PR_IN, 0x1f, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff,
-	    0x00 } },
-	{ OP_PR_IN, SA_PR_READ_FULL_STATUS, CMD_SA, 10,
-	  { OP_PR_IN, 0x1f, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff,
-	    0x00 } },
-	{ OP_PR_OUT, SA_PR_REGISTER, CMD_SA, 10,
-	  { OP_PR_OUT, 0x1f, 0xff, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
-	    0x00 } },
-	{ OP_PR_OUT, SA_PR_RESERVE, CMD_SA, 10,
-	  { OP_PR_OUT, 0x1f, 0xff, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
-	    0x00 } },
-	{ OP_PR_OUT, SA_PR_RELEASE, CMD_SA, 10,
-	  { OP_PR_OUT, 0x1f, 0xff, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
-	    0x00 } },
-	{ OP_PR_OUT, SA_PR_CLEAR, CMD_SA, 10,
-	  { OP_PR_OUT, 0x1f, 0xff, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
-	    0x00 } },
-	{ OP_PR_OUT, SA_PR_PREEMPT, CMD_SA, 10,
-	  { OP_PR_OUT, 0x1f, 0xff, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
-	    0x00 } },
-	{ OP_PR_OUT, SA_PR_PREEMPT_ABORT, CMD_SA, 10,
-	  { OP_PR_OUT, 0x1f, 0xff, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
-	    0x00 } },
-	{ OP_PR_OUT, SA_PR_REGISTER_IGNORE, CMD_SA, 10,
-	  { OP_PR_OUT, 0x1f, 0xff, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
-	    0x00 } },
-	{ OP_READ_16, 0, 0, 16,
-	  { OP_READ_16, 0xf8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	    0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00 } },
-	{ OP_COMPARE_AND_WRITE, 0, 0, 16,
-	  { OP_COMPARE_AND_WRITE, 0xf8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	    0xff, 0x00, 0x00, 0x00, 0xff, 0x00, 0x00 } },
-	{ OP_WRITE_16, 0, 0, 16,
-	  { OP_WRITE_16, 0xf8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	    0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00 } },
-	{ OP_WRITE_VERIFY_16, 0, 0, 16,
-	  { OP_WRITE_VERIFY_16, 0xf0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	    0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00 } },
-	{ OP_VERIFY_16, 0, 0, 16,
-	  { OP_VERIFY_16, 0xf6, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	    0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00 } },
-	{ OP_SYNC_CACHE_16, 0, 0, 16,
-	  { OP_SYNC_CACHE_16, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	    0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00 } },
-	{ OP_WRITE_SAME_16, 0, 0, 16,
-	  { OP_WRITE_SAME_16, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	    0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00 } },
-	{ OP_SERVICE_ACTION_IN_16, SA_READ_CAPACITY_16, CMD_SA, 16,
-	  { OP_SERVICE_ACTION_IN_16, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	    0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x00 } },
-	{ OP_SERVICE_ACTION_IN_16, SA_GET_LBA_STATUS, CMD_SA, 16,
-	  { OP_SERVICE_ACTION_IN_16, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	    0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00 } },
-	{ OP_REPORT_LUNS, 0, 0, 12,
-	  { OP_REPORT_LUNS, 0x00, 0xff, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff,
-	    0xff, 0x00, 0x00 } },
-	{ OP_MAINTENANCE_IN, SA_REPORT_OPCODES, CMD_SA, 12,
-	  { OP_MAINTENANCE_IN, 0x1f, 0x87, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	    0xff, 0x00, 0x00 } },
-	{ OP_READ_12, 0, 0, 12,
-	  { OP_READ_12, 0xf8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	    0xff, 0x00, 0x00 } },
-	{ OP_WRITE_12, 0, 0, 12,
-	  { OP_WRITE_12, 0xf8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	    0xff, 0x00, 0x00 } },
-};
-
-/*
- * The supported command @op (with service action @sa when @sa >= 0 and the
- * opcode has service actions), or NULL.
- */
-static const struct scsi_cmd_desc *find_cmd(const struct scsi_lun_info *lun,
-					    u8 op, int sa)
-{
-	const struct scsi_cmd_desc *d;
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(scsi_cmds); i++) {
-		d = &scsi_cmds[i];
-		if (d->op != op || ((d->flags & CMD_THIN) && !lun->thin))
-			continue;
-		if (sa >= 0 && (d->flags & CMD_SA) && d->sa != sa)
-			continue;
-		return d;
-	}
-	return NULL;
-}
 
 static u32 min_u32(u32 a, u32 b)
 {
@@ -301,7 +131,7 @@ static int top_bit(u8 v)
 	return bit;
 }
 
-void scsi_set_sense(struct scsi_req *req, u8 key, u8 asc, u8 ascq)
+void bootsan_scsi_set_sense(struct scsi_req *req, u8 key, u8 asc, u8 ascq)
 {
 	req->action = SCSI_ACT_DONE;
 	req->nr_blocks = 0;
@@ -324,7 +154,7 @@ void scsi_set_sense(struct scsi_req *req, u8 key, u8 asc, u8 ascq)
 static void sense_field(struct scsi_req *req, u8 asc, bool in_cdb, u32 byte,
 			int bit)
 {
-	scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, asc, 0);
+	bootsan_scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, asc, 0);
 	req->sense[15] = 0x80 | (in_cdb ? 0x40 : 0) |
 			 (bit >= 0 ? 0x08 | (bit & 7) : 0);
 	put_unaligned_be16(byte, &req->sense[16]);
@@ -342,7 +172,7 @@ static void bad_param(struct scsi_req *req, u32 byte, int bit)
 
 static void illegal(struct scsi_req *req, u8 asc)
 {
-	scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, asc, 0);
+	bootsan_scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, asc, 0);
 }
 
 /*
@@ -371,7 +201,7 @@ static bool block_checks(const struct scsi_lun_info *lun, struct scsi_req *req,
 			 u64 lba, u64 nr, bool write)
 {
 	if (write && lun->read_only) {
-		scsi_set_sense(req, SCSI_SK_DATA_PROTECT,
+		bootsan_scsi_set_sense(req, SCSI_SK_DATA_PROTECT,
 			       SCSI_ASC_WRITE_PROTECTED, 0);
 		return false;
 	}
@@ -423,7 +253,7 @@ static u32 lba_len(const u8 *cdb, u64 *lba, u32 *nr)
 	}
 }
 
-static void do_read_write(const struct scsi_lun_info *lun, struct scsi_req *req)
+static bool do_read_write(const struct scsi_lun_info *lun, struct scsi_req *req)
 {
 	const u8 *cdb = req->cdb;
 	bool write = cdb[0] == OP_WRITE_6 || cdb[0] == OP_WRITE_10 ||
@@ -442,22 +272,22 @@ static void do_read_write(const struct scsi_lun_info *lun, struct scsi_req *req)
 	}
 	if (flags & CDB_PROTECT) {
 		bad_cdb(req, 1, 7);
-		return;
+		return false;
 	}
 	if (!block_checks(lun, req, lba, nr, write) || !nr)
-		return;
+		return false;
 	if (!xfer_ok(lun, req, nr, 1, len_off))
-		return;
-	req->action = write ? SCSI_ACT_WRITE : SCSI_ACT_READ;
+		return false;
 	req->lba = lba;
 	req->nr_blocks = nr;
 	req->fua = flags & CDB_FUA;
 	req->dpo = flags & CDB_DPO;
 	if (write)
 		req->data_out_len = nr * lun->block_size;
+	return true;
 }
 
-static void do_verify(const struct scsi_lun_info *lun, struct scsi_req *req)
+static bool do_verify(const struct scsi_lun_info *lun, struct scsi_req *req)
 {
 	const u8 *cdb = req->cdb;
 	u8 bytchk = (cdb[1] >> 1) & 3;
@@ -467,28 +297,28 @@ static void do_verify(const struct scsi_lun_info *lun, struct scsi_req *req)
 	len_off = lba_len(cdb, &lba, &nr);
 	if (cdb[1] & CDB_PROTECT) {
 		bad_cdb(req, 1, 7);
-		return;
+		return false;
 	}
 	/* 10b is reserved; 11b (one block against all) is not implemented. */
 	if (bytchk > 1) {
 		bad_cdb(req, 1, 2);
-		return;
+		return false;
 	}
 	if (!block_checks(lun, req, lba, nr, false) || !nr)
-		return;
+		return false;
 	/* BYTCHK 0: medium verification, which a file or device passes. */
 	if (!bytchk)
-		return;
+		return false;
 	if (!xfer_ok(lun, req, nr, 1, len_off))
-		return;
-	req->action = SCSI_ACT_VERIFY_READ;
+		return false;
 	req->lba = lba;
 	req->nr_blocks = nr;
 	req->dpo = cdb[1] & CDB_DPO;
 	req->data_out_len = nr * lun->block_size;
+	return true;
 }
 
-static void do_write_verify(const struct scsi_lun_info *lun,
+static bool do_write_verify(const struct scsi_lun_info *lun,
 			    struct scsi_req *req)
 {
 	const u8 *cdb = req->cdb;
@@ -498,20 +328,20 @@ static void do_write_verify(const struct scsi_lun_info *lun,
 	len_off = lba_len(cdb, &lba, &nr);
 	if (cdb[1] & CDB_PROTECT) {
 		bad_cdb(req, 1, 7);
-		return;
+		return false;
 	}
 	if (!block_checks(lun, req, lba, nr, true) || !nr)
-		return;
+		return false;
 	if (!xfer_ok(lun, req, nr, 1, len_off))
-		return;
-	req->action = SCSI_ACT_WRITE_VERIFY;
+		return false;
 	req->lba = lba;
 	req->nr_blocks = nr;
 	req->dpo = cdb[1] & CDB_DPO;
 	req->data_out_len = nr * lun->block_size;
+	return true;
 }
 
-static void do_sync_cache(const struct scsi_lun_info *lun, struct scsi_req *req)
+static bool do_sync_cache(const struct scsi_lun_info *lun, struct scsi_req *req)
 {
 	u32 nr;
 	u64 lba;
@@ -519,13 +349,13 @@ static void do_sync_cache(const struct scsi_lun_info *lun, struct scsi_req *req)
 	lba_len(req->cdb, &lba, &nr);
 	/* IMMED may be ignored: GOOD comes when the cache is flushed. */
 	if (!block_checks(lun, req, lba, nr, false))
-		return;
-	req->action = SCSI_ACT_FLUSH;
+		return false;
 	req->lba = lba;
 	req->nr_blocks = nr;
+	return true;
 }
 
-static void do_write_same(const struct scsi_lun_info *lun,
+static bool do_write_same(const struct scsi_lun_info *lun,
 			  struct scsi_req *req)
 {
 	const u8 *cdb = req->cdb;
@@ -536,37 +366,37 @@ static void do_write_same(const struct scsi_lun_info *lun,
 	len_off = lba_len(cdb, &lba, &nr);
 	if (flags & CDB_PROTECT) {
 		bad_cdb(req, 1, 7);
-		return;
+		return false;
 	}
 	/* ANC_SUP is 0 in VPD B2h. */
 	if (flags & CDB_ANCHOR) {
 		bad_cdb(req, 1, 4);
-		return;
+		return false;
 	}
 	if ((flags & CDB_UNMAP) && !lun->thin) {
 		bad_cdb(req, 1, 3);
-		return;
+		return false;
 	}
 	if (flags & CDB_WS_OBSOLETE) {
 		bad_cdb(req, 1, top_bit(flags & CDB_WS_OBSOLETE));
-		return;
+		return false;
 	}
 	/* WSNZ is 1 in VPD B0h: zero blocks does not mean "to the end". */
 	if (!nr || (lun->max_write_same_blocks && nr > lun->max_write_same_blocks)) {
 		bad_cdb(req, len_off, 7);
-		return;
+		return false;
 	}
 	if (!block_checks(lun, req, lba, nr, true))
-		return;
-	req->action = SCSI_ACT_WRITE_SAME;
+		return false;
 	req->lba = lba;
 	req->nr_blocks = nr;
 	req->unmap = flags & CDB_UNMAP;
 	req->ndob = cdb[0] == OP_WRITE_SAME_16 && (flags & CDB_NDOB);
 	req->data_out_len = req->ndob ? 0 : lun->block_size;
+	return true;
 }
 
-static void do_compare_and_write(const struct scsi_lun_info *lun,
+static bool do_compare_and_write(const struct scsi_lun_info *lun,
 				 struct scsi_req *req)
 {
 	const u8 *cdb = req->cdb;
@@ -575,44 +405,44 @@ static void do_compare_and_write(const struct scsi_lun_info *lun,
 
 	if (cdb[1] & CDB_PROTECT) {
 		bad_cdb(req, 1, 7);
-		return;
+		return false;
 	}
 	/* MAXIMUM COMPARE AND WRITE LENGTH is 1 in VPD B0h. */
 	if (nr > 1) {
 		bad_cdb(req, 13, 7);
-		return;
+		return false;
 	}
 	if (!block_checks(lun, req, lba, nr, true) || !nr)
-		return;
+		return false;
 	if (!xfer_ok(lun, req, nr, 2, 13))
-		return;
-	req->action = SCSI_ACT_COMPARE_AND_WRITE;
+		return false;
 	req->lba = lba;
 	req->nr_blocks = nr;
 	req->fua = cdb[1] & CDB_FUA;
 	req->dpo = cdb[1] & CDB_DPO;
 	req->data_out_len = 2 * nr * lun->block_size;
+	return true;
 }
 
-static void do_unmap(const struct scsi_lun_info *lun, struct scsi_req *req)
+static bool do_unmap(const struct scsi_lun_info *lun, struct scsi_req *req)
 {
 	u32 len = get_unaligned_be16(&req->cdb[7]);
 
 	if (req->cdb[1] & 0x01) {	/* ANCHOR; ANC_SUP is 0 */
 		bad_cdb(req, 1, 0);
-		return;
+		return false;
 	}
 	if (!block_checks(lun, req, 0, 0, true) || !len)
-		return;
+		return false;
 	if (len < 8) {			/* shorter than the header */
 		illegal(req, SCSI_ASC_PARAM_LIST_LENGTH);
-		return;
+		return false;
 	}
-	req->action = SCSI_ACT_UNMAP;
 	req->data_out_len = len;
+	return true;
 }
 
-static void do_read_capacity_10(const struct scsi_lun_info *lun,
+static bool do_read_capacity_10(const struct scsi_lun_info *lun,
 				struct scsi_req *req)
 {
 	const u8 *cdb = req->cdb;
@@ -622,15 +452,16 @@ static void do_read_capacity_10(const struct scsi_lun_info *lun,
 	/* PMI 0 with a non-zero LBA (SBC-2; both obsolete in SBC-3). */
 	if (!(cdb[8] & 0x01) && get_unaligned_be32(&cdb[2])) {
 		bad_cdb(req, 2, 7);
-		return;
+		return false;
 	}
 	resp_init(&r, req, 8);
 	put_be32(&r, 0, last > 0xfffffffeULL ? U32_ALL_ONES : (u32)last);
 	put_be32(&r, 4, lun->block_size);
 	resp_done(req, &r);
+	return false;
 }
 
-static void do_read_capacity_16(const struct scsi_lun_info *lun,
+static bool do_read_capacity_16(const struct scsi_lun_info *lun,
 				struct scsi_req *req)
 {
 	const u8 *cdb = req->cdb;
@@ -638,7 +469,7 @@ static void do_read_capacity_16(const struct scsi_lun_info *lun,
 
 	if (!(cdb[14] & 0x01) && get_unaligned_be64(&cdb[2])) {
 		bad_cdb(req, 2, 7);
-		return;
+		return false;
 	}
 	resp_init(&r, req, get_unaligned_be32(&cdb[10]));
 	put_be64(&r, 0, lun->nr_blocks - 1);
@@ -647,10 +478,11 @@ static void do_read_capacity_16(const struct scsi_lun_info *lun,
 	put_u8(&r, 14, lun->thin ? 0xc0 : 0);
 	put_u8(&r, 31, 0);
 	resp_done(req, &r);
+	return false;
 }
 
-void scsi_fill_lba_status(struct scsi_req *req, u64 lba, u64 nr_blocks,
-			  bool mapped, u32 alloc_len)
+void bootsan_scsi_fill_lba_status(struct scsi_req *req, u64 lba, u64 nr_blocks,
+				  bool mapped, u32 alloc_len)
 {
 	struct resp r;
 
@@ -669,7 +501,7 @@ void scsi_fill_lba_status(struct scsi_req *req, u64 lba, u64 nr_blocks,
 	resp_done(req, &r);
 }
 
-static void do_get_lba_status(const struct scsi_lun_info *lun,
+static bool do_get_lba_status(const struct scsi_lun_info *lun,
 			      struct scsi_req *req)
 {
 	u64 lba = get_unaligned_be64(&req->cdb[2]);
@@ -677,18 +509,18 @@ static void do_get_lba_status(const struct scsi_lun_info *lun,
 
 	if (lba >= lun->nr_blocks) {
 		illegal(req, SCSI_ASC_LBA_OUT_OF_RANGE);
-		return;
+		return false;
 	}
 	req->alloc_len = alloc_len;
 	if (!alloc_len)
-		return;
+		return false;
 	if (!lun->thin) {		/* fully provisioned: all mapped */
-		scsi_fill_lba_status(req, lba, lun->nr_blocks - lba, true,
-				     alloc_len);
-		return;
+		bootsan_scsi_fill_lba_status(req, lba, lun->nr_blocks - lba,
+					     true, alloc_len);
+		return false;
 	}
-	req->action = SCSI_ACT_GET_LBA_STATUS;
 	req->lba = lba;
+	return true;
 }
 
 static void std_inquiry(const struct scsi_lun_info *lun, struct resp *r)
@@ -789,7 +621,7 @@ static void vpd_block_limits(const struct scsi_lun_info *lun, struct resp *r)
 	put_u8(r, 63, 0);
 }
 
-static void do_inquiry(const struct scsi_lun_info *lun, struct scsi_req *req)
+static bool do_inquiry(const struct scsi_lun_info *lun, struct scsi_req *req)
 {
 	const u8 *cdb = req->cdb;
 	u8 page = cdb[2];
@@ -798,21 +630,21 @@ static void do_inquiry(const struct scsi_lun_info *lun, struct scsi_req *req)
 
 	if (cdb[1] & 0x02) {		/* CMDDT, obsolete */
 		bad_cdb(req, 1, 1);
-		return;
+		return false;
 	}
 	if (!(cdb[1] & 0x01)) {
 		if (page) {
 			bad_cdb(req, 2, 7);
-			return;
+			return false;
 		}
 		resp_init(&r, req, get_unaligned_be16(&cdb[3]));
 		std_inquiry(lun, &r);
 		resp_done(req, &r);
-		return;
+		return false;
 	}
 	if (!memchr(vpd_pages, page, sizeof(vpd_pages))) {
 		bad_cdb(req, 2, 7);
-		return;
+		return false;
 	}
 	resp_init(&r, req, get_unaligned_be16(&cdb[3]));
 	put_u8(&r, 1, page);
@@ -846,6 +678,7 @@ static void do_inquiry(const struct scsi_lun_info *lun, struct scsi_req *req)
 		break;
 	}
 	resp_done(req, &r);
+	return false;
 }
 
 static void put_lun(struct resp *r, u32 off, u32 lun)
@@ -859,7 +692,7 @@ static void put_lun(struct resp *r, u32 off, u32 lun)
 	put_u8(r, off + 7, 0);
 }
 
-static void do_report_luns(const struct scsi_lun_info *lun,
+static bool do_report_luns(const struct scsi_lun_info *lun,
 			   struct scsi_req *req)
 {
 	const u8 *cdb = req->cdb;
@@ -870,11 +703,11 @@ static void do_report_luns(const struct scsi_lun_info *lun,
 	/* 00h all, 01h well known (we have none), 02h both */
 	if (cdb[2] > 2) {
 		bad_cdb(req, 2, 7);
-		return;
+		return false;
 	}
 	if (alloc_len < 16) {
 		bad_cdb(req, 6, 7);
-		return;
+		return false;
 	}
 	resp_init(&r, req, alloc_len);
 	if (cdb[2] != 1 && (!lun->all_luns || !lun->nr_luns)) {
@@ -892,6 +725,7 @@ static void do_report_luns(const struct scsi_lun_info *lun,
 	put_be32(&r, 0, 8 * n);
 	put_u8(&r, 7, 0);
 	resp_done(req, &r);
+	return false;
 }
 
 /*
@@ -927,7 +761,7 @@ static const u8 mode_pages[] = {
 	MODE_PAGE_RW_RECOVERY, MODE_PAGE_CACHING, MODE_PAGE_CONTROL
 };
 
-static void do_mode_sense(const struct scsi_lun_info *lun,
+static bool do_mode_sense(const struct scsi_lun_info *lun,
 			  struct scsi_req *req)
 {
 	const u8 *cdb = req->cdb;
@@ -940,15 +774,15 @@ static void do_mode_sense(const struct scsi_lun_info *lun,
 
 	if (pc == MODE_PC_SAVED) {
 		illegal(req, SCSI_ASC_SAVING_NOT_SUPPORTED);
-		return;
+		return false;
 	}
 	if (page != MODE_PAGE_ALL && !mode_page(lun, page, pc, buf)) {
 		bad_cdb(req, 2, 5);
-		return;
+		return false;
 	}
 	if (sub && !(sub == MODE_SUBPAGE_ALL && page == MODE_PAGE_ALL)) {
 		bad_cdb(req, 3, 7);
-		return;
+		return false;
 	}
 	bd_len = (cdb[1] & 0x08) ? 0 : llbaa ? 16 : 8;
 	resp_init(&r, req, ten ? get_unaligned_be16(&cdb[7]) : cdb[4]);
@@ -986,9 +820,10 @@ static void do_mode_sense(const struct scsi_lun_info *lun,
 		put_u8(&r, 3, bd_len);
 	}
 	resp_done(req, &r);
+	return false;
 }
 
-static void do_mode_select(struct scsi_req *req)
+static bool do_mode_select(const struct scsi_lun_info *lun, struct scsi_req *req)
 {
 	const u8 *cdb = req->cdb;
 	u32 len = cdb[0] == OP_MODE_SELECT_10 ?
@@ -996,16 +831,16 @@ static void do_mode_select(struct scsi_req *req)
 
 	if (cdb[1] & 0x01) {		/* SP: we save nothing */
 		bad_cdb(req, 1, 0);
-		return;
+		return false;
 	}
 	if (!len)
-		return;
+		return false;
 	if (!(cdb[1] & 0x10)) {		/* PF 0: vendor-specific pages */
 		bad_cdb(req, 1, 4);
-		return;
+		return false;
 	}
-	req->action = SCSI_ACT_MODE_SELECT;
 	req->data_out_len = len;
+	return true;
 }
 
 static void param_length_error(struct scsi_req *req)
@@ -1037,8 +872,8 @@ static bool mode_select_bd_ok(const struct scsi_lun_info *lun,
 	return true;
 }
 
-int scsi_mode_select(const struct scsi_lun_info *lun, struct scsi_req *req,
-		     const u8 *param, u32 len, bool *wce_out)
+int bootsan_scsi_mode_select(const struct scsi_lun_info *lun, struct scsi_req *req,
+			     const u8 *param, u32 len, bool *wce_out)
 {
 	u8 cur[MODE_PAGE_MAX_LEN], chg[MODE_PAGE_MAX_LEN];
 	u32 hdr, bd_len, off, plen, i;
@@ -1117,7 +952,7 @@ int scsi_mode_select(const struct scsi_lun_info *lun, struct scsi_req *req,
 	return 0;
 }
 
-static void do_request_sense(struct scsi_req *req)
+static bool do_request_sense(const struct scsi_lun_info *lun, struct scsi_req *req)
 {
 	struct resp r;
 
@@ -1132,40 +967,41 @@ static void do_request_sense(struct scsi_req *req)
 		put_u8(&r, SCSI_SENSE_LEN - 1, 0);
 	}
 	resp_done(req, &r);
+	return false;
 }
 
 /*
  * PERSISTENT RESERVE IN and OUT, RESERVE and RELEASE: the reservation state
  * is the transport's (pr.c); only the CDB is checked here.
  */
-static void do_pr_in(struct scsi_req *req)
+static bool do_pr_in(const struct scsi_lun_info *lun, struct scsi_req *req)
 {
-	req->action = SCSI_ACT_PR_IN;
 	req->alloc_len = get_unaligned_be16(&req->cdb[7]);
+	return true;
 }
 
-static void do_pr_out(struct scsi_req *req)
+static bool do_pr_out(const struct scsi_lun_info *lun, struct scsi_req *req)
 {
 	u32 len = get_unaligned_be32(&req->cdb[5]);
 
 	/* SPEC_I_PT lists are not supported: only the 24-byte basic list. */
 	if (len != PR_OUT_PARAM_LEN) {
 		param_length_error(req);
-		return;
+		return false;
 	}
-	req->action = SCSI_ACT_PR_OUT;
 	req->data_out_len = len;
+	return true;
 }
 
-static void do_reserve(struct scsi_req *req)
+static bool do_reserve(const struct scsi_lun_info *lun, struct scsi_req *req)
 {
 	/* RESERVE(10)/RELEASE(10): no third-party reservations (3RDPTY, LONGID) */
 	if ((req->cdb[0] == OP_RESERVE_10 || req->cdb[0] == OP_RELEASE_10) &&
 	    (req->cdb[1] & 0x12)) {
 		bad_cdb(req, 1, top_bit(req->cdb[1] & 0x12));
-		return;
+		return false;
 	}
-	req->action = SCSI_ACT_RESERVE;
+	return true;
 }
 
 static u32 put_timeouts(struct resp *r, u32 off)
@@ -1175,7 +1011,223 @@ static u32 put_timeouts(struct resp *r, u32 off)
 	return 12;
 }
 
-static void do_report_opcodes(const struct scsi_lun_info *lun,
+static bool do_report_opcodes(const struct scsi_lun_info *lun,
+			      struct scsi_req *req);
+
+/*
+ * Every command the target supports, in the order REPORT SUPPORTED
+ * OPERATION CODES lists them (see struct scsi_cmd_desc). An opcode with
+ * service actions has one entry per service action.
+ */
+static const struct scsi_cmd_desc scsi_cmds[] = {
+	{ .op = OP_TEST_UNIT_READY, .len = 6,
+	  .decode = NULL, .action = SCSI_ACT_DONE,
+	  .usage = { OP_TEST_UNIT_READY, 0x00, 0x00, 0x00, 0x00, 0x00 } },
+	{ .op = OP_REQUEST_SENSE, .len = 6,
+	  .decode = do_request_sense, .action = SCSI_ACT_DONE,
+	  .usage = { OP_REQUEST_SENSE, 0x01, 0x00, 0x00, 0xff, 0x00 } },
+	{ .op = OP_READ_6, .len = 6,
+	  .decode = do_read_write, .action = SCSI_ACT_READ,
+	  .usage = { OP_READ_6, 0x1f, 0xff, 0xff, 0xff, 0x00 } },
+	{ .op = OP_WRITE_6, .len = 6,
+	  .decode = do_read_write, .action = SCSI_ACT_WRITE,
+	  .usage = { OP_WRITE_6, 0x1f, 0xff, 0xff, 0xff, 0x00 } },
+	{ .op = OP_INQUIRY, .len = 6,
+	  .decode = do_inquiry, .action = SCSI_ACT_DONE,
+	  .usage = { OP_INQUIRY, 0x03, 0xff, 0xff, 0xff, 0x00 } },
+	{ .op = OP_MODE_SELECT_6, .len = 6,
+	  .decode = do_mode_select, .action = SCSI_ACT_MODE_SELECT,
+	  .usage = { OP_MODE_SELECT_6, 0x11, 0x00, 0x00, 0xff, 0x00 } },
+	{ .op = OP_RESERVE_6, .len = 6,
+	  .decode = do_reserve, .action = SCSI_ACT_RESERVE,
+	  .usage = { OP_RESERVE_6, 0x00, 0x00, 0x00, 0x00, 0x00 } },
+	{ .op = OP_RELEASE_6, .len = 6,
+	  .decode = do_reserve, .action = SCSI_ACT_RESERVE,
+	  .usage = { OP_RELEASE_6, 0x00, 0x00, 0x00, 0x00, 0x00 } },
+	{ .op = OP_MODE_SENSE_6, .len = 6,
+	  .decode = do_mode_sense, .action = SCSI_ACT_DONE,
+	  .usage = { OP_MODE_SENSE_6, 0x08, 0xff, 0xff, 0xff, 0x00 } },
+	{ .op = OP_START_STOP_UNIT, .len = 6,
+	  .decode = NULL, .action = SCSI_ACT_DONE,
+	  .usage = { OP_START_STOP_UNIT, 0x00, 0x00, 0x00, 0x00, 0x00 } },
+	{ .op = OP_PREVENT_ALLOW, .len = 6,
+	  .decode = NULL, .action = SCSI_ACT_DONE,
+	  .usage = { OP_PREVENT_ALLOW, 0x00, 0x00, 0x00, 0x00, 0x00 } },
+	{ .op = OP_READ_CAPACITY_10, .len = 10,
+	  .decode = do_read_capacity_10, .action = SCSI_ACT_DONE,
+	  .usage = { OP_READ_CAPACITY_10, 0x00, 0xff, 0xff, 0xff, 0xff, 0x00,
+		     0x00, 0x01, 0x00 } },
+	{ .op = OP_READ_10, .len = 10,
+	  .decode = do_read_write, .action = SCSI_ACT_READ,
+	  .usage = { OP_READ_10, 0xf8, 0xff, 0xff, 0xff, 0xff, 0x00, 0xff,
+		     0xff, 0x00 } },
+	{ .op = OP_WRITE_10, .len = 10,
+	  .decode = do_read_write, .action = SCSI_ACT_WRITE,
+	  .usage = { OP_WRITE_10, 0xf8, 0xff, 0xff, 0xff, 0xff, 0x00, 0xff,
+		     0xff, 0x00 } },
+	{ .op = OP_WRITE_VERIFY_10, .len = 10,
+	  .decode = do_write_verify, .action = SCSI_ACT_WRITE_VERIFY,
+	  .usage = { OP_WRITE_VERIFY_10, 0xf0, 0xff, 0xff, 0xff, 0xff, 0x00,
+		     0xff, 0xff, 0x00 } },
+	{ .op = OP_VERIFY_10, .len = 10,
+	  .decode = do_verify, .action = SCSI_ACT_VERIFY_READ,
+	  .usage = { OP_VERIFY_10, 0xf6, 0xff, 0xff, 0xff, 0xff, 0x00, 0xff,
+		     0xff, 0x00 } },
+	{ .op = OP_SYNC_CACHE_10, .len = 10,
+	  .decode = do_sync_cache, .action = SCSI_ACT_FLUSH,
+	  .usage = { OP_SYNC_CACHE_10, 0x00, 0xff, 0xff, 0xff, 0xff, 0x00,
+		     0xff, 0xff, 0x00 } },
+	{ .op = OP_WRITE_SAME_10, .len = 10,
+	  .decode = do_write_same, .action = SCSI_ACT_WRITE_SAME,
+	  .usage = { OP_WRITE_SAME_10, 0xfe, 0xff, 0xff, 0xff, 0xff, 0x00,
+		     0xff, 0xff, 0x00 } },
+	{ .op = OP_UNMAP, .flags = SCSI_CMD_THIN, .len = 10,
+	  .decode = do_unmap, .action = SCSI_ACT_UNMAP,
+	  .usage = { OP_UNMAP, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff,
+		     0x00 } },
+	{ .op = OP_MODE_SELECT_10, .len = 10,
+	  .decode = do_mode_select, .action = SCSI_ACT_MODE_SELECT,
+	  .usage = { OP_MODE_SELECT_10, 0x11, 0x00, 0x00, 0x00, 0x00, 0x00,
+		     0xff, 0xff, 0x00 } },
+	{ .op = OP_RESERVE_10, .len = 10,
+	  .decode = do_reserve, .action = SCSI_ACT_RESERVE,
+	  .usage = { OP_RESERVE_10, 0x12, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		     0x00, 0x00 } },
+	{ .op = OP_RELEASE_10, .len = 10,
+	  .decode = do_reserve, .action = SCSI_ACT_RESERVE,
+	  .usage = { OP_RELEASE_10, 0x12, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		     0x00, 0x00 } },
+	{ .op = OP_MODE_SENSE_10, .len = 10,
+	  .decode = do_mode_sense, .action = SCSI_ACT_DONE,
+	  .usage = { OP_MODE_SENSE_10, 0x18, 0xff, 0xff, 0x00, 0x00, 0x00,
+		     0xff, 0xff, 0x00 } },
+	{ .op = OP_PR_IN, .sa = SA_PR_READ_KEYS, .flags = SCSI_CMD_SA, .len = 10,
+	  .decode = do_pr_in, .action = SCSI_ACT_PR_IN,
+	  .usage = { OP_PR_IN, 0x1f, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff,
+		     0x00 } },
+	{ .op = OP_PR_IN, .sa = SA_PR_READ_RESERVATION, .flags = SCSI_CMD_SA, .len = 10,
+	  .decode = do_pr_in, .action = SCSI_ACT_PR_IN,
+	  .usage = { OP_PR_IN, 0x1f, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff,
+		     0x00 } },
+	{ .op = OP_PR_IN, .sa = SA_PR_REPORT_CAPS, .flags = SCSI_CMD_SA, .len = 10,
+	  .decode = do_pr_in, .action = SCSI_ACT_PR_IN,
+	  .usage = { OP_PR_IN, 0x1f, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff,
+		     0x00 } },
+	{ .op = OP_PR_IN, .sa = SA_PR_READ_FULL_STATUS, .flags = SCSI_CMD_SA, .len = 10,
+	  .decode = do_pr_in, .action = SCSI_ACT_PR_IN,
+	  .usage = { OP_PR_IN, 0x1f, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff,
+		     0x00 } },
+	{ .op = OP_PR_OUT, .sa = SA_PR_REGISTER, .flags = SCSI_CMD_SA, .len = 10,
+	  .decode = do_pr_out, .action = SCSI_ACT_PR_OUT,
+	  .usage = { OP_PR_OUT, 0x1f, 0xff, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+		     0x00 } },
+	{ .op = OP_PR_OUT, .sa = SA_PR_RESERVE, .flags = SCSI_CMD_SA, .len = 10,
+	  .decode = do_pr_out, .action = SCSI_ACT_PR_OUT,
+	  .usage = { OP_PR_OUT, 0x1f, 0xff, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+		     0x00 } },
+	{ .op = OP_PR_OUT, .sa = SA_PR_RELEASE, .flags = SCSI_CMD_SA, .len = 10,
+	  .decode = do_pr_out, .action = SCSI_ACT_PR_OUT,
+	  .usage = { OP_PR_OUT, 0x1f, 0xff, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+		     0x00 } },
+	{ .op = OP_PR_OUT, .sa = SA_PR_CLEAR, .flags = SCSI_CMD_SA, .len = 10,
+	  .decode = do_pr_out, .action = SCSI_ACT_PR_OUT,
+	  .usage = { OP_PR_OUT, 0x1f, 0xff, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+		     0x00 } },
+	{ .op = OP_PR_OUT, .sa = SA_PR_PREEMPT, .flags = SCSI_CMD_SA, .len = 10,
+	  .decode = do_pr_out, .action = SCSI_ACT_PR_OUT,
+	  .usage = { OP_PR_OUT, 0x1f, 0xff, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+		     0x00 } },
+	{ .op = OP_PR_OUT, .sa = SA_PR_PREEMPT_ABORT, .flags = SCSI_CMD_SA, .len = 10,
+	  .decode = do_pr_out, .action = SCSI_ACT_PR_OUT,
+	  .usage = { OP_PR_OUT, 0x1f, 0xff, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+		     0x00 } },
+	{ .op = OP_PR_OUT, .sa = SA_PR_REGISTER_IGNORE, .flags = SCSI_CMD_SA, .len = 10,
+	  .decode = do_pr_out, .action = SCSI_ACT_PR_OUT,
+	  .usage = { OP_PR_OUT, 0x1f, 0xff, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+		     0x00 } },
+	{ .op = OP_READ_16, .len = 16,
+	  .decode = do_read_write, .action = SCSI_ACT_READ,
+	  .usage = { OP_READ_16, 0xf8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00 } },
+	{ .op = OP_COMPARE_AND_WRITE, .len = 16,
+	  .decode = do_compare_and_write, .action = SCSI_ACT_COMPARE_AND_WRITE,
+	  .usage = { OP_COMPARE_AND_WRITE, 0xf8, 0xff, 0xff, 0xff, 0xff, 0xff,
+		     0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0xff, 0x00, 0x00 } },
+	{ .op = OP_WRITE_16, .len = 16,
+	  .decode = do_read_write, .action = SCSI_ACT_WRITE,
+	  .usage = { OP_WRITE_16, 0xf8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00 } },
+	{ .op = OP_WRITE_VERIFY_16, .len = 16,
+	  .decode = do_write_verify, .action = SCSI_ACT_WRITE_VERIFY,
+	  .usage = { OP_WRITE_VERIFY_16, 0xf0, 0xff, 0xff, 0xff, 0xff, 0xff,
+		     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00 } },
+	{ .op = OP_VERIFY_16, .len = 16,
+	  .decode = do_verify, .action = SCSI_ACT_VERIFY_READ,
+	  .usage = { OP_VERIFY_16, 0xf6, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00 } },
+	{ .op = OP_SYNC_CACHE_16, .len = 16,
+	  .decode = do_sync_cache, .action = SCSI_ACT_FLUSH,
+	  .usage = { OP_SYNC_CACHE_16, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff,
+		     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00 } },
+	{ .op = OP_WRITE_SAME_16, .len = 16,
+	  .decode = do_write_same, .action = SCSI_ACT_WRITE_SAME,
+	  .usage = { OP_WRITE_SAME_16, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00 } },
+	{ .op = OP_SERVICE_ACTION_IN_16, .sa = SA_READ_CAPACITY_16,
+	  .flags = SCSI_CMD_SA, .len = 16,
+	  .decode = do_read_capacity_16, .action = SCSI_ACT_DONE,
+	  .usage = { OP_SERVICE_ACTION_IN_16, 0x1f, 0xff, 0xff, 0xff, 0xff,
+		     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x00 } },
+	{ .op = OP_SERVICE_ACTION_IN_16, .sa = SA_GET_LBA_STATUS,
+	  .flags = SCSI_CMD_SA, .len = 16,
+	  .decode = do_get_lba_status, .action = SCSI_ACT_GET_LBA_STATUS,
+	  .usage = { OP_SERVICE_ACTION_IN_16, 0x1f, 0xff, 0xff, 0xff, 0xff,
+		     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00 } },
+	{ .op = OP_REPORT_LUNS, .len = 12,
+	  .decode = do_report_luns, .action = SCSI_ACT_DONE,
+	  .usage = { OP_REPORT_LUNS, 0x00, 0xff, 0x00, 0x00, 0x00, 0xff, 0xff,
+		     0xff, 0xff, 0x00, 0x00 } },
+	{ .op = OP_MAINTENANCE_IN, .sa = SA_REPORT_OPCODES, .flags = SCSI_CMD_SA, .len = 12,
+	  .decode = do_report_opcodes, .action = SCSI_ACT_DONE,
+	  .usage = { OP_MAINTENANCE_IN, 0x1f, 0x87, 0xff, 0xff, 0xff, 0xff,
+		     0xff, 0xff, 0xff, 0x00, 0x00 } },
+	{ .op = OP_READ_12, .len = 12,
+	  .decode = do_read_write, .action = SCSI_ACT_READ,
+	  .usage = { OP_READ_12, 0xf8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		     0xff, 0xff, 0x00, 0x00 } },
+	{ .op = OP_WRITE_12, .len = 12,
+	  .decode = do_read_write, .action = SCSI_ACT_WRITE,
+	  .usage = { OP_WRITE_12, 0xf8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		     0xff, 0xff, 0x00, 0x00 } },
+};
+
+/*
+ * The supported command @op (with service action @sa when @sa >= 0 and the
+ * opcode has service actions), or NULL.
+ */
+static const struct scsi_cmd_desc *find_cmd(const struct scsi_lun_info *lun,
+					    u8 op, int sa)
+{
+	const struct scsi_cmd_desc *d;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(scsi_cmds); i++) {
+		d = &scsi_cmds[i];
+		if (d->op != op || ((d->flags & SCSI_CMD_THIN) && !lun->thin))
+			continue;
+		if (sa >= 0 && (d->flags & SCSI_CMD_SA) && d->sa != sa)
+			continue;
+		return d;
+	}
+	return NULL;
+}
+
+const struct scsi_cmd_desc *bootsan_scsi_cmd(u32 i)
+{
+	return i < ARRAY_SIZE(scsi_cmds) ? &scsi_cmds[i] : NULL;
+}
+
+static bool do_report_opcodes(const struct scsi_lun_info *lun,
 			      struct scsi_req *req)
 {
 	const u8 *cdb = req->cdb;
@@ -1189,12 +1241,12 @@ static void do_report_opcodes(const struct scsi_lun_info *lun,
 
 	if (opts > 2) {
 		bad_cdb(req, 2, 2);
-		return;
+		return false;
 	}
 	d = opts ? find_cmd(lun, rop, -1) : NULL;
-	if (d && (opts == 1) == !!(d->flags & CMD_SA)) {
+	if (d && (opts == 1) == !!(d->flags & SCSI_CMD_SA)) {
 		bad_cdb(req, 2, 2);
-		return;
+		return false;
 	}
 	if (d && opts == 2)
 		d = rsa <= 0x1f ? find_cmd(lun, rop, rsa) : NULL;
@@ -1202,12 +1254,12 @@ static void do_report_opcodes(const struct scsi_lun_info *lun,
 	if (!opts) {
 		for (i = 0; i < ARRAY_SIZE(scsi_cmds); i++) {
 			d = &scsi_cmds[i];
-			if ((d->flags & CMD_THIN) && !lun->thin)
+			if ((d->flags & SCSI_CMD_THIN) && !lun->thin)
 				continue;
 			put_u8(&r, off, d->op);
-			put_be16(&r, off + 2, d->flags & CMD_SA ? d->sa : 0);
+			put_be16(&r, off + 2, d->flags & SCSI_CMD_SA ? d->sa : 0);
 			put_u8(&r, off + 5, (rctd ? 0x02 : 0) |
-				(d->flags & CMD_SA ? 0x01 : 0));
+				(d->flags & SCSI_CMD_SA ? 0x01 : 0));
 			put_be16(&r, off + 6, d->len);
 			off += 8;
 			if (rctd)
@@ -1225,6 +1277,7 @@ static void do_report_opcodes(const struct scsi_lun_info *lun,
 			put_timeouts(&r, 4 + d->len);
 	}
 	resp_done(req, &r);
+	return false;
 }
 
 static bool lun_valid(const struct scsi_lun_info *lun)
@@ -1234,108 +1287,19 @@ static bool lun_valid(const struct scsi_lun_info *lun)
 	       !(lun->block_size & (lun->block_size - 1));
 }
 
-static void dispatch(const struct scsi_lun_info *lun, struct scsi_req *req)
+bool bootsan_scsi_cdb_moves_blocks(u8 opcode)
 {
-	switch (req->cdb[0]) {
-	case OP_READ_6:
-	case OP_WRITE_6:
-	case OP_READ_10:
-	case OP_WRITE_10:
-	case OP_READ_12:
-	case OP_WRITE_12:
-	case OP_READ_16:
-	case OP_WRITE_16:
-		do_read_write(lun, req);
-		break;
-	case OP_VERIFY_10:
-	case OP_VERIFY_16:
-		do_verify(lun, req);
-		break;
-	case OP_WRITE_VERIFY_10:
-	case OP_WRITE_VERIFY_16:
-		do_write_verify(lun, req);
-		break;
-	case OP_SYNC_CACHE_10:
-	case OP_SYNC_CACHE_16:
-		do_sync_cache(lun, req);
-		break;
-	case OP_WRITE_SAME_10:
-	case OP_WRITE_SAME_16:
-		do_write_same(lun, req);
-		break;
-	case OP_COMPARE_AND_WRITE:
-		do_compare_and_write(lun, req);
-		break;
-	case OP_UNMAP:
-		do_unmap(lun, req);
-		break;
-	case OP_READ_CAPACITY_10:
-		do_read_capacity_10(lun, req);
-		break;
-	case OP_SERVICE_ACTION_IN_16:
-		if ((req->cdb[1] & 0x1f) == SA_READ_CAPACITY_16)
-			do_read_capacity_16(lun, req);
-		else
-			do_get_lba_status(lun, req);
-		break;
-	case OP_INQUIRY:
-		do_inquiry(lun, req);
-		break;
-	case OP_REPORT_LUNS:
-		do_report_luns(lun, req);
-		break;
-	case OP_MODE_SENSE_6:
-	case OP_MODE_SENSE_10:
-		do_mode_sense(lun, req);
-		break;
-	case OP_MODE_SELECT_6:
-	case OP_MODE_SELECT_10:
-		do_mode_select(req);
-		break;
-	case OP_REQUEST_SENSE:
-		do_request_sense(req);
-		break;
-	case OP_PR_IN:
-		do_pr_in(req);
-		break;
-	case OP_PR_OUT:
-		do_pr_out(req);
-		break;
-	case OP_RESERVE_6:
-	case OP_RESERVE_10:
-	case OP_RELEASE_6:
-	case OP_RELEASE_10:
-		do_reserve(req);
-		break;
-	case OP_MAINTENANCE_IN:
-		do_report_opcodes(lun, req);
-		break;
-	default:
-		/*
-		 * TEST UNIT READY, START STOP UNIT, PREVENT ALLOW MEDIUM
-		 * REMOVAL (we are not removable): GOOD.
-		 */
-		break;
-	}
-}
+	const struct scsi_cmd_desc *d;
+	size_t i;
 
-bool scsi_cdb_moves_blocks(u8 opcode)
-{
-	switch (opcode) {
-	case OP_READ_6:
-	case OP_READ_10:
-	case OP_READ_12:
-	case OP_READ_16:
-	case OP_WRITE_6:
-	case OP_WRITE_10:
-	case OP_WRITE_12:
-	case OP_WRITE_16:
-	case OP_SYNC_CACHE_10:
-	case OP_SYNC_CACHE_16:
-		return true;
-	default:
-		return false;
+	for (i = 0; i < ARRAY_SIZE(scsi_cmds); i++) {
+		d = &scsi_cmds[i];
+		if (d->op == opcode)
+			return d->action == SCSI_ACT_READ ||
+			       d->action == SCSI_ACT_WRITE ||
+			       d->action == SCSI_ACT_FLUSH;
 	}
+	return false;
 }
 
 int bootsan_scsi_decode(const struct scsi_lun_info *lun, struct scsi_req *req)
@@ -1375,7 +1339,7 @@ int bootsan_scsi_decode(const struct scsi_lun_info *lun, struct scsi_req *req)
 		illegal(req, SCSI_ASC_INVALID_FIELD_IN_CDB);
 		return 0;
 	}
-	if (d->flags & CMD_SA) {
+	if (d->flags & SCSI_CMD_SA) {
 		d = find_cmd(lun, req->cdb[0], req->cdb[1] & 0x1f);
 		if (!d) {
 			bad_cdb(req, 1, 4);
@@ -1387,13 +1351,16 @@ int bootsan_scsi_decode(const struct scsi_lun_info *lun, struct scsi_req *req)
 		bad_cdb(req, d->len - 1, top_bit(ctl));
 		return 0;
 	}
-	dispatch(lun, req);
+	/* A decoder that fails, or completes the command, leaves it DONE. */
+	if (d->decode && d->decode(lun, req) &&
+	    req->status == SCSI_STATUS_GOOD)
+		req->action = d->action;
 	return 0;
 }
 
-int scsi_parse_unmap(const u8 *param, u32 len, const struct scsi_lun_info *lun,
-		     struct scsi_req *req,
-		     void (*each)(void *ctx, u64 lba, u32 nr), void *ctx)
+int bootsan_scsi_parse_unmap(const u8 *param, u32 len, const struct scsi_lun_info *lun,
+			     struct scsi_req *req,
+			     void (*each)(void *ctx, u64 lba, u32 nr), void *ctx)
 {
 	u32 bd_len, count, i;
 	u64 total = 0, lba;

@@ -79,6 +79,7 @@ struct scsi_lun_info {
 	const char *revision;		/* 4 chars, NULL: "0001" */
 };
 
+/* What the transport runs for a decoded command (exec.c). */
 enum scsi_action {
 	SCSI_ACT_DONE,		/* complete with status/sense/data_in now */
 	SCSI_ACT_READ,		/* read nr_blocks at lba into data-in */
@@ -88,20 +89,20 @@ enum scsi_action {
 	/* data-out: nr_blocks to compare, then nr_blocks to write */
 	SCSI_ACT_COMPARE_AND_WRITE,
 	SCSI_ACT_FLUSH,		/* nr_blocks 0: from lba to the end */
-	SCSI_ACT_UNMAP,		/* data-out goes to scsi_parse_unmap() */
+	SCSI_ACT_UNMAP,		/* data-out goes to bootsan_scsi_parse_unmap() */
 	/*
 	 * Replicate the single block of data-out over the range; ndob: no
 	 * data-out, write zeros; unmap: may deallocate (reads give zeros).
 	 */
 	SCSI_ACT_WRITE_SAME,
-	/* ask the backend about lba, then call scsi_fill_lba_status() */
+	/* ask the backend about lba, then call bootsan_scsi_fill_lba_status() */
 	SCSI_ACT_GET_LBA_STATUS,
-	/* data-out (data_out_len) goes to scsi_mode_select() */
+	/* data-out (data_out_len) goes to bootsan_scsi_mode_select() */
 	SCSI_ACT_MODE_SELECT,
 	/* reservations: the transport runs pr.c on the LUN's state */
 	SCSI_ACT_PR_IN,		/* bootsan_pr_in() fills data-in */
 	SCSI_ACT_PR_OUT,	/* data-out (data_out_len) goes to bootsan_pr_out() */
-	SCSI_ACT_RESERVE,	/* RESERVE or RELEASE (6)/(10): pr_spc2() */
+	SCSI_ACT_RESERVE,	/* RESERVE or RELEASE (6)/(10): bootsan_pr_spc2() */
 };
 
 struct scsi_req {
@@ -128,6 +129,41 @@ struct scsi_req {
 };
 
 /*
+ * One supported command: the single table in scsi.c is what decoding,
+ * REPORT SUPPORTED OPERATION CODES and the transport read. A new command
+ * is one entry and its decode function; if it must reach the backend, its
+ * action is run by exec.c's table of actions (one entry per action).
+ */
+struct scsi_cmd_desc {
+	u8 op;
+	u8 sa;				/* service action, with SCSI_CMD_SA */
+	u8 flags;			/* SCSI_CMD_* */
+	u8 len;				/* CDB length */
+	/*
+	 * CDB usage data as REPORT SUPPORTED OPERATION CODES returns it: a
+	 * one for every CDB bit the device server evaluates (SPC-4 6.35.3),
+	 * including the bits it rejects when set; control byte and group
+	 * number bits read zero since nothing in them is supported.
+	 */
+	u8 usage[SCSI_CDB_MAX_LEN];
+	/*
+	 * Check the rest of the CDB (opcode, service action, CDB length and
+	 * control byte are checked before) and fill the out fields of @req.
+	 * True: the transport is to run @action; false: the command is
+	 * complete (answered here, failed, or nothing to do). NULL: nothing
+	 * to check, GOOD.
+	 */
+	bool (*decode)(const struct scsi_lun_info *lun, struct scsi_req *req);
+	enum scsi_action action;
+};
+
+#define SCSI_CMD_SA		0x01	/* the opcode has service actions */
+#define SCSI_CMD_THIN		0x02	/* supported on thin LUNs only */
+
+/* Entry @i of the command table; NULL past its end. */
+const struct scsi_cmd_desc *bootsan_scsi_cmd(u32 i);
+
+/*
  * Decode the CDB of @req for the logical unit @lun and fill the out fields.
  * Returns 0, SCSI errors being reported through status and sense, or
  * -EINVAL when the arguments themselves are unusable (NULL pointers, no
@@ -137,13 +173,13 @@ struct scsi_req {
 int bootsan_scsi_decode(const struct scsi_lun_info *lun, struct scsi_req *req);
 
 /*
- * READ, WRITE and SYNCHRONIZE CACHE: commands that move or flush blocks
+ * Commands whose action is READ, WRITE or FLUSH: they move or flush blocks
  * and never answer with emulated data, so they need no data_in buffer.
  */
-bool scsi_cdb_moves_blocks(u8 opcode);
+bool bootsan_scsi_cdb_moves_blocks(u8 opcode);
 
 /* Terminate @req with CHECK CONDITION and fixed format sense data. */
-void scsi_set_sense(struct scsi_req *req, u8 key, u8 asc, u8 ascq);
+void bootsan_scsi_set_sense(struct scsi_req *req, u8 key, u8 asc, u8 ascq);
 
 /*
  * Validate the UNMAP parameter list @param of @len bytes received for @req
@@ -152,17 +188,17 @@ void scsi_set_sense(struct scsi_req *req, u8 key, u8 asc, u8 ascq);
  * descriptor of one or more blocks. Returns 0 with status GOOD, or -EINVAL
  * with CHECK CONDITION set in @req and @each never called.
  */
-int scsi_parse_unmap(const u8 *param, u32 len, const struct scsi_lun_info *lun,
-		     struct scsi_req *req,
-		     void (*each)(void *ctx, u64 lba, u32 nr), void *ctx);
+int bootsan_scsi_parse_unmap(const u8 *param, u32 len, const struct scsi_lun_info *lun,
+			     struct scsi_req *req,
+			     void (*each)(void *ctx, u64 lba, u32 nr), void *ctx);
 
 /*
  * Complete a GET LBA STATUS (action SCSI_ACT_GET_LBA_STATUS) with one LBA
  * status descriptor: @nr_blocks blocks from @lba are all mapped or all
  * deallocated. @alloc_len is req->alloc_len.
  */
-void scsi_fill_lba_status(struct scsi_req *req, u64 lba, u64 nr_blocks,
-			  bool mapped, u32 alloc_len);
+void bootsan_scsi_fill_lba_status(struct scsi_req *req, u64 lba, u64 nr_blocks,
+				  bool mapped, u32 alloc_len);
 
 /*
  * Check the MODE SELECT(6) or (10) parameter list @param of @len bytes
@@ -170,7 +206,7 @@ void scsi_fill_lba_status(struct scsi_req *req, u64 lba, u64 nr_blocks,
  * may change; *@wce_out gets the resulting WCE. Returns 0 with status GOOD,
  * or -EINVAL with CHECK CONDITION set in @req.
  */
-int scsi_mode_select(const struct scsi_lun_info *lun, struct scsi_req *req,
-		     const u8 *param, u32 len, bool *wce_out);
+int bootsan_scsi_mode_select(const struct scsi_lun_info *lun, struct scsi_req *req,
+			     const u8 *param, u32 len, bool *wce_out);
 
 #endif /* BOOTSAN_SCSI_H */

@@ -15,7 +15,7 @@
 static void reset_lun(struct bootsan_lun *l, const struct pr_nexus *n)
 {
 	spin_lock(&l->state->lock);
-	pr_lun_reset(&l->state->pr, n);
+	bootsan_pr_lun_reset(&l->state->pr, n);
 	spin_unlock(&l->state->lock);
 }
 

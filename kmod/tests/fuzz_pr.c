@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	u8 cdb[16];
 	int i;
 
-	pr_init(&s);
+	bootsan_pr_init(&s);
 	for (i = 0; i < 4; i++) {
 		memset(&nx[i], 0, sizeof(nx[i]));
 		snprintf(nx[i].initiator, sizeof(nx[i].initiator),
@@ -74,24 +74,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			CHECK(req.data_in_len <= get_unaligned_be16(&cdb[7]));
 			break;
 		case 2:
-			pr_spc2(&s, n, data[0] & 3, &req);
+			bootsan_pr_spc2(&s, n, data[0] & 3, &req);
 			break;
 		case 3:
-			pr_conflict(&s, n, cdb);
+			bootsan_pr_conflict(&s, n, cdb);
 			break;
 		case 4:
-			pr_nexus_seen(&s, n, data[0] & 3);
-			if (pr_ua_check(&s, n, cdb, &req))
+			bootsan_pr_nexus_seen(&s, n, data[0] & 3);
+			if (bootsan_pr_ua_check(&s, n, cdb, &req))
 				CHECK(req.sense[2] == SCSI_SK_UNIT_ATTENTION);
 			break;
 		case 5:
-			pr_lun_reset(&s, n);
+			bootsan_pr_lun_reset(&s, n);
 			break;
 		case 6:
-			pr_session_lost(&s, data[0] & 3);
+			bootsan_pr_session_lost(&s, data[0] & 3);
 			break;
 		default:
-			pr_ua_all(&s, n, data[2] % PR_UA_NR);
+			bootsan_pr_ua_all(&s, n, data[2] % PR_UA_NR);
 			break;
 		}
 		consistent(&s);

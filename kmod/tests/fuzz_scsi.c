@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target: bootsan_scsi_decode() on arbitrary CDBs and LUN descriptions,
- * then scsi_parse_unmap(), scsi_mode_select() and scsi_fill_lba_status() on
+ * then bootsan_scsi_parse_unmap(), bootsan_scsi_mode_select() and bootsan_scsi_fill_lba_status() on
  * the rest of the input as a parameter list.
  *
  * Input: 16 bytes of CDB, 32 bytes of LUN and request fields, then data.
@@ -195,14 +195,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(param, p, plen);
 	if (req.action == SCSI_ACT_GET_LBA_STATUS) {
 		alloc = req.alloc_len;
-		scsi_fill_lba_status(&req, req.lba, f, f & 1, alloc);
+		bootsan_scsi_fill_lba_status(&req, req.lba, f, f & 1, alloc);
 		CHECK(req.data_in_len <= cap && req.data_in_len <= alloc &&
 		      req.data_in_len <= 24);
 	}
-	rc = scsi_parse_unmap(param, plen, &lun, &req, unmap_each, &lun);
+	rc = bootsan_scsi_parse_unmap(param, plen, &lun, &req, unmap_each, &lun);
 	CHECK(rc == 0 || (rc == -EINVAL && req.status == SCSI_STATUS_CHECK_CONDITION));
 	if (req.cdb_len && (cdb[0] == 0x15 || cdb[0] == 0x55)) {
-		rc = scsi_mode_select(&lun, &req, param, plen, &wce);
+		rc = bootsan_scsi_mode_select(&lun, &req, param, plen, &wce);
 		CHECK(rc == 0 || (rc == -EINVAL && req.status == SCSI_STATUS_CHECK_CONDITION &&
 				  wce == lun.write_cache));
 		CHECK(req.sense_len == 0 || req.sense_len == SCSI_SENSE_LEN);

@@ -72,14 +72,14 @@ static void prin(const struct pr_nexus *x, u8 sa, u16 alloc)
 static int conflicts(const struct pr_nexus *x, u8 opcode)
 {
 	op(opcode);
-	return pr_conflict(&S, x, cdb);
+	return bootsan_pr_conflict(&S, x, cdb);
 }
 
 static int spc2(const struct pr_nexus *x, u8 opcode, u64 session)
 {
 	op(opcode);
 	req_reset();
-	pr_spc2(&S, x, session, &R);
+	bootsan_pr_spc2(&S, x, session, &R);
 	return R.status;
 }
 
@@ -88,7 +88,7 @@ static int ua(const struct pr_nexus *x)
 {
 	op(0x00);
 	req_reset();
-	if (!pr_ua_check(&S, x, cdb, &R))
+	if (!bootsan_pr_ua_check(&S, x, cdb, &R))
 		return 0;
 	return R.sense[12] << 8 | R.sense[13];
 }
@@ -101,7 +101,7 @@ static int ua(const struct pr_nexus *x)
 
 static void test_spc2(void)
 {
-	pr_init(&S);
+	bootsan_pr_init(&S);
 	ok(spc2(&A, 0x16, 1) == GOOD, "spc2: A reserves");
 	ok(spc2(&A, 0x16, 1) == GOOD, "spc2: A reserves again");
 	ok(spc2(&B, 0x16, 2) == CONFLICT, "spc2: B's RESERVE conflicts");
@@ -113,14 +113,14 @@ static void test_spc2(void)
 	ok(spc2(&B, 0x17, 2) == GOOD && S.spc2_reserved, "spc2: B's RELEASE is a no-op");
 	ok(spc2(&A, 0x57, 1) == GOOD && !S.spc2_reserved, "spc2: A's RELEASE(10) releases");
 	ok(spc2(&B, 0x56, 2) == GOOD, "spc2: then B reserves");
-	pr_session_lost(&S, 1);
+	bootsan_pr_session_lost(&S, 1);
 	ok(S.spc2_reserved, "spc2: loss of another session keeps it");
-	pr_session_lost(&S, 2);
+	bootsan_pr_session_lost(&S, 2);
 	ok(!S.spc2_reserved, "spc2: I_T nexus loss releases");
 	spc2(&A, 0x16, 1);
-	pr_lun_reset(&S, &B);
+	bootsan_pr_lun_reset(&S, &B);
 	ok(!S.spc2_reserved, "spc2: LUN reset releases");
-	pr_init(&S);
+	bootsan_pr_init(&S);
 	ok(prout(&A, 0x06, 0, 0, 0x11) == GOOD, "spc2: A registers a key");
 	ok(spc2(&B, 0x16, 2) == CONFLICT && spc2(&A, 0x17, 1) == CONFLICT,
 	   "spc2: RESERVE and RELEASE conflict while a key is registered (CRH 0)");
@@ -130,7 +130,7 @@ static void test_register(void)
 {
 	u32 gen;
 
-	pr_init(&S);
+	bootsan_pr_init(&S);
 	ok(prout(&A, 0x00, 0, 5, 0x11) == CONFLICT,
 	   "register: unregistered nexus with a non-zero key conflicts");
 	ok(prout(&A, 0x00, 0, 0, 0) == GOOD && S.generation == 0,
@@ -173,7 +173,7 @@ static void test_types(void)
 	u8 want_key;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		pr_init(&S);
+		bootsan_pr_init(&S);
 		prout(&A, 0x06, 0, 0, 0xa);
 		prout(&B, 0x06, 0, 0, 0xb);
 		ok(prout(&A, 0x01, t[i].type, 0xa, 0) == GOOD, "type %u: A reserves", t[i].type);
@@ -207,14 +207,14 @@ static void test_types(void)
 
 static void test_ownership(void)
 {
-	pr_init(&S);
+	bootsan_pr_init(&S);
 	prout(&A, 0x06, 0, 0, 0xa);
 	prout(&B, 0x06, 0, 0, 0xb);
 	prout(&A, 0x01, PR_TYPE_EA_RO, 0xa, 0);
 	ok(prout(&A, 0x00, 0, 0xa, 0) == GOOD && !S.reserved,
 	   "ownership: the holder unregistering releases EA-RO");
 	ok(ua(&B) == 0x2a04, "ownership: B told RESERVATIONS RELEASED");
-	pr_init(&S);
+	bootsan_pr_init(&S);
 	prout(&A, 0x06, 0, 0, 0xa);
 	prout(&B, 0x06, 0, 0, 0xb);
 	prout(&A, 0x01, PR_TYPE_WE_AR, 0xa, 0);
@@ -231,7 +231,7 @@ static void test_clear_preempt(void)
 {
 	u32 gen;
 
-	pr_init(&S);
+	bootsan_pr_init(&S);
 	prout(&A, 0x06, 0, 0, 0xa);
 	prout(&B, 0x06, 0, 0, 0xb);
 	prout(&A, 0x01, PR_TYPE_EA, 0xa, 0);
@@ -243,7 +243,7 @@ static void test_clear_preempt(void)
 	ok(get_unaligned_be32(data + 4) == 0, "clear: no keys left");
 	ok(ua(&A) == 0x2a03 && ua(&B) == 0, "clear: RESERVATIONS PREEMPTED for A only");
 
-	pr_init(&S);
+	bootsan_pr_init(&S);
 	prout(&A, 0x06, 0, 0, 0xa);
 	prout(&B, 0x06, 0, 0, 0xb);
 	gen = S.generation;
@@ -256,7 +256,7 @@ static void test_clear_preempt(void)
 	ok(prout(&B, 0x04, PR_TYPE_EA, 0xb, 0x77) == CONFLICT, "preempt: unknown key conflicts");
 	ok(prout(&B, 0x04, PR_TYPE_EA, 0xb, 0) == CHECK, "preempt: key 0 without a reservation");
 
-	pr_init(&S);
+	bootsan_pr_init(&S);
 	prout(&A, 0x06, 0, 0, 0xa);
 	prout(&B, 0x06, 0, 0, 0xb);
 	prout(&A, 0x01, PR_TYPE_WE, 0xa, 0);
@@ -268,7 +268,7 @@ static void test_clear_preempt(void)
 
 static void test_in(void)
 {
-	pr_init(&S);
+	bootsan_pr_init(&S);
 	prin(&A, 0x02, 100);
 	ok(R.status == GOOD && R.data_in_len == 8 && get_unaligned_be16(data) == 8 &&
 	   (data[3] & 0x80) && data[4] == 0xea && data[5] == 0x01,
@@ -293,26 +293,26 @@ static void test_ua(void)
 {
 	int i;
 
-	pr_init(&S);
-	pr_nexus_seen(&S, &A, 1);
-	pr_nexus_seen(&S, &B, 2);
+	bootsan_pr_init(&S);
+	bootsan_pr_nexus_seen(&S, &A, 1);
+	bootsan_pr_nexus_seen(&S, &B, 2);
 	ok(ua(&A) == 0, "ua: none for a new nexus");
-	pr_lun_reset(&S, &A);
-	pr_ua_all(&S, NULL, PR_UA_CAPACITY_CHANGED);
+	bootsan_pr_lun_reset(&S, &A);
+	bootsan_pr_ua_all(&S, NULL, PR_UA_CAPACITY_CHANGED);
 	ok(ua(&A) == 0x2a09 && ua(&A) == 0, "ua: LUN reset not for its sender");
 	op(0x12);
 	req_reset();
-	ok(!pr_ua_check(&S, &B, cdb, &R), "ua: INQUIRY passes and keeps it");
+	ok(!bootsan_pr_ua_check(&S, &B, cdb, &R), "ua: INQUIRY passes and keeps it");
 	ok(ua(&B) == 0x2903 && ua(&B) == 0x2a09 && ua(&B) == 0, "ua: reset first, then capacity");
-	pr_ua_all(&S, NULL, PR_UA_CAPACITY_CHANGED);
-	pr_session_lost(&S, 2);
+	bootsan_pr_ua_all(&S, NULL, PR_UA_CAPACITY_CHANGED);
+	bootsan_pr_session_lost(&S, 2);
 	ok(ua(&B) == 0, "ua: nexus loss forgets them");
-	pr_init(&S);
+	bootsan_pr_init(&S);
 	for (i = 0; i < PR_MAX_UA_NEXUS + 5; i++) {
 		struct pr_nexus x;
 
 		nexus(&x, "iqn.2024-01.test:many", i + 1);
-		pr_nexus_seen(&S, &x, i + 1);
+		bootsan_pr_nexus_seen(&S, &x, i + 1);
 	}
 	ok(1, "ua: more nexuses than slots");
 }
@@ -324,7 +324,7 @@ static void test_full(void)
 
 	char name[64];
 
-	pr_init(&S);
+	bootsan_pr_init(&S);
 	/* As many initiators as it takes, each with all the ISIDs it may use. */
 	for (i = 0; i < PR_MAX_REGISTRANTS && st == GOOD; i++) {
 		snprintf(name, sizeof(name), "iqn.2024-01.test:reg%d",
@@ -354,23 +354,23 @@ static void test_isid_cycling(void)
 	struct pr_nexus x;
 	int i, st, refused = 0;
 
-	pr_init(&S);
-	pr_nexus_seen(&S, &A, 1);
-	pr_nexus_seen(&S, &B, 2);
-	pr_lun_reset(&S, &A);	/* B has a unit attention pending */
+	bootsan_pr_init(&S);
+	bootsan_pr_nexus_seen(&S, &A, 1);
+	bootsan_pr_nexus_seen(&S, &B, 2);
+	bootsan_pr_lun_reset(&S, &A);	/* B has a unit attention pending */
 	for (i = 0; i < 4 * PR_MAX_UA_NEXUS; i++) {
 		nexus(&x, "iqn.2024-01.test:cycler", 0x400000000000ULL + i);
-		pr_nexus_seen(&S, &x, 100 + i);
+		bootsan_pr_nexus_seen(&S, &x, 100 + i);
 	}
 	ok(ua(&B) == 0x2903, "ua: another initiator cycling ISIDs leaves B's pending UA");
 	nexus(&x, "iqn.2024-01.test:cycler", 0x400000000000ULL + 4 * PR_MAX_UA_NEXUS - 1);
-	pr_lun_reset(&S, &A);
+	bootsan_pr_lun_reset(&S, &A);
 	ok(ua(&x) == 0x2903, "ua: the cycler's latest nexus is tracked (its own oldest went)");
-	pr_nexus_seen(&S, &C, 3);
-	pr_lun_reset(&S, &A);
+	bootsan_pr_nexus_seen(&S, &C, 3);
+	bootsan_pr_lun_reset(&S, &A);
 	ok(ua(&C) == 0x2903, "ua: a newcomer still finds a slot");
 
-	pr_init(&S);
+	bootsan_pr_init(&S);
 	for (i = 0; i < 4 * PR_MAX_REGISTRANTS; i++) {
 		nexus(&x, "iqn.2024-01.test:cycler", 0x400000000000ULL + i);
 		st = prout(&x, 0x06, 0, 0, 0x1000 + i);

@@ -249,9 +249,9 @@ static void test_generic(void)
 	R.cdb_len = 10;
 	bootsan_scsi_decode(&L, &R);
 	ok(R.status == 0 && R.action == SCSI_ACT_READ, "READ(10) in a 10-byte CDB");
-	scsi_set_sense(&R, 0x3, 0x11, 0x00);
+	bootsan_scsi_set_sense(&R, 0x3, 0x11, 0x00);
 	ok(sense_is(0x3, 0x11, 0x00) && R.sense[15] == 0 && R.sense[16] == 0,
-	   "scsi_set_sense: fixed format, key/ASC/ASCQ, no SKS");
+	   "bootsan_scsi_set_sense: fixed format, key/ASC/ASCQ, no SKS");
 }
 
 struct rw_op {
@@ -415,10 +415,10 @@ static void test_moves_blocks(void)
 	unsigned int i, n_ops = 0, op;
 
 	for (op = 0; op < 256; op++)
-		n_ops += scsi_cdb_moves_blocks(op);
+		n_ops += bootsan_scsi_cdb_moves_blocks(op);
 	ok(n_ops == sizeof(ops), "%u opcodes need no data_in buffer", n_ops);
 	for (i = 0; i < sizeof(ops); i++) {
-		ok(scsi_cdb_moves_blocks(ops[i]), "opcode 0x%02x needs no data_in buffer", ops[i]);
+		ok(bootsan_scsi_cdb_moves_blocks(ops[i]), "opcode 0x%02x needs no data_in buffer", ops[i]);
 		c_rw(ops[i], 8, 1, 0);
 		ok(run_cap(0) == 0 && R.data_in_len == 0 && good() && R.action != SCSI_ACT_DONE,
 		   "opcode 0x%02x decodes with no data_in buffer", ops[i]);
@@ -519,7 +519,7 @@ static int parse_unmap(const u8 *p, u32 len)
 	memcpy(copy, p, len);
 	unmap_calls = 0;
 	memset(&R, 0, sizeof(R));
-	rc = scsi_parse_unmap(copy, len, &L, &R, unmap_cb, NULL);
+	rc = bootsan_scsi_parse_unmap(copy, len, &L, &R, unmap_cb, NULL);
 	free(copy);
 	return rc;
 }
@@ -567,40 +567,40 @@ static void test_unmap(void)
 	rc = parse_unmap(list, 40);
 	ok(rc == 0 && R.status == 0 && unmap_calls == 2 && unmap_lba[0] == 100 &&
 	   unmap_nr[0] == 8 && unmap_lba[1] == L.nr_blocks - 4 && unmap_nr[1] == 4,
-	   "scsi_parse_unmap: two descriptors, up to the last block");
+	   "bootsan_scsi_parse_unmap: two descriptors, up to the last block");
 	unmap_desc(list + 24, L.nr_blocks - 4, 5);
 	rc = parse_unmap(list, 40);
 	ok(rc == -EINVAL && lba_oob() && unmap_calls == 0,
-	   "scsi_parse_unmap: a range past the end: LBA OUT OF RANGE, nothing unmapped");
+	   "bootsan_scsi_parse_unmap: a range past the end: LBA OUT OF RANGE, nothing unmapped");
 	unmap_desc(list + 24, ~0ULL, 2);
 	rc = parse_unmap(list, 40);
 	ok(rc == -EINVAL && lba_oob() && unmap_calls == 0,
-	   "scsi_parse_unmap: a range wrapping 2^64: LBA OUT OF RANGE");
+	   "bootsan_scsi_parse_unmap: a range wrapping 2^64: LBA OUT OF RANGE");
 	unmap_desc(list + 24, 0, 0);
 	rc = parse_unmap(list, 40);
-	ok(rc == 0 && unmap_calls == 1, "scsi_parse_unmap: a 0-block descriptor is skipped");
+	ok(rc == 0 && unmap_calls == 1, "bootsan_scsi_parse_unmap: a 0-block descriptor is skipped");
 	unmap_desc(list + 24, 200, 8190);
 	rc = parse_unmap(list, 40);
 	ok(rc == -EINVAL && bad_param(32, 7) && unmap_calls == 0,
-	   "scsi_parse_unmap: more blocks than MAXIMUM UNMAP LBA COUNT: INVALID FIELD IN PARAMETER LIST");
+	   "bootsan_scsi_parse_unmap: more blocks than MAXIMUM UNMAP LBA COUNT: INVALID FIELD IN PARAMETER LIST");
 	be(list + 2, 80, 2);
 	rc = parse_unmap(list, 88);
 	ok(rc == -EINVAL && bad_param(2, 7) && unmap_calls == 0,
-	   "scsi_parse_unmap: 5 descriptors, limit 4: INVALID FIELD IN PARAMETER LIST");
+	   "bootsan_scsi_parse_unmap: 5 descriptors, limit 4: INVALID FIELD IN PARAMETER LIST");
 	unmap_desc(list + 24, 200, 8);
 	be(list + 2, 40, 2);
 	rc = parse_unmap(list, 48);
 	ok(rc == 0 && unmap_calls == 2,
-	   "scsi_parse_unmap: incomplete last descriptor ignored");
+	   "bootsan_scsi_parse_unmap: incomplete last descriptor ignored");
 	be(list + 2, 32, 2);
 	rc = parse_unmap(list, 30);
 	ok(rc == 0 && unmap_calls == 1,
-	   "scsi_parse_unmap: descriptor length beyond what came is bounded");
+	   "bootsan_scsi_parse_unmap: descriptor length beyond what came is bounded");
 	rc = parse_unmap(list, 5);
 	ok(rc == -EINVAL && sense_is(0x5, 0x1a, 0) && unmap_calls == 0,
-	   "scsi_parse_unmap: 5-byte list: PARAMETER LIST LENGTH ERROR");
+	   "bootsan_scsi_parse_unmap: 5-byte list: PARAMETER LIST LENGTH ERROR");
 	rc = parse_unmap(list, 0);
-	ok(rc == 0 && unmap_calls == 0, "scsi_parse_unmap: empty list");
+	ok(rc == 0 && unmap_calls == 0, "bootsan_scsi_parse_unmap: empty list");
 	L.thin = false;
 }
 
@@ -694,15 +694,15 @@ static void test_get_lba_status(void)
 	run();
 	ok(good() && R.action == SCSI_ACT_GET_LBA_STATUS && R.lba == 0x1000 &&
 	   R.alloc_len == 24, "GET LBA STATUS thin: asks the backend");
-	scsi_fill_lba_status(&R, 0x1000, 77, false, R.alloc_len);
+	bootsan_scsi_fill_lba_status(&R, 0x1000, 77, false, R.alloc_len);
 	ok(done_good() && R.data_in_len == 24 && be32_at(buf) == 20 &&
 	   be64_at(buf + 8) == 0x1000 && be32_at(buf + 16) == 77 && buf[20] == 1,
-	   "scsi_fill_lba_status: deallocated extent");
-	scsi_fill_lba_status(&R, 0, 1ULL << 33, true, 16);
+	   "bootsan_scsi_fill_lba_status: deallocated extent");
+	bootsan_scsi_fill_lba_status(&R, 0, 1ULL << 33, true, 16);
 	ok(R.data_in_len == 16 && be32_at(buf) == 20,
-	   "scsi_fill_lba_status truncated to the allocation length");
-	scsi_fill_lba_status(&R, 0, 1ULL << 33, true, 24);
-	ok(be32_at(buf + 16) == 0xffffffff, "scsi_fill_lba_status: count clipped to 32 bits");
+	   "bootsan_scsi_fill_lba_status truncated to the allocation length");
+	bootsan_scsi_fill_lba_status(&R, 0, 1ULL << 33, true, 24);
+	ok(be32_at(buf + 16) == 0xffffffff, "bootsan_scsi_fill_lba_status: count clipped to 32 bits");
 	be(&C[2], L.nr_blocks, 8);
 	run();
 	ok(lba_oob(), "GET LBA STATUS at the capacity: LBA OUT OF RANGE");
@@ -985,7 +985,7 @@ static int mode_select(u8 op, const u8 *list, u32 len, bool *wce)
 	memset(&R, 0, sizeof(R));
 	R.cdb = C;
 	R.cdb_len = 16;
-	rc = scsi_mode_select(&L, &R, copy, len, wce);
+	rc = bootsan_scsi_mode_select(&L, &R, copy, len, wce);
 	free(copy);
 	return rc;
 }
@@ -1018,65 +1018,65 @@ static void test_mode_select(void)
 	   "MODE SELECT(10): parameter list to receive");
 
 	rc = mode_select(0x15, l6, sizeof(l6), &wce);
-	ok(rc == 0 && good() && wce, "scsi_mode_select(6): block descriptor and WCE=1 accepted");
+	ok(rc == 0 && good() && wce, "bootsan_scsi_mode_select(6): block descriptor and WCE=1 accepted");
 	l6[4 + 8 + 2] = 0;
 	rc = mode_select(0x15, l6, sizeof(l6), &wce);
-	ok(rc == 0 && !wce, "scsi_mode_select(6): WCE=0 accepted");
+	ok(rc == 0 && !wce, "bootsan_scsi_mode_select(6): WCE=0 accepted");
 	l6[4 + 8 + 2] = 0x01;
 	rc = mode_select(0x15, l6, sizeof(l6), &wce);
 	ok(rc == -EINVAL && bad_param(14, 0),
-	   "scsi_mode_select: RCD change: INVALID FIELD IN PARAMETER LIST, byte 14 bit 0");
+	   "bootsan_scsi_mode_select: RCD change: INVALID FIELD IN PARAMETER LIST, byte 14 bit 0");
 	l6[4 + 8 + 2] = 0x04;
 	l6[4 + 8 + 13] = 4;
 	rc = mode_select(0x15, l6, sizeof(l6), &wce);
 	ok(rc == -EINVAL && bad_param(25, 2),
-	   "scsi_mode_select: number of cache segments change: INVALID FIELD IN PARAMETER LIST");
+	   "bootsan_scsi_mode_select: number of cache segments change: INVALID FIELD IN PARAMETER LIST");
 	l6[4 + 8 + 13] = 0;
 	l6[10] = 0x10;
 	rc = mode_select(0x15, l6, sizeof(l6), &wce);
 	ok(rc == -EINVAL && bad_param(9, 7),
-	   "scsi_mode_select: block length change: INVALID FIELD IN PARAMETER LIST");
+	   "bootsan_scsi_mode_select: block length change: INVALID FIELD IN PARAMETER LIST");
 	l6[10] = 0x02;
 	l6[7] = 1;
 	rc = mode_select(0x15, l6, sizeof(l6), &wce);
 	ok(rc == -EINVAL && bad_param(4, 7),
-	   "scsi_mode_select: capacity change: INVALID FIELD IN PARAMETER LIST");
+	   "bootsan_scsi_mode_select: capacity change: INVALID FIELD IN PARAMETER LIST");
 	l6[7] = 0;
 	l6[4 + 8 + 1] = 0x10;
 	rc = mode_select(0x15, l6, sizeof(l6), &wce);
 	ok(rc == -EINVAL && bad_param(13, 7),
-	   "scsi_mode_select: wrong page length: INVALID FIELD IN PARAMETER LIST");
+	   "bootsan_scsi_mode_select: wrong page length: INVALID FIELD IN PARAMETER LIST");
 	l6[4 + 8 + 1] = 0x12;
 	rc = mode_select(0x15, l6, sizeof(l6) - 1, &wce);
 	ok(rc == -EINVAL && sense_is(0x5, 0x1a, 0),
-	   "scsi_mode_select: truncated page: PARAMETER LIST LENGTH ERROR");
+	   "bootsan_scsi_mode_select: truncated page: PARAMETER LIST LENGTH ERROR");
 	rc = mode_select(0x15, l6, 3, &wce);
 	ok(rc == -EINVAL && sense_is(0x5, 0x1a, 0),
-	   "scsi_mode_select: truncated header: PARAMETER LIST LENGTH ERROR");
+	   "bootsan_scsi_mode_select: truncated header: PARAMETER LIST LENGTH ERROR");
 	rc = mode_select(0x15, l6, 12, &wce);
-	ok(rc == 0 && good(), "scsi_mode_select: header and block descriptor only");
+	ok(rc == 0 && good(), "bootsan_scsi_mode_select: header and block descriptor only");
 	l6[4 + 8] = 0x1c;
 	rc = mode_select(0x15, l6, sizeof(l6), &wce);
 	ok(rc == -EINVAL && bad_param(12, 5),
-	   "scsi_mode_select: unknown page 1Ch: INVALID FIELD IN PARAMETER LIST");
+	   "bootsan_scsi_mode_select: unknown page 1Ch: INVALID FIELD IN PARAMETER LIST");
 	l6[4 + 8] = 0x48;
 	rc = mode_select(0x15, l6, sizeof(l6), &wce);
 	ok(rc == -EINVAL && bad_param(12, 6),
-	   "scsi_mode_select: SPF=1: INVALID FIELD IN PARAMETER LIST");
+	   "bootsan_scsi_mode_select: SPF=1: INVALID FIELD IN PARAMETER LIST");
 	l6[4 + 8] = 0x08;
 	l6[1] = 0x01;
 	rc = mode_select(0x15, l6, sizeof(l6), &wce);
 	ok(rc == -EINVAL && bad_param(1, 7),
-	   "scsi_mode_select: medium type 01h: INVALID FIELD IN PARAMETER LIST");
+	   "bootsan_scsi_mode_select: medium type 01h: INVALID FIELD IN PARAMETER LIST");
 	l6[1] = 0;
 	rc = mode_select(0x55, l10, sizeof(l10), &wce);
-	ok(rc == 0 && good() && !wce, "scsi_mode_select(10): unchanged control page");
+	ok(rc == 0 && good() && !wce, "bootsan_scsi_mode_select(10): unchanged control page");
 	l10[8 + 2] = 0x06;
 	rc = mode_select(0x55, l10, sizeof(l10), &wce);
 	ok(rc == -EINVAL && bad_param(10, 2),
-	   "scsi_mode_select(10): D_SENSE change: INVALID FIELD IN PARAMETER LIST, byte 10 bit 2");
-	ok(scsi_mode_select(&L, &R, NULL, 4, &wce) == -EINVAL,
-	   "scsi_mode_select: NULL list -> -EINVAL");
+	   "bootsan_scsi_mode_select(10): D_SENSE change: INVALID FIELD IN PARAMETER LIST, byte 10 bit 2");
+	ok(bootsan_scsi_mode_select(&L, &R, NULL, 4, &wce) == -EINVAL,
+	   "bootsan_scsi_mode_select: NULL list -> -EINVAL");
 }
 
 static void test_misc(void)
@@ -1227,6 +1227,157 @@ static void test_rsoc(void)
 	ok(bad_field(1, 4), "MAINTENANCE IN REPORT TARGET PORT GROUPS: INVALID FIELD, byte 1 bit 4");
 }
 
+static int has_sa(const struct scsi_cmd_desc *d)
+{
+	return d->flags & SCSI_CMD_SA;
+}
+
+/* The table entry for @op (and @sa, if @op has service actions), or NULL. */
+static const struct scsi_cmd_desc *table_find(u8 op, u8 sa)
+{
+	const struct scsi_cmd_desc *d;
+	u32 i;
+
+	for (i = 0; (d = bootsan_scsi_cmd(i)); i++)
+		if (d->op == op && (!has_sa(d) || d->sa == sa))
+			return d;
+	return NULL;
+}
+
+static int op_in_table(u8 op)
+{
+	const struct scsi_cmd_desc *d;
+	u32 i;
+
+	for (i = 0; (d = bootsan_scsi_cmd(i)); i++)
+		if (d->op == op)
+			return 1;
+	return 0;
+}
+
+/* A CDB of only the opcode (and service action) of @d. */
+static void cdb_of(const struct scsi_cmd_desc *d)
+{
+	memset(C, 0, sizeof(C));
+	C[0] = d->op;
+	if (has_sa(d))
+		C[1] = d->sa;
+}
+
+/*
+ * The command table walked: every entry is well formed and decodes, REPORT
+ * SUPPORTED OPERATION CODES lists exactly the table with each entry's usage
+ * data, and every opcode or service action outside it is refused.
+ */
+static void test_cmd_table(void)
+{
+	int sane = 1, listed = 1, usage = 1, decodes = 1, checks = 1, refused = 1, moves = 1;
+	const struct scsi_cmd_desc *d;
+	u32 i, n, j, len, op, sa;
+	const u8 *p;
+	int thin;
+
+	for (n = 0; (d = bootsan_scsi_cmd(n)); n++) {
+		if ((d->len != 6 && d->len != 10 && d->len != 12 && d->len != 16) ||
+		    d->usage[0] != d->op || (!d->decode && d->action != SCSI_ACT_DONE) ||
+		    (has_sa(d) && d->sa > 0x1f) || (!has_sa(d) && d->sa) ||
+		    table_find(d->op, d->sa) != d) {
+			sane = 0;
+			printf("# entry %u (opcode %02x/%02x) malformed or a duplicate\n",
+			       n, d->op, d->sa);
+		}
+	}
+	ok(n > 40 && sane, "command table: %u entries, each well formed, none twice", n);
+
+	for (thin = 0; thin < 2; thin++) {
+		L.thin = thin;
+		rsoc(0, 0, 0, 4096);
+		len = be32_at(buf);
+		for (i = 0, j = 0; (d = bootsan_scsi_cmd(i)); i++) {
+			if ((d->flags & SCSI_CMD_THIN) && !thin)
+				continue;
+			p = buf + 4 + 8 * j++;
+			if (p[0] != d->op || be16_at(p + 2) != (has_sa(d) ? d->sa : 0) ||
+			    p[5] != (has_sa(d) ? 0x01 : 0) || be16_at(p + 6) != d->len)
+				listed = 0;
+		}
+		if (!done_good() || len != 8 * j)
+			listed = 0;
+	}
+	ok(listed, "RSOC all lists exactly the command table, in order (thick and thin)");
+
+	L.thin = true;
+	for (i = 0; (d = bootsan_scsi_cmd(i)); i++) {
+		rsoc(has_sa(d) ? 2 : 1, d->op, d->sa, 4096);
+		if (!done_good() || buf[1] != 0x03 || be16_at(buf + 2) != d->len ||
+		    R.data_in_len != 4u + d->len || memcmp(buf + 4, d->usage, d->len)) {
+			usage = 0;
+			printf("# RSOC of %02x/%02x: not the table's usage data\n", d->op, d->sa);
+		}
+	}
+	ok(usage, "RSOC of each entry: supported, with the table's CDB usage data");
+
+	for (i = 0; (d = bootsan_scsi_cmd(i)); i++) {
+		cdb_of(d);
+		run();
+		if (R.status != SCSI_STATUS_GOOD && R.status != SCSI_STATUS_CHECK_CONDITION)
+			decodes = 0;
+		if (bad_opcode() || (has_sa(d) && bad_field(1, 4)) ||
+		    (R.action != SCSI_ACT_DONE && R.action != d->action)) {
+			decodes = 0;
+			printf("# entry %02x/%02x does not decode as itself\n", d->op, d->sa);
+		}
+		if (bootsan_scsi_cdb_moves_blocks(d->op) !=
+		    (d->action == SCSI_ACT_READ || d->action == SCSI_ACT_WRITE ||
+		     d->action == SCSI_ACT_FLUSH))
+			moves = 0;
+		/* The control byte's LINK bit, then a CDB one byte short. */
+		cdb_of(d);
+		C[d->len - 1] = 0x01;
+		run();
+		if (!bad_field(d->len - 1, 0))
+			checks = 0;
+		cdb_of(d);
+		memset(&R, 0, sizeof(R));
+		R.cdb = C;
+		R.cdb_len = d->len - 1;
+		R.data_in = buf;
+		R.data_in_cap = 0;
+		bootsan_scsi_decode(&L, &R);
+		if (!sense_is(0x5, 0x24, 0x00))
+			checks = 0;
+	}
+	ok(decodes, "every entry's opcode and service action decode (action none or its own)");
+	ok(checks, "every entry: control byte and CDB length checked from the table");
+	ok(moves, "no data_in buffer exactly for the entries that read, write or flush");
+
+	/* Outside the table: an opcode it lacks, or a service action it lacks. */
+	for (op = 0; op < 256; op++) {
+		for (sa = 0; sa < 32; sa++) {
+			if (table_find(op, sa))
+				continue;
+			memset(C, 0, sizeof(C));
+			C[0] = op;
+			C[1] = sa;
+			run();
+			if (!(op_in_table(op) ? bad_field(1, 4) : bad_opcode())) {
+				refused = 0;
+				printf("# %02x/%02x is not in the table but decodes\n", op, sa);
+			}
+		}
+	}
+	L.thin = false;
+	for (i = 0; (d = bootsan_scsi_cmd(i)); i++) {
+		if (!(d->flags & SCSI_CMD_THIN))
+			continue;
+		cdb_of(d);
+		run();
+		if (!bad_opcode())
+			refused = 0;
+	}
+	ok(refused, "opcodes and service actions outside the table, and thin-only ones on a thick LUN, refused");
+}
+
 int main(void)
 {
 	tap_start();
@@ -1248,6 +1399,7 @@ int main(void)
 	test_mode_select();
 	test_misc();
 	test_rsoc();
+	test_cmd_table();
 	free(buf);
 	return tap_end();
 }
