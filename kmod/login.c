@@ -145,7 +145,7 @@ static int login_find_target(struct bootsan_conn *conn)
 	else if (!bootsan_target_admits(t, conn->params.initiator_name, &acl))
 		ret = -EPERM;	/* not in the ACL; an empty one admits nobody */
 	if (!ret) {
-		kref_get(&t->ref);
+		bootsan_target_get(t);
 		conn->target = t;
 		ret = pick_credentials(conn, t, acl);
 	}
