@@ -30,6 +30,15 @@
 #endif
 
 /*
+ * The ops a family's pre_doit and post_doit receive: the same rework split
+ * do and dump ops into struct genl_split_ops, which netlink-gen.h names;
+ * 6.1 passes its struct genl_ops (both have the cmd the hooks look at).
+ */
+#ifndef GENL_SET_ERR_MSG_FMT
+#define genl_split_ops genl_ops
+#endif
+
+/*
  * Hand the pages under a bvec iterator to a socket by reference (TCP takes
  * its own page references), sending what it can; returns the bytes sent
  * (the iterator advanced past them) or an error. Every bvec of the

@@ -34,23 +34,62 @@ struct bootsan_target *bootsan_target_find(const char *iqn)
 	return NULL;
 }
 
+/*
+ * A target named @iqn with the module's defaults, holding one reference:
+ * bootsan_target_add() hands it to the registry, bootsan_target_put()
+ * frees a target never added.
+ */
+struct bootsan_target *bootsan_target_alloc(const char *iqn)
+{
+	struct bootsan_target *t = kzalloc(sizeof(*t), GFP_KERNEL);
+
+	if (!t)
+		return NULL;
+	kref_init(&t->ref);
+	strscpy(t->iqn, iqn, sizeof(t->iqn));
+	t->auth = BOOTSAN_AUTH_NONE;
+	t->max_sessions = BOOTSAN_DEFAULT_MAX_SESSIONS;
+	t->queue_depth = BOOTSAN_DEFAULT_QUEUE_DEPTH;
+	INIT_LIST_HEAD(&t->luns);
+	INIT_LIST_HEAD(&t->acls);
+	atomic_set(&t->nr_sessions, 0);
+	return t;
+}
+
 int bootsan_target_add(struct bootsan_target *t)
 {
 	lockdep_assert_held(&bootsan_config_mutex);
 	return xa_alloc(&bootsan_targets, &t->id, t, xa_limit_31b, GFP_KERNEL);
 }
 
-void bootsan_lun_free(struct bootsan_lun *lun)
+/*
+ * A LUN holding one reference, with its engine state and nothing else:
+ * the caller fills it in and opens its backing store, then
+ * bootsan_lun_insert() hands the reference to the registry, or
+ * bootsan_lun_put() frees a LUN never inserted.
+ */
+struct bootsan_lun *bootsan_lun_alloc(void)
 {
-	bootsan_backend_close(lun);
-	bootsan_lun_state_free(lun);
-	kfree(lun->path);
-	kfree_rcu(lun, rcu);
+	struct bootsan_lun *lun = kzalloc(sizeof(*lun), GFP_KERNEL);
+
+	if (!lun)
+		return NULL;
+	kref_init(&lun->ref);
+	if (bootsan_lun_state_alloc(lun)) {
+		kfree(lun);
+		return NULL;
+	}
+	return lun;
 }
 
 static void bootsan_lun_release(struct kref *ref)
 {
-	bootsan_lun_free(container_of(ref, struct bootsan_lun, ref));
+	struct bootsan_lun *lun = container_of(ref, struct bootsan_lun, ref);
+
+	bootsan_backend_close(lun);
+	bootsan_lun_state_free(lun);
+	kfree(lun->path);
+	kfree_rcu(lun, rcu);
 }
 
 /* The last reference closes the backing file or device: may sleep. */
@@ -60,21 +99,32 @@ void bootsan_lun_put(struct bootsan_lun *lun)
 	kref_put(&lun->ref, bootsan_lun_release);
 }
 
-/* A reference to LUN @lun of @t for a command, or NULL; any context. */
-struct bootsan_lun *bootsan_lun_get(struct bootsan_target *t, u32 lun)
+/*
+ * The one walk of a target's LUNs without the mutex: a reference to the
+ * first live LUN numbered @from to @to, or NULL; any context. A LUN whose
+ * last reference is going is skipped (the list is in LUN order).
+ */
+static struct bootsan_lun *lun_get_range(struct bootsan_target *t, u32 from, u32 to)
 {
 	struct bootsan_lun *l, *found = NULL;
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(l, &t->luns, node) {
-		if (l->lun == lun) {
-			if (kref_get_unless_zero(&l->ref))
-				found = l;
+		if (l->lun > to)
+			break;
+		if (l->lun >= from && kref_get_unless_zero(&l->ref)) {
+			found = l;
 			break;
 		}
 	}
 	rcu_read_unlock();
 	return found;
+}
+
+/* A reference to LUN @lun of @t for a command, or NULL; any context. */
+struct bootsan_lun *bootsan_lun_get(struct bootsan_target *t, u32 lun)
+{
+	return lun_get_range(t, lun, lun);
 }
 
 /*
@@ -86,22 +136,18 @@ struct bootsan_lun *bootsan_lun_get(struct bootsan_target *t, u32 lun)
  */
 struct bootsan_lun *bootsan_lun_get_next(struct bootsan_target *t, u32 from)
 {
-	struct bootsan_lun *l, *found = NULL;
-
-	rcu_read_lock();
-	list_for_each_entry_rcu(l, &t->luns, node) {
-		if (l->lun >= from && kref_get_unless_zero(&l->ref)) {
-			found = l;
-			break;
-		}
-	}
-	rcu_read_unlock();
-	return found;
+	return lun_get_range(t, from, U32_MAX);
 }
 
 static void bootsan_target_release(struct kref *ref)
 {
 	kfree_sensitive(container_of(ref, struct bootsan_target, ref));
+}
+
+/* For a session (or a login on its way to one): the target outlives its deletion. */
+void bootsan_target_get(struct bootsan_target *t)
+{
+	kref_get(&t->ref);
 }
 
 void bootsan_target_put(struct bootsan_target *t)
@@ -147,7 +193,6 @@ void bootsan_lun_insert(struct bootsan_target *t, struct bootsan_lun *lun)
 	struct bootsan_lun *next = bootsan_lun_next(t, lun->lun);
 
 	/* Kept in LUN order: REPORT LUNS and resumed dumps rely on it. */
-	kref_init(&lun->ref);
 	list_add_tail_rcu(&lun->node, next ? &next->node : &t->luns);
 	t->nr_luns++;
 }
@@ -224,6 +269,29 @@ struct bootsan_portal *bootsan_portal_find(const u8 *addr, u8 addr_len, u16 port
 	return NULL;
 }
 
+/*
+ * A portal on @addr (4 or 16 bytes) and @port with the module's defaults,
+ * holding one reference: the registry's once listed, else
+ * bootsan_portal_put() frees it. bootsan_portal_open() makes it listen.
+ */
+struct bootsan_portal *bootsan_portal_alloc(const u8 *addr, u8 addr_len, u16 port)
+{
+	struct bootsan_portal *p = kzalloc(sizeof(*p), GFP_KERNEL);
+
+	if (!p)
+		return NULL;
+	kref_init(&p->ref);
+	memcpy(p->addr, addr, addr_len);
+	p->addr_len = addr_len;
+	p->port = port;
+	p->tpgt = BOOTSAN_DEFAULT_TPGT;
+	p->max_connections = BOOTSAN_DEFAULT_MAX_CONNECTIONS;
+	p->login_timeout = BOOTSAN_DEFAULT_LOGIN_TIMEOUT;
+	atomic_set(&p->connections, 0);
+	bootsan_prelogin_portal_init(p);
+	return p;
+}
+
 static void bootsan_portal_release(struct kref *ref)
 {
 	kfree(container_of(ref, struct bootsan_portal, ref));
@@ -249,7 +317,6 @@ int bootsan_portal_open(struct bootsan_portal *p)
 	int family = p->addr_len == 4 ? AF_INET : AF_INET6;
 	int len, ret;
 
-	kref_init(&p->ref);
 	if (family == AF_INET) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 

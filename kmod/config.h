@@ -149,7 +149,8 @@ struct bootsan_target {
  *				Netlink handlers; logins (target lookup, alias),
  *				SendTargets and REPORT LUNS take it too.
  *   bootsan_session_mutex	bootsan_sessions and the TSIHs (session.c);
- *				forced deletes take it inside the config mutex.
+ *				netlink handlers (forced deletes, session
+ *				get and kill) take it inside the config mutex.
  *   lun_state->caw_lock	one COMPARE AND WRITE at a time on a LUN; held
  *				across its I/O, under no other lock.
  *   spinlocks, innermost,	bootsan_conns_lock (the connection list),
@@ -173,20 +174,28 @@ extern bool bootsan_shutting_down;
 extern struct xarray bootsan_targets;
 extern struct list_head bootsan_portals;
 
+/*
+ * Lifetimes: each refcounted object (portal, target, LUN) is made by its
+ * _alloc() constructor holding one reference, which the registry takes
+ * over when the object is added; _get() and _put() do the rest, and the
+ * last _put() frees. Lookups: _find()/_next() under bootsan_config_mutex
+ * (no reference taken); bootsan_lun_get()/_get_next() without it, under
+ * RCU, taking a reference.
+ */
+struct bootsan_target *bootsan_target_alloc(const char *iqn);
 struct bootsan_target *bootsan_target_find(const char *iqn);
 int bootsan_target_add(struct bootsan_target *t);
 void bootsan_target_remove(struct bootsan_target *t);
+void bootsan_target_get(struct bootsan_target *t);
+void bootsan_target_put(struct bootsan_target *t);
 
+struct bootsan_lun *bootsan_lun_alloc(void);
 struct bootsan_lun *bootsan_lun_find(struct bootsan_target *t, u32 lun);
 /* The first LUN of @t numbered @from or higher, or NULL. */
 struct bootsan_lun *bootsan_lun_next(struct bootsan_target *t, u32 from);
-void bootsan_lun_free(struct bootsan_lun *lun);
 struct bootsan_lun *bootsan_lun_get(struct bootsan_target *t, u32 lun);
 struct bootsan_lun *bootsan_lun_get_next(struct bootsan_target *t, u32 from);
 void bootsan_lun_put(struct bootsan_lun *lun);
-void bootsan_target_put(struct bootsan_target *t);
-void bootsan_portal_get(struct bootsan_portal *p);
-void bootsan_portal_put(struct bootsan_portal *p);
 void bootsan_lun_insert(struct bootsan_target *t, struct bootsan_lun *lun);
 void bootsan_lun_remove(struct bootsan_target *t, struct bootsan_lun *lun);
 
@@ -208,7 +217,10 @@ bool bootsan_target_still_admits(struct bootsan_target *t, const char *initiator
 				 u64 chap_gen);
 void bootsan_acl_remove(struct bootsan_acl *acl);
 
+struct bootsan_portal *bootsan_portal_alloc(const u8 *addr, u8 addr_len, u16 port);
 struct bootsan_portal *bootsan_portal_find(const u8 *addr, u8 addr_len, u16 port);
+void bootsan_portal_get(struct bootsan_portal *p);
+void bootsan_portal_put(struct bootsan_portal *p);
 int bootsan_portal_open(struct bootsan_portal *p);
 void bootsan_portal_remove(struct bootsan_portal *p);
 

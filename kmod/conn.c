@@ -621,7 +621,7 @@ int bootsan_conn_create(struct bootsan_portal *portal, struct socket *sock)
 	bootsan_tx_init(conn);
 	conn->rx_stage = RX_BHS;
 	conn->login_stage = -1;
-	iscsi_params_init(&conn->params);
+	bootsan_iscsi_params_init(&conn->params);
 	/* CRC32C digests are offered when the kernel can compute them. */
 	conn->params.target_allow_digests = bootsan_digest_available();
 	ret = kernel_getpeername(sock, (struct sockaddr *)&conn->peer);

@@ -34,7 +34,7 @@ static void add_target_address(struct iscsi_text_buf *out, struct bootsan_conn *
 		snprintf(text, sizeof(text), "%pI4:%u,%u", addr, p->port, p->tpgt);
 	else
 		snprintf(text, sizeof(text), "[%pI6c]:%u,%u", addr, p->port, p->tpgt);
-	iscsi_text_add(out, "TargetAddress", text);
+	bootsan_iscsi_text_add(out, "TargetAddress", text);
 }
 
 static bool initiator_may_see(struct bootsan_target *t, const char *initiator)
@@ -61,7 +61,7 @@ static void send_targets(struct bootsan_conn *conn, const struct iscsi_kv *kv,
 			continue;
 		if (!initiator_may_see(t, conn->sess->initiator))
 			continue;
-		iscsi_text_add(out, "TargetName", t->iqn);
+		bootsan_iscsi_text_add(out, "TargetName", t->iqn);
 		list_for_each_entry(p, &bootsan_portals, node)
 			add_target_address(out, conn, p);
 	}
@@ -85,16 +85,16 @@ int bootsan_ffp_text(struct bootsan_conn *conn)
 	out.data = kvmalloc(out.cap, GFP_KERNEL);
 	if (!out.data)
 		return -ENOMEM;
-	while ((ret = iscsi_text_next(conn->data, conn->data_len, &pos, &kv)) > 0) {
+	while ((ret = bootsan_iscsi_text_next(conn->data, conn->data_len, &pos, &kv)) > 0) {
 		if (kv.key_len == 11 && !memcmp(kv.key, "SendTargets", 11)) {
 			send_targets(conn, &kv, &out);
 		} else {
 			char key[64];
 
-			/* iscsi_text_next() bounds keys to 63 bytes. */
+			/* bootsan_iscsi_text_next() bounds keys to 63 bytes. */
 			memcpy(key, kv.key, kv.key_len);
 			key[kv.key_len] = '\0';
-			iscsi_text_add(&out, key, "NotUnderstood");
+			bootsan_iscsi_text_add(&out, key, "NotUnderstood");
 		}
 	}
 	if (ret < 0) {

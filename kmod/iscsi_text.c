@@ -17,7 +17,7 @@
 /* A number too big for any key: what parse_num() saturates to. */
 #define NUM_TOO_BIG	0x100000000ULL
 
-int iscsi_text_next(const char *buf, u32 len, u32 *pos, struct iscsi_kv *kv)
+int bootsan_iscsi_text_next(const char *buf, u32 len, u32 *pos, struct iscsi_kv *kv)
 {
 	u32 start = *pos, end, eq, i;
 	const char *nul, *sep;
@@ -69,7 +69,7 @@ static void add_n(struct iscsi_text_buf *b, const char *key, u32 key_len,
 	b->len += need;
 }
 
-void iscsi_text_add(struct iscsi_text_buf *b, const char *key, const char *value)
+void bootsan_iscsi_text_add(struct iscsi_text_buf *b, const char *key, const char *value)
 {
 	size_t kl = strlen(key), vl = strlen(value);
 
@@ -80,7 +80,7 @@ void iscsi_text_add(struct iscsi_text_buf *b, const char *key, const char *value
 	add_n(b, key, kl, value, vl);
 }
 
-void iscsi_text_add_u32(struct iscsi_text_buf *b, const char *key, u32 value)
+void bootsan_iscsi_text_add_u32(struct iscsi_text_buf *b, const char *key, u32 value)
 {
 	char digits[10];
 	int i = sizeof(digits);
@@ -92,7 +92,7 @@ void iscsi_text_add_u32(struct iscsi_text_buf *b, const char *key, u32 value)
 	add_n(b, key, strlen(key), digits + i, sizeof(digits) - i);
 }
 
-void iscsi_params_init(struct iscsi_params *p)
+void bootsan_iscsi_params_init(struct iscsi_params *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->header_digest = false;
@@ -118,7 +118,7 @@ void iscsi_params_init(struct iscsi_params *p)
 	p->target_max_outstanding_r2t = 1;
 }
 
-void iscsi_neg_init(struct iscsi_neg_state *s, struct iscsi_params *p)
+void bootsan_iscsi_neg_init(struct iscsi_neg_state *s, struct iscsi_params *p)
 {
 	s->p = p;
 	s->seen = 0;
@@ -399,7 +399,7 @@ static enum iscsi_neg_result neg_number(struct iscsi_neg_state *s, int id,
 			result = min_u32(result, p->max_burst_length);
 	}
 	*field = result;
-	iscsi_text_add_u32(out, d->name, result);
+	bootsan_iscsi_text_add_u32(out, d->name, result);
 	return ISCSI_NEG_OK;
 }
 
@@ -448,7 +448,7 @@ static enum iscsi_neg_result neg_mrdsl(struct iscsi_neg_state *s, const struct i
 	p->max_recv_dsl_initiator = v;
 	if (!s->mrdsl_answered) {
 		p->max_recv_dsl_target = clamp_u32(p->target_max_recv_dsl, d->min, d->max);
-		iscsi_text_add_u32(out, d->name, p->max_recv_dsl_target);
+		bootsan_iscsi_text_add_u32(out, d->name, p->max_recv_dsl_target);
 		s->mrdsl_answered = true;
 	}
 	return ISCSI_NEG_OK;
@@ -542,13 +542,13 @@ enum iscsi_neg_result bootsan_iscsi_negotiate(struct iscsi_neg_state *s,
 	}
 }
 
-void iscsi_neg_finish(struct iscsi_neg_state *s, struct iscsi_text_buf *out)
+void bootsan_iscsi_neg_finish(struct iscsi_neg_state *s, struct iscsi_text_buf *out)
 {
 	struct iscsi_params *p = s->p;
 
 	if (!s->mrdsl_answered) {
 		p->max_recv_dsl_target = clamp_u32(p->target_max_recv_dsl, DSL_MIN, DSL_MAX);
-		iscsi_text_add_u32(out, keys[K_MRDSL].name, p->max_recv_dsl_target);
+		bootsan_iscsi_text_add_u32(out, keys[K_MRDSL].name, p->max_recv_dsl_target);
 		s->mrdsl_answered = true;
 	}
 	p->first_burst_length = min_u32(p->first_burst_length, p->max_burst_length);
@@ -621,7 +621,7 @@ static int decode_base64(const char *s, u32 n, u8 *out, u32 out_max)
 	return len;
 }
 
-int iscsi_chap_decode(const char *value, u32 value_len, u8 *out, u32 out_max)
+int bootsan_iscsi_chap_decode(const char *value, u32 value_len, u8 *out, u32 out_max)
 {
 	if (value_len < 2 || value[0] != '0')
 		return -EINVAL;
@@ -632,7 +632,7 @@ int iscsi_chap_decode(const char *value, u32 value_len, u8 *out, u32 out_max)
 	return -EINVAL;
 }
 
-int iscsi_chap_encode_hex(const u8 *in, u32 len, char *out, u32 cap)
+int bootsan_iscsi_chap_encode_hex(const u8 *in, u32 len, char *out, u32 cap)
 {
 	static const char hex[] = "0123456789abcdef";
 	u32 i;

@@ -34,7 +34,7 @@ struct iscsi_kv {
  * an empty key, a key over 63 or a value over 8192 bytes, no terminating
  * NUL, or an empty string before the last pair. *@pos is left alone then.
  */
-int iscsi_text_next(const char *buf, u32 len, u32 *pos, struct iscsi_kv *kv);
+int bootsan_iscsi_text_next(const char *buf, u32 len, u32 *pos, struct iscsi_kv *kv);
 
 /*
  * Output segment. An add that does not fit (or whose key or value is
@@ -50,17 +50,17 @@ struct iscsi_text_buf {
 };
 
 /* Append "@key=@value" and a NUL. */
-void iscsi_text_add(struct iscsi_text_buf *b, const char *key, const char *value);
+void bootsan_iscsi_text_add(struct iscsi_text_buf *b, const char *key, const char *value);
 /* Append "@key=<@value in decimal>" and a NUL. */
-void iscsi_text_add_u32(struct iscsi_text_buf *b, const char *key, u32 value);
+void bootsan_iscsi_text_add_u32(struct iscsi_text_buf *b, const char *key, u32 value);
 
 /*
- * Session and connection parameters. iscsi_params_init() sets the RFC 7143
+ * Session and connection parameters. bootsan_iscsi_params_init() sets the RFC 7143
  * defaults and our limits. Until a key is negotiated, its field holds what
  * we offer: InitialR2T, ImmediateData, DataPDUInOrder, DataSequenceInOrder,
  * DefaultTime2Wait and DefaultTime2Retain are combined with the initiator's
  * value by the key's result function, so a caller may change them between
- * iscsi_params_init() and the negotiation (e.g. initial_r2t = false to take
+ * bootsan_iscsi_params_init() and the negotiation (e.g. initial_r2t = false to take
  * unsolicited data). The target_* fields bound the numerical keys.
  */
 struct iscsi_params {
@@ -83,7 +83,7 @@ struct iscsi_params {
 	u32 target_max_outstanding_r2t;
 };
 
-void iscsi_params_init(struct iscsi_params *p);
+void bootsan_iscsi_params_init(struct iscsi_params *p);
 
 enum iscsi_neg_result {
 	ISCSI_NEG_OK = 0,		/* handled; answer (if any) in out */
@@ -103,7 +103,7 @@ struct iscsi_neg_state {
 	bool mrdsl_answered;
 };
 
-void iscsi_neg_init(struct iscsi_neg_state *s, struct iscsi_params *p);
+void bootsan_iscsi_neg_init(struct iscsi_neg_state *s, struct iscsi_params *p);
 
 /*
  * Negotiate the key @kv the initiator sent, record the result in s->p and
@@ -126,7 +126,7 @@ enum iscsi_neg_result bootsan_iscsi_negotiate(struct iscsi_neg_state *s,
  * Phase): declare our MaxRecvDataSegmentLength if not done yet and make
  * FirstBurstLength <= MaxBurstLength.
  */
-void iscsi_neg_finish(struct iscsi_neg_state *s, struct iscsi_text_buf *out);
+void bootsan_iscsi_neg_finish(struct iscsi_neg_state *s, struct iscsi_text_buf *out);
 
 /*
  * Decode a CHAP binary value, "0x" and an even number of hex digits or "0b"
@@ -135,7 +135,7 @@ void iscsi_neg_finish(struct iscsi_neg_state *s, struct iscsi_text_buf *out);
  * (including an empty one) and -E2BIG when it does not fit. Reads only the
  * @value_len bytes at @value.
  */
-int iscsi_chap_decode(const char *value, u32 value_len, u8 *out, u32 out_max);
+int bootsan_iscsi_chap_decode(const char *value, u32 value_len, u8 *out, u32 out_max);
 
 /*
  * Write "0x", @len bytes at @in in lower-case hex and a NUL into the @cap
@@ -143,6 +143,6 @@ int iscsi_chap_decode(const char *value, u32 value_len, u8 *out, u32 out_max);
  * @len 0 (which would be the malformed value "0x"); on error @out holds ""
  * if @cap allows.
  */
-int iscsi_chap_encode_hex(const u8 *in, u32 len, char *out, u32 cap);
+int bootsan_iscsi_chap_encode_hex(const u8 *in, u32 len, char *out, u32 cap);
 
 #endif /* BOOTSAN_ISCSI_TEXT_H */

@@ -145,7 +145,7 @@ static int login_find_target(struct bootsan_conn *conn)
 	else if (!bootsan_target_admits(t, conn->params.initiator_name, &acl))
 		ret = -EPERM;	/* not in the ACL; an empty one admits nobody */
 	if (!ret) {
-		kref_get(&t->ref);
+		bootsan_target_get(t);
 		conn->target = t;
 		ret = pick_credentials(conn, t, acl);
 	}
@@ -174,11 +174,11 @@ static int chap_send_challenge(struct bootsan_conn *conn, struct iscsi_text_buf 
 
 	get_random_bytes(&conn->chap_id, 1);
 	get_random_bytes(conn->chap_challenge, len);
-	if (iscsi_chap_encode_hex(conn->chap_challenge, len, hex, sizeof(hex)))
+	if (bootsan_iscsi_chap_encode_hex(conn->chap_challenge, len, hex, sizeof(hex)))
 		return -EINVAL;
-	iscsi_text_add_u32(out, "CHAP_A", conn->chap_alg->id);
-	iscsi_text_add_u32(out, "CHAP_I", conn->chap_id);
-	iscsi_text_add(out, "CHAP_C", hex);
+	bootsan_iscsi_text_add_u32(out, "CHAP_A", conn->chap_alg->id);
+	bootsan_iscsi_text_add_u32(out, "CHAP_I", conn->chap_id);
+	bootsan_iscsi_text_add(out, "CHAP_C", hex);
 	conn->chap_state = CHAP_WAIT_RESPONSE;
 	return 0;
 }
@@ -207,7 +207,7 @@ static int chap_verify(struct bootsan_conn *conn, struct security_keys *k,
 	if (k->chap_n.value_len != strlen(mine->user) ||
 	    memcmp(k->chap_n.value, mine->user, k->chap_n.value_len))
 		return -EACCES;
-	len = iscsi_chap_decode(k->chap_r.value, k->chap_r.value_len, got, sizeof(got));
+	len = bootsan_iscsi_chap_decode(k->chap_r.value, k->chap_r.value_len, got, sizeof(got));
 	if (len != alg->digest_len)
 		return -EACCES;
 	if (bootsan_chap_response(alg, conn->chap_id, mine->secret, mine->secret_len,
@@ -225,8 +225,8 @@ static int chap_verify(struct bootsan_conn *conn, struct security_keys *k,
 		return -EACCES;
 	if (bootsan_chap_parse_id(k->chap_i.value, k->chap_i.value_len, &id))
 		return -EACCES;
-	len = iscsi_chap_decode(k->chap_c.value, k->chap_c.value_len,
-				challenge, sizeof(challenge));
+	len = bootsan_iscsi_chap_decode(k->chap_c.value, k->chap_c.value_len,
+					challenge, sizeof(challenge));
 	if (len <= 0)
 		return -EACCES;
 	/* Short challenges are guessable; ours reflected would answer itself. */
@@ -236,10 +236,10 @@ static int chap_verify(struct bootsan_conn *conn, struct security_keys *k,
 	if (bootsan_chap_response(alg, id, mutual->secret, mutual->secret_len,
 				  challenge, len, expect))
 		return -EACCES;
-	if (iscsi_chap_encode_hex(expect, alg->digest_len, hex, sizeof(hex)))
+	if (bootsan_iscsi_chap_encode_hex(expect, alg->digest_len, hex, sizeof(hex)))
 		return -EACCES;
-	iscsi_text_add(out, "CHAP_N", mutual->user);
-	iscsi_text_add(out, "CHAP_R", hex);
+	bootsan_iscsi_text_add(out, "CHAP_N", mutual->user);
+	bootsan_iscsi_text_add(out, "CHAP_R", hex);
 	return 0;
 }
 
@@ -253,10 +253,10 @@ static int login_security(struct bootsan_conn *conn, struct security_keys *k,
 		if (conn->auth_required || (!list_has(k->auth_method, "None") && can_chap)) {
 			if (!list_has(k->auth_method, "CHAP") || !can_chap)
 				return -EACCES;
-			iscsi_text_add(out, "AuthMethod", "CHAP");
+			bootsan_iscsi_text_add(out, "AuthMethod", "CHAP");
 			conn->chap_state = CHAP_WAIT_ALGORITHM;
 		} else if (list_has(k->auth_method, "None")) {
-			iscsi_text_add(out, "AuthMethod", "None");
+			bootsan_iscsi_text_add(out, "AuthMethod", "None");
 			conn->auth_done = true;
 		} else {
 			return -EACCES;
@@ -308,7 +308,7 @@ static int login_complete(struct bootsan_conn *conn, struct iscsi_text_buf *out)
 {
 	struct bootsan_session *sess;
 
-	iscsi_neg_finish(&conn->neg, out);
+	bootsan_iscsi_neg_finish(&conn->neg, out);
 	/*
 	 * The ACL and credentials may have changed since the first request:
 	 * decide again, under the mutex that orders this login against
@@ -434,7 +434,7 @@ int bootsan_login_pdu(struct bootsan_conn *conn)
 		memcpy(conn->isid, req->isid, sizeof(conn->isid));
 		conn->stat_sn = be32_to_cpu(req->exp_statsn);
 		conn->cid = be16_to_cpu(req->cid);
-		iscsi_neg_init(&conn->neg, &conn->params);
+		bootsan_iscsi_neg_init(&conn->neg, &conn->params);
 		if (req->min_version > 0)
 			return login_fail(conn, "", ISCSI_STATUS_CLS_INITIATOR_ERR,
 					  ISCSI_LOGIN_STATUS_NO_VERSION,
@@ -471,7 +471,7 @@ int bootsan_login_pdu(struct bootsan_conn *conn)
 	if (!out.data)
 		return -ENOMEM;
 
-	while ((ret = iscsi_text_next(conn->data, conn->data_len, &pos, &kv)) > 0) {
+	while ((ret = bootsan_iscsi_text_next(conn->data, conn->data_len, &pos, &kv)) > 0) {
 		/*
 		 * What the session is, and whose, was settled by the first
 		 * request (the target looked up, authentication decided): a
@@ -524,11 +524,11 @@ int bootsan_login_pdu(struct bootsan_conn *conn)
 			ret = login_find_target(conn);
 			if (ret)
 				goto out;
-			iscsi_text_add_u32(&out, "TargetPortalGroupTag", conn->portal->tpgt);
+			bootsan_iscsi_text_add_u32(&out, "TargetPortalGroupTag", conn->portal->tpgt);
 			/* target-set may rewrite the alias: read it under the mutex. */
 			mutex_lock(&bootsan_config_mutex);
 			if (conn->target->alias[0])
-				iscsi_text_add(&out, "TargetAlias", conn->target->alias);
+				bootsan_iscsi_text_add(&out, "TargetAlias", conn->target->alias);
 			mutex_unlock(&bootsan_config_mutex);
 		}
 	}

@@ -51,6 +51,12 @@ extern const struct nla_policy bootsan_stats_get_nl_policy[BOOTSAN_A_STATS_LUN +
 /* Ops table for bootsan */
 extern const struct genl_ops bootsan_nl_ops[17];
 
+int bootsan_nl_pre_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
+			struct genl_info *info);
+void
+bootsan_nl_post_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
+		     struct genl_info *info);
+
 int bootsan_nl_portal_new_doit(struct sk_buff *skb, struct genl_info *info);
 int bootsan_nl_portal_del_doit(struct sk_buff *skb, struct genl_info *info);
 int bootsan_nl_portal_get_doit(struct sk_buff *skb, struct genl_info *info);

@@ -3,7 +3,9 @@
  * The bootsan generic netlink family. Attribute policies and the ops table
  * are generated from uapi/bootsan.yaml (netlink-gen.c); this file holds the
  * handlers. Every rejected request carries an extack message naming the
- * attribute at fault. Handlers run under bootsan_config_mutex.
+ * attribute at fault. Do handlers run between bootsan_nl_pre_doit() and
+ * bootsan_nl_post_doit(), which refuse other namespaces and hold
+ * bootsan_config_mutex for them; dumps do both themselves.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -36,6 +38,9 @@ struct genl_family bootsan_nl_family __ro_after_init = {
 	.netnsok = true,	/* so other namespaces get a clear refusal */
 	.parallel_ops = false,
 	.module = THIS_MODULE,
+	/* The spec's pre and post of every do op; per-op tables cannot hold them. */
+	.pre_doit = bootsan_nl_pre_doit,
+	.post_doit = bootsan_nl_post_doit,
 	.ops = bootsan_nl_ops,
 	.n_ops = ARRAY_SIZE(bootsan_nl_ops),
 	.mcgrps = bootsan_nl_mcgrps,
@@ -74,6 +79,36 @@ static int check_netns(struct net *net, struct netlink_ext_ack *extack)
 static int dump_check_netns(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	return check_netns(sock_net(skb->sk), cb->extack);
+}
+
+/*
+ * LUN_NEW opens the backing store, which may sleep long: it takes the
+ * mutex itself, only to insert the LUN, so logins do not wait for it.
+ */
+static bool op_locks_itself(u8 cmd)
+{
+	return cmd == BOOTSAN_CMD_LUN_NEW;
+}
+
+/* Before every do handler (the spec names it for each operation). */
+int bootsan_nl_pre_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
+			struct genl_info *info)
+{
+	int ret = check_netns(genl_info_net(info), info->extack);
+
+	if (ret)
+		return ret;
+	if (!op_locks_itself(ops->cmd))
+		mutex_lock(&bootsan_config_mutex);
+	return 0;
+}
+
+/* After every do handler whose bootsan_nl_pre_doit() succeeded. */
+void bootsan_nl_post_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
+			  struct genl_info *info)
+{
+	if (!op_locks_itself(ops->cmd))
+		mutex_unlock(&bootsan_config_mutex);
 }
 
 static int check_iscsi_name(const struct nlattr *attr, struct netlink_ext_ack *extack)
@@ -303,95 +338,61 @@ int bootsan_nl_portal_new_doit(struct sk_buff *skb, struct genl_info *info)
 	u16 port;
 	int ret;
 
-	ret = check_netns(genl_info_net(info), info->extack);
-	if (ret)
-		return ret;
 	ret = portal_key(info, &addr, &len, &port);
 	if (ret)
 		return ret;
-	mutex_lock(&bootsan_config_mutex);
-	if (bootsan_shutting_down) {
-		ret = -ESHUTDOWN;
-		goto out;
-	}
+	if (bootsan_shutting_down)
+		return -ESHUTDOWN;
 	if (bootsan_portal_find(addr, len, port)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[BOOTSAN_A_PORTAL_ADDR],
 				    "portal exists");
-		ret = -EEXIST;
-		goto out;
+		return -EEXIST;
 	}
-	p = kzalloc(sizeof(*p), GFP_KERNEL);
-	if (!p) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	memcpy(p->addr, addr, len);
-	p->addr_len = len;
-	p->port = port;
-	p->tpgt = BOOTSAN_DEFAULT_TPGT;
+	p = bootsan_portal_alloc(addr, len, port);
+	if (!p)
+		return -ENOMEM;
 	if (info->attrs[BOOTSAN_A_PORTAL_TPGT])
 		p->tpgt = nla_get_u16(info->attrs[BOOTSAN_A_PORTAL_TPGT]);
-	p->max_connections = BOOTSAN_DEFAULT_MAX_CONNECTIONS;
 	if (info->attrs[BOOTSAN_A_PORTAL_MAX_CONNECTIONS] &&
 	    nla_get_u32(info->attrs[BOOTSAN_A_PORTAL_MAX_CONNECTIONS]))
 		p->max_connections = nla_get_u32(info->attrs[BOOTSAN_A_PORTAL_MAX_CONNECTIONS]);
-	p->login_timeout = BOOTSAN_DEFAULT_LOGIN_TIMEOUT;
 	if (info->attrs[BOOTSAN_A_PORTAL_LOGIN_TIMEOUT] &&
 	    nla_get_u32(info->attrs[BOOTSAN_A_PORTAL_LOGIN_TIMEOUT]))
 		p->login_timeout = nla_get_u32(info->attrs[BOOTSAN_A_PORTAL_LOGIN_TIMEOUT]);
-	atomic_set(&p->connections, 0);
-	bootsan_prelogin_portal_init(p);
 	ret = bootsan_portal_open(p);
 	if (ret) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[BOOTSAN_A_PORTAL_ADDR],
 				    "cannot bind the portal address (not local, or in use)");
-		kfree(p);
-		goto out;
+		bootsan_portal_put(p);
+		return ret;
 	}
 	list_add_tail(&p->node, &bootsan_portals);
-out:
-	mutex_unlock(&bootsan_config_mutex);
-	return ret;
+	return 0;
 }
 
 int bootsan_nl_portal_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct bootsan_portal *p;
-	int ret;
 
-	ret = check_netns(genl_info_net(info), info->extack);
-	if (ret)
-		return ret;
-	mutex_lock(&bootsan_config_mutex);
 	p = portal_lookup(info);
-	if (IS_ERR(p)) {
-		ret = PTR_ERR(p);
-	} else if (atomic_read(&p->connections) &&
-		   !info->attrs[BOOTSAN_A_PORTAL_FORCE]) {
+	if (IS_ERR(p))
+		return PTR_ERR(p);
+	if (atomic_read(&p->connections) && !info->attrs[BOOTSAN_A_PORTAL_FORCE]) {
 		NL_SET_ERR_MSG(info->extack, "portal has connections (use force)");
-		ret = -EBUSY;
-	} else {
-		bootsan_portal_remove(p);
-		bootsan_conns_shutdown_portal(p);
+		return -EBUSY;
 	}
-	mutex_unlock(&bootsan_config_mutex);
-	return ret;
+	bootsan_portal_remove(p);
+	bootsan_conns_shutdown_portal(p);
+	return 0;
 }
 
 int bootsan_nl_portal_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct bootsan_portal *p;
-	int ret;
+	struct bootsan_portal *p = portal_lookup(info);
 
-	ret = check_netns(genl_info_net(info), info->extack);
-	if (ret)
-		return ret;
-	mutex_lock(&bootsan_config_mutex);
-	p = portal_lookup(info);
-	ret = IS_ERR(p) ? PTR_ERR(p) :
-	      reply_one(info, BOOTSAN_CMD_PORTAL_GET, portal_fill, p);
-	mutex_unlock(&bootsan_config_mutex);
-	return ret;
+	if (IS_ERR(p))
+		return PTR_ERR(p);
+	return reply_one(info, BOOTSAN_CMD_PORTAL_GET, portal_fill, p);
 }
 
 int bootsan_nl_portal_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
@@ -504,42 +505,28 @@ int bootsan_nl_target_new_doit(struct sk_buff *skb, struct genl_info *info)
 	struct bootsan_target *t;
 	int ret;
 
-	ret = check_netns(genl_info_net(info), info->extack);
-	if (ret)
-		return ret;
 	if (missing(info, BOOTSAN_A_TARGET_IQN, "target: iqn is required"))
 		return -EINVAL;
 	ret = check_iscsi_name(info->attrs[BOOTSAN_A_TARGET_IQN], info->extack);
 	if (ret)
 		return ret;
-	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	t = bootsan_target_alloc(nla_data(info->attrs[BOOTSAN_A_TARGET_IQN]));
 	if (!t)
 		return -ENOMEM;
-	kref_init(&t->ref);
-	nla_strscpy(t->iqn, info->attrs[BOOTSAN_A_TARGET_IQN], sizeof(t->iqn));
-	t->auth = BOOTSAN_AUTH_NONE;
-	t->max_sessions = BOOTSAN_DEFAULT_MAX_SESSIONS;
-	t->queue_depth = BOOTSAN_DEFAULT_QUEUE_DEPTH;
-	INIT_LIST_HEAD(&t->luns);
-	INIT_LIST_HEAD(&t->acls);
-	atomic_set(&t->nr_sessions, 0);
 	ret = target_apply(t, info);
 	if (ret)
-		goto free;
-
-	mutex_lock(&bootsan_config_mutex);
+		goto put;
 	if (bootsan_target_find(t->iqn)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[BOOTSAN_A_TARGET_IQN],
 				    "target exists");
 		ret = -EEXIST;
-	} else {
-		ret = bootsan_target_add(t);
+		goto put;
 	}
-	mutex_unlock(&bootsan_config_mutex);
+	ret = bootsan_target_add(t);
 	if (!ret)
 		return 0;
-free:
-	kfree_sensitive(t);
+put:
+	bootsan_target_put(t);
 	return ret;
 }
 
@@ -548,16 +535,12 @@ int bootsan_nl_target_set_doit(struct sk_buff *skb, struct genl_info *info)
 	struct bootsan_target *t, *draft;
 	int ret;
 
-	ret = check_netns(genl_info_net(info), info->extack);
-	if (ret)
-		return ret;
 	if (missing(info, BOOTSAN_A_TARGET_IQN, "target: iqn is required"))
 		return -EINVAL;
 	/* Changes are made on a copy, so a rejected request changes nothing. */
 	draft = kmalloc(sizeof(*draft), GFP_KERNEL);
 	if (!draft)
 		return -ENOMEM;
-	mutex_lock(&bootsan_config_mutex);
 	t = target_lookup(info->attrs[BOOTSAN_A_TARGET_IQN], info->extack);
 	if (IS_ERR(t)) {
 		ret = PTR_ERR(t);
@@ -579,7 +562,6 @@ int bootsan_nl_target_set_doit(struct sk_buff *skb, struct genl_info *info)
 	WRITE_ONCE(t->allow_any_initiator, draft->allow_any_initiator);
 	bootsan_sessions_recheck(t);
 out:
-	mutex_unlock(&bootsan_config_mutex);
 	kfree_sensitive(draft);
 	return ret;
 }
@@ -587,46 +569,32 @@ out:
 int bootsan_nl_target_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct bootsan_target *t;
-	int ret;
 
-	ret = check_netns(genl_info_net(info), info->extack);
-	if (ret)
-		return ret;
 	if (missing(info, BOOTSAN_A_TARGET_IQN, "target: iqn is required"))
 		return -EINVAL;
-	mutex_lock(&bootsan_config_mutex);
 	t = target_lookup(info->attrs[BOOTSAN_A_TARGET_IQN], info->extack);
-	if (IS_ERR(t)) {
-		ret = PTR_ERR(t);
-	} else if (atomic_read(&t->nr_sessions) &&
-		   !info->attrs[BOOTSAN_A_TARGET_FORCE]) {
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	if (atomic_read(&t->nr_sessions) && !info->attrs[BOOTSAN_A_TARGET_FORCE]) {
 		NL_SET_ERR_MSG(info->extack, "target has sessions (use force)");
-		ret = -EBUSY;
-	} else {
-		/* Sessions end on their own time; they hold the target until then. */
-		bootsan_sessions_close_target(t);
-		bootsan_target_remove(t);
+		return -EBUSY;
 	}
-	mutex_unlock(&bootsan_config_mutex);
-	return ret;
+	/* Sessions end on their own time; they hold the target until then. */
+	bootsan_sessions_close_target(t);
+	bootsan_target_remove(t);
+	return 0;
 }
 
 int bootsan_nl_target_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct bootsan_target *t;
-	int ret;
 
-	ret = check_netns(genl_info_net(info), info->extack);
-	if (ret)
-		return ret;
 	if (missing(info, BOOTSAN_A_TARGET_IQN, "target: iqn is required"))
 		return -EINVAL;
-	mutex_lock(&bootsan_config_mutex);
 	t = target_lookup(info->attrs[BOOTSAN_A_TARGET_IQN], info->extack);
-	ret = IS_ERR(t) ? PTR_ERR(t) :
-	      reply_one(info, BOOTSAN_CMD_TARGET_GET, target_fill, t);
-	mutex_unlock(&bootsan_config_mutex);
-	return ret;
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	return reply_one(info, BOOTSAN_CMD_TARGET_GET, target_fill, t);
 }
 
 int bootsan_nl_target_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
@@ -762,23 +730,17 @@ int bootsan_nl_lun_new_doit(struct sk_buff *skb, struct genl_info *info)
 	struct bootsan_lun *l;
 	int ret;
 
-	ret = check_netns(genl_info_net(info), info->extack);
-	if (ret)
-		return ret;
 	if (missing(info, BOOTSAN_A_LUN_TARGET, "lun: target is required") ||
 	    missing(info, BOOTSAN_A_LUN_LUN, "lun: lun is required") ||
 	    missing(info, BOOTSAN_A_LUN_PATH, "lun: path is required"))
 		return -EINVAL;
-	l = kzalloc(sizeof(*l), GFP_KERNEL);
+	l = bootsan_lun_alloc();
 	if (!l)
 		return -ENOMEM;
-	ret = bootsan_lun_state_alloc(l);
-	if (ret)
-		goto free;
 	/* Opening the backing store may sleep long: do it outside the lock. */
 	ret = lun_parse(l, info);
 	if (ret)
-		goto free;
+		goto put;
 
 	mutex_lock(&bootsan_config_mutex);
 	t = target_lookup(info->attrs[BOOTSAN_A_LUN_TARGET], info->extack);
@@ -794,8 +756,8 @@ int bootsan_nl_lun_new_doit(struct sk_buff *skb, struct genl_info *info)
 	mutex_unlock(&bootsan_config_mutex);
 	if (!ret)
 		return 0;
-free:
-	bootsan_lun_free(l);
+put:
+	bootsan_lun_put(l);
 	return ret;
 }
 
@@ -803,76 +765,57 @@ int bootsan_nl_lun_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct bootsan_target *t;
 	struct bootsan_lun *l;
-	int ret;
 
-	ret = check_netns(genl_info_net(info), info->extack);
-	if (ret)
-		return ret;
 	if (missing(info, BOOTSAN_A_LUN_TARGET, "lun: target is required") ||
 	    missing(info, BOOTSAN_A_LUN_LUN, "lun: lun is required"))
 		return -EINVAL;
-	mutex_lock(&bootsan_config_mutex);
 	l = lun_lookup(info, &t);
-	if (IS_ERR(l)) {
-		ret = PTR_ERR(l);
-	} else if (atomic_read(&t->nr_sessions) && !info->attrs[BOOTSAN_A_LUN_FORCE]) {
+	if (IS_ERR(l))
+		return PTR_ERR(l);
+	if (atomic_read(&t->nr_sessions) && !info->attrs[BOOTSAN_A_LUN_FORCE]) {
 		NL_SET_ERR_MSG(info->extack, "the LUN's target has sessions (use force)");
-		ret = -EBUSY;
-	} else {
-		if (atomic_read(&t->nr_sessions))
-			bootsan_sessions_close_target(t);
-		bootsan_lun_remove(t, l);
+		return -EBUSY;
 	}
-	mutex_unlock(&bootsan_config_mutex);
-	return ret;
+	if (atomic_read(&t->nr_sessions))
+		bootsan_sessions_close_target(t);
+	bootsan_lun_remove(t, l);
+	return 0;
 }
 
 int bootsan_nl_lun_resize_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct bootsan_lun *l;
+	u64 size;
 	int ret;
 
-	ret = check_netns(genl_info_net(info), info->extack);
-	if (ret)
-		return ret;
 	if (missing(info, BOOTSAN_A_LUN_TARGET, "lun: target is required") ||
 	    missing(info, BOOTSAN_A_LUN_LUN, "lun: lun is required") ||
 	    missing(info, BOOTSAN_A_LUN_SIZE, "lun: size is required"))
 		return -EINVAL;
-	mutex_lock(&bootsan_config_mutex);
 	l = lun_lookup(info, NULL);
-	if (IS_ERR(l)) {
-		ret = PTR_ERR(l);
-	} else {
-		u64 size = nla_get_u64(info->attrs[BOOTSAN_A_LUN_SIZE]);
-
-		ret = lun_check_size(l, size, info->attrs[BOOTSAN_A_LUN_SIZE], info->extack);
-		if (!ret && size != l->size) {
-			/* Commands read it without the mutex. */
-			WRITE_ONCE(l->size, size);
-			bootsan_lun_capacity_changed(l);
-		}
+	if (IS_ERR(l))
+		return PTR_ERR(l);
+	size = nla_get_u64(info->attrs[BOOTSAN_A_LUN_SIZE]);
+	ret = lun_check_size(l, size, info->attrs[BOOTSAN_A_LUN_SIZE], info->extack);
+	if (!ret && size != l->size) {
+		/* Commands read it without the mutex. */
+		WRITE_ONCE(l->size, size);
+		bootsan_lun_capacity_changed(l);
 	}
-	mutex_unlock(&bootsan_config_mutex);
 	return ret;
 }
 
 int bootsan_nl_lun_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct bootsan_lun *l;
-	int ret;
 
-	ret = check_netns(genl_info_net(info), info->extack);
-	if (ret)
-		return ret;
 	if (missing(info, BOOTSAN_A_LUN_TARGET, "lun: target is required") ||
 	    missing(info, BOOTSAN_A_LUN_LUN, "lun: lun is required"))
 		return -EINVAL;
-	mutex_lock(&bootsan_config_mutex);
 	l = lun_lookup(info, NULL);
-	ret = IS_ERR(l) ? PTR_ERR(l) : reply_one(info, BOOTSAN_CMD_LUN_GET, lun_fill, l);
-	mutex_unlock(&bootsan_config_mutex);
-	return ret;
+	if (IS_ERR(l))
+		return PTR_ERR(l);
+	return reply_one(info, BOOTSAN_CMD_LUN_GET, lun_fill, l);
 }
 
 /*
@@ -958,22 +901,17 @@ static int stats_fill(struct sk_buff *skb, const void *obj)
 int bootsan_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct bootsan_lun *l;
-	int ret;
 
-	ret = check_netns(genl_info_net(info), info->extack);
-	if (ret)
-		return ret;
 	if (missing(info, BOOTSAN_A_STATS_TARGET, "stats: target is required") ||
 	    missing(info, BOOTSAN_A_STATS_LUN, "stats: lun is required"))
 		return -EINVAL;
 	/* The stats and LUN attribute sets number target and lun alike. */
 	BUILD_BUG_ON((int)BOOTSAN_A_STATS_TARGET != (int)BOOTSAN_A_LUN_TARGET ||
 		     (int)BOOTSAN_A_STATS_LUN != (int)BOOTSAN_A_LUN_LUN);
-	mutex_lock(&bootsan_config_mutex);
 	l = lun_lookup(info, NULL);
-	ret = IS_ERR(l) ? PTR_ERR(l) : reply_one(info, BOOTSAN_CMD_STATS_GET, stats_fill, l);
-	mutex_unlock(&bootsan_config_mutex);
-	return ret;
+	if (IS_ERR(l))
+		return PTR_ERR(l);
+	return reply_one(info, BOOTSAN_CMD_STATS_GET, stats_fill, l);
 }
 
 int bootsan_nl_stats_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
@@ -1025,9 +963,6 @@ int bootsan_nl_acl_new_doit(struct sk_buff *skb, struct genl_info *info)
 	struct bootsan_acl *acl;
 	int ret;
 
-	ret = check_netns(genl_info_net(info), info->extack);
-	if (ret)
-		return ret;
 	if (missing(info, BOOTSAN_A_ACL_TARGET, "acl: target is required") ||
 	    missing(info, BOOTSAN_A_ACL_INITIATOR, "acl: initiator is required"))
 		return -EINVAL;
@@ -1047,23 +982,21 @@ int bootsan_nl_acl_new_doit(struct sk_buff *skb, struct genl_info *info)
 					   info->extack);
 	if (ret)
 		goto free;
-
-	mutex_lock(&bootsan_config_mutex);
 	t = target_lookup(info->attrs[BOOTSAN_A_ACL_TARGET], info->extack);
 	if (IS_ERR(t)) {
 		ret = PTR_ERR(t);
-	} else if (bootsan_acl_find(t, acl->initiator)) {
+		goto free;
+	}
+	if (bootsan_acl_find(t, acl->initiator)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[BOOTSAN_A_ACL_INITIATOR],
 				    "initiator is already in the target's ACL");
 		ret = -EEXIST;
-	} else {
-		list_add_tail(&acl->node, &t->acls);
-		/* Its own credentials replace the target's it may have proved. */
-		bootsan_sessions_recheck(t);
+		goto free;
 	}
-	mutex_unlock(&bootsan_config_mutex);
-	if (!ret)
-		return 0;
+	list_add_tail(&acl->node, &t->acls);
+	/* Its own credentials replace the target's it may have proved. */
+	bootsan_sessions_recheck(t);
+	return 0;
 free:
 	kfree_sensitive(acl);
 	return ret;
@@ -1073,50 +1006,33 @@ int bootsan_nl_acl_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct bootsan_target *t;
 	struct bootsan_acl *acl;
-	int ret;
 
-	ret = check_netns(genl_info_net(info), info->extack);
-	if (ret)
-		return ret;
 	if (missing(info, BOOTSAN_A_ACL_TARGET, "acl: target is required") ||
 	    missing(info, BOOTSAN_A_ACL_INITIATOR, "acl: initiator is required"))
 		return -EINVAL;
-	mutex_lock(&bootsan_config_mutex);
 	acl = acl_lookup(info, &t);
-	if (IS_ERR(acl)) {
-		ret = PTR_ERR(acl);
-	} else {
-		bootsan_acl_remove(acl);
-		bootsan_sessions_recheck(t);
-	}
-	mutex_unlock(&bootsan_config_mutex);
-	return ret;
+	if (IS_ERR(acl))
+		return PTR_ERR(acl);
+	bootsan_acl_remove(acl);
+	bootsan_sessions_recheck(t);
+	return 0;
 }
 
 int bootsan_nl_acl_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct acl_ref r;
 	struct bootsan_target *t;
 	struct bootsan_acl *acl;
-	int ret;
+	struct acl_ref r;
 
-	ret = check_netns(genl_info_net(info), info->extack);
-	if (ret)
-		return ret;
 	if (missing(info, BOOTSAN_A_ACL_TARGET, "acl: target is required") ||
 	    missing(info, BOOTSAN_A_ACL_INITIATOR, "acl: initiator is required"))
 		return -EINVAL;
-	mutex_lock(&bootsan_config_mutex);
 	acl = acl_lookup(info, &t);
-	if (IS_ERR(acl)) {
-		ret = PTR_ERR(acl);
-	} else {
-		r.target = t;
-		r.acl = acl;
-		ret = reply_one(info, BOOTSAN_CMD_ACL_GET, acl_fill, &r);
-	}
-	mutex_unlock(&bootsan_config_mutex);
-	return ret;
+	if (IS_ERR(acl))
+		return PTR_ERR(acl);
+	r.target = t;
+	r.acl = acl;
+	return reply_one(info, BOOTSAN_CMD_ACL_GET, acl_fill, &r);
 }
 
 /* cb->args[0]: target id, cb->args[1]: entries of it already sent. */
@@ -1230,10 +1146,8 @@ int bootsan_nl_session_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct bootsan_session *s;
 	u64 id;
-	int ret = check_netns(genl_info_net(info), info->extack);
+	int ret;
 
-	if (ret)
-		return ret;
 	if (missing(info, BOOTSAN_A_SESSION_ID, "session: id is required"))
 		return -EINVAL;
 	id = nla_get_u64(info->attrs[BOOTSAN_A_SESSION_ID]);
@@ -1275,10 +1189,6 @@ int bootsan_nl_session_get_dumpit(struct sk_buff *skb, struct netlink_callback *
 
 int bootsan_nl_session_kill_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	int ret = check_netns(genl_info_net(info), info->extack);
-
-	if (ret)
-		return ret;
 	if (missing(info, BOOTSAN_A_SESSION_ID, "session: id is required"))
 		return -EINVAL;
 	if (bootsan_session_kill(nla_get_u64(info->attrs[BOOTSAN_A_SESSION_ID])))

@@ -84,7 +84,7 @@ struct bootsan_session *bootsan_session_create(struct bootsan_conn *conn,
 		return ERR_PTR(-EBUSY);	/* Target Error, out of resources */
 	}
 	/* 65535 sessions at once (discovery ones have no limit): refused. */
-	sess->tsih = tsih_alloc(&bootsan_tsihs);
+	sess->tsih = bootsan_tsih_alloc(&bootsan_tsihs);
 	if (!sess->tsih) {
 		mutex_unlock(&bootsan_session_mutex);
 		kfree(sess);
@@ -103,7 +103,7 @@ void bootsan_session_close(struct bootsan_session *sess, int reason)
 {
 	mutex_lock(&bootsan_session_mutex);
 	list_del(&sess->node);
-	tsih_free(&bootsan_tsihs, sess->tsih);
+	bootsan_tsih_free(&bootsan_tsihs, sess->tsih);
 	mutex_unlock(&bootsan_session_mutex);
 	if (sess->reinstated)
 		reason = BOOTSAN_SESSION_DOWN_REASON_REINSTATED;

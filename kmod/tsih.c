@@ -7,7 +7,7 @@ static bool taken(const struct tsih_map *m, u16 t)
 	return m->used[t / 64] & (1ULL << (t % 64));
 }
 
-void tsih_init(struct tsih_map *m)
+void bootsan_tsih_init(struct tsih_map *m)
 {
 	u32 i;
 
@@ -18,7 +18,7 @@ void tsih_init(struct tsih_map *m)
 	m->next = 1;
 }
 
-u16 tsih_alloc(struct tsih_map *m)
+u16 bootsan_tsih_alloc(struct tsih_map *m)
 {
 	u16 t = m->next;
 	u32 tries;
@@ -37,7 +37,7 @@ u16 tsih_alloc(struct tsih_map *m)
 	return 0;
 }
 
-void tsih_free(struct tsih_map *m, u16 tsih)
+void bootsan_tsih_free(struct tsih_map *m, u16 tsih)
 {
 	if (!tsih || !taken(m, tsih))
 		return;

@@ -28,10 +28,10 @@ struct tsih_map {
 /* A map with every handle free, for a static definition. */
 #define TSIH_MAP_INIT	{ .used = { 1 }, .nr_used = 0, .next = 1 }
 
-void tsih_init(struct tsih_map *m);
+void bootsan_tsih_init(struct tsih_map *m);
 /* A free handle, now taken; 0 when all 65535 are taken. */
-u16 tsih_alloc(struct tsih_map *m);
+u16 bootsan_tsih_alloc(struct tsih_map *m);
 /* Give back handle @tsih (0, or one not taken, is ignored). */
-void tsih_free(struct tsih_map *m, u16 tsih);
+void bootsan_tsih_free(struct tsih_map *m, u16 tsih);
 
 #endif /* BOOTSAN_TSIH_H */

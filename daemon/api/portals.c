@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <linux/bootsan.h>
 
 #include "portals.h"
 #include "lib/bootsand.h"
@@ -94,9 +95,10 @@ static void post_portals(struct http_req *r)
 	p.port = (uint16_t)port;
 	p.tpgt = (uint16_t)tpgt;
 	/* bootsan.yaml's check on the portal's login-timeout. */
-	if (login_timeout < 0 || login_timeout > 3600) {
+	if (login_timeout < 0 || login_timeout > BOOTSAN_LOGIN_TIMEOUT_MAX) {
 		http_reply_error(r, 400, "login_timeout_s",
-				 "login_timeout_s must be 0 (the module's default, 15 s) to 3600");
+				 "login_timeout_s must be 0 (the module's default, 15 s) to %d",
+				 BOOTSAN_LOGIN_TIMEOUT_MAX);
 		return;
 	}
 	p.max_connections = (uint32_t)max_connections;

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/bootsan.h>
+
 #include "../../kmod/iscsi_name.h"
 #include "lib/bootsand.h"
 #include "lib/http.h"
@@ -121,8 +123,8 @@ static int parse_lun(struct http_req *r, json_t *j, const char *iqn, struct stor
 			"device", &device, "backend", &backend, "direct", &direct,
 			"block_size", &block_size))
 		return -1;
-	if (lun < 0 || lun > 16383) {
-		http_reply_error(r, 400, "luns", "LUN numbers are 0 to 16383");
+	if (lun < 0 || lun > BOOTSAN_LUN_MAX) {
+		http_reply_error(r, 400, "luns", "LUN numbers are 0 to %d", BOOTSAN_LUN_MAX);
 		return -1;
 	}
 	if (!image == !device) {
@@ -174,10 +176,11 @@ static int apply_or_undo(struct bsd *d, struct http_req *r, void (*undo)(struct 
 /* The limit is bootsan.yaml's check on the target's nop-in-interval. */
 static bool nop_in_interval_ok(struct http_req *r, json_int_t v)
 {
-	if (v >= 0 && v <= 3600)
+	if (v >= 0 && v <= BOOTSAN_NOP_IN_INTERVAL_MAX)
 		return true;
 	http_reply_error(r, 400, "nop_in_interval",
-			 "nop_in_interval is 0 (no NOP-In) to 3600 seconds");
+			 "nop_in_interval is 0 (no NOP-In) to %d seconds",
+			 BOOTSAN_NOP_IN_INTERVAL_MAX);
 	return false;
 }
 
@@ -209,10 +212,11 @@ static void post_target(struct http_req *r)
 		http_reply_error(r, 400, "alias", "the alias is at most 255 characters");
 		return;
 	}
-	if (max_sessions < 0 || queue_depth < 0 || queue_depth > 128) {
-		http_reply_error(r, 400, queue_depth < 0 || queue_depth > 128 ?
+	if (max_sessions < 0 || queue_depth < 0 || queue_depth > BOOTSAN_QUEUE_DEPTH_MAX) {
+		http_reply_error(r, 400, queue_depth < 0 || queue_depth > BOOTSAN_QUEUE_DEPTH_MAX ?
 				 "queue_depth" : "max_sessions",
-				 "max_sessions is >= 0 and queue_depth 0 to 128 (0: default)");
+				 "max_sessions is >= 0 and queue_depth 0 to %d (0: default)",
+				 BOOTSAN_QUEUE_DEPTH_MAX);
 		return;
 	}
 	if (!nop_in_interval_ok(r, nop_in_interval))
@@ -377,8 +381,9 @@ static void patch_target(struct http_req *r)
 	json_array_foreach(acl, i, v)
 		if (!json_is_string(v) || !name_ok(r, json_string_value(v), "acl"))
 			return;
-	if (queue_depth > 128 || queue_depth < -1 || max_sessions < -1) {
-		http_reply_error(r, 400, "queue_depth", "queue_depth is 0 to 128");
+	if (queue_depth > BOOTSAN_QUEUE_DEPTH_MAX || queue_depth < -1 || max_sessions < -1) {
+		http_reply_error(r, 400, "queue_depth", "queue_depth is 0 to %d",
+				 BOOTSAN_QUEUE_DEPTH_MAX);
 		return;
 	}
 	if (json_object_get(http_json(r), "nop_in_interval") &&

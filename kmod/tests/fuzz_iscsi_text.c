@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target: a login data segment through iscsi_text_next(),
- * bootsan_iscsi_negotiate() with a small answer buffer and iscsi_chap_decode().
+ * libFuzzer target: a login data segment through bootsan_iscsi_text_next(),
+ * bootsan_iscsi_negotiate() with a small answer buffer and bootsan_iscsi_chap_decode().
  * Input: one byte of flags, one byte of answer capacity, the segment.
  */
 #include <errno.h>
@@ -45,7 +45,7 @@ static void check_segment(const char *buf, u32 len)
 
 	for (;;) {
 		start = pos;
-		rc = iscsi_text_next(buf, len, &pos, &kv);
+		rc = bootsan_iscsi_text_next(buf, len, &pos, &kv);
 		if (rc == 0 && start == len)
 			return;
 		if (rc != 1)
@@ -62,21 +62,21 @@ static void check_chap(const struct iscsi_kv *kv, u32 out_max)
 
 	if (!out)
 		abort();
-	rc = iscsi_chap_decode(kv->value, kv->value_len, out, out_max);
+	rc = bootsan_iscsi_chap_decode(kv->value, kv->value_len, out, out_max);
 	if (rc != -EINVAL && rc != -E2BIG && (rc < 1 || (u32)rc > out_max))
 		abort();
 	if (rc > 0 && (kv->value[1] == 'x' || kv->value[1] == 'X')) {
 		/* Hex round-trips, up to case. */
 		hex = malloc(2 * rc + 3);
-		if (!hex || iscsi_chap_encode_hex(out, rc, hex, 2 * rc + 3) ||
+		if (!hex || bootsan_iscsi_chap_encode_hex(out, rc, hex, 2 * rc + 3) ||
 		    strlen(hex) != kv->value_len || strncasecmp(hex, kv->value, kv->value_len))
 			abort();
-		if (iscsi_chap_encode_hex(out, rc, hex, 2 * rc + 2) != -E2BIG)
+		if (bootsan_iscsi_chap_encode_hex(out, rc, hex, 2 * rc + 2) != -E2BIG)
 			abort();
 		free(hex);
 	}
 	if (rc == -E2BIG && out_max > 0 &&
-	    iscsi_chap_decode(kv->value, kv->value_len, out, out_max - 1) != -E2BIG)
+	    bootsan_iscsi_chap_decode(kv->value, kv->value_len, out, out_max - 1) != -E2BIG)
 		abort();
 	free(out);
 }
@@ -128,7 +128,7 @@ static void run_init(struct run *r, u8 flags, u32 cap)
 	r->out.overflow = false;
 	if (!r->out.data)
 		abort();
-	iscsi_params_init(&r->p);
+	bootsan_iscsi_params_init(&r->p);
 	r->p.session_type_discovery = flags & 1;
 	r->p.target_allow_digests = !(flags & 2);
 	r->p.initial_r2t = !(flags & 4);
@@ -137,7 +137,7 @@ static void run_init(struct run *r, u8 flags, u32 cap)
 		r->p.target_max_burst = 4096;
 		r->p.target_first_burst = 1 << 30;
 	}
-	iscsi_neg_init(&r->s, &r->p);
+	bootsan_iscsi_neg_init(&r->s, &r->p);
 }
 
 static void run_negotiate(struct run *r, const struct iscsi_kv *kv)
@@ -172,7 +172,7 @@ static void run_negotiate(struct run *r, const struct iscsi_kv *kv)
 
 static void run_finish(struct run *r)
 {
-	iscsi_neg_finish(&r->s, &r->out);
+	bootsan_iscsi_neg_finish(&r->s, &r->out);
 	if (r->out.len > r->out.cap)
 		abort();
 	check_segment(r->out.data, r->out.len);
@@ -199,7 +199,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	for (;;) {
 		start = pos;
-		rc = iscsi_text_next(buf, len, &pos, &kv);
+		rc = bootsan_iscsi_text_next(buf, len, &pos, &kv);
 		if (rc == 0) {
 			for (i = start; i < len; i++)
 				if (buf[i] != '\0')

@@ -24,7 +24,7 @@ static const char *show(const char *buf, unsigned int len)
 	return t;
 }
 
-/* ---- iscsi_text_next ---- */
+/* ---- bootsan_iscsi_text_next ---- */
 
 /* Walk @buf; expect @pairs pairs and then @end (0 or -EINVAL). */
 static void walk(const char *what, const char *buf, unsigned int len, int pairs, int end)
@@ -33,7 +33,7 @@ static void walk(const char *what, const char *buf, unsigned int len, int pairs,
 	u32 pos = 0;
 	int got = 0, rc;
 
-	while ((rc = iscsi_text_next(buf, len, &pos, &kv)) == 1) {
+	while ((rc = bootsan_iscsi_text_next(buf, len, &pos, &kv)) == 1) {
 		got++;
 		if (got > 100)
 			break;
@@ -49,7 +49,7 @@ static void test_text_next(void)
 	u32 pos = 0;
 	int rc;
 
-	rc = iscsi_text_next(S("HeaderDigest=None\0MaxConnections=1\0"), &pos, &kv);
+	rc = bootsan_iscsi_text_next(S("HeaderDigest=None\0MaxConnections=1\0"), &pos, &kv);
 	ok(rc == 1 && kv.key_len == 12 && !memcmp(kv.key, "HeaderDigest", 12) &&
 	   kv.value_len == 4 && !memcmp(kv.value, "None", 4) && pos == 18,
 	   "text_next splits key and value");
@@ -81,14 +81,14 @@ static void test_text_next(void)
 	walk("8193-byte value", big, 9 + ISCSI_TEXT_VALUE_MAX, 0, -EINVAL);
 
 	pos = 10;
-	ok(iscsi_text_next(S("a=b\0"), &pos, &kv) == -EINVAL,
+	ok(bootsan_iscsi_text_next(S("a=b\0"), &pos, &kv) == -EINVAL,
 	   "text_next refuses a position past the end");
 	pos = 0;
-	rc = iscsi_text_next(S("a\0"), &pos, &kv);
+	rc = bootsan_iscsi_text_next(S("a\0"), &pos, &kv);
 	ok(rc == -EINVAL && pos == 0, "text_next leaves pos alone on an error");
 }
 
-/* ---- iscsi_text_add ---- */
+/* ---- bootsan_iscsi_text_add ---- */
 
 static void test_text_add(void)
 {
@@ -96,41 +96,41 @@ static void test_text_add(void)
 	struct iscsi_text_buf b = { data, 0, sizeof(data), false };
 
 	memset(data, 'X', sizeof(data));
-	iscsi_text_add(&b, "Key", "Value");
+	bootsan_iscsi_text_add(&b, "Key", "Value");
 	ok(b.len == 10 && !memcmp(data, "Key=Value\0", 10) && !b.overflow,
 	   "text_add appends key=value and a NUL");
-	iscsi_text_add_u32(&b, "N", 4294967295u);
+	bootsan_iscsi_text_add_u32(&b, "N", 4294967295u);
 	ok(b.len == 10 && b.overflow && data[10] == 'X',
 	   "text_add_u32 that does not fit appends nothing and sets overflow");
-	iscsi_text_add(&b, "A", "B");
+	bootsan_iscsi_text_add(&b, "A", "B");
 	ok(b.len == 10 && b.overflow, "text_add appends nothing after an overflow");
 
 	b.len = 0;
 	b.overflow = false;
-	iscsi_text_add(&b, "Key", "Value");
-	iscsi_text_add(&b, "Ab", "c");
+	bootsan_iscsi_text_add(&b, "Key", "Value");
+	bootsan_iscsi_text_add(&b, "Ab", "c");
 	ok(b.len == 15 && !b.overflow && !memcmp(data, "Key=Value\0Ab=c\0", 15),
 	   "text_add fills a buffer to one byte short");
 	b.len = 0;
-	iscsi_text_add(&b, "Key", "Value");
-	iscsi_text_add(&b, "Ab", "cd");
+	bootsan_iscsi_text_add(&b, "Key", "Value");
+	bootsan_iscsi_text_add(&b, "Ab", "cd");
 	ok(b.len == 16 && !b.overflow && !memcmp(data, "Key=Value\0Ab=cd\0", 16),
 	   "text_add fills a buffer exactly");
-	iscsi_text_add(&b, "", "");
+	bootsan_iscsi_text_add(&b, "", "");
 	ok(b.len == 16 && b.overflow, "text_add into a full buffer overflows");
 
 	b.len = 0;
 	b.overflow = false;
-	iscsi_text_add_u32(&b, "N", 0);
+	bootsan_iscsi_text_add_u32(&b, "N", 0);
 	ok(b.len == 4 && !memcmp(data, "N=0\0", 4), "text_add_u32 writes 0");
 	b.len = 0;
-	iscsi_text_add_u32(&b, "M", 4294967295u);
+	bootsan_iscsi_text_add_u32(&b, "M", 4294967295u);
 	ok(b.len == 13 && !b.overflow && !memcmp(data, "M=4294967295\0", 13),
 	   "text_add_u32 writes 4294967295");
 
 	b.len = 20;
 	b.overflow = false;
-	iscsi_text_add(&b, "A", "B");
+	bootsan_iscsi_text_add(&b, "A", "B");
 	ok(b.len == 20 && b.overflow, "text_add with len > cap overflows");
 }
 
@@ -154,15 +154,15 @@ static void negotiate(const char *what, struct iscsi_params *p, const char *in,
 	u32 pos = 0;
 	int all_reject_free = 1, rc;
 
-	iscsi_neg_init(&s, p);
-	while ((rc = iscsi_text_next(in, in_len, &pos, &kv)) == 1) {
+	bootsan_iscsi_neg_init(&s, p);
+	while ((rc = bootsan_iscsi_text_next(in, in_len, &pos, &kv)) == 1) {
 		r = bootsan_iscsi_negotiate(&s, &kv, &out);
 		last = r;
 		if (r == ISCSI_NEG_REJECT)
 			all_reject_free = 0;
 	}
 	if (finish)
-		iscsi_neg_finish(&s, &out);
+		bootsan_iscsi_neg_finish(&s, &out);
 	ok(rc == 0 && !out.overflow && out.len == want_len &&
 	   !memcmp(out.data, want, want_len) && last == res,
 	   "negotiate %s: result %d%s (got %d, '%s')", what, res,
@@ -175,7 +175,7 @@ static void test_ipxe(void)
 {
 	struct iscsi_params p;
 
-	iscsi_params_init(&p);
+	bootsan_iscsi_params_init(&p);
 	negotiate("iPXE security stage", &p,
 		  S("InitiatorName=iqn.2010-04.org.ipxe:00112233\0"
 		    "TargetName=iqn.2024-01.org.example:disk1\0"
@@ -185,7 +185,7 @@ static void test_ipxe(void)
 	   !strcmp(p.target_name, "iqn.2024-01.org.example:disk1") &&
 	   !p.session_type_discovery, "iPXE: names and session type recorded");
 
-	iscsi_params_init(&p);
+	bootsan_iscsi_params_init(&p);
 	negotiate("iPXE operational stage", &p,
 		  S("HeaderDigest=None\0DataDigest=None\0MaxConnections=1\0"
 		    "InitialR2T=Yes\0ImmediateData=No\0MaxRecvDataSegmentLength=8192\0"
@@ -211,7 +211,7 @@ static void test_open_iscsi(void)
 {
 	struct iscsi_params p;
 
-	iscsi_params_init(&p);
+	bootsan_iscsi_params_init(&p);
 	negotiate("open-iscsi operational stage", &p,
 		  S("HeaderDigest=CRC32C,None\0DataDigest=None\0"
 		    "MaxRecvDataSegmentLength=262144\0MaxBurstLength=16776192\0"
@@ -230,13 +230,13 @@ static void test_open_iscsi(void)
 	   p.first_burst_length == 262144, "open-iscsi: negotiated parameters");
 
 	/* A caller that takes unsolicited data offers InitialR2T=No. */
-	iscsi_params_init(&p);
+	bootsan_iscsi_params_init(&p);
 	p.initial_r2t = false;
 	negotiate("InitialR2T=No when we allow it", &p, S("InitialR2T=No\0"), 0,
 		  S("InitialR2T=No\0"), ISCSI_NEG_OK);
 	ok(!p.initial_r2t, "InitialR2T=No recorded");
 
-	iscsi_params_init(&p);
+	bootsan_iscsi_params_init(&p);
 	negotiate("open-iscsi discovery", &p,
 		  S("SessionType=Discovery\0HeaderDigest=None\0DataDigest=None\0"
 		    "DefaultTime2Wait=2\0DefaultTime2Retain=0\0"
@@ -247,7 +247,7 @@ static void test_open_iscsi(void)
 	ok(p.session_type_discovery && p.max_recv_dsl_initiator == 32768 &&
 	   p.default_time2wait == 2 && p.default_time2retain == 20,
 	   "discovery: parameters recorded, irrelevant keys left alone");
-	iscsi_params_init(&p);
+	bootsan_iscsi_params_init(&p);
 	negotiate("discovery: all normal-only keys Irrelevant", &p,
 		  S("SessionType=Discovery\0MaxConnections=1\0InitialR2T=Yes\0"
 		    "ImmediateData=Yes\0MaxBurstLength=x\0FirstBurstLength=1\0"
@@ -264,25 +264,25 @@ static void test_digests(void)
 {
 	struct iscsi_params p;
 
-	iscsi_params_init(&p);
+	bootsan_iscsi_params_init(&p);
 	negotiate("digest lists", &p,
 		  S("HeaderDigest=CRC32C,None\0DataDigest=CRC32C\0"), 0,
 		  S("HeaderDigest=CRC32C\0DataDigest=CRC32C\0"), ISCSI_NEG_OK);
 	ok(p.header_digest && p.data_digest, "digests: CRC32C chosen");
-	iscsi_params_init(&p);
+	bootsan_iscsi_params_init(&p);
 	negotiate("digest list in the initiator's order", &p,
 		  S("HeaderDigest=None,CRC32C\0DataDigest=SHA1,CRC32C,None\0"), 0,
 		  S("HeaderDigest=None\0DataDigest=CRC32C\0"), ISCSI_NEG_OK);
 	ok(!p.header_digest && p.data_digest, "digests: first acceptable value chosen");
 
-	iscsi_params_init(&p);
+	bootsan_iscsi_params_init(&p);
 	p.target_allow_digests = false;
 	negotiate("digests not allowed", &p,
 		  S("HeaderDigest=CRC32C,None\0DataDigest=CRC32C\0"), 0,
 		  S("HeaderDigest=None\0DataDigest=Reject\0"), ISCSI_NEG_REJECT);
 	ok(!p.header_digest && !p.data_digest, "digests not allowed: None kept");
 
-	iscsi_params_init(&p);
+	bootsan_iscsi_params_init(&p);
 	negotiate("unknown digests only", &p, S("HeaderDigest=MD5,SHA1\0"), 0,
 		  S("HeaderDigest=Reject\0"), ISCSI_NEG_REJECT);
 	negotiate("empty digest list", &p, S("DataDigest=\0"), 0,
@@ -297,7 +297,7 @@ static void test_numbers(void)
 {
 	struct iscsi_params p;
 
-	iscsi_params_init(&p);
+	bootsan_iscsi_params_init(&p);
 	negotiate("hex numbers", &p,
 		  S("MaxBurstLength=0x1000\0FirstBurstLength=0X2000\0MaxOutstandingR2T=0x10\0"), 1,
 		  S("MaxBurstLength=4096\0FirstBurstLength=4096\0MaxOutstandingR2T=1\0"
@@ -305,7 +305,7 @@ static void test_numbers(void)
 	ok(p.max_burst_length == 4096 && p.first_burst_length == 4096,
 	   "FirstBurstLength offered after MaxBurstLength is held to it");
 
-	iscsi_params_init(&p);
+	bootsan_iscsi_params_init(&p);
 	negotiate("FirstBurstLength above MaxBurstLength", &p,
 		  S("FirstBurstLength=65536\0MaxBurstLength=8192\0"), 1,
 		  S("FirstBurstLength=65536\0MaxBurstLength=8192\0"
@@ -313,7 +313,7 @@ static void test_numbers(void)
 	ok(p.first_burst_length == 8192 && p.max_burst_length == 8192,
 	   "finish makes FirstBurstLength <= MaxBurstLength");
 
-	iscsi_params_init(&p);
+	bootsan_iscsi_params_init(&p);
 	p.target_max_outstanding_r2t = 8;
 	negotiate("our limits", &p,
 		  S("MaxConnections=8\0ErrorRecoveryLevel=2\0MaxOutstandingR2T=16\0"
@@ -324,13 +324,13 @@ static void test_numbers(void)
 	   p.max_outstanding_r2t == 8 && p.default_time2wait == 3600 &&
 	   p.default_time2retain == 20, "our limits: parameters");
 
-	iscsi_params_init(&p);
+	bootsan_iscsi_params_init(&p);
 	negotiate("range minima", &p,
 		  S("MaxBurstLength=512\0FirstBurstLength=512\0DefaultTime2Wait=0\0"
 		    "DefaultTime2Retain=0\0MaxRecvDataSegmentLength=512\0"), 0,
 		  S("MaxBurstLength=512\0FirstBurstLength=512\0DefaultTime2Wait=2\0"
 		    "DefaultTime2Retain=0\0MaxRecvDataSegmentLength=262144\0"), ISCSI_NEG_OK);
-	iscsi_params_init(&p);
+	bootsan_iscsi_params_init(&p);
 	negotiate("range maxima", &p,
 		  S("MaxBurstLength=16777215\0MaxRecvDataSegmentLength=16777215\0"
 		    "MaxConnections=65535\0MaxOutstandingR2T=65535\0"), 0,
@@ -338,7 +338,7 @@ static void test_numbers(void)
 		    "MaxConnections=1\0MaxOutstandingR2T=1\0"), ISCSI_NEG_OK);
 	ok(p.max_recv_dsl_initiator == 16777215, "MaxRecvDataSegmentLength 16777215 recorded");
 
-	iscsi_params_init(&p);
+	bootsan_iscsi_params_init(&p);
 	negotiate("out of range", &p,
 		  S("MaxBurstLength=511\0FirstBurstLength=16777216\0MaxConnections=0\0"
 		    "MaxOutstandingR2T=65536\0DefaultTime2Wait=3601\0"
@@ -366,7 +366,7 @@ static void test_numbers(void)
 	ok(p.max_recv_dsl_initiator == 8192 && p.max_recv_dsl_target == 8192,
 	   "bad MaxRecvDataSegmentLength: both sides keep 8192");
 
-	iscsi_params_init(&p);
+	bootsan_iscsi_params_init(&p);
 	p.target_max_recv_dsl = 0;
 	p.target_max_burst = 0xffffffff;
 	negotiate("our limits outside the RFC ranges are clamped", &p,
@@ -378,7 +378,7 @@ static void test_booleans(void)
 {
 	struct iscsi_params p;
 
-	iscsi_params_init(&p);
+	bootsan_iscsi_params_init(&p);
 	negotiate("booleans", &p,
 		  S("InitialR2T=No\0ImmediateData=No\0DataPDUInOrder=No\0"
 		    "DataSequenceInOrder=No\0"), 0,
@@ -386,7 +386,7 @@ static void test_booleans(void)
 		    "DataSequenceInOrder=Yes\0"), ISCSI_NEG_OK);
 	ok(p.initial_r2t && !p.immediate_data && p.data_pdu_in_order &&
 	   p.data_sequence_in_order, "booleans: OR and AND with our Yes");
-	iscsi_params_init(&p);
+	bootsan_iscsi_params_init(&p);
 	negotiate("booleans are exact", &p,
 		  S("InitialR2T=yes\0ImmediateData=YES\0DataPDUInOrder=\0"
 		    "DataSequenceInOrder=1\0"), 0,
@@ -415,7 +415,7 @@ static void test_other_keys(void)
 	struct iscsi_kv kv;
 	char name[300];
 
-	iscsi_params_init(&p);
+	bootsan_iscsi_params_init(&p);
 	negotiate("unknown and private keys", &p,
 		  S("X-com.example.Foo=1\0X#bar=2\0iSCSIProtocolLevel=1\0Foo=\0"), 0,
 		  S("X-com.example.Foo=NotUnderstood\0X#bar=NotUnderstood\0"
@@ -453,9 +453,9 @@ static void test_other_keys(void)
 		  S("Foo=NotUnderstood\0Foo=NotUnderstood\0"), ISCSI_NEG_NOT_UNDERSTOOD);
 
 	/* MaxRecvDataSegmentLength is answered once per negotiation. */
-	iscsi_params_init(&p);
-	iscsi_neg_init(&s, &p);
-	iscsi_neg_finish(&s, &out);
+	bootsan_iscsi_params_init(&p);
+	bootsan_iscsi_neg_init(&s, &p);
+	bootsan_iscsi_neg_finish(&s, &out);
 	kv.key = "MaxRecvDataSegmentLength";
 	kv.key_len = 24;
 	kv.value = "65536";
@@ -464,15 +464,15 @@ static void test_other_keys(void)
 	   !memcmp(out.data, "MaxRecvDataSegmentLength=262144", 32) &&
 	   p.max_recv_dsl_initiator == 65536 && p.max_recv_dsl_target == 262144,
 	   "MaxRecvDataSegmentLength after our declaration is recorded, not answered");
-	iscsi_neg_finish(&s, &out);
+	bootsan_iscsi_neg_finish(&s, &out);
 	ok(out.len == 32, "finish declares MaxRecvDataSegmentLength once");
 
 	/* Names. */
-	iscsi_params_init(&p);
+	bootsan_iscsi_params_init(&p);
 	negotiate("223-byte InitiatorName", &p, name, pair(name, "InitiatorName", 'a', 223), 0,
 		  S(""), ISCSI_NEG_OK);
 	ok(strlen(p.initiator_name) == 223, "223-byte InitiatorName recorded");
-	iscsi_params_init(&p);
+	bootsan_iscsi_params_init(&p);
 	negotiate("224-byte InitiatorName", &p, name, pair(name, "InitiatorName", 'a', 224), 0,
 		  S(""), ISCSI_NEG_PROTOCOL_ERROR);
 	ok(p.initiator_name[0] == '\0', "224-byte InitiatorName not recorded");
@@ -483,8 +483,8 @@ static void test_other_keys(void)
 	ok(strlen(p.initiator_alias) == 255, "long InitiatorAlias cut to 255 bytes");
 
 	/* A full output buffer. */
-	iscsi_params_init(&p);
-	iscsi_neg_init(&s, &p);
+	bootsan_iscsi_params_init(&p);
+	bootsan_iscsi_neg_init(&s, &p);
 	out.cap = 20;
 	out.len = 0;
 	out.overflow = false;
@@ -508,7 +508,7 @@ static void decode(const char *what, const char *value, unsigned int out_max, in
 	int rc;
 
 	memset(buf, 0xa5, sizeof(buf));
-	rc = iscsi_chap_decode(value, strlen(value), buf, out_max);
+	rc = bootsan_iscsi_chap_decode(value, strlen(value), buf, out_max);
 	ok(rc == want && (rc < 0 || !memcmp(buf, bytes, rc)) &&
 	   buf[out_max] == 0xa5, "chap_decode %s: %d (got %d)", what, want, rc);
 }
@@ -556,15 +556,15 @@ static void test_chap(void)
 	decode("base64 non-zero dropped bits", "0bAQJ=", 16, -EINVAL, NULL);
 	decode("base64 non-zero dropped bits, two pads", "0bAR==", 16, -EINVAL, NULL);
 
-	ok(iscsi_chap_encode_hex(bin, 4, hex, 11) == 0 && !strcmp(hex, "0x00ab7fff"),
+	ok(bootsan_iscsi_chap_encode_hex(bin, 4, hex, 11) == 0 && !strcmp(hex, "0x00ab7fff"),
 	   "chap_encode_hex into exactly enough room");
-	ok(iscsi_chap_encode_hex(bin, 4, hex, 10) == -E2BIG && hex[0] == '\0',
+	ok(bootsan_iscsi_chap_encode_hex(bin, 4, hex, 10) == -E2BIG && hex[0] == '\0',
 	   "chap_encode_hex one byte short: -E2BIG");
-	ok(iscsi_chap_encode_hex(bin, 0, hex, 16) == -EINVAL && hex[0] == '\0',
+	ok(bootsan_iscsi_chap_encode_hex(bin, 0, hex, 16) == -EINVAL && hex[0] == '\0',
 	   "chap_encode_hex of nothing: -EINVAL");
-	ok(iscsi_chap_encode_hex(bin, 0x80000000u, hex, 16) == -E2BIG,
+	ok(bootsan_iscsi_chap_encode_hex(bin, 0x80000000u, hex, 16) == -E2BIG,
 	   "chap_encode_hex with a huge length: -E2BIG");
-	ok(iscsi_chap_decode(hex, 0, NULL, 0) == -EINVAL, "chap_decode of length 0");
+	ok(bootsan_iscsi_chap_decode(hex, 0, NULL, 0) == -EINVAL, "chap_decode of length 0");
 }
 
 int main(void)

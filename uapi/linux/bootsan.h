@@ -12,6 +12,10 @@
 #define BOOTSAN_IQN_MAX_LEN		223
 #define BOOTSAN_CHAP_SECRET_MIN_LEN	12
 #define BOOTSAN_CHAP_SECRET_MAX_LEN	255
+#define BOOTSAN_LUN_MAX			16383
+#define BOOTSAN_QUEUE_DEPTH_MAX		128
+#define BOOTSAN_NOP_IN_INTERVAL_MAX	3600
+#define BOOTSAN_LOGIN_TIMEOUT_MAX	3600
 
 /**
  * enum bootsan_auth - Authentication a target requires at login.
