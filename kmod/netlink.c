@@ -382,6 +382,10 @@ int bootsan_nl_portal_del_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EBUSY;
 	}
 	bootsan_portal_remove(p);
+	/*
+	 * The list's reference is gone, and with it @p unless a connection
+	 * holds one: the shutdown only compares connections' portals with it.
+	 */
 	bootsan_conns_shutdown_portal(p);
 	return 0;
 }
