@@ -292,54 +292,45 @@ int db_count(struct store *s, const char *sql, const struct db_arg *args, size_t
 	return db_row(s, sql, args, nargs, sizeof(*count), read_int64, count);
 }
 
-int db_write(struct store *s, const char *sql, const struct db_arg *args, size_t nargs, int fk)
+/*
+ * The writes: @sql with @args bound, then every column of @row by @bind
+ * (when given); @exec is db_exec, or db_exec_one for one keyed row.
+ */
+static int write_stmt(struct store *s, const char *sql, const struct db_arg *args, size_t nargs,
+		      db_row_binder bind, const void *row, int fk,
+		      int (*exec)(struct store *, sqlite3_stmt *, int))
 {
 	sqlite3_stmt *st = lock_prep(s, sql, args, nargs);
 	int err;
 
 	if (!st)
 		return -EIO;
-	err = db_exec(s, st, fk);
-	db_unlock(s);
-	return err;
-}
-
-int db_write_one(struct store *s, const char *sql, const struct db_arg *args, size_t nargs,
-		 int fk)
-{
-	sqlite3_stmt *st = lock_prep(s, sql, args, nargs);
-	int err;
-
-	if (!st)
-		return -EIO;
-	err = db_exec_one(s, st, fk);
-	db_unlock(s);
-	return err;
-}
-
-/* db_insert_row() and db_update_row(): @exec is db_exec or db_exec_one. */
-static int write_row(struct store *s, const char *sql, db_row_binder bind, const void *row,
-		     int fk, int (*exec)(struct store *, sqlite3_stmt *, int))
-{
-	sqlite3_stmt *st = lock_prep(s, sql, DB_NO_ARGS);
-	int err;
-
-	if (!st)
-		return -EIO;
-	bind(st, row);
+	if (bind)
+		bind(st, row);
 	err = exec(s, st, fk);
 	db_unlock(s);
 	return err;
 }
 
+int db_write(struct store *s, const char *sql, const struct db_arg *args, size_t nargs, int fk)
+{
+	return write_stmt(s, sql, args, nargs, NULL, NULL, fk, db_exec);
+}
+
+int db_write_one(struct store *s, const char *sql, const struct db_arg *args, size_t nargs,
+		 int fk)
+{
+	return write_stmt(s, sql, args, nargs, NULL, NULL, fk, db_exec_one);
+}
+
 int db_insert_row(struct store *s, const char *sql, db_row_binder bind, const void *row, int fk)
 {
-	return write_row(s, sql, bind, row, fk, db_exec);
+	return write_stmt(s, sql, DB_NO_ARGS, bind, row, fk, db_exec);
 }
 
 int db_update_row(struct store *s, const char *sql, db_row_binder bind, const void *row, int fk)
 {
-	return write_row(s, sql, bind, row, fk, db_exec_one);
+	return write_stmt(s, sql, DB_NO_ARGS, bind, row, fk, db_exec_one);
 }
 
 void db_conn_close(struct conn *c)
