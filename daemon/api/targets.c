@@ -114,29 +114,34 @@ static bool name_ok(struct http_req *r, const char *name, const char *field)
 /* An ACL list (NULL: none given): initiator names, each named once. */
 static bool acl_ok(struct http_req *r, json_t *acl)
 {
-	json_t *v;
-	size_t i, j;
+	json_t *v, *seen;
+	size_t i;
+	bool good = true;
 
 	if (acl && !json_is_array(acl)) {
 		http_reply_error(r, 400, "acl", "must be an array");
 		return false;
 	}
+	seen = json_object();	/* a set of the names so far: a long list stays linear */
 	json_array_foreach(acl, i, v) {
-		if (!json_is_string(v)) {
+		const char *name = json_string_value(v);
+
+		if (!name) {
 			http_reply_error(r, 400, "acl", "each entry is an initiator name (a string)");
-			return false;
+			good = false;
+		} else if (!name_ok(r, name, "acl")) {
+			good = false;
+		} else if (json_object_get(seen, name)) {
+			http_reply_error(r, 400, "acl", "%s is named twice", name);
+			good = false;
+		} else {
+			json_object_set_new(seen, name, json_true());
 		}
-		if (!name_ok(r, json_string_value(v), "acl"))
-			return false;
-		for (j = 0; j < i; j++) {
-			if (json_equal(json_array_get(acl, j), v)) {
-				http_reply_error(r, 400, "acl", "%s is named twice",
-						 json_string_value(v));
-				return false;
-			}
-		}
+		if (!good)
+			break;
 	}
-	return true;
+	json_decref(seen);
+	return good;
 }
 
 /* A session limit and a queue depth; 0 is the module's default for either. */
