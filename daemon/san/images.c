@@ -119,9 +119,9 @@ int image_resize(struct bsd *d, const char *name, uint64_t size)
 
 /*
  * The LUNs on missing image @name go with it: they serve nothing (they are
- * not exported) and would keep the row. True when one was removed. The
- * caller holds names_lock and has a transaction open: a LUN that cannot go
- * fails it.
+ * not exported) and would keep the row. *@dropped is set when one was
+ * removed. The caller holds names_lock and has a transaction open: a LUN
+ * that cannot go fails it.
  */
 static int drop_missing_luns(struct bsd *d, const char *name, bool *dropped)
 {
