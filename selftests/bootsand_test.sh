@@ -57,6 +57,17 @@ limit_in_kernel() {
 	./bsnl portals | grep -q '^127.0.0.1 3261 tpgt=1 connections=0 max_connections=4$'
 }
 check "the target's nop_in_interval from the REST API is in the kernel" nop_in_kernel
+# A limit set and then taken back to 0 (the module's default) reaches the
+# kernel both times; 0 once counted as matching whatever the kernel held.
+limits_in_kernel() {
+	./bsnl targets | grep -q "^$T max_sessions=$1 queue_depth=$2 "
+}
+check "target set --max-sessions 2 --queue-depth 8 through bootsanctl" \
+	bootsanctl target set $T --max-sessions 2 --queue-depth 8
+check "the kernel has those limits" limits_in_kernel 2 8
+check "target set --max-sessions 0 --queue-depth 0: the module's defaults again" \
+	bootsanctl target set $T --max-sessions 0 --queue-depth 0
+check "the kernel has its defaults again (4096 sessions, queue depth 32)" limits_in_kernel 4096 32
 check "portal add with --max-connections through bootsanctl" \
 	bootsanctl portal add 127.0.0.1:3261 --max-connections 4
 check "the portal's max_connections from the REST API is in the kernel" limit_in_kernel

@@ -27,7 +27,6 @@
  * Login request.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,30 +34,16 @@
 #include <unistd.h>
 
 #include "iscsi_client.h"
+#include "tap_check.h"
 
 #define INITIATOR	"iqn.2024-01.org.bootsan.test:discovery-abuse"
 #define REASON_PROTOCOL_ERROR	0x04
 #define OP_TEXT_RSP	0x24
 
 static const char *addr;
-static int port, tap_n, tap_failed;
+static int port;
 /* The sequence numbers of the connection under test. */
 static uint32_t cmd_sn, exp_stat_sn, itt = 1;
-
-static void check(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tap_n++;
-	printf("%s %d ", cond ? "ok" : "not ok", tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!cond)
-		tap_failed = 1;
-}
 
 /* A request header carrying our CmdSN and ExpStatSN. */
 static void header(uint8_t *h, uint8_t op, uint8_t flags)

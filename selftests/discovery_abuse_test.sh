@@ -18,20 +18,8 @@ CFG=/sys/kernel/config/target
 PORT=3265
 LPORT=3266
 
-# tap_run COMMAND...: a program printing its own TAP lines, numbered on.
-tap_run() {
-	out=$(TAP_BASE=$tap_n "$@")
-	rc=$?
-	printf '%s\n' "$out"
-	tap_n=$((tap_n + $(printf '%s\n' "$out" | grep -c -E '^(not )?ok ')))
-	[ $rc = 0 ] || tap_failed=1
-}
-
-echo "TAP version 13"
-modprobe bootsan || { echo "Bail out! bootsan.ko missing"; exit 1; }
-truncate -s 16M $IMG $LIMG
-check "bootsan: portal, target and LUN" sh -c "
-	./bsnl portal-new 127.0.0.1 $PORT && ./bsnl target-new $T allow-any 1 && ./bsnl lun-new $T 0 $IMG"
+raw_start $IMG $LIMG
+check "bootsan: portal, target and LUN" raw_portal_target $PORT $T $IMG
 tap_run ./discovery_abuse strict 127.0.0.1 $PORT
 tap_run ./discovery_abuse late-session-type 127.0.0.1 $PORT $T
 check "bootsan: no session is left" wait_for 10 sh -c "[ -z \"\$(./bsnl sessions)\" ]"

@@ -29,6 +29,53 @@ wait_for() {
 	"$@"
 }
 
+# tap_run COMMAND...: a program printing its own TAP lines, numbered on
+# from $tap_n (they read TAP_BASE).
+tap_run() {
+	out=$(TAP_BASE=$tap_n "$@")
+	rc=$?
+	printf '%s\n' "$out"
+	tap_n=$((tap_n + $(printf '%s\n' "$out" | grep -c -E '^(not )?ok ')))
+	[ $rc = 0 ] || tap_failed=1
+}
+
+# raw_start IMAGE...: the start of a test of a raw-client program: the TAP
+# header, the module loaded (or bail out), 16 MiB image files.
+raw_start() {
+	echo "TAP version 13"
+	modprobe bootsan || { echo "Bail out! bootsan.ko missing"; exit 1; }
+	truncate -s 16M "$@"
+}
+
+# raw_target IQN IMAGE [TARGET-NEW ARGUMENTS...]: a target any initiator
+# may log in to, with LUN 0 on IMAGE.
+raw_target() {
+	iqn=$1 img=$2
+	shift 2
+	./bsnl target-new "$iqn" allow-any 1 "$@" && ./bsnl lun-new "$iqn" 0 "$img"
+}
+
+# raw_portal_target PORT IQN IMAGE [TARGET-NEW ARGUMENTS...]: a portal on
+# 127.0.0.1:PORT and raw_target IQN IMAGE.
+raw_portal_target() {
+	port=$1
+	shift
+	./bsnl portal-new 127.0.0.1 "$port" && raw_target "$@"
+}
+
+# raw_end PORT IMAGE IQN...: no session may be left (a TAP line); then the
+# targets, the portal on 127.0.0.1:PORT and the image go.
+raw_end() {
+	check "no session is left" wait_for 10 sh -c "[ -z \"\$(./bsnl sessions)\" ]"
+	port=$1 img=$2
+	shift 2
+	for iqn; do
+		./bsnl target-del "$iqn" force
+	done
+	./bsnl portal-del 127.0.0.1 "$port" force
+	rm -f "$img"
+}
+
 tap_done() {
 	echo "1..$tap_n"
 	exit $tap_failed

@@ -14,23 +14,15 @@ IMG=/tmp/login-abuse.img
 PORT=3267
 PARAM=/sys/module/bootsan/parameters/discovery_per_source
 
-# tap_run COMMAND...: a program printing its own TAP lines, numbered on.
-tap_run() {
-	out=$(TAP_BASE=$tap_n "$@")
-	rc=$?
-	printf '%s\n' "$out"
-	tap_n=$((tap_n + $(printf '%s\n' "$out" | grep -c -E '^(not )?ok ')))
-	[ $rc = 0 ] || tap_failed=1
+# The portal, $T without and $TC with mutual CHAP.
+targets() {
+	raw_portal_target $PORT $T $IMG &&
+		raw_target $TC $IMG auth mutual-chap chap user1 initiator-secret-1 \
+			mutual target1 target-secret-01
 }
 
-echo "TAP version 13"
-modprobe bootsan || { echo "Bail out! bootsan.ko missing"; exit 1; }
-truncate -s 16M $IMG
-check "portal, a target without and one with mutual CHAP" sh -c "
-	./bsnl portal-new 127.0.0.1 $PORT &&
-	./bsnl target-new $T allow-any 1 && ./bsnl lun-new $T 0 $IMG &&
-	./bsnl target-new $TC allow-any 1 auth mutual-chap chap user1 initiator-secret-1 \
-		mutual target1 target-secret-01 && ./bsnl lun-new $TC 0 $IMG"
+raw_start $IMG
+check "portal, a target without and one with mutual CHAP" targets
 
 tap_run ./login_abuse continue 127.0.0.1 $PORT $T
 tap_run ./login_abuse chap 127.0.0.1 $PORT $TC user1 initiator-secret-1 target1 target-secret-01
@@ -42,9 +34,5 @@ echo 3 >$PARAM 2>/dev/null
 tap_run ./login_abuse discovery-limit 127.0.0.1 $PORT 3
 [ -n "$old" ] && echo "$old" >$PARAM
 
-check "no session is left" wait_for 10 sh -c "[ -z \"\$(./bsnl sessions)\" ]"
-./bsnl target-del $T force
-./bsnl target-del $TC force
-./bsnl portal-del 127.0.0.1 $PORT force
-rm -f $IMG
+raw_end $PORT $IMG $T $TC
 tap_done

@@ -22,15 +22,6 @@ LIO_DEADLINE=5		# LIO's shortest login_timeout
 # Twenty source addresses on the loopback device (all of 127/8 is local).
 MANY=$(i=2; while [ $i -le 21 ]; do printf '127.0.0.%d,' $i; i=$((i + 1)); done)
 
-# tap_run COMMAND...: a program printing its own TAP lines, numbered on.
-tap_run() {
-	out=$(TAP_BASE=$tap_n "$@")
-	rc=$?
-	printf '%s\n' "$out"
-	tap_n=$((tap_n + $(printf '%s\n' "$out" | grep -c -E '^(not )?ok ')))
-	[ $rc = 0 ] || tap_failed=1
-}
-
 # lio_run COMMAND...: the same against LIO, its checks as "# LIO:" lines.
 lio_run() {
 	"$@" | sed -e 's/^\(not ok\|ok\) [0-9]* /# LIO: \1: /' -e 's/^# \([^L]\)/# LIO: \1/'

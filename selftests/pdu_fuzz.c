@@ -48,28 +48,14 @@
 #include <unistd.h>
 
 #include "iscsi_client.h"
+#include "tap_check.h"
 
 #define OP_DATA_IN	0x25
 #define OP_R2T		0x31
 
 static const char *addr, *target, *chap_target, *chap_user, *chap_secret;
-static int port, tap_n, tap_failed, timeout_ms = 2000, verbose;
+static int port, timeout_ms = 2000, verbose;
 static unsigned int skip_in_discovery;	/* FUZZ_SKIP: a bit per opcode (all are below 32) */
-
-static void check(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tap_n++;
-	printf("%s %d ", cond ? "ok" : "not ok", tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!cond)
-		tap_failed = 1;
-}
 
 /* ---- randomness: splitmix64, one stream per case ---- */
 

@@ -29,7 +29,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,26 +37,12 @@
 #include <unistd.h>
 
 #include "iscsi_client.h"
+#include "tap_check.h"
 
 static const char *addr, *target;
-static int port, tap_n, tap_failed;	/* numbering continues from $TAP_BASE */
+static int port;
 static uint32_t cmd_sn, exp_stat_sn, itt = 1, max_cmd_sn, exp_cmd_sn;
 static uint32_t pings_seen, last_ping_ttt;
-
-static void check(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tap_n++;
-	printf("%s %d ", cond ? "ok" : "not ok", tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!cond)
-		tap_failed = 1;
-}
 
 static int connect_target(void)
 {

@@ -14,18 +14,7 @@ T=iqn.2024-01.org.bootsan.test:reject
 T1=iqn.2024-01.org.bootsan.test:raw-one-session
 IMG=/tmp/reject.img
 
-# tap_run COMMAND...: a program printing its own TAP lines, numbered on.
-tap_run() {
-	out=$(TAP_BASE=$tap_n "$@")
-	rc=$?
-	printf '%s\n' "$out"
-	tap_n=$((tap_n + $(printf '%s\n' "$out" | grep -c -E '^(not )?ok ')))
-	[ $rc = 0 ] || tap_failed=1
-}
-
-echo "TAP version 13"
-modprobe bootsan || { echo "Bail out! bootsan.ko missing"; exit 1; }
-truncate -s 16M $IMG
+raw_start $IMG
 ./bsnl portal-new 127.0.0.1 3261 &&
 	./bsnl target-new $T allow-any 1 queue-depth 4 nop-in-interval 1 && ./bsnl lun-new $T 0 $IMG &&
 	./bsnl target-new $T1 allow-any 1 max-sessions 1 && ./bsnl lun-new $T1 0 $IMG ||

@@ -113,6 +113,56 @@ static bool name_ok(struct http_req *r, const char *name, const char *field)
 	return !why;
 }
 
+/* An ACL list (NULL: none given): initiator names, each named once. */
+static bool acl_ok(struct http_req *r, json_t *acl)
+{
+	json_t *v, *seen;
+	size_t i;
+	bool good = true;
+
+	if (acl && !json_is_array(acl)) {
+		http_reply_error(r, 400, "acl", "must be an array");
+		return false;
+	}
+	seen = json_object();	/* a set of the names so far: a long list stays linear */
+	json_array_foreach(acl, i, v) {
+		const char *name = json_string_value(v);
+
+		if (!name) {
+			http_reply_error(r, 400, "acl", "each entry is an initiator name (a string)");
+			good = false;
+		} else if (!name_ok(r, name, "acl")) {
+			good = false;
+		} else if (json_object_get(seen, name)) {
+			http_reply_error(r, 400, "acl", "%s is named twice", name);
+			good = false;
+		} else {
+			json_object_set_new(seen, name, json_true());
+		}
+		if (!good)
+			break;
+	}
+	json_decref(seen);
+	return good;
+}
+
+/* A session limit and a queue depth; 0 is the module's default for either. */
+static bool limits_ok(struct http_req *r, json_int_t max_sessions, json_int_t queue_depth)
+{
+	if (max_sessions < 0 || max_sessions > UINT32_MAX) {
+		http_reply_error(r, 400, "max_sessions",
+				 "max_sessions is 0 (the module's default) or more");
+		return false;
+	}
+	if (queue_depth < 0 || queue_depth > BOOTSAN_QUEUE_DEPTH_MAX) {
+		http_reply_error(r, 400, "queue_depth",
+				 "queue_depth is 0 (the module's default) to %d",
+				 BOOTSAN_QUEUE_DEPTH_MAX);
+		return false;
+	}
+	return true;
+}
+
 static int parse_lun(struct http_req *r, json_t *j, const char *iqn, struct store_lun *l)
 {
 	const char *image = NULL, *device = NULL, *backend = NULL;
@@ -194,13 +244,13 @@ static void post_target(struct http_req *r)
 	struct bsd *d = http_ctx(r);
 	json_t *luns = NULL, *acl = NULL, *chap = NULL, *v;
 	const char *iqn, *alias = "";
-	int read_only = 0, max_sessions = 0, queue_depth = 0, allow_any = 0, err;
-	json_int_t nop_in_interval = 0;
+	int read_only = 0, allow_any = 0, err;
+	json_int_t nop_in_interval = 0, max_sessions = 0, queue_depth = 0;
 	struct store_target t = {};
 	struct store_lun *ls = NULL;
 	size_t i, nl = 0;
 
-	if (http_unpack(r, http_json(r), "{s:s, s?s, s?o, s?b, s?o, s?o, s?i, s?i, s?I, s?b !}",
+	if (http_unpack(r, http_json(r), "{s:s, s?s, s?o, s?b, s?o, s?o, s?I, s?I, s?I, s?b !}",
 			"iqn", &iqn, "alias", &alias, "luns", &luns, "read_only", &read_only,
 			"acl", &acl, "chap", &chap, "max_sessions", &max_sessions,
 			"queue_depth", &queue_depth, "nop_in_interval", &nop_in_interval,
@@ -212,26 +262,20 @@ static void post_target(struct http_req *r)
 		http_reply_error(r, 400, "alias", "the alias is at most 255 characters");
 		return;
 	}
-	if (max_sessions < 0 || queue_depth < 0 || queue_depth > BOOTSAN_QUEUE_DEPTH_MAX) {
-		http_reply_error(r, 400, queue_depth < 0 || queue_depth > BOOTSAN_QUEUE_DEPTH_MAX ?
-				 "queue_depth" : "max_sessions",
-				 "max_sessions is >= 0 and queue_depth 0 to %d (0: default)",
-				 BOOTSAN_QUEUE_DEPTH_MAX);
+	if (!limits_ok(r, max_sessions, queue_depth) || !nop_in_interval_ok(r, nop_in_interval))
+		return;
+	if (luns && !json_is_array(luns)) {
+		http_reply_error(r, 400, "luns", "must be an array");
 		return;
 	}
-	if (!nop_in_interval_ok(r, nop_in_interval))
+	if (!acl_ok(r, acl))
 		return;
-	if ((luns && !json_is_array(luns)) || (acl && !json_is_array(acl))) {
-		http_reply_error(r, 400, luns && !json_is_array(luns) ? "luns" : "acl",
-				 "must be an array");
-		return;
-	}
 	snprintf(t.iqn, sizeof(t.iqn), "%s", iqn);
 	snprintf(t.alias, sizeof(t.alias), "%s", alias);
 	snprintf(t.auth, sizeof(t.auth), "none");
 	t.read_only = read_only;
-	t.max_sessions = max_sessions;
-	t.queue_depth = queue_depth;
+	t.max_sessions = (uint32_t)max_sessions;
+	t.queue_depth = (uint32_t)queue_depth;
 	t.nop_in_interval = (uint32_t)nop_in_interval;
 	t.allow_any_initiator = allow_any;
 	if (parse_chap(r, chap, &t))
@@ -244,9 +288,6 @@ static void post_target(struct http_req *r)
 	}
 	json_array_foreach(luns, i, v)
 		if (parse_lun(r, v, iqn, &ls[i]))
-			goto out;
-	json_array_foreach(acl, i, v)
-		if (!json_is_string(v) || !name_ok(r, json_string_value(v), "acl"))
 			goto out;
 	if (!require_kernel(r))
 		goto out;
@@ -352,9 +393,7 @@ static int write_patch(struct bsd *d, const struct store_target *t, json_t *acl)
 			break;
 		snprintf(a.target, sizeof(a.target), "%s", t->iqn);
 		snprintf(a.initiator, sizeof(a.initiator), "%s", json_string_value(v));
-		err = store_acl_create(d->store, &a);
-		if (err == -EEXIST)	/* named twice in the list: once is enough */
-			err = 0;
+		err = store_acl_create(d->store, &a);	/* acl_ok(): each once */
 	}
 	return err;
 }
@@ -364,29 +403,18 @@ static void patch_target(struct http_req *r)
 	struct bsd *d = http_ctx(r);
 	const char *iqn = http_param(r, "iqn"), *alias = NULL;
 	struct store_target t, old;
-	json_t *chap = NULL, *acl = NULL, *v;
-	int read_only = -1, max_sessions = -1, queue_depth = -1, allow_any = -1, err;
-	json_int_t nop_in_interval = -1;
-	size_t i;
+	json_t *body = http_json(r), *chap = NULL, *acl = NULL;
+	int read_only = -1, allow_any = -1, err;
+	json_int_t nop_in_interval = -1, max_sessions = 0, queue_depth = 0;
 
-	if (http_unpack(r, http_json(r), "{s?s, s?o, s?o, s?b, s?i, s?i, s?I, s?b !}",
+	if (http_unpack(r, body, "{s?s, s?o, s?o, s?b, s?I, s?I, s?I, s?b !}",
 			"alias", &alias, "chap", &chap, "acl", &acl, "read_only", &read_only,
 			"max_sessions", &max_sessions, "queue_depth", &queue_depth,
 			"nop_in_interval", &nop_in_interval, "allow_any_initiator", &allow_any))
 		return;
-	if (acl && !json_is_array(acl)) {
-		http_reply_error(r, 400, "acl", "must be an array");
+	if (!acl_ok(r, acl) || !limits_ok(r, max_sessions, queue_depth))
 		return;
-	}
-	json_array_foreach(acl, i, v)
-		if (!json_is_string(v) || !name_ok(r, json_string_value(v), "acl"))
-			return;
-	if (queue_depth > BOOTSAN_QUEUE_DEPTH_MAX || queue_depth < -1 || max_sessions < -1) {
-		http_reply_error(r, 400, "queue_depth", "queue_depth is 0 to %d",
-				 BOOTSAN_QUEUE_DEPTH_MAX);
-		return;
-	}
-	if (json_object_get(http_json(r), "nop_in_interval") &&
+	if (json_object_get(body, "nop_in_interval") &&
 	    !nop_in_interval_ok(r, nop_in_interval))
 		return;
 	if (!require_kernel(r))
@@ -402,10 +430,10 @@ static void patch_target(struct http_req *r)
 		snprintf(t.alias, sizeof(t.alias), "%s", alias);
 	if (read_only >= 0)
 		t.read_only = read_only;
-	if (max_sessions >= 0)
-		t.max_sessions = max_sessions;
-	if (queue_depth >= 0)
-		t.queue_depth = queue_depth;
+	if (json_object_get(body, "max_sessions"))
+		t.max_sessions = (uint32_t)max_sessions;
+	if (json_object_get(body, "queue_depth"))
+		t.queue_depth = (uint32_t)queue_depth;
 	if (nop_in_interval >= 0)
 		t.nop_in_interval = (uint32_t)nop_in_interval;
 	if (allow_any >= 0)

@@ -1152,6 +1152,26 @@ static void render_chain(struct boot_buf *b, const struct boot_request *req,
 	put_fail_block(b, req, "the chained script");
 }
 
+static void render_local(struct boot_buf *b, const struct boot_request *req,
+			 const struct boot_profile *p)
+{
+	(void)p;
+	put(b, "echo bootsan: booting from the local disk\n");
+	if (ipxe(req))
+		put(b, "exit\n");
+}
+
+/* The script of each kind of profile but sanboot, which boots the client's disk. */
+static void (*const render_kind[])(struct boot_buf *b, const struct boot_request *req,
+				   const struct boot_profile *p) = {
+	[BOOT_KIND_LINUX] = render_linux,
+	[BOOT_KIND_ISO] = render_iso,
+	[BOOT_KIND_WINPE] = render_winpe,
+	[BOOT_KIND_MENU] = render_menu,
+	[BOOT_KIND_LOCAL] = render_local,
+	[BOOT_KIND_CHAIN] = render_chain,
+};
+
 int boot_render_ipxe(struct boot_buf *out, const struct boot_request *req,
 		     const struct boot_profile *p,
 		     const struct boot_client *client)
@@ -1168,33 +1188,13 @@ int boot_render_ipxe(struct boot_buf *out, const struct boot_request *req,
 	}
 	put_magic(out, req);
 	put_comment(out, p, client);
-	switch (p->kind) {
-	case BOOT_KIND_SANBOOT:
-		render_sanboot(out, req, client);
-		break;
-	case BOOT_KIND_LINUX:
-		render_linux(out, req, p);
-		break;
-	case BOOT_KIND_ISO:
-		render_iso(out, req, p);
-		break;
-	case BOOT_KIND_WINPE:
-		render_winpe(out, req, p);
-		break;
-	case BOOT_KIND_MENU:
-		render_menu(out, req, p);
-		break;
-	case BOOT_KIND_LOCAL:
-		put(out, "echo bootsan: booting from the local disk\n");
-		if (ipxe(req))
-			put(out, "exit\n");
-		break;
-	case BOOT_KIND_CHAIN:
-		render_chain(out, req, p);
-		break;
-	default:
+	if (p->kind == BOOT_KIND_SANBOOT)
+		render_sanboot(out, req, client);	/* the client's disk, not the profile's */
+	else if ((unsigned int)p->kind < sizeof(render_kind) / sizeof(render_kind[0]) &&
+		 render_kind[p->kind])
+		render_kind[p->kind](out, req, p);
+	else
 		buf_fail(out, -EINVAL);
-	}
 	return finish(out);
 }
 

@@ -168,31 +168,39 @@ int enroll_forget_client(struct bsd *d, const char *name)
 	struct store_target *ts = NULL;
 	size_t n = 0;
 	bool removed = false;
-	int err = store_target_list(d->store, &ts, &n);
+	int gone = 0, err = store_tx_begin(d->store);
 
 	if (err)
 		return err;
-	for (size_t i = 0; i < n; i++) {
+	/* Its targets (with their LUNs, ACLs and secrets) and its record: all or none. */
+	err = store_target_list(d->store, &ts, &n);
+	for (size_t i = 0; !err && i < n; i++) {
 		if (!enroll_target_of(&ts[i], name))
 			continue;
 		err = store_target_delete(d->store, ts[i].iqn);	/* its LUN and ACL too */
-		if (err == -ENOENT) {	/* gone meanwhile */
-			err = 0;
-			continue;
-		}
-		if (err) {
+		if (err)
 			log_err("client %s: removing its target %s: %s", name, ts[i].iqn,
 				strerror(-err));
-			break;
-		}
-		log_info("client %s: target %s removed, with its secrets", name, ts[i].iqn);
-		removed = true;
+		else
+			removed = true;
 	}
-	explicit_bzero(ts, n * sizeof(*ts));	/* it held secrets */
-	free(ts);
-	if (removed)
+	/* A record already gone (-ENOENT) still takes the targets with it. */
+	if (!err)
+		gone = store_client_delete(d->store, name);
+	if (err || (gone && gone != -ENOENT)) {
+		store_tx_rollback(d->store);
+		removed = false;
+	} else {
+		err = store_tx_commit(d->store);
+	}
+	for (size_t i = 0; !err && removed && i < n; i++)
+		if (enroll_target_of(&ts[i], name))
+			log_info("client %s: target %s removed, with its secrets", name,
+				 ts[i].iqn);
+	free_wiped(ts, n * sizeof(*ts));	/* it held secrets */
+	if (!err && removed)
 		kernel_sync(d);
-	return err ?: store_client_delete(d->store, name);
+	return err ?: gone;
 }
 
 void enroll_client_san(struct bsd *d, const struct store_client *c, struct enroll_san *m,

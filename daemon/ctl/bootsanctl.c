@@ -56,7 +56,9 @@ static const char usage_text[] =
 "         [--login-timeout SECONDS]      (0 to 3600; 0: the module's default, 15)\n"
 "  target list | show IQN | delete IQN [--force]\n"
 "  target set IQN [--allow-any yes|no] [--read-only yes|no] [--alias TEXT]\n"
-"         [--nop-in-interval SECONDS]    change a target's settings\n"
+"         [--nop-in-interval SECONDS] [--max-sessions N] [--queue-depth N]\n"
+"                                        change a target's settings (0 for the last\n"
+"                                        two: the module's default)\n"
 "  target create IQN [--lun [N=]IMAGE|/dev/DEVICE]... [--backend fileio|blockio]\n"
 "         [--direct] [--acl INITIATOR]... [--allow-any] [--read-only] [--alias TEXT]\n"
 "         [--nop-in-interval SECONDS]    (--allow-any: every initiator may log in;\n"
@@ -1019,13 +1021,18 @@ static void target_set(struct args *a)
 		else if (option_is(w, "--nop-in-interval"))
 			json_object_set_new(body, "nop_in_interval",
 					    number_value(a, w, "--nop-in-interval"));
+		else if (option_is(w, "--max-sessions"))
+			json_object_set_new(body, "max_sessions",
+					    number_value(a, w, "--max-sessions"));
+		else if (option_is(w, "--queue-depth"))
+			json_object_set_new(body, "queue_depth", number_value(a, w, "--queue-depth"));
 		else
 			usage_error(is_option(w) ? "unknown option '%s'" : "unexpected argument '%s'",
 				    w);
 	}
 	if (!json_object_size(body))
-		usage_error("target set needs --allow-any, --read-only, --alias or "
-			    "--nop-in-interval");
+		usage_error("target set needs --allow-any, --read-only, --alias, "
+			    "--nop-in-interval, --max-sessions or --queue-depth");
 	item_path(path, sizeof(path), "targets", iqn, NULL);
 	show(call("PATCH", path, body));
 }

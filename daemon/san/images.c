@@ -119,27 +119,27 @@ int image_resize(struct bsd *d, const char *name, uint64_t size)
 
 /*
  * The LUNs on missing image @name go with it: they serve nothing (they are
- * not exported) and would keep the row. True when one was removed. The
- * caller holds names_lock.
+ * not exported) and would keep the row. *@dropped is set when one was
+ * removed. The caller holds names_lock and has a transaction open: a LUN
+ * that cannot go fails it.
  */
-static bool drop_missing_luns(struct bsd *d, const char *name)
+static int drop_missing_luns(struct bsd *d, const char *name, bool *dropped)
 {
 	struct store_lun *ls = NULL;
 	size_t n = 0;
-	bool changed = false;
+	int err = store_lun_list(d->store, NULL, &ls, &n);
 
-	if (store_lun_list(d->store, NULL, &ls, &n))
-		return false;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; !err && i < n; i++) {
 		if (strcmp(ls[i].image, name))
 			continue;
 		log_warn("image %s: its file is missing: removing LUN %u of %s with it", name,
 			 ls[i].lun, ls[i].target);
-		if (!store_lun_delete(d->store, ls[i].target, ls[i].lun))
-			changed = true;
+		err = store_lun_delete(d->store, ls[i].target, ls[i].lun);
+		if (!err)
+			*dropped = true;
 	}
 	free(ls);
-	return changed;
+	return err;
 }
 
 int image_delete(struct bsd *d, const char *name)
@@ -154,17 +154,29 @@ int image_delete(struct bsd *d, const char *name)
 	if (err)
 		return err;
 	pthread_mutex_lock(&names_lock);
+	err = store_tx_begin(d->store);
+	if (err) {
+		pthread_mutex_unlock(&names_lock);
+		return err;
+	}
+	/* A missing image's LUNs and its record: all or none. */
 	err = store_image_get(d->store, name, &im);
 	if (!err && strcmp(im.state, "ready"))
 		err = -EBUSY;
 	if (!err && image_missing(d, name))
-		dropped = drop_missing_luns(d, name);
+		err = drop_missing_luns(d, name, &dropped);
 	if (!err)
 		err = store_image_lun_count(d->store, name, &luns);
 	if (!err && luns)
 		err = -EBUSY;
 	if (!err)
-		err = store_image_delete(d->store, name);	/* -EBUSY on a racing LUN */
+		err = store_image_delete(d->store, name);
+	if (err) {
+		store_tx_rollback(d->store);
+		dropped = false;
+	} else {
+		err = store_tx_commit(d->store);
+	}
 	if (!err && unlink(path) && errno != ENOENT)
 		log_warn("image %s: removing %s: %s", name, path, strerror(errno));
 	pthread_mutex_unlock(&names_lock);
@@ -385,24 +397,38 @@ static void abandon(struct bsd *d, const char *name)
 		}
 		free(cs);
 	}
-	if (!store_lun_list(d->store, NULL, &ls, &n)) {
-		for (size_t i = 0; i < n; i++) {
-			if (strcmp(ls[i].image, name))
-				continue;
-			log_warn("image %s: removing LUN %u of %s, which used it", name, ls[i].lun,
-				 ls[i].target);
-			if (!store_lun_delete(d->store, ls[i].target, ls[i].lun))
-				changed = true;
-		}
-		free(ls);
+	/* The LUNs on it and its record: all or none (a next start tries again). */
+	err = store_tx_begin(d->store);
+	if (!err)
+		err = store_lun_list(d->store, NULL, &ls, &n);
+	for (size_t i = 0; !err && i < n; i++) {
+		if (strcmp(ls[i].image, name))
+			continue;
+		log_warn("image %s: removing LUN %u of %s, which used it", name, ls[i].lun,
+			 ls[i].target);
+		err = store_lun_delete(d->store, ls[i].target, ls[i].lun);
+		if (!err)
+			changed = true;
 	}
-	if (changed)
+	free(ls);
+	if (!err) {
+		err = store_image_delete(d->store, name);
+		if (err == -ENOENT)
+			err = 0;
+	}
+	if (err) {
+		log_err("image %s: removing its record and the LUNs on it: %s", name,
+			strerror(-err));
+		store_tx_rollback(d->store);
+		changed = false;
+	} else {
+		err = store_tx_commit(d->store);
+	}
+	if (changed && !err)
 		kernel_sync(d);
+	/* Half-made: its file is of no use whatever became of the record. */
 	if (!image_path(d, name, path, sizeof(path)))
 		unlink(path);
-	err = store_image_delete(d->store, name);
-	if (err && err != -ENOENT)
-		log_err("image %s: removing its record: %s", name, strerror(-err));
 }
 
 static void *clone_thread(void *arg)

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * bootsand's kernel side: the store is the truth, bootsan.ko holds only
- * runtime objects. At start, when the module (re)appears and after every
- * change, the wanted state is built from the store and the kernel is made
- * to match it (kstate.h, kernel_nl.h). Objects that already match are left
- * alone, so restarting bootsand does not disturb logged-in initiators.
+ * runtime objects. At start, when the module (re)appears (kernel_watch.c)
+ * and after every change, the wanted state is built from the store and the
+ * kernel is made to match it (kstate.h, kernel_nl.h). Objects that
+ * already match are left alone, so restarting bootsand does not disturb
+ * logged-in initiators.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,37 +13,17 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <linux/bootsan.h>
 
-#include "../../kmod/iscsi_name.h"
 #include "lib/bootsand.h"
 #include "image_file.h"
 #include "kernel.h"
 #include "kernel_nl.h"
+#include "kside.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "store/store.h"
-
-/* How often the watcher looks for a reloaded or returning module. */
-#define WATCH_INTERVAL_S	2
-
-struct kside {
-	pthread_mutex_t lock;		/* one change or reconcile at a time */
-	pthread_t watcher;
-	bool watching;
-	bool stop;
-	bool in_sync;			/* last reconcile succeeded */
-	unsigned int reconciles;
-	char last_error[512];
-};
-
-static struct kside *ks(struct bsd *d)
-{
-	return d->kernel;
-}
 
 /* ---- the wanted state, from the store ---- */
 
@@ -173,7 +154,7 @@ int kernel_want(struct bsd *d, struct ks_state *want)
 }
 
 /* With the lock held: make the kernel match the store. */
-static int reconcile_locked(struct bsd *d)
+int kernel_reconcile_locked(struct bsd *d)
 {
 	struct ks_state want;
 	unsigned int changes = 0;
@@ -200,46 +181,6 @@ static int reconcile_locked(struct bsd *d)
 	return err;
 }
 
-/*
- * Watch for the module: when it appears (or reappears after an rmmod, with
- * nothing configured) the next pass finds it out of sync and reconciles.
- */
-static void *watcher(void *arg)
-{
-	struct bsd *d = arg;
-	struct kside *k = ks(d);
-	bool was_available = false;
-
-	for (;;) {
-		struct ks_state have;
-		bool available, empty = false;
-
-		pthread_mutex_lock(&k->lock);
-		if (k->stop) {
-			pthread_mutex_unlock(&k->lock);
-			break;
-		}
-		available = knl_available();
-		if (available && was_available && k->in_sync && !knl_dump(&have)) {
-			/* A reloaded module comes back empty. */
-			empty = have.ntargets == 0 && have.nportals == 0;
-			ks_state_free(&have);
-		}
-		if (available && (!was_available || !k->in_sync || empty)) {
-			int64_t portals = 0;
-
-			store_count(d->store, STORE_T_PORTALS, &portals);
-			if (!empty || portals)
-				reconcile_locked(d);
-		}
-		was_available = available;
-		pthread_mutex_unlock(&k->lock);
-		for (int i = 0; i < WATCH_INTERVAL_S * 10 && !k->stop; i++)
-			usleep(100 * 1000);
-	}
-	return NULL;
-}
-
 int kernel_start(struct bsd *d)
 {
 	struct kside *k = calloc(1, sizeof(*k));
@@ -250,12 +191,11 @@ int kernel_start(struct bsd *d)
 	d->kernel = k;
 	pthread_mutex_lock(&k->lock);
 	if (knl_available())
-		reconcile_locked(d);
+		kernel_reconcile_locked(d);
 	else
 		log_warn("bootsan.ko is not loaded: serving without the iSCSI target");
 	pthread_mutex_unlock(&k->lock);
-	if (!pthread_create(&k->watcher, NULL, watcher, d))
-		k->watching = true;
+	kernel_watch_start(d);
 	return 0;
 }
 
@@ -265,11 +205,7 @@ void kernel_stop(struct bsd *d)
 
 	if (!k)
 		return;
-	pthread_mutex_lock(&k->lock);
-	k->stop = true;
-	pthread_mutex_unlock(&k->lock);
-	if (k->watching)
-		pthread_join(k->watcher, NULL);
+	kernel_watch_stop(d);
 	pthread_mutex_destroy(&k->lock);
 	free(k);
 	d->kernel = NULL;
@@ -308,7 +244,7 @@ void kernel_unlock(struct bsd *d)
 
 int kernel_apply_locked(struct bsd *d)
 {
-	return reconcile_locked(d);
+	return kernel_reconcile_locked(d);
 }
 
 const char *kernel_last_error(struct bsd *d)
@@ -323,7 +259,7 @@ int kernel_sync(struct bsd *d)
 	if (!ks(d) || !knl_available())
 		return 0;
 	pthread_mutex_lock(&ks(d)->lock);
-	err = reconcile_locked(d);
+	err = kernel_reconcile_locked(d);
 	pthread_mutex_unlock(&ks(d)->lock);
 	return err;
 }

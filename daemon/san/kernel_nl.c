@@ -286,10 +286,9 @@ static struct nl_msg *build(const struct ks_op *op, const char **what)
 		nla_put_u32(m, BOOTSAN_A_TARGET_AUTH, t->auth);
 		put_chap(m, BOOTSAN_A_TARGET_CHAP, &t->chap);
 		put_chap(m, BOOTSAN_A_TARGET_MUTUAL_CHAP, &t->mutual);
-		if (t->max_sessions)
-			nla_put_u32(m, BOOTSAN_A_TARGET_MAX_SESSIONS, t->max_sessions);
-		if (t->queue_depth)
-			nla_put_u32(m, BOOTSAN_A_TARGET_QUEUE_DEPTH, t->queue_depth);
+		/* Always: a limit taken back to 0 is the module's default again. */
+		nla_put_u32(m, BOOTSAN_A_TARGET_MAX_SESSIONS, ks_max_sessions(t));
+		nla_put_u32(m, BOOTSAN_A_TARGET_QUEUE_DEPTH, ks_queue_depth(t));
 		/* Always: 0 turns NOP-In off on a target that had it. */
 		nla_put_u32(m, BOOTSAN_A_TARGET_NOP_IN_INTERVAL, t->nop_in_interval);
 		/* Always: 0 closes a target that was open to every initiator. */

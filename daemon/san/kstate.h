@@ -74,6 +74,25 @@ struct ks_target {
 	size_t nacls;
 };
 
+/*
+ * What the module takes a target's 0 to mean (kmod/config.h,
+ * BOOTSAN_DEFAULT_MAX_SESSIONS and BOOTSAN_DEFAULT_QUEUE_DEPTH): a 0 in the
+ * wanted state is compared and sent as this value, so a limit taken back
+ * to the default reaches the kernel.
+ */
+#define KS_DEFAULT_MAX_SESSIONS	4096
+#define KS_DEFAULT_QUEUE_DEPTH	32
+
+static inline uint32_t ks_max_sessions(const struct ks_target *t)
+{
+	return t->max_sessions ? t->max_sessions : KS_DEFAULT_MAX_SESSIONS;
+}
+
+static inline uint32_t ks_queue_depth(const struct ks_target *t)
+{
+	return t->queue_depth ? t->queue_depth : KS_DEFAULT_QUEUE_DEPTH;
+}
+
 struct ks_state {
 	struct ks_portal *portals;
 	size_t nportals;

@@ -128,13 +128,16 @@ static bool portal_same(const struct ks_portal *w, const struct ks_portal *h)
 	       default_same(w->login_timeout, h->login_timeout);
 }
 
-/* nop_in_interval 0 is a setting (no NOP-In), not a default: compared as is. */
+/*
+ * nop_in_interval 0 is a setting (no NOP-In), not a default: compared as
+ * is. A 0 session limit or queue depth is the module's default value.
+ */
 static bool target_same(const struct ks_target *w, const struct ks_target *h)
 {
 	return !strcmp(w->alias, h->alias) && w->auth == h->auth &&
 	       chap_same(&w->chap, &h->chap) && chap_same(&w->mutual, &h->mutual) &&
-	       default_same(w->max_sessions, h->max_sessions) &&
-	       default_same(w->queue_depth, h->queue_depth) &&
+	       ks_max_sessions(w) == ks_max_sessions(h) &&
+	       ks_queue_depth(w) == ks_queue_depth(h) &&
 	       w->nop_in_interval == h->nop_in_interval &&
 	       w->allow_any_initiator == h->allow_any_initiator;
 }

@@ -41,36 +41,17 @@ int store_setting_get(struct store *s, const char *key, char *value, size_t size
 
 int store_setting_set(struct store *s, const char *key, const char *value)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
 	if (strlen(key) > 128 || strlen(value) > 4096)
 		return -E2BIG;
-	db_lock(s);
-	st = db_prep(s, "INSERT INTO settings (key, value) VALUES (?1, ?2) "
-		     "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
-	if (st) {
-		db_bind_text(st, 1, key);
-		db_bind_text(st, 2, value);
-		err = db_exec(s, st, -EINVAL);
-	}
-	db_unlock(s);
-	return err;
+	return db_write(s, "INSERT INTO settings (key, value) VALUES (?1, ?2) "
+			"ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+			DB_ARGS(DB_TEXT(key), DB_TEXT(value)), -EINVAL);
 }
 
 int store_setting_delete(struct store *s, const char *key)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	db_lock(s);
-	st = db_prep(s, "DELETE FROM settings WHERE key = ?1");
-	if (st) {
-		db_bind_text(st, 1, key);
-		err = db_exec_one(s, st, -EINVAL);
-	}
-	db_unlock(s);
-	return err;
+	return db_write_one(s, "DELETE FROM settings WHERE key = ?1", DB_ARGS(DB_TEXT(key)),
+			    -EINVAL);
 }
 
 /* ---- clients ---- */
@@ -102,8 +83,10 @@ static int client_bad(const struct store_client *c)
 	return 0;
 }
 
-static void bind_client(sqlite3_stmt *st, const struct store_client *c)
+static void bind_client(sqlite3_stmt *st, const void *row)
 {
+	const struct store_client *c = row;
+
 	db_bind_text(st, 1, c->name);
 	db_bind_text(st, 2, c->uuid);
 	db_bind_text(st, 3, c->macs[0] ? c->macs : "[]");
@@ -118,98 +101,55 @@ static void bind_client(sqlite3_stmt *st, const struct store_client *c)
 
 int store_client_list(struct store *s, struct store_client **out, size_t *n)
 {
-	return db_list_all(s, "SELECT " CLIENT_COLS " FROM clients ORDER BY name",
-			sizeof(**out), read_client, (void **)out, n);
+	return db_rows(s, "SELECT " CLIENT_COLS " FROM clients ORDER BY name", DB_NO_ARGS,
+		       sizeof(**out), read_client, (void **)out, n);
 }
 
 int store_client_page(struct store *s, const char *after, int limit,
 		      struct store_client **out, size_t *n)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	db_lock(s);
-	st = db_prep(s, "SELECT " CLIENT_COLS " FROM clients WHERE name > ?1 ORDER BY name LIMIT ?2");
-	if (st) {
-		db_bind_text(st, 1, after ? after : "");
-		sqlite3_bind_int(st, 2, limit);
-		err = db_list_rows(s, st, sizeof(**out), read_client, (void **)out, n);
-	}
-	db_unlock(s);
-	return err;
+	return db_rows(s, "SELECT " CLIENT_COLS " FROM clients WHERE name > ?1 ORDER BY name "
+		       "LIMIT ?2", DB_ARGS(DB_TEXT(after ? after : ""), DB_INT(limit)),
+		       sizeof(**out), read_client, (void **)out, n);
 }
 
 int store_client_find(struct store *s, const char *mac, const char *uuid_a, const char *uuid_b,
 		      const char *serial, struct store_client *out)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	db_lock(s);
 	/* macs is a JSON array of normalised MACs: a quoted MAC is an element. */
-	st = db_prep(s, "SELECT " CLIENT_COLS " FROM clients WHERE "
-		     "(?1 <> '' AND instr(macs, '\"' || ?1 || '\"') > 0) OR "
-		     "(uuid <> '' AND uuid IN (?2, ?3)) OR (?4 <> '' AND serial = ?4) "
-		     "ORDER BY name LIMIT 1");
-	if (st) {
-		db_bind_text(st, 1, mac);
-		db_bind_text(st, 2, uuid_a);
-		db_bind_text(st, 3, uuid_b);
-		db_bind_text(st, 4, serial);
-		err = db_get_row(s, st, sizeof(*out), read_client, out);
-	}
-	db_unlock(s);
-	return err;
+	return db_row(s, "SELECT " CLIENT_COLS " FROM clients WHERE "
+		      "(?1 <> '' AND instr(macs, '\"' || ?1 || '\"') > 0) OR "
+		      "(uuid <> '' AND uuid IN (?2, ?3)) OR (?4 <> '' AND serial = ?4) "
+		      "ORDER BY name LIMIT 1",
+		      DB_ARGS(DB_TEXT(mac), DB_TEXT(uuid_a), DB_TEXT(uuid_b), DB_TEXT(serial)),
+		      sizeof(*out), read_client, out);
 }
 
 int store_client_get(struct store *s, const char *name, struct store_client *out)
 {
-	return db_get_by_key(s, "SELECT " CLIENT_COLS " FROM clients WHERE name = ?1", name,
-			  sizeof(*out), read_client, out);
+	return db_row(s, "SELECT " CLIENT_COLS " FROM clients WHERE name = ?1",
+		      DB_ARGS(DB_TEXT(name)), sizeof(*out), read_client, out);
 }
 
 int store_client_create(struct store *s, const struct store_client *c)
 {
-	sqlite3_stmt *st;
-	int err = client_bad(c);
-
-	if (err)
-		return err;
-	err = -EIO;
-	db_lock(s);
-	st = db_prep(s, "INSERT INTO clients (" CLIENT_COLS ") VALUES "
-		     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
-	if (st) {
-		bind_client(st, c);
-		err = db_exec(s, st, -EINVAL);
-	}
-	db_unlock(s);
-	return err;
+	return client_bad(c) ?:
+	       db_insert_row(s, "INSERT INTO clients (" CLIENT_COLS ") VALUES "
+			     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", bind_client, c, -EINVAL);
 }
 
 int store_client_update(struct store *s, const struct store_client *c)
 {
-	sqlite3_stmt *st;
-	int err = client_bad(c);
-
-	if (err)
-		return err;
-	err = -EIO;
-	db_lock(s);
-	st = db_prep(s, "UPDATE clients SET uuid = ?2, macs = ?3, serial = ?4, profile = ?5, "
-		     "image = ?6, labels = ?7, state = ?8 WHERE name = ?1 AND ?9 = ?9 "
-		     "AND ?10 = ?10");
-	if (st) {
-		bind_client(st, c);
-		err = db_exec_one(s, st, -EINVAL);
-	}
-	db_unlock(s);
-	return err;
+	return client_bad(c) ?:
+	       db_update_row(s, "UPDATE clients SET uuid = ?2, macs = ?3, serial = ?4, "
+			     "profile = ?5, image = ?6, labels = ?7, state = ?8 WHERE name = ?1 "
+			     "AND ?9 = ?9 AND ?10 = ?10", bind_client, c, -EINVAL);
 }
 
 int store_client_delete(struct store *s, const char *name)
 {
-	return db_delete_by_key(s, "DELETE FROM clients WHERE name = ?1", name);
+	return db_write_one(s, "DELETE FROM clients WHERE name = ?1", DB_ARGS(DB_TEXT(name)),
+			    -EBUSY);
 }
 
 /* ---- profiles ---- */
@@ -225,6 +165,15 @@ static void read_profile(sqlite3_stmt *st, void *row)
 	db_col_text(st, 2, p->body, sizeof(p->body));
 }
 
+static void bind_profile(sqlite3_stmt *st, const void *row)
+{
+	const struct store_profile *p = row;
+
+	db_bind_text(st, 1, p->name);
+	db_bind_text(st, 2, p->kind);
+	db_bind_text(st, 3, p->body[0] ? p->body : "{}");
+}
+
 static int profile_bad(const struct store_profile *p)
 {
 	if (!FITS(p->name) || !FITS(p->kind) || !FITS(p->body))
@@ -234,57 +183,32 @@ static int profile_bad(const struct store_profile *p)
 
 int store_profile_list(struct store *s, struct store_profile **out, size_t *n)
 {
-	return db_list_all(s, "SELECT " PROFILE_COLS " FROM profiles ORDER BY name",
-			sizeof(**out), read_profile, (void **)out, n);
+	return db_rows(s, "SELECT " PROFILE_COLS " FROM profiles ORDER BY name", DB_NO_ARGS,
+		       sizeof(**out), read_profile, (void **)out, n);
 }
 
 int store_profile_get(struct store *s, const char *name, struct store_profile *out)
 {
-	return db_get_by_key(s, "SELECT " PROFILE_COLS " FROM profiles WHERE name = ?1", name,
-			  sizeof(*out), read_profile, out);
+	return db_row(s, "SELECT " PROFILE_COLS " FROM profiles WHERE name = ?1",
+		      DB_ARGS(DB_TEXT(name)), sizeof(*out), read_profile, out);
 }
 
 int store_profile_create(struct store *s, const struct store_profile *p)
 {
-	sqlite3_stmt *st;
-	int err = profile_bad(p);
-
-	if (err)
-		return err;
-	err = -EIO;
-	db_lock(s);
-	st = db_prep(s, "INSERT INTO profiles (" PROFILE_COLS ") VALUES (?1, ?2, ?3)");
-	if (st) {
-		db_bind_text(st, 1, p->name);
-		db_bind_text(st, 2, p->kind);
-		db_bind_text(st, 3, p->body[0] ? p->body : "{}");
-		err = db_exec(s, st, -EINVAL);
-	}
-	db_unlock(s);
-	return err;
+	return profile_bad(p) ?:
+	       db_insert_row(s, "INSERT INTO profiles (" PROFILE_COLS ") VALUES (?1, ?2, ?3)",
+			     bind_profile, p, -EINVAL);
 }
 
 int store_profile_update(struct store *s, const struct store_profile *p)
 {
-	sqlite3_stmt *st;
-	int err = profile_bad(p);
-
-	if (err)
-		return err;
-	err = -EIO;
-	db_lock(s);
-	st = db_prep(s, "UPDATE profiles SET kind = ?2, body = ?3 WHERE name = ?1");
-	if (st) {
-		db_bind_text(st, 1, p->name);
-		db_bind_text(st, 2, p->kind);
-		db_bind_text(st, 3, p->body[0] ? p->body : "{}");
-		err = db_exec_one(s, st, -EINVAL);
-	}
-	db_unlock(s);
-	return err;
+	return profile_bad(p) ?:
+	       db_update_row(s, "UPDATE profiles SET kind = ?2, body = ?3 WHERE name = ?1",
+			     bind_profile, p, -EINVAL);
 }
 
 int store_profile_delete(struct store *s, const char *name)
 {
-	return db_delete_by_key(s, "DELETE FROM profiles WHERE name = ?1", name);
+	return db_write_one(s, "DELETE FROM profiles WHERE name = ?1", DB_ARGS(DB_TEXT(name)),
+			    -EBUSY);
 }

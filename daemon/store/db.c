@@ -220,54 +220,117 @@ int db_get_row(struct store *s, sqlite3_stmt *st, size_t elem, db_row_reader rea
 	return err;
 }
 
+static void bind_args(sqlite3_stmt *st, const struct db_arg *args, size_t nargs)
+{
+	for (size_t i = 0; i < nargs; i++) {
+		int at = (int)i + 1;
+
+		switch (args[i].kind) {
+		case DB_ARG_TEXT:
+			db_bind_text(st, at, args[i].text);
+			break;
+		case DB_ARG_TEXT_OR_NULL:
+			db_bind_text_null(st, at, args[i].text);
+			break;
+		case DB_ARG_INT:
+			sqlite3_bind_int64(st, at, args[i].num);
+			break;
+		}
+	}
+}
+
+/* With the lock taken: @sql prepared, its parameters bound. NULL (and unlocked) on error. */
+static sqlite3_stmt *lock_prep(struct store *s, const char *sql, const struct db_arg *args,
+			       size_t nargs)
+{
+	sqlite3_stmt *st;
+
+	db_lock(s);
+	st = db_prep(s, sql);
+	if (!st) {
+		db_unlock(s);
+		return NULL;
+	}
+	bind_args(st, args, nargs);
+	return st;
+}
+
+int db_rows(struct store *s, const char *sql, const struct db_arg *args, size_t nargs,
+	    size_t elem, db_row_reader read, void **out, size_t *n)
+{
+	sqlite3_stmt *st = lock_prep(s, sql, args, nargs);
+	int err;
+
+	if (!st)
+		return -EIO;
+	err = db_list_rows(s, st, elem, read, out, n);
+	db_unlock(s);
+	return err;
+}
+
+int db_row(struct store *s, const char *sql, const struct db_arg *args, size_t nargs,
+	   size_t elem, db_row_reader read, void *out)
+{
+	sqlite3_stmt *st = lock_prep(s, sql, args, nargs);
+	int err;
+
+	if (!st)
+		return -EIO;
+	err = db_get_row(s, st, elem, read, out);
+	db_unlock(s);
+	return err;
+}
+
+static void read_int64(sqlite3_stmt *st, void *row)
+{
+	*(int64_t *)row = sqlite3_column_int64(st, 0);
+}
+
+int db_count(struct store *s, const char *sql, const struct db_arg *args, size_t nargs,
+	     int64_t *count)
+{
+	return db_row(s, sql, args, nargs, sizeof(*count), read_int64, count);
+}
+
 /*
- * The shapes most tables share, each under the lock: every row of @sql
- * (no parameters), the row whose text key ?1 is @key, and deleting it
- * (-EBUSY while a foreign key still points at it).
+ * The writes: @sql with @args bound, then every column of @row by @bind
+ * (when given); @exec is db_exec, or db_exec_one for one keyed row.
  */
-int db_list_all(struct store *s, const char *sql, size_t elem, db_row_reader read,
-		    void **out, size_t *n)
+static int write_stmt(struct store *s, const char *sql, const struct db_arg *args, size_t nargs,
+		      db_row_binder bind, const void *row, int fk,
+		      int (*exec)(struct store *, sqlite3_stmt *, int))
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
+	sqlite3_stmt *st = lock_prep(s, sql, args, nargs);
+	int err;
 
-	db_lock(s);
-	st = db_prep(s, sql);
-	if (st)
-		err = db_list_rows(s, st, elem, read, out, n);
+	if (!st)
+		return -EIO;
+	if (bind)
+		bind(st, row);
+	err = exec(s, st, fk);
 	db_unlock(s);
 	return err;
 }
 
-int db_get_by_key(struct store *s, const char *sql, const char *key, size_t elem,
-		      db_row_reader read, void *out)
+int db_write(struct store *s, const char *sql, const struct db_arg *args, size_t nargs, int fk)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	db_lock(s);
-	st = db_prep(s, sql);
-	if (st) {
-		db_bind_text(st, 1, key);
-		err = db_get_row(s, st, elem, read, out);
-	}
-	db_unlock(s);
-	return err;
+	return write_stmt(s, sql, args, nargs, NULL, NULL, fk, db_exec);
 }
 
-int db_delete_by_key(struct store *s, const char *sql, const char *key)
+int db_write_one(struct store *s, const char *sql, const struct db_arg *args, size_t nargs,
+		 int fk)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
+	return write_stmt(s, sql, args, nargs, NULL, NULL, fk, db_exec_one);
+}
 
-	db_lock(s);
-	st = db_prep(s, sql);
-	if (st) {
-		db_bind_text(st, 1, key);
-		err = db_exec_one(s, st, -EBUSY);
-	}
-	db_unlock(s);
-	return err;
+int db_insert_row(struct store *s, const char *sql, db_row_binder bind, const void *row, int fk)
+{
+	return write_stmt(s, sql, DB_NO_ARGS, bind, row, fk, db_exec);
+}
+
+int db_update_row(struct store *s, const char *sql, db_row_binder bind, const void *row, int fk)
+{
+	return write_stmt(s, sql, DB_NO_ARGS, bind, row, fk, db_exec_one);
 }
 
 void db_conn_close(struct conn *c)

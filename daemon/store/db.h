@@ -99,14 +99,53 @@ void db_col_text(sqlite3_stmt *st, int i, char *buf, size_t size);
 bool db_fits(const char *buf, size_t size);
 #define FITS(f) db_fits((f), sizeof(f))
 
+/* Reads the current row of @st into @row (zeroed), one function a table. */
 typedef void (*db_row_reader)(sqlite3_stmt *st, void *row);
+/* Binds every column of @row, as ?1, ?2, ... in its table's column order. */
+typedef void (*db_row_binder)(sqlite3_stmt *st, const void *row);
+
+/* A value for a ?N parameter: DB_TEXT, DB_TEXT_OR_NULL ("" as NULL) or DB_INT. */
+struct db_arg {
+	enum { DB_ARG_TEXT, DB_ARG_TEXT_OR_NULL, DB_ARG_INT } kind;
+	const char *text;
+	int64_t num;
+};
+#define DB_TEXT(v)		((struct db_arg){ .kind = DB_ARG_TEXT, .text = (v) })
+#define DB_TEXT_OR_NULL(v)	((struct db_arg){ .kind = DB_ARG_TEXT_OR_NULL, .text = (v) })
+#define DB_INT(v)		((struct db_arg){ .kind = DB_ARG_INT, .num = (int64_t)(v) })
+/* The values of ?1, ?2, ... in order, as the (args, nargs) of the calls below. */
+#define DB_ARGS(...)	(const struct db_arg[]){ __VA_ARGS__ }, \
+			sizeof((const struct db_arg[]){ __VA_ARGS__ }) / sizeof(struct db_arg)
+#define DB_NO_ARGS	NULL, 0
+
+/* Read the rows of a bound statement into a new array, or its one row (-ENOENT: none). */
 int db_list_rows(struct store *s, sqlite3_stmt *st, size_t elem, db_row_reader read,
-		     void **out, size_t *n);
+		 void **out, size_t *n);
 int db_get_row(struct store *s, sqlite3_stmt *st, size_t elem, db_row_reader read, void *out);
-int db_list_all(struct store *s, const char *sql, size_t elem, db_row_reader read,
-		    void **out, size_t *n);
-int db_get_by_key(struct store *s, const char *sql, const char *key, size_t elem,
-		      db_row_reader read, void *out);
-int db_delete_by_key(struct store *s, const char *sql, const char *key);
+
+/*
+ * The shapes every table's calls take, each under the lock (unless in this
+ * thread's snapshot or transaction), @sql (a string literal) with its
+ * parameters bound from @args; -EIO when it cannot be prepared:
+ *   db_rows()        every row it returns, into a new array (a list or a page);
+ *   db_row()         its one row, or -ENOENT;
+ *   db_count()       the one integer it returns (count(*));
+ *   db_write()       a statement that returns no rows;
+ *   db_write_one()   an UPDATE or DELETE of one keyed row: -ENOENT when none changed;
+ *   db_insert_row(), db_update_row()
+ *                    the same with every column bound from @row by @bind.
+ * @fk is the errno of a foreign key failure.
+ */
+int db_rows(struct store *s, const char *sql, const struct db_arg *args, size_t nargs,
+	    size_t elem, db_row_reader read, void **out, size_t *n);
+int db_row(struct store *s, const char *sql, const struct db_arg *args, size_t nargs,
+	   size_t elem, db_row_reader read, void *out);
+int db_count(struct store *s, const char *sql, const struct db_arg *args, size_t nargs,
+	     int64_t *count);
+int db_write(struct store *s, const char *sql, const struct db_arg *args, size_t nargs, int fk);
+int db_write_one(struct store *s, const char *sql, const struct db_arg *args, size_t nargs,
+		 int fk);
+int db_insert_row(struct store *s, const char *sql, db_row_binder bind, const void *row, int fk);
+int db_update_row(struct store *s, const char *sql, db_row_binder bind, const void *row, int fk);
 
 #endif /* BOOTSAND_STORE_DB_H */

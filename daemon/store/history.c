@@ -429,56 +429,28 @@ void store_boot_set_limits(struct store *s, int per_client, int total)
 int store_boot_list(struct store *s, const char *client, int limit,
 		    struct store_boot **out, size_t *n)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
 	boot_flush(s);
-	db_lock(s);
-	st = db_prep(s, "SELECT " BOOT_COLS " FROM boot_history WHERE client = ?1 "
-		     "ORDER BY time DESC, id DESC LIMIT ?2");
-	if (st) {
-		db_bind_text(st, 1, client);
-		sqlite3_bind_int(st, 2, limit);
-		err = db_list_rows(s, st, sizeof(**out), read_boot, (void **)out, n);
-	}
-	db_unlock(s);
-	return err;
+	return db_rows(s, "SELECT " BOOT_COLS " FROM boot_history WHERE client = ?1 "
+		       "ORDER BY time DESC, id DESC LIMIT ?2",
+		       DB_ARGS(DB_TEXT(client), DB_INT(limit)), sizeof(**out), read_boot,
+		       (void **)out, n);
 }
 
 int store_boot_page(struct store *s, const char *client, int64_t before, int limit,
 		    struct store_boot **out, size_t *n)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
 	boot_flush(s);
-	db_lock(s);
-	st = db_prep(s, "SELECT " BOOT_COLS " FROM boot_history WHERE client = ?1 AND "
-		     "(?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3");
-	if (st) {
-		db_bind_text(st, 1, client);
-		sqlite3_bind_int64(st, 2, before);
-		sqlite3_bind_int(st, 3, limit);
-		err = db_list_rows(s, st, sizeof(**out), read_boot, (void **)out, n);
-	}
-	db_unlock(s);
-	return err;
+	return db_rows(s, "SELECT " BOOT_COLS " FROM boot_history WHERE client = ?1 AND "
+		       "(?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3",
+		       DB_ARGS(DB_TEXT(client), DB_INT(before), DB_INT(limit)), sizeof(**out),
+		       read_boot, (void **)out, n);
 }
 
 int store_boot_prune(struct store *s, int keep)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
 	boot_flush(s);
-	db_lock(s);
-	st = db_prep(s, "DELETE FROM boot_history WHERE id IN (SELECT id FROM "
-		     "(SELECT id, row_number() OVER (PARTITION BY client "
-		     "ORDER BY time DESC, id DESC) AS r FROM boot_history) WHERE r > ?1)");
-	if (st) {
-		sqlite3_bind_int(st, 1, keep);
-		err = db_exec(s, st, -EINVAL);
-	}
-	db_unlock(s);
-	return err;
+	return db_write(s, "DELETE FROM boot_history WHERE id IN (SELECT id FROM "
+			"(SELECT id, row_number() OVER (PARTITION BY client "
+			"ORDER BY time DESC, id DESC) AS r FROM boot_history) WHERE r > ?1)",
+			DB_ARGS(DB_INT(keep)), -EINVAL);
 }

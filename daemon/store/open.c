@@ -463,26 +463,10 @@ int store_count(struct store *s, enum store_table t, int64_t *count)
 		[STORE_T_UNBOOTED_CLIENTS] = "SELECT count(*) FROM clients WHERE "
 			"origin IN ('register', 'provision') AND (state = 'pending' OR booted = 0)",
 	};
-	sqlite3_stmt *st;
-	int err = -EIO;
 
 	if ((unsigned int)t >= ARRAY_SIZE(sql))
 		return -EINVAL;
 	if (t == STORE_T_BOOT_HISTORY || t == STORE_T_UNBOOTED_CLIENTS)
 		boot_flush(s);
-	db_lock(s);
-	st = db_prep(s, sql[t]);
-	if (st) {
-		int rc = sqlite3_step(st);
-
-		if (rc == SQLITE_ROW) {
-			*count = sqlite3_column_int64(st, 0);
-			err = 0;
-		} else {
-			err = db_errno(s, rc, -EIO);
-		}
-		db_done(st);
-	}
-	db_unlock(s);
-	return err;
+	return db_count(s, sql[t], DB_NO_ARGS, count);
 }

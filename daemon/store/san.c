@@ -32,84 +32,49 @@ static void read_portal(sqlite3_stmt *st, void *row)
 
 int store_portal_list(struct store *s, struct store_portal **out, size_t *n)
 {
-	return db_list_all(s, "SELECT " PORTAL_COLS " FROM portals ORDER BY address, port",
-			sizeof(**out), read_portal, (void **)out, n);
+	return db_rows(s, "SELECT " PORTAL_COLS " FROM portals ORDER BY address, port", DB_NO_ARGS,
+		       sizeof(**out), read_portal, (void **)out, n);
 }
 
 int store_portal_get(struct store *s, const char *address, uint16_t port,
 		     struct store_portal *out)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
+	return db_row(s, "SELECT " PORTAL_COLS " FROM portals WHERE address = ?1 AND port = ?2",
+		      DB_ARGS(DB_TEXT(address), DB_INT(port)), sizeof(*out), read_portal, out);
+}
 
-	db_lock(s);
-	st = db_prep(s, "SELECT " PORTAL_COLS " FROM portals WHERE address = ?1 AND port = ?2");
-	if (st) {
-		db_bind_text(st, 1, address);
-		sqlite3_bind_int(st, 2, port);
-		err = db_get_row(s, st, sizeof(*out), read_portal, out);
-	}
-	db_unlock(s);
-	return err;
+static void bind_portal(sqlite3_stmt *st, const void *row)
+{
+	const struct store_portal *p = row;
+
+	db_bind_text(st, 1, p->address);
+	sqlite3_bind_int(st, 2, p->port);
+	sqlite3_bind_int(st, 3, p->tpgt);
+	sqlite3_bind_int64(st, 4, p->max_connections);
+	sqlite3_bind_int64(st, 5, p->login_timeout);
 }
 
 int store_portal_create(struct store *s, const struct store_portal *p)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
 	if (!FITS(p->address))
 		return -E2BIG;
-	db_lock(s);
-	st = db_prep(s, "INSERT INTO portals (" PORTAL_COLS ") VALUES (?1, ?2, ?3, ?4, ?5)");
-	if (st) {
-		db_bind_text(st, 1, p->address);
-		sqlite3_bind_int(st, 2, p->port);
-		sqlite3_bind_int(st, 3, p->tpgt);
-		sqlite3_bind_int64(st, 4, p->max_connections);
-		sqlite3_bind_int64(st, 5, p->login_timeout);
-		err = db_exec(s, st, -EINVAL);
-	}
-	db_unlock(s);
-	return err;
+	return db_insert_row(s, "INSERT INTO portals (" PORTAL_COLS ") VALUES (?1, ?2, ?3, ?4, ?5)",
+			     bind_portal, p, -EINVAL);
 }
 
 int store_portal_update(struct store *s, const struct store_portal *p)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
 	if (!FITS(p->address))
 		return -E2BIG;
-	db_lock(s);
-	st = db_prep(s, "UPDATE portals SET tpgt = ?3, max_connections = ?4, login_timeout = ?5 "
-		     "WHERE address = ?1 AND port = ?2");
-	if (st) {
-		db_bind_text(st, 1, p->address);
-		sqlite3_bind_int(st, 2, p->port);
-		sqlite3_bind_int(st, 3, p->tpgt);
-		sqlite3_bind_int64(st, 4, p->max_connections);
-		sqlite3_bind_int64(st, 5, p->login_timeout);
-		err = db_exec_one(s, st, -EINVAL);
-	}
-	db_unlock(s);
-	return err;
+	return db_update_row(s, "UPDATE portals SET tpgt = ?3, max_connections = ?4, "
+			     "login_timeout = ?5 WHERE address = ?1 AND port = ?2",
+			     bind_portal, p, -EINVAL);
 }
 
 int store_portal_delete(struct store *s, const char *address, uint16_t port)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	db_lock(s);
-	st = db_prep(s, "DELETE FROM portals WHERE address = ?1 AND port = ?2");
-	if (st) {
-		db_bind_text(st, 1, address);
-		sqlite3_bind_int(st, 2, port);
-		err = db_exec_one(s, st, -EINVAL);
-	}
-	db_unlock(s);
-	return err;
+	return db_write_one(s, "DELETE FROM portals WHERE address = ?1 AND port = ?2",
+			    DB_ARGS(DB_TEXT(address), DB_INT(port)), -EINVAL);
 }
 
 /* ---- images ---- */
@@ -129,31 +94,22 @@ static void read_image(sqlite3_stmt *st, void *row)
 
 int store_image_list(struct store *s, struct store_image **out, size_t *n)
 {
-	return db_list_all(s, "SELECT " IMAGE_COLS " FROM images ORDER BY name",
-			sizeof(**out), read_image, (void **)out, n);
+	return db_rows(s, "SELECT " IMAGE_COLS " FROM images ORDER BY name", DB_NO_ARGS,
+		       sizeof(**out), read_image, (void **)out, n);
 }
 
 int store_image_page(struct store *s, const char *after, int limit,
 		     struct store_image **out, size_t *n)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	db_lock(s);
-	st = db_prep(s, "SELECT " IMAGE_COLS " FROM images WHERE name > ?1 ORDER BY name LIMIT ?2");
-	if (st) {
-		db_bind_text(st, 1, after ? after : "");
-		sqlite3_bind_int(st, 2, limit);
-		err = db_list_rows(s, st, sizeof(**out), read_image, (void **)out, n);
-	}
-	db_unlock(s);
-	return err;
+	return db_rows(s, "SELECT " IMAGE_COLS " FROM images WHERE name > ?1 ORDER BY name LIMIT ?2",
+		       DB_ARGS(DB_TEXT(after ? after : ""), DB_INT(limit)), sizeof(**out),
+		       read_image, (void **)out, n);
 }
 
 int store_image_get(struct store *s, const char *name, struct store_image *out)
 {
-	return db_get_by_key(s, "SELECT " IMAGE_COLS " FROM images WHERE name = ?1", name,
-			  sizeof(*out), read_image, out);
+	return db_row(s, "SELECT " IMAGE_COLS " FROM images WHERE name = ?1",
+		      DB_ARGS(DB_TEXT(name)), sizeof(*out), read_image, out);
 }
 
 static int image_bad(const struct store_image *im)
@@ -165,76 +121,42 @@ static int image_bad(const struct store_image *im)
 	return 0;
 }
 
+/* ?3, created, is bound only by an INSERT. */
+static void bind_image(sqlite3_stmt *st, const void *row)
+{
+	const struct store_image *im = row;
+
+	db_bind_text(st, 1, im->name);
+	sqlite3_bind_int64(st, 2, (int64_t)im->size_bytes);
+	sqlite3_bind_int64(st, 3, im->created ? im->created : now_wall());
+	db_bind_text(st, 4, im->state[0] ? im->state : "ready");
+	sqlite3_bind_int64(st, 5, im->job);
+}
+
 int store_image_create(struct store *s, const struct store_image *im)
 {
-	sqlite3_stmt *st;
-	int err = image_bad(im);
-
-	if (err)
-		return err;
-	err = -EIO;
-	db_lock(s);
-	st = db_prep(s, "INSERT INTO images (" IMAGE_COLS ") VALUES (?1, ?2, ?3, ?4, ?5)");
-	if (st) {
-		db_bind_text(st, 1, im->name);
-		sqlite3_bind_int64(st, 2, (int64_t)im->size_bytes);
-		sqlite3_bind_int64(st, 3, im->created ? im->created : now_wall());
-		db_bind_text(st, 4, im->state[0] ? im->state : "ready");
-		sqlite3_bind_int64(st, 5, im->job);
-		err = db_exec(s, st, -EINVAL);
-	}
-	db_unlock(s);
-	return err;
+	return image_bad(im) ?:
+	       db_insert_row(s, "INSERT INTO images (" IMAGE_COLS ") VALUES (?1, ?2, ?3, ?4, ?5)",
+			     bind_image, im, -EINVAL);
 }
 
 int store_image_update(struct store *s, const struct store_image *im)
 {
-	sqlite3_stmt *st;
-	int err = image_bad(im);
-
-	if (err)
-		return err;
-	err = -EIO;
-	db_lock(s);
-	st = db_prep(s, "UPDATE images SET size_bytes = ?2, state = ?3, job = ?4 WHERE name = ?1");
-	if (st) {
-		db_bind_text(st, 1, im->name);
-		sqlite3_bind_int64(st, 2, (int64_t)im->size_bytes);
-		db_bind_text(st, 3, im->state[0] ? im->state : "ready");
-		sqlite3_bind_int64(st, 4, im->job);
-		err = db_exec_one(s, st, -EINVAL);
-	}
-	db_unlock(s);
-	return err;
+	return image_bad(im) ?:
+	       db_update_row(s, "UPDATE images SET size_bytes = ?2, state = ?4, job = ?5 "
+			     "WHERE name = ?1 AND ?3 = ?3", bind_image, im, -EINVAL);
 }
 
 int store_image_delete(struct store *s, const char *name)
 {
-	return db_delete_by_key(s, "DELETE FROM images WHERE name = ?1", name);
+	return db_write_one(s, "DELETE FROM images WHERE name = ?1", DB_ARGS(DB_TEXT(name)),
+			    -EBUSY);
 }
 
 int store_image_lun_count(struct store *s, const char *name, int64_t *count)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	db_lock(s);
-	st = db_prep(s, "SELECT count(*) FROM luns WHERE image = ?1");
-	if (st) {
-		int rc;
-
-		db_bind_text(st, 1, name);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
-			*count = sqlite3_column_int64(st, 0);
-			err = 0;
-		} else {
-			err = db_errno(s, rc, -EIO);
-		}
-		db_done(st);
-	}
-	db_unlock(s);
-	return err;
+	return db_count(s, "SELECT count(*) FROM luns WHERE image = ?1", DB_ARGS(DB_TEXT(name)),
+			count);
 }
 
 /* ---- targets ---- */
@@ -270,8 +192,10 @@ static int target_bad(const struct store_target *t)
 	return 0;
 }
 
-static void bind_target(sqlite3_stmt *st, const struct store_target *t)
+static void bind_target(sqlite3_stmt *st, const void *row)
 {
+	const struct store_target *t = row;
+
 	db_bind_text(st, 1, t->iqn);
 	db_bind_text(st, 2, t->alias);
 	db_bind_text(st, 3, t->auth[0] ? t->auth : "none");
@@ -289,59 +213,38 @@ static void bind_target(sqlite3_stmt *st, const struct store_target *t)
 
 int store_target_list(struct store *s, struct store_target **out, size_t *n)
 {
-	return db_list_all(s, "SELECT " TARGET_COLS " FROM targets ORDER BY iqn",
-			sizeof(**out), read_target, (void **)out, n);
+	return db_rows(s, "SELECT " TARGET_COLS " FROM targets ORDER BY iqn", DB_NO_ARGS,
+		       sizeof(**out), read_target, (void **)out, n);
 }
 
 int store_target_get(struct store *s, const char *iqn, struct store_target *out)
 {
-	return db_get_by_key(s, "SELECT " TARGET_COLS " FROM targets WHERE iqn = ?1", iqn,
-			  sizeof(*out), read_target, out);
+	return db_row(s, "SELECT " TARGET_COLS " FROM targets WHERE iqn = ?1",
+		      DB_ARGS(DB_TEXT(iqn)), sizeof(*out), read_target, out);
 }
 
 int store_target_create(struct store *s, const struct store_target *t)
 {
-	sqlite3_stmt *st;
-	int err = target_bad(t);
-
-	if (err)
-		return err;
-	err = -EIO;
-	db_lock(s);
-	st = db_prep(s, "INSERT INTO targets (" TARGET_COLS ") VALUES "
-		     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
-	if (st) {
-		bind_target(st, t);
-		err = db_exec(s, st, -EINVAL);
-	}
-	db_unlock(s);
-	return err;
+	return target_bad(t) ?:
+	       db_insert_row(s, "INSERT INTO targets (" TARGET_COLS ") VALUES "
+			     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+			     bind_target, t, -EINVAL);
 }
 
 int store_target_update(struct store *s, const struct store_target *t)
 {
-	sqlite3_stmt *st;
-	int err = target_bad(t);
-
-	if (err)
-		return err;
-	err = -EIO;
-	db_lock(s);
-	st = db_prep(s, "UPDATE targets SET alias = ?2, auth = ?3, chap_user = ?4, "
-		     "chap_secret = ?5, mutual_user = ?6, mutual_secret = ?7, "
-		     "max_sessions = ?8, queue_depth = ?9, read_only = ?10, "
-		     "nop_in_interval = ?12, allow_any_initiator = ?13 WHERE iqn = ?1 AND ?11 = ?11");
-	if (st) {
-		bind_target(st, t);
-		err = db_exec_one(s, st, -EINVAL);
-	}
-	db_unlock(s);
-	return err;
+	return target_bad(t) ?:
+	       db_update_row(s, "UPDATE targets SET alias = ?2, auth = ?3, chap_user = ?4, "
+			     "chap_secret = ?5, mutual_user = ?6, mutual_secret = ?7, "
+			     "max_sessions = ?8, queue_depth = ?9, read_only = ?10, "
+			     "nop_in_interval = ?12, allow_any_initiator = ?13 "
+			     "WHERE iqn = ?1 AND ?11 = ?11", bind_target, t, -EINVAL);
 }
 
 int store_target_delete(struct store *s, const char *iqn)
 {
-	return db_delete_by_key(s, "DELETE FROM targets WHERE iqn = ?1", iqn);
+	return db_write_one(s, "DELETE FROM targets WHERE iqn = ?1", DB_ARGS(DB_TEXT(iqn)),
+			    -EBUSY);
 }
 
 /* ---- luns ---- */
@@ -371,8 +274,10 @@ static int lun_bad(const struct store_lun *l)
 	return 0;
 }
 
-static void bind_lun(sqlite3_stmt *st, const struct store_lun *l)
+static void bind_lun(sqlite3_stmt *st, const void *row)
 {
+	const struct store_lun *l = row;
+
 	db_bind_text(st, 1, l->target);
 	sqlite3_bind_int64(st, 2, l->lun);
 	db_bind_text_null(st, 3, l->image);
@@ -398,42 +303,21 @@ int store_naa_generate(uint64_t *naa)
 
 int store_lun_list(struct store *s, const char *target, struct store_lun **out, size_t *n)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	db_lock(s);
-	if (target) {
-		st = db_prep(s, "SELECT " LUN_COLS " FROM luns WHERE target = ?1 ORDER BY lun");
-		if (st)
-			db_bind_text(st, 1, target);
-	} else {
-		st = db_prep(s, "SELECT " LUN_COLS " FROM luns ORDER BY target, lun");
-	}
-	if (st)
-		err = db_list_rows(s, st, sizeof(**out), read_lun, (void **)out, n);
-	db_unlock(s);
-	return err;
+	if (!target)
+		return db_rows(s, "SELECT " LUN_COLS " FROM luns ORDER BY target, lun", DB_NO_ARGS,
+			       sizeof(**out), read_lun, (void **)out, n);
+	return db_rows(s, "SELECT " LUN_COLS " FROM luns WHERE target = ?1 ORDER BY lun",
+		       DB_ARGS(DB_TEXT(target)), sizeof(**out), read_lun, (void **)out, n);
 }
 
 int store_lun_get(struct store *s, const char *target, uint32_t lun, struct store_lun *out)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	db_lock(s);
-	st = db_prep(s, "SELECT " LUN_COLS " FROM luns WHERE target = ?1 AND lun = ?2");
-	if (st) {
-		db_bind_text(st, 1, target);
-		sqlite3_bind_int64(st, 2, lun);
-		err = db_get_row(s, st, sizeof(*out), read_lun, out);
-	}
-	db_unlock(s);
-	return err;
+	return db_row(s, "SELECT " LUN_COLS " FROM luns WHERE target = ?1 AND lun = ?2",
+		      DB_ARGS(DB_TEXT(target), DB_INT(lun)), sizeof(*out), read_lun, out);
 }
 
 int store_lun_create(struct store *s, struct store_lun *l)
 {
-	sqlite3_stmt *st;
 	int err = lun_bad(l);
 
 	if (err)
@@ -442,52 +326,23 @@ int store_lun_create(struct store *s, struct store_lun *l)
 		return err;
 	if (!l->naa && (err = store_naa_generate(&l->naa)))
 		return err;
-	err = -EIO;
-	db_lock(s);
-	st = db_prep(s, "INSERT INTO luns (" LUN_COLS ") VALUES "
-		     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-	if (st) {
-		bind_lun(st, l);
-		err = db_exec(s, st, -EINVAL);
-	}
-	db_unlock(s);
-	return err;
+	return db_insert_row(s, "INSERT INTO luns (" LUN_COLS ") VALUES "
+			     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", bind_lun, l, -EINVAL);
 }
 
 int store_lun_update(struct store *s, const struct store_lun *l)
 {
-	sqlite3_stmt *st;
-	int err = lun_bad(l);
-
-	if (err)
-		return err;
-	err = -EIO;
-	db_lock(s);
 	/* serial and naa (?8, ?9) never change. */
-	st = db_prep(s, "UPDATE luns SET image = ?3, device = ?4, backend = ?5, direct = ?6, "
-		     "block_size = ?7 WHERE target = ?1 AND lun = ?2 AND ?8 = ?8 AND ?9 = ?9");
-	if (st) {
-		bind_lun(st, l);
-		err = db_exec_one(s, st, -EINVAL);
-	}
-	db_unlock(s);
-	return err;
+	return lun_bad(l) ?:
+	       db_update_row(s, "UPDATE luns SET image = ?3, device = ?4, backend = ?5, "
+			     "direct = ?6, block_size = ?7 WHERE target = ?1 AND lun = ?2 "
+			     "AND ?8 = ?8 AND ?9 = ?9", bind_lun, l, -EINVAL);
 }
 
 int store_lun_delete(struct store *s, const char *target, uint32_t lun)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	db_lock(s);
-	st = db_prep(s, "DELETE FROM luns WHERE target = ?1 AND lun = ?2");
-	if (st) {
-		db_bind_text(st, 1, target);
-		sqlite3_bind_int64(st, 2, lun);
-		err = db_exec_one(s, st, -EBUSY);
-	}
-	db_unlock(s);
-	return err;
+	return db_write_one(s, "DELETE FROM luns WHERE target = ?1 AND lun = ?2",
+			    DB_ARGS(DB_TEXT(target), DB_INT(lun)), -EBUSY);
 }
 
 /* ---- acls ---- */
@@ -504,6 +359,16 @@ static void read_acl(sqlite3_stmt *st, void *row)
 	db_col_text(st, 3, a->chap_secret, sizeof(a->chap_secret));
 }
 
+static void bind_acl(sqlite3_stmt *st, const void *row)
+{
+	const struct store_acl *a = row;
+
+	db_bind_text(st, 1, a->target);
+	db_bind_text(st, 2, a->initiator);
+	db_bind_text(st, 3, a->chap_user);
+	db_bind_text(st, 4, a->chap_secret);
+}
+
 static int acl_bad(const struct store_acl *a)
 {
 	if (!FITS(a->target) || !FITS(a->initiator) || !FITS(a->chap_user) ||
@@ -514,97 +379,38 @@ static int acl_bad(const struct store_acl *a)
 
 int store_acl_list(struct store *s, const char *target, struct store_acl **out, size_t *n)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	db_lock(s);
-	if (target) {
-		st = db_prep(s, "SELECT " ACL_COLS " FROM acls WHERE target = ?1 ORDER BY initiator");
-		if (st)
-			db_bind_text(st, 1, target);
-	} else {
-		st = db_prep(s, "SELECT " ACL_COLS " FROM acls ORDER BY target, initiator");
-	}
-	if (st)
-		err = db_list_rows(s, st, sizeof(**out), read_acl, (void **)out, n);
-	db_unlock(s);
-	return err;
+	if (!target)
+		return db_rows(s, "SELECT " ACL_COLS " FROM acls ORDER BY target, initiator",
+			       DB_NO_ARGS, sizeof(**out), read_acl, (void **)out, n);
+	return db_rows(s, "SELECT " ACL_COLS " FROM acls WHERE target = ?1 ORDER BY initiator",
+		       DB_ARGS(DB_TEXT(target)), sizeof(**out), read_acl, (void **)out, n);
 }
 
 int store_acl_get(struct store *s, const char *target, const char *initiator,
 		  struct store_acl *out)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	db_lock(s);
-	st = db_prep(s, "SELECT " ACL_COLS " FROM acls WHERE target = ?1 AND initiator = ?2");
-	if (st) {
-		db_bind_text(st, 1, target);
-		db_bind_text(st, 2, initiator);
-		err = db_get_row(s, st, sizeof(*out), read_acl, out);
-	}
-	db_unlock(s);
-	return err;
+	return db_row(s, "SELECT " ACL_COLS " FROM acls WHERE target = ?1 AND initiator = ?2",
+		      DB_ARGS(DB_TEXT(target), DB_TEXT(initiator)), sizeof(*out), read_acl, out);
 }
 
 int store_acl_create(struct store *s, const struct store_acl *a)
 {
-	sqlite3_stmt *st;
-	int err = acl_bad(a);
-
-	if (err)
-		return err;
-	err = -EIO;
-	db_lock(s);
-	st = db_prep(s, "INSERT INTO acls (" ACL_COLS ") VALUES (?1, ?2, ?3, ?4)");
-	if (st) {
-		db_bind_text(st, 1, a->target);
-		db_bind_text(st, 2, a->initiator);
-		db_bind_text(st, 3, a->chap_user);
-		db_bind_text(st, 4, a->chap_secret);
-		err = db_exec(s, st, -EINVAL);
-	}
-	db_unlock(s);
-	return err;
+	return acl_bad(a) ?:
+	       db_insert_row(s, "INSERT INTO acls (" ACL_COLS ") VALUES (?1, ?2, ?3, ?4)",
+			     bind_acl, a, -EINVAL);
 }
 
 int store_acl_update(struct store *s, const struct store_acl *a)
 {
-	sqlite3_stmt *st;
-	int err = acl_bad(a);
-
-	if (err)
-		return err;
-	err = -EIO;
-	db_lock(s);
-	st = db_prep(s, "UPDATE acls SET chap_user = ?3, chap_secret = ?4 "
-		     "WHERE target = ?1 AND initiator = ?2");
-	if (st) {
-		db_bind_text(st, 1, a->target);
-		db_bind_text(st, 2, a->initiator);
-		db_bind_text(st, 3, a->chap_user);
-		db_bind_text(st, 4, a->chap_secret);
-		err = db_exec_one(s, st, -EINVAL);
-	}
-	db_unlock(s);
-	return err;
+	return acl_bad(a) ?:
+	       db_update_row(s, "UPDATE acls SET chap_user = ?3, chap_secret = ?4 "
+			     "WHERE target = ?1 AND initiator = ?2", bind_acl, a, -EINVAL);
 }
 
 int store_acl_delete(struct store *s, const char *target, const char *initiator)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	db_lock(s);
-	st = db_prep(s, "DELETE FROM acls WHERE target = ?1 AND initiator = ?2");
-	if (st) {
-		db_bind_text(st, 1, target);
-		db_bind_text(st, 2, initiator);
-		err = db_exec_one(s, st, -EINVAL);
-	}
-	db_unlock(s);
-	return err;
+	return db_write_one(s, "DELETE FROM acls WHERE target = ?1 AND initiator = ?2",
+			    DB_ARGS(DB_TEXT(target), DB_TEXT(initiator)), -EINVAL);
 }
 
 /* ---- jobs ---- */
@@ -627,24 +433,15 @@ static void read_job(sqlite3_stmt *st, void *row)
 
 int store_job_list(struct store *s, struct store_job **out, size_t *n)
 {
-	return db_list_all(s, "SELECT " JOB_COLS " FROM jobs ORDER BY id",
-			sizeof(**out), read_job, (void **)out, n);
+	return db_rows(s, "SELECT " JOB_COLS " FROM jobs ORDER BY id", DB_NO_ARGS,
+		       sizeof(**out), read_job, (void **)out, n);
 }
 
 int store_job_page(struct store *s, int64_t after, int limit, struct store_job **out, size_t *n)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	db_lock(s);
-	st = db_prep(s, "SELECT " JOB_COLS " FROM jobs WHERE id > ?1 ORDER BY id LIMIT ?2");
-	if (st) {
-		sqlite3_bind_int64(st, 1, after);
-		sqlite3_bind_int(st, 2, limit);
-		err = db_list_rows(s, st, sizeof(**out), read_job, (void **)out, n);
-	}
-	db_unlock(s);
-	return err;
+	return db_rows(s, "SELECT " JOB_COLS " FROM jobs WHERE id > ?1 ORDER BY id LIMIT ?2",
+		       DB_ARGS(DB_INT(after), DB_INT(limit)), sizeof(**out), read_job,
+		       (void **)out, n);
 }
 
 /* Keeps the newest STORE_JOB_KEEP finished jobs and every unfinished one. Under lock. */
@@ -662,17 +459,8 @@ static void job_prune(struct store *s)
 
 int store_job_get(struct store *s, int64_t id, struct store_job *out)
 {
-	sqlite3_stmt *st;
-	int err = -EIO;
-
-	db_lock(s);
-	st = db_prep(s, "SELECT " JOB_COLS " FROM jobs WHERE id = ?1");
-	if (st) {
-		sqlite3_bind_int64(st, 1, id);
-		err = db_get_row(s, st, sizeof(*out), read_job, out);
-	}
-	db_unlock(s);
-	return err;
+	return db_row(s, "SELECT " JOB_COLS " FROM jobs WHERE id = ?1", DB_ARGS(DB_INT(id)),
+		      sizeof(*out), read_job, out);
 }
 
 int store_job_create(struct store *s, const char *kind, const char *subject, int64_t *id)

@@ -442,6 +442,21 @@ def run(tmp, state):
     expect("a valid allow_any_initiator gets as far as the kernel (503 without it)",
            req("PATCH", t, {"allow_any_initiator": False}), 503)
     ok(req("GET", t).json.get("allow_any_initiator") is True, "and the stored value is unchanged")
+
+    # ---- limits and ACL lists: checked before the kernel is needed, the field named ----
+    for field, bad in [("max_sessions", -1), ("max_sessions", -2), ("queue_depth", -1),
+                       ("queue_depth", -5), ("queue_depth", 129)]:
+        expect(f"creating a target with {field} {bad} is 400",
+               req("POST", "/api/v1/targets", {"iqn": "iqn.2024-01.org.example:u", field: bad}), 400, field)
+        expect(f"changing {field} to {bad} is 400", req("PATCH", t, {field: bad}), 400, field)
+    dup = ["iqn.2024-01.org.example:i1", "iqn.2024-01.org.example:i2", "iqn.2024-01.org.example:i1"]
+    expect("creating a target whose ACL names an initiator twice is 400",
+           req("POST", "/api/v1/targets", {"iqn": "iqn.2024-01.org.example:u", "acl": dup}), 400, "acl")
+    expect("so is changing the ACL to such a list", req("PATCH", t, {"acl": dup}), 400, "acl")
+    for bad in [[1], [None], "iqn.2024-01.org.example:i1"]:
+        expect(f"an ACL of {bad!r} is 400", req("PATCH", t, {"acl": bad}), 400, "acl")
+    expect("a list without repeats gets as far as the kernel (503 without it)",
+           req("PATCH", t, {"acl": dup[:2], "max_sessions": 0, "queue_depth": 0}), 503)
     db.execute("DELETE FROM targets")
     db.commit()
     db.close()

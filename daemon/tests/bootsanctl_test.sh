@@ -220,6 +220,10 @@ expect "target set --allow-any yes: the API's 503 without the kernel (its body i
 	"iSCSI target is unavailable" -- target set iqn.2026-11.test:t1 --allow-any yes
 expect "target set --allow-any no, with the other settings" 1 "iSCSI target is unavailable" -- \
 	target set iqn.2026-11.test:t1 --allow-any no --read-only yes --alias x --nop-in-interval 5
+expect "target set --max-sessions and --queue-depth: the API's 503 without the kernel" 1 \
+	"iSCSI target is unavailable" -- target set iqn.2026-11.test:t1 --max-sessions 0 --queue-depth 8
+expect "target set: a negative --max-sessions is the API's 400 on max_sessions" 1 "max_sessions" -- \
+	target set iqn.2026-11.test:t1 --max-sessions=-1
 expect "target set checks --allow-any" 2 "bad --allow-any 'maybe' (want yes or no)" -- \
 	target set iqn.2026-11.test:t1 --allow-any maybe
 expect "target set needs a setting" 2 "target set needs" -- target set iqn.2026-11.test:t1

@@ -125,6 +125,20 @@ int main(void)
 	ok(!strcmp(diff(&want, &have), "TS"), "closing it again is set in place");
 	have.targets[0].allow_any_initiator = false;
 
+	/* A target's 0 is the module's default, not whatever the kernel holds:
+	 * a limit taken back to 0 must reach the kernel. */
+	have.targets[0].max_sessions = 10;
+	ok(!strcmp(diff(&want, &have), "TS"),
+	   "a session limit taken back to the default (0) is set in place");
+	have.targets[0].max_sessions = 4096;
+	want.targets[0].queue_depth = 0;
+	have.targets[0].queue_depth = 8;
+	ok(!strcmp(diff(&want, &have), "TS"),
+	   "a queue depth taken back to the default (0) is set in place");
+	have.targets[0].queue_depth = 32;
+	ok(!strcmp(diff(&want, &have), ""), "the kernel's default (32) matches a defaulted one");
+	want.targets[0].queue_depth = 32;
+
 	want.portals[0].max_connections = 8;
 	ok(!strcmp(diff(&want, &have), "PD PN"),
 	   "a portal with another connection limit is replaced (there is no portal-set)");
