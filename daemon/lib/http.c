@@ -1347,8 +1347,6 @@ static bool fast_serve(void *cls, const char *head, size_t len, const struct soc
 		    !strcasecmp(f.hname[i], "Transfer-Encoding") ||
 		    !strcasecmp(f.hname[i], "Expect") || !strcasecmp(f.hname[i], "Upgrade"))
 			goto not_here;
-	if (!http10 && !http_header(&r, "Host"))
-		goto not_here;	/* its 400 is libmicrohttpd's */
 	plen = strcspn(target, "?#");
 	if (!(f.path = strndup(target, plen)) || MHD_http_unescape(f.path) != strlen(f.path) ||
 	    !strncmp(f.path, "/api/", 5))
