@@ -39,6 +39,7 @@ struct waiting {
 	socklen_t addrlen;
 	bool gone;		/* closed or handed over; freed after this turn */
 	bool want_out;		/* registered for EPOLLOUT: a reply is stuck */
+	bool served;		/* answered here before: idle between requests */
 	/* A reply served here and not all sent yet (the socket was full). */
 	char *out;
 	size_t out_len, out_off;
@@ -259,6 +260,22 @@ static void drop(struct accept_loop *l, struct waiting *w)
 	addr_put(l->a, (struct sockaddr *)&w->addr);
 }
 
+/*
+ * Out of time for its head. A connection served here before is idle
+ * between requests and is closed without a word, as libmicrohttpd's
+ * connections are (cut_idle()): an unasked 408 could be read as the answer
+ * to a request the client is sending just then.
+ */
+static void expire(struct accept_loop *l, struct waiting *w, const char *why)
+{
+	if (w->served) {
+		shutdown(w->fd, SHUT_RDWR);
+		drop(l, w);
+		return;
+	}
+	refuse(l, w, 408, why);
+}
+
 static void want_out(struct accept_loop *l, struct waiting *w, bool on)
 {
 	struct epoll_event ev = {
@@ -334,6 +351,7 @@ static bool serve_here(struct accept_loop *l, struct waiting *w,
 	list_del(l, w);
 	w->deadline = now_mono() + a->conf.deadline;
 	list_append(l, w);
+	w->served = true;
 	w->out = rep.buf;
 	w->out_len = rep.len;
 	w->out_off = 0;
@@ -408,7 +426,7 @@ static void on_listen(struct accept_loop *l, int lfd)
 		}
 		/* Full of heads still coming: the oldest has had the most time. */
 		if (l->nwaiting >= a->max_waiting && l->first)
-			refuse(l, l->first, 408, "request head too slow, and others are waiting");
+			expire(l, l->first, "request head too slow, and others are waiting");
 		if (!addr_take(a, (struct sockaddr *)&ss)) {
 			close(fd);
 			continue;
@@ -526,7 +544,7 @@ static void *acceptor_main(void *arg)
 		/* In deadline order, so the expired ones are at the front. */
 		now = now_mono();
 		while (l->first && l->first->deadline <= now)
-			refuse(l, l->first, 408, why);
+			expire(l, l->first, why);
 		/* One loop watches libmicrohttpd's connections for all. */
 		if (l == a->loops && now - last_cut >= 0.25) {
 			cut_idle(a, now);
