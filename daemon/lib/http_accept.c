@@ -375,7 +375,7 @@ static void on_data(struct accept_loop *l, struct waiting *w)
 
 	if (w->gone || (w->out && flush(l, w) <= 0))
 		return;
-	do {
+	for (;;) {
 		n = recv(w->fd, l->head, sizeof(l->head), MSG_PEEK | MSG_DONTWAIT);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
@@ -390,10 +390,15 @@ static void on_data(struct accept_loop *l, struct waiting *w)
 			refuse(l, w, rc, info.why);
 			return;
 		}
-		/* Served: a pipelined next head may be there already. */
-	} while (!info.api && serve_here(l, w, &info) && !w->gone && !w->out);
-	if (w->gone || w->out)
-		return;
+		if (info.api || !serve_here(l, w, &info))
+			break;
+		/*
+		 * Served. Bytes beyond the head are a pipelined next request;
+		 * without them, whatever comes next raises a new edge.
+		 */
+		if (w->gone || w->out || (size_t)n == info.len)
+			return;
+	}
 	to = info.api && a->conf.api ? a->conf.api : a->conf.boot;
 	unlink_waiting(l, w);
 	/* libmicrohttpd owns (and closes) the socket from here, even on failure. */
