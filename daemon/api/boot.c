@@ -625,10 +625,12 @@ static void delete_profile(struct http_req *r)
 int boot_add_routes(struct bsd *d, struct http *h)
 {
 	static const struct http_route routes[] = {
-		{ "GET", "/boot.ipxe", get_boot_ipxe, HTTP_ROUTE_PUBLIC },
-		{ "GET", "/boot.gpxe", get_boot_gpxe, HTTP_ROUTE_PUBLIC },
-		{ "GET", "/boot/ipxe", get_boot_script, HTTP_ROUTE_PUBLIC },
-		{ "GET", "/boot/pxelinux.cfg/{name}", get_pxelinux, HTTP_ROUTE_PUBLIC },
+		/* What a lab powering on asks for at once: answered by the acceptors. */
+		{ "GET", "/boot.ipxe", get_boot_ipxe, HTTP_ROUTE_PUBLIC | HTTP_ROUTE_FAST },
+		{ "GET", "/boot.gpxe", get_boot_gpxe, HTTP_ROUTE_PUBLIC | HTTP_ROUTE_FAST },
+		{ "GET", "/boot/ipxe", get_boot_script, HTTP_ROUTE_PUBLIC | HTTP_ROUTE_FAST },
+		{ "GET", "/boot/pxelinux.cfg/{name}", get_pxelinux,
+		  HTTP_ROUTE_PUBLIC | HTTP_ROUTE_FAST },
 		{ "POST", "/api/v1/profiles", post_profile, HTTP_ROUTE_JSON },
 		{ "GET", "/api/v1/profiles", get_profiles, 0 },
 		{ "GET", "/api/v1/profiles/{name}", get_profile, 0 },

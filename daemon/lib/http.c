@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -17,6 +18,7 @@
 
 #include "http.h"
 #include "http_accept.h"
+#include "http_head.h"
 #include "log.h"
 #include "util.h"
 
@@ -39,6 +41,8 @@ struct route_entry {
 struct listener {
 	int fd;
 	char name[80];
+	struct sockaddr_storage ss;	/* as bound: the port resolved */
+	socklen_t sslen;
 };
 
 struct http {
@@ -63,9 +67,29 @@ struct header {
 	struct header *next;
 };
 
+#define FAST_HEADERS 64
+
+/* A request answered on an acceptor thread: its head, taken apart. */
+struct fast_head {
+	char *copy;		/* the head, its pieces NUL-terminated in place */
+	char *path;		/* percent-decoded */
+	int nhdr;
+	const char *hname[FAST_HEADERS], *hval[FAST_HEADERS];
+	bool args_parsed;
+	char *args;
+	int nargs;
+	const char *aname[HTTP_QUERY_ARGS_MAX], *aval[HTTP_QUERY_ARGS_MAX];
+	/* the reply */
+	bool replied;
+	char *buf;
+	size_t len;
+	char ctype[128];
+};
+
 struct http_req {
 	struct http *h;
-	struct MHD_Connection *conn;
+	struct MHD_Connection *conn;	/* NULL on the fast path */
+	struct fast_head *fast;		/* on the fast path only */
 	const char *method;
 	const char *url;
 	char *raw_url;		/* as sent: not percent-decoded, with the query */
@@ -367,6 +391,29 @@ static void sockaddr_name(const struct sockaddr_storage *ss, char *buf, size_t s
 	}
 }
 
+/*
+ * A listen socket on @ss that shares its port with the acceptor's others
+ * (SO_REUSEPORT: the kernel spreads connections over them), or -1.
+ */
+static int listen_shared(const struct sockaddr_storage *ss, socklen_t len)
+{
+	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), one = 1, e;
+
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) ||
+	    (ss->ss_family == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one))) ||
+	    bind(fd, (const struct sockaddr *)ss, len) || listen(fd, HTTP_LISTEN_BACKLOG)) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
 int http_listen(struct http *h, const char *spec, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
@@ -390,10 +437,21 @@ int http_listen(struct http *h, const char *spec, char *err, size_t errlen)
 	if (ss.ss_family == AF_INET6 &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)))
 		goto fail;
-	if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, HTTP_LISTEN_BACKLOG))
+	/*
+	 * Bound first without SO_REUSEPORT, so that an address in use is an
+	 * error even when its holder would share it (another bootsand), and to
+	 * learn the port when it is 0; then the sharing sockets take that port.
+	 */
+	if (bind(fd, (struct sockaddr *)&ss, len))
 		goto fail;
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl))
 		goto fail;
+	close(fd);
+	fd = listen_shared(&ss, sl);
+	if (fd < 0)
+		goto fail;
+	h->listen[h->nlisten].ss = ss;
+	h->listen[h->nlisten].sslen = sl;
 	h->listen[h->nlisten].fd = fd;
 	sockaddr_name(&ss, h->listen[h->nlisten].name, sizeof(h->listen[0].name));
 	h->nlisten++;
@@ -428,11 +486,19 @@ static int status_index(int status)
 
 bool http_replied(struct http_req *r)
 {
-	return r->resp != NULL;
+	return r->resp != NULL || (r->fast && r->fast->replied);
 }
 
 void http_reply_response(struct http_req *r, int status, struct MHD_Response *resp)
 {
+	if (r->fast) {
+		/* Only buffers can be sent from the acceptor (http.h). */
+		MHD_destroy_response(resp);
+		if (!r->fast->replied)
+			http_reply_error(r, 500, NULL, "internal error: %s cannot be answered here",
+					 r->url);
+		return;
+	}
 	if (r->resp) {
 		log_err("http: %s %s answered twice", r->method, r->url);
 		MHD_destroy_response(resp);
@@ -447,6 +513,19 @@ void http_reply_buf(struct http_req *r, int status, const char *content_type,
 {
 	struct MHD_Response *resp;
 
+	if (r->fast) {
+		if (r->fast->replied) {
+			log_err("http: %s %s answered twice", r->method, r->url);
+			free(buf);
+			return;
+		}
+		r->fast->replied = true;
+		r->status = status;
+		r->fast->buf = buf;
+		r->fast->len = len;
+		snprintf(r->fast->ctype, sizeof(r->fast->ctype), "%s", content_type ? content_type : "");
+		return;
+	}
 	resp = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
 		free(buf);
@@ -576,14 +655,66 @@ const char *http_param(struct http_req *r, const char *name)
 	return NULL;
 }
 
+/* As libmicrohttpd decodes query arguments: '+' is a space, then %XX. */
+static void unescape_arg(char *s)
+{
+	for (char *p = s; *p; p++)
+		if (*p == '+')
+			*p = ' ';
+	MHD_http_unescape(s);
+}
+
+static void fast_parse_args(struct fast_head *f, const char *raw_url)
+{
+	const char *q = strchr(raw_url, '?');
+	char *s, *next;
+
+	f->args_parsed = true;
+	if (!q || !(f->args = strndup(q + 1, strcspn(q + 1, "#"))))
+		return;
+	for (s = f->args; s && f->nargs < HTTP_QUERY_ARGS_MAX; s = next) {
+		char *eq;
+
+		next = strchr(s, '&');
+		if (next)
+			*next++ = '\0';
+		if (!*s)
+			continue;
+		eq = strchr(s, '=');
+		if (eq) {
+			*eq++ = '\0';
+			unescape_arg(eq);
+		}
+		unescape_arg(s);
+		f->aname[f->nargs] = s;
+		f->aval[f->nargs++] = eq;
+	}
+}
+
 const char *http_query(struct http_req *r, const char *name)
 {
-	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+	struct fast_head *f = r->fast;
+
+	if (!f)
+		return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+	if (!f->args_parsed)
+		fast_parse_args(f, r->raw_url);
+	for (int i = 0; i < f->nargs; i++)
+		if (!strcasecmp(f->aname[i], name))
+			return f->aval[i];
+	return NULL;
 }
 
 const char *http_header(struct http_req *r, const char *name)
 {
-	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+	struct fast_head *f = r->fast;
+
+	if (!f)
+		return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+	for (int i = 0; i < f->nhdr; i++)
+		if (!strcasecmp(f->hname[i], name))
+			return f->hval[i];
+	return NULL;
 }
 
 const char *http_peer(struct http_req *r)
@@ -1075,6 +1206,187 @@ static void connection_cb(void *cls, struct MHD_Connection *conn, void **socket_
 		http_acceptor_closed(h->acceptor, ci->client_addr);
 }
 
+/* ---- the fast path: answered on an acceptor thread (HTTP_ROUTE_FAST) ---- */
+
+/*
+ * Split the head in @c (NUL-terminated) into its request line and headers.
+ * False for anything unusual (bare LF, folded lines, too many headers):
+ * libmicrohttpd then has it, and answers it as it always did.
+ */
+static bool fast_split(char *c, struct fast_head *f, char **method, char **target, bool *http10)
+{
+	char *line = c, *eol = strstr(line, "\r\n"), *sp, *ver;
+
+	if (!eol)
+		return false;
+	*eol = '\0';
+	if (!(sp = strchr(line, ' ')))
+		return false;
+	*sp = '\0';
+	*method = line;
+	*target = sp + 1;
+	if (!(sp = strchr(*target, ' ')))
+		return false;
+	*sp = '\0';
+	ver = sp + 1;
+	if (!strcmp(ver, "HTTP/1.1"))
+		*http10 = false;
+	else if (!strcmp(ver, "HTTP/1.0"))
+		*http10 = true;
+	else
+		return false;
+	for (line = eol + 2;; line = eol + 2) {
+		char *colon, *v, *e;
+
+		if (!(eol = strstr(line, "\r\n")))
+			return false;
+		if (eol == line)
+			return true;	/* the blank line */
+		*eol = '\0';
+		colon = strchr(line, ':');
+		if (!colon || colon == line || f->nhdr == FAST_HEADERS ||
+		    strpbrk(line, " \t") < colon)
+			return false;
+		*colon = '\0';
+		for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
+			;
+		for (e = v + strlen(v); e > v && (e[-1] == ' ' || e[-1] == '\t'); )
+			*--e = '\0';
+		f->hname[f->nhdr] = line;
+		f->hval[f->nhdr++] = v;
+	}
+}
+
+/* The whole response to the fast request @r: malloc'ed, its length in @len. */
+static char *fast_response(struct http_req *r, bool head_only, bool close, size_t *len)
+{
+	struct fast_head *f = r->fast;
+	const char *reason = MHD_get_reason_phrase_for((unsigned int)r->status);
+	size_t cap = 512 + f->len, n;
+	char date[64], *out;
+	struct tm tm;
+	time_t t = time(NULL);
+
+	for (struct header *hd = r->headers; hd; hd = hd->next)
+		cap += strlen(hd->name) + strlen(hd->value) + 4;
+	if (!(out = malloc(cap)))
+		return NULL;
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	n = (size_t)snprintf(out, cap, "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Length: %zu\r\n",
+			     r->status, reason && *reason ? reason : "Unknown", date, f->len);
+	if (f->ctype[0])
+		n += (size_t)snprintf(out + n, cap - n, "Content-Type: %s\r\n", f->ctype);
+	for (struct header *hd = r->headers; hd; hd = hd->next)
+		n += (size_t)snprintf(out + n, cap - n, "%s: %s\r\n", hd->name, hd->value);
+	n += (size_t)snprintf(out + n, cap - n, "%s\r\n", close ? "Connection: close\r\n" : "");
+	if (!head_only && f->len) {
+		memcpy(out + n, f->buf, f->len);
+		n += f->len;
+	}
+	*len = n;
+	return out;
+}
+
+static void fast_free(struct http_req *r)
+{
+	while (r->headers) {
+		struct header *n = r->headers->next;
+
+		free(r->headers->name);
+		free(r->headers->value);
+		free(r->headers);
+		r->headers = n;
+	}
+	free(r->pathbuf);
+	free(r->fast->buf);
+	free(r->fast->args);
+	free(r->fast->path);
+	free(r->fast->copy);
+}
+
+static void fast_peer(struct http_req *r, const struct sockaddr *sa)
+{
+	r->peer[0] = '\0';
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+			  r->peer, sizeof(r->peer));
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
+			  r->peer, sizeof(r->peer));
+}
+
+/*
+ * conf.serve of the acceptor: a GET or HEAD without a body for an
+ * HTTP_ROUTE_FAST route is answered here, the rest goes to libmicrohttpd.
+ */
+static bool fast_serve(void *cls, const char *head, size_t len, const struct sockaddr *peer,
+		       struct http_fast_reply *out)
+{
+	struct http *h = cls;
+	struct fast_head f = { 0 };
+	struct http_req r = { .h = h, .fast = &f, .route = -1 };
+	char *method, *target, allow[128];
+	bool http10, close, head_only;
+	const char *conn;
+	size_t plen;
+	int idx;
+
+	if (!(f.copy = malloc(len + 1)))
+		return false;
+	memcpy(f.copy, head, len);
+	f.copy[len] = '\0';
+	if (!fast_split(f.copy, &f, &method, &target, &http10) || target[0] != '/' ||
+	    (strcmp(method, "GET") && strcmp(method, "HEAD")))
+		goto not_here;
+	r.method = method;
+	r.raw_url = target;
+	/* A body, or anything but a plain request, is libmicrohttpd's. */
+	for (int i = 0; i < f.nhdr; i++)
+		if ((!strcasecmp(f.hname[i], "Content-Length") && strcmp(f.hval[i], "0")) ||
+		    !strcasecmp(f.hname[i], "Transfer-Encoding") ||
+		    !strcasecmp(f.hname[i], "Expect") || !strcasecmp(f.hname[i], "Upgrade"))
+			goto not_here;
+	plen = strcspn(target, "?#");
+	if (!(f.path = strndup(target, plen)) || MHD_http_unescape(f.path) != strlen(f.path) ||
+	    !strncmp(f.path, "/api/", 5))
+		goto not_here;
+	r.url = f.path;
+	plen = strlen(f.path) + 1;
+	if (!(r.pathbuf = malloc(plen)))
+		goto not_here;
+	idx = http_match(h, method, f.path, r.pathbuf, plen, &r.m, allow, sizeof(allow));
+	if (idx < 0 || !(h->routes[idx].r->flags & HTTP_ROUTE_FAST))
+		goto not_here;
+	r.route = idx;
+	r.started = true;
+	r.start = now_mono();
+	fast_peer(&r, peer);
+	h->routes[idx].r->handler(&r);
+	if (!f.replied)
+		http_reply_error(&r, 500, NULL, "internal error: %s %s gave no answer",
+				 r.method, r.url);
+	conn = http_header(&r, "Connection");
+	close = http10 || (conn && strcasestr(conn, "close"));
+	head_only = !strcmp(method, "HEAD");
+	atomic_fetch_add_explicit(&h->routes[idx].counts[method_index(method)][status_index(r.status)],
+				  1, memory_order_relaxed);
+	out->buf = f.replied ? fast_response(&r, head_only, close, &out->len) : NULL;
+	out->close = close;
+	if (!out->buf) {
+		/* Out of memory: the connection is closed unanswered. */
+		out->buf = strdup("");
+		out->len = 0;
+		out->close = true;
+	}
+	log_debug("http: %s %s (acceptor) %d", r.peer, r.method, r.status);
+	fast_free(&r);
+	return true;
+not_here:
+	fast_free(&r);
+	return false;
+}
+
 static struct MHD_Daemon *start_mhd(struct http *h, unsigned int threads, unsigned int limit)
 {
 	/*
@@ -1114,9 +1426,10 @@ int http_start(struct http *h, char *err, size_t errlen)
 			       cpus > HTTP_MAX_THREADS ? HTTP_MAX_THREADS : (unsigned int)cpus;
 	struct http_accept_conf conf = {
 		.per_address = h->per_address, .deadline = h->deadline,
-		.max_waiting = HTTP_CONN_LIMIT,
+		.max_waiting = HTTP_CONN_LIMIT, .serve = fast_serve, .serve_cls = h,
 	};
-	int fds[HTTP_MAX_LISTEN];
+	int fds[HTTP_MAX_THREADS * HTTP_MAX_LISTEN];
+	unsigned int loops = 1;
 
 	h->boot_mhd = start_mhd(h, threads, HTTP_CONN_LIMIT);
 	/* The API's share: its own connections and loop, whatever boot clients do. */
@@ -1128,8 +1441,27 @@ int http_start(struct http *h, char *err, size_t errlen)
 	}
 	for (size_t i = 0; i < h->nlisten; i++)
 		fds[i] = h->listen[i].fd;
+	/* An acceptor per event loop, each with its own sockets on the same ports. */
+	for (; loops < threads; loops++) {
+		size_t i;
+
+		for (i = 0; i < h->nlisten; i++) {
+			fds[loops * h->nlisten + i] = listen_shared(&h->listen[i].ss,
+								    h->listen[i].sslen);
+			if (fds[loops * h->nlisten + i] < 0)
+				break;
+		}
+		if (i < h->nlisten) {
+			log_warn("http: one acceptor less: cannot share %s: %s",
+				 h->listen[i].name, strerror(errno));
+			while (i--)
+				close(fds[loops * h->nlisten + i]);
+			break;
+		}
+	}
 	conf.fds = fds;
 	conf.nfds = h->nlisten;
+	conf.nloops = loops;
 	conf.boot = h->boot_mhd;
 	conf.api = h->api_mhd;
 	conf.publish = &h->acceptor;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The HTTP server: libmicrohttpd, one daemon per listen socket (poll() in
- * a pool of one thread per CPU; see http_start() for why not epoll), a route
- * table, bodies gathered up to a limit, bearer-token auth for /api/ and
- * JSON replies.
+ * The HTTP server: an acceptor thread per CPU (http_accept.h) that answers
+ * HTTP_ROUTE_FAST routes itself and hands every other connection to
+ * libmicrohttpd (poll() in a pool of one thread per CPU; see start_mhd()
+ * for why not epoll), a route table, bodies gathered up to a limit,
+ * bearer-token auth for /api/ and JSON replies.
  *
  * A module adds its routes once before http_start():
  *
@@ -48,7 +49,8 @@
  * net.core.somaxconn (4096 by default since Linux 5.4).
  */
 #define HTTP_LISTEN_BACKLOG	4096
-#define HTTP_CONN_LIMIT		2000
+/* Boot clients' connections at once: a room of 5,000 machines fits. */
+#define HTTP_CONN_LIMIT		10000
 #define HTTP_CONN_TIMEOUT	120	/* seconds idle, once a request is under way */
 /* Connections the API's own daemon takes, apart from the boot clients'. */
 #define HTTP_API_CONN_LIMIT	64
@@ -75,6 +77,14 @@ enum {
 	/* The pattern's last {param} takes the rest of the path, slashes
 	 * included ("/assets/{path}" matches /assets/a/b). */
 	HTTP_ROUTE_REST = 1 << 2,
+	/*
+	 * Answered on the acceptor's thread (http_accept.h) when the request
+	 * is a GET or HEAD without a body: for the boot scripts, which a lab
+	 * powering on asks for all at once. The handler must be quick and
+	 * reply with http_reply_buf/json/error (not http_reply_response);
+	 * http_query/http_header/http_peer/http_param work as usual.
+	 */
+	HTTP_ROUTE_FAST = 1 << 3,
 };
 
 struct http_route {

@@ -38,6 +38,12 @@ struct waiting {
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	bool gone;		/* closed or handed over; freed after this turn */
+	bool want_out;		/* registered for EPOLLOUT: a reply is stuck */
+	bool served;		/* answered here before: idle between requests */
+	/* A reply served here and not all sent yet (the socket was full). */
+	char *out;
+	size_t out_len, out_off;
+	bool out_close;
 	struct waiting *prev, *next;
 };
 
@@ -50,22 +56,31 @@ struct http_watch {
 	struct http_watch *prev, *next;
 };
 
-struct http_acceptor {
-	struct http_accept_conf conf;
-	int *fds;
-	int epfd, wakefd;
+/* One acceptor thread: its listen sockets and the connections it holds. */
+struct accept_loop {
+	struct http_acceptor *a;
+	const int *fds;		/* its conf.nfds listen sockets, in a->fds */
+	int epfd;
 	pthread_t thread;
-	bool started, stopped;
-	/* addresses: taken by the acceptor and by libmicrohttpd's threads */
-	pthread_mutex_t lock;
-	struct addr_count *buckets[ADDR_BUCKETS];
-	struct http_watch *watched;	/* under lock, too */
-	/* the acceptor thread's own */
+	bool started;
 	struct waiting *first, *last;
 	unsigned int nwaiting;
 	/* Gone this turn: a later event of the same epoll_wait() may name them. */
 	struct waiting *gone;
 	char head[HTTP_HEAD_MAX];
+};
+
+struct http_acceptor {
+	struct http_accept_conf conf;
+	int *fds;
+	int wakefd;		/* in every loop's epoll set: stop */
+	bool stopped;
+	unsigned int max_waiting;	/* per loop */
+	/* addresses: taken by the acceptors and by libmicrohttpd's threads */
+	pthread_mutex_t lock;
+	struct addr_count *buckets[ADDR_BUCKETS];
+	struct http_watch *watched;	/* under lock, too */
+	struct accept_loop *loops;	/* conf.nloops */
 };
 
 static void addr_key(const struct sockaddr *sa, uint8_t key[16])
@@ -149,34 +164,54 @@ void http_acceptor_closed(struct http_acceptor *a, const struct sockaddr *sa)
 
 /* ---- waiting connections ---- */
 
-static void unlink_waiting(struct http_acceptor *a, struct waiting *w)
+static void list_del(struct accept_loop *l, struct waiting *w)
 {
 	if (w->prev)
 		w->prev->next = w->next;
 	else
-		a->first = w->next;
+		l->first = w->next;
 	if (w->next)
 		w->next->prev = w->prev;
 	else
-		a->last = w->prev;
-	a->nwaiting--;
-	epoll_ctl(a->epfd, EPOLL_CTL_DEL, w->fd, NULL);
-	w->gone = true;
-	w->next = a->gone;
-	a->gone = w;
+		l->last = w->prev;
+	w->prev = w->next = NULL;
+	l->nwaiting--;
 }
 
-static void free_gone(struct http_acceptor *a)
+/* At the end: the list stays in deadline order, as all deadlines are now + the same. */
+static void list_append(struct accept_loop *l, struct waiting *w)
 {
-	while (a->gone) {
-		struct waiting *n = a->gone->next;
+	w->prev = l->last;
+	w->next = NULL;
+	if (l->last)
+		l->last->next = w;
+	else
+		l->first = w;
+	l->last = w;
+	l->nwaiting++;
+}
 
-		free(a->gone);
-		a->gone = n;
+static void unlink_waiting(struct accept_loop *l, struct waiting *w)
+{
+	list_del(l, w);
+	epoll_ctl(l->epfd, EPOLL_CTL_DEL, w->fd, NULL);
+	w->gone = true;
+	w->next = l->gone;
+	l->gone = w;
+}
+
+static void free_gone(struct accept_loop *l)
+{
+	while (l->gone) {
+		struct waiting *n = l->gone->next;
+
+		free(l->gone->out);
+		free(l->gone);
+		l->gone = n;
 	}
 }
 
-static void drop(struct http_acceptor *a, struct waiting *w);
+static void drop(struct accept_loop *l, struct waiting *w);
 
 static const char *reason(int status)
 {
@@ -194,10 +229,15 @@ static const char *reason(int status)
  * read first, so that the close does not reset the connection (and the
  * answer with it) for unread bytes.
  */
-static void refuse(struct http_acceptor *a, struct waiting *w, int status, const char *why)
+static void refuse(struct accept_loop *l, struct waiting *w, int status, const char *why)
 {
 	char msg[512];
 	int body, n;
+
+	if (w->out) {	/* in the middle of a reply: nothing else can be said */
+		drop(l, w);
+		return;
+	}
 
 	body = (int)strlen(why) + 13;	/* {"error":"..."}\n */
 	n = snprintf(msg, sizeof(msg), "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
@@ -208,44 +248,159 @@ static void refuse(struct http_acceptor *a, struct waiting *w, int status, const
 	shutdown(w->fd, SHUT_WR);
 	/* What has arrived, not what a fast sender keeps sending. */
 	for (int i = 0; i < 4; i++)
-		if (recv(w->fd, a->head, sizeof(a->head), MSG_DONTWAIT) <= 0)
+		if (recv(w->fd, l->head, sizeof(l->head), MSG_DONTWAIT) <= 0)
 			break;
-	drop(a, w);
+	drop(l, w);
 }
 
-static void drop(struct http_acceptor *a, struct waiting *w)
+static void drop(struct accept_loop *l, struct waiting *w)
 {
-	unlink_waiting(a, w);
+	unlink_waiting(l, w);
 	close(w->fd);
-	addr_put(a, (struct sockaddr *)&w->addr);
+	addr_put(l->a, (struct sockaddr *)&w->addr);
 }
 
-/* New bytes on a waiting connection: hand it over once its head is complete. */
-static void on_data(struct http_acceptor *a, struct waiting *w)
+/*
+ * Out of time for its head. A connection served here before is idle
+ * between requests and is closed without a word, as libmicrohttpd's
+ * connections are (cut_idle()): an unasked 408 could be read as the answer
+ * to a request the client is sending just then.
+ */
+static void expire(struct accept_loop *l, struct waiting *w, const char *why)
 {
+	if (w->served) {
+		shutdown(w->fd, SHUT_RDWR);
+		drop(l, w);
+		return;
+	}
+	refuse(l, w, 408, why);
+}
+
+static void want_out(struct accept_loop *l, struct waiting *w, bool on)
+{
+	struct epoll_event ev = {
+		.events = EPOLLIN | EPOLLRDHUP | EPOLLET | (on ? EPOLLOUT : 0),
+		.data.ptr = w,
+	};
+
+	if (w->want_out != on && !epoll_ctl(l->epfd, EPOLL_CTL_MOD, w->fd, &ev))
+		w->want_out = on;
+}
+
+/*
+ * Send what is left of the reply served here: 1 when all of it is sent,
+ * 0 when the socket is full (EPOLLOUT brings us back), -1 when the
+ * connection is gone (closed after its last reply, or broken).
+ */
+static int flush(struct accept_loop *l, struct waiting *w)
+{
+	while (w->out_off < w->out_len) {
+		ssize_t n = send(w->fd, w->out + w->out_off, w->out_len - w->out_off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			want_out(l, w, true);
+			return 0;
+		}
+		if (n <= 0) {
+			drop(l, w);
+			return -1;
+		}
+		w->out_off += (size_t)n;
+	}
+	free(w->out);
+	w->out = NULL;
+	want_out(l, w, false);
+	if (w->out_close) {
+		/* As refuse(): read what came, so that the close does not reset. */
+		shutdown(w->fd, SHUT_WR);
+		for (int i = 0; i < 4; i++)
+			if (recv(w->fd, l->head, sizeof(l->head), MSG_DONTWAIT) <= 0)
+				break;
+		drop(l, w);
+		return -1;
+	}
+	return 1;
+}
+
+/*
+ * Offer the complete head (@info, peeked into l->head) to conf.serve. True
+ * when it was answered here: the head is read off the socket, the reply
+ * sent (or its rest waits for EPOLLOUT), and the connection waits for its
+ * next head with a new deadline.
+ */
+static bool serve_here(struct accept_loop *l, struct waiting *w,
+		       const struct http_head_info *info)
+{
+	struct http_acceptor *a = l->a;
+	struct http_fast_reply rep = { 0 };
+	ssize_t n;
+
+	if (!a->conf.serve ||
+	    !a->conf.serve(a->conf.serve_cls, l->head, info->len, (struct sockaddr *)&w->addr, &rep))
+		return false;
+	/* The bytes were peeked, so they are there. */
+	n = recv(w->fd, l->head, info->len, MSG_DONTWAIT);
+	if (n != (ssize_t)info->len) {
+		free(rep.buf);
+		drop(l, w);
+		return true;
+	}
+	list_del(l, w);
+	w->deadline = now_mono() + a->conf.deadline;
+	list_append(l, w);
+	w->served = true;
+	w->out = rep.buf;
+	w->out_len = rep.len;
+	w->out_off = 0;
+	w->out_close = rep.close;
+	flush(l, w);
+	return true;
+}
+
+/*
+ * The connection may go on (its socket can be written, bytes came): send
+ * what is left of a reply, then look at the next head. Served here, or
+ * handed over once complete.
+ */
+static void on_data(struct accept_loop *l, struct waiting *w)
+{
+	struct http_acceptor *a = l->a;
 	struct http_head_info info;
 	struct MHD_Daemon *to;
 	ssize_t n;
 	int rc;
 
-	if (w->gone)
+	if (w->gone || (w->out && flush(l, w) <= 0))
 		return;
-	n = recv(w->fd, a->head, sizeof(a->head), MSG_PEEK | MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {	/* closed before a request */
-		drop(a, w);
-		return;
-	}
-	rc = http_head_check(a->head, (size_t)n, sizeof(a->head), &info);
-	if (rc == 0)
-		return;
-	if (rc != 1) {
-		refuse(a, w, rc, info.why);
-		return;
+	for (;;) {
+		n = recv(w->fd, l->head, sizeof(l->head), MSG_PEEK | MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {	/* closed before a request */
+			drop(l, w);
+			return;
+		}
+		rc = http_head_check(l->head, (size_t)n, sizeof(l->head), &info);
+		if (rc == 0)
+			return;
+		if (rc != 1) {
+			refuse(l, w, rc, info.why);
+			return;
+		}
+		if (info.api || !serve_here(l, w, &info))
+			break;
+		/*
+		 * Served. Bytes beyond the head are a pipelined next request;
+		 * without them, whatever comes next raises a new edge.
+		 */
+		if (w->gone || w->out || (size_t)n == info.len)
+			return;
 	}
 	to = info.api && a->conf.api ? a->conf.api : a->conf.boot;
-	unlink_waiting(a, w);
+	unlink_waiting(l, w);
 	/* libmicrohttpd owns (and closes) the socket from here, even on failure. */
 	if (MHD_add_connection(to, w->fd, (struct sockaddr *)&w->addr, w->addrlen) != MHD_YES) {
 		log_debug("http: connection not taken (%s): server full?", strerror(errno));
@@ -253,8 +408,10 @@ static void on_data(struct http_acceptor *a, struct waiting *w)
 	}
 }
 
-static void on_listen(struct http_acceptor *a, int lfd)
+static void on_listen(struct accept_loop *l, int lfd)
 {
+	struct http_acceptor *a = l->a;
+
 	for (;;) {
 		struct sockaddr_storage ss;
 		socklen_t len = sizeof(ss);
@@ -273,8 +430,8 @@ static void on_listen(struct http_acceptor *a, int lfd)
 			return;	/* EAGAIN: all taken */
 		}
 		/* Full of heads still coming: the oldest has had the most time. */
-		if (a->nwaiting >= a->conf.max_waiting && a->first)
-			refuse(a, a->first, 408, "request head too slow, and others are waiting");
+		if (l->nwaiting >= a->max_waiting && l->first)
+			expire(l, l->first, "request head too slow, and others are waiting");
 		if (!addr_take(a, (struct sockaddr *)&ss)) {
 			close(fd);
 			continue;
@@ -289,19 +446,13 @@ static void on_listen(struct http_acceptor *a, int lfd)
 		w->deadline = now_mono() + a->conf.deadline;
 		memcpy(&w->addr, &ss, len);
 		w->addrlen = len;
-		w->prev = a->last;
-		if (a->last)
-			a->last->next = w;
-		else
-			a->first = w;
-		a->last = w;
-		a->nwaiting++;
+		list_append(l, w);
 		ev.data.ptr = w;
-		if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, fd, &ev)) {
-			drop(a, w);
+		if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+			drop(l, w);
 			continue;
 		}
-		on_data(a, w);	/* the head often came with the connection */
+		on_data(l, w);	/* the head often came with the connection */
 	}
 }
 
@@ -374,14 +525,15 @@ static void cut_idle(struct http_acceptor *a, double now)
 
 static void *acceptor_main(void *arg)
 {
-	struct http_acceptor *a = arg;
+	struct accept_loop *l = arg;
+	struct http_acceptor *a = l->a;
 	struct epoll_event evs[EVENTS];
 	char why[96];
 	double last_cut = 0;
 
 	snprintf(why, sizeof(why), "request head not complete within %u s", a->conf.deadline);
 	for (;;) {
-		int n = epoll_wait(a->epfd, evs, EVENTS, 250);
+		int n = epoll_wait(l->epfd, evs, EVENTS, 250);
 		double now;
 
 		for (int i = 0; i < n; i++) {
@@ -389,20 +541,21 @@ static void *acceptor_main(void *arg)
 
 			if (p == &a->wakefd)
 				return NULL;
-			if (p >= (void *)a->fds && p < (void *)(a->fds + a->conf.nfds))
-				on_listen(a, *(int *)p);
+			if (p >= (void *)l->fds && p < (void *)(l->fds + a->conf.nfds))
+				on_listen(l, *(int *)p);
 			else
-				on_data(a, p);
+				on_data(l, p);
 		}
-		/* In arrival order, so the expired ones are at the front. */
+		/* In deadline order, so the expired ones are at the front. */
 		now = now_mono();
-		while (a->first && a->first->deadline <= now)
-			refuse(a, a->first, 408, why);
-		if (now - last_cut >= 0.25) {
+		while (l->first && l->first->deadline <= now)
+			expire(l, l->first, why);
+		/* One loop watches libmicrohttpd's connections for all. */
+		if (l == a->loops && now - last_cut >= 0.25) {
 			cut_idle(a, now);
 			last_cut = now;
 		}
-		free_gone(a);
+		free_gone(l);
 	}
 }
 
@@ -410,38 +563,60 @@ struct http_acceptor *http_acceptor_start(const struct http_accept_conf *conf,
 					  char *err, size_t errlen)
 {
 	struct http_acceptor *a = calloc(1, sizeof(*a));
+	unsigned int nloops = conf->nloops ? conf->nloops : 1;
+	size_t nfds = conf->nfds * nloops;
 	struct epoll_event ev = { .events = EPOLLIN };
 	int e;
 
-	if (!a || !(a->fds = calloc(conf->nfds ? conf->nfds : 1, sizeof(int)))) {
+	if (!a || !(a->fds = calloc(nfds ? nfds : 1, sizeof(int))) ||
+	    !(a->loops = calloc(nloops, sizeof(*a->loops)))) {
+		if (a)
+			free(a->fds);
 		free(a);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	a->wakefd = -1;
 	a->conf = *conf;
-	memcpy(a->fds, conf->fds, conf->nfds * sizeof(int));
+	a->conf.nloops = nloops;
+	memcpy(a->fds, conf->fds, nfds * sizeof(int));
 	a->conf.fds = a->fds;
+	a->max_waiting = conf->max_waiting / nloops ? conf->max_waiting / nloops : 1;
 	pthread_mutex_init(&a->lock, NULL);
-	a->epfd = epoll_create1(EPOLL_CLOEXEC);
+	for (unsigned int i = 0; i < nloops; i++) {
+		a->loops[i].a = a;
+		a->loops[i].fds = a->fds + i * conf->nfds;
+		a->loops[i].epfd = -1;
+	}
 	a->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (a->epfd < 0 || a->wakefd < 0)
+	if (a->wakefd < 0)
 		goto fail;
-	ev.data.ptr = &a->wakefd;
-	if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->wakefd, &ev))
-		goto fail;
-	for (size_t i = 0; i < conf->nfds; i++) {
-		ev.data.ptr = &a->fds[i];
-		if (set_nonblock(a->fds[i]) || epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->fds[i], &ev))
+	for (unsigned int i = 0; i < nloops; i++) {
+		struct accept_loop *l = &a->loops[i];
+
+		l->epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (l->epfd < 0)
 			goto fail;
+		ev.data.ptr = &a->wakefd;
+		if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, a->wakefd, &ev))
+			goto fail;
+		for (size_t j = 0; j < conf->nfds; j++) {
+			ev.data.ptr = (void *)&l->fds[j];
+			if (set_nonblock(l->fds[j]) ||
+			    epoll_ctl(l->epfd, EPOLL_CTL_ADD, l->fds[j], &ev))
+				goto fail;
+		}
 	}
 	if (conf->publish)
 		*conf->publish = a;
-	e = pthread_create(&a->thread, NULL, acceptor_main, a);
-	if (e) {
-		errno = e;
-		goto fail;
+	for (unsigned int i = 0; i < nloops; i++) {
+		e = pthread_create(&a->loops[i].thread, NULL, acceptor_main, &a->loops[i]);
+		if (e) {
+			errno = e;
+			goto fail;
+		}
+		a->loops[i].started = true;
 	}
-	a->started = true;
 	return a;
 fail:
 	snprintf(err, errlen, "cannot start the HTTP acceptor: %s", strerror(errno));
@@ -454,22 +629,27 @@ fail:
 
 void http_acceptor_stop(struct http_acceptor *a)
 {
+	uint64_t one = 1;
+
 	if (!a || a->stopped)
 		return;
 	a->stopped = true;
-	if (a->started) {
-		uint64_t one = 1;
-
+	/* Never read: it wakes every loop, each of which then ends. */
+	if (a->wakefd >= 0)
 		(void)!write(a->wakefd, &one, sizeof(one));
-		pthread_join(a->thread, NULL);
+	for (unsigned int i = 0; i < a->conf.nloops; i++) {
+		struct accept_loop *l = &a->loops[i];
+
+		if (l->started)
+			pthread_join(l->thread, NULL);
+		while (l->first)
+			drop(l, l->first);
+		free_gone(l);
+		if (l->epfd >= 0)
+			close(l->epfd);
 	}
-	while (a->first)
-		drop(a, a->first);
-	free_gone(a);
-	for (size_t i = 0; i < a->conf.nfds; i++)
+	for (size_t i = 0; i < a->conf.nfds * a->conf.nloops; i++)
 		close(a->fds[i]);
-	if (a->epfd >= 0)
-		close(a->epfd);
 	if (a->wakefd >= 0)
 		close(a->wakefd);
 }
@@ -494,6 +674,7 @@ void http_acceptor_free(struct http_acceptor *a)
 		a->watched = n;
 	}
 	pthread_mutex_destroy(&a->lock);
+	free(a->loops);
 	free(a->fds);
 	free(a);
 }

@@ -1,10 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The acceptor: one thread that owns the listen sockets and decides what
- * a new connection gets before libmicrohttpd sees it.
+ * The acceptor: one thread per CPU (@nloops), each with its own listen
+ * sockets (SO_REUSEPORT: the kernel spreads new connections over them),
+ * that decide what a new connection gets before libmicrohttpd sees it.
  *
- *  - It accepts every connection that is ready each turn (libmicrohttpd's
+ *  - Each accepts every connection that is ready each turn (libmicrohttpd's
  *    poll() loop takes one per turn, which a lab powering on feels).
+ *  - A head that @serve takes (a boot script: small, rendered from the
+ *    store) is answered on the acceptor's own thread: in a boot storm a
+ *    thousand machines ask for their script at once, and the hand-over to
+ *    libmicrohttpd (a queue, a wake-up, its own parse and memory pool, a
+ *    turn of a loop busy sending other machines' kernels) cost more than
+ *    the answer. The connection then waits for its next head here, as a
+ *    new one does.
  *  - Each address may hold at most @per_address connections (waiting or
  *    handed over); more are closed at once, so one host cannot use up
  *    the server's connections.
@@ -31,9 +39,28 @@ struct sockaddr;
 struct http_acceptor;
 struct http_watch;
 
+/* A reply @serve made: the whole response, malloc'ed (the acceptor frees it). */
+struct http_fast_reply {
+	char *buf;
+	size_t len;
+	bool close;		/* close the connection once it is sent */
+};
+
+/*
+ * Answer the complete request head @head (@len bytes, no body) from @peer
+ * now: true with @out filled, or false when libmicrohttpd is to have it.
+ */
+typedef bool (*http_serve_fn)(void *cls, const char *head, size_t len,
+			      const struct sockaddr *peer, struct http_fast_reply *out);
+
 struct http_accept_conf {
-	const int *fds;		/* listening, taken over (closed at stop) */
+	/* listening, taken over (closed at stop): @nloops groups of @nfds,
+	 * loop i's at fds[i * nfds] */
+	const int *fds;
 	size_t nfds;
+	unsigned int nloops;	/* threads, >= 1 */
+	http_serve_fn serve;	/* NULL: everything is handed over */
+	void *serve_cls;
 	unsigned int per_address;	/* 0: no limit */
 	unsigned int deadline;		/* seconds, >= 1 */
 	unsigned int max_waiting;	/* heads awaited at once */

@@ -466,6 +466,95 @@ def test_names_and_limits():
         ok(req("GET", "/api/v1/clients/" + name).status == 404, f"clients: refused {name} not recorded")
 
 
+class Conn:
+    """A raw keep-alive connection: requests as bytes, replies read off a buffer."""
+
+    def __init__(self):
+        import socket
+        self.s = socket.create_connection(("127.0.0.1", t.D.port), timeout=10)
+        self.buf = b""
+
+    def send(self, data):
+        self.s.sendall(data)
+
+    def _more(self):
+        chunk = self.s.recv(65536)
+        self.buf += chunk
+        return bool(chunk)
+
+    def reply(self, head_only=False):
+        """(status, headers, body), or None when the connection ends first."""
+        while b"\r\n\r\n" not in self.buf:
+            if not self._more():
+                return None
+        head, _, self.buf = self.buf.partition(b"\r\n\r\n")
+        lines = head.decode().split("\r\n")
+        headers = {k.lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:])}
+        want = 0 if head_only else int(headers.get("content-length", "0"))
+        while len(self.buf) < want:
+            if not self._more():
+                return None
+        body, self.buf = self.buf[:want], self.buf[want:]
+        return int(lines[0].split()[1]), headers, body
+
+    def closed(self):
+        return not self.buf and not self._more()
+
+    def close(self):
+        self.s.close()
+
+
+def test_one_connection():
+    """Boot scripts are answered by the acceptor, everything else by libmicrohttpd: one
+    keep-alive connection may mix both, pipeline them, and close as HTTP says."""
+    q = "/boot/ipxe?mac=52-54-00-12-34-56"
+
+    def get(path, extra=""):
+        return f"GET {path} HTTP/1.1\r\nHost: 10.0.0.1:8080\r\n{extra}\r\n".encode()
+
+    c = Conn()
+    c.send(get(q))
+    a = c.reply()
+    c.send(get("/assets/hello.txt"))
+    b = c.reply()
+    c.send(get(q))
+    d = c.reply()
+    c.close()
+    ok(a and a[0] == 200 and a[2].startswith(b"#!") and "date" in a[1] and
+       a[1].get("content-type", "").startswith("text/plain"), "one connection: a script first", a)
+    ok(b and b[0] == 200 and b[2] == b"hello, diskless world\n", "one connection: then an asset", b)
+    ok(d and a and d[0] == 200 and d[2] == a[2], "one connection: then a script again", d)
+
+    c = Conn()
+    c.send(get(q) + get("/boot.ipxe") + get("/assets/hello.txt"))
+    r1, r2, r3 = c.reply(), c.reply(), c.reply()
+    c.close()
+    ok(r1 and r2 and r3 and r1[0] == 200 and r1[2] == a[2] and
+       r2[0] == 200 and b"chain " in r2[2] and r3[0] == 200 and r3[2] == b"hello, diskless world\n",
+       "pipelined: a script, the entry script and an asset, answered in order", (r1, r2, r3))
+
+    c = Conn()
+    c.send(f"HEAD {q} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    r = c.reply(head_only=True)
+    ok(r and a and r[0] == 200 and int(r[1].get("content-length", "0")) == len(a[2]),
+       "HEAD: the script's length, no body", r)
+    c.send(get(q, "Connection: close\r\n"))
+    r = c.reply()
+    ok(r and r[0] == 200 and r[1].get("connection", "").lower() == "close" and c.closed(),
+       "Connection: close: the reply, then the connection is closed", r)
+    c.close()
+
+    c = Conn()
+    c.send(f"GET {q} HTTP/1.0\r\n\r\n".encode())
+    r = c.reply()
+    ok(r and a and r[0] == 200 and r[2] == a[2] and c.closed(),
+       "HTTP/1.0: the reply, then the connection is closed", r)
+    c.close()
+
+    m = raw_get("/metrics")
+    ok(m.status == 200 and re.search(r'route="/boot/ipxe",code="200"\} \d+', m.raw.decode()),
+       "metrics count the scripts the acceptor answered", m.raw.decode()[-1500:])
+
 def main():
     tmp = tempfile.mkdtemp(prefix="bootsand-boot-test.")
     state = os.path.join(tmp, "state")
@@ -479,6 +568,7 @@ def main():
             test_profiles()
             test_settings()
             test_pxelinux()
+            test_one_connection()
             test_ipxe_enrollment(state)
             test_references()
             test_rendered_at_creation()
