@@ -660,9 +660,14 @@ int bootsan_conn_create(struct bootsan_portal *portal, struct socket *sock)
 	sk->sk_data_ready = bootsan_conn_data_ready;
 	sk->sk_state_change = bootsan_conn_state_change;
 	sk->sk_write_space = bootsan_conn_write_space;
-	write_unlock_bh(&sk->sk_callback_lock);
-
-	/* Data may have arrived before the callbacks were in place. */
+	/*
+	 * Data may have arrived before the callbacks were in place. Queued
+	 * under the lock: once it is dropped, the callbacks (on another CPU,
+	 * or in the softirqs that run when it is dropped) may start io_work,
+	 * which may end the connection and free it before a later look here.
+	 */
 	queue_work(bootsan_wq, &conn->io_work);
+	write_unlock_bh(&sk->sk_callback_lock);
+	/* Nothing of @conn is touched past this point. */
 	return 0;
 }

@@ -24,6 +24,11 @@
  *	close, as fast as they can, while the script deletes and adds the
  *	portal: data reaches connections TCP made from the listener before
  *	the target took them over, or after their portal was gone.
+ *   teardown_race slam ADDR PORT TARGET SECONDS
+ *	For SECONDS, four processes open connections that send a PDU no
+ *	login may start with and close at once, as fast as they can, on a
+ *	portal that stays: the target ends each one from its first io_work,
+ *	which may run while the accept that made it is still finishing.
  */
 #include <errno.h>
 #include <poll.h>
@@ -301,13 +306,64 @@ static int run_spray(int seconds)
 	return tap_failed;
 }
 
+#define SLAMMERS 4
+
+/* Connections that send a PDU no login starts with, and close at once. */
+static int slammer(double end)
+{
+	static const uint8_t scsi_cmd[48] = { 0x01, 0x80 };
+	int sent = 0;
+
+	while (now_s() < end) {
+		int fd = tcp_connect(addr, port, 1);
+
+		if (fd < 0)
+			continue;
+		if (send(fd, scsi_cmd, sizeof(scsi_cmd), MSG_NOSIGNAL) > 0)
+			sent++;
+		close(fd);
+	}
+	return sent;
+}
+
+static int run_slam(int seconds)
+{
+	double end = now_s() + seconds;
+	int pipes[2], i, sent = 0;
+	pid_t pid;
+
+	if (pipe(pipes))
+		return 1;
+	for (i = 0; i < SLAMMERS; i++) {
+		pid = fork();
+		if (pid < 0)
+			return 1;
+		if (!pid) {
+			int n = slammer(end);
+
+			_exit(write(pipes[1], &n, sizeof(n)) != sizeof(n));
+		}
+	}
+	close(pipes[1]);
+	for (i = 0; i < SLAMMERS; i++) {
+		int n;
+
+		if (read(pipes[0], &n, sizeof(n)) == sizeof(n))
+			sent += n;
+		wait(NULL);
+	}
+	printf("# %d connections sent a SCSI command first and closed\n", sent);
+	check(sent > 0, "connections ended by their first PDU, as fast as they come");
+	return tap_failed;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
 	int n;
 
 	if (argc != 6) {
-		fprintf(stderr, "usage: %s hold|tmf-storm|reinstate|spray ADDR PORT TARGET N|SECONDS\n",
+		fprintf(stderr, "usage: %s hold|tmf-storm|reinstate|spray|slam ADDR PORT TARGET N|SECONDS\n",
 			argv[0]);
 		return 2;
 	}
@@ -324,6 +380,8 @@ int main(int argc, char **argv)
 		return run_reinstate(n);
 	if (!strcmp(mode, "spray"))
 		return run_spray(n);
+	if (!strcmp(mode, "slam"))
+		return run_slam(n);
 	fprintf(stderr, "%s: unknown mode '%s'\n", argv[0], mode);
 	return 2;
 }

@@ -103,6 +103,16 @@ check "every portal add and delete succeeded under the connections" [ $pchurn_rc
 check "the target still serves a new session after the portal churn" \
 	./teardown_race reinstate 127.0.0.1 $PORT2 $T 1
 
+# Connections ended by their first PDU while the accept that made them may
+# still be finishing: the accept must not touch one after its io_work could
+# have run (a WARNING in __queue_work on 6.1, a use after free under KASAN).
+TAP_BASE=$tap_n ./teardown_race slam 127.0.0.1 $PORT2 $T 20 >/tmp/teardown-slam 2>&1
+tap_out /tmp/teardown-slam
+check "the target still serves a new session after the slammed connections" \
+	./teardown_race reinstate 127.0.0.1 $PORT2 $T 1
+check "no warning from the slammed connections" sh -c \
+	"! dmesg | grep -E 'WARNING:|BUG:|Oops|general protection'"
+
 ./bsnl target-del $T force
 ./bsnl portal-del 127.0.0.1 $PORT2 force
 rm -f $IMG[0-7]
