@@ -207,6 +207,7 @@ void bootsan_cmd_free(struct bootsan_cmd *cmd)
 {
 	cmd_retire(cmd);
 	bootsan_dout_release(cmd);
+	bootsan_din_mem_give(cmd->conn, &cmd->buf);
 	bootsan_buf_free(&cmd->buf);
 	if (cmd->lun)
 		bootsan_lun_put(cmd->lun);

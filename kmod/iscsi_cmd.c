@@ -188,6 +188,8 @@ static struct bootsan_cmd *cmd_setup(struct bootsan_conn *conn)
 	    cmd->exp_xfer_len != req->data_out_len)
 		scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, 0x24, 0x00);
 	dout_setup(conn, cmd);
+	if (req->status == SCSI_STATUS_GOOD && !bootsan_din_mem_take(conn, cmd))
+		task_set_full(req);
 	return cmd;
 }
 
