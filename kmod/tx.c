@@ -72,6 +72,7 @@ int bootsan_conn_send(struct bootsan_conn *conn, void *hdr,
 	t->data_in = false;
 	t->buf.nr_pages = 0;
 	t->buf.bvec = NULL;
+	t->buf.charged = 0;
 	t->len = len;
 	bootsan_put_dlength(((struct iscsi_hdr *)hdr)->dlength, data_len);
 	p = t->bytes;

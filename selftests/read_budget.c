@@ -220,7 +220,7 @@ static long mem_free_kib(void)
 
 int main(int argc, char **argv)
 {
-	unsigned int sessions, i, j, up = 0, queued = 0;
+	unsigned int sessions, logged, i, j, up = 0, queued = 0;
 	int good = 0, full = 0, other = 0, bad = 0, lost = 0, again = -1;
 	long before, after, bound_mib;
 	struct sess *ss, *retry_s = NULL;
@@ -245,11 +245,17 @@ int main(int argc, char **argv)
 
 	sync();
 	before = mem_free_kib();
-	for (i = 0; i < sessions; i++) {
+	/*
+	 * All log in first, then all queue their READs at once: the target
+	 * drops a connection whose peer reads nothing for 30 s, and
+	 * logins are slow under a debug kernel.
+	 */
+	for (logged = 0; logged < sessions; logged++)
+		if (sess_login(&ss[logged], logged) || learn_window(&ss[logged]))
+			break;
+	for (i = 0; i < logged; i++) {
 		struct sess *s = &ss[i];
 
-		if (sess_login(s, i) || learn_window(s))
-			break;
 		for (j = 0; j < READS_PER_SESSION; j++) {
 			if ((int32_t)(s->max_cmd_sn - s->cmd_sn) < 0)
 				break;
