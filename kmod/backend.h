@@ -31,6 +31,11 @@ struct bootsan_backend_ops {
 	/* Accepts the direct option (I/O bypasses the page cache). */
 	bool direct_io;
 	/*
+	 * Unless direct, a READ lends page-cache pages rather than filling
+	 * pages of its own: it is not counted in the read budget (din_mem.c).
+	 */
+	bool lends_pages;
+	/*
 	 * Open lun->path for lun->read_only and lun->direct, check it is of
 	 * the backend's kind, and set lun->backend_data. lun->block_size is
 	 * set (512 unless @at->block_size was given): the backend may raise

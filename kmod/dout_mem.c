@@ -33,13 +33,23 @@ MODULE_PARM_DESC(write_mem_total_mib,
 
 static atomic_long_t write_mem_total = ATOMIC_LONG_INIT(0);
 
-static unsigned long total_limit(void)
+unsigned long bootsan_dout_mem_limit(void)
 {
 	unsigned long mib = READ_ONCE(write_mem_total_mib);
 
 	if (mib)
 		return mib << 20;
 	return (totalram_pages() / 4) << PAGE_SHIFT;
+}
+
+unsigned long bootsan_dout_mem_session_limit(void)
+{
+	return (unsigned long)READ_ONCE(write_mem_per_session_mib) << 20;
+}
+
+unsigned long bootsan_dout_mem_used(void)
+{
+	return atomic_long_read(&write_mem_total);
 }
 
 /* What a write of @len bytes costs: whole pages (bootsan_buf_alloc). */
@@ -56,16 +66,16 @@ static unsigned long cost(u32 len)
 enum bootsan_dout_mem bootsan_dout_mem_take(struct bootsan_conn *conn, u32 len, bool may_wait)
 {
 	unsigned long need = cost(len), held = conn->dout_mem;
-	unsigned long per_session = (unsigned long)READ_ONCE(write_mem_per_session_mib) << 20;
+	unsigned long per_session = bootsan_dout_mem_session_limit();
 	enum bootsan_dout_mem busy = may_wait && held ? DOUT_MEM_WAIT : DOUT_MEM_FULL;
 
 	if (held && per_session && held + need > per_session)
 		return busy;
-	if (atomic_long_add_return(need, &write_mem_total) > total_limit()) {
+	if (atomic_long_add_return(need, &write_mem_total) > bootsan_dout_mem_limit()) {
 		atomic_long_sub(need, &write_mem_total);
 		return busy;
 	}
-	conn->dout_mem += need;
+	WRITE_ONCE(conn->dout_mem, held + need);
 	return DOUT_MEM_OK;
 }
 
@@ -73,6 +83,6 @@ void bootsan_dout_mem_give(struct bootsan_conn *conn, u32 len)
 {
 	unsigned long n = cost(len);
 
-	conn->dout_mem -= n;
+	WRITE_ONCE(conn->dout_mem, conn->dout_mem - n);
 	atomic_long_sub(n, &write_mem_total);
 }

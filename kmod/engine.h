@@ -44,6 +44,8 @@ struct bootsan_buf {
 	struct bio_vec *bvec;
 	unsigned int nr_pages;
 	size_t len;
+	/* Bytes of the read budget it holds (din_mem.c), moved with the pages. */
+	unsigned long charged;
 };
 
 int bootsan_buf_alloc(struct bootsan_buf *buf, size_t len);
@@ -215,6 +217,7 @@ struct bootsan_conn {
 	unsigned int nr_pending;
 	unsigned int nr_dout_waiting;	/* of those, waiting for memory first */
 	unsigned long dout_mem;		/* bytes their buffers hold (dout_mem.c) */
+	unsigned long din_mem;		/* bytes reads hold until sent (din_mem.c) */
 	unsigned int nr_immediate;	/* immediate commands not answered yet */
 
 	/* commands on bootsan_io_wq, and those done that io_work answers */

@@ -94,6 +94,7 @@ static void io_error_sense(struct scsi_req *req, bool write)
 /* The core's part of a command's end: its data, buffers and LUN. */
 void bootsan_scsi_cmd_release(struct bootsan_scsi_cmd *cmd)
 {
+	bootsan_din_mem_give(cmd->conn, &cmd->buf);
 	bootsan_buf_free(&cmd->buf);
 	if (cmd->lun)
 		bootsan_lun_put(cmd->lun);

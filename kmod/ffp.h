@@ -65,6 +65,18 @@ enum bootsan_dout_mem {
 
 enum bootsan_dout_mem bootsan_dout_mem_take(struct bootsan_conn *conn, u32 len, bool may_wait);
 void bootsan_dout_mem_give(struct bootsan_conn *conn, u32 len);
+/* For netlink (mem-get): bytes; a session limit of 0 means no bound. */
+unsigned long bootsan_dout_mem_limit(void);
+unsigned long bootsan_dout_mem_session_limit(void);
+unsigned long bootsan_dout_mem_used(void);
+
+/* din_mem.c */
+bool bootsan_din_mem_take(struct bootsan_conn *conn, struct bootsan_scsi_cmd *cmd);
+void bootsan_din_mem_give(struct bootsan_conn *conn, struct bootsan_buf *buf);
+/* For netlink (mem-get), as the write budget's. */
+unsigned long bootsan_din_mem_limit(void);
+unsigned long bootsan_din_mem_session_limit(void);
+unsigned long bootsan_din_mem_used(void);
 
 /* iscsi_cmd.c: a command's data-out memory goes with it (bootsan_cmd_free). */
 void bootsan_dout_release(struct bootsan_iscsi_cmd *cmd);

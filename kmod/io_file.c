@@ -319,6 +319,7 @@ static void file_info(struct bootsan_lun *lun, struct scsi_lun_info *info)
 
 const struct bootsan_backend_ops bootsan_file_ops = {
 	.direct_io	= true,
+	.lends_pages	= true,
 	.open		= file_open,
 	.close		= file_close,
 	.capacity	= file_capacity,

@@ -305,6 +305,8 @@ static struct bootsan_iscsi_cmd *cmd_setup(struct bootsan_conn *conn)
 	    req->expected_xfer_len != req->data_out_len)
 		bootsan_scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, 0x24, 0x00);
 	dout_setup(conn, cmd);
+	if (req->status == SCSI_STATUS_GOOD && !bootsan_din_mem_take(conn, &cmd->scsi))
+		task_set_full(req);
 	return cmd;
 }
 

@@ -146,8 +146,12 @@ const struct nla_policy bootsan_stats_get_nl_policy[BOOTSAN_A_STATS_LUN + 1] = {
 	[BOOTSAN_A_STATS_LUN] = NLA_POLICY_MAX(NLA_U32, BOOTSAN_LUN_MAX),
 };
 
+/* BOOTSAN_CMD_MEM_GET - do */
+const struct nla_policy bootsan_mem_get_nl_policy[BOOTSAN_A_MEM_UNSPEC + 1] = {
+};
+
 /* Ops table for bootsan */
-const struct genl_ops bootsan_nl_ops[17] = {
+const struct genl_ops bootsan_nl_ops[18] = {
 	{
 		.cmd		= BOOTSAN_CMD_PORTAL_NEW,
 		.doit		= bootsan_nl_portal_new_doit,
@@ -269,6 +273,13 @@ const struct genl_ops bootsan_nl_ops[17] = {
 		.dumpit		= bootsan_nl_stats_get_dumpit,
 		.policy		= bootsan_stats_get_nl_policy,
 		.maxattr	= BOOTSAN_A_STATS_LUN,
+	},
+	{
+		.cmd		= BOOTSAN_CMD_MEM_GET,
+		.doit		= bootsan_nl_mem_get_doit,
+		.policy		= bootsan_mem_get_nl_policy,
+		.maxattr	= BOOTSAN_A_MEM_UNSPEC,
+		.flags		= GENL_ADMIN_PERM,
 	},
 };
 

@@ -48,8 +48,10 @@ extern const struct nla_policy bootsan_session_kill_nl_policy[BOOTSAN_A_SESSION_
 
 extern const struct nla_policy bootsan_stats_get_nl_policy[BOOTSAN_A_STATS_LUN + 1];
 
+extern const struct nla_policy bootsan_mem_get_nl_policy[BOOTSAN_A_MEM_UNSPEC + 1];
+
 /* Ops table for bootsan */
-extern const struct genl_ops bootsan_nl_ops[17];
+extern const struct genl_ops bootsan_nl_ops[18];
 
 int bootsan_nl_pre_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
 			struct genl_info *info);
@@ -84,6 +86,7 @@ int bootsan_nl_session_kill_doit(struct sk_buff *skb, struct genl_info *info);
 int bootsan_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info);
 int bootsan_nl_stats_get_dumpit(struct sk_buff *skb,
 				struct netlink_callback *cb);
+int bootsan_nl_mem_get_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	BOOTSAN_NLGRP_EVENTS,

@@ -20,6 +20,7 @@
 #include "compat.h"
 #include "config.h"
 #include "engine.h"
+#include "ffp.h"
 #include "lun_state.h"
 #include "netlink.h"
 #include "netlink-gen.h"
@@ -1123,6 +1124,22 @@ static int put_params(struct sk_buff *skb, const struct iscsi_params *p)
 	return 0;
 }
 
+/*
+ * What the session's I/O holds now (din_mem.c, dout_mem.c). Its connection
+ * lives while the session is listed (bootsan_session_mutex is held); its
+ * io_work changes the counts as we read them.
+ */
+static int session_put_mem(struct sk_buff *skb, const struct bootsan_session *s)
+{
+	u64 rd = s->conn ? READ_ONCE(s->conn->din_mem) : 0;
+	u64 wr = s->conn ? READ_ONCE(s->conn->dout_mem) : 0;
+
+	if (nla_put_u64_64bit(skb, BOOTSAN_A_SESSION_READ_MEM, rd, BOOTSAN_A_SESSION_UNSPEC) ||
+	    nla_put_u64_64bit(skb, BOOTSAN_A_SESSION_WRITE_MEM, wr, BOOTSAN_A_SESSION_UNSPEC))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int session_fill(struct sk_buff *skb, const void *obj)
 {
 	const struct bootsan_session *s = obj;
@@ -1141,7 +1158,8 @@ static int session_fill(struct sk_buff *skb, const void *obj)
 	    nla_put_u64_64bit(skb, BOOTSAN_A_SESSION_READ_BYTES,
 			      atomic64_read(&s->read_bytes), BOOTSAN_A_SESSION_UNSPEC) ||
 	    nla_put_u64_64bit(skb, BOOTSAN_A_SESSION_WRITE_BYTES,
-			      atomic64_read(&s->write_bytes), BOOTSAN_A_SESSION_UNSPEC))
+			      atomic64_read(&s->write_bytes), BOOTSAN_A_SESSION_UNSPEC) ||
+	    session_put_mem(skb, s))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -1199,6 +1217,31 @@ int bootsan_nl_session_kill_doit(struct sk_buff *skb, struct genl_info *info)
 		return 0;
 	NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[BOOTSAN_A_SESSION_ID], "no such session");
 	return -ENOENT;
+}
+
+/* ---- I/O memory budgets ---- */
+
+static int mem_fill(struct sk_buff *skb, const void *obj)
+{
+	if (nla_put_u64_64bit(skb, BOOTSAN_A_MEM_READ_USED, bootsan_din_mem_used(),
+			      BOOTSAN_A_MEM_UNSPEC) ||
+	    nla_put_u64_64bit(skb, BOOTSAN_A_MEM_READ_LIMIT, bootsan_din_mem_limit(),
+			      BOOTSAN_A_MEM_UNSPEC) ||
+	    nla_put_u64_64bit(skb, BOOTSAN_A_MEM_READ_SESSION_LIMIT,
+			      bootsan_din_mem_session_limit(), BOOTSAN_A_MEM_UNSPEC) ||
+	    nla_put_u64_64bit(skb, BOOTSAN_A_MEM_WRITE_USED, bootsan_dout_mem_used(),
+			      BOOTSAN_A_MEM_UNSPEC) ||
+	    nla_put_u64_64bit(skb, BOOTSAN_A_MEM_WRITE_LIMIT, bootsan_dout_mem_limit(),
+			      BOOTSAN_A_MEM_UNSPEC) ||
+	    nla_put_u64_64bit(skb, BOOTSAN_A_MEM_WRITE_SESSION_LIMIT,
+			      bootsan_dout_mem_session_limit(), BOOTSAN_A_MEM_UNSPEC))
+		return -EMSGSIZE;
+	return 0;
+}
+
+int bootsan_nl_mem_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return reply_one(info, BOOTSAN_CMD_MEM_GET, mem_fill, NULL);
 }
 
 /* ---- events ---- */

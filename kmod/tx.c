@@ -72,6 +72,7 @@ int bootsan_conn_send(struct bootsan_conn *conn, void *hdr,
 	t->data_in = false;
 	t->buf.nr_pages = 0;
 	t->buf.bvec = NULL;
+	t->buf.charged = 0;
 	t->len = len;
 	bootsan_put_dlength(((struct iscsi_hdr *)hdr)->dlength, data_len);
 	p = t->bytes;
@@ -113,6 +114,7 @@ int bootsan_conn_send_data_in(struct bootsan_conn *conn, const struct bootsan_da
 	buf->bvec = NULL;
 	buf->nr_pages = 0;
 	buf->len = 0;
+	buf->charged = 0;
 	tx_queue(conn, t);
 	return 0;
 }
@@ -293,6 +295,7 @@ static void tx_next(struct bootsan_conn *conn, struct bootsan_tx *t)
 	struct bootsan_tx_state *tx = &conn->tx;
 
 	list_del(&t->node);
+	bootsan_din_mem_give(conn, &t->buf);
 	tx->nr--;
 	tx->copied -= t->len;
 	tx->phase = TX_HEAD;

@@ -21,6 +21,7 @@
  *   bsnl sessions                          one line per session
  *   bsnl session-kill ID
  *   bsnl stats                             one line per LUN
+ *   bsnl mem                               the I/O memory budgets and their use
  *   bsnl events N [SECONDS]                print N events, then exit
  */
 #include <arpa/inet.h>
@@ -89,19 +90,50 @@ static int put_creds(struct nl_msg *m, char **argv, int i, int argc,
 	return 0;
 }
 
+/* A u64 attribute as text, "-" when the module did not send it. */
+static const char *u64_or_dash(struct nlattr *a, char *buf)
+{
+	if (!a)
+		return "-";
+	snprintf(buf, 24, "%" PRIu64, (uint64_t)nla_get_u64(a));
+	return buf;
+}
+
 static int print_session(const struct bsnl_reply *r, void *arg)
 {
+	char rd[24], wr[24];
 	struct nlattr **tb = r->tb;
 
 	(void)arg;
-	printf("%" PRIu64 " %s %s tsih=%u commands=%" PRIu64 "\n",
+	printf("%" PRIu64 " %s %s tsih=%u commands=%" PRIu64 " read_mem=%s write_mem=%s\n",
 	       tb[BOOTSAN_A_SESSION_ID] ? nla_get_u64(tb[BOOTSAN_A_SESSION_ID]) : 0,
 	       tb[BOOTSAN_A_SESSION_TARGET] ? nla_get_string(tb[BOOTSAN_A_SESSION_TARGET]) : "-",
 	       tb[BOOTSAN_A_SESSION_INITIATOR] ?
 			nla_get_string(tb[BOOTSAN_A_SESSION_INITIATOR]) : "-",
 	       tb[BOOTSAN_A_SESSION_TSIH] ? nla_get_u16(tb[BOOTSAN_A_SESSION_TSIH]) : 0,
 	       tb[BOOTSAN_A_SESSION_COMMANDS] ?
-			nla_get_u64(tb[BOOTSAN_A_SESSION_COMMANDS]) : 0);
+			nla_get_u64(tb[BOOTSAN_A_SESSION_COMMANDS]) : 0,
+	       u64_or_dash(tb[BOOTSAN_A_SESSION_READ_MEM], rd),
+	       u64_or_dash(tb[BOOTSAN_A_SESSION_WRITE_MEM], wr));
+	return 0;
+}
+
+static uint64_t u64_or_0(struct nlattr *a)
+{
+	return a ? nla_get_u64(a) : 0;
+}
+
+static int print_mem(const struct bsnl_reply *r, void *arg)
+{
+	struct nlattr **tb = r->tb;
+
+	(void)arg;
+	printf("read_used=%" PRIu64 " read_limit=%" PRIu64 " read_session_limit=%" PRIu64
+	       " write_used=%" PRIu64 " write_limit=%" PRIu64 " write_session_limit=%" PRIu64 "\n",
+	       u64_or_0(tb[BOOTSAN_A_MEM_READ_USED]), u64_or_0(tb[BOOTSAN_A_MEM_READ_LIMIT]),
+	       u64_or_0(tb[BOOTSAN_A_MEM_READ_SESSION_LIMIT]),
+	       u64_or_0(tb[BOOTSAN_A_MEM_WRITE_USED]), u64_or_0(tb[BOOTSAN_A_MEM_WRITE_LIMIT]),
+	       u64_or_0(tb[BOOTSAN_A_MEM_WRITE_SESSION_LIMIT]));
 	return 0;
 }
 
@@ -326,6 +358,8 @@ int main(int argc, char **argv)
 	if (!strcmp(op, "stats"))
 		return finish(bsnl_dump(nl, bsnl_msg(nl, BOOTSAN_CMD_STATS_GET),
 					print_stats, NULL), op);
+	if (!strcmp(op, "mem"))
+		return finish(bsnl_do(nl, bsnl_msg(nl, BOOTSAN_CMD_MEM_GET), print_mem, NULL), op);
 	if (!strcmp(op, "session-kill")) {
 		if (argc < 3)
 			usage();

@@ -1436,6 +1436,8 @@ static int unprivileged_child(void *arg)
 	EXPECT_EPERM(BOOTSAN_CMD_ACL_DEL, STR(BOOTSAN_A_ACL_TARGET, "iqn.2024-01.org.example:full0"),
 		     STR(BOOTSAN_A_ACL_INITIATOR, I0));
 	EXPECT_EPERM(BOOTSAN_CMD_SESSION_KILL, U64(BOOTSAN_A_SESSION_ID, 1));
+	/* the I/O memory budgets and their use, like the sessions that use them */
+	EXPECT_EPERM(BOOTSAN_CMD_MEM_GET);
 	/* no attributes at all: the permission check comes first */
 	EXPECT_EPERM(BOOTSAN_CMD_TARGET_NEW);
 #undef EXPECT_EPERM
