@@ -110,16 +110,13 @@ static void select_profile(const struct boot_view *v, const struct store_client 
 		v->default_profile(v->ctx, out, size);
 }
 
+/* Read straight into @l: a profile row is 16 KiB, not worth a copy per script. */
 static int load(const struct boot_view *v, const char *name, struct boot_loaded_profile *l)
 {
-	struct store_profile *sp = malloc(sizeof(*sp));
-	int err = sp ? v->profile_get(v->ctx, name, sp) : -ENOMEM;
+	int err = v->profile_get(v->ctx, name, &l->sp);
 
 	l->body = NULL;
-	if (!err)
-		err = boot_profile_load(sp, l);
-	free(sp);
-	return err;
+	return err ?: boot_profile_parse_loaded(l);
 }
 
 /*
