@@ -164,11 +164,17 @@ int boot_profile_parse(const struct store_profile *sp, json_t *body, struct boot
 		return 0;
 	}
 }
+
 int boot_profile_load(const struct store_profile *sp, struct boot_loaded_profile *l)
+{
+	l->sp = *sp;
+	return boot_profile_parse_loaded(l);
+}
+
+int boot_profile_parse_loaded(struct boot_loaded_profile *l)
 {
 	struct boot_refusal no;
 
-	l->sp = *sp;
 	l->body = json_loads(l->sp.body, 0, NULL);
 	if (!l->body || boot_profile_parse(&l->sp, l->body, &l->p, &no)) {
 		json_decref(l->body);

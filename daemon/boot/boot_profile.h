@@ -39,6 +39,8 @@ struct boot_loaded_profile {
 
 /* Copies @sp into @l and parses it: 0, or -EINVAL (a broken profile). */
 int boot_profile_load(const struct store_profile *sp, struct boot_loaded_profile *l);
+/* The same for a profile already read into l->sp: no 16 KiB copy. */
+int boot_profile_parse_loaded(struct boot_loaded_profile *l);
 void boot_profile_unload(struct boot_loaded_profile *l);
 /* The sanboot field keep_san of a loaded profile. */
 bool boot_profile_keep_san(const struct boot_loaded_profile *l);

@@ -110,16 +110,13 @@ static void select_profile(const struct boot_view *v, const struct store_client 
 		v->default_profile(v->ctx, out, size);
 }
 
+/* Read straight into @l: a profile row is 16 KiB, not worth a copy per script. */
 static int load(const struct boot_view *v, const char *name, struct boot_loaded_profile *l)
 {
-	struct store_profile *sp = malloc(sizeof(*sp));
-	int err = sp ? v->profile_get(v->ctx, name, sp) : -ENOMEM;
+	int err = v->profile_get(v->ctx, name, &l->sp);
 
 	l->body = NULL;
-	if (!err)
-		err = boot_profile_load(sp, l);
-	free(sp);
-	return err;
+	return err ?: boot_profile_parse_loaded(l);
 }
 
 /*
@@ -148,14 +145,40 @@ static void apply_choice(const struct boot_view *v, const char *want, char *name
 	free(menu);
 }
 
-/* Profile @name into res->profile[0]; for pxelinux a menu's items after it. */
+/*
+ * Room for a pxelinux menu's @n_items after the menu in res->profile[0]:
+ * the menu is parsed again into the new array's head, since its parsed
+ * fields point into the element that holds it and cannot be moved.
+ */
+static int grow_for_items(struct boot_resolution *res, unsigned int n_items)
+{
+	struct boot_loaded_profile *all = calloc(n_items + 1, sizeof(*all));
+	int err = all ? boot_profile_load(&res->profile[0].sp, &all[0]) : -ENOMEM;
+
+	if (err) {
+		free(all);
+		decide(res, BOOT_DECIDE_REFUSE, "out of memory");
+		return -ENOMEM;
+	}
+	boot_profile_unload(&res->profile[0]);
+	free(res->profile);
+	res->profile = all;
+	return 0;
+}
+
+/*
+ * Profile @name into res->profile[0]; for pxelinux a menu's items after it.
+ * Room for one profile unless there are items: a loaded profile is 17 KiB,
+ * and room for a whole menu's (296 KiB, above malloc's mmap threshold) cost
+ * every script a fresh mapping, zeroed and faulted in page by page.
+ */
 static int load_profiles(const struct boot_view *v, const struct boot_ask *ask, const char *name,
 			 struct boot_resolution *res)
 {
 	struct boot_profile *p;
 	int err;
 
-	res->profile = calloc(BOOT_MAX_ITEMS + 1, sizeof(*res->profile));
+	res->profile = malloc(sizeof(*res->profile));
 	if (!res->profile) {
 		decide(res, BOOT_DECIDE_REFUSE, "out of memory");
 		return -ENOMEM;
@@ -171,6 +194,10 @@ static int load_profiles(const struct boot_view *v, const struct boot_ask *ask, 
 	/* pxelinux draws a menu from its items' profiles; iPXE chains by name. */
 	if (p->kind != BOOT_KIND_MENU || ask->via == BOOT_VIA_IPXE)
 		return 0;
+	err = grow_for_items(res, p->menu.n_items);
+	if (err)
+		return err;
+	p = &res->profile[0].p;
 	for (unsigned int i = 0; i < p->menu.n_items; i++) {
 		struct boot_menu_item *it = &p->menu.items[i];
 

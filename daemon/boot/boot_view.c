@@ -3,6 +3,7 @@
 #include "boot_view.h"
 #include "lib/bootsand.h"
 #include "enroll.h"
+#include "settings_cache.h"
 #include "store/store.h"
 
 static struct bsd *bsd_of(void *ctx)
@@ -12,12 +13,14 @@ static struct bsd *bsd_of(void *ctx)
 
 static void read_begin(void *ctx)
 {
+	settings_cache_snapshot_begin();
 	store_read_begin(bsd_of(ctx)->store);
 }
 
 static void read_end(void *ctx)
 {
 	store_read_end(bsd_of(ctx)->store);
+	settings_cache_snapshot_end();
 }
 
 static int client_find(void *ctx, const struct boot_identity *id, struct store_client *out)

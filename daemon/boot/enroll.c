@@ -14,6 +14,7 @@
 #include "lib/bootsand.h"
 #include "enroll.h"
 #include "enroll_limit.h"
+#include "settings_cache.h"
 #include "lib/http.h"
 #include "san/images.h"
 #include "san/kernel.h"
@@ -27,7 +28,7 @@ static const char *const policies[] = {
 
 void enroll_setting(struct bsd *d, const char *key, const char *dflt, char *out, size_t size)
 {
-	if (store_setting_get(d->store, key, out, size) || !out[0])
+	if (settings_cache_get(d->store, key, out, size) || !out[0])
 		snprintf(out, size, "%s", dflt);
 }
 
@@ -467,8 +468,8 @@ static void put_settings(struct http_req *r)
 	json_object_foreach(j, key, v) {
 		const char *s = json_string_value(v);
 
-		err = s[0] ? store_setting_set(d->store, key, s) :
-			     store_setting_delete(d->store, key);
+		err = s[0] ? settings_cache_set(d->store, key, s) :
+			     settings_cache_delete(d->store, key);
 		if (err && err != -ENOENT) {
 			http_reply_errno(r, err, key, "saving the setting");
 			return;
