@@ -1136,6 +1136,19 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 	return send_reply(r);
 }
 
+/* The request's header list, as the fast path and libmicrohttpd's path keep it. */
+static void headers_free(struct http_req *r)
+{
+	while (r->headers) {
+		struct header *n = r->headers->next;
+
+		free(r->headers->name);
+		free(r->headers->value);
+		free(r->headers);
+		r->headers = n;
+	}
+}
+
 static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
@@ -1146,14 +1159,7 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 	watch_busy(conn, false);
 	if (!r)
 		return;
-	while (r->headers) {
-		struct header *n = r->headers->next;
-
-		free(r->headers->name);
-		free(r->headers->value);
-		free(r->headers);
-		r->headers = n;
-	}
+	headers_free(r);
 	if (r->resp)
 		MHD_destroy_response(r->resp);
 	json_decref(r->json);
@@ -1290,14 +1296,7 @@ static char *fast_response(struct http_req *r, bool head_only, bool close, size_
 
 static void fast_free(struct http_req *r)
 {
-	while (r->headers) {
-		struct header *n = r->headers->next;
-
-		free(r->headers->name);
-		free(r->headers->value);
-		free(r->headers);
-		r->headers = n;
-	}
+	headers_free(r);
 	free(r->pathbuf);
 	free(r->fast->buf);
 	free(r->fast->args);
