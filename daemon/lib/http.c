@@ -1242,7 +1242,7 @@ static bool fast_split(char *c, struct fast_head *f, char **method, char **targe
 	else
 		return false;
 	for (line = eol + 2;; line = eol + 2) {
-		char *colon, *v, *e;
+		char *colon, *v, *e, *blank;
 
 		if (!(eol = strstr(line, "\r\n")))
 			return false;
@@ -1250,8 +1250,10 @@ static bool fast_split(char *c, struct fast_head *f, char **method, char **targe
 			return true;	/* the blank line */
 		*eol = '\0';
 		colon = strchr(line, ':');
+		blank = strpbrk(line, " \t");
+		/* No name, a blank inside it, or more headers than we keep. */
 		if (!colon || colon == line || f->nhdr == FAST_HEADERS ||
-		    strpbrk(line, " \t") < colon)
+		    (blank && blank < colon))
 			return false;
 		*colon = '\0';
 		for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
