@@ -23,6 +23,7 @@
 
 #include "backend.h"
 #include "ffp.h"
+#include "mem_budget.h"
 
 static unsigned int read_mem_per_session_mib = 64;
 module_param(read_mem_per_session_mib, uint, 0644);
@@ -38,11 +39,7 @@ static atomic_long_t read_mem_total = ATOMIC_LONG_INIT(0);
 
 unsigned long bootsan_din_mem_limit(void)
 {
-	unsigned long mib = READ_ONCE(read_mem_total_mib);
-
-	if (mib)
-		return mib << 20;
-	return (totalram_pages() / 4) << PAGE_SHIFT;
+	return bootsan_mem_budget_limit(READ_ONCE(read_mem_total_mib));
 }
 
 unsigned long bootsan_din_mem_session_limit(void)
@@ -69,18 +66,14 @@ static bool read_holds_pages(struct bootsan_conn *conn, struct bootsan_lun *l)
 bool bootsan_din_mem_take(struct bootsan_conn *conn, struct bootsan_scsi_cmd *cmd)
 {
 	struct scsi_req *req = &cmd->req;
-	unsigned long need, held = conn->din_mem, per_session;
+	unsigned long need, held = conn->din_mem;
 
 	if (req->action != SCSI_ACT_READ || !read_holds_pages(conn, cmd->lun))
 		return true;
 	need = PAGE_ALIGN((unsigned long)req->nr_blocks * cmd->lun->block_size);
-	per_session = bootsan_din_mem_session_limit();
-	if (held && per_session && held + need > per_session)
+	if (!bootsan_mem_budget_take(&read_mem_total, bootsan_din_mem_limit(), held,
+				     bootsan_din_mem_session_limit(), need))
 		return false;
-	if (atomic_long_add_return(need, &read_mem_total) > bootsan_din_mem_limit()) {
-		atomic_long_sub(need, &read_mem_total);
-		return false;
-	}
 	WRITE_ONCE(conn->din_mem, held + need);
 	cmd->buf.charged = need;
 	return true;

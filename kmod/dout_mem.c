@@ -20,6 +20,7 @@
 #include <linux/moduleparam.h>
 
 #include "ffp.h"
+#include "mem_budget.h"
 
 static unsigned int write_mem_per_session_mib = 64;
 module_param(write_mem_per_session_mib, uint, 0644);
@@ -35,11 +36,7 @@ static atomic_long_t write_mem_total = ATOMIC_LONG_INIT(0);
 
 unsigned long bootsan_dout_mem_limit(void)
 {
-	unsigned long mib = READ_ONCE(write_mem_total_mib);
-
-	if (mib)
-		return mib << 20;
-	return (totalram_pages() / 4) << PAGE_SHIFT;
+	return bootsan_mem_budget_limit(READ_ONCE(write_mem_total_mib));
 }
 
 unsigned long bootsan_dout_mem_session_limit(void)
@@ -66,15 +63,10 @@ static unsigned long cost(u32 len)
 enum bootsan_dout_mem bootsan_dout_mem_take(struct bootsan_conn *conn, u32 len, bool may_wait)
 {
 	unsigned long need = cost(len), held = conn->dout_mem;
-	unsigned long per_session = bootsan_dout_mem_session_limit();
-	enum bootsan_dout_mem busy = may_wait && held ? DOUT_MEM_WAIT : DOUT_MEM_FULL;
 
-	if (held && per_session && held + need > per_session)
-		return busy;
-	if (atomic_long_add_return(need, &write_mem_total) > bootsan_dout_mem_limit()) {
-		atomic_long_sub(need, &write_mem_total);
-		return busy;
-	}
+	if (!bootsan_mem_budget_take(&write_mem_total, bootsan_dout_mem_limit(), held,
+				     bootsan_dout_mem_session_limit(), need))
+		return may_wait && held ? DOUT_MEM_WAIT : DOUT_MEM_FULL;
 	WRITE_ONCE(conn->dout_mem, held + need);
 	return DOUT_MEM_OK;
 }
