@@ -16,6 +16,11 @@
 
 int tcp_connect(const char *addr, int port, int timeout_s)
 {
+	return tcp_connect_rcvbuf(addr, port, timeout_s, 0);
+}
+
+int tcp_connect_rcvbuf(const char *addr, int port, int timeout_s, int rcvbuf)
+{
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
 	struct timeval tv = { .tv_sec = timeout_s };
 	int fd, one = 1, err;
@@ -27,6 +32,9 @@ int tcp_connect(const char *addr, int port, int timeout_s)
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (fd < 0)
 		return -1;
+	/* Set before connect(): the window the socket advertises stays small. */
+	if (rcvbuf)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {

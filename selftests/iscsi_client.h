@@ -51,6 +51,8 @@ static inline uint32_t dsl_of(const uint8_t *h)
 
 /* A connected TCP socket (Nagle off, receives time out after @timeout_s); -1 and errno. */
 int tcp_connect(const char *addr, int port, int timeout_s);
+/* The same with a receive buffer of @rcvbuf bytes (0: the default), for peers that read slowly. */
+int tcp_connect_rcvbuf(const char *addr, int port, int timeout_s, int rcvbuf);
 /*
  * The same from local address @src (NULL: the kernel's choice): a second
  * source address on one host, e.g. 127.0.0.2 on the loopback device.

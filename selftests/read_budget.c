@@ -58,28 +58,6 @@ struct sess {
 	uint8_t *data;		/* READ_LEN per read */
 };
 
-/* A receive buffer set before connect() keeps the window it advertises small. */
-static int connect_slow(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
-	struct timeval tv = { .tv_sec = 20 };
-	int fd, one = 1, rcvbuf = STUCK_RCVBUF;
-
-	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1)
-		return -1;
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 static int sess_login(struct sess *s, unsigned int n)
 {
 	struct iscsi_login l = { .target = target };
@@ -88,7 +66,7 @@ static int sess_login(struct sess *s, unsigned int n)
 	l.isid[0] = 0x40;
 	l.isid[4] = getpid();
 	l.isid[5] = n;
-	s->fd = connect_slow();
+	s->fd = tcp_connect_rcvbuf(addr, port, 20, STUCK_RCVBUF);
 	if (s->fd < 0 || iscsi_login(s->fd, &l))
 		return -1;
 	s->cmd_sn = l.exp_cmd_sn;

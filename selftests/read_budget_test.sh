@@ -15,9 +15,9 @@ PORT=3273
 P=/sys/module/bootsan/parameters
 SESSIONS=8
 
-# tap_run COMMAND...: a program printing its own TAP lines, numbered on.
-# While it holds its stuck sessions, @during runs (a check of its own).
-tap_run() {
+# tap_run_holding DURING COMMAND...: lib.sh's tap_run, and while the
+# program holds its stuck sessions, DURING runs (a check of its own).
+tap_run_holding() {
 	during=$1
 	shift
 	TAP_BASE=$tap_n "$@" >/tmp/read-budget.out 2>&1 &
@@ -66,7 +66,7 @@ check "mem-get shows them in bytes, and nothing in use" sh -c "./bsnl mem;
 echo 1 >$P/read_mem_per_session_mib
 # What is left in use depends on how much each socket took (its data went
 # there, out of the budget): at most 1 MiB a session.
-tap_run "./bsnl mem; ./bsnl sessions; [ \$(field read_used) -le $((SESSIONS << 20)) ] &&
+tap_run_holding "./bsnl mem; ./bsnl sessions; [ \$(field read_used) -le $((SESSIONS << 20)) ] &&
 	[ \$(field read_session_limit) = $((1 << 20)) ] &&
 	! ./bsnl sessions | grep -v 'read_mem=[0-9]' &&
 	! ./bsnl sessions | awk -F'read_mem=' '{ split(\$2, v, \" \"); if (v[1] > 1048576) print }' |
@@ -77,7 +77,7 @@ check "no session is left" wait_for 20 sh -c "[ -z \"\$(./bsnl sessions)\" ]"
 
 # The same sessions under 4 MiB for the whole module.
 echo 4 >$P/read_mem_total_mib
-tap_run "./bsnl mem; [ \$(field read_used) -gt 0 ] && [ \$(field read_used) -le $((4 << 20)) ] &&
+tap_run_holding "./bsnl mem; [ \$(field read_used) -gt 0 ] && [ \$(field read_used) -le $((4 << 20)) ] &&
 	[ \$(field read_limit) = $((4 << 20)) ]" \
 	./read_budget 127.0.0.1 $PORT $T $IMG $SESSIONS 32
 echo 0 >$P/read_mem_total_mib

@@ -61,31 +61,6 @@ static int raise_nofile(unsigned long n)
 	return setrlimit(RLIMIT_NOFILE, &rl);
 }
 
-/*
- * A connection whose receive buffer is set before connect(), so the
- * window it advertises stays small: the target's data piles up on its side.
- */
-static int connect_slow(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
-	struct timeval tv = { .tv_sec = LOGIN_TIMEOUT_S };
-	int fd, one = 1, rcvbuf = STUCK_RCVBUF;
-
-	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1)
-		return -1;
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 static int login(int fd, unsigned int n, struct iscsi_login *l)
 {
 	memset(l, 0, sizeof(*l));
@@ -240,7 +215,7 @@ int main(int argc, char **argv)
 
 	t0 = now_s();
 	for (i = 0; i < sessions; i++) {
-		fds[i] = connect_slow();
+		fds[i] = tcp_connect_rcvbuf(addr, port, LOGIN_TIMEOUT_S, STUCK_RCVBUF);
 		if (fds[i] < 0) {
 			snprintf(why, sizeof(why), "session %u: connect: %s", i, strerror(errno));
 			break;

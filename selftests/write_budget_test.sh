@@ -16,15 +16,6 @@ IMG=/tmp/write-budget.img
 PORT=3269
 P=/sys/module/bootsan/parameters
 
-# tap_run COMMAND...: a program printing its own TAP lines, numbered on.
-tap_run() {
-	out=$(TAP_BASE=$tap_n "$@")
-	rc=$?
-	printf '%s\n' "$out"
-	tap_n=$((tap_n + $(printf '%s\n' "$out" | grep -c -E '^(not )?ok ')))
-	[ $rc = 0 ] || tap_failed=1
-}
-
 echo "TAP version 13"
 modprobe bootsan && modprobe crc32c_generic 2>/dev/null; modprobe iscsi_tcp && modprobe sd_mod ||
 	{ echo "Bail out! modules missing"; exit 1; }
