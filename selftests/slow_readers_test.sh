@@ -1,7 +1,8 @@
 #!/bin/sh
 # Initiators that never read their socket (slow_readers.c): 300 sessions,
 # each with 32 READs of 128 KiB queued and a tiny receive buffer, must not
-# lock out a fresh login + READ CAPACITY (3 s); bootsan drops connections
+# lock out a fresh login + READ CAPACITY (3 s; SLOW_READERS_PROBE_LIMIT
+# in the environment sets another bound); bootsan drops connections
 # that read nothing for 30 s while their peers still hold them, and the
 # module unloads with no hung task. LIO runs the same
 # case first in the same VM, on its own portal, for reference (its lines
