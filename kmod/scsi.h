@@ -143,7 +143,9 @@ struct scsi_cmd_desc {
 	 * CDB usage data as REPORT SUPPORTED OPERATION CODES returns it: a
 	 * one for every CDB bit the device server evaluates (SPC-4 6.35.3),
 	 * including the bits it rejects when set; control byte and group
-	 * number bits read zero since nothing in them is supported.
+	 * number bits read zero since nothing in them is supported. Where
+	 * the CDB has a service action, its value stands there instead
+	 * (byte 1 here, as sa).
 	 */
 	u8 usage[SCSI_CDB_MAX_LEN];
 	/*

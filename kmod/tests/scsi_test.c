@@ -1214,7 +1214,7 @@ static void test_rsoc(void)
 	ok(bad_field(2, 2), "RSOC option 1 on 9Eh (has service actions): INVALID FIELD");
 	rsoc(2, 0x9e, 0x10, 4096);
 	ok(good() && R.data_in_len == 20 && buf[1] == 0x03 && be16_at(buf + 2) == 16 &&
-	   buf[4] == 0x9e && buf[5] == 0x1f && buf[18] == 0x01,
+	   buf[4] == 0x9e && buf[5] == 0x10 && buf[18] == 0x01,
 	   "RSOC option 2 READ CAPACITY(16): supported, usage data");
 	rsoc(2, 0x9e, 0x13, 4096);
 	ok(good() && buf[1] == 0x01, "RSOC option 2 9Eh/13h: not supported");
@@ -1316,6 +1316,19 @@ static void test_cmd_table(void)
 		}
 	}
 	ok(usage, "RSOC of each entry: supported, with the table's CDB usage data");
+
+	/* SPC-4 6.35.3: the service action itself where the CDB has it. */
+	usage = 1;
+	for (i = 0; (d = bootsan_scsi_cmd(i)); i++) {
+		if (!has_sa(d))
+			continue;
+		rsoc(2, d->op, d->sa, 4096);
+		if (!done_good() || buf[5] != d->sa) {
+			usage = 0;
+			printf("# RSOC of %02x/%02x: usage byte 1 is %02x\n", d->op, d->sa, buf[5]);
+		}
+	}
+	ok(usage, "RSOC of each service action: usage data byte 1 is the service action");
 
 	for (i = 0; (d = bootsan_scsi_cmd(i)); i++) {
 		cdb_of(d);
