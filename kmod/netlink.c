@@ -473,7 +473,7 @@ static int target_apply(struct bootsan_target *t, struct genl_info *info)
 	if (a[BOOTSAN_A_TARGET_MAX_SESSIONS]) {
 		t->max_sessions = nla_get_u32(a[BOOTSAN_A_TARGET_MAX_SESSIONS]);
 		if (!t->max_sessions)
-			t->max_sessions = BOOTSAN_DEFAULT_MAX_SESSIONS;
+			t->max_sessions = BOOTSAN_MAX_SESSIONS_DEFAULT;
 	}
 	if (a[BOOTSAN_A_TARGET_QUEUE_DEPTH]) {
 		t->queue_depth = nla_get_u32(a[BOOTSAN_A_TARGET_QUEUE_DEPTH]);
