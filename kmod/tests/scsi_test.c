@@ -1289,6 +1289,31 @@ static void test_cmd_table(void)
 	}
 	ok(n > 40 && sane, "command table: %u entries, each well formed, none twice", n);
 
+	/* Reservations: what moves data to the medium conflicts as a write. */
+	sane = 1;
+	for (i = 0; (d = bootsan_scsi_cmd(i)); i++) {
+		int reads = d->action == SCSI_ACT_READ || d->action == SCSI_ACT_VERIFY_READ ||
+			    d->action == SCSI_ACT_GET_LBA_STATUS;
+		int writes = d->action == SCSI_ACT_WRITE || d->action == SCSI_ACT_WRITE_VERIFY ||
+			     d->action == SCSI_ACT_WRITE_SAME || d->action == SCSI_ACT_UNMAP ||
+			     d->action == SCSI_ACT_COMPARE_AND_WRITE ||
+			     d->action == SCSI_ACT_FLUSH || d->action == SCSI_ACT_MODE_SELECT;
+
+		if ((reads && d->res != SCSI_RES_READ) || (writes && d->res != SCSI_RES_WRITE) ||
+		    ((d->action == SCSI_ACT_RESERVE) != (d->res == SCSI_RES_SPC2)) ||
+		    (d->action == SCSI_ACT_PR_IN && d->res != SCSI_RES_ALLOWED) ||
+		    (d->op == 0x5f) != (d->res >= SCSI_RES_PR_REGISTER &&
+					d->res <= SCSI_RES_PR_HOLDER) ||
+		    bootsan_scsi_cmd_of((const u8[]){ d->op, d->sa }) != d) {
+			sane = 0;
+			printf("# entry %02x/%02x: reservation class %d\n", d->op, d->sa, d->res);
+		}
+	}
+	ok(sane, "command table: each entry's reservation class fits its action, found by bootsan_scsi_cmd_of()");
+	ok(!bootsan_scsi_cmd_of((const u8[]){ 0x5f, 0x07 }) &&
+	   !bootsan_scsi_cmd_of((const u8[]){ 0x4d, 0x00 }),
+	   "bootsan_scsi_cmd_of: REGISTER AND MOVE and LOG SENSE are not in the table");
+
 	for (thin = 0; thin < 2; thin++) {
 		L.thin = thin;
 		rsoc(0, 0, 0, 4096);
