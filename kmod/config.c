@@ -48,8 +48,8 @@ struct bootsan_target *bootsan_target_alloc(const char *iqn)
 	kref_init(&t->ref);
 	strscpy(t->iqn, iqn, sizeof(t->iqn));
 	t->auth = BOOTSAN_AUTH_NONE;
-	t->max_sessions = BOOTSAN_DEFAULT_MAX_SESSIONS;
-	t->queue_depth = BOOTSAN_DEFAULT_QUEUE_DEPTH;
+	t->max_sessions = BOOTSAN_MAX_SESSIONS_DEFAULT;
+	t->queue_depth = BOOTSAN_QUEUE_DEPTH_DEFAULT;
 	INIT_LIST_HEAD(&t->luns);
 	INIT_LIST_HEAD(&t->acls);
 	atomic_set(&t->nr_sessions, 0);
@@ -285,8 +285,8 @@ struct bootsan_portal *bootsan_portal_alloc(const u8 *addr, u8 addr_len, u16 por
 	p->addr_len = addr_len;
 	p->port = port;
 	p->tpgt = BOOTSAN_DEFAULT_TPGT;
-	p->max_connections = BOOTSAN_DEFAULT_MAX_CONNECTIONS;
-	p->login_timeout = BOOTSAN_DEFAULT_LOGIN_TIMEOUT;
+	p->max_connections = BOOTSAN_MAX_CONNECTIONS_DEFAULT;
+	p->login_timeout = BOOTSAN_LOGIN_TIMEOUT_DEFAULT;
 	atomic_set(&p->connections, 0);
 	bootsan_prelogin_portal_init(p);
 	return p;

@@ -23,15 +23,9 @@
 #define BOOTSAN_DEFAULT_PORT		3260
 #define BOOTSAN_DEFAULT_TPGT		1
 /*
- * Room for a lab of a thousand machines and more on one host: an idle
- * session costs about 15 KiB. What protects the host from connections
- * that never log in is prelogin.c, not these.
+ * The defaults of targets and portals (BOOTSAN_*_DEFAULT) are constants of
+ * uapi/bootsan.yaml, so that the daemon reads the same values.
  */
-#define BOOTSAN_DEFAULT_MAX_SESSIONS	4096
-#define BOOTSAN_DEFAULT_QUEUE_DEPTH	32
-#define BOOTSAN_DEFAULT_MAX_CONNECTIONS	4096
-/* Seconds to complete a login, as LIO's default. */
-#define BOOTSAN_DEFAULT_LOGIN_TIMEOUT	15
 #define BOOTSAN_CHAP_USER_MAX_LEN	255
 #define BOOTSAN_ALIAS_MAX_LEN		255
 #define BOOTSAN_SERIAL_MAX_LEN		64

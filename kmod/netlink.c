@@ -5,7 +5,8 @@
  * handlers. Every rejected request carries an extack message naming the
  * attribute at fault. Do handlers run between bootsan_nl_pre_doit() and
  * bootsan_nl_post_doit(), which refuse other namespaces and hold
- * bootsan_config_mutex for them; dumps do both themselves.
+ * bootsan_config_mutex for them; dump handlers run through dump_locked(),
+ * which does the same for each pass of a dump.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -74,12 +75,6 @@ static int check_netns(struct net *net, struct netlink_ext_ack *extack)
 		return 0;
 	NL_SET_ERR_MSG(extack, "bootsan works in the initial network namespace only");
 	return -EOPNOTSUPP;
-}
-
-/* Dumps cannot refuse from a namespace check alone: they return the error. */
-static int dump_check_netns(struct sk_buff *skb, struct netlink_callback *cb)
-{
-	return check_netns(sock_net(skb->sk), cb->extack);
 }
 
 /*
@@ -271,6 +266,26 @@ static int dump_result(struct sk_buff *skb, int err)
 	return err ? err : skb->len;
 }
 
+/*
+ * Every dump handler is one call of this: for each pass of a dump it does
+ * what bootsan_nl_pre_doit() and bootsan_nl_post_doit() do around a do
+ * handler (refuse other namespaces, hold bootsan_config_mutex), and @walk
+ * only fills @skb, resuming from cb->args. The spec's dump pre and post
+ * would become .start and .done, which run once per dump, not per pass.
+ */
+static int dump_locked(struct sk_buff *skb, struct netlink_callback *cb,
+		       int (*walk)(struct sk_buff *skb, struct netlink_callback *cb))
+{
+	int ret = check_netns(sock_net(skb->sk), cb->extack);
+
+	if (ret)
+		return ret;
+	mutex_lock(&bootsan_config_mutex);
+	ret = walk(skb, cb);
+	mutex_unlock(&bootsan_config_mutex);
+	return dump_result(skb, ret);
+}
+
 /* ---- portals ---- */
 
 static int portal_key(struct genl_info *info, u8 **addr, u8 *addr_len, u16 *port)
@@ -400,25 +415,26 @@ int bootsan_nl_portal_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return reply_one(info, BOOTSAN_CMD_PORTAL_GET, portal_fill, p);
 }
 
-int bootsan_nl_portal_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+static int portal_walk(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct bootsan_portal *p;
 	long idx = 0;
-	int ret = dump_check_netns(skb, cb);
+	int ret;
 
-	if (ret)
-		return ret;
-	mutex_lock(&bootsan_config_mutex);
 	list_for_each_entry(p, &bootsan_portals, node) {
 		if (idx++ < cb->args[0])
 			continue;
 		ret = dump_one(skb, cb, BOOTSAN_CMD_PORTAL_GET, portal_fill, p);
 		if (ret)
-			break;
+			return ret;
 		cb->args[0] = idx;
 	}
-	mutex_unlock(&bootsan_config_mutex);
-	return dump_result(skb, ret);
+	return 0;
+}
+
+int bootsan_nl_portal_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return dump_locked(skb, cb, portal_walk);
 }
 
 /* ---- targets ---- */
@@ -457,7 +473,7 @@ static int target_apply(struct bootsan_target *t, struct genl_info *info)
 	if (a[BOOTSAN_A_TARGET_MAX_SESSIONS]) {
 		t->max_sessions = nla_get_u32(a[BOOTSAN_A_TARGET_MAX_SESSIONS]);
 		if (!t->max_sessions)
-			t->max_sessions = BOOTSAN_DEFAULT_MAX_SESSIONS;
+			t->max_sessions = BOOTSAN_MAX_SESSIONS_DEFAULT;
 	}
 	if (a[BOOTSAN_A_TARGET_QUEUE_DEPTH]) {
 		t->queue_depth = nla_get_u32(a[BOOTSAN_A_TARGET_QUEUE_DEPTH]);
@@ -602,23 +618,24 @@ int bootsan_nl_target_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return reply_one(info, BOOTSAN_CMD_TARGET_GET, target_fill, t);
 }
 
-int bootsan_nl_target_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+static int target_walk(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct bootsan_target *t;
 	unsigned long id;
-	int ret = dump_check_netns(skb, cb);
+	int ret;
 
-	if (ret)
-		return ret;
-	mutex_lock(&bootsan_config_mutex);
 	xa_for_each_start(&bootsan_targets, id, t, cb->args[0]) {
 		ret = dump_one(skb, cb, BOOTSAN_CMD_TARGET_GET, target_fill, t);
 		if (ret)
-			break;
+			return ret;
 		cb->args[0] = id + 1;
 	}
-	mutex_unlock(&bootsan_config_mutex);
-	return dump_result(skb, ret);
+	return 0;
+}
+
+int bootsan_nl_target_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return dump_locked(skb, cb, target_walk);
 }
 
 /* ---- LUNs ---- */
@@ -828,22 +845,18 @@ int bootsan_nl_lun_get_doit(struct sk_buff *skb, struct genl_info *info)
  * calling @fill on each. cb->args[0] is the target id and cb->args[1] the
  * LUN number to resume from.
  */
-static int dump_luns(struct sk_buff *skb, struct netlink_callback *cb,
+static int walk_luns(struct sk_buff *skb, struct netlink_callback *cb,
 		     struct nlattr *filter, u8 cmd,
 		     int (*fill)(struct sk_buff *, const void *))
 {
 	struct bootsan_target *t;
 	struct bootsan_lun *l;
 	unsigned long id;
-	int ret = dump_check_netns(skb, cb);
+	int ret;
 
-	if (ret)
-		return ret;
-	mutex_lock(&bootsan_config_mutex);
 	if (filter && !bootsan_target_find(nla_data(filter))) {
 		NL_SET_ERR_MSG_ATTR(cb->extack, filter, "no such target");
-		ret = -ENOENT;
-		goto out;
+		return -ENOENT;
 	}
 	xa_for_each_start(&bootsan_targets, id, t, cb->args[0]) {
 		if (filter && strcmp(t->iqn, nla_data(filter)))
@@ -855,21 +868,24 @@ static int dump_luns(struct sk_buff *skb, struct netlink_callback *cb,
 		     l = list_is_last(&l->node, &t->luns) ? NULL : list_next_entry(l, node)) {
 			ret = dump_one(skb, cb, cmd, fill, l);
 			if (ret)
-				goto out;
+				return ret;
 			cb->args[1] = l->lun + 1;
 		}
 		cb->args[0] = id + 1;
 		cb->args[1] = 0;
 	}
-out:
-	mutex_unlock(&bootsan_config_mutex);
-	return dump_result(skb, ret);
+	return 0;
+}
+
+static int lun_walk(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return walk_luns(skb, cb, bootsan_dump_attrs(cb)[BOOTSAN_A_LUN_TARGET],
+			 BOOTSAN_CMD_LUN_GET, lun_fill);
 }
 
 int bootsan_nl_lun_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	return dump_luns(skb, cb, bootsan_dump_attrs(cb)[BOOTSAN_A_LUN_TARGET],
-			 BOOTSAN_CMD_LUN_GET, lun_fill);
+	return dump_locked(skb, cb, lun_walk);
 }
 
 /* ---- statistics ---- */
@@ -919,10 +935,15 @@ int bootsan_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return reply_one(info, BOOTSAN_CMD_STATS_GET, stats_fill, l);
 }
 
+static int stats_walk(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return walk_luns(skb, cb, bootsan_dump_attrs(cb)[BOOTSAN_A_STATS_TARGET],
+			 BOOTSAN_CMD_STATS_GET, stats_fill);
+}
+
 int bootsan_nl_stats_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	return dump_luns(skb, cb, bootsan_dump_attrs(cb)[BOOTSAN_A_STATS_TARGET],
-			 BOOTSAN_CMD_STATS_GET, stats_fill);
+	return dump_locked(skb, cb, stats_walk);
 }
 
 /* ---- ACLs ---- */
@@ -1041,7 +1062,7 @@ int bootsan_nl_acl_get_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /* cb->args[0]: target id, cb->args[1]: entries of it already sent. */
-int bootsan_nl_acl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+static int acl_walk(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nlattr *filter = bootsan_dump_attrs(cb)[BOOTSAN_A_ACL_TARGET];
 	struct acl_ref r;
@@ -1049,15 +1070,11 @@ int bootsan_nl_acl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	struct bootsan_acl *acl;
 	unsigned long id;
 	long idx;
-	int ret = dump_check_netns(skb, cb);
+	int ret;
 
-	if (ret)
-		return ret;
-	mutex_lock(&bootsan_config_mutex);
 	if (filter && !bootsan_target_find(nla_data(filter))) {
 		NL_SET_ERR_MSG_ATTR(cb->extack, filter, "no such target");
-		ret = -ENOENT;
-		goto out;
+		return -ENOENT;
 	}
 	xa_for_each_start(&bootsan_targets, id, t, cb->args[0]) {
 		if (filter && strcmp(t->iqn, nla_data(filter)))
@@ -1073,15 +1090,18 @@ int bootsan_nl_acl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 			r.acl = acl;
 			ret = dump_one(skb, cb, BOOTSAN_CMD_ACL_GET, acl_fill, &r);
 			if (ret)
-				goto out;
+				return ret;
 			cb->args[1] = idx;
 		}
 		cb->args[0] = id + 1;
 		cb->args[1] = 0;
 	}
-out:
-	mutex_unlock(&bootsan_config_mutex);
-	return dump_result(skb, ret);
+	return 0;
+}
+
+int bootsan_nl_acl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return dump_locked(skb, cb, acl_walk);
 }
 
 /* ---- sessions ---- */
@@ -1188,14 +1208,15 @@ int bootsan_nl_session_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
-/* Sessions are listed in creation order: resume after the last id sent. */
-int bootsan_nl_session_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+/*
+ * Sessions are listed in creation order: resume after the last id sent.
+ * bootsan_session_mutex nests in the config mutex, as for session get.
+ */
+static int session_walk(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct bootsan_session *s;
-	int ret = dump_check_netns(skb, cb);
+	int ret = 0;
 
-	if (ret)
-		return ret;
 	mutex_lock(&bootsan_session_mutex);
 	list_for_each_entry(s, &bootsan_sessions, node) {
 		if (s->id <= cb->args[0])
@@ -1206,7 +1227,12 @@ int bootsan_nl_session_get_dumpit(struct sk_buff *skb, struct netlink_callback *
 		cb->args[0] = s->id;
 	}
 	mutex_unlock(&bootsan_session_mutex);
-	return dump_result(skb, ret);
+	return ret;
+}
+
+int bootsan_nl_session_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return dump_locked(skb, cb, session_walk);
 }
 
 int bootsan_nl_session_kill_doit(struct sk_buff *skb, struct genl_info *info)

@@ -12,31 +12,9 @@
 #include "pr.h"
 #include "resp_writer.h"
 
-#define OP_TEST_UNIT_READY	0x00
-#define OP_REQUEST_SENSE	0x03
-#define OP_READ_6		0x08
-#define OP_INQUIRY		0x12
+/* Which commands conflict is in scsi.c's table (enum scsi_res). */
 #define OP_RESERVE_6		0x16
-#define OP_RELEASE_6		0x17
-#define OP_MODE_SENSE_6		0x1a
-#define OP_READ_CAPACITY_10	0x25
-#define OP_READ_10		0x28
-#define OP_VERIFY_10		0x2f
-#define OP_LOG_SENSE		0x4d
 #define OP_RESERVE_10		0x56
-#define OP_RELEASE_10		0x57
-#define OP_MODE_SENSE_10	0x5a
-#define OP_PR_IN		0x5e
-#define OP_PR_OUT		0x5f
-#define OP_READ_16		0x88
-#define OP_VERIFY_16		0x8f
-#define OP_SERVICE_ACTION_IN_16	0x9e
-#define OP_REPORT_LUNS		0xa0
-#define OP_MAINTENANCE_IN	0xa3
-#define OP_READ_12		0xa8
-
-#define SA_READ_CAPACITY_16	0x10
-#define SA_GET_LBA_STATUS	0x12
 
 /* PERSISTENT RESERVE IN service actions. */
 #define PRIN_READ_KEYS		0x00
@@ -178,17 +156,22 @@ static const u8 ua_sense[PR_UA_NR][2] = {
 	[PR_UA_CAPACITY_CHANGED] = { 0x2a, 0x09 },
 };
 
+/* The flags of @cdb's command in scsi.c's table; none if unsupported. */
+static u8 cmd_flags(const u8 *cdb)
+{
+	const struct scsi_cmd_desc *d = bootsan_scsi_cmd_of(cdb);
+
+	return d ? d->flags : 0;
+}
+
 bool bootsan_pr_ua_check(struct pr_state *s, const struct pr_nexus *n, const u8 *cdb,
 			 struct scsi_req *req)
 {
 	struct pr_ua_entry *e;
 	int ua;
 
-	if (cdb[0] == OP_INQUIRY || cdb[0] == OP_REPORT_LUNS ||
-	    cdb[0] == OP_REQUEST_SENSE)
-		return false;
 	e = ua_find(s, n);
-	if (!e || !e->pending)
+	if (!e || !e->pending || (cmd_flags(cdb) & SCSI_CMD_NO_UA))
 		return false;
 	for (ua = 0; ua < PR_UA_NR; ua++)
 		if (e->pending & (1u << ua))
@@ -233,55 +216,12 @@ static bool is_holder(const struct pr_state *s, int reg)
 	return type_all_registrants(s->type) || s->holder == reg;
 }
 
-enum cmd_class {
-	CLASS_ALLOWED,		/* never conflicts */
-	CLASS_READ,		/* reads data or state: allowed under WE types */
-	CLASS_WRITE,		/* anything else */
-	CLASS_PR_OUT_REGISTER,
-	CLASS_PR_OUT_REGISTERED,	/* needs a registered nexus */
-	CLASS_PR_OUT_HOLDER,		/* RESERVE, REGISTER AND MOVE */
-};
-
-static enum cmd_class classify(const u8 *cdb)
+/* A command scsi.c does not support is treated as one that writes. */
+static enum scsi_res cmd_res(const u8 *cdb)
 {
-	switch (cdb[0]) {
-	case OP_INQUIRY:
-	case OP_REPORT_LUNS:
-	case OP_REQUEST_SENSE:
-	case OP_TEST_UNIT_READY:
-	case OP_READ_CAPACITY_10:
-	case OP_LOG_SENSE:
-	case OP_PR_IN:
-		return CLASS_ALLOWED;
-	case OP_SERVICE_ACTION_IN_16:
-		return (cdb[1] & 0x1f) == SA_READ_CAPACITY_16 ? CLASS_ALLOWED :
-								  CLASS_READ;
-	case OP_READ_6:
-	case OP_READ_10:
-	case OP_READ_12:
-	case OP_READ_16:
-	case OP_VERIFY_10:
-	case OP_VERIFY_16:
-	case OP_MODE_SENSE_6:
-	case OP_MODE_SENSE_10:
-	case OP_MAINTENANCE_IN:
-		return CLASS_READ;
-	case OP_PR_OUT:
-		switch (cdb[1] & 0x1f) {
-		case PROUT_REGISTER:
-		case PROUT_REGISTER_IGNORE:
-			return CLASS_PR_OUT_REGISTER;
-		case PROUT_RELEASE:
-		case PROUT_CLEAR:
-		case PROUT_PREEMPT:
-		case PROUT_PREEMPT_ABORT:
-			return CLASS_PR_OUT_REGISTERED;
-		default:
-			return CLASS_PR_OUT_HOLDER;
-		}
-	default:
-		return CLASS_WRITE;
-	}
+	const struct scsi_cmd_desc *d = bootsan_scsi_cmd_of(cdb);
+
+	return d ? d->res : SCSI_RES_WRITE;
 }
 
 static bool any_registrant(const struct pr_state *s)
@@ -294,37 +234,33 @@ static bool any_registrant(const struct pr_state *s)
 	return false;
 }
 
-static bool is_spc2_cmd(u8 op)
-{
-	return op == OP_RESERVE_6 || op == OP_RESERVE_10 ||
-	       op == OP_RELEASE_6 || op == OP_RELEASE_10;
-}
-
 bool bootsan_pr_conflict(const struct pr_state *s, const struct pr_nexus *n, const u8 *cdb)
 {
-	enum cmd_class cls = classify(cdb);
+	enum scsi_res res;
 	int reg;
 
+	/* Nothing reserved or registered: the common case, no lookup. */
+	if (!s->spc2_reserved && !s->reserved && !any_registrant(s))
+		return false;
 	if (s->spc2_reserved && !nexus_eq(&s->spc2_holder, n)) {
 		/* Another nexus holds the whole LUN (SPC-2 7.21). */
-		return !(cdb[0] == OP_INQUIRY || cdb[0] == OP_REPORT_LUNS ||
-			 cdb[0] == OP_REQUEST_SENSE || cdb[0] == OP_RELEASE_6 ||
-			 cdb[0] == OP_RELEASE_10);
+		return !(cmd_flags(cdb) & SCSI_CMD_SPC2_OK);
 	}
+	res = cmd_res(cdb);
 	/* CRH 0: RESERVE and RELEASE conflict once anyone is registered. */
-	if (is_spc2_cmd(cdb[0]))
+	if (res == SCSI_RES_SPC2)
 		return any_registrant(s);
-	if (!s->reserved || cls == CLASS_ALLOWED || cls == CLASS_PR_OUT_REGISTER)
+	if (!s->reserved || res == SCSI_RES_ALLOWED || res == SCSI_RES_PR_REGISTER)
 		return false;
 	reg = reg_find(s, n);
 	if (is_holder(s, reg))
 		return false;
-	switch (cls) {
-	case CLASS_PR_OUT_REGISTERED:
+	switch (res) {
+	case SCSI_RES_PR_REGISTERED:
 		return reg < 0;
-	case CLASS_PR_OUT_HOLDER:
+	case SCSI_RES_PR_HOLDER:
 		return true;
-	case CLASS_READ:
+	case SCSI_RES_READ:
 		if (type_write_exclusive(s->type))
 			return false;
 		return !(type_registrants(s->type) && reg >= 0);

@@ -129,6 +129,21 @@ struct scsi_req {
 };
 
 /*
+ * How reservations treat a command (SPC-4 5.13, table 63): pr.c reads it from
+ * the command's table entry. An entry that names none is SCSI_RES_WRITE,
+ * which conflicts with every reservation the nexus does not hold.
+ */
+enum scsi_res {
+	SCSI_RES_WRITE = 0,		/* changes data or state */
+	SCSI_RES_ALLOWED,		/* never conflicts with a PR */
+	SCSI_RES_READ,			/* allowed under Write Exclusive types */
+	SCSI_RES_PR_REGISTER,		/* PR OUT REGISTER (AND IGNORE EXISTING KEY) */
+	SCSI_RES_PR_REGISTERED,		/* PR OUT that needs a registered nexus */
+	SCSI_RES_PR_HOLDER,		/* PR OUT RESERVE: the holder only */
+	SCSI_RES_SPC2,			/* RESERVE and RELEASE (6) and (10) */
+};
+
+/*
  * One supported command: the single table in scsi.c is what decoding,
  * REPORT SUPPORTED OPERATION CODES and the transport read. A new command
  * is one entry and its decode function; if it must reach the backend, its
@@ -143,7 +158,9 @@ struct scsi_cmd_desc {
 	 * CDB usage data as REPORT SUPPORTED OPERATION CODES returns it: a
 	 * one for every CDB bit the device server evaluates (SPC-4 6.35.3),
 	 * including the bits it rejects when set; control byte and group
-	 * number bits read zero since nothing in them is supported.
+	 * number bits read zero since nothing in them is supported. Where
+	 * the CDB has a service action, its value stands there instead
+	 * (byte 1 here, as sa).
 	 */
 	u8 usage[SCSI_CDB_MAX_LEN];
 	/*
@@ -155,13 +172,24 @@ struct scsi_cmd_desc {
 	 */
 	bool (*decode)(const struct scsi_lun_info *lun, struct scsi_req *req);
 	enum scsi_action action;
+	enum scsi_res res;		/* how reservations treat it (pr.c) */
 };
 
 #define SCSI_CMD_SA		0x01	/* the opcode has service actions */
 #define SCSI_CMD_THIN		0x02	/* supported on thin LUNs only */
+/* Answered even with a UNIT ATTENTION pending (SAM-5 5.14, SPC-4 5.14). */
+#define SCSI_CMD_NO_UA		0x04
+/* Allowed to other nexuses while one holds an SPC-2 reservation (SPC-2 7.21). */
+#define SCSI_CMD_SPC2_OK	0x08
 
 /* Entry @i of the command table; NULL past its end. */
 const struct scsi_cmd_desc *bootsan_scsi_cmd(u32 i);
+
+/*
+ * The table entry of the command in @cdb (opcode, and service action where
+ * the opcode has them), on thick and thin LUNs alike; NULL if unsupported.
+ */
+const struct scsi_cmd_desc *bootsan_scsi_cmd_of(const u8 *cdb);
 
 /*
  * Decode the CDB of @req for the logical unit @lun and fill the out fields.

@@ -1556,6 +1556,54 @@ TEST_F(nl, other_netns_gets_eopnotsupp)
 	capture_free(&c);
 }
 
+/* Dumps from another namespace are refused as do requests are: no entries. */
+static int netns_dump_child(void *arg)
+{
+	struct capture c = {};
+	struct bsnl *h;
+	int failed = 0, r;
+
+	(void)arg;
+	if (unshare(CLONE_NEWNET)) {
+		perror("# unshare(CLONE_NEWNET)");
+		return 1;
+	}
+	r = bsnl_open(&h);
+	CHILD_EXPECT(failed, r == 0, "bsnl_open in a new netns: %s", strerror(-r));
+	if (r)
+		return 1;
+#define EXPECT_DUMP_REFUSED(cmd, ...) do { \
+	r = DUMP(h, &c, cmd, ##__VA_ARGS__); \
+	CHILD_EXPECT(failed, r == -EOPNOTSUPP && c.n == 0, \
+		     "%s dump in a new netns: %d (%s), %d entries", #cmd, r, strerror(-r), c.n); \
+	CHILD_EXPECT(failed, bsnl_extack(h)[0], "%s dump in a new netns: no extack message", \
+		     #cmd); \
+	capture_free(&c); \
+} while (0)
+	EXPECT_DUMP_REFUSED(BOOTSAN_CMD_PORTAL_GET);
+	EXPECT_DUMP_REFUSED(BOOTSAN_CMD_TARGET_GET);
+	EXPECT_DUMP_REFUSED(BOOTSAN_CMD_LUN_GET);
+	EXPECT_DUMP_REFUSED(BOOTSAN_CMD_LUN_GET, STR(BOOTSAN_A_LUN_TARGET, "iqn.2024-01.org.example:full0"));
+	EXPECT_DUMP_REFUSED(BOOTSAN_CMD_STATS_GET);
+	EXPECT_DUMP_REFUSED(BOOTSAN_CMD_ACL_GET);
+	EXPECT_DUMP_REFUSED(BOOTSAN_CMD_SESSION_GET);
+#undef EXPECT_DUMP_REFUSED
+	bsnl_close(h);
+	return failed;
+}
+
+TEST_F(nl, other_netns_dumps_get_eopnotsupp)
+{
+	struct capture c = {};
+
+	ASSERT_EQ(0, configure_full(self->h, self->img, 2));
+	EXPECT_EQ(0, run_child(netns_dump_child, NULL));
+	/* the initial namespace still sees everything */
+	ASSERT_EQ(0, DUMP(self->h, &c, BOOTSAN_CMD_LUN_GET));
+	EXPECT_EQ(4, c.n);
+	capture_free(&c);
+}
+
 /* ---- scale ------------------------------------------------------------- */
 
 #define BIG_TARGETS	1000

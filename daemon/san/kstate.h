@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/bootsan.h>
+
 #define KS_IQN_MAX	224
 #define KS_NAME_MAX	256
 #define KS_SECRET_MAX	255
@@ -75,22 +77,18 @@ struct ks_target {
 };
 
 /*
- * What the module takes a target's 0 to mean (kmod/config.h,
- * BOOTSAN_DEFAULT_MAX_SESSIONS and BOOTSAN_DEFAULT_QUEUE_DEPTH): a 0 in the
- * wanted state is compared and sent as this value, so a limit taken back
- * to the default reaches the kernel.
+ * What the module takes a target's 0 to mean (the spec's constants, which
+ * the module uses too): a 0 in the wanted state is compared and sent as
+ * this value, so a limit taken back to the default reaches the kernel.
  */
-#define KS_DEFAULT_MAX_SESSIONS	4096
-#define KS_DEFAULT_QUEUE_DEPTH	32
-
 static inline uint32_t ks_max_sessions(const struct ks_target *t)
 {
-	return t->max_sessions ? t->max_sessions : KS_DEFAULT_MAX_SESSIONS;
+	return t->max_sessions ? t->max_sessions : BOOTSAN_MAX_SESSIONS_DEFAULT;
 }
 
 static inline uint32_t ks_queue_depth(const struct ks_target *t)
 {
-	return t->queue_depth ? t->queue_depth : KS_DEFAULT_QUEUE_DEPTH;
+	return t->queue_depth ? t->queue_depth : BOOTSAN_QUEUE_DEPTH_DEFAULT;
 }
 
 struct ks_state {

@@ -1214,7 +1214,7 @@ static void test_rsoc(void)
 	ok(bad_field(2, 2), "RSOC option 1 on 9Eh (has service actions): INVALID FIELD");
 	rsoc(2, 0x9e, 0x10, 4096);
 	ok(good() && R.data_in_len == 20 && buf[1] == 0x03 && be16_at(buf + 2) == 16 &&
-	   buf[4] == 0x9e && buf[5] == 0x1f && buf[18] == 0x01,
+	   buf[4] == 0x9e && buf[5] == 0x10 && buf[18] == 0x01,
 	   "RSOC option 2 READ CAPACITY(16): supported, usage data");
 	rsoc(2, 0x9e, 0x13, 4096);
 	ok(good() && buf[1] == 0x01, "RSOC option 2 9Eh/13h: not supported");
@@ -1289,6 +1289,31 @@ static void test_cmd_table(void)
 	}
 	ok(n > 40 && sane, "command table: %u entries, each well formed, none twice", n);
 
+	/* Reservations: what moves data to the medium conflicts as a write. */
+	sane = 1;
+	for (i = 0; (d = bootsan_scsi_cmd(i)); i++) {
+		int reads = d->action == SCSI_ACT_READ || d->action == SCSI_ACT_VERIFY_READ ||
+			    d->action == SCSI_ACT_GET_LBA_STATUS;
+		int writes = d->action == SCSI_ACT_WRITE || d->action == SCSI_ACT_WRITE_VERIFY ||
+			     d->action == SCSI_ACT_WRITE_SAME || d->action == SCSI_ACT_UNMAP ||
+			     d->action == SCSI_ACT_COMPARE_AND_WRITE ||
+			     d->action == SCSI_ACT_FLUSH || d->action == SCSI_ACT_MODE_SELECT;
+
+		if ((reads && d->res != SCSI_RES_READ) || (writes && d->res != SCSI_RES_WRITE) ||
+		    ((d->action == SCSI_ACT_RESERVE) != (d->res == SCSI_RES_SPC2)) ||
+		    (d->action == SCSI_ACT_PR_IN && d->res != SCSI_RES_ALLOWED) ||
+		    (d->op == 0x5f) != (d->res >= SCSI_RES_PR_REGISTER &&
+					d->res <= SCSI_RES_PR_HOLDER) ||
+		    bootsan_scsi_cmd_of((const u8[]){ d->op, d->sa }) != d) {
+			sane = 0;
+			printf("# entry %02x/%02x: reservation class %d\n", d->op, d->sa, d->res);
+		}
+	}
+	ok(sane, "command table: each entry's reservation class fits its action, found by bootsan_scsi_cmd_of()");
+	ok(!bootsan_scsi_cmd_of((const u8[]){ 0x5f, 0x07 }) &&
+	   !bootsan_scsi_cmd_of((const u8[]){ 0x4d, 0x00 }),
+	   "bootsan_scsi_cmd_of: REGISTER AND MOVE and LOG SENSE are not in the table");
+
 	for (thin = 0; thin < 2; thin++) {
 		L.thin = thin;
 		rsoc(0, 0, 0, 4096);
@@ -1316,6 +1341,19 @@ static void test_cmd_table(void)
 		}
 	}
 	ok(usage, "RSOC of each entry: supported, with the table's CDB usage data");
+
+	/* SPC-4 6.35.3: the service action itself where the CDB has it. */
+	usage = 1;
+	for (i = 0; (d = bootsan_scsi_cmd(i)); i++) {
+		if (!has_sa(d))
+			continue;
+		rsoc(2, d->op, d->sa, 4096);
+		if (!done_good() || buf[5] != d->sa) {
+			usage = 0;
+			printf("# RSOC of %02x/%02x: usage byte 1 is %02x\n", d->op, d->sa, buf[5]);
+		}
+	}
+	ok(usage, "RSOC of each service action: usage data byte 1 is the service action");
 
 	for (i = 0; (d = bootsan_scsi_cmd(i)); i++) {
 		cdb_of(d);
