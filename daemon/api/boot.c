@@ -220,9 +220,6 @@ static void get_boot_script(struct http_req *r)
 	req.dialect = boot_query_dialect(&q);
 	boot_buf_init(&b, mem, SCRIPT_MAX);
 
-	log_info("boot script for %s: mac [%s] uuid [%s] serial [%s]", http_peer(r),
-		 boot_query_get(&q, BOOT_Q_MAC), boot_query_get(&q, BOOT_Q_UUID),
-		 boot_query_get(&q, BOOT_Q_SERIAL));
 	boot_identity_from(&ask.id, boot_query_get(&q, BOOT_Q_MAC), boot_query_get(&q, BOOT_Q_UUID),
 			   boot_query_get(&q, BOOT_Q_SERIAL));
 	ask.choice = boot_query_get(&q, BOOT_Q_PROFILE);
@@ -232,8 +229,11 @@ static void get_boot_script(struct http_req *r)
 		boot_resolution_release(&res);
 		free(mem);
 		http_reply_elsewhere(r);
-		return;
+		return;	/* logged where it is answered */
 	}
+	log_info("boot script for %s: mac [%s] uuid [%s] serial [%s]", http_peer(r),
+		 boot_query_get(&q, BOOT_Q_MAC), boot_query_get(&q, BOOT_Q_UUID),
+		 boot_query_get(&q, BOOT_Q_SERIAL));
 	if (res.decision == BOOT_DECIDE_BUSY)
 		log_warn("enrollment of %s from %s refused: %s",
 			 ask.id.mac[0] ? ask.id.mac : ask.id.uuid[0], http_peer(r), res.reason);

@@ -3,7 +3,8 @@
  * The HTTP server: an acceptor thread per CPU (http_accept.h) that answers
  * HTTP_ROUTE_FAST routes itself and hands every other connection to
  * libmicrohttpd (poll() in a pool of one thread per CPU; see start_mhd()
- * for why not epoll), a route table, bodies gathered up to a limit,
+ * for why not epoll; /api/ and fast requests that would wait each have a
+ * daemon of their own), a route table, bodies gathered up to a limit,
  * bearer-token auth for /api/ and JSON replies.
  *
  * A module adds its routes once before http_start():

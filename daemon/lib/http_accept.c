@@ -365,14 +365,19 @@ static enum http_serve serve_here(struct accept_loop *l, struct waiting *w,
 }
 
 /* The slow daemon while it has room, else the boot daemon. */
-static struct MHD_Daemon *slow_daemon(const struct http_acceptor *a)
+static struct MHD_Daemon *slow_daemon(struct http_acceptor *a)
 {
 	const union MHD_DaemonInfo *di;
+	bool room;
 
 	if (!a->conf.slow)
 		return a->conf.boot;
+	/* One acceptor at a time: with a thread pool it sums into one field. */
+	pthread_mutex_lock(&a->lock);
 	di = MHD_get_daemon_info(a->conf.slow, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-	return di && di->num_connections < a->conf.slow_limit ? a->conf.slow : a->conf.boot;
+	room = di && di->num_connections < a->conf.slow_limit;
+	pthread_mutex_unlock(&a->lock);
+	return room ? a->conf.slow : a->conf.boot;
 }
 
 /*
