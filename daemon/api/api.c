@@ -39,17 +39,21 @@ static void get_status(struct http_req *r)
 	json_t *counts = json_object(), *o;
 	int running, copying;
 
+	/* In a snapshot: status answers while a writer waits for the database. */
+	store_read_begin(d->store);
 	for (size_t i = 0; i < ARRAY_SIZE(counted); i++) {
 		int64_t n = 0;
 		int err = store_count(d->store, counted[i].t, &n);
 
 		if (err) {
+			store_read_end(d->store);
 			json_decref(counts);
 			http_reply_errno(r, err, NULL, "counting");
 			return;
 		}
 		json_object_set_new(counts, counted[i].name, json_integer(n));
 	}
+	store_read_end(d->store);
 	pthread_mutex_lock(&d->jobs_lock);
 	running = d->jobs_running;
 	copying = d->clones_copying;

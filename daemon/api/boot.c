@@ -202,7 +202,8 @@ static void get_boot_script(struct http_req *r)
 	struct boot_resolution res;
 	struct boot_query q;
 	struct boot_request req;
-	struct boot_ask ask = { .via = BOOT_VIA_IPXE };
+	/* An acceptor may not wait for the store's writer (enrollment). */
+	struct boot_ask ask = { .via = BOOT_VIA_IPXE, .reads_only = http_on_acceptor(r) };
 	char base[256], *mem = malloc(SCRIPT_MAX), served[256] = "";
 	const char *why = NULL;
 	struct boot_buf b;
@@ -219,14 +220,20 @@ static void get_boot_script(struct http_req *r)
 	req.dialect = boot_query_dialect(&q);
 	boot_buf_init(&b, mem, SCRIPT_MAX);
 
-	log_info("boot script for %s: mac [%s] uuid [%s] serial [%s]", http_peer(r),
-		 boot_query_get(&q, BOOT_Q_MAC), boot_query_get(&q, BOOT_Q_UUID),
-		 boot_query_get(&q, BOOT_Q_SERIAL));
 	boot_identity_from(&ask.id, boot_query_get(&q, BOOT_Q_MAC), boot_query_get(&q, BOOT_Q_UUID),
 			   boot_query_get(&q, BOOT_Q_SERIAL));
 	ask.choice = boot_query_get(&q, BOOT_Q_PROFILE);
 	boot_store_view(&view, &ctx);
 	boot_resolve(&view, &ask, &res);
+	if (res.decision == BOOT_DECIDE_ELSEWHERE) {
+		boot_resolution_release(&res);
+		free(mem);
+		http_reply_elsewhere(r);
+		return;	/* logged where it is answered */
+	}
+	log_info("boot script for %s: mac [%s] uuid [%s] serial [%s]", http_peer(r),
+		 boot_query_get(&q, BOOT_Q_MAC), boot_query_get(&q, BOOT_Q_UUID),
+		 boot_query_get(&q, BOOT_Q_SERIAL));
 	if (res.decision == BOOT_DECIDE_BUSY)
 		log_warn("enrollment of %s from %s refused: %s",
 			 ask.id.mac[0] ? ask.id.mac : ask.id.uuid[0], http_peer(r), res.reason);
@@ -299,6 +306,7 @@ static void get_pxelinux(struct http_req *r)
 	struct boot_request req;
 	struct boot_ask ask = {
 		.via = kind == BOOT_PXE_NAME_DEFAULT ? BOOT_VIA_PXELINUX_DEFAULT : BOOT_VIA_PXELINUX,
+		.reads_only = http_on_acceptor(r),
 	};
 	const char *why;
 	struct boot_buf b;
@@ -317,6 +325,11 @@ static void get_pxelinux(struct http_req *r)
 			   kind == BOOT_PXE_NAME_UUID ? id : NULL, NULL);
 	boot_store_view(&view, &ctx);
 	boot_resolve(&view, &ask, &res);
+	if (res.decision == BOOT_DECIDE_ELSEWHERE) {
+		boot_resolution_release(&res);
+		http_reply_elsewhere(r);
+		return;
+	}
 	if (res.decision == BOOT_DECIDE_PASS) {
 		/* Over the enrollment limits it is only sent on, unrecorded. */
 		if (res.enrolled)

@@ -46,7 +46,7 @@ const char *boot_decision_name(enum boot_decision d)
 		[BOOT_DECIDE_PROFILE] = "profile", [BOOT_DECIDE_MENU] = "menu",
 		[BOOT_DECIDE_WAIT] = "wait", [BOOT_DECIDE_BUSY] = "busy",
 		[BOOT_DECIDE_PASS] = "pass", [BOOT_DECIDE_NO_PROFILE] = "no-profile",
-		[BOOT_DECIDE_REFUSE] = "refuse",
+		[BOOT_DECIDE_REFUSE] = "refuse", [BOOT_DECIDE_ELSEWHERE] = "elsewhere",
 	};
 
 	return (unsigned int)d < sizeof(names) / sizeof(names[0]) ? names[d] : "?";
@@ -320,13 +320,20 @@ static int resolve_unknown(const struct boot_view *v, const struct boot_ask *ask
 	if (ask->via == BOOT_VIA_PXELINUX) {
 		/* Its own file is passed over; register records the MAC on the way. */
 		decide(res, BOOT_DECIDE_PASS, NULL);
-		if (ask->id.mac[0] && policy == ENROLL_REGISTER && !v->admit(v->ctx) &&
+		if (ask->id.mac[0] && policy == ENROLL_REGISTER && ask->reads_only)
+			decide(res, BOOT_DECIDE_ELSEWHERE, NULL);
+		else if (ask->id.mac[0] && policy == ENROLL_REGISTER && !v->admit(v->ctx) &&
 		    !v->enroll(v->ctx, ENROLL_REGISTER, &ask->id, &res->client, &why))
 			res->has_client = res->enrolled = true;
 		return 0;
 	}
 	if (policy == ENROLL_DENY) {
 		decide(res, BOOT_DECIDE_REFUSE, NOT_ENROLLED);
+		return 0;
+	}
+	/* Everything from here may write (enroll() is the store's writer). */
+	if (ask->reads_only) {
+		decide(res, BOOT_DECIDE_ELSEWHERE, NULL);
 		return 0;
 	}
 	/* Only a machine that would be recorded spends a token. */

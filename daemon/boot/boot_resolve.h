@@ -34,6 +34,12 @@
  *     the image is being cloned the machine waits and asks again.
  *  6. A disk's CHAP secrets go only to a machine that named its client by
  *     MAC or UUID: serial numbers are shared by cheap boards.
+ *
+ * An ask may be reads_only: the caller answers on a thread that must not
+ * wait for the store's writer (an acceptor, whose other connections wait
+ * with it). A decision that would record a machine (rule 3, and the rate
+ * limits' token it spends) is then BOOT_DECIDE_ELSEWHERE, having written
+ * and spent nothing: ask again, from a thread that may write.
  */
 #ifndef BOOTSAND_BOOT_RESOLVE_H
 #define BOOTSAND_BOOT_RESOLVE_H
@@ -74,6 +80,7 @@ struct boot_ask {
 	enum boot_via via;
 	struct boot_identity id;
 	const char *choice;		/* a menu item asked for by name, or NULL */
+	bool reads_only;		/* may not write: see ELSEWHERE */
 };
 
 enum boot_decision {
@@ -84,6 +91,7 @@ enum boot_decision {
 	BOOT_DECIDE_PASS,	/* not this file: pxelinux goes on to its next name */
 	BOOT_DECIDE_NO_PROFILE,	/* no profile for this machine (reason) */
 	BOOT_DECIDE_REFUSE,	/* may not or cannot boot (reason) */
+	BOOT_DECIDE_ELSEWHERE,	/* reads_only, and the answer needs a write */
 };
 
 /* A short name of a decision ("profile", "refuse", ...), for logs and tests. */

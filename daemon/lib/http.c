@@ -56,9 +56,12 @@ struct http {
 	size_t nlisten;
 	struct listener listen[HTTP_MAX_LISTEN];
 	unsigned int per_address, deadline;
-	/* The acceptor hands heads for /api/ to api_mhd, the rest to boot_mhd. */
+	/*
+	 * The acceptor hands heads for /api/ to api_mhd, fast requests that
+	 * must wait (http_reply_elsewhere()) to slow_mhd, the rest to boot_mhd.
+	 */
 	struct http_acceptor *acceptor;
-	struct MHD_Daemon *boot_mhd, *api_mhd;
+	struct MHD_Daemon *boot_mhd, *api_mhd, *slow_mhd;
 	bool running;
 };
 
@@ -81,6 +84,7 @@ struct fast_head {
 	const char *aname[HTTP_QUERY_ARGS_MAX], *aval[HTTP_QUERY_ARGS_MAX];
 	/* the reply */
 	bool replied;
+	bool elsewhere;		/* http_reply_elsewhere() */
 	char *buf;
 	size_t len;
 	char ctype[128];
@@ -487,6 +491,24 @@ static int status_index(int status)
 bool http_replied(struct http_req *r)
 {
 	return r->resp != NULL || (r->fast && r->fast->replied);
+}
+
+bool http_on_acceptor(struct http_req *r)
+{
+	return r->fast != NULL;
+}
+
+void http_reply_elsewhere(struct http_req *r)
+{
+	if (!r->fast) {
+		http_reply_error(r, 500, NULL, "internal error: %s has nowhere else to go", r->url);
+		return;
+	}
+	if (r->fast->replied) {
+		log_err("http: %s %s answered twice", r->method, r->url);
+		return;
+	}
+	r->fast->replied = r->fast->elsewhere = true;
 }
 
 void http_reply_response(struct http_req *r, int status, struct MHD_Response *resp)
@@ -1319,9 +1341,10 @@ static void fast_peer(struct http_req *r, const struct sockaddr *sa)
 
 /*
  * conf.serve of the acceptor: a GET or HEAD without a body for an
- * HTTP_ROUTE_FAST route is answered here, the rest goes to libmicrohttpd.
+ * HTTP_ROUTE_FAST route is answered here (or sent to the slow daemon when
+ * its handler says so), the rest goes to libmicrohttpd.
  */
-static bool fast_serve(void *cls, const char *head, size_t len, const struct sockaddr *peer,
+static enum http_serve fast_serve(void *cls, const char *head, size_t len, const struct sockaddr *peer,
 		       struct http_fast_reply *out)
 {
 	struct http *h = cls;
@@ -1364,6 +1387,11 @@ static bool fast_serve(void *cls, const char *head, size_t len, const struct soc
 	r.start = now_mono();
 	fast_peer(&r, peer);
 	h->routes[idx].r->handler(&r);
+	if (f.elsewhere) {
+		log_debug("http: %s %s (acceptor) goes to a thread of its own", r.peer, r.method);
+		fast_free(&r);
+		return HTTP_SERVE_SLOW;
+	}
 	if (!f.replied)
 		http_reply_error(&r, 500, NULL, "internal error: %s %s gave no answer",
 				 r.method, r.url);
@@ -1382,10 +1410,10 @@ static bool fast_serve(void *cls, const char *head, size_t len, const struct soc
 	}
 	log_debug("http: %s %s (acceptor) %d", r.peer, r.method, r.status);
 	fast_free(&r);
-	return true;
+	return HTTP_SERVE_DONE;
 not_here:
 	fast_free(&r);
-	return false;
+	return HTTP_SERVE_HAND_OVER;
 }
 
 static struct MHD_Daemon *start_mhd(struct http *h, unsigned int threads, unsigned int limit)
@@ -1435,7 +1463,9 @@ int http_start(struct http *h, char *err, size_t errlen)
 	h->boot_mhd = start_mhd(h, threads, HTTP_CONN_LIMIT);
 	/* The API's share: its own connections and loop, whatever boot clients do. */
 	h->api_mhd = start_mhd(h, 1, HTTP_API_CONN_LIMIT);
-	if (!h->boot_mhd || !h->api_mhd) {
+	/* Fast requests that would hold up an acceptor (http.h). */
+	h->slow_mhd = start_mhd(h, HTTP_SLOW_THREADS, HTTP_SLOW_CONN_LIMIT);
+	if (!h->boot_mhd || !h->api_mhd || !h->slow_mhd) {
 		snprintf(err, errlen, "cannot start the HTTP server");
 		http_stop(h);
 		return -EIO;
@@ -1465,6 +1495,8 @@ int http_start(struct http *h, char *err, size_t errlen)
 	conf.nloops = loops;
 	conf.boot = h->boot_mhd;
 	conf.api = h->api_mhd;
+	conf.slow = h->slow_mhd;
+	conf.slow_limit = HTTP_SLOW_CONN_LIMIT;
 	conf.publish = &h->acceptor;
 	http_acceptor_start(&conf, err, errlen);
 	for (size_t i = 0; i < h->nlisten; i++)
@@ -1487,7 +1519,9 @@ void http_stop(struct http *h)
 		MHD_stop_daemon(h->boot_mhd);
 	if (h->api_mhd)
 		MHD_stop_daemon(h->api_mhd);
-	h->boot_mhd = h->api_mhd = NULL;
+	if (h->slow_mhd)
+		MHD_stop_daemon(h->slow_mhd);
+	h->boot_mhd = h->api_mhd = h->slow_mhd = NULL;
 	http_acceptor_free(h->acceptor);
 	h->acceptor = NULL;
 	h->running = false;

@@ -3,7 +3,8 @@
  * The HTTP server: an acceptor thread per CPU (http_accept.h) that answers
  * HTTP_ROUTE_FAST routes itself and hands every other connection to
  * libmicrohttpd (poll() in a pool of one thread per CPU; see start_mhd()
- * for why not epoll), a route table, bodies gathered up to a limit,
+ * for why not epoll; /api/ and fast requests that would wait each have a
+ * daemon of their own), a route table, bodies gathered up to a limit,
  * bearer-token auth for /api/ and JSON replies.
  *
  * A module adds its routes once before http_start():
@@ -54,6 +55,15 @@
 #define HTTP_CONN_TIMEOUT	120	/* seconds idle, once a request is under way */
 /* Connections the API's own daemon takes, apart from the boot clients'. */
 #define HTTP_API_CONN_LIMIT	64
+/*
+ * Fast requests that would wait (http_reply_elsewhere()) go to a daemon of
+ * their own: these connections at once, past them the boot clients' event
+ * loops. A few event loops, not a thread per connection: every thread
+ * that reads the store keeps a read connection of its own for good
+ * (store/db.c), and those are few.
+ */
+#define HTTP_SLOW_CONN_LIMIT	128
+#define HTTP_SLOW_THREADS	4
 /* Connections one address may hold (0: no limit); a lab machine needs a few. */
 #define HTTP_PER_ADDRESS_LIMIT	64
 /* Seconds a new connection has to send its first request head (slowloris). */
@@ -82,7 +92,9 @@ enum {
 	 * is a GET or HEAD without a body: for the boot scripts, which a lab
 	 * powering on asks for all at once. The handler must be quick and
 	 * reply with http_reply_buf/json/error (not http_reply_response);
-	 * http_query/http_header/http_peer/http_param work as usual.
+	 * http_query/http_header/http_peer/http_param work as usual. One
+	 * that would wait (for the store's writer, say) calls
+	 * http_reply_elsewhere() instead of answering.
 	 */
 	HTTP_ROUTE_FAST = 1 << 3,
 };
@@ -182,6 +194,19 @@ void http_reply_error(struct http_req *r, int status, const char *field, const c
  * EINVAL/E2BIG 400, ENOSPC 507, anything else 500. */
 void http_reply_errno(struct http_req *r, int err, const char *field, const char *what);
 bool http_replied(struct http_req *r);
+
+/*
+ * Is @r answered on an acceptor's thread (HTTP_ROUTE_FAST)? Then every
+ * connection that acceptor holds, /api/ ones included, waits while the
+ * handler runs: it must not wait for anything.
+ */
+bool http_on_acceptor(struct http_req *r);
+/*
+ * On an acceptor: not answered here; the connection goes to the slow
+ * daemon (HTTP_SLOW_CONN_LIMIT) and the handler runs again there, off the
+ * acceptor. Elsewhere it is a 500.
+ */
+void http_reply_elsewhere(struct http_req *r);
 
 /*
  * The field that a failed json_unpack_ex() of a flat object format points

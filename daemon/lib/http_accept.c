@@ -326,27 +326,31 @@ static int flush(struct accept_loop *l, struct waiting *w)
 }
 
 /*
- * Offer the complete head (@info, peeked into l->head) to conf.serve. True
- * when it was answered here: the head is read off the socket, the reply
- * sent (or its rest waits for EPOLLOUT), and the connection waits for its
- * next head with a new deadline.
+ * Offer the complete head (@info, peeked into l->head) to conf.serve.
+ * HTTP_SERVE_DONE when it was answered here: the head is read off the
+ * socket, the reply sent (or its rest waits for EPOLLOUT), and the
+ * connection waits for its next head with a new deadline.
  */
-static bool serve_here(struct accept_loop *l, struct waiting *w,
-		       const struct http_head_info *info)
+static enum http_serve serve_here(struct accept_loop *l, struct waiting *w,
+				  const struct http_head_info *info)
 {
 	struct http_acceptor *a = l->a;
 	struct http_fast_reply rep = { 0 };
+	enum http_serve how;
 	ssize_t n;
 
-	if (!a->conf.serve ||
-	    !a->conf.serve(a->conf.serve_cls, l->head, info->len, (struct sockaddr *)&w->addr, &rep))
-		return false;
+	if (!a->conf.serve)
+		return HTTP_SERVE_HAND_OVER;
+	how = a->conf.serve(a->conf.serve_cls, l->head, info->len, (struct sockaddr *)&w->addr,
+			    &rep);
+	if (how != HTTP_SERVE_DONE)
+		return how;
 	/* The bytes were peeked, so they are there. */
 	n = recv(w->fd, l->head, info->len, MSG_DONTWAIT);
 	if (n != (ssize_t)info->len) {
 		free(rep.buf);
 		drop(l, w);
-		return true;
+		return HTTP_SERVE_DONE;
 	}
 	list_del(l, w);
 	w->deadline = now_mono() + a->conf.deadline;
@@ -357,7 +361,23 @@ static bool serve_here(struct accept_loop *l, struct waiting *w,
 	w->out_off = 0;
 	w->out_close = rep.close;
 	flush(l, w);
-	return true;
+	return HTTP_SERVE_DONE;
+}
+
+/* The slow daemon while it has room, else the boot daemon. */
+static struct MHD_Daemon *slow_daemon(struct http_acceptor *a)
+{
+	const union MHD_DaemonInfo *di;
+	bool room;
+
+	if (!a->conf.slow)
+		return a->conf.boot;
+	/* One acceptor at a time: with a thread pool it sums into one field. */
+	pthread_mutex_lock(&a->lock);
+	di = MHD_get_daemon_info(a->conf.slow, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+	room = di && di->num_connections < a->conf.slow_limit;
+	pthread_mutex_unlock(&a->lock);
+	return room ? a->conf.slow : a->conf.boot;
 }
 
 /*
@@ -370,6 +390,7 @@ static void on_data(struct accept_loop *l, struct waiting *w)
 	struct http_acceptor *a = l->a;
 	struct http_head_info info;
 	struct MHD_Daemon *to;
+	enum http_serve how;
 	ssize_t n;
 	int rc;
 
@@ -390,8 +411,15 @@ static void on_data(struct accept_loop *l, struct waiting *w)
 			refuse(l, w, rc, info.why);
 			return;
 		}
-		if (info.api || !serve_here(l, w, &info))
+		if (info.api) {
+			to = a->conf.api ? a->conf.api : a->conf.boot;
 			break;
+		}
+		how = serve_here(l, w, &info);
+		if (how != HTTP_SERVE_DONE) {
+			to = how == HTTP_SERVE_SLOW ? slow_daemon(a) : a->conf.boot;
+			break;
+		}
 		/*
 		 * Served. Bytes beyond the head are a pipelined next request;
 		 * without them, whatever comes next raises a new edge.
@@ -399,7 +427,6 @@ static void on_data(struct accept_loop *l, struct waiting *w)
 		if (w->gone || w->out || (size_t)n == info.len)
 			return;
 	}
-	to = info.api && a->conf.api ? a->conf.api : a->conf.boot;
 	unlink_waiting(l, w);
 	/* libmicrohttpd owns (and closes) the socket from here, even on failure. */
 	if (MHD_add_connection(to, w->fd, (struct sockaddr *)&w->addr, w->addrlen) != MHD_YES) {

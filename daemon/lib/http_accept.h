@@ -26,7 +26,9 @@
  *    one, which a byte every few seconds defeats.
  *  - A head for /api/ goes to the API's own libmicrohttpd daemon, with
  *    its own connection limit: the API answers when boot clients fill
- *    theirs. Everything else goes to the boot daemon.
+ *    theirs. A head @serve says would wait (HTTP_SERVE_SLOW) goes to the
+ *    slow daemon (event loops of its own) while it has room. Everything
+ *    else goes to the boot daemon.
  */
 #ifndef BOOTSAND_HTTP_ACCEPT_H
 #define BOOTSAND_HTTP_ACCEPT_H
@@ -46,12 +48,16 @@ struct http_fast_reply {
 	bool close;		/* close the connection once it is sent */
 };
 
-/*
- * Answer the complete request head @head (@len bytes, no body) from @peer
- * now: true with @out filled, or false when libmicrohttpd is to have it.
- */
-typedef bool (*http_serve_fn)(void *cls, const char *head, size_t len,
-			      const struct sockaddr *peer, struct http_fast_reply *out);
+enum http_serve {
+	HTTP_SERVE_HAND_OVER,	/* libmicrohttpd's boot daemon is to have it */
+	HTTP_SERVE_DONE,	/* answered: @out is filled */
+	HTTP_SERVE_SLOW,	/* it would wait: the slow daemon is to have it */
+};
+
+/* Answer the complete request head @head (@len bytes, no body) from @peer now? */
+typedef enum http_serve (*http_serve_fn)(void *cls, const char *head, size_t len,
+					 const struct sockaddr *peer,
+					 struct http_fast_reply *out);
 
 struct http_accept_conf {
 	/* listening, taken over (closed at stop): @nloops groups of @nfds,
@@ -65,6 +71,10 @@ struct http_accept_conf {
 	unsigned int deadline;		/* seconds, >= 1 */
 	unsigned int max_waiting;	/* heads awaited at once */
 	struct MHD_Daemon *boot, *api;
+	/* HTTP_SERVE_SLOW's (NULL: the boot daemon's), while it holds fewer
+	 * than @slow_limit connections */
+	struct MHD_Daemon *slow;
+	unsigned int slow_limit;
 	/* Set to the acceptor before its thread starts: libmicrohttpd's
 	 * callbacks may need it for the first connection. */
 	struct http_acceptor **publish;

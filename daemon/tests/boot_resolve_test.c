@@ -478,6 +478,42 @@ int main(void)
 		boot_resolution_release(&res);
 	}
 
+	/*
+	 * reads_only: every case that records a machine or spends a token is
+	 * ELSEWHERE, having done neither; every other comes to the same.
+	 */
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct boot_ask ask = { .via = cases[i].via, .choice = cases[i].choice };
+		struct boot_resolution res;
+		bool writes, good;
+		int err;
+
+		world_reset(cases[i].policy, cases[i].default_profile, cases[i].admit_why);
+		boot_identity_from(&ask.id, cases[i].mac, cases[i].uuid, cases[i].serial);
+		ask.reads_only = false;
+		boot_resolve(&view, &ask, &res);
+		writes = w.admits || w.enrolls;
+		boot_resolution_release(&res);
+
+		world_reset(cases[i].policy, cases[i].default_profile, cases[i].admit_why);
+		ask.reads_only = true;
+		err = boot_resolve(&view, &ask, &res);
+		if (writes)
+			good = !err && res.decision == BOOT_DECIDE_ELSEWHERE && !res.has_client &&
+			       !res.n_profile && !w.admits && !w.enrolls;
+		else
+			good = !err && res.decision == cases[i].decision &&
+			       has(res.reason, cases[i].reason) && !w.admits && !w.enrolls;
+		good = good && !w.snapshot;
+		ok(good, "reads only: %s: %s", writes ? "elsewhere" :
+		   boot_decision_name(cases[i].decision), cases[i].what);
+		if (!good)
+			printf("#   got %s, client %d, profiles %u, admits %d, enrolls %d\n",
+			       boot_decision_name(res.decision), res.has_client, res.n_profile,
+			       w.admits, w.enrolls);
+		boot_resolution_release(&res);
+	}
+
 	/* The identity: one normaliser for every endpoint. */
 	boot_identity_from(&id, "AABB.CCDD.EEFF", "not a uuid", NULL);
 	ok(!strcmp(id.mac, "aa:bb:cc:dd:ee:ff") && !id.uuid[0][0] && !id.uuid[1][0] &&

@@ -14,6 +14,7 @@ import resource
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -340,6 +341,42 @@ def test_secrets():
        "secrets: matched by the serial alone: no secrets, and the script says why", text)
 
 
+def test_slow_render(state):
+    """
+    Enrollment writes the store: while another writer holds it, machines
+    being provisioned wait, but on threads of their own, not on the
+    acceptors that read every connection's head (the API's too).
+    """
+    expect("slow render: provision, generous limits", req("PUT", "/api/v1/settings", {
+        "enrollment": "provision", "golden_image": "gold", "default_profile": "disk",
+        "san_server": "10.0.0.1", "enroll_max_new": "1000", "enroll_rate_per_address": "1000",
+        "enroll_rate": "1000"}), 200)
+    before = len(clients_by_origin("provision"))
+    # Another writer (a backup, say) holds the database for a while.
+    db = sqlite3.connect(os.path.join(state, "bootsand.db"), timeout=10, isolation_level=None)
+    db.execute("BEGIN IMMEDIATE")
+    out = []
+    flooders = [threading.Thread(target=flood, args=(f"127.0.3.{i}", f"0a-00-02-{i:02x}", 1, out))
+                for i in range(1, 17)]
+    try:
+        for th in flooders:
+            th.start()
+        time.sleep(0.5)
+        check_service("slow render: 16 machines being provisioned, the store held")
+        alive = sum(1 for th in flooders if th.is_alive())
+        ok(alive > 0, f"slow render: the provisioning requests are still waiting ({alive} of 16)")
+    finally:
+        db.execute("ROLLBACK")
+        db.close()
+        for th in flooders:
+            th.join()
+    made = len(clients_by_origin("provision")) - before
+    good = sum(1 for raw in out if status_of(raw) == 200 and b"#!ipxe" in raw)
+    ok(good == 16 and made == 16,
+       f"slow render: once the store is free all 16 are answered ({good}) and provisioned ({made})",
+       out[0][:300] if out else "")
+
+
 def test_together():
     """Everything at once, while the API and a legitimate boot still answer."""
     expect("together: register, generous cap", req("PUT", "/api/v1/settings", {
@@ -406,6 +443,7 @@ def main():
             test_slowloris_keepalive()
             test_secrets()
             test_enroll_floods()
+            test_slow_render(state)
             test_together()
             ok(t.D.alive(), "bootsand is still running")
             rc = t.D.stop()
