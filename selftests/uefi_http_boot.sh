@@ -38,6 +38,7 @@ for f in "$CODE" "$VARS" /usr/lib/ipxe/ipxe.efi /usr/sbin/dnsmasq; do
 	[ -e "$f" ] || { echo "not ok 1 UEFI HTTP Boot # $f missing (scripts/setup-deps)"; exit 1; }
 done
 
+cd "$top" || exit 2
 make -s -C "$top/daemon" bootsand >"$work/build.log" 2>&1 || {
 	tail -n 20 "$work/build.log" >&2
 	echo "not ok 1 UEFI HTTP Boot # bootsand does not build"
@@ -46,7 +47,7 @@ make -s -C "$top/daemon" bootsand >"$work/build.log" 2>&1 || {
 # bootsand and dnsmasq in the SAN VM; the iPXE binary as Debian installs
 # it (its ipxe.efi is a symlink into /boot: the file itself goes in).
 "$top/scripts/vm/mkinitramfs" --kver "$kver" --out "$work/san.img" --kmod e1000 \
-	--bin "$top/daemon/bootsand" --bin /usr/sbin/dnsmasq --bin /usr/bin/curl \
+	--bin daemon/bootsand --bin /usr/sbin/dnsmasq --bin /usr/bin/curl \
 	--file "$(readlink -f /usr/lib/ipxe/ipxe.efi):/usr/lib/ipxe/ipxe.efi" \
 	>"$work/mkinitramfs.log" 2>&1 || {
 	tail -n 20 "$work/mkinitramfs.log" >&2
