@@ -22,6 +22,8 @@
 #include "api/api.h"
 #include "boot/login_events.h"
 #include "core.h"
+#include "dhcp/dhcp_run.h"
+#include "dhcp/ipxe_files.h"
 #include "lib/bootsand.h"
 #include "lib/http.h"
 #include "san/images.h"
@@ -54,6 +56,13 @@ static void usage(FILE *out)
 		"      --request-deadline SECONDS\n"
 		"                             a new connection's request head must arrive\n"
 		"                             within this (default %d)\n"
+		"      --dnsmasq PATH         the dnsmasq it runs for its DHCP settings\n"
+		"                             (GET /api/v1/dhcp; default " DNSMASQ_DEFAULT ")\n"
+		"      --ipxe-dir DIR         Debian's iPXE binaries, served at /ipxe/ and\n"
+		"                             over TFTP (default " IPXE_DIR_DEFAULT ")\n"
+		"      --tftp-dir DIR         the TFTP root for PXE firmware: bootsand fills\n"
+		"                             with those binaries; it must hold nothing\n"
+		"                             else (default /run/bootsand/tftp)\n"
 		"  -f, --foreground           accepted for clarity: bootsand never daemonizes\n"
 		"                             itself; it always runs in the foreground and\n"
 		"                             logs to stderr (systemd runs it as a service)\n"
@@ -119,6 +128,9 @@ int main(int argc, char **argv)
 		{ "log-level", required_argument, NULL, 'L' },
 		{ "per-address-connections", required_argument, NULL, 'P' },
 		{ "request-deadline", required_argument, NULL, 'D' },
+		{ "dnsmasq", required_argument, NULL, 'M' },
+		{ "ipxe-dir", required_argument, NULL, 'I' },
+		{ "tftp-dir", required_argument, NULL, 'T' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -131,6 +143,8 @@ int main(int argc, char **argv)
 	enum log_level level = LOG_LVL_INFO;
 	unsigned int per_address = HTTP_PER_ADDRESS_LIMIT, deadline = HTTP_REQUEST_DEADLINE;
 	static struct bsd d;
+	struct dhcp_run_opts dhcp_opts = { .dnsmasq = DNSMASQ_DEFAULT,
+					   .ipxe_dir = IPXE_DIR_DEFAULT };
 	sigset_t sigs;
 	int opt, sig, rc = EXIT_FAILURE;
 
@@ -185,6 +199,15 @@ int main(int argc, char **argv)
 			*(opt == 'D' ? &deadline : &per_address) = (unsigned int)v;
 			break;
 		}
+		case 'M':
+		case 'I':
+		case 'T':
+			if (optarg[0] != '/')
+				return usage_error("--dnsmasq, --ipxe-dir and --tftp-dir want an "
+						   "absolute path, not '%s'", optarg);
+			*(opt == 'M' ? &dhcp_opts.dnsmasq : opt == 'I' ? &dhcp_opts.ipxe_dir :
+			  &dhcp_opts.tftp_dir) = optarg;
+			break;
 		case 'f':
 			break;
 		case ':':
@@ -259,6 +282,7 @@ int main(int argc, char **argv)
 	d.logins = login_events_start(&d);
 	if (!d.logins)
 		log_warn("iSCSI logins will not be in the clients' boot history");
+	d.ipxe_dir = dhcp_opts.ipxe_dir;
 	rc = api_add_routes(&d, d.http);
 	if (rc) {
 		log_err("adding the API routes: %s", strerror(-rc));
@@ -270,6 +294,9 @@ int main(int argc, char **argv)
 		rc = EXIT_FAILURE;
 		goto out_kernel;
 	}
+	d.dhcp = dhcp_run_start(&d, &dhcp_opts);
+	if (!d.dhcp)
+		log_err("DHCP: cannot start its supervisor; no DHCP from this bootsand");
 	notify_ready();
 	log_info("ready");
 
@@ -285,6 +312,8 @@ int main(int argc, char **argv)
 	}
 	rc = EXIT_SUCCESS;
 	http_stop(d.http);
+	dhcp_run_stop(d.dhcp);
+	d.dhcp = NULL;
 	images_stop_jobs(&d);
 out_kernel:
 	login_events_stop(d.logins);

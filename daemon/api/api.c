@@ -10,6 +10,7 @@
 #include "api.h"
 #include "boot.h"
 #include "clients.h"
+#include "dhcp.h"
 #include "images_jobs.h"
 #include "portals.h"
 #include "targets.h"
@@ -186,5 +187,5 @@ int api_add_routes(struct bsd *d, struct http *h)
 	if (err)
 		return err;
 	return images_add_routes(h) ?: portals_add_routes(h) ?: targets_add_routes(h) ?:
-	       clients_add_routes(h) ?: boot_add_routes(d, h);
+	       clients_add_routes(h) ?: boot_add_routes(d, h) ?: dhcp_add_routes(d, h);
 }

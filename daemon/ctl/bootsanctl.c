@@ -72,6 +72,11 @@ static const char usage_text[] =
 "         [--image IMAGE] [--label KEY=VALUE]...\n"
 "  profile list | show NAME | delete NAME\n"
 "  profile create NAME --kind KIND [--set KEY=VALUE]...   (VALUE: JSON or text)\n"
+"  dhcp show                              the DHCP settings and dnsmasq's status\n"
+"  dhcp set [--mode off|full|proxy] [--interface IF] [--server-address IP]\n"
+"         [--http-port N] [--range-start IP] [--range-end IP] [--netmask MASK]\n"
+"         [--router IP] [--lease-seconds N] [--proxy-subnet NET] [--tftp yes|no]\n"
+"                                        change some (doc/dhcp.md); \"\" clears one\n"
 "\n"
 "Options:\n"
 "  --url URL          bootsand's address (env BOOTSAN_URL; default " DEFAULT_URL ")\n"
@@ -1228,6 +1233,68 @@ static void cmd_profile(struct args *a)
 	}
 }
 
+/* dhcp set --OPTION VALUE...: a PATCH of the DHCP settings given. */
+static void dhcp_set(struct args *a)
+{
+	static const char *const text_opts[] = {
+		"mode", "interface", "server-address", "range-start", "range-end", "netmask",
+		"router", "proxy-subnet",
+	};
+	json_t *body = json_object();
+	const char *w;
+	char name[64], field[64];
+
+	while ((w = next_word(a))) {
+		size_t i;
+
+		for (i = 0; i < sizeof(text_opts) / sizeof(text_opts[0]); i++) {
+			snprintf(name, sizeof(name), "--%s", text_opts[i]);
+			if (option_is(w, name))
+				break;
+		}
+		if (i < sizeof(text_opts) / sizeof(text_opts[0])) {
+			/* The API's field: the option's name with '_' for '-'. */
+			snprintf(field, sizeof(field), "%s", text_opts[i]);
+			for (char *c = field; *c; c++)
+				if (*c == '-')
+					*c = '_';
+			json_object_set_new(body, field, json_string(option_value(a, w, name)));
+		} else if (option_is(w, "--http-port")) {
+			json_object_set_new(body, "http_port", number_value(a, w, "--http-port"));
+		} else if (option_is(w, "--lease-seconds")) {
+			json_object_set_new(body, "lease_seconds",
+					    number_value(a, w, "--lease-seconds"));
+		} else if (option_is(w, "--tftp")) {
+			json_object_set_new(body, "tftp", yes_no_value(a, w, "--tftp"));
+		} else {
+			usage_error(is_option(w) ? "unknown option '%s'" : "unexpected argument '%s'",
+				    w);
+		}
+	}
+	if (!json_object_size(body))
+		usage_error("dhcp set needs at least one option (see bootsanctl --help)");
+	show(call("PATCH", "/api/v1/dhcp", body));
+}
+
+static void cmd_dhcp(struct args *a)
+{
+	const char *sub = positional(a, "dhcp command (show, set)");
+
+	if (!strcmp(sub, "show")) {
+		json_t *settings, *status;
+
+		no_more(a);
+		settings = call("GET", "/api/v1/dhcp", NULL);
+		status = call("GET", "/api/v1/dhcp/status", NULL);
+		json_object_set_new(settings, "status", status);
+		show(settings);
+	} else if (!strcmp(sub, "set")) {
+		dhcp_set(a);
+	} else {
+		usage_error("unknown dhcp command '%s'", sub);
+	}
+}
+
 /* ---- main ---- */
 
 /* The token file's first line; an unreadable default is not fatal (401 explains). */
@@ -1255,7 +1322,7 @@ int main(int argc, char **argv)
 	} commands[] = {
 		{ "status", cmd_status }, { "image", cmd_image }, { "job", cmd_job },
 		{ "portal", cmd_portal }, { "target", cmd_target }, { "session", cmd_session },
-		{ "client", cmd_client }, { "profile", cmd_profile },
+		{ "client", cmd_client }, { "profile", cmd_profile }, { "dhcp", cmd_dhcp },
 	};
 	char *words[MAX_ARGS];
 	struct args a = { .v = words };

@@ -15,6 +15,7 @@
 struct store;
 struct http;
 struct login_events;
+struct dhcp_run;
 
 struct bsd {
 	char state_dir[PATH_MAX];
@@ -36,6 +37,8 @@ struct bsd {
 
 	void *kernel;			/* the kernel side's own state */
 	struct login_events *logins;	/* iSCSI session events into boot history */
+	struct dhcp_run *dhcp;		/* the dnsmasq bootsand runs; NULL: none */
+	const char *ipxe_dir;		/* Debian's iPXE binaries, served at /ipxe/ */
 
 	/*
 	 * Set at start to the boot service's enroll_forget_client(): removes a
