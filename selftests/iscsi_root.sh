@@ -1,0 +1,145 @@
+#!/bin/bash
+# Linux with its root on its bootsan iSCSI disk, through the product's own
+# path. Runs on the host: the SAN VM runs bootsan.ko and bootsand; through
+# the REST API the test makes the client's disk (an ext4 root file system,
+# scripts/iscsi-root/disk), a linux profile with "san_root": true and CHAP,
+# with a Debian kernel and scripts/iscsi-root/initrd as its assets, and the
+# client. busybox udhcpd points the client at /boot.ipxe. The diskless
+# client VM (SeaBIOS, or OVMF with --firmware uefi; the NIC's iPXE ROM from
+# Debian's ipxe-qemu) fetches its script, sanhooks its disk (iPXE publishes
+# the iBFT), boots the kernel over HTTP, and the initrd logs in again from
+# the iBFT, mounts the root file system, prints the disk's marker and writes
+# a file back.
+#
+#   selftests/iscsi_root.sh --kver K [--firmware bios|uefi]
+#
+# Prints one TAP line, and the client's time from power-on (its kernel's
+# uptime, which starts after the firmware) to root mounted.
+# Addresses are from 198.18.0.0/24 (reserved for testing) on the VMs' link.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+kver= firmware=bios
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kver) kver=$2; shift 2 ;;
+	--firmware) firmware=$2; shift 2 ;;
+	*) echo "iscsi_root: unknown option '$1'" >&2; exit 2 ;;
+	esac
+done
+case $firmware in
+bios) fw_opts=() ;;
+uefi) fw_opts=(--uefi) ;;
+*) echo "iscsi_root: --firmware takes bios or uefi" >&2; exit 2 ;;
+esac
+[ -n "$kver" ] || { echo "iscsi_root: --kver is required" >&2; exit 2; }
+cache=${BOOTSAN_KERNEL_CACHE:-/var/cache/bootsan/kernels}
+kernel=$cache/$kver/boot/vmlinuz-$kver
+logs=$top/build/vm/$kver
+mkdir -p "$logs"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$top"
+start=$(date +%s)
+
+MAC=52:54:00:b0:07:43
+MARKER=BOOTSAN-ROOT-FS-$RANDOM$RANDOM
+scripts/iscsi-root/disk --out "$work/disk.img" --text "$MARKER" || exit 1
+scripts/iscsi-root/initrd --kver "$kver" --out "$work/initrd.gz" || exit 1
+scripts/vm/mkinitramfs --kver "$kver" --out "$work/san.img" \
+	--ko "build/$kver/kmod/bootsan.ko" --kmod e1000 \
+	--bin daemon/bootsand --bin build/selftests/bsnl || exit 1
+
+API=http://127.0.0.1:8080/api/v1
+cat >"$work/san.sh" <<SAN
+set -e
+modprobe bootsan
+modprobe e1000
+ip addr add 198.18.0.1/24 dev eth0
+ip link set eth0 up
+bootsand --log-level info >/tmp/bootsand.log 2>&1 &
+up=0
+for i in \$(seq 100); do
+	if wget -q -O /dev/null http://127.0.0.1:8080/boot.ipxe 2>/dev/null; then
+		up=1
+		break
+	fi
+	sleep 0.2
+done
+[ \$up = 1 ] || { echo "bootsand did not start:"; cat /tmp/bootsand.log; exit 1; }
+TOKEN=\$(cat /var/lib/bootsand/api-token)
+api() { # METHOD PATH [JSON]
+	if [ "\$1" = POST ]; then
+		wget -q -O- --header "Authorization: Bearer \$TOKEN" \\
+			--header "Content-Type: application/json" --post-data "\$3" "$API\$2"
+	else
+		wget -q -O- --header "Authorization: Bearer \$TOKEN" "$API\$2"
+	fi
+}
+mkdir -p /var/lib/bootsand/assets/root
+cp /vmlinuz /initrd.gz /var/lib/bootsand/assets/root/
+api POST /images "{\"name\": \"pc43\", \"size_bytes\": \$(stat -c %s /disk.img)}" >/dev/null
+cat /disk.img >/var/lib/bootsand/images/pc43.img
+echo "== profile: \$(api POST /profiles '{"name": "root-disk", "kind": "linux", "san_root": true,
+	"chap": "chap", "kernel": "root/vmlinuz",
+	"initrds": [{"path": "root/initrd.gz", "name": "initrd.gz"}],
+	"args": "console=ttyS0 quiet panic=-1"}')"
+echo "== client: \$(api POST /clients '{"name": "pc43", "mac": ["$MAC"], "profile": "root-disk", "image": "pc43"}')"
+echo "== its target: \$(api GET /targets/iqn.2026-01.org.bootsan:pc43 | sed 's/"secret": *"[^"]*"/"secret": "..."/g')"
+cat >/tmp/udhcpd.conf <<DHCP
+start 198.18.0.100
+end 198.18.0.150
+interface eth0
+boot_file http://198.18.0.1:8080/boot.ipxe
+option subnet 255.255.255.0
+option lease 600
+lease_file /tmp/udhcpd.leases
+DHCP
+touch /tmp/udhcpd.leases
+udhcpd /tmp/udhcpd.conf
+echo BOOTSAN-SAN-READY
+# Serve until the client has written to its disk (it does once its root
+# is mounted) and then stopped for 3 s.
+last=0
+quiet=0
+for i in \$(seq 400); do
+	writes=\$(bsnl stats | sed -n 's/.*write_cmds=\([0-9]*\).*/\1/p' | head -n 1)
+	if [ "\${writes:-0}" -gt 0 ] && [ "\$writes" = "\$last" ]; then
+		quiet=\$((quiet + 1))
+		[ \$quiet -ge 3 ] && break
+	else
+		quiet=0
+	fi
+	last=\${writes:-0}
+	sleep 1
+done
+echo "== sessions: \$(api GET /sessions)"
+echo "== boot history: \$(api GET /clients/pc43/history | grep -o '"served": *"[^"]*"' | tr '\n' ' ')"
+[ "\${writes:-0}" -gt 0 ] || { echo "the client never wrote to its disk"; exit 1; }
+SAN
+
+port=$(scripts/vm/free-port)
+san_log=$logs/iscsi-root-san-$firmware.log
+client_log=$logs/iscsi-root-client-$firmware.log
+scripts/vm/run --kver "$kver" --initrd "$work/san.img" --timeout 500 --quiet \
+	--log "$san_log" --link "listen:$port" --mac 52:54:00:b0:07:01 \
+	--add "$work/disk.img:/disk.img" --add "$kernel:/vmlinuz" \
+	--add "$work/initrd.gz:/initrd.gz" --add "$work/san.sh:/san.sh" -- sh /san.sh &
+san=$!
+sleep 2
+scripts/vm/run --ipxe "${fw_opts[@]}" --timeout 400 --quiet --log "$client_log" \
+	--link "connect:$port" --mac "$MAC" --expect "$MARKER"
+client=$?
+wait $san
+san_rc=$?
+what="Linux mounts its root from its bootsan iSCSI disk ($firmware, sanhook + iBFT + CHAP)"
+if [ $client = 0 ] && [ $san_rc = 0 ] && grep -aq "BOOTSAN-VM-EXIT=0" "$client_log"; then
+	grep -a "BOOTSAN-ROOT:" "$client_log" | sed 's/^/# /'
+	echo "# whole run $(( $(date +%s) - start )) s"
+	echo "ok 1 $what"
+	exit 0
+fi
+echo "# client $client (console $client_log), SAN VM $san_rc (console $san_log)"
+grep -a -E 'BOOTSAN-ROOT|iscsi|iSCSI|sanhook|Could not|http|ibft' "$client_log" | tail -n 12 | sed 's/^/# /'
+echo "not ok 1 $what"
+exit 1
