@@ -127,14 +127,34 @@ scripts/vm/run --kver "$kver" --initrd "$work/san.img" --timeout 500 --quiet \
 	--add "$work/initrd.gz:/initrd.gz" --add "$work/san.sh:/san.sh" -- sh /san.sh &
 san=$!
 sleep 2
+# The client's boot time, from its last start of iPXE (the firmware retries
+# the network until the SAN VM answers DHCP; that attempt is the one that
+# boots) to root mounted, as the host's clock sees its console.
+rm -f "$client_log"
+(
+	starts=0 t0=
+	for _ in $(seq 4000); do
+		n=$(grep -ac "iPXE initialising devices" "$client_log" 2>/dev/null)
+		[ "${n:-0}" -gt "$starts" ] && starts=$n t0=$(date +%s.%N)
+		if grep -aq "BOOTSAN-ROOT: mounted" "$client_log" 2>/dev/null; then
+			[ -n "$t0" ] && echo "$t0 $(date +%s.%N)" >"$work/times"
+			break
+		fi
+		sleep 0.2
+	done
+) &
+watch=$!
 scripts/vm/run --ipxe "${fw_opts[@]}" --timeout 400 --quiet --log "$client_log" \
 	--link "connect:$port" --mac "$MAC" --expect "$MARKER"
 client=$?
+kill $watch 2>/dev/null
+wait $watch 2>/dev/null
 wait $san
 san_rc=$?
 what="Linux mounts its root from its bootsan iSCSI disk ($firmware, sanhook + iBFT + CHAP)"
 if [ $client = 0 ] && [ $san_rc = 0 ] && grep -aq "BOOTSAN-VM-EXIT=0" "$client_log"; then
 	grep -a "BOOTSAN-ROOT:" "$client_log" | sed 's/^/# /'
+	[ -s "$work/times" ] && awk '{ printf "# iPXE start to root mounted: %.0f s\n", $2 - $1 }' "$work/times"
 	echo "# whole run $(( $(date +%s) - start )) s"
 	echo "ok 1 $what"
 	exit 0
