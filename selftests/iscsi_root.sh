@@ -11,19 +11,22 @@
 # the iBFT, mounts the root file system, prints the disk's marker and writes
 # a file back.
 #
-#   selftests/iscsi_root.sh --kver K [--firmware bios|uefi]
+#   selftests/iscsi_root.sh --kver K [--firmware bios|uefi] [--target lio]
 #
-# Prints one TAP line, and the client's time from power-on (its kernel's
-# uptime, which starts after the firmware) to root mounted.
+# Prints one TAP line, and the client's time from its last start of iPXE to
+# root mounted. --target lio serves the same disk, names and CHAP secrets
+# from LIO instead (bootsand still serves the script and the kernel, its
+# portal deleted): the same path with the reference target, to compare.
 # Addresses are from 198.18.0.0/24 (reserved for testing) on the VMs' link.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-kver= firmware=bios
+kver= firmware=bios target=bootsan
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kver) kver=$2; shift 2 ;;
 	--firmware) firmware=$2; shift 2 ;;
+	--target) target=$2; shift 2 ;;
 	*) echo "iscsi_root: unknown option '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -33,6 +36,12 @@ uefi) fw_opts=(--uefi) ;;
 *) echo "iscsi_root: --firmware takes bios or uefi" >&2; exit 2 ;;
 esac
 [ -n "$kver" ] || { echo "iscsi_root: --kver is required" >&2; exit 2; }
+case $target in
+bootsan) lio_mods=() ;;
+lio) lio_mods=(--kmod configfs --kmod target_core_mod --kmod target_core_file
+	       --kmod iscsi_target_mod --kmod crc32c_generic) ;;
+*) echo "iscsi_root: --target takes bootsan or lio" >&2; exit 2 ;;
+esac
 cache=${BOOTSAN_KERNEL_CACHE:-/var/cache/bootsan/kernels}
 kernel=$cache/$kver/boot/vmlinuz-$kver
 logs=$top/build/vm/$kver
@@ -47,8 +56,8 @@ MARKER=BOOTSAN-ROOT-FS-$RANDOM$RANDOM
 scripts/iscsi-root/disk --out "$work/disk.img" --text "$MARKER" || exit 1
 scripts/iscsi-root/initrd --kver "$kver" --out "$work/initrd.gz" || exit 1
 scripts/vm/mkinitramfs --kver "$kver" --out "$work/san.img" \
-	--ko "build/$kver/kmod/bootsan.ko" --kmod e1000 \
-	--bin daemon/bootsand --bin build/selftests/bsnl || exit 1
+	--ko "build/$kver/kmod/bootsan.ko" --kmod e1000 "${lio_mods[@]}" \
+	--bin daemon/bootsand --bin build/selftests/bsnl --bin /usr/bin/curl || exit 1
 
 API=http://127.0.0.1:8080/api/v1
 cat >"$work/san.sh" <<SAN
@@ -86,6 +95,35 @@ echo "== profile: \$(api POST /profiles '{"name": "root-disk", "kind": "linux", 
 	"args": "console=ttyS0 quiet panic=-1"}')"
 echo "== client: \$(api POST /clients '{"name": "pc43", "mac": ["$MAC"], "profile": "root-disk", "image": "pc43"}')"
 echo "== its target: \$(api GET /targets/iqn.2026-01.org.bootsan:pc43 | sed 's/"secret": *"[^"]*"/"secret": "..."/g')"
+if [ $target = lio ]; then
+	# The client's names and secrets, as its script hands them to iPXE.
+	wget -q -O /tmp/script "http://127.0.0.1:8080/boot/ipxe?mac=$MAC&platform=pcbios"
+	user=\$(sed -n 's/^set username //p' /tmp/script)
+	secret=\$(sed -n 's/^set password //p' /tmp/script)
+	init=\$(sed -n 's/^set initiator-iqn //p' /tmp/script)
+	T=iqn.2026-01.org.bootsan:pc43
+	curl -sf -X DELETE -H "Authorization: Bearer \$TOKEN" $API/portals/0.0.0.0:3260
+	modprobe -a crc32c_generic target_core_mod target_core_file iscsi_target_mod
+	mount -t configfs none /sys/kernel/config
+	mkdir -p /var/target/pr
+	echo 3 >/proc/sys/kernel/printk
+	CFG=/sys/kernel/config/target
+	bs=\$CFG/core/fileio_0/pc43
+	mkdir -p \$bs
+	echo "fd_dev_name=/var/lib/bootsand/images/pc43.img,fd_dev_size=\$(stat -c %s /disk.img),fd_buffered_io=1" >\$bs/control
+	echo 1 >\$bs/enable
+	echo 1 >\$bs/attrib/emulate_tpu
+	echo 1 >\$bs/attrib/emulate_tpws
+	tpg=\$CFG/iscsi/\$T/tpgt_1
+	mkdir -p \$tpg/np/198.18.0.1:3260 \$tpg/lun/lun_0 \$tpg/acls/\$init/lun_0
+	ln -s \$bs \$tpg/lun/lun_0/storage
+	ln -s \$tpg/lun/lun_0 \$tpg/acls/\$init/lun_0/lun0
+	echo "\$user" >\$tpg/acls/\$init/auth/userid
+	echo "\$secret" >\$tpg/acls/\$init/auth/password
+	echo 1 >\$tpg/attrib/authentication
+	echo 1 >\$tpg/enable
+	echo "== LIO serves \$T to \$init with CHAP user \$user"
+fi
 cat >/tmp/udhcpd.conf <<DHCP
 start 198.18.0.100
 end 198.18.0.150
@@ -98,29 +136,26 @@ DHCP
 touch /tmp/udhcpd.leases
 udhcpd /tmp/udhcpd.conf
 echo BOOTSAN-SAN-READY
-# Serve until the client has written to its disk (it does once its root
-# is mounted) and then stopped for 3 s.
-last=0
-quiet=0
+# Serve until what the client writes once its root is mounted is in the
+# disk's file (through either target's page cache), then 3 s more for its
+# unmount.
+written=0
 for i in \$(seq 400); do
-	writes=\$(bsnl stats | sed -n 's/.*write_cmds=\([0-9]*\).*/\1/p' | head -n 1)
-	if [ "\${writes:-0}" -gt 0 ] && [ "\$writes" = "\$last" ]; then
-		quiet=\$((quiet + 1))
-		[ \$quiet -ge 3 ] && break
-	else
-		quiet=0
+	if grep -aq BOOTSAN-ROOT-WRITTEN /var/lib/bootsand/images/pc43.img; then
+		written=1
+		sleep 3
+		break
 	fi
-	last=\${writes:-0}
 	sleep 1
 done
 echo "== sessions: \$(api GET /sessions)"
 echo "== boot history: \$(api GET /clients/pc43/history | grep -o '"served": *"[^"]*"' | tr '\n' ' ')"
-[ "\${writes:-0}" -gt 0 ] || { echo "the client never wrote to its disk"; exit 1; }
+[ \$written = 1 ] || { echo "the client never wrote to its disk"; exit 1; }
 SAN
 
 port=$(scripts/vm/free-port)
-san_log=$logs/iscsi-root-san-$firmware.log
-client_log=$logs/iscsi-root-client-$firmware.log
+san_log=$logs/iscsi-root-san-$firmware-$target.log
+client_log=$logs/iscsi-root-client-$firmware-$target.log
 scripts/vm/run --kver "$kver" --initrd "$work/san.img" --timeout 500 --quiet \
 	--log "$san_log" --link "listen:$port" --mac 52:54:00:b0:07:01 \
 	--add "$work/disk.img:/disk.img" --add "$kernel:/vmlinuz" \
@@ -151,7 +186,7 @@ kill $watch 2>/dev/null
 wait $watch 2>/dev/null
 wait $san
 san_rc=$?
-what="Linux mounts its root from its bootsan iSCSI disk ($firmware, sanhook + iBFT + CHAP)"
+what="Linux mounts its root from its iSCSI disk ($firmware, $target, sanhook + iBFT + CHAP)"
 if [ $client = 0 ] && [ $san_rc = 0 ] && grep -aq "BOOTSAN-VM-EXIT=0" "$client_log"; then
 	grep -a "BOOTSAN-ROOT:" "$client_log" | sed 's/^/# /'
 	[ -s "$work/times" ] && awk '{ printf "# iPXE start to root mounted: %.0f s\n", $2 - $1 }' "$work/times"
