@@ -165,18 +165,32 @@ sleep 2
 # The client's boot time, from its last start of iPXE (the firmware retries
 # the network until the SAN VM answers DHCP; that attempt is the one that
 # boots) to root mounted, as the host's clock sees its console.
+# On the way: the script fetched, the disk hooked, the kernel loaded, the
+# initrd running and logging in, each first seen after that start.
 rm -f "$client_log"
 (
-	starts=0 t0=
+	starts=0 t0= seen=
+	steps=("boot.ipxe... ok:script" "Registered SAN device:sanhook done" "initrd.gz...:kernel loaded"
+	       "Setting up software interface:initrd running" "iscsistart: Logging into:initrd login"
+	       "BOOTSAN-ROOT: mounted:root mounted")
 	for _ in $(seq 4000); do
-		n=$(grep -ac "iPXE initialising devices" "$client_log" 2>/dev/null)
-		[ "${n:-0}" -gt "$starts" ] && starts=$n t0=$(date +%s.%N)
-		if grep -aq "BOOTSAN-ROOT: mounted" "$client_log" 2>/dev/null; then
-			[ -n "$t0" ] && echo "$t0 $(date +%s.%N)" >"$work/times"
-			break
+		n=$(grep -ac "Open Source Network Boot Firmware" "$client_log" 2>/dev/null)
+		if [ "${n:-0}" -gt "$starts" ]; then
+			starts=$n t0=$(date +%s.%N) seen=
+			: >"$work/times"
 		fi
+		for st in "${steps[@]}"; do
+			case " $seen " in *" ${st%%:*} "*) continue ;; esac
+			if [ -n "$t0" ] && awk -v c="$n" '/Open Source Network Boot Firmware/ { k++ } k == c' \
+				"$client_log" | grep -aqF "${st%%:*}"; then
+				seen="$seen ${st%%:*} "
+				echo "$(date +%s.%N) ${st#*:}" >>"$work/times"
+			fi
+		done
+		grep -aq "BOOTSAN-ROOT: mounted" "$client_log" 2>/dev/null && break
 		sleep 0.2
 	done
+	echo "$t0" >"$work/t0"
 ) &
 watch=$!
 scripts/vm/run --ipxe "${fw_opts[@]}" --timeout 400 --quiet --log "$client_log" \
@@ -189,7 +203,10 @@ san_rc=$?
 what="Linux mounts its root from its iSCSI disk ($firmware, $target, sanhook + iBFT + CHAP)"
 if [ $client = 0 ] && [ $san_rc = 0 ] && grep -aq "BOOTSAN-VM-EXIT=0" "$client_log"; then
 	grep -a "BOOTSAN-ROOT:" "$client_log" | sed 's/^/# /'
-	[ -s "$work/times" ] && awk '{ printf "# iPXE start to root mounted: %.0f s\n", $2 - $1 }' "$work/times"
+	if [ -s "$work/times" ] && [ -s "$work/t0" ]; then
+		awk -v t0="$(cat "$work/t0")" '{ t = $1; $1 = ""; printf "# iPXE start to%s: %.0f s\n", $0, t - t0 }' \
+			"$work/times"
+	fi
 	echo "# whole run $(( $(date +%s) - start )) s"
 	echo "ok 1 $what"
 	exit 0
