@@ -12,6 +12,7 @@
 # a file back.
 #
 #   selftests/iscsi_root.sh --kver K [--firmware bios|uefi] [--target lio]
+#                           [--auth chap|none]
 #
 # Prints one TAP line, and the client's time from its last start of iPXE to
 # root mounted. --target lio serves the same disk, names and CHAP secrets
@@ -21,12 +22,13 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-kver= firmware=bios target=bootsan
+kver= firmware=bios target=bootsan auth=chap
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kver) kver=$2; shift 2 ;;
 	--firmware) firmware=$2; shift 2 ;;
 	--target) target=$2; shift 2 ;;
+	--auth) auth=$2; shift 2 ;;
 	*) echo "iscsi_root: unknown option '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -36,6 +38,10 @@ uefi) fw_opts=(--uefi) ;;
 *) echo "iscsi_root: --firmware takes bios or uefi" >&2; exit 2 ;;
 esac
 [ -n "$kver" ] || { echo "iscsi_root: --kver is required" >&2; exit 2; }
+case $auth in
+chap|none) ;;
+*) echo "iscsi_root: --auth takes chap or none" >&2; exit 2 ;;
+esac
 case $target in
 bootsan) lio_mods=() ;;
 lio) lio_mods=(--kmod configfs --kmod target_core_mod --kmod target_core_file
@@ -90,7 +96,7 @@ cp /vmlinuz /initrd.gz /var/lib/bootsand/assets/root/
 api POST /images "{\"name\": \"pc43\", \"size_bytes\": \$(stat -c %s /disk.img)}" >/dev/null
 cat /disk.img >/var/lib/bootsand/images/pc43.img
 echo "== profile: \$(api POST /profiles '{"name": "root-disk", "kind": "linux", "san_root": true,
-	"chap": "chap", "kernel": "root/vmlinuz",
+	"chap": "$auth", "kernel": "root/vmlinuz",
 	"initrds": [{"path": "root/initrd.gz", "name": "initrd.gz"}],
 	"args": "console=ttyS0 quiet panic=-1"}')"
 echo "== client: \$(api POST /clients '{"name": "pc43", "mac": ["$MAC"], "profile": "root-disk", "image": "pc43"}')"
@@ -118,11 +124,15 @@ if [ $target = lio ]; then
 	mkdir -p \$tpg/np/198.18.0.1:3260 \$tpg/lun/lun_0 \$tpg/acls/\$init/lun_0
 	ln -s \$bs \$tpg/lun/lun_0/storage
 	ln -s \$tpg/lun/lun_0 \$tpg/acls/\$init/lun_0/lun0
-	echo "\$user" >\$tpg/acls/\$init/auth/userid
-	echo "\$secret" >\$tpg/acls/\$init/auth/password
-	echo 1 >\$tpg/attrib/authentication
+	if [ $auth = chap ]; then
+		echo "\$user" >\$tpg/acls/\$init/auth/userid
+		echo "\$secret" >\$tpg/acls/\$init/auth/password
+		echo 1 >\$tpg/attrib/authentication
+	else
+		echo 0 >\$tpg/attrib/authentication
+	fi
 	echo 1 >\$tpg/enable
-	echo "== LIO serves \$T to \$init with CHAP user \$user"
+	echo "== LIO serves \$T to \$init, auth $auth"
 fi
 cat >/tmp/udhcpd.conf <<DHCP
 start 198.18.0.100
@@ -154,8 +164,8 @@ echo "== boot history: \$(api GET /clients/pc43/history | grep -o '"served": *"[
 SAN
 
 port=$(scripts/vm/free-port)
-san_log=$logs/iscsi-root-san-$firmware-$target.log
-client_log=$logs/iscsi-root-client-$firmware-$target.log
+san_log=$logs/iscsi-root-san-$firmware-$target-$auth.log
+client_log=$logs/iscsi-root-client-$firmware-$target-$auth.log
 scripts/vm/run --kver "$kver" --initrd "$work/san.img" --timeout 500 --quiet \
 	--log "$san_log" --link "listen:$port" --mac 52:54:00:b0:07:01 \
 	--add "$work/disk.img:/disk.img" --add "$kernel:/vmlinuz" \
@@ -200,7 +210,7 @@ kill $watch 2>/dev/null
 wait $watch 2>/dev/null
 wait $san
 san_rc=$?
-what="Linux mounts its root from its iSCSI disk ($firmware, $target, sanhook + iBFT + CHAP)"
+what="Linux mounts its root from its iSCSI disk ($firmware, $target, auth $auth, sanhook + iBFT)"
 if [ $client = 0 ] && [ $san_rc = 0 ] && grep -aq "BOOTSAN-VM-EXIT=0" "$client_log"; then
 	grep -a "BOOTSAN-ROOT:" "$client_log" | sed 's/^/# /'
 	if [ -s "$work/times" ] && [ -s "$work/t0" ]; then
