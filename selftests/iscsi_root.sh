@@ -190,11 +190,12 @@ rm -f "$client_log"
 			: >"$work/times"
 		fi
 		for st in "${steps[@]}"; do
-			case " $seen " in *" ${st%%:*} "*) continue ;; esac
+			# "pattern:label"; a pattern may hold a colon, a label not.
+			case " $seen " in *" ${st%:*} "*) continue ;; esac
 			if [ -n "$t0" ] && awk -v c="$n" '/Open Source Network Boot Firmware/ { k++ } k == c' \
-				"$client_log" | grep -aqF "${st%%:*}"; then
-				seen="$seen ${st%%:*} "
-				echo "$(date +%s.%N) ${st#*:}" >>"$work/times"
+				"$client_log" | grep -aqF "${st%:*}"; then
+				seen="$seen ${st%:*} "
+				echo "$(date +%s.%N) ${st##*:}" >>"$work/times"
 			fi
 		done
 		grep -aq "BOOTSAN-ROOT: mounted" "$client_log" 2>/dev/null && break
