@@ -369,7 +369,7 @@ static json_t *profile_json(const struct store_profile *p)
 /*
  * What the renderer cannot check alone: a menu's items name existing
  * profiles (not itself, no duplicates) and its default is one of them; a
- * sanboot profile's "chap" is none, chap or mutual; a "selector" is an
+ * sanboot (or san_root) profile's "chap" is none, chap or mutual; a "selector" is an
  * object of strings. 0, or replies 400 and -1.
  */
 static int profile_check(struct http_req *r, struct bsd *d, const struct store_profile *sp,
@@ -412,10 +412,11 @@ static int profile_check(struct http_req *r, struct bsd *d, const struct store_p
 			return -1;
 		}
 	}
-	if (chap && (p->kind != BOOT_KIND_SANBOOT || !json_is_string(chap) ||
+	if (chap && (!boot_profile_uses_disk(p) || !json_is_string(chap) ||
 		     (strcmp(json_string_value(chap), "none") && strcmp(json_string_value(chap), "chap") &&
 		      strcmp(json_string_value(chap), "mutual")))) {
-		http_reply_error(r, 400, "chap", "chap is none, chap or mutual, on sanboot profiles");
+		http_reply_error(r, 400, "chap", "chap is none, chap or mutual, on sanboot profiles "
+				 "and linux profiles with san_root");
 		return -1;
 	}
 	if (sel && !json_is_object(sel)) {

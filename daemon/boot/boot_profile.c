@@ -143,7 +143,8 @@ int boot_profile_parse(const struct store_profile *sp, json_t *body, struct boot
 		return asset(json_object_get(body, "kernel"), &p->lnx.kernel, "kernel", no) ?:
 		       text_field(body, "args", &p->lnx.args, no) ?:
 		       assets(json_object_get(body, "initrds"), p->lnx.initrds, BOOT_MAX_INITRDS,
-			      &p->lnx.n_initrds, "initrds", no);
+			      &p->lnx.n_initrds, "initrds", no) ?:
+		       bool_field(body, "san_root", &p->lnx.san_root, no);
 	case BOOT_KIND_ISO:
 		return asset(json_object_get(body, "image"), &p->iso.image, "image", no) ?:
 		       bool_field(body, "memdisk", &p->iso.memdisk, no);
@@ -193,4 +194,9 @@ void boot_profile_unload(struct boot_loaded_profile *l)
 bool boot_profile_keep_san(const struct boot_loaded_profile *l)
 {
 	return json_is_true(json_object_get(l->body, "keep_san"));
+}
+
+bool boot_profile_uses_disk(const struct boot_profile *p)
+{
+	return p->kind == BOOT_KIND_SANBOOT || (p->kind == BOOT_KIND_LINUX && p->lnx.san_root);
 }

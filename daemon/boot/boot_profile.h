@@ -42,6 +42,12 @@ int boot_profile_load(const struct store_profile *sp, struct boot_loaded_profile
 /* The same for a profile already read into l->sp: no 16 KiB copy. */
 int boot_profile_parse_loaded(struct boot_loaded_profile *l);
 void boot_profile_unload(struct boot_loaded_profile *l);
+/*
+ * Does a client of @p boot from its own iSCSI disk (sanboot, or linux with
+ * san_root)? Such a client needs an image, a target, and its CHAP secrets
+ * in its script.
+ */
+bool boot_profile_uses_disk(const struct boot_profile *p);
 /* The sanboot field keep_san of a loaded profile. */
 bool boot_profile_keep_san(const struct boot_loaded_profile *l);
 

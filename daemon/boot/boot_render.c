@@ -896,34 +896,42 @@ int boot_client_iqns(const struct boot_client *c,
 	return 0;
 }
 
-static void render_sanboot(struct boot_buf *b, const struct boot_request *req,
-			   const struct boot_client *c)
+/* The settings iPXE logs in to the client's disk with; false: refused. */
+static bool put_san_login(struct boot_buf *b, const struct boot_client *c,
+			  struct san_params *s)
 {
-	struct san_params s;
-	int err = san_params(&s, c);
-
-	if (err) {
+	if (san_params(s, c)) {
 		buf_refuse(b, NULL, "the client's iSCSI names, server or CHAP credentials "
 			   "are not valid");
-		return;
+		return false;
 	}
 	put(b, "set initiator-iqn ");
-	put(b, s.initiator);
+	put(b, s->initiator);
 	putc_(b, '\n');
-	if (s.chap) {
+	if (s->chap) {
 		put(b, "set username ");
 		put(b, c->chap_user);
 		put(b, "\nset password ");
 		put(b, c->chap_secret);
 		putc_(b, '\n');
 	}
-	if (s.mutual) {
+	if (s->mutual) {
 		put(b, "set reverse-username ");
 		put(b, c->mutual_user);
 		put(b, "\nset reverse-password ");
 		put(b, c->mutual_secret);
 		putc_(b, '\n');
 	}
+	return true;
+}
+
+static void render_sanboot(struct boot_buf *b, const struct boot_request *req,
+			   const struct boot_client *c)
+{
+	struct san_params s;
+
+	if (!put_san_login(b, c, &s))
+		return;
 	if (c->keep_san)
 		put(b, "set keep-san 1\n");
 	put(b, "sanboot ");
@@ -952,8 +960,9 @@ static bool linux_ok(struct boot_buf *b, const struct boot_profile *p)
 	return true;
 }
 
-static void render_linux(struct boot_buf *b, const struct boot_request *req,
-			 const struct boot_profile *p)
+/* kernel, initrd and boot lines of linux profile @p; @what names it when it fails. */
+static void put_linux(struct boot_buf *b, const struct boot_request *req,
+		      const struct boot_profile *p, const char *what)
 {
 	unsigned int n = p->lnx.n_initrds;
 
@@ -983,7 +992,35 @@ static void render_linux(struct boot_buf *b, const struct boot_request *req,
 	}
 	put(b, "boot");
 	put_or_fail(b, req);
-	put_fail_block(b, req, "the kernel");
+	put_fail_block(b, req, what);
+}
+
+static void render_linux(struct boot_buf *b, const struct boot_request *req,
+			 const struct boot_profile *p)
+{
+	put_linux(b, req, p, "the kernel");
+}
+
+/*
+ * A linux profile with san_root: iPXE logs in to the client's disk with
+ * sanhook, which publishes the iBFT that the initrd logs in again from
+ * (iscsistart -b), then boots the kernel. gPXE has no sanhook.
+ */
+static void render_san_root(struct boot_buf *b, const struct boot_request *req,
+			    const struct boot_profile *p, const struct boot_client *c)
+{
+	struct san_params s;
+
+	if (!ipxe(req)) {
+		buf_fail(b, -ENOTSUP);
+		return;
+	}
+	if (!linux_ok(b, p) || !put_san_login(b, c, &s))
+		return;
+	put(b, "sanhook ");
+	put_iscsi_root(b, c, s.target);
+	put_or_fail(b, req);
+	put_linux(b, req, p, "the kernel or attach the iSCSI disk");
 }
 
 static const struct boot_asset default_memdisk = { .path = "memdisk", .name = "memdisk" };
@@ -1190,6 +1227,8 @@ int boot_render_ipxe(struct boot_buf *out, const struct boot_request *req,
 	put_comment(out, p, client);
 	if (p->kind == BOOT_KIND_SANBOOT)
 		render_sanboot(out, req, client);	/* the client's disk, not the profile's */
+	else if (p->kind == BOOT_KIND_LINUX && p->lnx.san_root)
+		render_san_root(out, req, p, client);
 	else if ((unsigned int)p->kind < sizeof(render_kind) / sizeof(render_kind[0]) &&
 		 render_kind[p->kind])
 		render_kind[p->kind](out, req, p);
@@ -1365,6 +1404,10 @@ static void pxe_label(struct boot_buf *b, const struct boot_request *req,
 		break;
 	}
 	case BOOT_KIND_LINUX:
+		if (p->lnx.san_root) {	/* pxelinux cannot publish an iBFT */
+			buf_fail(b, -ENOTSUP);
+			return;
+		}
 		if (!linux_ok(b, p))
 			return;
 		put(b, "  KERNEL ");

@@ -270,6 +270,12 @@ struct boot_profile {
 		const char *args;	/* one line; iPXE tokens only with raw_ipxe */
 		struct boot_asset initrds[BOOT_MAX_INITRDS];
 		unsigned int n_initrds;
+		/*
+		 * Root on the client's iSCSI disk: the script sanhooks it
+		 * first (iPXE then publishes the iBFT) with the client's
+		 * names and CHAP, as sanboot does. iPXE scripts only.
+		 */
+		bool san_root;
 	} lnx;
 	struct {			/* BOOT_KIND_ISO */
 		struct boot_asset image;
@@ -291,7 +297,7 @@ struct boot_profile {
 	bool raw_ipxe;			/* args may use iPXE tokens (see boot_ipxe_token) */
 };
 
-/* The client's record (admin side); only sanboot uses the iSCSI fields. */
+/* The client's record (admin side); sanboot and san_root use the iSCSI fields. */
 struct boot_client {
 	const char *name;		/* [A-Za-z0-9.-], 1..64 chars */
 	const char *iqn_prefix;		/* e.g. "iqn.2024-01.org.example.bootsan" */
@@ -327,7 +333,7 @@ enum boot_dialect boot_query_dialect(const struct boot_query *q);
 
 /* ---- iPXE scripts (each resets out and writes a whole script) ---------- */
 
-/* A profile for a client (client may be NULL except for sanboot). */
+/* A profile for a client (client may be NULL except for sanboot and san_root). */
 int boot_render_ipxe(struct boot_buf *out, const struct boot_request *req,
 		     const struct boot_profile *p,
 		     const struct boot_client *client);
@@ -370,7 +376,8 @@ int boot_append_boot_url(struct boot_buf *b, const char *base_url,
  * A pxelinux.cfg file (menu.c32 syntax) for a profile: a menu profile gives
  * a menu of its items (each item's target must be set); any other profile a
  * single LABEL.  sanboot -> sanboot.c32 (no CHAP: -ENOTSUP), linux ->
- * KERNEL/APPEND initrd=, iso -> memdisk, local -> LOCALBOOT 0; winpe, chain
+ * KERNEL/APPEND initrd= (san_root: -ENOTSUP), iso -> memdisk, local ->
+ * LOCALBOOT 0; winpe, chain
  * and nested menus -> -ENOTSUP.
  */
 int boot_render_pxelinux(struct boot_buf *out, const struct boot_request *req,

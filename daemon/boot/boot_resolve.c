@@ -229,6 +229,7 @@ static int resolve_profile(const struct boot_view *v, const struct boot_ask *ask
 {
 	char name[STORE_NAME_SIZE];
 	enum boot_kind kind;
+	bool disk;
 	int err;
 
 	select_profile(v, c, name, sizeof(name));
@@ -241,7 +242,8 @@ static int resolve_profile(const struct boot_view *v, const struct boot_ask *ask
 	if (err)
 		return err == -ENOMEM ? err : 0;
 	kind = res->profile[0].p.kind;
-	if (kind == BOOT_KIND_SANBOOT) {
+	disk = boot_profile_uses_disk(&res->profile[0].p);
+	if (disk) {
 		/* Whatever asks: pxelinux, which cannot wait, is told why instead. */
 		if (!c || !c->image[0]) {
 			decide(res, BOOT_DECIDE_REFUSE, "this machine has no disk image");
@@ -251,11 +253,12 @@ static int resolve_profile(const struct boot_view *v, const struct boot_ask *ask
 			decide(res, BOOT_DECIDE_WAIT, NULL);
 			return 0;
 		}
-		res->san.keep_san = boot_profile_keep_san(&res->profile[0]);
+		res->san.keep_san = kind == BOOT_KIND_SANBOOT &&
+				    boot_profile_keep_san(&res->profile[0]);
 	}
 	if (c)
 		v->client_san(v->ctx, c, &res->san_mem, &res->san);
-	if (res->san.chap_secret && kind == BOOT_KIND_SANBOOT) {
+	if (res->san.chap_secret && disk) {
 		if (!boot_identity_names(&ask->id, c)) {
 			decide(res, BOOT_DECIDE_REFUSE, "matched by its serial number only, and its "
 			       "disk's CHAP secrets go only to its MAC address or UUID");

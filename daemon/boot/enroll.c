@@ -67,13 +67,20 @@ int enroll_name_for(const char *mac, const char *uuid, char *out, size_t size)
 	return 0;
 }
 
-/* The "chap" field of a sanboot profile: 0 none, 1 forward, 2 mutual. */
+/*
+ * The "chap" field of a profile whose clients boot from their own disk
+ * (sanboot, linux with san_root): 0 none, 1 forward, 2 mutual; -1 for any
+ * other profile.
+ */
 static int profile_chap(const struct store_profile *sp)
 {
 	json_t *body = json_loads(sp->body, 0, NULL);
 	const char *v = json_string_value(json_object_get(body, "chap"));
 	int mode = v && !strcmp(v, "mutual") ? 2 : v && !strcmp(v, "chap") ? 1 : 0;
 
+	if (strcmp(sp->kind, "sanboot") &&
+	    !(!strcmp(sp->kind, "linux") && json_is_true(json_object_get(body, "san_root"))))
+		mode = -1;
 	json_decref(body);
 	return mode;
 }
@@ -114,10 +121,11 @@ int enroll_ensure_target(struct bsd *d, const struct store_client *c)
 	char prefix[STORE_IQN_SIZE], initiator[224], target[224];
 	int err, mode;
 
-	if (!c->image[0] || !c->profile[0] || store_profile_get(d->store, c->profile, &sp) ||
-	    strcmp(sp.kind, "sanboot"))
+	if (!c->image[0] || !c->profile[0] || store_profile_get(d->store, c->profile, &sp))
 		return 0;
 	mode = profile_chap(&sp);
+	if (mode < 0)
+		return 0;
 	enroll_setting(d, "iqn_prefix", ENROLL_DEFAULT_IQN_PREFIX, prefix, sizeof(prefix));
 	bc.name = c->name;
 	bc.iqn_prefix = prefix;

@@ -15,7 +15,8 @@
  *              with its own image cloned from the setting "golden_image"
  *              and, for a sanboot profile, its own target; the script waits
  *              and asks again while the clone runs.
- * A sanboot client owns the target <iqn_prefix>:<name> (LUN 0 = its image,
+ * A client that boots from its own disk (a sanboot profile, or a linux one
+ * with "san_root": true) owns the target <iqn_prefix>:<name> (LUN 0 = its image,
  * ACL = its initiator name); when its profile asks for CHAP ("chap":
  * "chap" or "mutual") the target gets random per-client secrets, which the
  * boot script hands to iPXE and the API never shows.
@@ -81,7 +82,8 @@ int enroll_unknown(struct bsd *d, enum enroll_policy policy, const char *mac,
 		   const char **why);
 
 /*
- * For a client just made: makes sure a sanboot client has its target, LUN,
+ * For a client just made: makes sure a client that boots from its own disk
+ * (sanboot, san_root) has its target, LUN,
  * ACL and, when its profile asks, its CHAP secrets (created once, kept
  * afterwards). A target enrollment made for an earlier client of the name
  * is replaced, never reused with its secrets. 0 for a client that needs

@@ -140,6 +140,9 @@ def test_profiles():
          "kernel": "debian/12/linux", "initrds": ["debian/12/initrd.gz"], "args": "console=ttyS0"},
         {"name": "disk", "kind": "sanboot", "title": "Own iSCSI disk", "chap": "mutual"},
         {"name": "plain-disk", "kind": "sanboot", "title": "Own disk, no CHAP"},
+        {"name": "root-disk", "kind": "linux", "title": "Linux, root on its iSCSI disk", "san_root": True,
+         "chap": "chap", "kernel": "debian/12/linux", "initrds": [{"path": "debian/12/initrd.gz", "name": "initrd.gz"}],
+         "args": "console=ttyS0 root=LABEL=root"},
         {"name": "boot-menu", "kind": "menu", "title": "bootsan: choose", "default": "live",
          "timeout_ms": 5000, "items": [{"profile": "live", "label": "Live"},
                                        {"profile": "local", "label": "Local disk"}]},
@@ -159,6 +162,10 @@ def test_profiles():
          "an item twice"),
         ({"name": "c1", "kind": "linux", "chap": "chap"}, "chap", "chap on a linux profile"),
         ({"name": "c2", "kind": "sanboot", "chap": "yes"}, "chap", "an unknown chap mode"),
+        ({"name": "c3", "kind": "linux", "kernel": "k", "san_root": False, "chap": "chap"}, "chap",
+         "chap on a linux profile whose root is not on its disk"),
+        ({"name": "c4", "kind": "linux", "kernel": "k", "san_root": "yes"}, "san_root", "san_root not a boolean"),
+        ({"name": "c5", "kind": "iso", "image": "i.iso", "san_root": True}, "san_root", "san_root on an iso profile"),
         ({"name": "s1", "kind": "local", "selector": {"rack": 1}}, "selector", "a selector value not a string"),
     ]
     for body, field, what in bad:
@@ -232,6 +239,35 @@ def test_pxelinux():
     r = req("GET", "/api/v1/clients/pc1")
     ok(r.status == 200 and any(h["served"].startswith("pxelinux: profile boot-menu") for h in r.json["history"]),
        "pxelinux: the fetch is in the boot history", r)
+
+
+def test_san_root():
+    expect("images: pc4's disk", req("POST", "/api/v1/images", {"name": "pc4", "size_bytes": MiB}), 201)
+    expect("clients: pc4 has its root on its disk",
+           req("POST", "/api/v1/clients", {"name": "pc4", "mac": ["52:54:00:00:00:04"], "profile": "root-disk",
+                                           "image": "pc4"}), 201)
+    r = req("GET", "/api/v1/targets/iqn.2026-01.org.bootsan:pc4")
+    ok(r.status == 200 and r.json["auth"] == "chap" and r.json["chap"]["user"] == "pc4" and
+       r.json["luns"][0]["image"] == "pc4" and r.json["acl"] == ["iqn.2026-01.org.bootsan:pc4:initiator"],
+       "san_root: the client gets its target, LUN, ACL and CHAP as a sanboot client does", r)
+    for platform in ("efi", "pcbios"):
+        r, text = script(f"mac=52-54-00-00-00-04&platform={platform}&buildarch=x86_64")
+        lines = text.splitlines()
+        ok(r.status == 200 and r.header("Cache-Control") == "no-store" and
+           "set initiator-iqn iqn.2026-01.org.bootsan:pc4:initiator" in lines and
+           "set username pc4" in lines and any(x.startswith("set password ") for x in lines) and
+           "sanhook iscsi:10.0.0.1::::iqn.2026-01.org.bootsan:pc4 || goto bootsan_failed" in lines and
+           "kernel http://10.0.0.1:8080/assets/debian/12/linux initrd=initrd.gz console=ttyS0 root=LABEL=root"
+           " || goto bootsan_failed" in lines and
+           text.index("sanhook ") < text.index("\nkernel ") < text.index("\ninitrd --name initrd.gz ") <
+           text.index("\nboot "),
+           f"san_root ({platform}): CHAP, sanhook of its disk, then the kernel with initrd=<name>", text)
+    r, text = script("mac=52-54-00-00-00-04")
+    ok(r.status == 200 and "sanhook" not in text and "password" not in text and "cannot be rendered" in text,
+       "san_root: a client without ${platform} (gPXE has no sanhook) is told why, no secrets", text)
+    r = raw_get("/boot/pxelinux.cfg/01-52-54-00-00-00-04")
+    ok(r.status == 200 and b"cannot be a pxelinux menu" in r.raw and b"LOCALBOOT -1" in r.raw,
+       "san_root: pxelinux, which cannot publish an iBFT, is told so", r)
 
 
 def test_ipxe_enrollment(state):
@@ -568,6 +604,7 @@ def main():
             test_profiles()
             test_settings()
             test_pxelinux()
+            test_san_root()
             test_one_connection()
             test_ipxe_enrollment(state)
             test_references()

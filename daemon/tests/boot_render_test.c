@@ -214,6 +214,18 @@ static struct boot_profile p_live = {
 	},
 };
 
+/* Linux with its root on the client's iSCSI disk (the initrd logs in from the iBFT). */
+static struct boot_profile p_rootdisk = {
+	.kind = BOOT_KIND_LINUX, .name = "rootdisk", .title = "Debian, root on iSCSI",
+	.lnx = {
+		.kernel = { .path = "debian/vmlinuz" },
+		.initrds = { { .path = "debian/initrd-iscsi.gz", .name = "initrd.gz" } },
+		.n_initrds = 1,
+		.args = "console=ttyS0 root=LABEL=root ro",
+		.san_root = true,
+	},
+};
+
 static struct boot_profile p_iso = {
 	.kind = BOOT_KIND_ISO, .name = "rescue", .title = "SystemRescue",
 	.iso = { .image = { .path = "iso/systemrescue-11.0.iso" } },
@@ -268,6 +280,12 @@ static const struct boot_request req_ipxe = {
 	.query = &q_typical, .base_url = BASE, .dialect = BOOT_DIALECT_IPXE,
 };
 
+static struct boot_query q_efi;
+
+static const struct boot_request req_efi = {
+	.query = &q_efi, .base_url = BASE, .dialect = BOOT_DIALECT_IPXE,
+};
+
 static const struct boot_request req_legacy = {
 	.query = &q_typical, .base_url = BASE, .dialect = BOOT_DIALECT_LEGACY,
 };
@@ -283,6 +301,10 @@ static void test_golden(void)
 	golden("sanboot-legacy.ipxe", boot_render_ipxe(&b, &req_legacy, &p_disk, &pc02), b.data);
 	golden("linux.ipxe", boot_render_ipxe(&b, &req_ipxe, &p_debian, &pc01), b.data);
 	golden("linux-initrds.ipxe", boot_render_ipxe(&b, &req_ipxe, &p_live, NULL), b.data);
+	/* Both platforms: an EFI-stub kernel finds its initrd only by initrd=<name>. */
+	golden("san-root-efi.ipxe", boot_render_ipxe(&b, &req_efi, &p_rootdisk, &pc01), b.data);
+	golden("san-root-bios-chap.ipxe", boot_render_ipxe(&b, &req_ipxe, &p_rootdisk, &pc02),
+	       b.data);
 	golden("linux-legacy.ipxe", boot_render_ipxe(&b, &req_legacy, &p_debian, &pc01), b.data);
 	golden("iso.ipxe", boot_render_ipxe(&b, &req_ipxe, &p_iso, &pc01), b.data);
 	golden("iso-memdisk.ipxe", boot_render_ipxe(&b, &req_ipxe, &p_memdisk, &pc01), b.data);
@@ -410,6 +432,24 @@ static void test_errors(void)
 	c.iqn_prefix = NULL;
 	expect_rc(boot_render_ipxe(&b, &r, &p_disk, &c), -EINVAL, &b, "no IQN prefix and no IQNs");
 	expect_rc(boot_render_ipxe(&b, &r, &p_disk, NULL), -EINVAL, &b, "sanboot without a client");
+	expect_rc(boot_render_ipxe(&b, &r, &p_rootdisk, NULL), -EINVAL, &b,
+		  "san_root without a client");
+	expect_rc(boot_render_ipxe(&b, &req_legacy, &p_rootdisk, &pc01), -ENOTSUP, &b,
+		  "san_root for gPXE, which has no sanhook");
+	expect_rc(boot_render_pxelinux(&b, &r, &p_rootdisk, &pc01), -ENOTSUP, &b,
+		  "san_root for pxelinux, which cannot publish an iBFT");
+	rc = boot_render_ipxe(&b, &req_efi, &p_rootdisk, &pc01);
+	check(rc == 0 && strstr(b.data, "sanhook iscsi:10.0.0.1::::") &&
+	      strstr(b.data, "sanhook ") < strstr(b.data, "\nkernel ") &&
+	      strstr(b.data, " initrd=initrd.gz console=ttyS0"),
+	      "san_root for EFI: sanhook before the kernel, initrd=<name> on its line");
+	p = p_rootdisk;
+	p.lnx.args = "root=/dev/sda1 ; reboot";
+	expect_rc(boot_render_ipxe(&b, &r, &p, &pc01), -EINVAL, &b, "san_root args with ;");
+	c = pc01;
+	c.chap_user = "pc01";
+	expect_rc(boot_render_ipxe(&b, &r, &p_rootdisk, &c), -EINVAL, &b,
+		  "san_root: CHAP user without secret");
 
 	p = p_debian;
 	p.lnx.args = "quiet\nchain http://evil/";
@@ -1044,10 +1084,14 @@ int main(int argc, char **argv)
 		"uuid=00112233-4455-6677-8899-aabbccddeeff&mac=52-54-00-12-34-56"
 		"&buildarch=x86_64&platform=pcbios&serial=To%20be%20filled%20by%20O.E.M."
 		"&hostname=pc01";
+	static const char efi[] =
+		"uuid=00112233-4455-6677-8899-aabbccddeeff&mac=52-54-00-12-34-56"
+		"&buildarch=x86_64&platform=efi";
 
 	golden_dir = argc > 1 ? argv[1] : "golden";
 	update = getenv("BOOT_GOLDEN_UPDATE") && *getenv("BOOT_GOLDEN_UPDATE");
 	boot_query_parse(&q_typical, typical, strlen(typical));
+	boot_query_parse(&q_efi, efi, strlen(efi));
 
 	printf("TAP version 13\n");
 	test_golden();

@@ -29,6 +29,7 @@ static const struct {
 	{ "lab", "linux", "{\"kernel\": \"k\", \"selector\": {\"room\": \"lab\"}}" },
 	{ "lab2", "linux", "{\"kernel\": \"k\", \"selector\": {\"room\": \"lab\", \"row\": \"2\"}}" },
 	{ "broken", "linux", "not JSON" },
+	{ "sanroot", "linux", "{\"kernel\": \"k\", \"san_root\": true, \"chap\": \"chap\"}" },
 };
 
 struct row {
@@ -51,6 +52,9 @@ static const struct row clients0[] = {
 	{ "pcb", "52:54:00:00:00:0b", "", "", "gone", "", "{}", "active" },
 	{ "pcc", "52:54:00:00:00:0c", "", "", "broken", "", "{}", "active" },
 	{ "pcd", "52:54:00:00:00:0d", "", "", "menubad", "", "{}", "active" },
+	{ "pce", "52:54:00:00:00:0e", "", "", "sanroot", "disk3", "{}", "active" },
+	{ "pcf", "52:54:00:00:00:0f", "", "", "sanroot", "", "{}", "active" },
+	{ "pcg", "52:54:00:00:00:10", "", "SERG", "sanroot", "disk5", "{}", "active", true },
 };
 
 #define MAX_CLIENTS 32
@@ -331,6 +335,18 @@ static const struct {
 	{ "CHAP secrets go to the client's MAC, not to be cached", DENY, "linux1", NULL,
 	  IPXE, "52:54:00:00:00:05", "", "SER5", NULL,
 	  BOOT_DECIDE_PROFILE, NULL, "pc5", "sanchap", false, true },
+	{ "san_root: a disk being cloned, wait as sanboot does", DENY, "linux1", NULL,
+	  IPXE, "52:54:00:00:00:0e", "", "", NULL,
+	  BOOT_DECIDE_WAIT, NULL, "pce", "sanroot" },
+	{ "san_root without a disk image is refused", DENY, "linux1", NULL,
+	  IPXE, "52:54:00:00:00:0f", "", "", NULL,
+	  BOOT_DECIDE_REFUSE, "no disk image", "pcf", "sanroot" },
+	{ "san_root: CHAP secrets never go to a serial number alone", DENY, "linux1", NULL,
+	  IPXE, "", "", "SERG", NULL,
+	  BOOT_DECIDE_REFUSE, "serial number only", "pcg", "sanroot" },
+	{ "san_root: CHAP secrets go to the client's MAC", DENY, "linux1", NULL,
+	  IPXE, "52:54:00:00:00:10", "", "SERG", NULL,
+	  BOOT_DECIDE_PROFILE, NULL, "pcg", "sanroot", false, true },
 	{ "a pending client under deny is refused", DENY, "linux1", NULL,
 	  IPXE, "52:54:00:00:00:06", "", "", NULL,
 	  BOOT_DECIDE_REFUSE, "not approved", "pc6", "" },

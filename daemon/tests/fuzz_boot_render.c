@@ -85,6 +85,10 @@ static struct boot_profile profiles[] = {
 		.initrds = { { .path = "debian/initrd.gz" }, { .path = "x/fw.cpio", .name = "fw" } },
 		.n_initrds = 2,
 		.args = "console=ttyS0 BOOTIF=01-${net0/mac:hexhyp}" }, .raw_ipxe = true },
+	{ .kind = BOOT_KIND_LINUX, .name = "rootdisk", .lnx = {
+		.kernel = { .path = "debian/vmlinuz" },
+		.initrds = { { .path = "debian/initrd-iscsi.gz", .name = "initrd.gz" } },
+		.n_initrds = 1, .args = "console=ttyS0 root=LABEL=root", .san_root = true } },
 	{ .kind = BOOT_KIND_ISO, .name = "rescue", .iso = { .image = { .path = "r.iso" } } },
 	{ .kind = BOOT_KIND_ISO, .name = "fdos",
 	  .iso = { .image = { .path = "f.iso" }, .memdisk = true } },

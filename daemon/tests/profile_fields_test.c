@@ -45,6 +45,10 @@ int main(void)
 	   "sanboot: its fields");
 	ok(!strcmp(unknown("sanboot", "{\"chap\": \"chap\", \"image\": \"x\"}", field), "image"),
 	   "sanboot: image belongs to the client, not the profile");
+	ok(!strcmp(unknown("linux", "{\"kernel\": \"k\", \"san_root\": true, \"chap\": \"mutual\"}",
+			   field), ""), "linux: san_root, and chap for its disk");
+	ok(!strcmp(unknown("iso", "{\"image\": \"i\", \"san_root\": true}", field), "san_root"),
+	   "iso: no san_root");
 	ok(!strcmp(unknown("chain", "{\"url\": \"http://x/\"}", field), ""), "chain: url");
 	ok(!strcmp(unknown("local", "{\"title\": \"Disk\"}", field), ""), "local: the common fields");
 	ok(!strcmp(unknown("local", "{\"keep_san\": true}", field), "keep_san"),
