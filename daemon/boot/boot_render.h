@@ -270,6 +270,10 @@ struct boot_profile {
 		const char *args;	/* one line; iPXE tokens only with raw_ipxe */
 		struct boot_asset initrds[BOOT_MAX_INITRDS];
 		unsigned int n_initrds;
+		/* A Debian installer preseed (its text; checked by preseed.h),
+		 * or NULL: served at <base>/boot/preseed/<name>, the kernel gets
+		 * auto=true priority=critical url=<that URL>. */
+		const char *preseed;
 	} lnx;
 	struct {			/* BOOT_KIND_ISO */
 		struct boot_asset image;

@@ -10,12 +10,12 @@ static const char *const common[] = { "title", "raw_ipxe", "selector", NULL };
 
 static const struct {
 	const char *kind;
-	const char *const fields[4];
+	const char *const fields[5];
 	/* Fields whose value may be a file object {"path", "name"} or a list of them. */
 	const char *const files[3];
 } kinds[] = {
 	{ "sanboot", { "chap", "keep_san" }, { NULL } },
-	{ "linux", { "kernel", "args", "initrds" }, { "kernel", "initrds" } },
+	{ "linux", { "kernel", "args", "initrds", "preseed" }, { "kernel", "initrds" } },
 	{ "iso", { "image", "memdisk" }, { "image" } },
 	{ "winpe", { "wimboot", "files" }, { "wimboot", "files" } },
 	{ "menu", { "items", "default", "timeout_ms" }, { NULL } },

@@ -165,6 +165,45 @@ def test_profiles():
         expect(f"profiles: refused: {what}", req("POST", "/api/v1/profiles", body), 400, field)
 
 
+PRESEED = ("# answers for the test installer\n"
+           "d-i debian-installer/locale string en_US\n"
+           "d-i preseed/early_command string echo BOOTSAN-PRESEED > /dev/ttyS0\n")
+
+
+def test_preseed():
+    inst = {"name": "installer", "kind": "linux", "kernel": "debian/12/linux",
+            "initrds": ["debian/12/initrd.gz"], "args": "console=ttyS0", "preseed": PRESEED}
+    expect("preseed: a linux profile with one", req("POST", "/api/v1/profiles", inst), 201)
+    r = req("GET", "/api/v1/profiles/installer")
+    ok(r.status == 200 and r.json.get("preseed") == PRESEED, "preseed: the API gives it back", r.raw)
+    r = raw_get("/boot/preseed/installer")
+    ok(r.status == 200 and r.raw.decode() == PRESEED and
+       r.header("Content-Type").startswith("text/plain"), "preseed: served as text", r.raw)
+    r = raw_get("/boot/preseed/installer/pc01")
+    ok(r.status == 200 and r.raw.decode() == PRESEED, "preseed: served with a client's name")
+    ok("preseed of profile installer" in t.D.logtext(), "preseed: the fetch is logged")
+    for path, what in [("/boot/preseed/nope", "no such profile"), ("/boot/preseed/live", "a profile without one"),
+                       ("/boot/preseed/local", "another kind"), ("/boot/preseed/installer/a/b", "a path too deep"),
+                       ("/boot/preseed/..", "not a name"), ("/boot/preseed/", "no name")]:
+        r = raw_get(path)
+        ok(r.status == 404, f"preseed: 404 for {what}", f"{r.status} {r.raw[:200]}")
+    bad = [
+        ({"preseed": "d-i a/b strnig x\n"}, "unknown debconf type", "a misspelt type"),
+        ({"preseed": "d-i a/b string x\nd-i a/c\n"}, "line 2", "a line without a type"),
+        ({"preseed": ""}, "at least one line", "an empty preseed"),
+        ({"preseed": "d-i a/b string \x1b[2J\n"}, "control character", "a control character"),
+        ({"preseed": "#" * (12 * 1024 + 1)}, "12 KiB", "a preseed too large"),
+        ({"preseed": 3}, "text", "a preseed that is not text"),
+    ]
+    for extra, why, what in bad:
+        body = dict(inst, name="bad-preseed", **extra)
+        r = req("POST", "/api/v1/profiles", body)
+        ok(r.status == 400 and r.json.get("field") == "preseed" and why in r.json.get("error", ""),
+           f"preseed: refused: {what}", f"{r.status} {r.raw[:300]}")
+    r = req("POST", "/api/v1/profiles", {"name": "bad-preseed", "kind": "local", "preseed": PRESEED})
+    ok(r.status == 400 and r.json.get("field") == "preseed", "preseed: only on linux profiles", r.raw[:300])
+
+
 def test_settings():
     r = req("GET", "/api/v1/settings")
     ok(r.status == 200 and r.json == {"enrollment": "deny", "default_profile": "", "golden_image": "",
@@ -566,6 +605,7 @@ def main():
         if ok(t.D.start(), "bootsand starts", t.D.logtext()):
             test_assets()
             test_profiles()
+            test_preseed()
             test_settings()
             test_pxelinux()
             test_one_connection()
