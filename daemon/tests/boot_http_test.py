@@ -204,6 +204,43 @@ def test_preseed():
     ok(r.status == 400 and r.json.get("field") == "preseed", "preseed: only on linux profiles", r.raw[:300])
 
 
+WINPE = {"wimboot": b"wimboot: dummy\n", "bootmgr": b"bootmgr: dummy\n", "boot/bcd": b"BCD: dummy\n",
+         "boot/boot.sdi": b"boot.sdi: dummy\n", "sources/boot.wim": b"boot.wim: dummy\n"}
+
+
+def test_winpe(state):
+    """The winpe profile doc/windows.md describes, with stand-in files: its script and every file it names."""
+    for path, data in WINPE.items():
+        full = os.path.join(state, "assets", "winpe", path)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "wb") as f:
+            f.write(data)
+    body = {"name": "winpe", "kind": "winpe", "title": "Windows PE (setup)", "wimboot": "winpe/wimboot",
+            "files": ["winpe/bootmgr", {"path": "winpe/boot/bcd", "name": "BCD"}, "winpe/boot/boot.sdi",
+                      "winpe/sources/boot.wim"]}
+    expect("winpe: the profile", req("POST", "/api/v1/profiles", body), 201)
+    expect("winpe: a client of it", req("POST", "/api/v1/clients", {"name": "win1", "mac": ["52:54:00:00:00:77"],
+                                                                 "profile": "winpe"}), 201)
+    for platform in ("efi", "pcbios"):
+        r, text = script(f"mac=52-54-00-00-00-77&buildarch=x86_64&platform={platform}")
+        lines = text.splitlines()
+        want = ["kernel http://10.0.0.1:8080/assets/winpe/wimboot || goto bootsan_failed",
+                "initrd --name bootmgr http://10.0.0.1:8080/assets/winpe/bootmgr bootmgr || goto bootsan_failed",
+                "initrd --name BCD http://10.0.0.1:8080/assets/winpe/boot/bcd BCD || goto bootsan_failed",
+                "initrd --name boot.sdi http://10.0.0.1:8080/assets/winpe/boot/boot.sdi boot.sdi"
+                " || goto bootsan_failed",
+                "initrd --name boot.wim http://10.0.0.1:8080/assets/winpe/sources/boot.wim boot.wim"
+                " || goto bootsan_failed",
+                "boot || goto bootsan_failed"]
+        ok(r.status == 200 and lines[0] == "#!ipxe" and lines[2:8] == want,
+           f"winpe: wimboot and its four files ({platform})", text)
+    urls = re.findall(r"http://10\.0\.0\.1:8080(/assets/\S+)", text)
+    got = {u: raw_get(u) for u in urls}
+    ok(len(urls) == 5 and all(g.status == 200 and g.raw == WINPE[u[len("/assets/winpe/"):]]
+                              for u, g in got.items()),
+       "winpe: every file the script names is served", {u: g.status for u, g in got.items()})
+
+
 def test_settings():
     r = req("GET", "/api/v1/settings")
     ok(r.status == 200 and r.json == {"enrollment": "deny", "default_profile": "", "golden_image": "",
@@ -606,6 +643,7 @@ def main():
             test_assets()
             test_profiles()
             test_preseed()
+            test_winpe(state)
             test_settings()
             test_pxelinux()
             test_one_connection()
