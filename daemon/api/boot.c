@@ -15,6 +15,7 @@
 #include "boot/boot_resolve.h"
 #include "boot/boot_view.h"
 #include "boot/enroll.h"
+#include "boot/preseed.h"
 #include "boot/profile_fields.h"
 #include "boot/refs.h"
 #include "lib/bootsand.h"
@@ -419,6 +420,17 @@ static int profile_check(struct http_req *r, struct bsd *d, const struct store_p
 				 "and linux profiles with san_root");
 		return -1;
 	}
+	if (p->kind == BOOT_KIND_LINUX && p->lnx.preseed) {
+		unsigned int line;
+		const char *why = preseed_refusal(p->lnx.preseed, strlen(p->lnx.preseed), &line);
+
+		if (why && line)
+			http_reply_error(r, 400, "preseed", "preseed line %u: %s", line, why);
+		else if (why)
+			http_reply_error(r, 400, "preseed", "%s", why);
+		if (why)
+			return -1;
+	}
 	if (sel && !json_is_object(sel)) {
 		http_reply_error(r, 400, "selector", "a selector is an object of label values");
 		return -1;
@@ -636,6 +648,62 @@ static void delete_profile(struct http_req *r)
 		http_reply_json(r, 204, NULL);
 }
 
+/* ---- the installer's preseed ---- */
+
+/*
+ * GET /boot/preseed/<profile>[/<client>]: the preseed of a linux profile,
+ * which Debian's installer fetches from the url= its script gives it. The
+ * client's name, when it is one, only puts the fetch in its boot history.
+ */
+static void get_preseed(struct http_req *r)
+{
+	struct bsd *d = http_ctx(r);
+	char path[2 * BOOT_NAME_MAX + 2], *client;
+	/* A profile holds 16 KiB: not on an acceptor thread's stack. */
+	struct boot_loaded_profile *l = malloc(sizeof(*l));
+	struct store_client c;
+	char *text = NULL;
+	size_t len = 0;
+
+	snprintf(path, sizeof(path), "%s", http_param(r, "path"));
+	client = strchr(path, '/');
+	if (client)
+		*client++ = '\0';
+	if (!boot_name_valid(path) || (client && !boot_name_valid(client))) {
+		free(l);
+		http_reply_error(r, 404, "path",
+				 "no such preseed: /boot/preseed/<profile>[/<client>]");
+		return;
+	}
+	if (!l) {
+		http_reply_error(r, 503, NULL, "out of memory");
+		return;
+	}
+	if (load_profile(d, path, l)) {
+		free(l);
+		http_reply_error(r, 404, "path", "no such profile");
+		return;
+	}
+	if (l->p.kind == BOOT_KIND_LINUX && l->p.lnx.preseed) {
+		len = strlen(l->p.lnx.preseed);
+		text = malloc(len + 1);
+		if (text)
+			memcpy(text, l->p.lnx.preseed, len + 1);
+	}
+	boot_profile_unload(l);
+	free(l);
+	if (!text) {
+		http_reply_error(r, len ? 503 : 404, "path", len ? "out of memory" :
+				 "that profile has no preseed");
+		return;
+	}
+	log_info("preseed of profile %s for %s (client %s)", path, http_peer(r),
+		 client ? client : "not named");
+	if (client && !store_client_get(d->store, client, &c))
+		record(d, r, client, NULL, "preseed: profile %s", path);
+	http_reply_buf(r, 200, "text/plain; charset=utf-8", text, len);
+}
+
 int boot_add_routes(struct bsd *d, struct http *h)
 {
 	static const struct http_route routes[] = {
@@ -645,6 +713,8 @@ int boot_add_routes(struct bsd *d, struct http *h)
 		{ "GET", "/boot/ipxe", get_boot_script, HTTP_ROUTE_PUBLIC | HTTP_ROUTE_FAST },
 		{ "GET", "/boot/pxelinux.cfg/{name}", get_pxelinux,
 		  HTTP_ROUTE_PUBLIC | HTTP_ROUTE_FAST },
+		{ "GET", "/boot/preseed/{path}", get_preseed,
+		  HTTP_ROUTE_PUBLIC | HTTP_ROUTE_REST | HTTP_ROUTE_FAST },
 		{ "POST", "/api/v1/profiles", post_profile, HTTP_ROUTE_JSON },
 		{ "GET", "/api/v1/profiles", get_profiles, 0 },
 		{ "GET", "/api/v1/profiles/{name}", get_profile, 0 },

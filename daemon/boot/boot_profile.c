@@ -142,6 +142,7 @@ int boot_profile_parse(const struct store_profile *sp, json_t *body, struct boot
 	case BOOT_KIND_LINUX:
 		return asset(json_object_get(body, "kernel"), &p->lnx.kernel, "kernel", no) ?:
 		       text_field(body, "args", &p->lnx.args, no) ?:
+		       text_field(body, "preseed", &p->lnx.preseed, no) ?:
 		       assets(json_object_get(body, "initrds"), p->lnx.initrds, BOOT_MAX_INITRDS,
 			      &p->lnx.n_initrds, "initrds", no) ?:
 		       bool_field(body, "san_root", &p->lnx.san_root, no);

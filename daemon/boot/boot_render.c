@@ -960,9 +960,35 @@ static bool linux_ok(struct boot_buf *b, const struct boot_profile *p)
 	return true;
 }
 
+/*
+ * With a preseed: the installer's arguments to fetch it from this server
+ * and answer from it alone. d-i needs an absolute URL (it has no script
+ * to resolve against); the client's name in it is for the boot history.
+ */
+static void put_preseed_args(struct boot_buf *b, const struct boot_request *req,
+			     const struct boot_profile *p, const struct boot_client *c)
+{
+	if (empty(p->lnx.preseed))
+		return;
+	if (!is_absolute_url(req->base_url)) {
+		buf_refuse(b, "preseed", "the installer needs this server's address for its "
+			   "preseed URL, and the request did not give it");
+		return;
+	}
+	put(b, " auto=true priority=critical url=");
+	put(b, req->base_url);
+	put(b, "/boot/preseed/");
+	put(b, p->name);
+	if (c && !empty(c->name)) {
+		putc_(b, '/');
+		put(b, c->name);
+	}
+}
+
 /* kernel, initrd and boot lines of linux profile @p; @what names it when it fails. */
 static void put_linux(struct boot_buf *b, const struct boot_request *req,
-		      const struct boot_profile *p, const char *what)
+		      const struct boot_profile *p, const struct boot_client *c,
+		      const char *what)
 {
 	unsigned int n = p->lnx.n_initrds;
 
@@ -975,6 +1001,7 @@ static void put_linux(struct boot_buf *b, const struct boot_request *req,
 		put(b, " initrd=");
 		put_image_name(b, &p->lnx.initrds[i], "initrd", i, "initrds");
 	}
+	put_preseed_args(b, req, p, c);
 	if (!empty(p->lnx.args)) {
 		putc_(b, ' ');
 		put(b, p->lnx.args);
@@ -996,9 +1023,9 @@ static void put_linux(struct boot_buf *b, const struct boot_request *req,
 }
 
 static void render_linux(struct boot_buf *b, const struct boot_request *req,
-			 const struct boot_profile *p)
+			 const struct boot_profile *p, const struct boot_client *c)
 {
-	put_linux(b, req, p, "the kernel");
+	put_linux(b, req, p, c, "the kernel");
 }
 
 /*
@@ -1020,7 +1047,7 @@ static void render_san_root(struct boot_buf *b, const struct boot_request *req,
 	put(b, "sanhook ");
 	put_iscsi_root(b, c, s.target);
 	put_or_fail(b, req);
-	put_linux(b, req, p, "the kernel or attach the iSCSI disk");
+	put_linux(b, req, p, c, "the kernel or attach the iSCSI disk");
 }
 
 static const struct boot_asset default_memdisk = { .path = "memdisk", .name = "memdisk" };
@@ -1032,8 +1059,9 @@ static const struct boot_asset *memdisk_asset(const struct boot_profile *p)
 }
 
 static void render_iso(struct boot_buf *b, const struct boot_request *req,
-		       const struct boot_profile *p)
+		       const struct boot_profile *p, const struct boot_client *c)
 {
+	(void)c;
 	if (p->iso.memdisk) {
 		put(b, "kernel ");
 		put_asset_url(b, req->base_url, memdisk_asset(p), "memdisk_kernel");
@@ -1056,10 +1084,11 @@ static void render_iso(struct boot_buf *b, const struct boot_request *req,
 }
 
 static void render_winpe(struct boot_buf *b, const struct boot_request *req,
-			 const struct boot_profile *p)
+			 const struct boot_profile *p, const struct boot_client *c)
 {
 	unsigned int n = p->winpe.n_files;
 
+	(void)c;
 	if (!n || n > BOOT_MAX_FILES) {
 		buf_refuse(b, "files", "a winpe profile has 1 to 8 files");
 		return;
@@ -1099,12 +1128,13 @@ static const char *item_text(const struct boot_menu_item *it)
 }
 
 static void render_menu(struct boot_buf *b, const struct boot_request *req,
-			const struct boot_profile *p)
+			const struct boot_profile *p, const struct boot_client *c)
 {
 	const struct boot_query *q = req->query;
 	unsigned int n = p->menu.n_items;
 	bool default_found = false;
 
+	(void)c;
 	if (!ipxe(req)) {
 		buf_fail(b, -ENOTSUP);
 		return;
@@ -1175,8 +1205,9 @@ static void render_menu(struct boot_buf *b, const struct boot_request *req,
 }
 
 static void render_chain(struct boot_buf *b, const struct boot_request *req,
-			 const struct boot_profile *p)
+			 const struct boot_profile *p, const struct boot_client *c)
 {
+	(void)c;
 	if (empty(p->chain_url) || !is_absolute_url(p->chain_url) ||
 	    !valid_admin(p->chain_url, false)) {
 		buf_refuse(b, "url", "a chain profile needs an absolute URL: one word of "
@@ -1190,9 +1221,10 @@ static void render_chain(struct boot_buf *b, const struct boot_request *req,
 }
 
 static void render_local(struct boot_buf *b, const struct boot_request *req,
-			 const struct boot_profile *p)
+			 const struct boot_profile *p, const struct boot_client *c)
 {
 	(void)p;
+	(void)c;
 	put(b, "echo bootsan: booting from the local disk\n");
 	if (ipxe(req))
 		put(b, "exit\n");
@@ -1200,7 +1232,7 @@ static void render_local(struct boot_buf *b, const struct boot_request *req,
 
 /* The script of each kind of profile but sanboot, which boots the client's disk. */
 static void (*const render_kind[])(struct boot_buf *b, const struct boot_request *req,
-				   const struct boot_profile *p) = {
+				   const struct boot_profile *p, const struct boot_client *c) = {
 	[BOOT_KIND_LINUX] = render_linux,
 	[BOOT_KIND_ISO] = render_iso,
 	[BOOT_KIND_WINPE] = render_winpe,
@@ -1231,7 +1263,7 @@ int boot_render_ipxe(struct boot_buf *out, const struct boot_request *req,
 		render_san_root(out, req, p, client);
 	else if ((unsigned int)p->kind < sizeof(render_kind) / sizeof(render_kind[0]) &&
 		 render_kind[p->kind])
-		render_kind[p->kind](out, req, p);
+		render_kind[p->kind](out, req, p, client);
 	else
 		buf_fail(out, -EINVAL);
 	return finish(out);
@@ -1417,6 +1449,7 @@ static void pxe_label(struct boot_buf *b, const struct boot_request *req,
 			put(b, i ? "," : " initrd=");
 			put_asset_url(b, req->base_url, &p->lnx.initrds[i], "initrds");
 		}
+		put_preseed_args(b, req, p, c);
 		if (!empty(p->lnx.args)) {
 			putc_(b, ' ');
 			put(b, p->lnx.args);

@@ -276,6 +276,10 @@ struct boot_profile {
 		 * names and CHAP, as sanboot does. iPXE scripts only.
 		 */
 		bool san_root;
+		/* A Debian installer preseed (its text; checked by preseed.h),
+		 * or NULL: served at <base>/boot/preseed/<name>, the kernel gets
+		 * auto=true priority=critical url=<that URL>. */
+		const char *preseed;
 	} lnx;
 	struct {			/* BOOT_KIND_ISO */
 		struct boot_asset image;

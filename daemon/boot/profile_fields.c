@@ -10,13 +10,13 @@ static const char *const common[] = { "title", "raw_ipxe", "selector", NULL };
 
 static const struct {
 	const char *kind;
-	const char *const fields[6];
+	const char *const fields[7];
 	/* Fields whose value may be a file object {"path", "name"} or a list of them. */
 	const char *const files[3];
 } kinds[] = {
 	{ "sanboot", { "chap", "keep_san" }, { NULL } },
 	/* chap: for the client's disk, with san_root */
-	{ "linux", { "kernel", "args", "initrds", "san_root", "chap" }, { "kernel", "initrds" } },
+	{ "linux", { "kernel", "args", "initrds", "san_root", "chap", "preseed" }, { "kernel", "initrds" } },
 	{ "iso", { "image", "memdisk" }, { "image" } },
 	{ "winpe", { "wimboot", "files" }, { "wimboot", "files" } },
 	{ "menu", { "items", "default", "timeout_ms" }, { NULL } },

@@ -72,6 +72,7 @@ static const char usage_text[] =
 "         [--image IMAGE] [--label KEY=VALUE]...\n"
 "  profile list | show NAME | delete NAME\n"
 "  profile create NAME --kind KIND [--set KEY=VALUE]...   (VALUE: JSON or text)\n"
+"                 [--preseed FILE]   (linux: the Debian installer's answers)\n"
 "  dhcp show                              the DHCP settings and dnsmasq's status\n"
 "  dhcp set [--mode off|full|proxy] [--interface IF] [--server-address IP]\n"
 "         [--http-port N] [--range-start IP] [--range-end IP] [--netmask MASK]\n"
@@ -905,6 +906,26 @@ static json_t *secret_from_file(const char *file)
 	return s;
 }
 
+/* A whole text file (a preseed: at most 12 KiB, bootsand says so) as a JSON string. */
+static json_t *text_from_file(const char *file, const char *option)
+{
+	static char buf[64 * 1024];
+	FILE *f = fopen(file, "re");
+	size_t n;
+
+	if (!f)
+		usage_error("cannot read %s file '%s': %s", option, file, strerror(errno));
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	if (ferror(f) || !feof(f))
+		usage_error("%s file '%s': %s", option, file, ferror(f) ? strerror(errno) :
+			    "larger than 64 KiB");
+	fclose(f);
+	if (memchr(buf, '\0', n))
+		usage_error("%s file '%s' is not text (a NUL byte)", option, file);
+	buf[n] = '\0';
+	return json_stringn(buf, n);
+}
+
 /* "--lun [N=]IMAGE" or "[N=]/dev/X": a LUN object; N defaults to @next. */
 static json_t *lun_arg(const char *spec, int next, const char *backend, bool direct)
 {
@@ -1214,6 +1235,10 @@ static void cmd_profile(struct args *a)
 						    json_string(option_value(a, w, "--kind")));
 			else if (option_is(w, "--set"))
 				set_pair(body, option_value(a, w, "--set"), "--set", true);
+			else if (option_is(w, "--preseed"))
+				json_object_set_new(body, "preseed",
+						    text_from_file(option_value(a, w, "--preseed"),
+								   "--preseed"));
 			else
 				usage_error(is_option(w) ? "unknown option '%s'" :
 					    "unexpected argument '%s'", w);

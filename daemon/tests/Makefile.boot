@@ -1,6 +1,6 @@
-# Host tests of the boot service's pure cores, daemon/boot/boot_render.c and
-# daemon/boot/asset_rules.c, and a fuzzer of daemon/lib/http_head.c (its unit tests
-# are in http_test.c).
+# Host tests of the boot service's pure cores, daemon/boot/boot_render.c,
+# daemon/boot/asset_rules.c and daemon/boot/preseed.c, and a fuzzer of
+# daemon/lib/http_head.c (its unit tests are in http_test.c).
 #
 #   make -C daemon/tests -f Makefile.boot          unit test (ASan + UBSan)
 #   make -C daemon/tests -f Makefile.boot run      run it, TAP on stdout
@@ -13,12 +13,13 @@ FUZZ_SECONDS ?= 20
 CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
 	  -fsanitize=address,undefined -fno-sanitize-recover=all
 
-UNIT := boot_render_test asset_rules_test
-FUZZ := fuzz_boot_render fuzz_asset_rules fuzz_http_head
+UNIT := boot_render_test asset_rules_test preseed_test
+FUZZ := fuzz_boot_render fuzz_asset_rules fuzz_http_head fuzz_preseed
 # The renderer takes iSCSI names by the module's own rule.
 SRC := ../boot/boot_render.c ../../kmod/iscsi_name.c
 DEPS := $(SRC) ../boot/boot_render.h ../../kmod/iscsi_name.h Makefile.boot
 ASSET_DEPS := ../boot/asset_rules.c ../boot/asset_rules.h tap.h Makefile.boot
+PRESEED_DEPS := ../boot/preseed.c ../boot/preseed.h tap.h Makefile.boot
 
 .PHONY: all fuzz run run-fuzz golden clean
 all: $(addprefix $(OUT)/,$(UNIT))
@@ -36,6 +37,15 @@ $(OUT)/fuzz_asset_rules: fuzz_asset_rules.c $(ASSET_DEPS)
 	@mkdir -p $(OUT)
 	clang -std=gnu11 -g -O1 -Wall -Wextra -Werror \
 		-fsanitize=fuzzer,address,undefined -o $@ fuzz_asset_rules.c ../boot/asset_rules.c
+
+$(OUT)/preseed_test: preseed_test.c $(PRESEED_DEPS)
+	@mkdir -p $(OUT)
+	$(CC) $(CFLAGS) -o $@ preseed_test.c ../boot/preseed.c
+
+$(OUT)/fuzz_preseed: fuzz_preseed.c $(PRESEED_DEPS)
+	@mkdir -p $(OUT)
+	clang -std=gnu11 -g -O1 -Wall -Wextra -Werror \
+		-fsanitize=fuzzer,address,undefined -o $@ fuzz_preseed.c ../boot/preseed.c
 
 $(OUT)/fuzz_http_head: fuzz_http_head.c ../lib/http_head.c ../lib/http_head.h Makefile.boot
 	@mkdir -p $(OUT)

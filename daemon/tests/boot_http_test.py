@@ -172,6 +172,82 @@ def test_profiles():
         expect(f"profiles: refused: {what}", req("POST", "/api/v1/profiles", body), 400, field)
 
 
+PRESEED = ("# answers for the test installer\n"
+           "d-i debian-installer/locale string en_US\n"
+           "d-i preseed/early_command string echo BOOTSAN-PRESEED > /dev/ttyS0\n")
+
+
+def test_preseed():
+    inst = {"name": "installer", "kind": "linux", "kernel": "debian/12/linux",
+            "initrds": ["debian/12/initrd.gz"], "args": "console=ttyS0", "preseed": PRESEED}
+    expect("preseed: a linux profile with one", req("POST", "/api/v1/profiles", inst), 201)
+    r = req("GET", "/api/v1/profiles/installer")
+    ok(r.status == 200 and r.json.get("preseed") == PRESEED, "preseed: the API gives it back", r.raw)
+    r = raw_get("/boot/preseed/installer")
+    ok(r.status == 200 and r.raw.decode() == PRESEED and
+       r.header("Content-Type").startswith("text/plain"), "preseed: served as text", r.raw)
+    r = raw_get("/boot/preseed/installer/pc01")
+    ok(r.status == 200 and r.raw.decode() == PRESEED, "preseed: served with a client's name")
+    ok("preseed of profile installer" in t.D.logtext(), "preseed: the fetch is logged")
+    for path, what in [("/boot/preseed/nope", "no such profile"), ("/boot/preseed/live", "a profile without one"),
+                       ("/boot/preseed/local", "another kind"), ("/boot/preseed/installer/a/b", "a path too deep"),
+                       ("/boot/preseed/..", "not a name"), ("/boot/preseed/", "no name")]:
+        r = raw_get(path)
+        ok(r.status == 404, f"preseed: 404 for {what}", f"{r.status} {r.raw[:200]}")
+    bad = [
+        ({"preseed": "d-i a/b strnig x\n"}, "unknown debconf type", "a misspelt type"),
+        ({"preseed": "d-i a/b string x\nd-i a/c\n"}, "line 2", "a line without a type"),
+        ({"preseed": ""}, "at least one line", "an empty preseed"),
+        ({"preseed": "d-i a/b string \x1b[2J\n"}, "control character", "a control character"),
+        ({"preseed": "#" * (12 * 1024 + 1)}, "12 KiB", "a preseed too large"),
+        ({"preseed": 3}, "text", "a preseed that is not text"),
+    ]
+    for extra, why, what in bad:
+        body = dict(inst, name="bad-preseed", **extra)
+        r = req("POST", "/api/v1/profiles", body)
+        ok(r.status == 400 and r.json.get("field") == "preseed" and why in r.json.get("error", ""),
+           f"preseed: refused: {what}", f"{r.status} {r.raw[:300]}")
+    r = req("POST", "/api/v1/profiles", {"name": "bad-preseed", "kind": "local", "preseed": PRESEED})
+    ok(r.status == 400 and r.json.get("field") == "preseed", "preseed: only on linux profiles", r.raw[:300])
+
+
+WINPE = {"wimboot": b"wimboot: dummy\n", "bootmgr": b"bootmgr: dummy\n", "boot/bcd": b"BCD: dummy\n",
+         "boot/boot.sdi": b"boot.sdi: dummy\n", "sources/boot.wim": b"boot.wim: dummy\n"}
+
+
+def test_winpe(state):
+    """The winpe profile doc/windows.md describes, with stand-in files: its script and every file it names."""
+    for path, data in WINPE.items():
+        full = os.path.join(state, "assets", "winpe", path)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "wb") as f:
+            f.write(data)
+    body = {"name": "winpe", "kind": "winpe", "title": "Windows PE (setup)", "wimboot": "winpe/wimboot",
+            "files": ["winpe/bootmgr", {"path": "winpe/boot/bcd", "name": "BCD"}, "winpe/boot/boot.sdi",
+                      "winpe/sources/boot.wim"]}
+    expect("winpe: the profile", req("POST", "/api/v1/profiles", body), 201)
+    expect("winpe: a client of it", req("POST", "/api/v1/clients", {"name": "win1", "mac": ["52:54:00:00:00:77"],
+                                                                 "profile": "winpe"}), 201)
+    for platform in ("efi", "pcbios"):
+        r, text = script(f"mac=52-54-00-00-00-77&buildarch=x86_64&platform={platform}")
+        lines = text.splitlines()
+        want = ["kernel http://10.0.0.1:8080/assets/winpe/wimboot || goto bootsan_failed",
+                "initrd --name bootmgr http://10.0.0.1:8080/assets/winpe/bootmgr bootmgr || goto bootsan_failed",
+                "initrd --name BCD http://10.0.0.1:8080/assets/winpe/boot/bcd BCD || goto bootsan_failed",
+                "initrd --name boot.sdi http://10.0.0.1:8080/assets/winpe/boot/boot.sdi boot.sdi"
+                " || goto bootsan_failed",
+                "initrd --name boot.wim http://10.0.0.1:8080/assets/winpe/sources/boot.wim boot.wim"
+                " || goto bootsan_failed",
+                "boot || goto bootsan_failed"]
+        ok(r.status == 200 and lines[0] == "#!ipxe" and lines[2:8] == want,
+           f"winpe: wimboot and its four files ({platform})", text)
+    urls = re.findall(r"http://10\.0\.0\.1:8080(/assets/\S+)", text)
+    got = {u: raw_get(u) for u in urls}
+    ok(len(urls) == 5 and all(g.status == 200 and g.raw == WINPE[u[len("/assets/winpe/"):]]
+                              for u, g in got.items()),
+       "winpe: every file the script names is served", {u: g.status for u, g in got.items()})
+
+
 def test_settings():
     r = req("GET", "/api/v1/settings")
     ok(r.status == 200 and r.json == {"enrollment": "deny", "default_profile": "", "golden_image": "",
@@ -602,6 +678,8 @@ def main():
         if ok(t.D.start(), "bootsand starts", t.D.logtext()):
             test_assets()
             test_profiles()
+            test_preseed()
+            test_winpe(state)
             test_settings()
             test_pxelinux()
             test_san_root()

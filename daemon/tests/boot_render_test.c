@@ -290,6 +290,35 @@ static const struct boot_request req_legacy = {
 	.query = &q_typical, .base_url = BASE, .dialect = BOOT_DIALECT_LEGACY,
 };
 
+/* A Debian installer with a preseed: the installer's arguments name the URL to fetch it. */
+static void test_preseed(void)
+{
+	static const struct boot_request relative = {
+		.query = &q_typical, .base_url = "", .dialect = BOOT_DIALECT_IPXE,
+	};
+	struct boot_profile inst = p_debian;
+	struct boot_buf b;
+	int rc;
+
+	boot_buf_init(&b, out_mem, sizeof(out_mem));
+	inst.name = "installer";
+	inst.raw_ipxe = false;
+	inst.lnx.args = "console=ttyS0";
+	inst.lnx.preseed = "d-i debian-installer/locale string en_US\n";
+	golden("linux-preseed.ipxe", boot_render_ipxe(&b, &req_ipxe, &inst, &pc01), b.data);
+	golden("pxelinux-preseed.cfg", boot_render_pxelinux(&b, &req_ipxe, &inst, &pc01), b.data);
+	rc = boot_render_ipxe(&b, &req_ipxe, &inst, NULL);
+	check(!rc && strstr(b.data, " auto=true priority=critical url=" BASE
+			    "/boot/preseed/installer console=ttyS0 ||"),
+	      "preseed: no client, the profile's URL alone");
+	rc = boot_render_ipxe(&b, &relative, &inst, &pc01);
+	check(rc == -EINVAL && b.field && !strcmp(b.field, "preseed") && !b.data[0],
+	      "preseed: no absolute server address is refused, naming preseed");
+	inst.lnx.preseed = "";
+	rc = boot_render_ipxe(&b, &req_ipxe, &inst, &pc01);
+	check(!rc && !strstr(b.data, "url="), "preseed: an empty one adds no arguments");
+}
+
 static void test_golden(void)
 {
 	struct boot_buf b;
@@ -1095,6 +1124,7 @@ int main(int argc, char **argv)
 
 	printf("TAP version 13\n");
 	test_golden();
+	test_preseed();
 	test_errors();
 	test_rules();
 	test_hostile();

@@ -239,6 +239,14 @@ expect "profile create with --set KEY=JSON" 0 "args: quiet splash" -- \
 	profile create lnx --kind linux --set kernel=http://x/vmlinuz \
 	--set 'args="quiet splash"'
 expect "profile create needs --kind" 2 "needs --kind" -- profile create z
+printf 'd-i debian-installer/locale string en_US\nd-i netcfg/get_hostname string pc\n' >"$tmp/preseed"
+expect "profile create --preseed FILE" 0 "d-i netcfg/get_hostname string pc" -- \
+	profile create inst --kind linux --set kernel=http://x/linux --preseed "$tmp/preseed"
+printf 'd-i a/b strnig x\n' >"$tmp/bad-preseed"
+expect "profile create --preseed: the API's 400 names the line" 1 "preseed line 1: unknown debconf type" -- \
+	profile create inst2 --kind linux --set kernel=http://x/linux --preseed "$tmp/bad-preseed"
+expect "profile create --preseed: a missing file" 2 "cannot read --preseed file" -- \
+	profile create inst3 --kind linux --preseed "$tmp/none"
 expect "profile list" 0 "lnx   linux" -- profile list
 expect "profile show" 0 "kernel: http://x/vmlinuz" -- profile show lnx
 expect "client create" 0 "labels.room: b12" -- client create pc42 \
@@ -249,7 +257,7 @@ expect "client list" 0 "52:54:00:12:34:56" -- client list
 expect_json "client list --json is the API's {\"clients\": [...]}" \
 	"[c['name'] for c in j['clients']] == ['pc42']" -- client list
 expect_json "profile list --json is the API's {\"profiles\": [...]}" \
-	"sorted(p['name'] for p in j['profiles']) == ['disk', 'lnx']" -- profile list
+	"sorted(p['name'] for p in j['profiles']) == ['disk', 'inst', 'lnx']" -- profile list
 expect_json "client show --json" "j['image'] == 'pc1' and j['profile'] == 'disk'" -- \
 	client show pc42
 expect "client delete" 0 "client pc42 deleted" -- client delete pc42

@@ -1,0 +1,146 @@
+#!/bin/bash
+# Debian's installer boots over HTTP from bootsand with a preseed bootsand
+# serves. Runs on the host: a SAN VM runs bootsand (the installer's linux
+# and initrd.gz from Debian's debian-installer-12-netboot-amd64 as its
+# assets, a linux profile with a preseed) and dnsmasq on a private link; a
+# diskless client VM with Debian's iPXE ROM gets the boot script, iPXE
+# boots the installer, and the installer fetches its preseed from the
+# url= its script gave it and runs the preseed's early_command, which
+# prints a marker on the serial console. Passes when the client prints
+# the marker and bootsand logged the fetch and put it in the client's
+# boot history.
+#
+#   selftests/installer_boot.sh --kver K
+#
+# DHCP gives the boot script's URL to iPXE only (user class iPXE): the
+# installer takes an http:// boot file name from DHCP for a preseed URL
+# and would fetch the iPXE script as its preseed. Addresses are from
+# 198.18.0.0/24 (reserved for testing) on the VMs' own link.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+kver=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kver) kver=$2; shift 2 ;;
+	*) echo "installer_boot: unknown option '$1'" >&2; exit 2 ;;
+	esac
+done
+[ -n "$kver" ] || { echo "installer_boot: --kver K" >&2; exit 2; }
+di=/usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64
+for f in "$di/linux" "$di/initrd.gz" /usr/sbin/dnsmasq; do
+	[ -e "$f" ] || { echo "installer_boot: $f is missing (scripts/setup-deps)" >&2; exit 1; }
+done
+logs=$top/build/vm/$kver
+mkdir -p "$logs"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+MARKER=BOOTSAN-PRESEED-EARLY-COMMAND
+MAC=52:54:00:b0:07:51
+
+cd "$top" || exit 1
+make -s "build/$kver/kmod/bootsan.ko" daemon >"$work/build.log" 2>&1 || {
+	tail -n 30 "$work/build.log" >&2
+	exit 1
+}
+scripts/vm/mkinitramfs --kver "$kver" --out "$work/san.img" \
+	--ko "build/$kver/kmod/bootsan.ko" --kmod e1000 \
+	--bin daemon/bootsand --bin /usr/bin/curl --bin /usr/sbin/dnsmasq >"$work/mk.log" 2>&1 || {
+	cat "$work/mk.log" >&2
+	exit 1
+}
+
+# The preseed: only what proves the installer read it. The marker is
+# written split in two so that the preseed's own text, if it were ever
+# echoed, is not taken for the command having run.
+python3 - "$work/profile.json" "$MARKER" <<'PY'
+import json, sys
+path, marker = sys.argv[1], sys.argv[2]
+half = len(marker) // 2
+preseed = ("# bootsan installer_boot.sh\n"
+           "d-i debian-installer/locale string en_US\n"
+           "d-i keyboard-configuration/xkb-keymap select us\n"
+           f"d-i preseed/early_command string echo {marker[:half]}\"\"{marker[half:]} >/dev/ttyS0\n")
+json.dump({"name": "installer", "kind": "linux", "title": "Debian 12 installer",
+           "kernel": "debian/12/linux", "initrds": ["debian/12/initrd.gz"],
+           "args": "console=ttyS0", "preseed": preseed}, open(path, "w"))
+PY
+cat >"$work/dnsmasq.conf" <<'DNSMASQ'
+interface=eth0
+bind-interfaces
+port=0
+user=root
+dhcp-range=198.18.0.100,198.18.0.150,255.255.255.0,10m
+dhcp-userclass=set:ipxe,iPXE
+dhcp-boot=tag:ipxe,http://198.18.0.1:8080/boot.ipxe
+dhcp-leasefile=/tmp/dnsmasq.leases
+log-dhcp
+DNSMASQ
+API=http://127.0.0.1:8080/api/v1
+cat >"$work/san.sh" <<SAN
+set -e
+modprobe bootsan
+modprobe e1000
+ip addr add 198.18.0.1/24 dev eth0
+ip link set eth0 up
+mkdir -p /var/lib/bootsand/assets/debian/12
+mv /linux /initrd.gz /var/lib/bootsand/assets/debian/12/
+bootsand --log-level info >/tmp/bootsand.log 2>&1 &
+up=0
+for i in \$(seq 100); do
+	if wget -q -O /dev/null http://127.0.0.1:8080/boot.ipxe 2>/dev/null; then
+		up=1
+		break
+	fi
+	sleep 0.2
+done
+[ \$up = 1 ] || { echo "bootsand did not start:"; cat /tmp/bootsand.log; exit 1; }
+TOKEN=\$(cat /var/lib/bootsand/api-token)
+api() { # METHOD PATH [DATA]
+	curl -sS -X "\$1" -H "Authorization: Bearer \$TOKEN" -H "Content-Type: application/json" \\
+		\${3:+--data-binary "\$3"} "$API\$2"
+}
+echo "== profile: \$(api POST /profiles @/profile.json | head -c 200)"
+echo "== client: \$(api POST /clients '{"name": "pc51", "mac": ["$MAC"], "profile": "installer"}')"
+mkdir -p /var/lib/misc
+dnsmasq --conf-file=/dnsmasq.conf --log-facility=/tmp/dnsmasq.log
+echo "== DHCP up; waiting for the installer to fetch its preseed"
+for i in \$(seq 400); do
+	grep -q "preseed of profile installer" /tmp/bootsand.log && break
+	sleep 1
+done
+grep "boot script\|preseed of" /tmp/bootsand.log | sed 's/^/== log: /'
+echo "== history: \$(api GET /clients/pc51 | grep -o '"served": *"[^"]*"' | tr '\n' ' ')"
+grep -q "preseed of profile installer for .* (client pc51)" /tmp/bootsand.log ||
+	{ echo "no preseed fetch in bootsand's log"; tail -n 20 /tmp/dnsmasq.log; exit 1; }
+api GET /clients/pc51 | grep -q '"served": *"preseed: profile installer"' ||
+	{ echo "the fetch is not in the client's boot history"; exit 1; }
+# The client prints the marker right after the fetch: give it time.
+sleep 20
+echo "== SAN done"
+SAN
+
+port=$(scripts/vm/free-port)
+start=$(date +%s)
+scripts/vm/run --kver "$kver" --initrd "$work/san.img" --timeout 500 --quiet \
+	--log "$logs/installer-san.log" --link "listen:$port" --mac 52:54:00:b0:07:50 \
+	--add "$di/linux:/linux" --add "$di/initrd.gz:/initrd.gz" \
+	--add "$work/profile.json:/profile.json" --add "$work/dnsmasq.conf:/dnsmasq.conf" \
+	--add "$work/san.sh:/san.sh" -- sh /san.sh &
+san=$!
+sleep 2
+scripts/vm/run --ipxe --timeout 480 --mem 1024 --quiet --log "$logs/installer-client.log" \
+	--link "connect:$port" --mac "$MAC" --expect "$MARKER"
+client=$?
+wait $san
+san_rc=$?
+echo "# $(( $(date +%s) - start )) s"
+if [ $client = 0 ] && [ $san_rc = 0 ]; then
+	echo "ok 1 Debian's installer boots over HTTP from bootsand and runs its preseed"
+else
+	echo "# client $client (console $logs/installer-client.log), SAN VM $san_rc (console $logs/installer-san.log)"
+	grep -a '^== \|no preseed\|not in the' "$logs/installer-san.log" | tail -n 12 | sed 's/^/# /'
+	grep -a -E 'http|preseed|Could not|error' "$logs/installer-client.log" | tail -n 8 | sed 's/^/# /'
+	echo "not ok 1 Debian's installer boots over HTTP from bootsand and runs its preseed"
+	exit 1
+fi
