@@ -94,8 +94,9 @@ void bootsan_pr_nexus_seen(struct pr_state *s, const struct pr_nexus *n, u64 ses
 /*
  * If @cdb (whatever it is) must be answered with a pending UNIT ATTENTION
  * for @n, take the first one off the queue, set CHECK CONDITION in @req
- * and return true. INQUIRY, REPORT LUNS and REQUEST SENSE neither report
- * nor clear one (SAM-5 5.14).
+ * and return true. Commands whose scsi.c table entry has SCSI_CMD_NO_UA
+ * (INQUIRY, REPORT LUNS, REQUEST SENSE) neither report nor clear one
+ * (SAM-5 5.14).
  */
 bool bootsan_pr_ua_check(struct pr_state *s, const struct pr_nexus *n, const u8 *cdb,
 			 struct scsi_req *req);
@@ -106,7 +107,8 @@ void bootsan_pr_ua_all(struct pr_state *s, const struct pr_nexus *except, enum p
 /*
  * RESERVATION CONFLICT check for @cdb (a supported, decoded command) from
  * @n: true when the reservations held forbid it (SPC-4 table 63 for
- * persistent reservations; SPC-2 7.21 for RESERVE).
+ * persistent reservations; SPC-2 7.21 for RESERVE). How each command is
+ * treated is its scsi.c table entry's res and SCSI_CMD_SPC2_OK flag.
  */
 bool bootsan_pr_conflict(const struct pr_state *s, const struct pr_nexus *n, const u8 *cdb);
 
