@@ -123,8 +123,8 @@ static pid_t spawn(struct dhcp_run *r)
 		r->dnsmasq, "--keep-in-foreground", "--log-facility=-", "--pid-file",
 		conf_opt, NULL,
 	};
+	pid_t pid, parent = getpid();
 	sigset_t none;
-	pid_t pid;
 
 	snprintf(conf_opt, sizeof(conf_opt), "--conf-file=%s", r->conf_path);
 	sigemptyset(&none);
@@ -134,7 +134,7 @@ static pid_t spawn(struct dhcp_run *r)
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		/* dnsmasq must not outlive bootsand (nor this thread). */
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (getppid() == 1)
+		if (getppid() != parent)	/* bootsand ended before prctl() */
 			_exit(127);
 		execv(argv[0], argv);
 		_exit(127);
