@@ -125,8 +125,8 @@ if [ $target = lio ]; then
 	ln -s \$bs \$tpg/lun/lun_0/storage
 	ln -s \$tpg/lun/lun_0 \$tpg/acls/\$init/lun_0/lun0
 	if [ $auth = chap ]; then
-		echo "\$user" >\$tpg/acls/\$init/auth/userid
-		echo "\$secret" >\$tpg/acls/\$init/auth/password
+		printf %s "\$user" >\$tpg/acls/\$init/auth/userid
+		printf %s "\$secret" >\$tpg/acls/\$init/auth/password
 		echo 1 >\$tpg/attrib/authentication
 	else
 		echo 0 >\$tpg/attrib/authentication
