@@ -125,8 +125,8 @@ if [ $target = lio ]; then
 	ln -s \$bs \$tpg/lun/lun_0/storage
 	ln -s \$tpg/lun/lun_0 \$tpg/acls/\$init/lun_0/lun0
 	if [ $auth = chap ]; then
-		echo "\$user" >\$tpg/acls/\$init/auth/userid
-		echo "\$secret" >\$tpg/acls/\$init/auth/password
+		printf %s "\$user" >\$tpg/acls/\$init/auth/userid
+		printf %s "\$secret" >\$tpg/acls/\$init/auth/password
 		echo 1 >\$tpg/attrib/authentication
 	else
 		echo 0 >\$tpg/attrib/authentication
@@ -171,10 +171,25 @@ scripts/vm/run --kver "$kver" --initrd "$work/san.img" --timeout 500 --quiet \
 	--add "$work/disk.img:/disk.img" --add "$kernel:/vmlinuz" \
 	--add "$work/initrd.gz:/initrd.gz" --add "$work/san.sh:/san.sh" -- sh /san.sh &
 san=$!
-sleep 2
-# The client's boot time, from its last start of iPXE (the firmware retries
-# the network until the SAN VM answers DHCP; that attempt is the one that
-# boots) to root mounted, as the host's clock sees its console.
+# The client joins the link at once (one joined after the SAN VM's
+# interface is up was seen to get no DHCP replies) but is held (-S) until
+# the SAN VM serves: OVMF, unlike SeaBIOS, does not retry the network
+# once every boot option failed. Its boot time below, from iPXE's last
+# start (SeaBIOS may still retry) to root mounted, is the host's clock on
+# its console.
+(
+	for _ in $(seq 3000); do
+		grep -aq BOOTSAN-SAN-READY "$san_log" 2>/dev/null && [ -S "$work/monitor" ] && break
+		kill -0 $san 2>/dev/null || exit 0
+		sleep 0.2
+	done
+	python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"cont\n")
+time.sleep(1)' "$work/monitor"
+) &
+release=$!
 # On the way: the script fetched, the disk hooked, the kernel loaded, the
 # initrd running and logging in, each first seen after that start.
 rm -f "$client_log"
@@ -204,9 +219,12 @@ rm -f "$client_log"
 	echo "$t0" >"$work/t0"
 ) &
 watch=$!
-scripts/vm/run --ipxe "${fw_opts[@]}" --timeout 400 --quiet --log "$client_log" \
-	--link "connect:$port" --mac "$MAC" --expect "$MARKER"
+scripts/vm/run --ipxe "${fw_opts[@]}" --timeout 600 --quiet --log "$client_log" \
+	--link "connect:$port" --mac "$MAC" --expect "$MARKER" \
+	--qemu-arg -S --qemu-arg -monitor --qemu-arg "unix:$work/monitor,server=on,wait=off"
 client=$?
+kill $release 2>/dev/null
+wait $release 2>/dev/null
 kill $watch 2>/dev/null
 wait $watch 2>/dev/null
 wait $san
