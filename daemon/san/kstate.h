@@ -14,9 +14,10 @@
 
 #include <linux/bootsan.h>
 
-#define KS_IQN_MAX	224
+/* Room for the longest name or secret the kernel accepts (uapi) and a NUL. */
+#define KS_IQN_MAX	(BOOTSAN_IQN_MAX_LEN + 1)
 #define KS_NAME_MAX	256
-#define KS_SECRET_MAX	255
+#define KS_SECRET_MAX	BOOTSAN_CHAP_SECRET_MAX_LEN
 #define KS_PATH_MAX	4096
 #define KS_SERIAL_MAX	65
 
