@@ -10,9 +10,17 @@
 # ESP's \EFI\BOOT\BOOTX64.EFI, a tiny loader (scripts/efi-disk/marker-efi)
 # that prints the disk's marker and ends the client.
 #
-#   selftests/uefi_sanboot.sh --kver K [--target lio] [--auth chap|none]
+# --loader systemd-boot makes the disk an installed Linux instead: the
+# ESP holds Debian's systemd-boot as that loader, its entry, a Debian
+# kernel and scripts/iscsi-root/initrd; the second partition is the root
+# file system. systemd-boot starts the kernel from the disk, the initrd
+# logs in again from the iBFT that iPXE's sanboot published, mounts the
+# root, prints its marker and writes a file back.
 #
-# Prints one TAP line and the client's time from power-on to its loader.
+#   selftests/uefi_sanboot.sh --kver K [--target lio] [--auth chap|none]
+#                             [--loader marker|systemd-boot]
+#
+# Prints one TAP line and the client's time from power-on to the end.
 # --target lio serves the same disk, names and CHAP secrets from LIO
 # instead (bootsand still serves the script, its portal deleted), to show
 # the reference target behaves the same. Addresses are from
@@ -20,12 +28,13 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-kver= target=bootsan auth=chap
+kver= target=bootsan auth=chap loader=marker
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kver) kver=$2; shift 2 ;;
 	--target) target=$2; shift 2 ;;
 	--auth) auth=$2; shift 2 ;;
+	--loader) loader=$2; shift 2 ;;
 	*) echo "uefi_sanboot: unknown option '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -33,6 +42,12 @@ done
 case $auth in
 chap|none) ;;
 *) echo "uefi_sanboot: --auth takes chap or none" >&2; exit 2 ;;
+esac
+SDBOOT=/usr/lib/systemd/boot/efi/systemd-bootx64.efi
+case $loader in
+marker) ;;
+systemd-boot) [ -f "$SDBOOT" ] || { echo "not ok 1 uefi_sanboot # $SDBOOT missing (scripts/setup-deps)"; exit 1; } ;;
+*) echo "uefi_sanboot: --loader takes marker or systemd-boot" >&2; exit 2 ;;
 esac
 case $target in
 bootsan) lio_mods=() ;;
@@ -46,12 +61,24 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$top" || exit 2
 start=$(date +%s)
-what="a UEFI machine sanboots its own disk's EFI loader ($target, auth $auth)"
+what="a UEFI machine sanboots its own disk's EFI loader ($loader, $target, auth $auth)"
 
 MAC=52:54:00:b0:07:44
 MARKER=BOOTSAN-EFI-DISK-$RANDOM$RANDOM
-scripts/efi-disk/marker-efi --text "$MARKER" --out "$work/loader.efi" &&
-	scripts/efi-disk/disk --out "$work/disk.img" --loader "$work/loader.efi" || exit 1
+if [ $loader = marker ]; then
+	scripts/efi-disk/marker-efi --text "$MARKER" --out "$work/loader.efi" &&
+		scripts/efi-disk/disk --out "$work/disk.img" --loader "$work/loader.efi" || exit 1
+else
+	cache=${BOOTSAN_KERNEL_CACHE:-/var/cache/bootsan/kernels}
+	scripts/iscsi-root/initrd --kver "$kver" --out "$work/initrd.gz" || exit 1
+	printf 'default root.conf\n' >"$work/loader.conf"
+	printf '%s\n' "title Linux, root on iSCSI" "linux /vmlinuz" "initrd /initrd.gz" \
+		"options console=ttyS0 quiet panic=-1 no_timer_check" >"$work/root.conf"
+	scripts/efi-disk/disk --out "$work/disk.img" --loader "$SDBOOT" --size-mb 48 \
+		--file "$cache/$kver/boot/vmlinuz-$kver:/vmlinuz" --file "$work/initrd.gz:/initrd.gz" \
+		--file "$work/loader.conf:/loader/loader.conf" \
+		--file "$work/root.conf:/loader/entries/root.conf" --root-text "$MARKER" || exit 1
+fi
 scripts/vm/mkinitramfs --kver "$kver" --out "$work/san.img" \
 	--ko "build/$kver/kmod/bootsan.ko" --kmod e1000 "${lio_mods[@]}" \
 	--bin daemon/bootsand --bin build/selftests/bsnl --bin /usr/bin/curl \
@@ -145,9 +172,21 @@ touch /tmp/udhcpd.leases
 udhcpd /tmp/udhcpd.conf
 echo BOOTSAN-SAN-READY
 # Serve until the client has read its disk and then not for 10 s: its
-# loader runs from memory (or the boot failed).
+# loader runs from memory (or the boot failed). A Linux client pauses
+# longer while its kernel starts: until what it writes once its root is
+# mounted is in the disk's file (through either target's page cache),
+# then 3 s more for its unmount.
 last=0 quiet=0 done=0
 for i in \$(seq 400); do
+	if [ $loader = systemd-boot ]; then
+		if grep -aq BOOTSAN-ROOT-WRITTEN /var/lib/bootsand/images/pc44.img; then
+			sleep 3
+			done=1
+			break
+		fi
+		sleep 1
+		continue
+	fi
 	n=\$(reads)
 	if [ "\${n:-0}" -gt 0 ] && [ "\$n" = "\$last" ]; then
 		quiet=\$((quiet + 1))
@@ -158,15 +197,15 @@ for i in \$(seq 400); do
 	last=\${n:-0}
 	sleep 1
 done
-echo "== reads of the disk: \$last"
+echo "== reads of the disk: \$(reads)"
 echo "== sessions: \$(api GET /sessions)"
 echo "== boot history: \$(api GET /clients/pc44/history | grep -o '"served": *"[^"]*"' | tr '\n' ' ')"
-[ \$done = 1 ] || { echo "the client never read its disk"; exit 1; }
+[ \$done = 1 ] || { echo "the client never read its disk, or never wrote to it"; exit 1; }
 SAN
 
 port=$(scripts/vm/free-port)
-san_log=$logs/uefi-sanboot-san-$target-$auth.log
-client_log=$logs/uefi-sanboot-client-$target-$auth.log
+san_log=$logs/uefi-sanboot-san-$loader-$target-$auth.log
+client_log=$logs/uefi-sanboot-client-$loader-$target-$auth.log
 scripts/vm/run --kver "$kver" --initrd "$work/san.img" --timeout 500 --quiet \
 	--log "$san_log" --link "listen:$port" --mac 52:54:00:b0:07:01 \
 	--add "$work/disk.img:/disk.img" --add "$work/san.sh:/san.sh" -- sh /san.sh &
@@ -198,16 +237,16 @@ t1=$(date +%s.%N)
 wait $release 2>/dev/null
 wait $san
 san_rc=$?
-# The marker app ends qemu with isa-debug-exit (status 33): only it does.
 if [ $client = 0 ] && [ $san_rc = 0 ] && grep -aq "Booting from SAN device" "$client_log"; then
 	grep -a "== reads\|== boot history" "$san_log" | sed 's/^/# /'
+	grep -a "BOOTSAN-ROOT:" "$client_log" | sed 's/^/# /'
 	[ -s "$work/t0" ] && awk -v a="$(cat "$work/t0")" -v b="$t1" \
-		'BEGIN { printf "# client power-on to its EFI loader: %.0f s\n", b - a }'
+		'BEGIN { printf "# client power-on to its end: %.0f s\n", b - a }'
 	echo "# whole run $(( $(date +%s) - start )) s"
 	echo "ok 1 $what"
 	exit 0
 fi
 echo "# client $client (console $client_log), SAN VM $san_rc (console $san_log)"
-grep -a -E 'iscsi|iSCSI|sanboot|SAN device|Could not|ipxe.org|http|BdsDxe' "$client_log" | tail -n 12 | sed 's/^/# /'
+grep -a -E 'iscsi|iSCSI|sanboot|SAN device|Could not|ipxe.org|http|BdsDxe|BOOTSAN-ROOT' "$client_log" | tail -n 12 | sed 's/^/# /'
 echo "not ok 1 $what"
 exit 1
