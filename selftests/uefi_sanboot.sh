@@ -171,7 +171,7 @@ DHCP
 touch /tmp/udhcpd.leases
 udhcpd /tmp/udhcpd.conf
 echo BOOTSAN-SAN-READY
-# Serve until the client has read its disk and then not for 10 s: its
+# Serve until the client has read its disk and then not for 4 s: its
 # loader runs from memory (or the boot failed). A Linux client pauses
 # longer while its kernel starts: until what it writes once its root is
 # mounted is in the disk's file (through either target's page cache),
@@ -190,7 +190,7 @@ for i in \$(seq 400); do
 	n=\$(reads)
 	if [ "\${n:-0}" -gt 0 ] && [ "\$n" = "\$last" ]; then
 		quiet=\$((quiet + 1))
-		[ \$quiet -ge 10 ] && { done=1; break; }
+		[ \$quiet -ge 4 ] && { done=1; break; }
 	else
 		quiet=0
 	fi
