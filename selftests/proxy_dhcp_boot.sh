@@ -26,14 +26,26 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-kver=
+kver= firmware=bios
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kver) kver=$2; shift 2 ;;
+	--firmware) firmware=$2; shift 2 ;;
 	*) echo "proxy_dhcp_boot: unknown option '$1'" >&2; exit 2 ;;
 	esac
 done
 [ -n "$kver" ] || { echo "proxy_dhcp_boot: --kver is required" >&2; exit 2; }
+CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
+VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
+case $firmware in
+bios)	MAC=52:54:00:b0:07:44 NAME=pc44
+	MARKER=BOOTSAN-PROXY-SANBOOT-$RANDOM$RANDOM
+	what="a BIOS iPXE client boots through ProxyDHCP: address from the site's DHCP VM, script from bootsand, sanboot" ;;
+uefi)	MAC=52:54:00:b0:07:45 NAME=pc45
+	MARKER=BOOTSAN-PROXY-UEFI-$RANDOM$RANDOM
+	what="a UEFI PXE client boots through ProxyDHCP: address from the site's DHCP VM, snponly.efi by TFTP, script from bootsand" ;;
+*)	echo "proxy_dhcp_boot: --firmware takes bios or uefi" >&2; exit 2 ;;
+esac
 logs=$top/build/vm/$kver
 mkdir -p "$logs"
 work=$(mktemp -d)
@@ -41,22 +53,22 @@ site= san=
 # The site VM serves until the end; it and the SAN VM run in process groups
 # of their own (setsid), ended here as a whole (timeout, qemu, the log's
 # sed and tee).
-trap 'for g in $site $san; do kill -TERM -- -"$g" 2>/dev/null; done; rm -rf "$work"' EXIT
+client_pid=
+trap 'for g in $site $san; do kill -TERM -- -"$g" 2>/dev/null; done
+	[ -n "$client_pid" ] && kill "$client_pid" 2>/dev/null; rm -rf "$work"' EXIT
 cd "$top" || exit 2
 start=$(date +%s)
-what="a BIOS iPXE client boots through ProxyDHCP: address from the site's DHCP VM, script from bootsand, sanboot"
 fail() {
 	echo "# $*"
 	echo "not ok 1 $what"
 	exit 1
 }
 
-MAC=52:54:00:b0:07:44
-T=iqn.2026-01.org.bootsan:pc44
-MARKER=BOOTSAN-PROXY-SANBOOT-$RANDOM$RANDOM
+for f in "$CODE" "$VARS" /usr/lib/ipxe/snponly.efi /usr/sbin/dnsmasq; do
+	[ -e "$f" ] || fail "$f missing (scripts/setup-deps)"
+done
 [ -f "build/$kver/kmod/bootsan.ko" ] || fail "build/$kver/kmod/bootsan.ko is not built"
-[ -x build/selftests/bsnl ] || make -s build/selftests/bsnl >/dev/null 2>&1 ||
-	make -s selftests >"$work/build.log" 2>&1 || fail "bsnl does not build"
+[ -x build/selftests/bsnl ] || make -s selftests >"$work/build.log" 2>&1 || fail "bsnl does not build"
 make -s -C daemon bootsand >"$work/build.log" 2>&1 || {
 	tail -n 20 "$work/build.log" | sed 's/^/# /'
 	fail "bootsand does not build"
@@ -104,23 +116,20 @@ for i in eth0 eth1; do
 done
 ip addr add 198.18.0.254/24 dev br0
 ip link set br0 up
+# auto_time: udhcpd writes its lease table every second for the check
+# below. (Signalling it for that instead, SIGUSR1, restarts the 2 s ARP
+# probe it makes before each offer: with a signal a second it never
+# offered.)
 printf '%s\n' "start 198.18.0.200" "end 198.18.0.220" "interface br0" \\
-	"option subnet 255.255.255.0" "option lease 600" \\
+	"option subnet 255.255.255.0" "option lease 600" "auto_time 1" \\
 	"lease_file /tmp/udhcpd.leases" >/tmp/udhcpd.conf
 touch /tmp/udhcpd.leases
 udhcpd -f /tmp/udhcpd.conf 2>&1 | sed 's/^/site-dhcp: /' &
 echo BOOTSAN-SITE-READY
-# Report the client's lease once (udhcpd writes its table on SIGUSR1),
-# then serve until the host ends this VM.
+# Report the client's lease once, then serve until the host ends this VM.
 seen=0
 for i in \$(seq 600); do
-	killall -USR1 udhcpd 2>/dev/null || true
 	sleep 1
-	if [ \$((i % 10)) = 1 ]; then
-		for n in eth0 eth1 br0; do
-			echo "site-link: \$n rx \$(cat /sys/class/net/\$n/statistics/rx_packets) tx \$(cat /sys/class/net/\$n/statistics/tx_packets)"
-		done
-	fi
 	if [ \$seen = 0 ] && dumpleases -f /tmp/udhcpd.leases | grep -qi "$MAC"; then
 		echo "BOOTSAN-SITE-LEASE \$(dumpleases -f /tmp/udhcpd.leases | grep -i "$MAC" |
 			awk '{ print \$1, \$2 }')"
@@ -152,10 +161,22 @@ api() { # METHOD PATH [JSON]
 	fi
 	echo
 }
-api POST /images "{\"name\": \"pc44\", \"size_bytes\": \$(stat -c %s /disk.img)}" >/dev/null
-cat /disk.img >/var/lib/bootsand/images/pc44.img
-api POST /profiles '{"name": "own-disk", "kind": "sanboot"}' >/dev/null
-echo "== client: \$(api POST /clients '{"name": "pc44", "mac": ["$MAC"], "profile": "own-disk", "image": "pc44"}')"
+if [ $firmware = bios ]; then
+	# Its own disk, sanbooted.
+	api POST /images "{\"name\": \"pc44\", \"size_bytes\": \$(stat -c %s /disk.img)}" >/dev/null
+	cat /disk.img >/var/lib/bootsand/images/pc44.img
+	api POST /profiles '{"name": "own-disk", "kind": "sanboot"}' >/dev/null
+	echo "== client: \$(api POST /clients '{"name": "pc44", "mac": ["$MAC"], "profile": "own-disk", "image": "pc44"}')"
+else
+	# Debian's iPXE cannot sanboot under UEFI (doc/dhcp.md): a script
+	# that prints the marker with iPXE's platform.
+	mkdir -p /var/lib/bootsand/assets
+	printf '#!ipxe\necho $MARKER platform=\${platform}\nsleep 600\n' \\
+		>/var/lib/bootsand/assets/proxy-ok.ipxe
+	api POST /profiles '{"name": "proxy-ok", "kind": "chain",
+		"url": "http://198.18.0.1:8080/assets/proxy-ok.ipxe"}' >/dev/null
+	echo "== client: \$(api POST /clients '{"name": "pc45", "mac": ["$MAC"], "profile": "proxy-ok"}')"
+fi
 # Proxy mode: the site's DHCP keeps the addresses, bootsand's dnsmasq adds
 # the boot information for PXE clients on the site's subnet.
 echo "== dhcp: \$(api PUT /dhcp '{"mode": "proxy", "interface": "eth0", "server_address": "198.18.0.1",
@@ -167,12 +188,21 @@ done
 echo "== dhcp status: \$(api GET /dhcp/status)"
 echo BOOTSAN-SAN-READY
 # Serve until the client has read from its disk and then stopped reading
-# for 3 s: its boot sector runs (or has ended qemu).
-cd /bootsan
+# for 3 s: its boot sector runs (or has ended qemu); under UEFI until it
+# fetched the script its profile chains to.
 last=0
 quiet=0
 done=0
 for i in \$(seq 400); do
+	if [ $firmware = uefi ]; then
+		if grep -q 'GET /assets/proxy-ok.ipxe 200' /tmp/bootsand.log; then
+			done=1
+			sleep 2
+			break
+		fi
+		sleep 1
+		continue
+	fi
 	reads=\$(bsnl stats | sed -n 's/.*read_cmds=\([0-9]*\).*/\1/p')
 	if [ "\${reads:-0}" -gt 0 ] && [ "\$reads" = "\$last" ]; then
 		quiet=\$((quiet + 1))
@@ -184,8 +214,8 @@ for i in \$(seq 400); do
 	sleep 1
 done
 # What bootsand's dnsmasq answered and what bootsand served, for the host.
-grep -E 'PXE\(|proxy' /tmp/bootsand.log | sed 's/^/bootsand: /'
-echo "== boot history: \$(api GET /clients/pc44/history | grep -o '"served": *"[^"]*"' | tr '\n' ' ')"
+grep -E 'PXE\(|proxy|dnsmasq-tftp' /tmp/bootsand.log | sed 's/^/bootsand: /'
+echo "== boot history: \$(api GET /clients/$NAME/history | grep -o '"served": *"[^"]*"' | tr '\n' ' ')"
 [ \$done = 1 ] || { echo "the client never read from its disk, or never stopped"; exit 1; }
 SAN
 
@@ -196,7 +226,7 @@ while [ "$lan2" = "$lan" ]; do
 done
 site_log=$logs/proxy-site.log
 san_log=$logs/proxy-san.log
-client_log=$logs/proxy-client-bios.log
+client_log=$logs/proxy-client-$firmware.log
 rm -f "$site_log" "$san_log" "$client_log"
 setsid scripts/vm/run --kver "$kver" --initrd "$work/vm.img" --timeout 400 --quiet \
 	--mem 512 --log "$site_log" --link "listen:$lan" --mac 52:54:00:b0:07:fe \
@@ -232,10 +262,44 @@ s.sendall(sys.argv[2].encode() + b"\n")
 time.sleep(1)' "$work/monitor" "$go"
 ) &
 release=$!
-scripts/vm/run --ipxe --timeout 360 --quiet --log "$client_log" \
-	--link "connect:$lan2" --mac "$MAC" --expect "$MARKER" \
-	--qemu-arg -S --qemu-arg -monitor --qemu-arg "unix:$work/monitor,server=on,wait=off"
-client=$?
+if [ $firmware = bios ]; then
+	scripts/vm/run --ipxe --timeout 360 --quiet --log "$client_log" \
+		--link "connect:$lan2" --mac "$MAC" --expect "$MARKER" \
+		--qemu-arg -S --qemu-arg -monitor --qemu-arg "unix:$work/monitor,server=on,wait=off"
+	client=$?
+else
+	# OVMF's own PXE: a virtio NIC without option ROM, IPv6 PXE off.
+	# OVMF does not retry the network once every boot option failed:
+	# held (-S) until the site and the SAN serve.
+	cp "$VARS" "$work/vars.fd"
+	raw=$work/client-serial.log
+	: >"$raw"
+	timeout -k 5 360 qemu-system-x86_64 -accel tcg -machine q35 -m 1024 -smp 1 \
+		-display none -serial "file:$raw" -nic none -no-reboot -S \
+		-monitor "unix:$work/monitor,server=on,wait=off" \
+		-drive if=pflash,format=raw,readonly=on,file="$CODE" \
+		-drive if=pflash,format=raw,file="$work/vars.fd" \
+		-fw_cfg name=opt/org.tianocore/IPv6PXESupport,string=n \
+		-netdev "socket,id=n0,connect=127.0.0.1:$lan2" \
+		-device "virtio-net-pci,netdev=n0,mac=$MAC,romfile=,bootindex=1" \
+		</dev/null >"$work/qemu.log" 2>&1 &
+	client_pid=$!
+	client=1
+	for _ in $(seq 360); do
+		if grep -qa "$MARKER platform=" "$raw"; then
+			client=0
+			break
+		fi
+		kill -0 "$client_pid" 2>/dev/null || break
+		kill -0 "$san" 2>/dev/null || break
+		sleep 1
+	done
+	# timeout(1) passes the TERM on to its qemu.
+	kill "$client_pid" 2>/dev/null
+	wait "$client_pid" 2>/dev/null
+	sed 's/\r//g; s/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g' "$raw" >"$client_log"
+	cat "$work/qemu.log" >>"$client_log"
+fi
 kill $release 2>/dev/null
 wait $release 2>/dev/null
 # A client that failed leaves the SAN VM waiting for it: end it.
@@ -255,13 +319,25 @@ echo "# client address $addr; site's lease: ${lease#BOOTSAN-SITE-LEASE }; ${took
 grep -a -E 'Filename|Next server|boot.ipxe|ProxyDHCP|PXE' "$client_log" | head -n 8 | sed 's/^/# client: /'
 in_range=0
 case $addr in 198.18.0.2[0-2][0-9]) [ "${addr##*.}" -le 220 ] && in_range=1 ;; esac
-if [ $client = 0 ] && [ $san_rc = 0 ] && [ $in_range = 1 ] &&
-	[ "$lease" = "BOOTSAN-SITE-LEASE $MAC $addr" ] &&
+if [ $firmware = bios ]; then
+	# iPXE (the NIC's ROM) asked the boot server for the menu's item.
 	grep -aq "^Filename: http://198.18.0.1:8080/boot.ipxe" "$client_log" &&
+		grep -aq "http://198.18.0.1:8080/boot/ipxe... ok" "$client_log" &&
+		grep -aq '== boot history: .*"ipxe: profile own-disk (sanboot)"' "$san_log"
+	own=$?
+else
+	# OVMF's PXE got snponly.efi from the boot server and by TFTP; that
+	# iPXE asked again and ran the script of the machine's profile.
+	grep -aq "bootsand: .*PXE(eth0) $addr $MAC snponly.efi" "$san_log" &&
+		grep -aq "bootsand: .*dnsmasq-tftp.*sent /run/bootsand/tftp/snponly.efi to $addr" "$san_log" &&
+		grep -aq "$MARKER platform=efi" "$client_log" &&
+		grep -aq '== boot history: .*"ipxe: profile proxy-ok (chain)"' "$san_log"
+	own=$?
+fi
+if [ $client = 0 ] && [ $san_rc = 0 ] && [ $in_range = 1 ] && [ $own = 0 ] &&
+	[ "$lease" = "BOOTSAN-SITE-LEASE $MAC $addr" ] &&
 	grep -aq "bootsand: .*PXE(eth0) $MAC proxy" "$san_log" &&
-	grep -aq "bootsand: .*PXE(eth0) $addr $MAC http://198.18.0.1:8080/boot.ipxe" "$san_log" &&
-	grep -aq "http://198.18.0.1:8080/boot/ipxe... ok" "$client_log" &&
-	grep -aq '== boot history: .*"ipxe: profile own-disk (sanboot)"' "$san_log"; then
+	grep -aq "bootsand: .*PXE(eth0) $addr $MAC http://198.18.0.1:8080/boot.ipxe" "$san_log"; then
 	echo "ok 1 $what"
 	exit 0
 fi
