@@ -8,20 +8,28 @@
 #   SAN VM     bootsan.ko and bootsand; its DHCP is set over the REST API
 #              to proxy mode, so the dnsmasq bootsand runs adds only the
 #              boot information (ProxyDHCP, ports 67 and 4011);
-#   client VM  diskless, SeaBIOS and the NIC's iPXE ROM (Debian's
-#              ipxe-qemu). It takes its address from the site's offer and
-#              its boot file from bootsand's proxy offer: bootsand's
-#              /boot.ipxe, which gives the registered client its sanboot
-#              profile; the first sector of its disk prints a marker on
-#              the serial port and ends qemu.
+#   client VM  diskless. --firmware bios: SeaBIOS and the NIC's iPXE ROM
+#              (Debian's ipxe-qemu); its address comes from the site's
+#              offer, its boot file from bootsand's proxy: a one-item PXE
+#              menu, then bootsand's boot server (port 4011) names
+#              /boot.ipxe; bootsand gives the registered client its sanboot
+#              profile, and the first sector of its disk prints a marker on
+#              the serial port and ends qemu. --firmware uefi: Debian's
+#              OVMF, a virtio NIC without option ROM, so the firmware's own
+#              PXE runs; the proxy's offer names snponly.efi, fetched by
+#              TFTP from bootsand's dnsmasq (the iPXE binaries only); that
+#              iPXE asks DHCP again, gets /boot.ipxe from the proxy, and
+#              runs the script its profile chains to, which prints a marker
+#              with ${platform} (Debian's iPXE cannot sanboot under UEFI).
 #
-#   selftests/proxy_dhcp_boot.sh --kver K
+#   selftests/proxy_dhcp_boot.sh --kver K [--firmware bios|uefi]
 #
 # Asserted: the client's address is from the site's range (its console and
-# the site's lease table); bootsand's dnsmasq answered it as a proxy and
-# its boot server (port 4011) gave it bootsand's /boot.ipxe (dnsmasq's
-# log); bootsand served it its profile (the client's console and its boot
-# history); it reached the marker on its disk. Addresses are from 198.18.0.0/24
+# the site's lease table); bootsand's dnsmasq answered it as a proxy; what
+# it gave (the boot server's answer for BIOS, snponly.efi by TFTP for UEFI,
+# its log and the client's console); bootsand served it its profile (the
+# client's console and its boot history); it reached its marker. About
+# 65 s each in TCG here (load 5). Addresses are from 198.18.0.0/24
 # (reserved for testing) on the VMs' own link, TCP sockets on 127.0.0.1.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -271,6 +279,12 @@ else
 	# OVMF's own PXE: a virtio NIC without option ROM, IPv6 PXE off.
 	# OVMF does not retry the network once every boot option failed:
 	# held (-S) until the site and the SAN serve.
+	# qemu keeps a refused connection as a dead link: wait for the
+	# site VM's qemu to listen (as scripts/vm/run does).
+	for _ in $(seq 600); do
+		[ -n "$(ss -Hltn "sport = :$lan2" 2>/dev/null)" ] && break
+		sleep 0.2
+	done
 	cp "$VARS" "$work/vars.fd"
 	raw=$work/client-serial.log
 	: >"$raw"
@@ -292,6 +306,8 @@ else
 		fi
 		kill -0 "$client_pid" 2>/dev/null || break
 		kill -0 "$san" 2>/dev/null || break
+		# Every network boot option failed: OVMF's shell.
+		grep -qa "EFI Internal Shell" "$raw" && break
 		sleep 1
 	done
 	# timeout(1) passes the TERM on to its qemu.
@@ -320,15 +336,17 @@ grep -a -E 'Filename|Next server|boot.ipxe|ProxyDHCP|PXE' "$client_log" | head -
 in_range=0
 case $addr in 198.18.0.2[0-2][0-9]) [ "${addr##*.}" -le 220 ] && in_range=1 ;; esac
 if [ $firmware = bios ]; then
-	# iPXE (the NIC's ROM) asked the boot server for the menu's item.
-	grep -aq "^Filename: http://198.18.0.1:8080/boot.ipxe" "$client_log" &&
-		grep -aq "http://198.18.0.1:8080/boot/ipxe... ok" "$client_log" &&
+	# iPXE (the NIC's ROM) got a boot menu and asked bootsand's boot
+	# server (port 4011) for its item.
+	grep -aq "bootsand: .*PXE(eth0) $addr $MAC http://198.18.0.1:8080/boot.ipxe" "$san_log" &&
 		grep -aq '== boot history: .*"ipxe: profile own-disk (sanboot)"' "$san_log"
 	own=$?
 else
-	# OVMF's PXE got snponly.efi from the boot server and by TFTP; that
-	# iPXE asked again and ran the script of the machine's profile.
-	grep -aq "bootsand: .*PXE(eth0) $addr $MAC snponly.efi" "$san_log" &&
+	# OVMF's PXE got snponly.efi from the proxy's offer (UEFI firmware
+	# gets no menu) and by TFTP from bootsand's dnsmasq; that iPXE asked
+	# DHCP again and ran the script of the machine's profile.
+	grep -aq "Station IP address is $addr" "$client_log" &&
+		grep -aq "NBP filename is snponly.efi" "$client_log" &&
 		grep -aq "bootsand: .*dnsmasq-tftp.*sent /run/bootsand/tftp/snponly.efi to $addr" "$san_log" &&
 		grep -aq "$MARKER platform=efi" "$client_log" &&
 		grep -aq '== boot history: .*"ipxe: profile proxy-ok (chain)"' "$san_log"
@@ -337,7 +355,8 @@ fi
 if [ $client = 0 ] && [ $san_rc = 0 ] && [ $in_range = 1 ] && [ $own = 0 ] &&
 	[ "$lease" = "BOOTSAN-SITE-LEASE $MAC $addr" ] &&
 	grep -aq "bootsand: .*PXE(eth0) $MAC proxy" "$san_log" &&
-	grep -aq "bootsand: .*PXE(eth0) $addr $MAC http://198.18.0.1:8080/boot.ipxe" "$san_log"; then
+	grep -aq "^Filename: http://198.18.0.1:8080/boot.ipxe" "$client_log" &&
+	grep -aq "http://198.18.0.1:8080/boot/ipxe... ok" "$client_log"; then
 	echo "ok 1 $what"
 	exit 0
 fi
