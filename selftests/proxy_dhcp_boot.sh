@@ -28,9 +28,10 @@
 # the site's lease table); bootsand's dnsmasq answered it as a proxy; what
 # it gave (the boot server's answer for BIOS, snponly.efi by TFTP for UEFI,
 # its log and the client's console); bootsand served it its profile (the
-# client's console and its boot history); it reached its marker. About
-# 65 s each in TCG here (load 5). Addresses are from 198.18.0.0/24
-# (reserved for testing) on the VMs' own link, TCP sockets on 127.0.0.1.
+# client's console and its boot history); it reached its marker. 65 s
+# (load 5) to 2 min (load 8) each in TCG here. Addresses are from
+# 198.18.0.0/24 (reserved for testing) on the VMs' own link, TCP sockets
+# on 127.0.0.1.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
