@@ -59,11 +59,11 @@ logs=$top/build/vm/$kver
 mkdir -p "$logs"
 work=$(mktemp -d)
 site= san=
-# The site VM serves until the end; it and the SAN VM run in process groups
-# of their own (setsid), ended here as a whole (timeout, qemu, the log's
-# sed and tee).
+# The site VM serves until the end; it and the SAN VM run in sessions of
+# their own (setsid), ended here as a whole by session (timeout(1) puts
+# itself and qemu in a process group of their own, not a session).
 client_pid=
-trap 'for g in $site $san; do kill -TERM -- -"$g" 2>/dev/null; done
+trap 'for g in $site $san; do pkill -TERM -s "$g"; done
 	[ -n "$client_pid" ] && kill "$client_pid" 2>/dev/null; rm -rf "$work"' EXIT
 cd "$top" || exit 2
 start=$(date +%s)
@@ -320,11 +320,11 @@ fi
 kill $release 2>/dev/null
 wait $release 2>/dev/null
 # A client that failed leaves the SAN VM waiting for it: end it.
-[ $client = 0 ] || kill -TERM -- -"$san" 2>/dev/null
+[ $client = 0 ] || pkill -TERM -s "$san"
 wait $san
 san_rc=$?
 san=
-kill -TERM -- -"$site" 2>/dev/null
+pkill -TERM -s "$site"
 wait "$site" 2>/dev/null
 site=
 took=$(($(date +%s) - start))
