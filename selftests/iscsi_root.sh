@@ -4,18 +4,25 @@
 # the REST API the test makes the client's disk (an ext4 root file system,
 # scripts/iscsi-root/disk), a linux profile with "san_root": true and CHAP,
 # with a Debian kernel and scripts/iscsi-root/initrd as its assets, and the
-# client. busybox udhcpd points the client at /boot.ipxe. The diskless
-# client VM (SeaBIOS, or OVMF with --firmware uefi; the NIC's iPXE ROM from
-# Debian's ipxe-qemu) fetches its script, sanhooks its disk (iPXE publishes
-# the iBFT), boots the kernel over HTTP, and the initrd logs in again from
-# the iBFT, mounts the root file system, prints the disk's marker and writes
-# a file back.
+# client. Under SeaBIOS (--firmware bios) the client's NIC ROM is Debian's
+# iPXE (ipxe-qemu) and busybox udhcpd points it at /boot.ipxe. Under OVMF
+# (--firmware uefi) the NIC has no iPXE: the firmware's own UEFI HTTP Boot
+# gets the URL of ipxe.efi from bootsand's dnsmasq (full mode, no TFTP, set
+# through the REST API) and fetches Debian's ipxe.efi from bootsand's
+# /ipxe/, which asks DHCP again and gets /boot.ipxe: what the product ships.
+# Either iPXE fetches the client's script, sanhooks its disk (iPXE publishes
+# the iBFT), boots the kernel over HTTP (the EFI stub finds its initrd by
+# the initrd=<name> bootsand puts on its command line), and the initrd logs
+# in again from the iBFT, mounts the root file system, prints the disk's
+# marker and writes a file back.
 #
 #   selftests/iscsi_root.sh --kver K [--firmware bios|uefi] [--target lio]
 #                           [--auth chap|none]
 #
-# Prints one TAP line, and the client's time from its last start of iPXE to
-# root mounted. --target lio serves the same disk, names and CHAP secrets
+# Prints one TAP line, the client's times from power-on (qemu released) and
+# from its last start of iPXE to each step and to root mounted (the host's
+# clock as each step's line reaches the console; scripts/bench/boot reads
+# them). --target lio serves the same disk, names and CHAP secrets
 # from LIO instead (bootsand still serves the script and the kernel, its
 # portal deleted): the same path with the reference target, to compare.
 # Addresses are from 198.18.0.0/24 (reserved for testing) on the VMs' link.
@@ -34,7 +41,7 @@ while [ $# -gt 0 ]; do
 done
 case $firmware in
 bios) fw_opts=() ;;
-uefi) fw_opts=(--uefi) ;;
+uefi) fw_opts=(--uefi --http-boot) ;;
 *) echo "iscsi_root: --firmware takes bios or uefi" >&2; exit 2 ;;
 esac
 [ -n "$kver" ] || { echo "iscsi_root: --kver is required" >&2; exit 2; }
@@ -64,7 +71,8 @@ scripts/iscsi-root/initrd --kver "$kver" --out "$work/initrd.gz" || exit 1
 scripts/vm/mkinitramfs --kver "$kver" --out "$work/san.img" \
 	--ko "build/$kver/kmod/bootsan.ko" --kmod e1000 "${lio_mods[@]}" \
 	--bin daemon/bootsand --bin build/selftests/bsnl --bin /usr/bin/curl \
-	--file scripts/vm/san-lib.sh:/san-lib.sh || exit 1
+	--bin /usr/sbin/dnsmasq --file scripts/vm/san-lib.sh:/san-lib.sh \
+	--file "$(readlink -f /usr/lib/ipxe/ipxe.efi):/usr/lib/ipxe/ipxe.efi" || exit 1
 
 cat >"$work/san.sh" <<SAN
 set -e
@@ -115,7 +123,19 @@ if [ $target = lio ]; then
 	echo 1 >\$tpg/enable
 	echo "== LIO serves \$T to \$init, auth $auth"
 fi
-cat >/tmp/udhcpd.conf <<DHCP
+if [ $firmware = uefi ]; then
+	# bootsand's own DHCP, full mode, no TFTP: HTTPClient gets ipxe.efi's
+	# URL, iPXE the boot script's.
+	api PUT /dhcp '{"mode": "full", "interface": "eth0", "server_address": "198.18.0.1",
+		"range_start": "198.18.0.100", "range_end": "198.18.0.150",
+		"netmask": "255.255.255.0", "tftp": false}' >/dev/null
+	for i in \$(seq 50); do
+		api GET /dhcp/status | grep -q '"running": *true' && break
+		sleep 0.2
+	done
+	echo "== dhcp: \$(api GET /dhcp/status)"
+else
+	cat >/tmp/udhcpd.conf <<DHCP
 start 198.18.0.100
 end 198.18.0.150
 interface eth0
@@ -124,8 +144,9 @@ option subnet 255.255.255.0
 option lease 600
 lease_file /tmp/udhcpd.leases
 DHCP
-touch /tmp/udhcpd.leases
-udhcpd /tmp/udhcpd.conf
+	touch /tmp/udhcpd.leases
+	udhcpd /tmp/udhcpd.conf
+fi
 echo BOOTSAN-SAN-READY
 # Serve until what the client writes once its root is mounted is in the
 # disk's file (through either target's page cache), then 3 s more for its
@@ -155,9 +176,9 @@ san=$!
 # The client joins the link at once (one joined after the SAN VM's
 # interface is up was seen to get no DHCP replies) but is held (-S) until
 # the SAN VM serves: OVMF, unlike SeaBIOS, does not retry the network
-# once every boot option failed. Its boot time below, from iPXE's last
-# start (SeaBIOS may still retry) to root mounted, is the host's clock on
-# its console.
+# once every boot option failed. Its boot times below, from that release
+# (power-on) and from iPXE's last start (SeaBIOS may still retry) to root
+# mounted, are the host's clock as the lines reach its console.
 (
 	for _ in $(seq 3000); do
 		grep -aq BOOTSAN-SAN-READY "$san_log" 2>/dev/null && [ -S "$work/monitor" ] && break
@@ -168,7 +189,8 @@ san=$!
 s = socket.socket(socket.AF_UNIX)
 s.connect(sys.argv[1])
 s.sendall(b"cont\n")
-time.sleep(1)' "$work/monitor"
+print("%.3f" % time.time(), flush=True)
+time.sleep(1)' "$work/monitor" >"$work/poweron"
 ) &
 release=$!
 # On the way: the script fetched, the disk hooked, the kernel loaded, the
@@ -183,7 +205,7 @@ rm -f "$client_log"
 		n=$(grep -ac "Open Source Network Boot Firmware" "$client_log" 2>/dev/null)
 		if [ "${n:-0}" -gt "$starts" ]; then
 			starts=$n t0=$(date +%s.%N) seen=
-			: >"$work/times"
+			echo "$t0 iPXE started" >"$work/times"
 		fi
 		for st in "${steps[@]}"; do
 			# "pattern:label"; a pattern may hold a colon, a label not.
@@ -214,7 +236,11 @@ what="Linux mounts its root from its iSCSI disk ($firmware, $target, auth $auth,
 if [ $client = 0 ] && [ $san_rc = 0 ] && grep -aq "BOOTSAN-VM-EXIT=0" "$client_log"; then
 	grep -a "BOOTSAN-ROOT:" "$client_log" | sed 's/^/# /'
 	if [ -s "$work/times" ] && [ -s "$work/t0" ]; then
-		awk -v t0="$(cat "$work/t0")" '{ t = $1; $1 = ""; printf "# iPXE start to%s: %.0f s\n", $0, t - t0 }' \
+		awk -v t0="$(cat "$work/t0")" 'NR > 1 { t = $1; $1 = ""; printf "# iPXE start to%s: %.0f s\n", $0, t - t0 }' \
+			"$work/times"
+	fi
+	if [ -s "$work/times" ] && [ -s "$work/poweron" ]; then
+		awk -v t0="$(cat "$work/poweron")" '{ t = $1; $1 = ""; printf "# power-on to%s: %.1f s\n", $0, t - t0 }' \
 			"$work/times"
 	fi
 	echo "# whole run $(( $(date +%s) - start )) s"
