@@ -193,56 +193,46 @@ print("%.3f" % time.time(), flush=True)
 time.sleep(1)' "$work/monitor" >"$work/poweron"
 ) &
 release=$!
-# On the way: the script fetched, the disk hooked, the kernel loaded, the
-# initrd running and logging in, each first seen after that start.
 rm -f "$client_log"
-(
-	starts=0 t0= seen=
-	steps=("boot.ipxe... ok:script" "Registered SAN device:sanhook done" "initrd.gz...:kernel loaded"
-	       "Setting up software interface:initrd running" "iscsistart: Logging into:initrd login"
-	       "BOOTSAN-ROOT: mounted:root mounted")
-	for _ in $(seq 4000); do
-		n=$(grep -ac "Open Source Network Boot Firmware" "$client_log" 2>/dev/null)
-		if [ "${n:-0}" -gt "$starts" ]; then
-			starts=$n t0=$(date +%s.%N) seen=
-			echo "$t0 iPXE started" >"$work/times"
-		fi
-		for st in "${steps[@]}"; do
-			# "pattern:label"; a pattern may hold a colon, a label not.
-			case " $seen " in *" ${st%:*} "*) continue ;; esac
-			if [ -n "$t0" ] && awk -v c="$n" '/Open Source Network Boot Firmware/ { k++ } k == c' \
-				"$client_log" | grep -aqF "${st%:*}"; then
-				seen="$seen ${st%:*} "
-				echo "$(date +%s.%N) ${st##*:}" >>"$work/times"
-			fi
-		done
-		grep -aq "BOOTSAN-ROOT: mounted" "$client_log" 2>/dev/null && break
-		sleep 0.2
-	done
-	echo "$t0" >"$work/t0"
-) &
-watch=$!
 scripts/vm/run --ipxe "${fw_opts[@]}" --timeout 600 --quiet --log "$client_log" \
-	--link "connect:$port" --mac "$MAC" --expect "$MARKER" \
+	--link "connect:$port" --mac "$MAC" --expect "$MARKER" --stamps "$work/stamps" \
 	--qemu-arg -S --qemu-arg -monitor --qemu-arg "unix:$work/monitor,server=on,wait=off"
 client=$?
 kill $release 2>/dev/null
 wait $release 2>/dev/null
-kill $watch 2>/dev/null
-wait $watch 2>/dev/null
 wait $san
 san_rc=$?
 what="Linux mounts its root from its iSCSI disk ($firmware, $target, auth $auth, sanhook + iBFT)"
 if [ $client = 0 ] && [ $san_rc = 0 ] && grep -aq "BOOTSAN-VM-EXIT=0" "$client_log"; then
 	grep -a "BOOTSAN-ROOT:" "$client_log" | sed 's/^/# /'
-	if [ -s "$work/times" ] && [ -s "$work/t0" ]; then
-		awk -v t0="$(cat "$work/t0")" 'NR > 1 { t = $1; $1 = ""; printf "# iPXE start to%s: %.0f s\n", $0, t - t0 }' \
-			"$work/times"
-	fi
-	if [ -s "$work/times" ] && [ -s "$work/poweron" ]; then
-		awk -v t0="$(cat "$work/poweron")" '{ t = $1; $1 = ""; printf "# power-on to%s: %.1f s\n", $0, t - t0 }' \
-			"$work/times"
-	fi
+	# On the way, from the console's time stamps: the script fetched, the
+	# disk hooked, the kernel loaded, the initrd running and logging in,
+	# each first seen after iPXE's last start ("pattern:label").
+	[ -s "$work/stamps" ] && awk -v poweron="$(cat "$work/poweron" 2>/dev/null)" '
+		BEGIN {
+			n = split("boot.ipxe... ok:script|Registered SAN device:sanhook done|" \
+				  "initrd.gz...:kernel and initrd loaded|Setting up software interface:initrd running|" \
+				  "iscsistart: Logging into:initrd login|BOOTSAN-ROOT: mounted:root mounted", st, "|")
+		}
+		{ t[NR] = $1; sub(/^[^ ]* /, ""); line[NR] = $0 }
+		/Open Source Network Boot Firmware/ { start = NR }
+		END {
+			if (!start)
+				exit
+			if (poweron != "")
+				printf "# power-on to iPXE started: %.1f s\n", t[start] - poweron
+			for (i = 1; i <= n; i++) {
+				pat = st[i]; sub(/:[^:]*$/, "", pat)
+				label = st[i]; sub(/.*:/, "", label)
+				for (j = start; j <= NR; j++)
+					if (index(line[j], pat)) {
+						printf "# iPXE start to %s: %.1f s\n", label, t[j] - t[start]
+						if (poweron != "")
+							printf "# power-on to %s: %.1f s\n", label, t[j] - poweron
+						break
+					}
+			}
+		}' "$work/stamps"
 	echo "# whole run $(( $(date +%s) - start )) s"
 	echo "ok 1 $what"
 	exit 0
