@@ -5,6 +5,7 @@
 #   make modules-all  module for every installed Debian header set
 #   make check        everything: deps, builds, host tests, VM selftests
 #   make demo         a diskless client VM boots over HTTP and iSCSI from bootsan
+#   make demo UEFI=1  a diskless UEFI client runs Linux with its root on its iSCSI disk
 #   make clean
 
 # The project version: bootsan.ko, bootsand and the selftests all report it.
@@ -53,7 +54,7 @@ check:
 	scripts/check
 
 demo:
-	scripts/demo/run
+	scripts/demo/run $(if $(filter 1 yes,$(UEFI)),--uefi)
 
 clean:
 	rm -rf $(BUILD) kmod/bootsan.ko

@@ -55,7 +55,8 @@ make -s "build/$kver/kmod/bootsan.ko" daemon >"$work/build.log" 2>&1 || {
 }
 scripts/vm/mkinitramfs --kver "$kver" --out "$work/san.img" \
 	--ko "build/$kver/kmod/bootsan.ko" --kmod e1000 \
-	--bin daemon/bootsand --bin /usr/bin/curl --bin /usr/sbin/dnsmasq >"$work/mk.log" 2>&1 || {
+	--bin daemon/bootsand --bin /usr/bin/curl --bin /usr/sbin/dnsmasq \
+	--file scripts/vm/san-lib.sh:/san-lib.sh >"$work/mk.log" 2>&1 || {
 	cat "$work/mk.log" >&2
 	exit 1
 }
@@ -109,35 +110,15 @@ dhcp-leasefile=/tmp/dnsmasq.leases
 pid-file=/tmp/dnsmasq.pid
 log-dhcp
 DNSMASQ
-API=http://127.0.0.1:8080/api/v1
 cat >"$work/san.sh" <<SAN
 set -e
+. /san-lib.sh
 modprobe bootsan
-modprobe e1000
-ip addr add 198.18.0.1/24 dev eth0
-ip link set eth0 up
+san_link 198.18.0.1/24
 # dnsmasq runs as root and looks the user up.
 grep -q '^root:' /etc/passwd 2>/dev/null || echo 'root:x:0:0:root:/root:/bin/sh' >>/etc/passwd
 grep -q '^root:' /etc/group 2>/dev/null || echo 'root:x:0:' >>/etc/group
-bootsand --log-level info >/tmp/bootsand.log 2>&1 &
-up=0
-for i in \$(seq 100); do
-	if wget -q -O /dev/null http://127.0.0.1:8080/boot.ipxe 2>/dev/null; then
-		up=1
-		break
-	fi
-	sleep 0.2
-done
-[ \$up = 1 ] || { echo "bootsand did not start:"; cat /tmp/bootsand.log; exit 1; }
-TOKEN=\$(cat /var/lib/bootsand/api-token)
-api() { # METHOD PATH [DATA]
-	if [ \$# -ge 3 ]; then
-		curl -sS -X "\$1" -H "Authorization: Bearer \$TOKEN" \\
-			-H "Content-Type: application/json" --data-binary "\$3" "$API\$2"
-	else
-		curl -sS -H "Authorization: Bearer \$TOKEN" "$API\$2"
-	fi
-}
+san_bootsand --log-level info
 mkdir -p /var/lib/bootsand/assets/debian/12 /var/lib/bootsand/assets/iso
 if [ $iso = 1 ]; then
 	mv /memdisk /var/lib/bootsand/assets/memdisk

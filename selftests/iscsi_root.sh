@@ -4,18 +4,25 @@
 # the REST API the test makes the client's disk (an ext4 root file system,
 # scripts/iscsi-root/disk), a linux profile with "san_root": true and CHAP,
 # with a Debian kernel and scripts/iscsi-root/initrd as its assets, and the
-# client. busybox udhcpd points the client at /boot.ipxe. The diskless
-# client VM (SeaBIOS, or OVMF with --firmware uefi; the NIC's iPXE ROM from
-# Debian's ipxe-qemu) fetches its script, sanhooks its disk (iPXE publishes
-# the iBFT), boots the kernel over HTTP, and the initrd logs in again from
-# the iBFT, mounts the root file system, prints the disk's marker and writes
-# a file back.
+# client. Under SeaBIOS (--firmware bios) the client's NIC ROM is Debian's
+# iPXE (ipxe-qemu) and busybox udhcpd points it at /boot.ipxe. Under OVMF
+# (--firmware uefi) the NIC has no iPXE: the firmware's own UEFI HTTP Boot
+# gets the URL of ipxe.efi from bootsand's dnsmasq (full mode, no TFTP, set
+# through the REST API) and fetches Debian's ipxe.efi from bootsand's
+# /ipxe/, which asks DHCP again and gets /boot.ipxe: what the product ships.
+# Either iPXE fetches the client's script, sanhooks its disk (iPXE publishes
+# the iBFT), boots the kernel over HTTP (the EFI stub finds its initrd by
+# the initrd=<name> bootsand puts on its command line), and the initrd logs
+# in again from the iBFT, mounts the root file system, prints the disk's
+# marker and writes a file back.
 #
 #   selftests/iscsi_root.sh --kver K [--firmware bios|uefi] [--target lio]
 #                           [--auth chap|none]
 #
-# Prints one TAP line, and the client's time from its last start of iPXE to
-# root mounted. --target lio serves the same disk, names and CHAP secrets
+# Prints one TAP line, the client's times from power-on (qemu released) and
+# from its last start of iPXE to each step and to root mounted (the host's
+# clock as each step's line reaches the console; scripts/bench/boot reads
+# them). --target lio serves the same disk, names and CHAP secrets
 # from LIO instead (bootsand still serves the script and the kernel, its
 # portal deleted): the same path with the reference target, to compare.
 # Addresses are from 198.18.0.0/24 (reserved for testing) on the VMs' link.
@@ -34,7 +41,7 @@ while [ $# -gt 0 ]; do
 done
 case $firmware in
 bios) fw_opts=() ;;
-uefi) fw_opts=(--uefi) ;;
+uefi) fw_opts=(--uefi --http-boot) ;;
 *) echo "iscsi_root: --firmware takes bios or uefi" >&2; exit 2 ;;
 esac
 [ -n "$kver" ] || { echo "iscsi_root: --kver is required" >&2; exit 2; }
@@ -63,34 +70,16 @@ scripts/iscsi-root/disk --out "$work/disk.img" --text "$MARKER" || exit 1
 scripts/iscsi-root/initrd --kver "$kver" --out "$work/initrd.gz" || exit 1
 scripts/vm/mkinitramfs --kver "$kver" --out "$work/san.img" \
 	--ko "build/$kver/kmod/bootsan.ko" --kmod e1000 "${lio_mods[@]}" \
-	--bin daemon/bootsand --bin build/selftests/bsnl --bin /usr/bin/curl || exit 1
+	--bin daemon/bootsand --bin build/selftests/bsnl --bin /usr/bin/curl \
+	--bin /usr/sbin/dnsmasq --file scripts/vm/san-lib.sh:/san-lib.sh \
+	--file "$(readlink -f /usr/lib/ipxe/ipxe.efi):/usr/lib/ipxe/ipxe.efi" || exit 1
 
-API=http://127.0.0.1:8080/api/v1
 cat >"$work/san.sh" <<SAN
 set -e
+. /san-lib.sh
 modprobe bootsan
-modprobe e1000
-ip addr add 198.18.0.1/24 dev eth0
-ip link set eth0 up
-bootsand --log-level info >/tmp/bootsand.log 2>&1 &
-up=0
-for i in \$(seq 100); do
-	if wget -q -O /dev/null http://127.0.0.1:8080/boot.ipxe 2>/dev/null; then
-		up=1
-		break
-	fi
-	sleep 0.2
-done
-[ \$up = 1 ] || { echo "bootsand did not start:"; cat /tmp/bootsand.log; exit 1; }
-TOKEN=\$(cat /var/lib/bootsand/api-token)
-api() { # METHOD PATH [JSON]
-	if [ "\$1" = POST ]; then
-		wget -q -O- --header "Authorization: Bearer \$TOKEN" \\
-			--header "Content-Type: application/json" --post-data "\$3" "$API\$2"
-	else
-		wget -q -O- --header "Authorization: Bearer \$TOKEN" "$API\$2"
-	fi
-}
+san_link 198.18.0.1/24
+san_bootsand --log-level info
 mkdir -p /var/lib/bootsand/assets/root
 cp /vmlinuz /initrd.gz /var/lib/bootsand/assets/root/
 api POST /images "{\"name\": \"pc43\", \"size_bytes\": \$(stat -c %s /disk.img)}" >/dev/null
@@ -108,7 +97,7 @@ if [ $target = lio ]; then
 	secret=\$(sed -n 's/^set password //p' /tmp/script)
 	init=\$(sed -n 's/^set initiator-iqn //p' /tmp/script)
 	T=iqn.2026-01.org.bootsan:pc43
-	curl -sf -X DELETE -H "Authorization: Bearer \$TOKEN" $API/portals/0.0.0.0:3260
+	api DELETE /portals/0.0.0.0:3260
 	modprobe -a crc32c_generic target_core_mod target_core_file iscsi_target_mod
 	mount -t configfs none /sys/kernel/config
 	mkdir -p /var/target/pr
@@ -134,7 +123,19 @@ if [ $target = lio ]; then
 	echo 1 >\$tpg/enable
 	echo "== LIO serves \$T to \$init, auth $auth"
 fi
-cat >/tmp/udhcpd.conf <<DHCP
+if [ $firmware = uefi ]; then
+	# bootsand's own DHCP, full mode, no TFTP: HTTPClient gets ipxe.efi's
+	# URL, iPXE the boot script's.
+	api PUT /dhcp '{"mode": "full", "interface": "eth0", "server_address": "198.18.0.1",
+		"range_start": "198.18.0.100", "range_end": "198.18.0.150",
+		"netmask": "255.255.255.0", "tftp": false}' >/dev/null
+	for i in \$(seq 50); do
+		api GET /dhcp/status | grep -q '"running": *true' && break
+		sleep 0.2
+	done
+	echo "== dhcp: \$(api GET /dhcp/status)"
+else
+	cat >/tmp/udhcpd.conf <<DHCP
 start 198.18.0.100
 end 198.18.0.150
 interface eth0
@@ -143,8 +144,9 @@ option subnet 255.255.255.0
 option lease 600
 lease_file /tmp/udhcpd.leases
 DHCP
-touch /tmp/udhcpd.leases
-udhcpd /tmp/udhcpd.conf
+	touch /tmp/udhcpd.leases
+	udhcpd /tmp/udhcpd.conf
+fi
 echo BOOTSAN-SAN-READY
 # Serve until what the client writes once its root is mounted is in the
 # disk's file (through either target's page cache), then 3 s more for its
@@ -174,9 +176,9 @@ san=$!
 # The client joins the link at once (one joined after the SAN VM's
 # interface is up was seen to get no DHCP replies) but is held (-S) until
 # the SAN VM serves: OVMF, unlike SeaBIOS, does not retry the network
-# once every boot option failed. Its boot time below, from iPXE's last
-# start (SeaBIOS may still retry) to root mounted, is the host's clock on
-# its console.
+# once every boot option failed. Its boot times below, from that release
+# (power-on) and from iPXE's last start (SeaBIOS may still retry) to root
+# mounted, are the host's clock as the lines reach its console.
 (
 	for _ in $(seq 3000); do
 		grep -aq BOOTSAN-SAN-READY "$san_log" 2>/dev/null && [ -S "$work/monitor" ] && break
@@ -187,55 +189,50 @@ san=$!
 s = socket.socket(socket.AF_UNIX)
 s.connect(sys.argv[1])
 s.sendall(b"cont\n")
-time.sleep(1)' "$work/monitor"
+print("%.3f" % time.time(), flush=True)
+time.sleep(1)' "$work/monitor" >"$work/poweron"
 ) &
 release=$!
-# On the way: the script fetched, the disk hooked, the kernel loaded, the
-# initrd running and logging in, each first seen after that start.
 rm -f "$client_log"
-(
-	starts=0 t0= seen=
-	steps=("boot.ipxe... ok:script" "Registered SAN device:sanhook done" "initrd.gz...:kernel loaded"
-	       "Setting up software interface:initrd running" "iscsistart: Logging into:initrd login"
-	       "BOOTSAN-ROOT: mounted:root mounted")
-	for _ in $(seq 4000); do
-		n=$(grep -ac "Open Source Network Boot Firmware" "$client_log" 2>/dev/null)
-		if [ "${n:-0}" -gt "$starts" ]; then
-			starts=$n t0=$(date +%s.%N) seen=
-			: >"$work/times"
-		fi
-		for st in "${steps[@]}"; do
-			# "pattern:label"; a pattern may hold a colon, a label not.
-			case " $seen " in *" ${st%:*} "*) continue ;; esac
-			if [ -n "$t0" ] && awk -v c="$n" '/Open Source Network Boot Firmware/ { k++ } k == c' \
-				"$client_log" | grep -aqF "${st%:*}"; then
-				seen="$seen ${st%:*} "
-				echo "$(date +%s.%N) ${st##*:}" >>"$work/times"
-			fi
-		done
-		grep -aq "BOOTSAN-ROOT: mounted" "$client_log" 2>/dev/null && break
-		sleep 0.2
-	done
-	echo "$t0" >"$work/t0"
-) &
-watch=$!
 scripts/vm/run --ipxe "${fw_opts[@]}" --timeout 600 --quiet --log "$client_log" \
-	--link "connect:$port" --mac "$MAC" --expect "$MARKER" \
+	--link "connect:$port" --mac "$MAC" --expect "$MARKER" --stamps "$work/stamps" \
 	--qemu-arg -S --qemu-arg -monitor --qemu-arg "unix:$work/monitor,server=on,wait=off"
 client=$?
 kill $release 2>/dev/null
 wait $release 2>/dev/null
-kill $watch 2>/dev/null
-wait $watch 2>/dev/null
 wait $san
 san_rc=$?
 what="Linux mounts its root from its iSCSI disk ($firmware, $target, auth $auth, sanhook + iBFT)"
 if [ $client = 0 ] && [ $san_rc = 0 ] && grep -aq "BOOTSAN-VM-EXIT=0" "$client_log"; then
 	grep -a "BOOTSAN-ROOT:" "$client_log" | sed 's/^/# /'
-	if [ -s "$work/times" ] && [ -s "$work/t0" ]; then
-		awk -v t0="$(cat "$work/t0")" '{ t = $1; $1 = ""; printf "# iPXE start to%s: %.0f s\n", $0, t - t0 }' \
-			"$work/times"
-	fi
+	# On the way, from the console's time stamps: the script fetched, the
+	# disk hooked, the kernel loaded, the initrd running and logging in,
+	# each first seen after iPXE's last start ("pattern:label").
+	[ -s "$work/stamps" ] && awk -v poweron="$(cat "$work/poweron" 2>/dev/null)" '
+		BEGIN {
+			n = split("boot.ipxe... ok:script|Registered SAN device:sanhook done|" \
+				  "initrd.gz...:kernel and initrd loaded|Setting up software interface:initrd running|" \
+				  "iscsistart: Logging into:initrd login|BOOTSAN-ROOT: mounted:root mounted", st, "|")
+		}
+		{ t[NR] = $1; sub(/^[^ ]* /, ""); line[NR] = $0 }
+		/Open Source Network Boot Firmware/ { start = NR }
+		END {
+			if (!start)
+				exit
+			if (poweron != "")
+				printf "# power-on to iPXE started: %.1f s\n", t[start] - poweron
+			for (i = 1; i <= n; i++) {
+				pat = st[i]; sub(/:[^:]*$/, "", pat)
+				label = st[i]; sub(/.*:/, "", label)
+				for (j = start; j <= NR; j++)
+					if (index(line[j], pat)) {
+						printf "# iPXE start to %s: %.1f s\n", label, t[j] - t[start]
+						if (poweron != "")
+							printf "# power-on to %s: %.1f s\n", label, t[j] - poweron
+						break
+					}
+			}
+		}' "$work/stamps"
 	echo "# whole run $(( $(date +%s) - start )) s"
 	echo "ok 1 $what"
 	exit 0
