@@ -976,6 +976,21 @@ static void peer_name(struct http_req *r)
 			  r->peer, sizeof(r->peer));
 }
 
+/*
+ * Does the path of @raw (as sent) decode to a NUL? libmicrohttpd hands on
+ * the decoded path as a C string, so "/ipxe/ipxe.efi%00.png" would be
+ * routed as "/ipxe/ipxe.efi"; the acceptor's fast path refuses it too.
+ */
+static bool path_has_nul(const char *raw)
+{
+	size_t plen = raw ? strcspn(raw, "?#") : 0;
+	char *p = raw ? strndup(raw, plen) : NULL;
+	bool nul = p && MHD_http_unescape(p) != strlen(p);
+
+	free(p);
+	return nul;
+}
+
 /* The first call: route, auth, content checks. True when answered already. */
 static bool request_start(struct http_req *r)
 {
@@ -991,6 +1006,10 @@ static bool request_start(struct http_req *r)
 	r->pathbuf = malloc(plen);
 	if (!r->pathbuf) {
 		http_reply_error(r, 500, NULL, "out of memory");
+		return true;
+	}
+	if (path_has_nul(r->raw_url)) {
+		http_reply_error(r, 400, "path", "the path holds a NUL byte (%%00)");
 		return true;
 	}
 	idx = http_match(h, r->method, r->url, r->pathbuf, plen, &r->m, allow, sizeof(allow));
