@@ -665,7 +665,9 @@ static void get_preseed(struct http_req *r)
 	char *text = NULL;
 	size_t len = 0;
 
-	snprintf(path, sizeof(path), "%s", http_param(r, "path"));
+	/* Too long is refused, not cut: a cut name may be another client's. */
+	if ((size_t)snprintf(path, sizeof(path), "%s", http_param(r, "path")) >= sizeof(path))
+		path[0] = '\0';
 	client = strchr(path, '/');
 	if (client)
 		*client++ = '\0';

@@ -341,6 +341,172 @@ def test_secrets():
        "secrets: matched by the serial alone: no secrets, and the script says why", text)
 
 
+def head_of(raw):
+    return raw.split(b"\r\n\r\n", 1)[0].decode(errors="replace")
+
+
+def body_of(raw):
+    return raw.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in raw else b""
+
+
+def get_raw(target, method="GET", headers=""):
+    return exchange(f"{method} {target} HTTP/1.1\r\nHost: 10.0.0.1:8080\r\n{headers}"
+                    f"Connection: close\r\n\r\n".encode())
+
+
+def make_ipxe_dir(tmp):
+    """
+    An iPXE folder laid out as Debian's package lays it out (ipxe.efi a
+    symbolic link to /boot/ipxe.efi, out of the folder), with a secret
+    beside it and links to it that are not one of the three binaries.
+    """
+    ipxe, outside = os.path.join(tmp, "ipxe"), os.path.join(tmp, "boot")
+    os.makedirs(ipxe)
+    os.makedirs(outside)
+    with open(os.path.join(outside, "ipxe.efi"), "wb") as f:
+        f.write(b"MZ-efi-" * 1000)
+    with open(os.path.join(ipxe, "undionly.kpxe"), "wb") as f:
+        f.write(bytes(range(256)) * 64)
+    with open(os.path.join(tmp, "secret"), "w") as f:
+        f.write("TOP-SECRET-OUTSIDE\n")
+    os.symlink(os.path.join(outside, "ipxe.efi"), os.path.join(ipxe, "ipxe.efi"))
+    os.symlink(os.path.join(tmp, "secret"), os.path.join(ipxe, "secret.efi"))
+    os.symlink("../secret", os.path.join(ipxe, "up"))
+    with open(os.path.join(ipxe, "notes.txt"), "w") as f:
+        f.write("TOP-SECRET-INSIDE\n")
+    return ipxe
+
+
+def chap_secrets():
+    """The CHAP secrets test_secrets' client was given, from its script."""
+    raw = get_raw("/boot/ipxe?mac=52-54-00-00-aa-01&buildarch=x86_64&platform=efi")
+    return re.findall(r"^set (?:reverse-)?password (\S+)$", raw.decode(errors="replace"), re.M)
+
+
+def test_new_routes():
+    """
+    /boot/preseed/<profile>[/<client>] and /ipxe/<name> under abuse:
+    traversal in every spelling, links out of the iPXE folder, names too
+    long, unknown names, HEAD, and no CHAP secret in anything they send.
+    """
+    secrets = chap_secrets()
+    ok(len(secrets) >= 1 and all(len(s) >= 12 for s in secrets),
+       f"routes: the sanboot client has CHAP secrets to look for ({len(secrets)})")
+    expect("routes: a linux profile with a preseed", req("POST", "/api/v1/profiles", {
+        "name": "inst", "kind": "linux", "kernel": "debian/12/linux", "initrds": ["debian/12/initrd.gz"],
+        "preseed": "d-i debian-installer/locale string en_US\n"}), 201)
+    raw = get_raw("/boot/preseed/inst/cheap1")
+    ok(status_of(raw) == 200 and body_of(raw) == b"d-i debian-installer/locale string en_US\n",
+       "routes: the preseed, for a client with secrets", raw[:300])
+    long = "a" * 64
+    # Percent-encoding is decoded before routing: these are the plain names.
+    for target in ["/boot/preseed/%69nst", "/boot/preseed/inst%2fcheap1"]:
+        raw = get_raw(target)
+        ok(status_of(raw) == 200 and body_of(raw) == b"d-i debian-installer/locale string en_US\n",
+           f"routes: {target} is the preseed of inst", raw[:300])
+    expect("routes: a profile with the longest name", req("POST", "/api/v1/profiles", {
+        "name": "p" * 64, "kind": "linux", "kernel": "debian/12/linux",
+        "preseed": "d-i debian-installer/locale string en_US\n"}), 201)
+    expect("routes: a client with the longest name", req("POST", "/api/v1/clients", {
+        "name": "c" * 64, "mac": ["52:54:00:00:cc:01"], "profile": "local"}), 201)
+    traversal = ["/boot/preseed/..", "/boot/preseed/../api/v1/clients", "/boot/preseed/%2e%2e",
+                 "/boot/preseed/%2e%2e/%2e%2e/etc/passwd", "/boot/preseed/inst/..",
+                 "/boot/preseed/inst/%2e%2e", "/boot/preseed//inst", "/boot/preseed/inst//cheap1",
+                 "/boot/preseed/inst/cheap1/", "/boot/preseed/inst/cheap1%00",
+                 "/boot/preseed/inst%00/cheap1", "/boot/preseed/" + "a" * 65,
+                 "/boot/preseed/inst/" + "c" * 65, "/boot/preseed/" + "p" * 64 + "/" + "c" * 65,
+                 "/boot/preseed/" + long + "/" + long + "x" * 4000,
+                 "/boot/preseed/" + "x" * 6000, "/boot/preseed/nope", "/boot/preseed/disk",
+                 "/boot/preseed/disk/cheap1", "/boot/preseed/Inst", "/boot/preseed/-inst"]
+    for target in traversal:
+        raw = get_raw(target)
+        st = status_of(raw)
+        leak = [s for s in secrets if s.encode() in raw] or b"TOP-SECRET" in raw or b"root:" in raw
+        ok(st in (400, 404, 414, 431) and not leak, f"routes: {target[:60]}: {st}, nothing leaked",
+           raw[:300])
+    hist = req("GET", "/api/v1/clients/" + "c" * 64 + "/history")
+    ok(hist.status == 200 and "preseed" not in hist.raw.decode(errors="replace"),
+       "routes: a client name cut to the longest valid one was not recorded as that client's",
+       hist.raw[:300])
+    ok(t.D.alive(), "routes: bootsand is still running after the preseed paths")
+
+    raw = get_raw("/boot/preseed/inst", "HEAD")
+    ok(status_of(raw) == 200 and body_of(raw) == b"" and
+       re.search(r"(?im)^content-length: 41\r?$", head_of(raw)),
+       "routes: HEAD of a preseed: its length, no body", raw[:300])
+    raw = get_raw("/boot/preseed/nope", "HEAD")
+    ok(status_of(raw) == 404 and body_of(raw) == b"", "routes: HEAD of no preseed: 404, no body", raw[:300])
+
+    raw = get_raw("/ipxe/undionly.kpxe")
+    ok(status_of(raw) == 200 and body_of(raw) == bytes(range(256)) * 64,
+       "routes: /ipxe/undionly.kpxe is served", raw[:300])
+    raw = get_raw("/ipxe/ipxe.efi")
+    ok(status_of(raw) == 200 and body_of(raw) == b"MZ-efi-" * 1000,
+       "routes: /ipxe/ipxe.efi, Debian's link to /boot/ipxe.efi, is followed", raw[:300])
+    raw = get_raw("/ipxe/undionly.kpxe", "HEAD")
+    ok(status_of(raw) == 200 and body_of(raw) == b"" and
+       re.search(r"(?im)^content-length: 16384\r?$", head_of(raw)),
+       "routes: HEAD /ipxe/undionly.kpxe: its length, no body", raw[:300])
+    for target in ["/ipxe/secret.efi", "/ipxe/up", "/ipxe/notes.txt", "/ipxe/..", "/ipxe/%2e%2e",
+                   "/ipxe/../secret", "/ipxe/%2e%2e/secret", "/ipxe/%2e%2e%2fsecret", "/ipxe//ipxe.efi",
+                   "/ipxe/ipxe.efi/", "/ipxe/ipxe.efi/..", "/ipxe/./ipxe.efi", "/ipxe/IPXE.EFI",
+                   "/ipxe/ipxe.efi%00", "/ipxe/snponly.efi", "/ipxe/" + "a" * 300, "/ipxe/" + "b" * 7000,
+                   "/ipxe/", "/ipxe"]:
+        raw = get_raw(target)
+        st = status_of(raw)
+        leak = b"TOP-SECRET" in raw or b"root:" in raw or any(s.encode() in raw for s in secrets)
+        ok(st in (400, 404, 414, 431) and not leak, f"routes: {target[:60]}: {st}, nothing leaked",
+           raw[:300])
+    raw = get_raw("/ipxe/undionly.kpxe", headers="Range: bytes=256-511\r\n")
+    etag = re.search(r"(?im)^etag: (\S+)\r?$", head_of(raw))
+    ok(status_of(raw) == 206 and body_of(raw) == bytes(range(256)) and etag and
+       re.search(r"(?im)^content-range: bytes 256-511/16384\r?$", head_of(raw)),
+       "routes: /ipxe/ answers a Range with 206 and an ETag, as assets do", raw[:300])
+    if etag:
+        raw = get_raw("/ipxe/undionly.kpxe", headers=f"If-None-Match: {etag.group(1)}\r\n")
+        ok(status_of(raw) == 304 and body_of(raw) == b"", "routes: /ipxe/ with its ETag: 304", raw[:300])
+    raw = get_raw("/ipxe/secret.efi", "HEAD")
+    ok(status_of(raw) == 404 and body_of(raw) == b"", "routes: HEAD of a link that is no binary: 404",
+       raw[:300])
+    ok(t.D.alive(), "routes: bootsand is still running after the iPXE paths")
+
+
+def test_slow_download(state):
+    """
+    An asset is sent for as long as the client takes its bytes: the
+    request deadline is for heads, not for a download that moves.
+    """
+    size = 64 * MiB
+    os.makedirs(os.path.join(state, "assets"), exist_ok=True)
+    with open(os.path.join(state, "assets", "big.iso"), "wb") as f:
+        f.write(os.urandom(MiB) * 64)
+    s = connect()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+    s.sendall(b"GET /assets/big.iso HTTP/1.1\r\nHost: x\r\n\r\n")
+    got, start = 0, time.time()
+    head = b""
+    try:
+        while got < size:
+            d = s.recv(65536)
+            if not d:
+                break
+            if head is not None:
+                head += d
+                if b"\r\n\r\n" not in head:
+                    continue
+                d = head.split(b"\r\n\r\n", 1)[1]
+                head = None
+            got += len(d)
+            # about 2*DEADLINE seconds in all
+            time.sleep(2.0 * DEADLINE / (size / 65536))
+    except OSError:
+        pass
+    took = time.time() - start
+    s.close()
+    ok(got == size and took > DEADLINE,
+       f"slow download: 64 MiB read over {took:.1f} s (deadline {DEADLINE} s) all came ({got})")
+
+
 def test_slow_render(state):
     """
     Enrollment writes the store: while another writer holds it, machines
@@ -432,9 +598,10 @@ def main():
     state = os.path.join(tmp, "state")
     os.makedirs(state, mode=0o700)
     print("TAP version 13")
+    ipxe = make_ipxe_dir(tmp)
     t.D = t.Daemon(state)
     try:
-        if ok(t.D.start(["--request-deadline", str(DEADLINE)]), "bootsand starts", t.D.logtext()[-2000:]):
+        if ok(t.D.start(["--request-deadline", str(DEADLINE), "--ipxe-dir", ipxe]), "bootsand starts", t.D.logtext()[-2000:]):
             setup_san(state)
             test_malformed()
             test_idle_sockets()
@@ -442,6 +609,8 @@ def main():
             test_slowloris()
             test_slowloris_keepalive()
             test_secrets()
+            test_new_routes()
+            test_slow_download(state)
             test_enroll_floods()
             test_slow_render(state)
             test_together()
