@@ -930,6 +930,24 @@ int http_unpack(struct http_req *r, json_t *j, const char *fmt, ...)
 	return -1;
 }
 
+/*
+ * The debug log line of an answered request, with its path: tests and
+ * admins read which script or file a machine fetched from it. The path
+ * is client-supplied: printable ASCII only in the log.
+ */
+static void log_request(const struct http_req *r, const char *where)
+{
+	char url[256];
+	size_t i;
+
+	if (log_get_level() < LOG_LVL_DEBUG)
+		return;
+	for (i = 0; r->url && r->url[i] && i < sizeof(url) - 1; i++)
+		url[i] = r->url[i] > 0x20 && r->url[i] < 0x7f ? r->url[i] : '?';
+	url[i] = '\0';
+	log_debug("http: %s %s %s %d%s", r->peer, r->method, url, r->status, where);
+}
+
 /* ---- the MHD side ---- */
 
 static bool token_ok(struct http *h, struct http_req *r, bool *given)
@@ -981,16 +999,7 @@ static enum MHD_Result send_reply(struct http_req *r)
 					  memory_order_relaxed);
 	else
 		atomic_fetch_add_explicit(&h->unmatched[mi][si], 1, memory_order_relaxed);
-	if (log_get_level() >= LOG_LVL_DEBUG) {
-		char url[256];
-		size_t i;
-
-		/* Client-supplied bytes: printable ASCII only in the log. */
-		for (i = 0; r->url[i] && i < sizeof(url) - 1; i++)
-			url[i] = r->url[i] > 0x20 && r->url[i] < 0x7f ? r->url[i] : '?';
-		url[i] = '\0';
-		log_debug("http: %s %s %s %d", r->peer, r->method, url, r->status);
-	}
+	log_request(r, "");
 	ret = MHD_queue_response(r->conn, (unsigned int)r->status, r->resp);
 	MHD_destroy_response(r->resp);
 	r->resp = NULL;
@@ -1482,7 +1491,7 @@ static enum http_serve fast_serve(void *cls, const char *head, size_t len, const
 		out->len = 0;
 		out->close = true;
 	}
-	log_debug("http: %s %s (acceptor) %d", r.peer, r.method, r.status);
+	log_request(&r, " (acceptor)");
 	fast_free(&r);
 	return HTTP_SERVE_DONE;
 not_here:
