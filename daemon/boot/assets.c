@@ -100,11 +100,11 @@ static const char *content_type(const char *rel)
 	return "application/octet-stream";
 }
 
-static void add_validators(struct http_req *r, const char *etag, const char *date)
+static void add_validators(struct MHD_Response *resp, const char *etag, const char *date)
 {
-	http_add_header(r, MHD_HTTP_HEADER_ETAG, etag);
-	http_add_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, date);
-	http_add_header(r, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, date);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
 }
 
 /* Does a conditional header make this a 304? If-None-Match wins when present. */
@@ -119,55 +119,30 @@ static bool not_modified(struct http_req *r, const char *etag, time_t mtime)
 	return ims && !asset_parse_http_date(ims, &t) && mtime <= t;
 }
 
-void assets_send_fd(struct http_req *r, int fd, const char *content_type)
+static void reply_empty(struct http_req *r, int status, const char *etag, const char *date,
+			const char *content_range)
 {
-	char etag[ASSET_ETAG_SIZE], date[ASSET_DATE_SIZE], crange[96];
-	uint64_t start, len;
-	struct stat st;
-	int status = 200;
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 
-	if (fstat(fd, &st)) {
-		close(fd);
-		http_reply_error(r, 404, "path", "no such file");
+	if (!resp)
 		return;
-	}
-	asset_etag(etag, (uint64_t)st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec, st.st_ino);
-	asset_http_date(date, st.st_mtim.tv_sec);
-	add_validators(r, etag, date);
-	if (not_modified(r, etag, st.st_mtim.tv_sec)) {
-		close(fd);
-		http_reply_buf(r, 304, NULL, NULL, 0);
-		return;
-	}
-	start = 0;
-	len = (uint64_t)st.st_size;
-	if (asset_if_range_ok(http_header(r, MHD_HTTP_HEADER_IF_RANGE), etag, st.st_mtim.tv_sec)) {
-		switch (asset_range_parse(http_header(r, MHD_HTTP_HEADER_RANGE), len, &start, &len)) {
-		case ASSET_RANGE_PARTIAL:
-			status = 206;
-			snprintf(crange, sizeof(crange), "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64,
-				 start, start + len - 1, (uint64_t)st.st_size);
-			http_add_header(r, MHD_HTTP_HEADER_CONTENT_RANGE, crange);
-			break;
-		case ASSET_RANGE_UNSATISFIABLE:
-			close(fd);
-			snprintf(crange, sizeof(crange), "bytes */%" PRIu64, (uint64_t)st.st_size);
-			http_add_header(r, MHD_HTTP_HEADER_CONTENT_RANGE, crange);
-			http_reply_buf(r, 416, NULL, NULL, 0);
-			return;
-		case ASSET_RANGE_NONE:
-			break;
-		}
-	}
-	http_reply_file(r, status, content_type, fd, start, len);
+	add_validators(resp, etag, date);
+	if (content_range)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_RANGE, content_range);
+	http_reply_response(r, status, resp);
 }
 
 static void get_asset(struct http_req *r)
 {
 	struct bsd *d = http_ctx(r);
 	const char *raw = http_raw_url(r);
-	char rel[ASSET_PATH_MAX + 1], dir[PATH_MAX + 16];
-	int dirfd, fd, err;
+	char rel[ASSET_PATH_MAX + 1], dir[PATH_MAX + 16], etag[ASSET_ETAG_SIZE];
+	char date[ASSET_DATE_SIZE], crange[96];
+	uint64_t start, len;
+	struct MHD_Response *resp;
+	struct stat st;
+	int dirfd, fd, err, status = 200;
 
 	if (strncmp(raw, PREFIX, strlen(PREFIX))) {
 		http_reply_error(r, 400, "path", "the request target must be a path");
@@ -211,15 +186,54 @@ static void get_asset(struct http_req *r)
 		}
 		return;
 	}
-	assets_send_fd(r, fd, content_type(rel));
+	if (fstat(fd, &st)) {
+		close(fd);
+		http_reply_error(r, 404, "path", "no such asset");
+		return;
+	}
+	asset_etag(etag, (uint64_t)st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec, st.st_ino);
+	asset_http_date(date, st.st_mtim.tv_sec);
+	if (not_modified(r, etag, st.st_mtim.tv_sec)) {
+		close(fd);
+		reply_empty(r, 304, etag, date, NULL);
+		return;
+	}
+	start = 0;
+	len = (uint64_t)st.st_size;
+	if (asset_if_range_ok(http_header(r, MHD_HTTP_HEADER_IF_RANGE), etag, st.st_mtim.tv_sec)) {
+		switch (asset_range_parse(http_header(r, MHD_HTTP_HEADER_RANGE), len, &start, &len)) {
+		case ASSET_RANGE_PARTIAL:
+			status = 206;
+			snprintf(crange, sizeof(crange), "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64,
+				 start, start + len - 1, (uint64_t)st.st_size);
+			break;
+		case ASSET_RANGE_UNSATISFIABLE:
+			close(fd);
+			snprintf(crange, sizeof(crange), "bytes */%" PRIu64, (uint64_t)st.st_size);
+			reply_empty(r, 416, etag, date, crange);
+			return;
+		case ASSET_RANGE_NONE:
+			break;
+		}
+	}
+	/* MHD owns fd from here and sends it with sendfile(). */
+	resp = MHD_create_response_from_fd_at_offset64(len, fd, start);
+	if (!resp) {
+		close(fd);
+		http_reply_error(r, 503, NULL, "cannot answer now, retry");
+		return;
+	}
+	add_validators(resp, etag, date);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type(rel));
+	if (status == 206)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_RANGE, crange);
+	http_reply_response(r, status, resp);
 }
 
 int assets_add_routes(struct bsd *d, struct http *h)
 {
 	static const struct http_route routes[] = {
-		/* Sent by the acceptors with sendfile(), as the boot scripts are. */
-		{ "GET", "/assets/{path}", get_asset,
-		  HTTP_ROUTE_PUBLIC | HTTP_ROUTE_REST | HTTP_ROUTE_FAST },
+		{ "GET", "/assets/{path}", get_asset, HTTP_ROUTE_PUBLIC | HTTP_ROUTE_REST },
 	};
 
 	(void)d;

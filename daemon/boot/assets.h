@@ -4,7 +4,7 @@
  * clients (kernels, initrds, ISOs), without auth. Range (one range: 206,
  * or 416), ETag and Last-Modified with If-None-Match, If-Modified-Since
  * and If-Range (304), and the body sent by sendfile() from the file
- * (by the acceptor, http_reply_file()). The path's rules are asset_rules.h's;
+ * (libmicrohttpd fd responses). The path's rules are asset_rules.h's;
  * the file is opened beneath the tree with openat2(RESOLVE_BENEATH) so a
  * symlink may point inside the tree but never out of it (403), or, on a
  * kernel without openat2, component by component with O_NOFOLLOW, which
@@ -15,7 +15,6 @@
 
 struct bsd;
 struct http;
-struct http_req;
 
 int assets_add_routes(struct bsd *d, struct http *h);
 
@@ -26,13 +25,5 @@ int assets_add_routes(struct bsd *d, struct http *h);
  * (not a regular file), or another -errno.
  */
 int assets_open_beneath(int dirfd, const char *rel);
-
-/*
- * Answer @r with the regular file @fd (taken over) as an asset is
- * answered: ETag and Last-Modified, 304 for a matching If-None-Match or
- * If-Modified-Since, one Range (206, or 416) honoured unless If-Range
- * says the file changed, the body sent with sendfile().
- */
-void assets_send_fd(struct http_req *r, int fd, const char *content_type);
 
 #endif /* BOOTSAND_ASSETS_H */

@@ -11,7 +11,6 @@
 
 #include <microhttpd.h>
 
-#include "boot/assets.h"
 #include "dhcp/ipxe_files.h"
 #include "lib/http.h"
 #include "lib/log.h"
@@ -174,6 +173,8 @@ int ipxe_files_fill_tftp(const char *ipxe_dir, const char *tftp_dir, char *why, 
 static void get_ipxe_file(struct http_req *r)
 {
 	const char *name = http_param(r, "name");
+	struct MHD_Response *resp;
+	struct stat st;
 	int fd = ipxe_file_open(served_dir, name);
 
 	if (fd < 0) {
@@ -184,14 +185,26 @@ static void get_ipxe_file(struct http_req *r)
 				 "no such iPXE binary: ipxe.efi, snponly.efi or undionly.kpxe");
 		return;
 	}
-	/* As an asset: ETag, Range, HEAD, sent by the acceptor with sendfile(). */
-	assets_send_fd(r, fd, "application/octet-stream");
+	if (fstat(fd, &st)) {
+		close(fd);
+		http_reply_error(r, 404, "name", "no such iPXE binary");
+		return;
+	}
+	/* MHD owns fd from here and sends it with sendfile(). */
+	resp = MHD_create_response_from_fd64((uint64_t)st.st_size, fd);
+	if (!resp) {
+		close(fd);
+		http_reply_error(r, 503, NULL, "cannot answer now, retry");
+		return;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/octet-stream");
+	http_reply_response(r, 200, resp);
 }
 
 int ipxe_files_add_routes(struct bsd *d, struct http *h, const char *ipxe_dir)
 {
 	static const struct http_route routes[] = {
-		{ "GET", "/ipxe/{name}", get_ipxe_file, HTTP_ROUTE_PUBLIC | HTTP_ROUTE_FAST },
+		{ "GET", "/ipxe/{name}", get_ipxe_file, HTTP_ROUTE_PUBLIC },
 	};
 
 	(void)d;

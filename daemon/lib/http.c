@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The HTTP server; see http.h. */
 #include <errno.h>
-#include <inttypes.h>
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdarg.h>
@@ -89,10 +88,6 @@ struct fast_head {
 	char *buf;
 	size_t len;
 	char ctype[128];
-	/* http_reply_file(): the body is @file_len bytes of @file_fd from @file_off */
-	bool file;
-	int file_fd;
-	uint64_t file_off, file_len;
 };
 
 struct http_req {
@@ -533,38 +528,6 @@ void http_reply_response(struct http_req *r, int status, struct MHD_Response *re
 	}
 	r->status = status;
 	r->resp = resp;
-}
-
-void http_reply_file(struct http_req *r, int status, const char *content_type,
-		     int fd, uint64_t off, uint64_t len)
-{
-	struct MHD_Response *resp;
-
-	if (r->fast) {
-		if (r->fast->replied) {
-			log_err("http: %s %s answered twice", r->method, r->url);
-			close(fd);
-			return;
-		}
-		r->fast->replied = r->fast->file = true;
-		r->status = status;
-		r->fast->file_fd = fd;
-		r->fast->file_off = off;
-		r->fast->file_len = len;
-		snprintf(r->fast->ctype, sizeof(r->fast->ctype), "%s", content_type ? content_type : "");
-		return;
-	}
-	/* MHD owns fd from here and sends it with sendfile(). */
-	resp = MHD_create_response_from_fd_at_offset64(len, fd, off);
-	if (!resp) {
-		close(fd);
-		http_add_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
-		http_reply_error(r, 503, NULL, "cannot answer now, retry");
-		return;
-	}
-	if (content_type)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-	http_reply_response(r, status, resp);
 }
 
 void http_reply_buf(struct http_req *r, int status, const char *content_type,
@@ -1352,17 +1315,12 @@ static bool fast_split(char *c, struct fast_head *f, char **method, char **targe
 	}
 }
 
-/*
- * The whole response to the fast request @r: malloc'ed, its length in
- * @len; for a file reply the head only (its body is the acceptor's to
- * send from the file).
- */
+/* The whole response to the fast request @r: malloc'ed, its length in @len. */
 static char *fast_response(struct http_req *r, bool head_only, bool close, size_t *len)
 {
 	struct fast_head *f = r->fast;
 	const char *reason = MHD_get_reason_phrase_for((unsigned int)r->status);
-	size_t cap = 512 + (f->file ? 0 : f->len), n;
-	uint64_t body = f->file ? f->file_len : f->len;
+	size_t cap = 512 + f->len, n;
 	char date[64], *out;
 	struct tm tm;
 	time_t t = time(NULL);
@@ -1373,17 +1331,14 @@ static char *fast_response(struct http_req *r, bool head_only, bool close, size_
 		return NULL;
 	gmtime_r(&t, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	n = (size_t)snprintf(out, cap, "HTTP/1.1 %d %s\r\nDate: %s\r\n",
-			     r->status, reason && *reason ? reason : "Unknown", date);
-	/* A 304 has no body, and a length there would have to be the 200's. */
-	if (r->status != 304)
-		n += (size_t)snprintf(out + n, cap - n, "Content-Length: %" PRIu64 "\r\n", body);
+	n = (size_t)snprintf(out, cap, "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Length: %zu\r\n",
+			     r->status, reason && *reason ? reason : "Unknown", date, f->len);
 	if (f->ctype[0])
 		n += (size_t)snprintf(out + n, cap - n, "Content-Type: %s\r\n", f->ctype);
 	for (struct header *hd = r->headers; hd; hd = hd->next)
 		n += (size_t)snprintf(out + n, cap - n, "%s: %s\r\n", hd->name, hd->value);
 	n += (size_t)snprintf(out + n, cap - n, "%s\r\n", close ? "Connection: close\r\n" : "");
-	if (!head_only && !f->file && f->len) {
+	if (!head_only && f->len) {
 		memcpy(out + n, f->buf, f->len);
 		n += f->len;
 	}
@@ -1399,8 +1354,6 @@ static void fast_free(struct http_req *r)
 	free(r->fast->args);
 	free(r->fast->path);
 	free(r->fast->copy);
-	if (r->fast->file)
-		close(r->fast->file_fd);
 }
 
 static void fast_peer(struct http_req *r, const struct sockaddr *sa)
@@ -1477,14 +1430,6 @@ static enum http_serve fast_serve(void *cls, const char *head, size_t len, const
 				  1, memory_order_relaxed);
 	out->buf = f.replied ? fast_response(&r, head_only, close, &out->len) : NULL;
 	out->close = close;
-	out->file_fd = -1;
-	if (out->buf && f.file && !head_only && f.file_len) {
-		/* The acceptor sends the body from the file, and closes it. */
-		out->file_fd = f.file_fd;
-		out->file_off = f.file_off;
-		out->file_len = f.file_len;
-		f.file = false;
-	}
 	if (!out->buf) {
 		/* Out of memory: the connection is closed unanswered. */
 		out->buf = strdup("");

@@ -37,7 +37,6 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -186,13 +185,6 @@ void http_reply_json(struct http_req *r, int status, json_t *body);
 /* Reply with a malloc'ed buffer (taken over). */
 void http_reply_buf(struct http_req *r, int status, const char *content_type,
 		    char *buf, size_t len);
-/*
- * Reply with @len bytes of the file @fd from @off (fd taken over), sent
- * with sendfile(): by the acceptor on the fast path, by libmicrohttpd
- * otherwise. Headers come from http_add_header().
- */
-void http_reply_file(struct http_req *r, int status, const char *content_type,
-		     int fd, uint64_t off, uint64_t len);
 /* Reply with a response built by the caller (reference taken over). */
 void http_reply_response(struct http_req *r, int status, struct MHD_Response *resp);
 /* {"error": <fmt>, "field": @field} with @status; @field may be NULL. */

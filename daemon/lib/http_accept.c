@@ -12,7 +12,6 @@
 #include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/sendfile.h>
 #include <sys/socket.h>
 
 #include <microhttpd.h>
@@ -44,9 +43,6 @@ struct waiting {
 	/* A reply served here and not all sent yet (the socket was full). */
 	char *out;
 	size_t out_len, out_off;
-	/* then this file's bytes [file_off, file_end) (-1: none) */
-	int file_fd;
-	off_t file_off, file_end;
 	bool out_close;
 	struct waiting *prev, *next;
 };
@@ -260,9 +256,6 @@ static void refuse(struct accept_loop *l, struct waiting *w, int status, const c
 static void drop(struct accept_loop *l, struct waiting *w)
 {
 	unlink_waiting(l, w);
-	if (w->file_fd >= 0)
-		close(w->file_fd);
-	w->file_fd = -1;
 	close(w->fd);
 	addr_put(l->a, (struct sockaddr *)&w->addr);
 }
@@ -295,31 +288,15 @@ static void want_out(struct accept_loop *l, struct waiting *w, bool on)
 }
 
 /*
- * A reply's file is being sent: the connection is busy, not idle, for as
- * long as the client takes the bytes. Its deadline moves with each part
- * sent (to the end of the list, which stays in deadline order).
- */
-static void progress(struct accept_loop *l, struct waiting *w)
-{
-	list_del(l, w);
-	w->deadline = now_mono() + l->a->conf.deadline;
-	list_append(l, w);
-}
-
-/*
- * Send what is left of the reply served here (its head and body from
- * memory, then its file with sendfile(), as nginx does: no copy through
- * user space): 1 when all of it is sent, 0 when the socket is full
- * (EPOLLOUT brings us back), -1 when the connection is gone (closed after
- * its last reply, or broken).
+ * Send what is left of the reply served here: 1 when all of it is sent,
+ * 0 when the socket is full (EPOLLOUT brings us back), -1 when the
+ * connection is gone (closed after its last reply, or broken).
  */
 static int flush(struct accept_loop *l, struct waiting *w)
 {
-	bool moved = false;
-
 	while (w->out_off < w->out_len) {
 		ssize_t n = send(w->fd, w->out + w->out_off, w->out_len - w->out_off,
-				 MSG_NOSIGNAL | MSG_DONTWAIT | (w->file_fd >= 0 ? MSG_MORE : 0));
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -333,33 +310,6 @@ static int flush(struct accept_loop *l, struct waiting *w)
 		}
 		w->out_off += (size_t)n;
 	}
-	while (w->file_fd >= 0 && w->file_off < w->file_end) {
-		/* Linux sends at most 0x7ffff000 bytes a call. */
-		off_t left = w->file_end - w->file_off;
-		ssize_t n = sendfile(w->fd, w->file_fd, &w->file_off,
-				     left > 0x40000000 ? 0x40000000 : (size_t)left);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN) {
-			if (moved)
-				progress(l, w);
-			want_out(l, w, true);
-			return 0;
-		}
-		if (n <= 0) {	/* broken, or the file shrank under us */
-			if (n == 0)
-				log_warn("http: a file being sent ended %lld bytes early",
-					 (long long)left);
-			drop(l, w);
-			return -1;
-		}
-		moved = true;
-	}
-	if (w->file_fd >= 0) {
-		close(w->file_fd);
-		w->file_fd = -1;
-	}
 	free(w->out);
 	w->out = NULL;
 	want_out(l, w, false);
@@ -372,8 +322,6 @@ static int flush(struct accept_loop *l, struct waiting *w)
 		drop(l, w);
 		return -1;
 	}
-	if (moved)
-		progress(l, w);
 	return 1;
 }
 
@@ -387,7 +335,7 @@ static enum http_serve serve_here(struct accept_loop *l, struct waiting *w,
 				  const struct http_head_info *info)
 {
 	struct http_acceptor *a = l->a;
-	struct http_fast_reply rep = { .file_fd = -1 };
+	struct http_fast_reply rep = { 0 };
 	enum http_serve how;
 	ssize_t n;
 
@@ -401,8 +349,6 @@ static enum http_serve serve_here(struct accept_loop *l, struct waiting *w,
 	n = recv(w->fd, l->head, info->len, MSG_DONTWAIT);
 	if (n != (ssize_t)info->len) {
 		free(rep.buf);
-		if (rep.file_fd >= 0)
-			close(rep.file_fd);
 		drop(l, w);
 		return HTTP_SERVE_DONE;
 	}
@@ -414,9 +360,6 @@ static enum http_serve serve_here(struct accept_loop *l, struct waiting *w,
 	w->out_len = rep.len;
 	w->out_off = 0;
 	w->out_close = rep.close;
-	w->file_fd = rep.file_fd;
-	w->file_off = (off_t)rep.file_off;
-	w->file_end = (off_t)(rep.file_off + rep.file_len);
 	flush(l, w);
 	return HTTP_SERVE_DONE;
 }
@@ -527,7 +470,6 @@ static void on_listen(struct accept_loop *l, int lfd)
 			continue;
 		}
 		w->fd = fd;
-		w->file_fd = -1;
 		w->deadline = now_mono() + a->conf.deadline;
 		memcpy(&w->addr, &ss, len);
 		w->addrlen = len;

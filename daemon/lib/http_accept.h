@@ -35,24 +35,17 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 
 struct MHD_Daemon;
 struct sockaddr;
 struct http_acceptor;
 struct http_watch;
 
-/*
- * A reply @serve made: the whole response, malloc'ed (the acceptor frees
- * it); or its head, and @file_len bytes of @file_fd from @file_off for the
- * body, which the acceptor sends with sendfile() and then closes.
- */
+/* A reply @serve made: the whole response, malloc'ed (the acceptor frees it). */
 struct http_fast_reply {
 	char *buf;
 	size_t len;
 	bool close;		/* close the connection once it is sent */
-	int file_fd;		/* -1: no file */
-	uint64_t file_off, file_len;
 };
 
 enum http_serve {
