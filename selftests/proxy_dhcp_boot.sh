@@ -106,7 +106,8 @@ done
 scripts/vm/mkinitramfs --kver "$kver" --out "$work/vm.img" \
 	--ko "build/$kver/kmod/bootsan.ko" --kmod e1000 --kmod bridge \
 	--bin daemon/bootsand --bin build/selftests/bsnl --bin /usr/sbin/dnsmasq \
-	--bin /usr/bin/curl "${ipxe_files[@]}" >"$work/mkinitramfs.log" 2>&1 || {
+	--bin /usr/bin/curl --file scripts/vm/san-lib.sh:/san-lib.sh \
+	"${ipxe_files[@]}" >"$work/mkinitramfs.log" 2>&1 || {
 	tail -n 20 "$work/mkinitramfs.log" | sed 's/^/# /'
 	fail "the VMs' initramfs"
 }
@@ -147,29 +148,12 @@ for i in \$(seq 600); do
 done
 SITE
 
-API=http://127.0.0.1:8080/api/v1
 cat >"$work/san.sh" <<SAN
 set -e
+. /san-lib.sh
 modprobe bootsan
-modprobe e1000
-ip addr add 198.18.0.1/24 dev eth0
-ip link set eth0 up
-bootsand --log-level debug >/tmp/bootsand.log 2>&1 &
-for i in \$(seq 300); do
-	wget -q -O /dev/null http://127.0.0.1:8080/boot.ipxe 2>/dev/null && break
-	sleep 0.2
-done
-[ -f /var/lib/bootsand/api-token ] || { echo "bootsand did not start:"; cat /tmp/bootsand.log; exit 1; }
-TOKEN=\$(cat /var/lib/bootsand/api-token)
-api() { # METHOD PATH [JSON]
-	if [ -n "\${3:-}" ]; then
-		curl -sS -f -X "\$1" -H "Authorization: Bearer \$TOKEN" \\
-			-H 'Content-Type: application/json' --data "\$3" "$API\$2"
-	else
-		curl -sS -f -H "Authorization: Bearer \$TOKEN" "$API\$2"
-	fi
-	echo
-}
+san_link 198.18.0.1/24
+san_bootsand --log-level debug
 if [ $firmware = bios ]; then
 	# Its own disk, sanbooted.
 	api POST /images "{\"name\": \"pc44\", \"size_bytes\": \$(stat -c %s /disk.img)}" >/dev/null

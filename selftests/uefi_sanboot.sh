@@ -82,39 +82,19 @@ fi
 scripts/vm/mkinitramfs --kver "$kver" --out "$work/san.img" \
 	--ko "build/$kver/kmod/bootsan.ko" --kmod e1000 "${lio_mods[@]}" \
 	--bin daemon/bootsand --bin build/selftests/bsnl --bin /usr/bin/curl \
-	>"$work/mkinitramfs.log" 2>&1 || {
+	--file scripts/vm/san-lib.sh:/san-lib.sh >"$work/mkinitramfs.log" 2>&1 || {
 	tail -n 20 "$work/mkinitramfs.log" >&2
 	echo "not ok 1 $what # the SAN VM's initramfs"
 	exit 1
 }
 
-API=http://127.0.0.1:8080/api/v1
 T=iqn.2026-01.org.bootsan:pc44
 cat >"$work/san.sh" <<SAN
 set -e
+. /san-lib.sh
 modprobe bootsan
-modprobe e1000
-ip addr add 198.18.0.1/24 dev eth0
-ip link set eth0 up
-bootsand --log-level info >/tmp/bootsand.log 2>&1 &
-up=0
-for i in \$(seq 300); do
-	if wget -q -O /dev/null http://127.0.0.1:8080/boot.ipxe 2>/dev/null; then
-		up=1
-		break
-	fi
-	sleep 0.2
-done
-[ \$up = 1 ] || { echo "bootsand did not start:"; cat /tmp/bootsand.log; exit 1; }
-TOKEN=\$(cat /var/lib/bootsand/api-token)
-api() { # METHOD PATH [JSON]
-	if [ "\$1" = POST ]; then
-		wget -q -O- --header "Authorization: Bearer \$TOKEN" \\
-			--header "Content-Type: application/json" --post-data "\$3" "$API\$2"
-	else
-		wget -q -O- --header "Authorization: Bearer \$TOKEN" "$API\$2"
-	fi
-}
+san_link 198.18.0.1/24
+san_bootsand --log-level info
 api POST /images "{\"name\": \"pc44\", \"size_bytes\": \$(stat -c %s /disk.img)}" >/dev/null
 cat /disk.img >/var/lib/bootsand/images/pc44.img
 echo "== profile: \$(api POST /profiles '{"name": "own-disk", "kind": "sanboot", "chap": "$auth"}')"
@@ -135,7 +115,7 @@ if [ $target = lio ]; then
 	user=\$(sed -n 's/^set username //p' /tmp/script)
 	secret=\$(sed -n 's/^set password //p' /tmp/script)
 	init=\$(sed -n 's/^set initiator-iqn //p' /tmp/script)
-	curl -sf -X DELETE -H "Authorization: Bearer \$TOKEN" $API/portals/0.0.0.0:3260
+	api DELETE /portals/0.0.0.0:3260 >/dev/null
 	modprobe -a crc32c_generic target_core_mod target_core_file iscsi_target_mod
 	mount -t configfs none /sys/kernel/config
 	mkdir -p /var/target/pr
