@@ -12,20 +12,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export MTOOLS_SKIP_CHECK=1
-n=0 failed=0
-
-check() { # NAME COMMAND...
-	local name=$1 out
-	shift
-	n=$((n + 1))
-	if out=$("$@" 2>&1); then
-		echo "ok $n $name"
-	else
-		echo "not ok $n $name"
-		printf '%s\n' "$out" | tail -n 20 | sed 's/^/# /'
-		failed=1
-	fi
-}
+# check NAME COMMAND...: one TAP line (the selftests' own helper).
+. "$here/../../selftests/lib.sh"
 
 # refused CMD...: exits 2 with a message on stderr.
 refused() {
@@ -85,5 +73,5 @@ check "disk refuses a missing --file source" \
 check "disk refuses a size too small" refused "$here/disk" --out "$tmp/x.img" --loader "$tmp/m.efi" --size-mb 3
 check "disk refuses an unknown option" refused "$here/disk" --bogus
 
-echo "1..$n"
-exit $failed
+echo "1..$tap_n"
+exit $tap_failed

@@ -12,20 +12,8 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0 failed=0
-
-check() { # NAME COMMAND...
-	local name=$1 out
-	shift
-	n=$((n + 1))
-	if out=$("$@" 2>&1); then
-		echo "ok $n $name"
-	else
-		echo "not ok $n $name"
-		printf '%s\n' "$out" | tail -n 20 | sed 's/^/# /'
-		failed=1
-	fi
-}
+# check NAME COMMAND...: one TAP line (the selftests' own helper).
+. "$top/selftests/lib.sh"
 
 echo "TAP version 13"
 
@@ -133,5 +121,5 @@ check "run_tests.sh: a test that exits leaving a child holding its output goes o
 check "run_tests.sh: a test that times out with a child is reported at once, the child ends" \
 	leftover_ends hangs_with_child.sh 3 "not ok 1 selftests: bootsan: hangs_with_child.sh # TIMEOUT 3s"
 
-echo "1..$n"
-exit $failed
+echo "1..$tap_n"
+exit $tap_failed
