@@ -173,33 +173,16 @@ scripts/vm/run --kver "$kver" --initrd "$work/san.img" --timeout 500 --quiet \
 	--add "$work/disk.img:/disk.img" --add "$kernel:/vmlinuz" \
 	--add "$work/initrd.gz:/initrd.gz" --add "$work/san.sh:/san.sh" -- sh /san.sh &
 san=$!
-# The client joins the link at once (one joined after the SAN VM's
-# interface is up was seen to get no DHCP replies) but is held (-S) until
-# the SAN VM serves: OVMF, unlike SeaBIOS, does not retry the network
-# once every boot option failed. Its boot times below, from that release
-# (power-on) and from iPXE's last start (SeaBIOS may still retry) to root
-# mounted, are the host's clock as the lines reach its console.
-(
-	for _ in $(seq 3000); do
-		grep -aq BOOTSAN-SAN-READY "$san_log" 2>/dev/null && [ -S "$work/monitor" ] && break
-		kill -0 $san 2>/dev/null || exit 0
-		sleep 0.2
-	done
-	python3 -c 'import socket, sys, time
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-s.sendall(b"cont\n")
-print("%.3f" % time.time(), flush=True)
-time.sleep(1)' "$work/monitor" >"$work/poweron"
-) &
-release=$!
+# The client is held powered off until the SAN VM serves (vm/run
+# --hold-until: OVMF, unlike SeaBIOS, does not retry the network once
+# every boot option failed). Its boot times below, from that power-on and
+# from iPXE's last start (SeaBIOS may still retry) to root mounted, are
+# the host's clock as the lines reach its console.
 rm -f "$client_log"
 scripts/vm/run --ipxe "${fw_opts[@]}" --timeout 600 --quiet --log "$client_log" \
 	--link "connect:$port" --mac "$MAC" --expect "$MARKER" --stamps "$work/stamps" \
-	--qemu-arg -S --qemu-arg -monitor --qemu-arg "unix:$work/monitor,server=on,wait=off"
+	--hold-until "$san_log:BOOTSAN-SAN-READY" --hold-pid $san --poweron "$work/poweron"
 client=$?
-kill $release 2>/dev/null
-wait $release 2>/dev/null
 wait $san
 san_rc=$?
 what="Linux mounts its root from its iSCSI disk ($firmware, $target, auth $auth, sanhook + iBFT)"

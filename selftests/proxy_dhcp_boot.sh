@@ -231,36 +231,40 @@ setsid scripts/vm/run --kver "$kver" --initrd "$work/vm.img" --timeout 400 --qui
 	--log "$san_log" --link "connect:$lan" --mac 52:54:00:b0:07:01 \
 	--add "$work/disk.img:/disk.img" --add "$work/san.sh:/san.sh" -- sh /san.sh </dev/null &
 san=$!
-# The client joins the link at once but is held (-S) until the site and
-# the SAN serve (as in iscsi_root.sh); it is ended if either gave up.
-(
-	go=quit
-	for _ in $(seq 2000); do
-		if grep -aq BOOTSAN-SAN-READY "$san_log" 2>/dev/null &&
-			grep -aq BOOTSAN-SITE-READY "$site_log" 2>/dev/null && [ -S "$work/monitor" ]; then
-			go=cont
-			break
-		fi
-		kill -0 $san 2>/dev/null && kill -0 $site 2>/dev/null || break
-		sleep 0.2
-	done
-	for _ in $(seq 50); do
-		[ -S "$work/monitor" ] && break
-		sleep 0.2
-	done
-	python3 -c 'import socket, sys, time
+if [ $firmware = bios ]; then
+	# Held powered off until the site and the SAN serve (vm/run
+	# --hold-until); never powered on if either gave up.
+	scripts/vm/run --ipxe --timeout 360 --quiet --log "$client_log" \
+		--link "connect:$lan2" --mac "$MAC" --expect "$MARKER" \
+		--hold-until "$san_log:BOOTSAN-SAN-READY" --hold-until "$site_log:BOOTSAN-SITE-READY" \
+		--hold-pid $san --hold-pid $site
+	client=$?
+else
+	# The client joins the link at once but is held (-S) until the site and
+	# the SAN serve (as vm/run --hold-until does); it is ended if either
+	# gave up.
+	(
+		go=quit
+		for _ in $(seq 2000); do
+			if grep -aq BOOTSAN-SAN-READY "$san_log" 2>/dev/null &&
+				grep -aq BOOTSAN-SITE-READY "$site_log" 2>/dev/null && [ -S "$work/monitor" ]; then
+				go=cont
+				break
+			fi
+			kill -0 $san 2>/dev/null && kill -0 $site 2>/dev/null || break
+			sleep 0.2
+		done
+		for _ in $(seq 50); do
+			[ -S "$work/monitor" ] && break
+			sleep 0.2
+		done
+		python3 -c 'import socket, sys, time
 s = socket.socket(socket.AF_UNIX)
 s.connect(sys.argv[1])
 s.sendall(sys.argv[2].encode() + b"\n")
 time.sleep(1)' "$work/monitor" "$go"
-) &
-release=$!
-if [ $firmware = bios ]; then
-	scripts/vm/run --ipxe --timeout 360 --quiet --log "$client_log" \
-		--link "connect:$lan2" --mac "$MAC" --expect "$MARKER" \
-		--qemu-arg -S --qemu-arg -monitor --qemu-arg "unix:$work/monitor,server=on,wait=off"
-	client=$?
-else
+	) &
+	release=$!
 	# OVMF's own PXE: a virtio NIC without option ROM, IPv6 PXE off.
 	# OVMF does not retry the network once every boot option failed:
 	# held (-S) until the site and the SAN serve.
@@ -300,9 +304,9 @@ else
 	wait "$client_pid" 2>/dev/null
 	sed 's/\r//g; s/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g' "$raw" >"$client_log"
 	cat "$work/qemu.log" >>"$client_log"
+	kill $release 2>/dev/null
+	wait $release 2>/dev/null
 fi
-kill $release 2>/dev/null
-wait $release 2>/dev/null
 # A client that failed leaves the SAN VM waiting for it: end it.
 [ $client = 0 ] || pkill -TERM -s "$san"
 wait $san

@@ -190,31 +190,14 @@ scripts/vm/run --kver "$kver" --initrd "$work/san.img" --timeout 500 --quiet \
 	--log "$san_log" --link "listen:$port" --mac 52:54:00:b0:07:01 \
 	--add "$work/disk.img:/disk.img" --add "$work/san.sh:/san.sh" -- sh /san.sh &
 san=$!
-# The client joins the link at once (one joined after the SAN VM's
-# interface is up was seen to get no DHCP replies) but is held (-S) until
-# the SAN VM serves: OVMF does not retry the network once every boot
-# option failed.
+# The client is held powered off until the SAN VM serves (vm/run
+# --hold-until).
 rm -f "$client_log"
-(
-	for _ in $(seq 3000); do
-		grep -aq BOOTSAN-SAN-READY "$san_log" 2>/dev/null && [ -S "$work/monitor" ] && break
-		kill -0 $san 2>/dev/null || exit 0
-		sleep 0.2
-	done
-	date +%s.%N >"$work/t0"
-	python3 -c 'import socket, sys, time
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-s.sendall(b"cont\n")
-time.sleep(1)' "$work/monitor"
-) &
-release=$!
 scripts/vm/run --ipxe --uefi --timeout 400 --quiet --log "$client_log" \
 	--link "connect:$port" --mac "$MAC" --expect "$MARKER" \
-	--qemu-arg -S --qemu-arg -monitor --qemu-arg "unix:$work/monitor,server=on,wait=off"
+	--hold-until "$san_log:BOOTSAN-SAN-READY" --hold-pid $san --poweron "$work/t0"
 client=$?
 t1=$(date +%s.%N)
-wait $release 2>/dev/null
 wait $san
 san_rc=$?
 if [ $client = 0 ] && [ $san_rc = 0 ] && grep -aq "Booting from SAN device" "$client_log"; then
