@@ -121,7 +121,8 @@ static void pick(unsigned int me, unsigned int procs, uint64_t *lba, uint64_t *n
 	uint64_t per = STRIPE / BS, stripe, first;
 
 	if (procs == 1) {
-		*nr = 1 + rnd() % (rnd() % 4 ? 64 : max);
+		/* Mostly short, some up to @max: chunks stay unwritten. */
+		*nr = 1 + rnd() % (rnd() % 16 ? 64 : max);
 		*lba = rnd() % (nr_blocks - *nr + 1);
 		return;
 	}
