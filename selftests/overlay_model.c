@@ -10,6 +10,7 @@
  *       spot) by PROCS processes at once (default 1); with more than one,
  *       each owns the 4 KiB stripes s with s % PROCS == its number and
  *       writes within them only, so their copy-ups meet in one chunk.
+ *       Every 32nd chunk is only read: it stays unwritten.
  *       Then all of DEV is compared and the model saved to MODEL.
  *   overlay_model verify DEV MODEL            all of DEV equals MODEL
  *
@@ -136,6 +137,21 @@ static void pick(unsigned int me, unsigned int procs, uint64_t *lba, uint64_t *n
 	*nr = 1 + rnd() % (per - first);
 }
 
+/*
+ * Does [lba, lba + nr) touch a cold chunk (every 32nd 64 KiB), which is
+ * only read: unwritten chunks between written ones, which a reopen must
+ * find unwritten again.
+ */
+static int touches_cold(uint64_t lba, uint64_t nr)
+{
+	uint64_t c, per = 65536 / BS;
+
+	for (c = lba / per; c <= (lba + nr - 1) / per; c++)
+		if (c % 32 == 5)
+			return 1;
+	return 0;
+}
+
 static int one_op(int fd, unsigned int me, unsigned int procs, uint8_t *buf)
 {
 	uint8_t cdb[16] = { 0 }, param[24] = { 0 };
@@ -143,6 +159,8 @@ static int one_op(int fd, unsigned int me, unsigned int procs, uint8_t *buf)
 	unsigned int kind = rnd() % 10;
 
 	pick(me, procs, &lba, &nr, MAX_BLOCKS);
+	if (touches_cold(lba, nr))
+		kind = 9;
 	if (kind < 5) {				/* WRITE */
 		for (i = 0; i < nr * BS; i++)
 			buf[i] = rnd();
