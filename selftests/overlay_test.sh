@@ -9,10 +9,10 @@
 # it; a second overlay LUN on it reads the golden only. Then the LUN is
 # deleted and added again: the map of written chunks comes back from the
 # delta's allocation alone, and the disk reads as the model again.
-# Meant to fail with the copy-up left out (a partial write into an
-# unwritten chunk written alone, the rest of the chunk reading zeros from
-# the delta): "random I/O by one process" reads such a chunk. Runs in the
-# test VM as root.
+# Checked to fail (2026-12-05, stock 6.12) with the copy-up left out (a
+# partial write into an unwritten chunk written alone, the rest of the
+# chunk reading zeros from the delta): "random I/O by one process" found
+# a zero block where the golden's was. Runs in the test VM as root.
 cd "$(dirname "$0")" || exit 1
 . ./lib.sh
 
