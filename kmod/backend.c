@@ -8,6 +8,7 @@
 static const struct bootsan_backend_ops *const backends[] = {
 	[BOOTSAN_BACKEND_FILE]	= &bootsan_file_ops,
 	[BOOTSAN_BACKEND_BLOCK]	= &bootsan_block_ops,
+	[BOOTSAN_BACKEND_OVERLAY] = &bootsan_overlay_ops,
 };
 
 int bootsan_backend_open(struct bootsan_lun *lun, const struct bootsan_backend_attrs *at,
@@ -25,6 +26,11 @@ int bootsan_backend_open(struct bootsan_lun *lun, const struct bootsan_backend_a
 	if (lun->direct && !ops->direct_io) {
 		NL_SET_ERR_MSG_ATTR(extack, at->direct,
 				    "direct applies to the file backend only");
+		return -EINVAL;
+	}
+	if (lun->delta_path && !ops->delta) {
+		NL_SET_ERR_MSG_ATTR(extack, at->delta_path,
+				    "delta-path applies to the overlay backend only");
 		return -EINVAL;
 	}
 	if (lun->path[0] != '/') {

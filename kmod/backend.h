@@ -14,6 +14,7 @@
 #define BOOTSAN_BACKEND_H
 
 #include <linux/blk_types.h>
+#include <linux/fs.h>
 #include <linux/netlink.h>
 
 #include "config.h"
@@ -25,11 +26,14 @@ struct bootsan_backend_attrs {
 	const struct nlattr *path;
 	const struct nlattr *direct;
 	const struct nlattr *block_size;	/* NULL: not given, the backend chooses */
+	const struct nlattr *delta_path;	/* the overlay's delta file */
 };
 
 struct bootsan_backend_ops {
 	/* Accepts the direct option (I/O bypasses the page cache). */
 	bool direct_io;
+	/* Takes a delta file (lun->delta_path) as well as lun->path. */
+	bool delta;
 	/*
 	 * Unless direct, a READ lends page-cache pages rather than filling
 	 * pages of its own: it is not counted in the read budget (din_mem.c).
@@ -86,12 +90,37 @@ struct bootsan_backend_ops {
 
 extern const struct bootsan_backend_ops bootsan_file_ops;
 extern const struct bootsan_backend_ops bootsan_block_ops;
+extern const struct bootsan_backend_ops bootsan_overlay_ops;
 
 /* Open the backend that lun->backend names and set lun->ops; netlink.c. */
 int bootsan_backend_open(struct bootsan_lun *lun, const struct bootsan_backend_attrs *at,
 			 struct netlink_ext_ack *extack);
 /* Close what bootsan_backend_open() opened, if it did. */
 void bootsan_backend_close(struct bootsan_lun *lun);
+
+/* Reads up to this size are checked against the page cache to run inline. */
+#define BOOTSAN_INLINE_READ_MAX	(256u << 10)
+
+/*
+ * Page-cache helpers of the backends whose blocks are in files
+ * (pagecache.c). A READ lends page-cache pages by reference: init
+ * allocates @buf's bvecs for @len bytes, then bootsan_lend_file() appends
+ * [pos, pos + len) of a file, as often as needed up to @len bytes in all,
+ * each range after the first starting on a page boundary. On failure the
+ * caller frees @buf.
+ */
+struct bootsan_lend {
+	struct bootsan_buf *buf;
+	unsigned int cap;		/* bvecs in buf->bvec */
+};
+
+int bootsan_lend_init(struct bootsan_lend *lend, struct bootsan_buf *buf, size_t len);
+bool bootsan_lend_file(struct bootsan_lend *lend, struct file *file, u64 pos, size_t len);
+/*
+ * Is all of [pos, pos + len) of @file in the page cache and up to date?
+ * Page by page: for short ranges only. Does not sleep.
+ */
+bool bootsan_file_cached(struct file *file, u64 pos, size_t len);
 
 static inline bool bootsan_backend_nowait(struct bootsan_lun *lun, u64 pos, size_t len,
 					  bool write)

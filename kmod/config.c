@@ -89,6 +89,7 @@ static void bootsan_lun_release(struct kref *ref)
 	bootsan_backend_close(lun);
 	bootsan_lun_state_free(lun);
 	kfree(lun->path);
+	kfree(lun->delta_path);
 	kfree_rcu(lun, rcu);
 }
 

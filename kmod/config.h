@@ -94,6 +94,7 @@ struct bootsan_lun {
 	u32 lun;
 	enum bootsan_backend backend;	/* as configured; ops serves it */
 	char *path;
+	char *delta_path;		/* the overlay's delta file; NULL for others */
 	/* Set when the backing store is opened (backend.h), NULL before. */
 	const struct bootsan_backend_ops *ops;
 	void *backend_data;		/* the backend's own: its file, its device */

@@ -12,15 +12,9 @@
 #include <linux/fs.h>
 #include <linux/falloc.h>
 #include <linux/mm.h>
-#include <linux/pagemap.h>
-#include <linux/pipe_fs_i.h>
-#include <linux/splice.h>
 #include <linux/uio.h>
 
 #include "backend.h"
-
-/* Reads up to this size are checked against the page cache to run inline. */
-#define BOOTSAN_INLINE_READ_MAX	(256u << 10)
 
 static struct file *lun_file(struct bootsan_lun *lun)
 {
@@ -60,72 +54,15 @@ static u64 file_capacity(struct bootsan_lun *lun)
 	return i_size_read(file_inode(lun_file(lun)));
 }
 
-struct splice_target {
-	struct bootsan_buf *buf;
-	unsigned int cap;		/* bvecs in buf->bvec */
-};
-
-/*
- * One pipe buffer of page-cache data: keep a reference to each page it
- * covers (a large folio is cut into pages, so every bvec stays within one
- * page, as the 6.1 sendpage path needs).
- */
-static int splice_take_pages(struct pipe_inode_info *pipe, struct pipe_buffer *pb,
-			     struct splice_desc *sd)
-{
-	struct splice_target *st = sd->u.data;
-	struct bootsan_buf *buf = st->buf;
-	struct page *page = pb->page + pb->offset / PAGE_SIZE;
-	unsigned int off = offset_in_page(pb->offset);
-	size_t left = sd->len;
-
-	/* Room for the worst case first: take nothing unless all fits. */
-	if (buf->nr_pages + DIV_ROUND_UP(off + left, PAGE_SIZE) > st->cap)
-		return -EIO;
-	while (left) {
-		unsigned int part = min_t(size_t, left, PAGE_SIZE - off);
-		struct bio_vec *last = buf->nr_pages ? &buf->bvec[buf->nr_pages - 1] : NULL;
-
-		if (last && last->bv_page == page && last->bv_offset + last->bv_len == off) {
-			last->bv_len += part;	/* the rest of a page we hold */
-		} else {
-			get_page(page);
-			bvec_set_page(&buf->bvec[buf->nr_pages++], page, part, off);
-		}
-		buf->len += part;
-		left -= part;
-		off = 0;
-		page++;
-	}
-	return sd->len;
-}
-
-static int splice_drain(struct pipe_inode_info *pipe, struct splice_desc *sd)
-{
-	return __splice_from_pipe(pipe, sd, splice_take_pages);
-}
-
 /* Borrow the page-cache pages of [pos, pos + len); false if that failed. */
 static bool file_splice_pages(struct bootsan_lun *lun, struct bootsan_buf *buf,
 			      u64 pos, size_t len)
 {
-	struct splice_target st = { .buf = buf };
-	struct splice_desc sd = {
-		.total_len = len,
-		.pos = pos,
-		.u.data = &st,
-	};
-	ssize_t ret;
+	struct bootsan_lend lend;
 
-	/* The range can start inside a page and so touch one page more. */
-	st.cap = DIV_ROUND_UP(len, PAGE_SIZE) + 1;
-	buf->len = 0;
-	buf->nr_pages = 0;
-	buf->bvec = kvcalloc(st.cap, sizeof(*buf->bvec), GFP_KERNEL);
-	if (!buf->bvec)
+	if (bootsan_lend_init(&lend, buf, len))
 		return false;
-	ret = splice_direct_to_actor(lun_file(lun), &sd, splice_drain);
-	if (ret == len && buf->len == len)
+	if (bootsan_lend_file(&lend, lun_file(lun), pos, len))
 		return true;
 	bootsan_buf_free(buf);
 	return false;
@@ -191,23 +128,9 @@ static int file_read(struct bootsan_lun *lun, struct bootsan_buf *buf, u64 pos,
  */
 static bool file_cached(struct bootsan_lun *lun, u64 pos, size_t len)
 {
-	struct address_space *mapping = lun_file(lun)->f_mapping;
-	pgoff_t idx = pos >> PAGE_SHIFT, last;
-	struct page *page;
-	bool uptodate;
-
-	if (lun->direct || !len || len > BOOTSAN_INLINE_READ_MAX)
+	if (lun->direct || len > BOOTSAN_INLINE_READ_MAX)
 		return false;
-	for (last = (pos + len - 1) >> PAGE_SHIFT; idx <= last; idx++) {
-		page = find_get_page(mapping, idx);
-		if (!page)
-			return false;
-		uptodate = PageUptodate(page);
-		put_page(page);
-		if (!uptodate)
-			return false;
-	}
-	return true;
+	return bootsan_file_cached(lun_file(lun), pos, len);
 }
 
 /*

@@ -77,10 +77,10 @@ const struct nla_policy bootsan_target_set_nl_policy[BOOTSAN_A_TARGET_ALLOW_ANY_
 };
 
 /* BOOTSAN_CMD_LUN_NEW - do */
-const struct nla_policy bootsan_lun_new_nl_policy[BOOTSAN_A_LUN_NAA + 1] = {
+const struct nla_policy bootsan_lun_new_nl_policy[BOOTSAN_A_LUN_DELTA_PATH + 1] = {
 	[BOOTSAN_A_LUN_TARGET] = { .type = NLA_NUL_STRING, .len = BOOTSAN_IQN_MAX_LEN, },
 	[BOOTSAN_A_LUN_LUN] = NLA_POLICY_MAX(NLA_U32, BOOTSAN_LUN_MAX),
-	[BOOTSAN_A_LUN_BACKEND] = NLA_POLICY_MAX(NLA_U32, 1),
+	[BOOTSAN_A_LUN_BACKEND] = NLA_POLICY_MAX(NLA_U32, 2),
 	[BOOTSAN_A_LUN_PATH] = { .type = NLA_NUL_STRING, .len = 4095, },
 	[BOOTSAN_A_LUN_READ_ONLY] = { .type = NLA_FLAG, },
 	[BOOTSAN_A_LUN_DIRECT] = { .type = NLA_FLAG, },
@@ -88,6 +88,7 @@ const struct nla_policy bootsan_lun_new_nl_policy[BOOTSAN_A_LUN_NAA + 1] = {
 	[BOOTSAN_A_LUN_SIZE] = { .type = NLA_U64, },
 	[BOOTSAN_A_LUN_SERIAL] = { .type = NLA_NUL_STRING, .len = 64, },
 	[BOOTSAN_A_LUN_NAA] = { .type = NLA_U64, },
+	[BOOTSAN_A_LUN_DELTA_PATH] = { .type = NLA_NUL_STRING, .len = 4095, },
 };
 
 /* BOOTSAN_CMD_LUN_DEL - do */
@@ -205,7 +206,7 @@ const struct genl_ops bootsan_nl_ops[18] = {
 		.cmd		= BOOTSAN_CMD_LUN_NEW,
 		.doit		= bootsan_nl_lun_new_doit,
 		.policy		= bootsan_lun_new_nl_policy,
-		.maxattr	= BOOTSAN_A_LUN_NAA,
+		.maxattr	= BOOTSAN_A_LUN_DELTA_PATH,
 		.flags		= GENL_ADMIN_PERM,
 	},
 	{

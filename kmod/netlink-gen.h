@@ -28,7 +28,7 @@ extern const struct nla_policy bootsan_target_get_nl_policy[BOOTSAN_A_TARGET_IQN
 
 extern const struct nla_policy bootsan_target_set_nl_policy[BOOTSAN_A_TARGET_ALLOW_ANY_INITIATOR + 1];
 
-extern const struct nla_policy bootsan_lun_new_nl_policy[BOOTSAN_A_LUN_NAA + 1];
+extern const struct nla_policy bootsan_lun_new_nl_policy[BOOTSAN_A_LUN_DELTA_PATH + 1];
 
 extern const struct nla_policy bootsan_lun_del_nl_policy[BOOTSAN_A_LUN_FORCE + 1];
 

@@ -654,7 +654,8 @@ static int lun_fill(struct sk_buff *skb, const void *obj)
 	    nla_put_u32(skb, BOOTSAN_A_LUN_BLOCK_SIZE, l->block_size) ||
 	    nla_put_u64_64bit(skb, BOOTSAN_A_LUN_SIZE, l->size, BOOTSAN_A_LUN_UNSPEC) ||
 	    (l->serial[0] && nla_put_string(skb, BOOTSAN_A_LUN_SERIAL, l->serial)) ||
-	    (l->naa && nla_put_u64_64bit(skb, BOOTSAN_A_LUN_NAA, l->naa, BOOTSAN_A_LUN_UNSPEC)))
+	    (l->naa && nla_put_u64_64bit(skb, BOOTSAN_A_LUN_NAA, l->naa, BOOTSAN_A_LUN_UNSPEC)) ||
+	    (l->delta_path && nla_put_string(skb, BOOTSAN_A_LUN_DELTA_PATH, l->delta_path)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -686,6 +687,7 @@ static int lun_parse(struct bootsan_lun *l, struct genl_info *info)
 		.path = a[BOOTSAN_A_LUN_PATH],
 		.direct = a[BOOTSAN_A_LUN_DIRECT],
 		.block_size = a[BOOTSAN_A_LUN_BLOCK_SIZE],
+		.delta_path = a[BOOTSAN_A_LUN_DELTA_PATH],
 	};
 	int ret;
 
@@ -717,6 +719,11 @@ static int lun_parse(struct bootsan_lun *l, struct genl_info *info)
 	l->path = nla_strdup(a[BOOTSAN_A_LUN_PATH], GFP_KERNEL);
 	if (!l->path)
 		return -ENOMEM;
+	if (a[BOOTSAN_A_LUN_DELTA_PATH]) {
+		l->delta_path = nla_strdup(a[BOOTSAN_A_LUN_DELTA_PATH], GFP_KERNEL);
+		if (!l->delta_path)
+			return -ENOMEM;
+	}
 	ret = bootsan_backend_open(l, &at, extack);
 	if (ret)
 		return ret;

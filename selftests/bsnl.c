@@ -13,6 +13,7 @@
  *                 nop-in-interval SECONDS, allow-any 0|1 (every initiator
  *                 may log in; without it only those in the ACL)
  *   bsnl lun-new IQN LUN PATH [ro] [block-size N] [block] [direct]
+ *           [overlay] [delta DELTA-PATH]
  *   bsnl lun-resize IQN LUN SIZE           bsnl lun-del IQN LUN [force]
  *   bsnl acl-new IQN INITIATOR [chap USER SECRET] [mutual USER SECRET]
  *   bsnl acl-del IQN INITIATOR
@@ -301,6 +302,10 @@ int main(int argc, char **argv)
 				nla_put_u32(m, BOOTSAN_A_LUN_BACKEND, BOOTSAN_BACKEND_BLOCK);
 			else if (!strcmp(argv[i], "direct"))
 				nla_put_flag(m, BOOTSAN_A_LUN_DIRECT);
+			else if (!strcmp(argv[i], "overlay"))
+				nla_put_u32(m, BOOTSAN_A_LUN_BACKEND, BOOTSAN_BACKEND_OVERLAY);
+			else if (!strcmp(argv[i], "delta") && i + 1 < argc)
+				nla_put_string(m, BOOTSAN_A_LUN_DELTA_PATH, argv[++i]);
 			else if (!strcmp(argv[i], "block-size") && i + 1 < argc)
 				nla_put_u32(m, BOOTSAN_A_LUN_BLOCK_SIZE, atoi(argv[++i]));
 			else

@@ -164,6 +164,7 @@ static int on_lun(const struct bsnl_reply *r, void *arg)
 	l->lun = tb[BOOTSAN_A_LUN_LUN] ? nla_get_u32(tb[BOOTSAN_A_LUN_LUN]) : 0;
 	l->backend = tb[BOOTSAN_A_LUN_BACKEND] ? nla_get_u32(tb[BOOTSAN_A_LUN_BACKEND]) : 0;
 	copy_str(l->path, sizeof(l->path), tb[BOOTSAN_A_LUN_PATH]);
+	copy_str(l->delta_path, sizeof(l->delta_path), tb[BOOTSAN_A_LUN_DELTA_PATH]);
 	l->read_only = tb[BOOTSAN_A_LUN_READ_ONLY] != NULL;
 	l->direct = tb[BOOTSAN_A_LUN_DIRECT] != NULL;
 	if (tb[BOOTSAN_A_LUN_BLOCK_SIZE])
@@ -311,6 +312,8 @@ static struct nl_msg *build(const struct ks_op *op, const char **what)
 		nla_put_u32(m, BOOTSAN_A_LUN_LUN, l->lun);
 		nla_put_u32(m, BOOTSAN_A_LUN_BACKEND, l->backend);
 		nla_put_string(m, BOOTSAN_A_LUN_PATH, l->path);
+		if (l->delta_path[0])
+			nla_put_string(m, BOOTSAN_A_LUN_DELTA_PATH, l->delta_path);
 		if (l->read_only)
 			nla_put_flag(m, BOOTSAN_A_LUN_READ_ONLY);
 		if (l->direct)

@@ -40,7 +40,8 @@ struct ks_portal {
 struct ks_lun {
 	uint32_t lun;
 	uint32_t backend;		/* enum bootsan_backend */
-	char path[KS_PATH_MAX];
+	char path[KS_PATH_MAX];		/* the golden image of an overlay */
+	char delta_path[KS_PATH_MAX];	/* an overlay's delta file; "" for others */
 	bool read_only;
 	bool direct;
 	uint32_t block_size;

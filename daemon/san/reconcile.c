@@ -146,7 +146,7 @@ static bool target_same(const struct ks_target *w, const struct ks_target *h)
 static bool lun_same(const struct ks_lun *w, const struct ks_lun *h)
 {
 	return w->backend == h->backend && !strcmp(w->path, h->path) &&
-	       w->read_only == h->read_only && w->direct == h->direct &&
+	       !strcmp(w->delta_path, h->delta_path) && w->read_only == h->read_only && w->direct == h->direct &&
 	       default_same(w->block_size, h->block_size) &&
 	       !strcmp(w->serial, h->serial) && w->naa == h->naa;
 }

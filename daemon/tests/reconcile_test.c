@@ -98,6 +98,10 @@ int main(void)
 	ok(!strcmp(diff(&want, &have), "LD LN"), "a LUN on another file is replaced");
 	strcpy(have.targets[0].luns[0].path, want.targets[0].luns[0].path);
 
+	strcpy(have.targets[0].luns[0].delta_path, "/var/lib/bootsand/images/pc42.delta");
+	ok(!strcmp(diff(&want, &have), "LD LN"), "a LUN on another delta file is replaced");
+	have.targets[0].luns[0].delta_path[0] = '\0';
+
 	strcpy(have.targets[0].acls[0].chap.user, "someone-else");
 	ok(!strcmp(diff(&want, &have), "AD AN"), "an ACL with other credentials is replaced");
 	strcpy(have.targets[0].acls[0].chap.user, "pc42-own");

@@ -39,10 +39,15 @@ enum bootsan_auth {
  * @BOOTSAN_BACKEND_FILE: A regular file (an image), read and written through
  *   the page cache or O_DIRECT.
  * @BOOTSAN_BACKEND_BLOCK: A block device.
+ * @BOOTSAN_BACKEND_OVERLAY: Copy-on-write: a read-only golden image file
+ *   (path) shared by many LUNs, and this LUN's own sparse delta file
+ *   (delta-path) of at least the golden's size, which holds every chunk the
+ *   LUN wrote.
  */
 enum bootsan_backend {
 	BOOTSAN_BACKEND_FILE,
 	BOOTSAN_BACKEND_BLOCK,
+	BOOTSAN_BACKEND_OVERLAY,
 };
 
 /**
@@ -151,6 +156,7 @@ enum {
 	BOOTSAN_A_LUN_SERIAL,
 	BOOTSAN_A_LUN_NAA,
 	BOOTSAN_A_LUN_FORCE,
+	BOOTSAN_A_LUN_DELTA_PATH,
 
 	__BOOTSAN_A_LUN_MAX,
 	BOOTSAN_A_LUN_MAX = (__BOOTSAN_A_LUN_MAX - 1)
