@@ -357,6 +357,72 @@ static void delete_client(struct http_req *r)
 	http_reply_json(r, 204, NULL);
 }
 
+/*
+ * POST /api/v1/clients/{name}/approve: a pending client (one the register
+ * policy recorded) becomes active, so it boots under every policy, deny
+ * included. Only a pending client is approved: 409 otherwise.
+ */
+static void approve_client(struct http_req *r)
+{
+	struct bsd *d = http_ctx(r);
+	struct store_client c;
+	int err;
+
+	/* As every writer of clients: an enrollment or delete cannot come between. */
+	boot_refs_lock();
+	err = store_client_get(d->store, http_param(r, "name"), &c);
+	if (!err && strcmp(c.state, "pending")) {
+		boot_refs_unlock();
+		http_reply_error(r, 409, "state", "client %s is %s, not pending: nothing to approve",
+				 c.name, c.state);
+		return;
+	}
+	if (!err) {
+		snprintf(c.state, sizeof(c.state), "active");
+		err = store_client_update(d->store, &c);
+	}
+	boot_refs_unlock();
+	if (err) {
+		http_reply_errno(r, err, "name", err == -ENOENT ? "no such client" : "approving");
+		return;
+	}
+	log_info("client %s approved", c.name);
+	store_client_get(d->store, c.name, &c);
+	http_reply_json(r, 200, client_json(d, &c, false));
+}
+
+/*
+ * POST /api/v1/clients/{name}/deny: a pending client is forgotten, with
+ * whatever enrollment made for it. Only a pending client: an active one is
+ * deleted with DELETE, on purpose (409 here). The machine, if it boots
+ * again under register, is recorded pending again: keeping unknown machines
+ * out for good is the deny policy's job.
+ */
+static void deny_client(struct http_req *r)
+{
+	struct bsd *d = http_ctx(r);
+	struct store_client c;
+	int err;
+
+	boot_refs_lock();
+	err = store_client_get(d->store, http_param(r, "name"), &c);
+	if (!err && strcmp(c.state, "pending")) {
+		boot_refs_unlock();
+		http_reply_error(r, 409, "state", "client %s is %s, not pending: DELETE removes it",
+				 c.name, c.state);
+		return;
+	}
+	if (!err)
+		err = enroll_forget_client(d, c.name);
+	boot_refs_unlock();
+	if (err) {
+		http_reply_errno(r, err, "name", err == -ENOENT ? "no such client" : "denying");
+		return;
+	}
+	log_info("client %s denied and forgotten", c.name);
+	http_reply_json(r, 204, NULL);
+}
+
 int clients_add_routes(struct http *h)
 {
 	static const struct http_route routes[] = {
@@ -365,6 +431,8 @@ int clients_add_routes(struct http *h)
 		{ "GET", "/api/v1/clients/{name}", get_client, 0 },
 		{ "GET", "/api/v1/clients/{name}/history", get_client_history, 0 },
 		{ "DELETE", "/api/v1/clients/{name}", delete_client, 0 },
+		{ "POST", "/api/v1/clients/{name}/approve", approve_client, 0 },
+		{ "POST", "/api/v1/clients/{name}/deny", deny_client, 0 },
 	};
 
 	return http_add_routes(h, routes, ARRAY_SIZE(routes));

@@ -190,6 +190,45 @@ def unknown_fields():
     req("DELETE", "/api/v1/profiles/uf-ok")
 
 
+def pending_clients():
+    """Pending clients (the register policy): approve makes one active, deny forgets it."""
+    expect("pending: approving an unknown client is 404", req("POST", "/api/v1/clients/nope/approve"), 404, "name")
+    expect("pending: denying an unknown client is 404", req("POST", "/api/v1/clients/nope/deny"), 404, "name")
+    expect("pending: approve needs the token", req("POST", "/api/v1/clients/nope/approve", token=None), 401)
+    expect("pending: GET on approve is 405", req("GET", "/api/v1/clients/nope/approve"), 405)
+    expect("pending: a local profile", req("POST", "/api/v1/profiles", {"name": "pend-local", "kind": "local"}), 201)
+    expect("pending: enrollment register", req("PUT", "/api/v1/settings", {"enrollment": "register",
+                                                                         "default_profile": "pend-local"}), 200)
+    for mac in ("52:54:00:a0:00:01", "52:54:00:a0:00:02"):
+        r = req("GET", "/boot/ipxe?mac=" + mac, token=None)
+        ok(r.status == 200, f"pending: {mac} boots under register", r)
+    a, b = "mac-525400a00001", "mac-525400a00002"
+    ok(req("GET", "/api/v1/clients/" + a).json.get("state") == "pending", "pending: it is recorded pending")
+    expect("pending: enrollment deny", req("PUT", "/api/v1/settings", {"enrollment": "deny"}), 200)
+    r = req("GET", "/boot/ipxe?mac=52:54:00:a0:00:01", token=None)
+    ok(b"not approved" in r.raw, "pending: under deny a pending client is told it is not approved", r)
+    r = req("POST", f"/api/v1/clients/{a}/approve")
+    ok(r.status == 200 and r.json.get("name") == a and r.json.get("state") == "active",
+       "pending: approve answers the client, now active", r)
+    ok(req("GET", "/api/v1/clients/" + a).json.get("state") == "active", "pending: it is kept active")
+    r = req("GET", "/boot/ipxe?mac=52:54:00:a0:00:01", token=None)
+    ok(r.status == 200 and b"not approved" not in r.raw and b"profile pend-local" in r.raw,
+       "pending: once approved it boots its profile under deny", r)
+    expect("pending: approving an active client is 409", req("POST", f"/api/v1/clients/{a}/approve"), 409, "state")
+    expect("pending: denying an active client is 409", req("POST", f"/api/v1/clients/{a}/deny"), 409, "state")
+    expect("pending: and it is still there", req("GET", "/api/v1/clients/" + a), 200)
+    expect("pending: deny forgets a pending client (204)", req("POST", f"/api/v1/clients/{b}/deny"), 204)
+    expect("pending: it is gone", req("GET", "/api/v1/clients/" + b), 404)
+    expect("pending: denying it again is 404", req("POST", f"/api/v1/clients/{b}/deny"), 404, "name")
+    spec = req("GET", "/api/v1/openapi.json").json or {}
+    for verb in ("approve", "deny"):
+        ok("post" in spec.get("paths", {}).get("/api/v1/clients/{name}/" + verb, {}),
+           f"pending: the OpenAPI document has POST /api/v1/clients/{{name}}/{verb}")
+    expect("pending: DELETE the approved client", req("DELETE", "/api/v1/clients/" + a), 204)
+    expect("pending: settings back", req("PUT", "/api/v1/settings", {"default_profile": ""}), 200)
+    expect("pending: DELETE the profile", req("DELETE", "/api/v1/profiles/pend-local"), 204)
+
+
 def main():
     global D
     tmp = tempfile.mkdtemp(prefix="bootsand-api-test.")
@@ -466,6 +505,7 @@ def run(tmp, state):
     expect("deleting it again is 404", req("DELETE", "/api/v1/images/pc1"), 404)
 
     unknown_fields()
+    pending_clients()
 
     # ---- OpenAPI, metrics ----
     r = req("GET", "/api/v1/openapi.json")
