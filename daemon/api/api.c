@@ -14,6 +14,7 @@
 #include "images_jobs.h"
 #include "portals.h"
 #include "targets.h"
+#include "ui.h"
 #include "lib/bootsand.h"
 #include "lib/http.h"
 #include "lib/http_json.h"
@@ -187,5 +188,6 @@ int api_add_routes(struct bsd *d, struct http *h)
 	if (err)
 		return err;
 	return images_add_routes(h) ?: portals_add_routes(h) ?: targets_add_routes(h) ?:
-	       clients_add_routes(h) ?: boot_add_routes(d, h) ?: dhcp_add_routes(d, h);
+	       clients_add_routes(h) ?: boot_add_routes(d, h) ?: dhcp_add_routes(d, h) ?:
+	       ui_add_routes(h);
 }

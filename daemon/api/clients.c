@@ -237,8 +237,12 @@ static void get_clients(struct http_req *r)
 	http_reply_page(r, "clients", a, next);
 }
 
-/* GET /api/v1/clients/{name}/history: after= is the id of the last row seen. */
-static void get_client_history(struct http_req *r)
+/*
+ * GET /api/v1/clients/{name}/history, and GET /api/v1/history (@all: every
+ * client's, each row naming its client): after= is the id of the last row
+ * seen.
+ */
+static void history_page(struct http_req *r, bool all)
 {
 	struct bsd *d = http_ctx(r);
 	struct store_client c;
@@ -260,9 +264,9 @@ static void get_client_history(struct http_req *r)
 			return;
 		}
 	}
-	err = store_client_get(d->store, http_param(r, "name"), &c);
+	err = all ? 0 : store_client_get(d->store, http_param(r, "name"), &c);
 	if (!err)
-		err = store_boot_page(d->store, c.name, before, limit + 1, &bs, &n);
+		err = store_boot_page(d->store, all ? NULL : c.name, before, limit + 1, &bs, &n);
 	if (err) {
 		http_reply_errno(r, err, "name", err == -ENOENT ? "no such client" : "history");
 		return;
@@ -272,13 +276,27 @@ static void get_client_history(struct http_req *r)
 		next = json_integer(bs[n - 1].id);
 	}
 	a = json_array();
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("{s:I, s:o, s:s, s:s, s:s}", "id",
-						   (json_int_t)bs[i].id, "time", json_time(bs[i].time),
-						   "ip", bs[i].ip, "firmware", bs[i].firmware,
-						   "served", bs[i].what));
+	for (i = 0; i < n; i++) {
+		json_t *o = json_pack("{s:I, s:o, s:s, s:s, s:s}", "id", (json_int_t)bs[i].id,
+				      "time", json_time(bs[i].time), "ip", bs[i].ip,
+				      "firmware", bs[i].firmware, "served", bs[i].what);
+
+		if (all)
+			json_object_set_new(o, "client", json_string(bs[i].client));
+		json_array_append_new(a, o);
+	}
 	free(bs);
 	http_reply_page(r, "history", a, next);
+}
+
+static void get_client_history(struct http_req *r)
+{
+	history_page(r, false);
+}
+
+static void get_history(struct http_req *r)
+{
+	history_page(r, true);
 }
 
 static void get_client(struct http_req *r)
@@ -430,6 +448,7 @@ int clients_add_routes(struct http *h)
 		{ "GET", "/api/v1/clients", get_clients, 0 },
 		{ "GET", "/api/v1/clients/{name}", get_client, 0 },
 		{ "GET", "/api/v1/clients/{name}/history", get_client_history, 0 },
+		{ "GET", "/api/v1/history", get_history, 0 },
 		{ "DELETE", "/api/v1/clients/{name}", delete_client, 0 },
 		{ "POST", "/api/v1/clients/{name}/approve", approve_client, 0 },
 		{ "POST", "/api/v1/clients/{name}/deny", deny_client, 0 },

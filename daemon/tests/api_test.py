@@ -203,6 +203,14 @@ def pending_clients():
         r = req("GET", "/boot/ipxe?mac=" + mac, token=None)
         ok(r.status == 200, f"pending: {mac} boots under register", r)
     a, b = "mac-525400a00001", "mac-525400a00002"
+    r = req("GET", "/api/v1/history?limit=1")
+    ok(r.status == 200 and [h.get("client") for h in r.json.get("history", [])] == [b] and
+       isinstance(r.json.get("next"), int), "history: every client's boots, newest first, a page at a time", r)
+    r = req("GET", "/api/v1/history?after=%d" % (r.json or {}).get("next", 0))
+    ok(r.status == 200 and [h.get("client") for h in r.json.get("history", [])] == [a] and "next" not in r.json,
+       "history: the next page has the older boot, and is the last", r)
+    expect("history: a bad after is 400", req("GET", "/api/v1/history?after=x"), 400, "after")
+    expect("history: needs the token", req("GET", "/api/v1/history", token=None), 401)
     ok(req("GET", "/api/v1/clients/" + a).json.get("state") == "pending", "pending: it is recorded pending")
     expect("pending: enrollment deny", req("PUT", "/api/v1/settings", {"enrollment": "deny"}), 200)
     r = req("GET", "/boot/ipxe?mac=52:54:00:a0:00:01", token=None)
