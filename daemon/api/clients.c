@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "clients.h"
+#include "boot/boot_metrics.h"
 #include "boot/boot_render.h"
 #include "boot/enroll.h"
 #include "boot/refs.h"
@@ -405,6 +406,7 @@ static void approve_client(struct http_req *r)
 		return;
 	}
 	log_info("client %s approved", c.name);
+	boot_metrics_enroll(BOOT_ENROLL_APPROVED);
 	store_client_get(d->store, c.name, &c);
 	http_reply_json(r, 200, client_json(d, &c, false));
 }
@@ -438,6 +440,7 @@ static void deny_client(struct http_req *r)
 		return;
 	}
 	log_info("client %s denied and forgotten", c.name);
+	boot_metrics_enroll(BOOT_ENROLL_DENIED);
 	http_reply_json(r, 204, NULL);
 }
 

@@ -232,6 +232,19 @@ def pending_clients():
     for verb in ("approve", "deny"):
         ok("post" in spec.get("paths", {}).get("/api/v1/clients/{name}/" + verb, {}),
            f"pending: the OpenAPI document has POST /api/v1/clients/{{name}}/{verb}")
+    text = req("GET", "/metrics", token=None).raw.decode()
+    for line in ['bootsand_enrollments_total{outcome="registered"} 2', 'bootsand_enrollments_total{outcome="approved"} 1',
+                 'bootsand_enrollments_total{outcome="denied"} 1', 'bootsand_enrollments_total{outcome="limited"} 0',
+                 'bootsand_boots_total{via="ipxe",profile="pend-local",result="profile"} 3',
+                 'bootsand_boots_total{via="ipxe",profile="",result="refused"} 1',
+                 "# TYPE bootsand_boots_total counter", "# TYPE bootsand_enrollments_total counter"]:
+        ok(line in text.splitlines(), f"metrics: {line}", "\n".join(l for l in text.splitlines() if "_boots_total" in l or "enroll" in l))
+    r = req("GET", "/boot/ipxe?mac=52:54:00:a0:00:09", token=None)
+    ok(b"not enrolled" in r.raw or r.status == 200, "pending: an unknown machine under deny is refused", r)
+    text = req("GET", "/metrics", token=None).raw.decode()
+    ok('bootsand_enrollments_total{outcome="refused"} 1' in text.splitlines(),
+       "metrics: an unknown machine refused under deny is an enrollment refused",
+       "\n".join(l for l in text.splitlines() if "enroll" in l))
     expect("pending: DELETE the approved client", req("DELETE", "/api/v1/clients/" + a), 204)
     expect("pending: settings back", req("PUT", "/api/v1/settings", {"default_profile": ""}), 200)
     expect("pending: DELETE the profile", req("DELETE", "/api/v1/profiles/pend-local"), 204)
