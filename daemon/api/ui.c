@@ -90,17 +90,24 @@ static void get_ui_file(struct http_req *r)
 	http_reply_response(r, status, resp);
 }
 
-/* /ui and / lead to /ui/, where the relative links of index.html work. */
+/* /ui leads to /ui/, where the relative links of index.html work. */
 static void redirect_ui(struct http_req *r)
 {
 	http_add_header(r, "Location", "/ui/");
 	http_reply_error(r, 301, NULL, "the dashboard is at /ui/");
 }
 
+/* And so does / for now (302: it may serve something else one day). */
+static void redirect_root(struct http_req *r)
+{
+	http_add_header(r, "Location", "/ui/");
+	http_reply_error(r, 302, NULL, "the dashboard is at /ui/");
+}
+
 int ui_add_routes(struct http *h)
 {
 	static const struct http_route routes[] = {
-		{ "GET", "/", redirect_ui, 0 },
+		{ "GET", "/", redirect_root, 0 },
 		{ "GET", "/ui", redirect_ui, 0 },
 		{ "GET", "/ui/", get_ui_file, 0 },
 		{ "GET", "/ui/{path}", get_ui_file, HTTP_ROUTE_REST },

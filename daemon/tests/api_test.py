@@ -539,6 +539,16 @@ def run(tmp, state):
     ok('bootsand_http_requests_total{method="POST",route="/api/v1/images",code="201"}' in text and
        'code="401"' in text and 'code="413"' in text, "metrics count requests by route and status", text[:2000])
     ok(re.search(r'route="/api/v1/images/\{name\}",code="404"\} \d+', text), "metrics use route patterns, not paths")
+    # The Grafana dashboard asks only for what bootsand serves (bootsan_* need the module: named in api.c).
+    dash = open(os.path.join(HERE, "..", "..", "contrib", "grafana", "bootsan.json")).read()
+    api_c = open(os.path.join(HERE, "..", "api", "api.c")).read()
+    names = set(re.findall(r"\b(bootsand?_[a-z_]+)\{", dash)) | set(re.findall(r"\b(bootsand?_[a-z_]+)\[", dash))
+    missing = [m for m in sorted(names) if (m.startswith("bootsand_") and "\n" + m not in "\n" + text.replace("# TYPE ", "\n"))
+               or (m.startswith("bootsan_") and m.replace("bootsan_lun_", "").replace("bootsan_target_", "") not in api_c)]
+    ok(len(names) >= 10 and not missing, f"the Grafana dashboard's {len(names)} metrics are all served", missing)
+    for line in text.splitlines():
+        if line.startswith("# TYPE ") and line.endswith(" counter") and not line.split()[2].endswith("_total"):
+            ok(False, "every counter's name ends in _total", line)
 
     # ---- restart ----
     rc = D.stop()
