@@ -3,7 +3,8 @@
 # through the REST API (bootsanctl), an open-iscsi login, then
 #   - kill -9 of bootsand and a restart while the initiator writes and
 #     reads back continuously: no I/O error, every pass verifies, the
-#     session is never interrupted;
+#     session is never interrupted; /metrics shows the LUN's and the
+#     target's I/O and the session;
 #   - rmmod bootsan (after a logout) and modprobe: bootsand's watcher puts
 #     the target back by itself (with its NOP-In interval, and a portal
 #     with its connection limit), a new login sees the same bytes;
@@ -124,6 +125,18 @@ check "the session survived (still one, listed after the restart)" \
 	sh -c "[ \$(bootsanctl --json session list | grep -c '\"initiator\"') = 1 ]"
 check "the restart reconciled without removing the target" \
 	sh -c "bootsanctl target show $T | grep -q 'sessions: 1'"
+# /metrics: the LUN's and the target's I/O and sessions, as the module counts them.
+wget -q -O /tmp/metrics http://127.0.0.1:8080/metrics
+grep "^bootsan_" /tmp/metrics | grep -v "^bootsan_kernel" | sed 's/^/# /'
+check "metrics: the LUN's bytes read and written" sh -c \
+	"grep -q '^bootsan_lun_read_bytes_total{target=\"$T\",lun=\"0\"} [1-9]' /tmp/metrics &&
+	 grep -q '^bootsan_lun_written_bytes_total{target=\"$T\",lun=\"0\"} [1-9]' /tmp/metrics &&
+	 grep -q '^bootsan_lun_read_commands_total{target=\"$T\",lun=\"0\"} [1-9]' /tmp/metrics &&
+	 grep -q '^bootsan_lun_command_seconds_total{target=\"$T\",lun=\"0\"} [0-9.]*$' /tmp/metrics"
+check "metrics: the target's bytes and its one session" sh -c \
+	"grep -q '^bootsan_target_read_bytes_total{target=\"$T\"} [1-9]' /tmp/metrics &&
+	 grep -q '^bootsan_target_sessions{target=\"$T\"} 1$' /tmp/metrics &&
+	 grep -q '^bootsan_sessions 1$' /tmp/metrics"
 
 check "logout" iscsiadm -m node -T $T -p 127.0.0.1 --logout
 check "rmmod bootsan while bootsand runs" rmmod bootsan

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Every route of the REST API, status, /metrics and the OpenAPI document; see api.h. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,8 @@
 #include "images_jobs.h"
 #include "portals.h"
 #include "targets.h"
+#include "ui.h"
+#include "boot/boot_metrics.h"
 #include "lib/bootsand.h"
 #include "lib/http.h"
 #include "lib/http_json.h"
@@ -129,21 +132,115 @@ static void get_openapi(struct http_req *r)
 	http_reply_json(r, 200, doc);
 }
 
-/* What bootsan.ko reports: is it there, and its sessions. */
+/* A counter or gauge line with a target (and a LUN) as labels. */
+static void target_line(FILE *out, const char *name, const char *target, const uint32_t *lun,
+			unsigned long long v)
+{
+	fprintf(out, "%s{target=\"", name);
+	metrics_label_value(out, target);
+	if (lun)
+		fprintf(out, "\",lun=\"%u", *lun);
+	fprintf(out, "\"} %llu\n", v);
+}
+
+/* Each LUN's I/O counters, and each target's: the sums of its LUNs' (@v sorted by target). */
+static void lun_metrics(FILE *out, const struct knl_lun_stats *v, size_t n)
+{
+	static const struct {
+		const char *name, *help;
+		size_t off;
+	} counters[] = {
+		{ "read_bytes_total", "Bytes read by initiators", offsetof(struct knl_lun_stats, read_bytes) },
+		{ "written_bytes_total", "Bytes written by initiators",
+		  offsetof(struct knl_lun_stats, write_bytes) },
+		{ "read_commands_total", "READ commands", offsetof(struct knl_lun_stats, read_cmds) },
+		{ "write_commands_total", "WRITE commands", offsetof(struct knl_lun_stats, write_cmds) },
+		{ "errors_total", "Commands completed with CHECK CONDITION",
+		  offsetof(struct knl_lun_stats, errors) },
+	};
+	char name[64];
+
+	for (size_t c = 0; c < ARRAY_SIZE(counters); c++) {
+		snprintf(name, sizeof(name), "bootsan_lun_%s", counters[c].name);
+		fprintf(out, "# HELP %s %s, per LUN, since the module made it.\n# TYPE %s counter\n",
+			name, counters[c].help, name);
+		for (size_t i = 0; i < n; i++)
+			target_line(out, name, v[i].target, &v[i].lun, *(const uint64_t *)
+				    ((const char *)&v[i] + counters[c].off));
+	}
+	fputs("# HELP bootsan_lun_command_seconds_total Sum of the commands' service times, per "
+	      "LUN (divide by the commands for a mean).\n"
+	      "# TYPE bootsan_lun_command_seconds_total counter\n", out);
+	for (size_t i = 0; i < n; i++) {
+		fputs("bootsan_lun_command_seconds_total{target=\"", out);
+		metrics_label_value(out, v[i].target);
+		fprintf(out, "\",lun=\"%u\"} %.9f\n", v[i].lun, v[i].latency_ns / 1e9);
+	}
+	/* Per target: sorted, the LUNs of one target are next to each other. */
+	for (size_t c = 0; c < 2; c++) {
+		snprintf(name, sizeof(name), "bootsan_target_%s", counters[c].name);
+		fprintf(out, "# HELP %s %s, per target (its LUNs together).\n# TYPE %s counter\n",
+			name, counters[c].help, name);
+		for (size_t i = 0; i < n;) {
+			unsigned long long sum = 0;
+			size_t j;
+
+			for (j = i; j < n && !strcmp(v[j].target, v[i].target); j++)
+				sum += *(const uint64_t *)((const char *)&v[j] + counters[c].off);
+			target_line(out, name, v[i].target, NULL, sum);
+			i = j;
+		}
+	}
+}
+
+static int by_target(const void *a, const void *b)
+{
+	return strcmp(((const struct knl_session *)a)->target,
+		      ((const struct knl_session *)b)->target);
+}
+
+static int by_target_lun(const void *a, const void *b)
+{
+	const struct knl_lun_stats *x = a, *y = b;
+	int c = strcmp(x->target, y->target);
+
+	return c ?: (x->lun > y->lun) - (x->lun < y->lun);
+}
+
+/* What bootsan.ko reports: is it there, its sessions, its LUNs' I/O. */
 static void kernel_metrics(FILE *out)
 {
 	struct knl_session *v;
-	size_t n = 0;
+	struct knl_lun_stats *ls;
+	size_t n = 0, nl = 0;
 	bool available = knl_available();
 
 	fprintf(out, "# HELP bootsan_kernel_available Whether bootsan.ko answers.\n"
 		     "# TYPE bootsan_kernel_available gauge\n"
 		     "bootsan_kernel_available %d\n", available);
-	if (!available || knl_sessions(&v, &n))
+	if (!available)
 		return;
-	free(v);
-	fprintf(out, "# HELP bootsan_sessions iSCSI sessions logged in.\n"
-		     "# TYPE bootsan_sessions gauge\nbootsan_sessions %zu\n", n);
+	if (!knl_sessions(&v, &n)) {
+		fprintf(out, "# HELP bootsan_sessions iSCSI sessions logged in.\n"
+			     "# TYPE bootsan_sessions gauge\nbootsan_sessions %zu\n"
+			     "# HELP bootsan_target_sessions iSCSI sessions logged in, per target.\n"
+			     "# TYPE bootsan_target_sessions gauge\n", n);
+		qsort(v, n, sizeof(*v), by_target);
+		for (size_t i = 0; i < n;) {
+			size_t j = i;
+
+			while (j < n && !strcmp(v[j].target, v[i].target))
+				j++;
+			target_line(out, "bootsan_target_sessions", v[i].target, NULL, j - i);
+			i = j;
+		}
+		free(v);
+	}
+	if (!knl_lun_stats(&ls, &nl)) {
+		qsort(ls, nl, sizeof(*ls), by_target_lun);
+		lun_metrics(out, ls, nl);
+		free(ls);
+	}
 }
 
 static void get_metrics(struct http_req *r)
@@ -165,6 +262,7 @@ static void get_metrics(struct http_req *r)
 		     "bootsand_uptime_seconds %.0f\n",
 		     BOOTSAN_VERSION, now_mono() - d->started_mono);
 	http_metrics(d->http, out);
+	boot_metrics_write(out);
 	kernel_metrics(out);
 	if (fclose(out)) {
 		free(buf);
@@ -187,5 +285,6 @@ int api_add_routes(struct bsd *d, struct http *h)
 	if (err)
 		return err;
 	return images_add_routes(h) ?: portals_add_routes(h) ?: targets_add_routes(h) ?:
-	       clients_add_routes(h) ?: boot_add_routes(d, h) ?: dhcp_add_routes(d, h);
+	       clients_add_routes(h) ?: boot_add_routes(d, h) ?: dhcp_add_routes(d, h) ?:
+	       ui_add_routes(h);
 }

@@ -11,6 +11,7 @@
 #include "boot.h"
 #include "boot/assets.h"
 #include "boot/boot_profile.h"
+#include "boot/boot_metrics.h"
 #include "boot/boot_render.h"
 #include "boot/boot_resolve.h"
 #include "boot/boot_view.h"
@@ -158,6 +159,17 @@ static void read_query(struct http_req *r, struct boot_query *q)
 		boot_query_parse(q, qs + 1, strcspn(qs + 1, "#"));
 }
 
+/* /metrics: a boot answered, and an unknown machine refused. */
+static void count_boot(const char *via, const struct boot_resolution *res, int err)
+{
+	bool served = res->decision == BOOT_DECIDE_PROFILE || res->decision == BOOT_DECIDE_MENU;
+
+	boot_metrics_boot(via, served ? res->profile[0].sp.name : "",
+			  err ? "refused" : boot_decision_name(res->decision));
+	if (!res->has_client && (err || res->decision == BOOT_DECIDE_REFUSE))
+		boot_metrics_enroll(BOOT_ENROLL_REFUSED);
+}
+
 /*
  * The iPXE script for decision @res: 0 with *served set (for the history),
  * or -errno with the reason in *why.
@@ -239,6 +251,7 @@ static void get_boot_script(struct http_req *r)
 		log_warn("enrollment of %s from %s refused: %s",
 			 ask.id.mac[0] ? ask.id.mac : ask.id.uuid[0], http_peer(r), res.reason);
 	err = render_script(d, r, &req, &res, &b, served, sizeof(served), &why);
+	count_boot("ipxe", &res, err);
 	if (res.has_client && err)
 		record(d, r, res.client.name, &q, "ipxe: refused: %s", why);
 	else if (res.has_client)
@@ -332,6 +345,7 @@ static void get_pxelinux(struct http_req *r)
 		return;
 	}
 	if (res.decision == BOOT_DECIDE_PASS) {
+		count_boot("pxelinux", &res, 0);
 		/* Over the enrollment limits it is only sent on, unrecorded. */
 		if (res.enrolled)
 			record(d, r, res.client.name, NULL, "pxelinux: registered, sent on to default");
@@ -346,6 +360,7 @@ static void get_pxelinux(struct http_req *r)
 		why = "its disk is being cloned: boot again once it is ready";
 	else
 		why = res.reason;
+	count_boot("pxelinux", &res, why ? -EPERM : 0);
 	if (res.has_client && why)
 		record(d, r, res.client.name, NULL, "pxelinux: refused: %s", why);
 	else if (res.has_client)

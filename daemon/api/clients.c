@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "clients.h"
+#include "boot/boot_metrics.h"
 #include "boot/boot_render.h"
 #include "boot/enroll.h"
 #include "boot/refs.h"
@@ -237,8 +238,12 @@ static void get_clients(struct http_req *r)
 	http_reply_page(r, "clients", a, next);
 }
 
-/* GET /api/v1/clients/{name}/history: after= is the id of the last row seen. */
-static void get_client_history(struct http_req *r)
+/*
+ * GET /api/v1/clients/{name}/history, and GET /api/v1/history (@all: every
+ * client's, each row naming its client): after= is the id of the last row
+ * seen.
+ */
+static void history_page(struct http_req *r, bool all)
 {
 	struct bsd *d = http_ctx(r);
 	struct store_client c;
@@ -260,9 +265,9 @@ static void get_client_history(struct http_req *r)
 			return;
 		}
 	}
-	err = store_client_get(d->store, http_param(r, "name"), &c);
+	err = all ? 0 : store_client_get(d->store, http_param(r, "name"), &c);
 	if (!err)
-		err = store_boot_page(d->store, c.name, before, limit + 1, &bs, &n);
+		err = store_boot_page(d->store, all ? NULL : c.name, before, limit + 1, &bs, &n);
 	if (err) {
 		http_reply_errno(r, err, "name", err == -ENOENT ? "no such client" : "history");
 		return;
@@ -272,13 +277,27 @@ static void get_client_history(struct http_req *r)
 		next = json_integer(bs[n - 1].id);
 	}
 	a = json_array();
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("{s:I, s:o, s:s, s:s, s:s}", "id",
-						   (json_int_t)bs[i].id, "time", json_time(bs[i].time),
-						   "ip", bs[i].ip, "firmware", bs[i].firmware,
-						   "served", bs[i].what));
+	for (i = 0; i < n; i++) {
+		json_t *o = json_pack("{s:I, s:o, s:s, s:s, s:s}", "id", (json_int_t)bs[i].id,
+				      "time", json_time(bs[i].time), "ip", bs[i].ip,
+				      "firmware", bs[i].firmware, "served", bs[i].what);
+
+		if (all)
+			json_object_set_new(o, "client", json_string(bs[i].client));
+		json_array_append_new(a, o);
+	}
 	free(bs);
 	http_reply_page(r, "history", a, next);
+}
+
+static void get_client_history(struct http_req *r)
+{
+	history_page(r, false);
+}
+
+static void get_history(struct http_req *r)
+{
+	history_page(r, true);
 }
 
 static void get_client(struct http_req *r)
@@ -357,6 +376,74 @@ static void delete_client(struct http_req *r)
 	http_reply_json(r, 204, NULL);
 }
 
+/*
+ * POST /api/v1/clients/{name}/approve: a pending client (one the register
+ * policy recorded) becomes active, so it boots under every policy, deny
+ * included. Only a pending client is approved: 409 otherwise.
+ */
+static void approve_client(struct http_req *r)
+{
+	struct bsd *d = http_ctx(r);
+	struct store_client c;
+	int err;
+
+	/* As every writer of clients: an enrollment or delete cannot come between. */
+	boot_refs_lock();
+	err = store_client_get(d->store, http_param(r, "name"), &c);
+	if (!err && strcmp(c.state, "pending")) {
+		boot_refs_unlock();
+		http_reply_error(r, 409, "state", "client %s is %s, not pending: nothing to approve",
+				 c.name, c.state);
+		return;
+	}
+	if (!err) {
+		snprintf(c.state, sizeof(c.state), "active");
+		err = store_client_update(d->store, &c);
+	}
+	boot_refs_unlock();
+	if (err) {
+		http_reply_errno(r, err, "name", err == -ENOENT ? "no such client" : "approving");
+		return;
+	}
+	log_info("client %s approved", c.name);
+	boot_metrics_enroll(BOOT_ENROLL_APPROVED);
+	store_client_get(d->store, c.name, &c);
+	http_reply_json(r, 200, client_json(d, &c, false));
+}
+
+/*
+ * POST /api/v1/clients/{name}/deny: a pending client is forgotten, with
+ * whatever enrollment made for it. Only a pending client: an active one is
+ * deleted with DELETE, on purpose (409 here). The machine, if it boots
+ * again under register, is recorded pending again: keeping unknown machines
+ * out for good is the deny policy's job.
+ */
+static void deny_client(struct http_req *r)
+{
+	struct bsd *d = http_ctx(r);
+	struct store_client c;
+	int err;
+
+	boot_refs_lock();
+	err = store_client_get(d->store, http_param(r, "name"), &c);
+	if (!err && strcmp(c.state, "pending")) {
+		boot_refs_unlock();
+		http_reply_error(r, 409, "state", "client %s is %s, not pending: DELETE removes it",
+				 c.name, c.state);
+		return;
+	}
+	if (!err)
+		err = enroll_forget_client(d, c.name);
+	boot_refs_unlock();
+	if (err) {
+		http_reply_errno(r, err, "name", err == -ENOENT ? "no such client" : "denying");
+		return;
+	}
+	log_info("client %s denied and forgotten", c.name);
+	boot_metrics_enroll(BOOT_ENROLL_DENIED);
+	http_reply_json(r, 204, NULL);
+}
+
 int clients_add_routes(struct http *h)
 {
 	static const struct http_route routes[] = {
@@ -364,7 +451,10 @@ int clients_add_routes(struct http *h)
 		{ "GET", "/api/v1/clients", get_clients, 0 },
 		{ "GET", "/api/v1/clients/{name}", get_client, 0 },
 		{ "GET", "/api/v1/clients/{name}/history", get_client_history, 0 },
+		{ "GET", "/api/v1/history", get_history, 0 },
 		{ "DELETE", "/api/v1/clients/{name}", delete_client, 0 },
+		{ "POST", "/api/v1/clients/{name}/approve", approve_client, 0 },
+		{ "POST", "/api/v1/clients/{name}/deny", deny_client, 0 },
 	};
 
 	return http_add_routes(h, routes, ARRAY_SIZE(routes));

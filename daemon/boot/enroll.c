@@ -14,6 +14,7 @@
 #include "lib/bootsand.h"
 #include "enroll.h"
 #include "enroll_limit.h"
+#include "boot_metrics.h"
 #include "settings_cache.h"
 #include "lib/http.h"
 #include "san/images.h"
@@ -270,6 +271,7 @@ static int enroll_locked(struct bsd *d, enum enroll_policy policy, const char *m
 		enroll_setting(d, "default_profile", "", c.profile, sizeof(c.profile));
 		if (!golden[0] || !c.profile[0]) {
 			*why = "provisioning needs the golden_image and default_profile settings";
+			boot_metrics_enroll(BOOT_ENROLL_FAILED);
 			return -EINVAL;
 		}
 		snprintf(c.image, sizeof(c.image), "%s", c.name);
@@ -279,6 +281,7 @@ static int enroll_locked(struct bsd *d, enum enroll_policy policy, const char *m
 				log_warn("provision %s: clone of %s: %s", c.name, golden,
 					 strerror(-err));
 				*why = "its disk cannot be cloned from the golden image";
+				boot_metrics_enroll(BOOT_ENROLL_FAILED);
 				return err;
 			}
 		}
@@ -288,10 +291,13 @@ static int enroll_locked(struct bsd *d, enum enroll_policy policy, const char *m
 		return store_client_get(d->store, c.name, out) ? -EAGAIN : 0;
 	if (err) {
 		*why = "it cannot be recorded";
+		boot_metrics_enroll(BOOT_ENROLL_FAILED);
 		return err;
 	}
 	log_info("enrollment: %s %s", policy == ENROLL_REGISTER ? "registered" : "provisioned",
 		 c.name);
+	boot_metrics_enroll(policy == ENROLL_REGISTER ? BOOT_ENROLL_REGISTERED :
+			    BOOT_ENROLL_PROVISIONED);
 	err = enroll_ensure_target(d, &c);
 	if (err)
 		log_warn("provision %s: its target: %s", c.name, strerror(-err));
@@ -343,10 +349,14 @@ const char *enroll_admit(struct bsd *d, const char *addr)
 	if (!enroll_limit_take(addr, now_mono(),
 			       limit_setting(d, "enroll_rate_per_address",
 					     ENROLL_DEFAULT_RATE_PER_ADDRESS),
-			       limit_setting(d, "enroll_rate", ENROLL_DEFAULT_RATE)))
+			       limit_setting(d, "enroll_rate", ENROLL_DEFAULT_RATE))) {
+		boot_metrics_enroll(BOOT_ENROLL_LIMITED);
 		return "too many new machines a minute";
-	if (max_new && (store_count(d->store, STORE_T_UNBOOTED_CLIENTS, &n) || n >= max_new))
+	}
+	if (max_new && (store_count(d->store, STORE_T_UNBOOTED_CLIENTS, &n) || n >= max_new)) {
+		boot_metrics_enroll(BOOT_ENROLL_LIMITED);
 		return "too many new machines not booted yet";
+	}
 	return NULL;
 }
 

@@ -68,6 +68,8 @@ static const char usage_text[] =
 "         [--mutual-user USER (--mutual-secret S | --mutual-secret-file F)]\n"
 "  session list | kill ID\n"
 "  client list | show NAME | delete NAME\n"
+"  client approve NAME | deny NAME       a pending client (register policy): approve\n"
+"                                        makes it active; deny forgets it\n"
 "  client create NAME [--mac MAC]... [--uuid UUID] [--serial S] [--profile P]\n"
 "         [--image IMAGE] [--label KEY=VALUE]...\n"
 "  profile list | show NAME | delete NAME\n"
@@ -1150,7 +1152,8 @@ static void cmd_client(struct args *a)
 		{ "PROFILE", "profile", C_TEXT }, { "IMAGE", "image", C_TEXT },
 		{ "STATE", "state", C_TEXT },
 	};
-	const char *sub = positional(a, "client command (list, show, create, delete)");
+	const char *sub = positional(a, "client command (list, show, create, delete, approve, "
+				     "deny)");
 	char path[256];
 
 	if (!strcmp(sub, "list")) {
@@ -1205,6 +1208,17 @@ static void cmd_client(struct args *a)
 		item_path(path, sizeof(path), "clients", name, NULL);
 		json_decref(call("DELETE", path, NULL));
 		done_message("client %s deleted", name);
+	} else if (!strcmp(sub, "approve")) {
+		item_path(path, sizeof(path), "clients", positional(a, "client name"), "/approve");
+		no_more(a);
+		show(call("POST", path, NULL));
+	} else if (!strcmp(sub, "deny")) {
+		const char *name = positional(a, "client name");
+
+		no_more(a);
+		item_path(path, sizeof(path), "clients", name, "/deny");
+		json_decref(call("POST", path, NULL));
+		done_message("client %s denied and forgotten", name);
 	} else {
 		usage_error("unknown client command '%s'", sub);
 	}

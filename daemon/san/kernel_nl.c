@@ -507,3 +507,57 @@ int knl_target_sessions(const char *iqn, uint32_t *count)
 	free(v);
 	return 0;
 }
+
+struct stats_list {
+	struct knl_lun_stats *v;
+	size_t n;
+};
+
+static uint64_t u64_of(const struct nlattr *a)
+{
+	return a ? nla_get_u64((struct nlattr *)a) : 0;
+}
+
+static int on_stats(const struct bsnl_reply *r, void *arg)
+{
+	struct stats_list *l = arg;
+	struct nlattr **tb = r->tb;
+	struct knl_lun_stats *s, *grown;
+
+	grown = realloc(l->v, (l->n + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	l->v = grown;
+	s = memset(&l->v[l->n++], 0, sizeof(*s));
+	copy_str(s->target, sizeof(s->target), tb[BOOTSAN_A_STATS_TARGET]);
+	s->lun = tb[BOOTSAN_A_STATS_LUN] ? nla_get_u32(tb[BOOTSAN_A_STATS_LUN]) : 0;
+	s->read_cmds = u64_of(tb[BOOTSAN_A_STATS_READ_CMDS]);
+	s->write_cmds = u64_of(tb[BOOTSAN_A_STATS_WRITE_CMDS]);
+	s->read_bytes = u64_of(tb[BOOTSAN_A_STATS_READ_BYTES]);
+	s->write_bytes = u64_of(tb[BOOTSAN_A_STATS_WRITE_BYTES]);
+	s->errors = u64_of(tb[BOOTSAN_A_STATS_ERRORS]);
+	s->latency_ns = u64_of(tb[BOOTSAN_A_STATS_LATENCY_NS]);
+	return 0;
+}
+
+int knl_lun_stats(struct knl_lun_stats **out, size_t *n)
+{
+	struct stats_list l = {};
+	struct nl_msg *m;
+	int err;
+
+	pthread_mutex_lock(&knl_lock);
+	err = handle();
+	if (!err) {
+		m = bsnl_msg(knl, BOOTSAN_CMD_STATS_GET);
+		err = m ? done(bsnl_dump(knl, m, on_stats, &l), "listing LUN counters") : -ENOMEM;
+	}
+	pthread_mutex_unlock(&knl_lock);
+	if (err) {
+		free(l.v);
+		return err;
+	}
+	*out = l.v;
+	*n = l.n;
+	return 0;
+}

@@ -41,6 +41,16 @@ struct knl_session {
 int knl_sessions(struct knl_session **out, size_t *n);
 int knl_session_kill(uint64_t id);
 
+/* The I/O counters of one LUN since the module made it. */
+struct knl_lun_stats {
+	char target[KS_IQN_MAX];
+	uint32_t lun;
+	uint64_t read_cmds, write_cmds, read_bytes, write_bytes, errors, latency_ns;
+};
+
+/* Every LUN's counters (a dump), for /metrics; *out is malloc'ed. */
+int knl_lun_stats(struct knl_lun_stats **out, size_t *n);
+
 /* Sessions of one target, for "409 while initiators are logged in". */
 int knl_target_sessions(const char *iqn, uint32_t *count);
 

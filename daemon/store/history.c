@@ -440,6 +440,11 @@ int store_boot_page(struct store *s, const char *client, int64_t before, int lim
 		    struct store_boot **out, size_t *n)
 {
 	boot_flush(s);
+	if (!client)	/* every client's, for the dashboard's timeline */
+		return db_rows(s, "SELECT " BOOT_COLS " FROM boot_history WHERE "
+			       "(?1 = 0 OR id < ?1) ORDER BY id DESC LIMIT ?2",
+			       DB_ARGS(DB_INT(before), DB_INT(limit)), sizeof(**out),
+			       read_boot, (void **)out, n);
 	return db_rows(s, "SELECT " BOOT_COLS " FROM boot_history WHERE client = ?1 AND "
 		       "(?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3",
 		       DB_ARGS(DB_TEXT(client), DB_INT(before), DB_INT(limit)), sizeof(**out),

@@ -292,7 +292,10 @@ int store_boot_queue(struct store *s, const struct store_boot *b);
 /* Newest first, at most @limit rows of @client. */
 int store_boot_list(struct store *s, const char *client, int limit,
 		    struct store_boot **out, size_t *n);
-/* At most @limit rows of @client older than row @before (0: the newest), newest first. */
+/*
+ * At most @limit rows of @client (NULL: of every client) older than row
+ * @before (0: the newest), newest first.
+ */
 int store_boot_page(struct store *s, const char *client, int64_t before, int limit,
 		    struct store_boot **out, size_t *n);
 /* Keeps the newest @keep rows of each client. */

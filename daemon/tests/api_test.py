@@ -190,6 +190,66 @@ def unknown_fields():
     req("DELETE", "/api/v1/profiles/uf-ok")
 
 
+def pending_clients():
+    """Pending clients (the register policy): approve makes one active, deny forgets it."""
+    expect("pending: approving an unknown client is 404", req("POST", "/api/v1/clients/nope/approve"), 404, "name")
+    expect("pending: denying an unknown client is 404", req("POST", "/api/v1/clients/nope/deny"), 404, "name")
+    expect("pending: approve needs the token", req("POST", "/api/v1/clients/nope/approve", token=None), 401)
+    expect("pending: GET on approve is 405", req("GET", "/api/v1/clients/nope/approve"), 405)
+    expect("pending: a local profile", req("POST", "/api/v1/profiles", {"name": "pend-local", "kind": "local"}), 201)
+    expect("pending: enrollment register", req("PUT", "/api/v1/settings", {"enrollment": "register",
+                                                                         "default_profile": "pend-local"}), 200)
+    for mac in ("52:54:00:a0:00:01", "52:54:00:a0:00:02"):
+        r = req("GET", "/boot/ipxe?mac=" + mac, token=None)
+        ok(r.status == 200, f"pending: {mac} boots under register", r)
+    a, b = "mac-525400a00001", "mac-525400a00002"
+    r = req("GET", "/api/v1/history?limit=1")
+    ok(r.status == 200 and [h.get("client") for h in r.json.get("history", [])] == [b] and
+       isinstance(r.json.get("next"), int), "history: every client's boots, newest first, a page at a time", r)
+    r = req("GET", "/api/v1/history?after=%d" % (r.json or {}).get("next", 0))
+    ok(r.status == 200 and [h.get("client") for h in r.json.get("history", [])] == [a] and "next" not in r.json,
+       "history: the next page has the older boot, and is the last", r)
+    expect("history: a bad after is 400", req("GET", "/api/v1/history?after=x"), 400, "after")
+    expect("history: needs the token", req("GET", "/api/v1/history", token=None), 401)
+    ok(req("GET", "/api/v1/clients/" + a).json.get("state") == "pending", "pending: it is recorded pending")
+    expect("pending: enrollment deny", req("PUT", "/api/v1/settings", {"enrollment": "deny"}), 200)
+    r = req("GET", "/boot/ipxe?mac=52:54:00:a0:00:01", token=None)
+    ok(b"not approved" in r.raw, "pending: under deny a pending client is told it is not approved", r)
+    r = req("POST", f"/api/v1/clients/{a}/approve")
+    ok(r.status == 200 and r.json.get("name") == a and r.json.get("state") == "active",
+       "pending: approve answers the client, now active", r)
+    ok(req("GET", "/api/v1/clients/" + a).json.get("state") == "active", "pending: it is kept active")
+    r = req("GET", "/boot/ipxe?mac=52:54:00:a0:00:01", token=None)
+    ok(r.status == 200 and b"not approved" not in r.raw and b"profile pend-local" in r.raw,
+       "pending: once approved it boots its profile under deny", r)
+    expect("pending: approving an active client is 409", req("POST", f"/api/v1/clients/{a}/approve"), 409, "state")
+    expect("pending: denying an active client is 409", req("POST", f"/api/v1/clients/{a}/deny"), 409, "state")
+    expect("pending: and it is still there", req("GET", "/api/v1/clients/" + a), 200)
+    expect("pending: deny forgets a pending client (204)", req("POST", f"/api/v1/clients/{b}/deny"), 204)
+    expect("pending: it is gone", req("GET", "/api/v1/clients/" + b), 404)
+    expect("pending: denying it again is 404", req("POST", f"/api/v1/clients/{b}/deny"), 404, "name")
+    spec = req("GET", "/api/v1/openapi.json").json or {}
+    for verb in ("approve", "deny"):
+        ok("post" in spec.get("paths", {}).get("/api/v1/clients/{name}/" + verb, {}),
+           f"pending: the OpenAPI document has POST /api/v1/clients/{{name}}/{verb}")
+    text = req("GET", "/metrics", token=None).raw.decode()
+    for line in ['bootsand_enrollments_total{outcome="registered"} 2', 'bootsand_enrollments_total{outcome="approved"} 1',
+                 'bootsand_enrollments_total{outcome="denied"} 1', 'bootsand_enrollments_total{outcome="limited"} 0',
+                 'bootsand_boots_total{via="ipxe",profile="pend-local",result="profile"} 3',
+                 'bootsand_boots_total{via="ipxe",profile="",result="refused"} 1',
+                 "# TYPE bootsand_boots_total counter", "# TYPE bootsand_enrollments_total counter"]:
+        ok(line in text.splitlines(), f"metrics: {line}", "\n".join(l for l in text.splitlines() if "_boots_total" in l or "enroll" in l))
+    r = req("GET", "/boot/ipxe?mac=52:54:00:a0:00:09", token=None)
+    ok(b"not enrolled" in r.raw or r.status == 200, "pending: an unknown machine under deny is refused", r)
+    text = req("GET", "/metrics", token=None).raw.decode()
+    ok('bootsand_enrollments_total{outcome="refused"} 1' in text.splitlines(),
+       "metrics: an unknown machine refused under deny is an enrollment refused",
+       "\n".join(l for l in text.splitlines() if "enroll" in l))
+    expect("pending: DELETE the approved client", req("DELETE", "/api/v1/clients/" + a), 204)
+    expect("pending: settings back", req("PUT", "/api/v1/settings", {"default_profile": ""}), 200)
+    expect("pending: DELETE the profile", req("DELETE", "/api/v1/profiles/pend-local"), 204)
+
+
 def main():
     global D
     tmp = tempfile.mkdtemp(prefix="bootsand-api-test.")
@@ -466,6 +526,7 @@ def run(tmp, state):
     expect("deleting it again is 404", req("DELETE", "/api/v1/images/pc1"), 404)
 
     unknown_fields()
+    pending_clients()
 
     # ---- OpenAPI, metrics ----
     r = req("GET", "/api/v1/openapi.json")
@@ -478,6 +539,16 @@ def run(tmp, state):
     ok('bootsand_http_requests_total{method="POST",route="/api/v1/images",code="201"}' in text and
        'code="401"' in text and 'code="413"' in text, "metrics count requests by route and status", text[:2000])
     ok(re.search(r'route="/api/v1/images/\{name\}",code="404"\} \d+', text), "metrics use route patterns, not paths")
+    # The Grafana dashboard asks only for what bootsand serves (bootsan_* need the module: named in api.c).
+    dash = open(os.path.join(HERE, "..", "..", "contrib", "grafana", "bootsan.json")).read()
+    api_c = open(os.path.join(HERE, "..", "api", "api.c")).read()
+    names = set(re.findall(r"\b(bootsand?_[a-z_]+)\{", dash)) | set(re.findall(r"\b(bootsand?_[a-z_]+)\[", dash))
+    missing = [m for m in sorted(names) if (m.startswith("bootsand_") and "\n" + m not in "\n" + text.replace("# TYPE ", "\n"))
+               or (m.startswith("bootsan_") and m.replace("bootsan_lun_", "").replace("bootsan_target_", "") not in api_c)]
+    ok(len(names) >= 10 and not missing, f"the Grafana dashboard's {len(names)} metrics are all served", missing)
+    for line in text.splitlines():
+        if line.startswith("# TYPE ") and line.endswith(" counter") and not line.split()[2].endswith("_total"):
+            ok(False, "every counter's name ends in _total", line)
 
     # ---- restart ----
     rc = D.stop()

@@ -261,6 +261,25 @@ expect_json "profile list --json is the API's {\"profiles\": [...]}" \
 expect_json "client show --json" "j['image'] == 'pc1' and j['profile'] == 'disk'" -- \
 	client show pc42
 expect "client delete" 0 "client pc42 deleted" -- client delete pc42
+# two machines recorded pending under the register policy, by their first boot
+python3 - "$port" "$(cat "$tmp/state/api-token")" <<'PY'
+import sys, urllib.request
+base = "http://127.0.0.1:" + sys.argv[1]
+urllib.request.urlopen(urllib.request.Request(base + "/api/v1/settings", method="PUT",
+    data=b'{"enrollment": "register"}', headers={"Authorization": "Bearer " + sys.argv[2],
+                                                 "Content-Type": "application/json"})).read()
+for mac in ("52:54:00:b0:00:01", "52:54:00:b0:00:02"):
+    urllib.request.urlopen(base + "/boot/ipxe?mac=" + mac).read()
+PY
+expect "client list shows a pending machine" 0 "pending" -- client list
+expect "client approve" 0 "state: active" -- client approve mac-525400b00001
+expect "client approve of an active client is the API's 409" 1 "not pending" -- \
+	client approve mac-525400b00001
+expect "client deny" 0 "client mac-525400b00002 denied and forgotten" -- \
+	client deny mac-525400b00002
+expect "client deny of an unknown client is the API's 404" 1 "[HTTP 404]" -- \
+	client deny mac-525400b00002
+expect "client approve needs a name" 2 "missing client name" -- client approve
 expect "profile delete" 0 "profile lnx deleted" -- profile delete lnx
 
 if kill -0 "$pid" 2>/dev/null; then

@@ -463,6 +463,44 @@ def test_new_routes():
     ok(t.D.alive(), "routes: bootsand is still running after the iPXE paths")
 
 
+def test_ui_paths(state):
+    """
+    /ui/ serves the dashboard's compiled-in files, without a token, and
+    nothing else: no spelling of a path reaches the state directory.
+    """
+    secrets = [t.D.token.encode(), b"SQLite format", b"root:"]
+    for name, ctype in [("", "text/html"), ("index.html", "text/html"), ("app.css", "text/css"),
+                        ("app.js", "text/javascript")]:
+        raw = get_raw("/ui/" + name)
+        ok(status_of(raw) == 200 and f"Content-Type: {ctype}; charset=utf-8" in head_of(raw) and
+           "nosniff" in head_of(raw) and "Content-Security-Policy: default-src 'self'" in head_of(raw),
+           f"ui: /ui/{name} is served without a token, as {ctype}, with nosniff and a CSP", head_of(raw))
+    raw = get_raw("/ui/app.js")
+    etag = re.search(r"ETag: (\S+)", head_of(raw))
+    raw = get_raw("/ui/app.js", headers=f"If-None-Match: {etag.group(1) if etag else 'x'}\r\n")
+    ok(etag and status_of(raw) == 304 and body_of(raw) == b"", "ui: If-None-Match of its ETag is 304", raw[:300])
+    raw = get_raw("/ui", method="GET")
+    ok(status_of(raw) == 301 and "Location: /ui/" in head_of(raw), "ui: /ui leads to /ui/", raw[:300])
+    ok(status_of(get_raw("/ui/", method="POST")) == 405, "ui: POST /ui/ is 405")
+    hostile = ["/ui/../api/v1/status", "/ui/..", "/ui/%2e%2e/api-token", "/ui/..%2fapi-token",
+               "/ui/%2e%2e%2fapi-token", "/ui/%2E%2E/%2E%2E/etc/passwd", "/ui/../../../../etc/passwd",
+               "/ui/index.html%00", "/ui/index.html%00.png", "/ui/%00", "/ui/%00/../api-token",
+               "/ui//index.html", "/ui/./index.html", "/ui/app.js/", "/ui/app.js/../index.html",
+               "/ui/..\\api-token", "/ui/%5c..%5capi-token", "/ui/%252e%252e/api-token", "/ui/INDEX.HTML",
+               "/ui/index.html;x", "/ui/.", "/ui/.hidden", "/ui/api-token", "/ui/bootsand.db",
+               "/ui/../bootsand.db", "/ui/" + "a" * 5000, "/ui/%ff%fe", "/ui/index%2ehtml",
+               "/ui/images/golden.img", "/ui/../images/golden.img"]
+    bad = []
+    for target in hostile:
+        for method in ("GET", "HEAD"):
+            raw = get_raw(target, method=method)
+            st = status_of(raw)
+            if st not in (400, 404, 414) or any(x in raw for x in secrets):
+                bad.append(f"{method} {target} -> {raw[:200]!r}")
+    ok(not bad, f"ui: {len(hostile)} traversal, NUL and look-alike paths are 400 or 404, and leak nothing",
+       "\n".join(bad))
+
+
 def test_slow_render(state):
     """
     Enrollment writes the store: while another writer holds it, machines
@@ -566,6 +604,7 @@ def main():
             test_slowloris_keepalive()
             test_secrets()
             test_new_routes()
+            test_ui_paths(state)
             test_enroll_floods()
             test_slow_render(state)
             test_together()
