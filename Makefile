@@ -118,6 +118,7 @@ deb:
 		../bootsan_$(VERSION)-*.buildinfo ../bootsan_$(VERSION)-*.changes $(BUILD)/deb/
 	mv ../bootsand-dbgsym_$(VERSION)-*.deb $(BUILD)/deb/ 2>/dev/null || true
 	lintian --fail-on error $(BUILD)/deb/*.changes
+	scripts/install/deb-test $(BUILD)/deb
 
 check-install:
 	scripts/install/check-install
