@@ -6,6 +6,11 @@
 #   make check        everything: deps, builds, host tests, VM selftests
 #   make demo         a diskless client VM boots over HTTP and iSCSI from bootsan
 #   make demo UEFI=1  a diskless UEFI client runs Linux with its root on its iSCSI disk
+#   make install      bootsand, bootsanctl, man pages, unit, config and the
+#                     module's DKMS source into DESTDIR/PREFIX (default /usr/local)
+#   make deb          the Debian packages bootsand and bootsan-dkms (in build/deb/)
+#   make check-install  a Debian 12 VM installs both packages and serves a target
+#                     across a reboot (slow: not part of make check)
 #   make clean
 
 # The project version: bootsan.ko, bootsand and the selftests all report it.
@@ -19,7 +24,8 @@ BUILD := build
 KMOD_SRC := Kbuild Makefile $(wildcard kmod/*.[ch] kmod/Kbuild) \
 	    $(wildcard uapi/linux/*.h)
 
-.PHONY: all module modules-all daemon selftests check demo clean FORCE
+.PHONY: all module modules-all daemon selftests check demo clean FORCE \
+	man install install-daemon install-dkms deb check-install
 
 all: module daemon
 
@@ -55,6 +61,67 @@ check:
 
 demo:
 	scripts/demo/run $(if $(filter 1 yes,$(UEFI)),--uefi)
+
+# ---- installing ----
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+MODULESLOADDIR ?= $(PREFIX)/lib/modules-load.d
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+DKMSDIR ?= $(PREFIX)/src/bootsan-$(VERSION)
+
+# Man pages from the programs' own --help (help2man), plus dist/man/*.h2m.
+man: $(BUILD)/man/bootsand.8 $(BUILD)/man/bootsanctl.8
+
+$(BUILD)/man/%.8: daemon dist/man/%.h2m
+	@mkdir -p $(dir $@)
+	help2man --no-info --section=8 --version-string=$(VERSION) \
+		--name="$(if $(filter bootsand,$*),bootsan daemon: iSCSI targets and network boot,command line for bootsand's REST API)" \
+		--include=dist/man/$*.h2m --output=$@ daemon/$*
+
+install: install-daemon install-dkms
+
+install-daemon: daemon man
+	install -D -m 0755 daemon/bootsand $(DESTDIR)$(SBINDIR)/bootsand
+	install -D -m 0755 daemon/bootsanctl $(DESTDIR)$(SBINDIR)/bootsanctl
+	install -D -m 0644 $(BUILD)/man/bootsand.8 $(DESTDIR)$(MANDIR)/man8/bootsand.8
+	install -D -m 0644 $(BUILD)/man/bootsanctl.8 $(DESTDIR)$(MANDIR)/man8/bootsanctl.8
+	install -D -m 0644 dist/bootsand.conf $(DESTDIR)$(SYSCONFDIR)/bootsan/bootsand.conf
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|' dist/systemd/bootsand.service \
+		>$(DESTDIR)$(UNITDIR)/bootsand.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/bootsand.service
+	install -D -m 0644 dist/systemd/bootsan.modules-load \
+		$(DESTDIR)$(MODULESLOADDIR)/bootsan.conf
+	install -D -m 0644 dist/bash-completion/bootsanctl $(DESTDIR)$(COMPLETIONDIR)/bootsanctl
+
+# The module's source as DKMS wants it: Kbuild, kmod/ (no host tests),
+# the uapi header, a Makefile holding the version, dkms.conf.
+install-dkms:
+	install -d $(DESTDIR)$(DKMSDIR)/kmod $(DESTDIR)$(DKMSDIR)/uapi/linux
+	install -m 0644 Kbuild $(DESTDIR)$(DKMSDIR)/Kbuild
+	install -m 0644 $(wildcard kmod/*.[ch]) kmod/Kbuild $(DESTDIR)$(DKMSDIR)/kmod/
+	install -m 0644 $(wildcard uapi/linux/*.h) $(DESTDIR)$(DKMSDIR)/uapi/linux/
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dist/dkms/Makefile >$(DESTDIR)$(DKMSDIR)/Makefile
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dist/dkms/dkms.conf >$(DESTDIR)$(DKMSDIR)/dkms.conf
+	chmod 0644 $(DESTDIR)$(DKMSDIR)/Makefile $(DESTDIR)$(DKMSDIR)/dkms.conf
+
+# dpkg-buildpackage works in the tree; the .debs land in its parent and
+# are moved to build/deb/.
+deb:
+	scripts/setup-deps
+	dpkg-buildpackage -us -uc -b
+	mkdir -p $(BUILD)/deb
+	mv ../bootsand_$(VERSION)-*.deb ../bootsan-dkms_$(VERSION)-*.deb \
+		../bootsan_$(VERSION)-*.buildinfo ../bootsan_$(VERSION)-*.changes $(BUILD)/deb/
+	mv ../bootsand-dbgsym_$(VERSION)-*.deb $(BUILD)/deb/ 2>/dev/null || true
+	lintian --fail-on error $(BUILD)/deb/*.changes
+	scripts/install/deb-test $(BUILD)/deb
+
+check-install:
+	scripts/install/check-install
 
 clean:
 	rm -rf $(BUILD) kmod/bootsan.ko

@@ -19,12 +19,15 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "api/api.h"
 #include "boot/login_events.h"
 #include "core.h"
 #include "dhcp/dhcp_run.h"
 #include "dhcp/ipxe_files.h"
 #include "lib/bootsand.h"
+#include "lib/conf.h"
 #include "lib/http.h"
 #include "san/images.h"
 #include "san/kernel.h"
@@ -43,6 +46,10 @@ static void usage(FILE *out)
 		"Serve diskless network boot from this host: iSCSI targets in\n"
 		"bootsan.ko, boot scripts and a REST API over HTTP.\n"
 		"\n"
+		"  -c, --config FILE          settings: one 'key = value' a line, the keys the\n"
+		"                             long options below (default " CONF_DEFAULT_PATH ";\n"
+		"                             a missing default file is fine); options given\n"
+		"                             here override the file's\n"
 		"  -d, --state-dir DIR        state: database, images, token (default "
 		DEFAULT_STATE_DIR ")\n"
 		"  -l, --listen ADDR:PORT     serve HTTP there; repeatable; IPv6 as [::]:8080\n"
@@ -69,42 +76,197 @@ static void usage(FILE *out)
 		"  -h, --help                 show this help and exit\n"
 		"  -V, --version              show the version and exit\n"
 		"\n"
+		"SIGHUP re-reads the file's log-level; the other settings take effect\n"
+		"at a restart.\n"
+		"\n"
 		"Exit status: 0 after SIGTERM or SIGINT, 1 when it cannot start (state\n"
-		"directory, database, listen address), 2 for a wrong command line.\n",
+		"directory, database, listen address), 2 for a wrong command line or\n"
+		"configuration file.\n",
 		HTTP_PER_ADDRESS_LIMIT, HTTP_REQUEST_DEADLINE);
 }
 
-static int usage_error(const char *fmt, const char *arg)
+/* Where an option came from, for its error: NULL (the command line) or FILE:LINE. */
+static int usage_error(const char *where, const char *fmt, const char *arg)
 {
 	fprintf(stderr, "bootsand: ");
+	if (where)
+		fprintf(stderr, "%s: ", where);
 	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'bootsand --help'.\n");
+	fprintf(stderr, where ? "\n" : "\nTry 'bootsand --help'.\n");
 	return EXIT_USAGE;
 }
 
-/* Tell systemd (Type=notify) we are ready, when it asked. */
-static void notify_ready(void)
-{
-	const char *path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	size_t n;
-	int fd;
+static const struct option options[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "state-dir", required_argument, NULL, 'd' },
+	{ "listen", required_argument, NULL, 'l' },
+	{ "api-token-file", required_argument, NULL, 't' },
+	{ "log-level", required_argument, NULL, 'L' },
+	{ "per-address-connections", required_argument, NULL, 'P' },
+	{ "request-deadline", required_argument, NULL, 'D' },
+	{ "dnsmasq", required_argument, NULL, 'M' },
+	{ "ipxe-dir", required_argument, NULL, 'I' },
+	{ "tftp-dir", required_argument, NULL, 'T' },
+	{ "foreground", no_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+#define SHORT_OPTIONS ":hVc:d:l:t:L:f"
 
-	if (!path || (path[0] != '/' && path[0] != '@'))
+/* The keys of bootsand.conf: every option that sets something. */
+static const struct conf_key conf_keys[] = {
+	{ "state-dir", false },
+	{ "listen", true },
+	{ "api-token-file", false },
+	{ "log-level", false },
+	{ "per-address-connections", false },
+	{ "request-deadline", false },
+	{ "dnsmasq", false },
+	{ "ipxe-dir", false },
+	{ "tftp-dir", false },
+	{ NULL, false },
+};
+
+struct settings {
+	const char *state_dir, *token_file;
+	const char *listen[HTTP_MAX_LISTEN];
+	size_t nlisten;
+	bool listen_from_file;	/* the command line's --listen replaces them */
+	enum log_level level;
+	unsigned int per_address, deadline;
+	struct dhcp_run_opts dhcp;
+};
+
+/* Apply one setting, from the command line (@where NULL) or the file. */
+static int apply_option(struct settings *o, int opt, const char *arg, const char *where)
+{
+	switch (opt) {
+	case 'd':
+		if (!arg[0])
+			return usage_error(where, "--state-dir needs a directory, not '%s'", arg);
+		o->state_dir = arg;
+		return 0;
+	case 'l': {
+		struct sockaddr_storage ss;
+		unsigned int len;
+
+		if (http_parse_listen(arg, &ss, &len))
+			return usage_error(where, "bad --listen '%s': want ADDR:PORT, "
+					   "e.g. 0.0.0.0:8080 or [::]:8080", arg);
+		if (!where && o->listen_from_file) {
+			o->nlisten = 0;
+			o->listen_from_file = false;
+		}
+		if (o->nlisten == HTTP_MAX_LISTEN)
+			return usage_error(where, "too many --listen (the last is '%s')", arg);
+		o->listen[o->nlisten++] = arg;
+		if (where)
+			o->listen_from_file = true;
+		return 0;
+	}
+	case 't':
+		if (!arg[0])
+			return usage_error(where, "--api-token-file needs a file name%s", "");
+		o->token_file = arg;
+		return 0;
+	case 'L':
+		if (log_parse_level(arg, &o->level))
+			return usage_error(where, "bad --log-level '%s': want error, warn, "
+					   "info or debug", arg);
+		return 0;
+	case 'P':
+	case 'D': {
+		char *end;
+		unsigned long v;
+
+		errno = 0;
+		v = strtoul(arg, &end, 10);
+		if (errno || end == arg || *end || arg[0] == '-' || v > 1000000 ||
+		    (opt == 'D' && v < 1))
+			return usage_error(where, opt == 'D' ? "bad --request-deadline '%s': want "
+					   "seconds, 1 or more" : "bad --per-address-connections "
+					   "'%s': want a number, 0 for no limit", arg);
+		*(opt == 'D' ? &o->deadline : &o->per_address) = (unsigned int)v;
+		return 0;
+	}
+	case 'M':
+	case 'I':
+	case 'T':
+		if (arg[0] != '/')
+			return usage_error(where, "--dnsmasq, --ipxe-dir and --tftp-dir want an "
+					   "absolute path, not '%s'", arg);
+		*(opt == 'M' ? &o->dhcp.dnsmasq : opt == 'I' ? &o->dhcp.ipxe_dir :
+		  &o->dhcp.tftp_dir) = arg;
+		return 0;
+	}
+	return 0;
+}
+
+/*
+ * The configuration file's settings, applied before the command line's
+ * (which override them). The entries stay for the daemon's life: the
+ * settings point into them.
+ */
+static struct conf_entry conf[CONF_MAX_ENTRIES];
+
+static int apply_file(struct settings *o, const char *path, bool missing_ok)
+{
+	char err[1200], where[PATH_MAX + 16];
+	size_t n;
+
+	if (conf_read(path, missing_ok, conf_keys, conf, CONF_MAX_ENTRIES, &n, err,
+		      sizeof(err))) {
+		fprintf(stderr, "bootsand: %s\n", err);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < n; i++) {
+		for (const struct option *op = options; op->name; op++) {
+			if (strcmp(op->name, conf[i].key))
+				continue;
+			snprintf(where, sizeof(where), "%s:%u", path, conf[i].line);
+			if (apply_option(o, op->val, conf[i].value, where))
+				return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+/*
+ * SIGHUP: the log level is the one setting that changes without a restart
+ * (the rest, addresses and paths, are taken at start). A --log-level on
+ * the command line still wins; a broken file changes nothing.
+ */
+static void reload(const char *path, bool path_given, bool level_on_cmdline)
+{
+	static struct conf_entry fresh[CONF_MAX_ENTRIES];
+	char err[1200];
+	enum log_level level = LOG_LVL_INFO;
+	size_t n;
+
+	if (conf_read(path, !path_given, conf_keys, fresh, CONF_MAX_ENTRIES, &n, err,
+		      sizeof(err))) {
+		log_err("SIGHUP: %s; nothing changed", err);
 		return;
-	n = strlen(path);
-	if (n >= sizeof(sa.sun_path))
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(fresh[i].key, "log-level"))
+			continue;
+		if (log_parse_level(fresh[i].value, &level)) {
+			log_err("SIGHUP: %s:%u: bad log-level '%s'; nothing changed", path,
+				fresh[i].line, fresh[i].value);
+			return;
+		}
+	}
+	if (level_on_cmdline) {
+		log_info("SIGHUP: the log level is set on the command line; other settings "
+			 "of %s take effect at restart", path);
 		return;
-	memcpy(sa.sun_path, path, n);
-	if (sa.sun_path[0] == '@')
-		sa.sun_path[0] = '\0';
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return;
-	if (sendto(fd, "READY=1", 7, MSG_NOSIGNAL, (struct sockaddr *)&sa,
-		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n)) < 0)
-		log_debug("sd_notify: %s", strerror(errno));
-	close(fd);
+	}
+	log_set_level(level);
+	log_info("SIGHUP: %s re-read: log level %s; other settings take effect at restart",
+		 path, level == LOG_LVL_ERROR ? "error" : level == LOG_LVL_WARN ? "warn" :
+		 level == LOG_LVL_INFO ? "info" : "debug");
 }
 
 static void raise_fd_limit(void)
@@ -121,35 +283,25 @@ static void raise_fd_limit(void)
 
 int main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "state-dir", required_argument, NULL, 'd' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "api-token-file", required_argument, NULL, 't' },
-		{ "log-level", required_argument, NULL, 'L' },
-		{ "per-address-connections", required_argument, NULL, 'P' },
-		{ "request-deadline", required_argument, NULL, 'D' },
-		{ "dnsmasq", required_argument, NULL, 'M' },
-		{ "ipxe-dir", required_argument, NULL, 'I' },
-		{ "tftp-dir", required_argument, NULL, 'T' },
-		{ "foreground", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+	struct settings o = {
+		.state_dir = DEFAULT_STATE_DIR, .level = LOG_LVL_INFO,
+		.per_address = HTTP_PER_ADDRESS_LIMIT, .deadline = HTTP_REQUEST_DEADLINE,
+		.dhcp = { .dnsmasq = DNSMASQ_DEFAULT, .ipxe_dir = IPXE_DIR_DEFAULT },
 	};
-	const char *state_dir = DEFAULT_STATE_DIR, *token_file = NULL;
-	const char *listen[HTTP_MAX_LISTEN];
-	size_t nlisten = 0;
+	const char *config = CONF_DEFAULT_PATH;
+	bool config_given = false, level_on_cmdline = false;
 	char token_path[PATH_MAX], token[256], err[1024];
-	enum log_level level = LOG_LVL_INFO;
-	unsigned int per_address = HTTP_PER_ADDRESS_LIMIT, deadline = HTTP_REQUEST_DEADLINE;
 	static struct bsd d;
-	struct dhcp_run_opts dhcp_opts = { .dnsmasq = DNSMASQ_DEFAULT,
-					   .ipxe_dir = IPXE_DIR_DEFAULT };
 	sigset_t sigs;
 	int opt, sig, rc = EXIT_FAILURE;
 
+	/*
+	 * Two passes: the first finds --config (and --help, --version, errors
+	 * of form), the file is applied, then the second applies the command
+	 * line over it.
+	 */
 	opterr = 0; /* we print our own, clearer message */
-	while ((opt = getopt_long(argc, argv, ":hVd:l:t:L:f", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, SHORT_OPTIONS, options, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			usage(stdout);
@@ -157,65 +309,18 @@ int main(int argc, char **argv)
 		case 'V':
 			printf("bootsand %s\n", BOOTSAN_VERSION);
 			return EXIT_SUCCESS;
-		case 'd':
+		case 'c':
 			if (!optarg[0])
-				return usage_error("--state-dir needs a directory, not '%s'", optarg);
-			state_dir = optarg;
-			break;
-		case 'l': {
-			struct sockaddr_storage ss;
-			unsigned int len;
-
-			if (http_parse_listen(optarg, &ss, &len))
-				return usage_error("bad --listen '%s': want ADDR:PORT, "
-						   "e.g. 0.0.0.0:8080 or [::]:8080", optarg);
-			if (nlisten == HTTP_MAX_LISTEN)
-				return usage_error("too many --listen (the last is '%s')", optarg);
-			listen[nlisten++] = optarg;
-			break;
-		}
-		case 't':
-			if (!optarg[0])
-				return usage_error("--api-token-file needs a file name%s", "");
-			token_file = optarg;
-			break;
-		case 'L':
-			if (log_parse_level(optarg, &level))
-				return usage_error("bad --log-level '%s': want error, warn, "
-						   "info or debug", optarg);
-			break;
-		case 'P':
-		case 'D': {
-			char *end;
-			unsigned long v;
-
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || end == optarg || *end || optarg[0] == '-' || v > 1000000 ||
-			    (opt == 'D' && v < 1))
-				return usage_error(opt == 'D' ? "bad --request-deadline '%s': want "
-						   "seconds, 1 or more" : "bad --per-address-connections "
-						   "'%s': want a number, 0 for no limit", optarg);
-			*(opt == 'D' ? &deadline : &per_address) = (unsigned int)v;
-			break;
-		}
-		case 'M':
-		case 'I':
-		case 'T':
-			if (optarg[0] != '/')
-				return usage_error("--dnsmasq, --ipxe-dir and --tftp-dir want an "
-						   "absolute path, not '%s'", optarg);
-			*(opt == 'M' ? &dhcp_opts.dnsmasq : opt == 'I' ? &dhcp_opts.ipxe_dir :
-			  &dhcp_opts.tftp_dir) = optarg;
-			break;
-		case 'f':
+				return usage_error(NULL, "--config needs a file name%s", "");
+			config = optarg;
+			config_given = true;
 			break;
 		case ':':
 			fprintf(stderr, "bootsand: option '%s' needs a value\n",
 				argv[optind - 1]);
 			fprintf(stderr, "Try 'bootsand --help'.\n");
 			return EXIT_USAGE;
-		default:
+		case '?':
 			if (optopt)
 				fprintf(stderr, "bootsand: unknown option '-%c'\n", optopt);
 			else
@@ -230,9 +335,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Try 'bootsand --help'.\n");
 		return EXIT_USAGE;
 	}
-	if (!nlisten)
-		listen[nlisten++] = DEFAULT_LISTEN;
-	log_set_level(level);
+	if (apply_file(&o, config, !config_given))
+		return EXIT_USAGE;
+	optind = 0; /* glibc: start the scan again */
+	while ((opt = getopt_long(argc, argv, SHORT_OPTIONS, options, NULL)) != -1) {
+		if (opt == 'L')
+			level_on_cmdline = true;
+		if (apply_option(&o, opt, optarg, NULL))
+			return EXIT_USAGE;
+	}
+	if (!o.nlisten)
+		o.listen[o.nlisten++] = DEFAULT_LISTEN;
+	log_set_level(o.level);
 	/* The database holds CHAP secrets, the images client disks. */
 	umask(077);
 
@@ -246,13 +360,13 @@ int main(int argc, char **argv)
 	raise_fd_limit();
 
 	bsd_init(&d);
-	log_info("bootsand %s starting, state in %s", BOOTSAN_VERSION, state_dir);
-	if (bsd_open_state(&d, state_dir, err, sizeof(err))) {
+	log_info("bootsand %s starting, state in %s", BOOTSAN_VERSION, o.state_dir);
+	if (bsd_open_state(&d, o.state_dir, err, sizeof(err))) {
 		log_err("%s", err);
 		goto out;
 	}
-	if (token_file) {
-		snprintf(token_path, sizeof(token_path), "%s", token_file);
+	if (o.token_file) {
+		snprintf(token_path, sizeof(token_path), "%s", o.token_file);
 	} else if ((size_t)snprintf(token_path, sizeof(token_path), "%s/api-token",
 				    d.state_dir) >= sizeof(token_path)) {
 		log_err("state directory path too long");
@@ -268,9 +382,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	memset(token, 0, sizeof(token));
-	http_set_limits(d.http, per_address, deadline);
-	for (size_t i = 0; i < nlisten; i++) {
-		if (http_listen(d.http, listen[i], err, sizeof(err))) {
+	http_set_limits(d.http, o.per_address, o.deadline);
+	for (size_t i = 0; i < o.nlisten; i++) {
+		if (http_listen(d.http, o.listen[i], err, sizeof(err))) {
 			log_err("%s", err);
 			goto out;
 		}
@@ -282,7 +396,7 @@ int main(int argc, char **argv)
 	d.logins = login_events_start(&d);
 	if (!d.logins)
 		log_warn("iSCSI logins will not be in the clients' boot history");
-	d.ipxe_dir = dhcp_opts.ipxe_dir;
+	d.ipxe_dir = o.dhcp.ipxe_dir;
 	rc = api_add_routes(&d, d.http);
 	if (rc) {
 		log_err("adding the API routes: %s", strerror(-rc));
@@ -294,19 +408,22 @@ int main(int argc, char **argv)
 		rc = EXIT_FAILURE;
 		goto out_kernel;
 	}
-	d.dhcp = dhcp_run_start(&d, &dhcp_opts);
+	d.dhcp = dhcp_run_start(&d, &o.dhcp);
 	if (!d.dhcp)
 		log_err("DHCP: cannot start its supervisor; no DHCP from this bootsand");
-	notify_ready();
+	sd_notify(0, "READY=1\nSTATUS=serving");
 	log_info("ready");
 
 	for (;;) {
 		if (sigwait(&sigs, &sig))
 			continue;
 		if (sig == SIGHUP) {
-			log_info("SIGHUP: nothing to reload (the database is the configuration)");
+			sd_notify(0, "RELOADING=1");
+			reload(config, config_given, level_on_cmdline);
+			sd_notify(0, "READY=1");
 			continue;
 		}
+		sd_notify(0, "STOPPING=1");
 		log_info("%s: stopping", strsignal(sig));
 		break;
 	}

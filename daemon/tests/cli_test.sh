@@ -8,7 +8,7 @@ version=$("$(dirname "$0")/../../scripts/version")
 prog=$bin
 
 echo "TAP version 13"
-echo "1..14"
+echo "1..19"
 expect "--version prints the project version" 0 "bootsand $version" -- --version
 expect "-V is --version" 0 "bootsand $version" -- -V
 expect "--help shows usage" 0 "Usage: bootsand" -- --help
@@ -39,4 +39,18 @@ mkdir "$tmp/tok"
 printf 'short\n' >"$tmp/tok/api-token"
 expect "an unusable token file exits 1" 1 "token is too short" -- \
 	--state-dir "$tmp/tok" --listen 127.0.0.1:0
+
+# bootsand.conf: its settings apply, a bad line is named FILE:LINE, and
+# the command line overrides the file.
+printf '# settings\nstate-dir = %s\nlisten = 127.0.0.1:0\n' "$tmp/file" >"$tmp/a.conf"
+expect "the file's state-dir is used" 1 "is not a directory" -- --config "$tmp/a.conf"
+expect "the command line overrides the file" 1 "token is too short" -- \
+	--config "$tmp/a.conf" --state-dir "$tmp/tok"
+printf 'listen = 127.0.0.1:0\n\nlisten = localhost\n' >"$tmp/b.conf"
+expect "a bad value is named FILE:LINE" 2 "$tmp/b.conf:3: bad --listen 'localhost'" -- \
+	-c "$tmp/b.conf"
+printf 'colour = blue\n' >"$tmp/c.conf"
+expect "an unknown key exits 2" 2 "$tmp/c.conf:1: unknown key 'colour'" -- -c "$tmp/c.conf"
+expect "a missing --config file exits 2" 2 "$tmp/none.conf: No such file" -- \
+	-c "$tmp/none.conf"
 exit $failed

@@ -946,6 +946,57 @@ static void test_identity_unique(void)
 	store_close(s);
 }
 
+/*
+ * Every earlier schema version migrates to this one and keeps what it held;
+ * a schema one newer than this bootsand knows (a downgrade) is refused.
+ */
+static void test_migrate_from_every_version(void)
+{
+	char err[512], name[32];
+	struct store *s;
+
+	for (int v = 1; v < STORE_SCHEMA_VERSION; v++) {
+		struct store_image got;
+
+		snprintf(name, sizeof(name), "from%d", v);
+		fresh(name);
+		s = store_open_version(path, v, err, sizeof(err));
+		ok(s != NULL, "from %d: a version %d database is made", v, v);
+		store_close(s);
+		ok(raw_exec("INSERT INTO images (name, size_bytes, created) VALUES ('disk', 8192, 1);"
+			    "INSERT INTO targets (iqn, created) VALUES ('iqn.2024-01.org.example:t', 1)")
+		   == 0, "from %d: with an image and a target", v);
+		s = open_ok();
+		ok(s && store_schema_version(s) == STORE_SCHEMA_VERSION,
+		   "from %d: upgraded to %d", v, STORE_SCHEMA_VERSION);
+		ok(s && store_image_get(s, "disk", &got) == 0 && got.size_bytes == 8192,
+		   "from %d: the image is kept", v);
+		{
+			struct store_target gt;
+
+			ok(s && store_target_get(s, "iqn.2024-01.org.example:t", &gt) == 0,
+			   "from %d: the target is kept", v);
+		}
+		store_close(s);
+	}
+
+	fresh("downgrade");
+	s = open_ok();
+	store_close(s);
+	{
+		char sql[128];
+
+		snprintf(sql, sizeof(sql), "UPDATE schema_version SET version = %d",
+			 STORE_SCHEMA_VERSION + 1);
+		ok(raw_exec(sql) == 0, "(a database of the next schema, %d)", STORE_SCHEMA_VERSION + 1);
+	}
+	err[0] = '\0';
+	s = store_open(path, err, sizeof(err));
+	ok(s == NULL, "downgrade: a newer schema is refused");
+	ok(strstr(err, "newer than this bootsand") != NULL, "downgrade: with a clear error: %s", err);
+	store_close(s);
+}
+
 int main(void)
 {
 	struct store *s;
@@ -958,6 +1009,7 @@ int main(void)
 		return 1;
 	}
 	test_open_and_migrations();
+	test_migrate_from_every_version();
 	fresh("crud");
 	s = open_ok();
 	ok(s != NULL, "a new database opens");
