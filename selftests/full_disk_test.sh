@@ -9,10 +9,10 @@
 # once a filler file is deleted. LIO gets the same full file system and
 # its answer is printed for the record (not judged). Runs in the test VM.
 #
-# Seen failing: before the errno reached the sense (kmod/exec.c), every
-# failed write was a MEDIUM ERROR, WRITE ERROR (03h 0Ch/00h) and the
-# "out of space" checks below failed for both LUNs; a build that mapped
-# ENOSPC to MEDIUM ERROR again fails them the same way.
+# Seen failing (6.1, the build before bootsan_scsi_set_io_error()): every
+# failed write was a MEDIUM ERROR, WRITE ERROR (03h 0Ch/00h), so the
+# initiator's dd got EIO, not ENOSPC, and the "out of space" checks below
+# failed for both LUNs.
 cd "$(dirname "$0")" || exit 1
 . ./lib.sh
 
