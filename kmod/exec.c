@@ -8,6 +8,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/blkdev.h>
 #include <linux/slab.h>
 #include <linux/sched/clock.h>
 
@@ -82,15 +83,6 @@ static void account(struct bootsan_scsi_cmd *cmd, struct scsi_req *req, bool err
 	atomic64_add(local_clock() - cmd->start_ns, &st->latency_ns);
 }
 
-static void io_error_sense(struct scsi_req *req, bool write)
-{
-	/* MEDIUM ERROR, UNRECOVERED READ ERROR / WRITE ERROR */
-	if (write)
-		bootsan_scsi_set_sense(req, SCSI_SK_MEDIUM_ERROR, 0x0c, 0x00);
-	else
-		bootsan_scsi_set_sense(req, SCSI_SK_MEDIUM_ERROR, 0x11, 0x00);
-}
-
 /* The core's part of a command's end: its data, buffers and LUN. */
 void bootsan_scsi_cmd_release(struct bootsan_scsi_cmd *cmd)
 {
@@ -154,13 +146,15 @@ static int verify_medium(struct bootsan_scsi_cmd *cmd, u64 pos, u32 len, u32 dou
 	struct bootsan_buf medium;
 	struct scsi_req *req = &cmd->req;
 	s64 diff;
+	int ret;
 
 	if (bootsan_buf_alloc(&medium, len)) {
 		bootsan_scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);
 		return -1;
 	}
-	if (cmd->lun->ops->rw(cmd->lun, &medium, 0, pos, len, false, false)) {
-		io_error_sense(req, false);
+	ret = cmd->lun->ops->rw(cmd->lun, &medium, 0, pos, len, false, false);
+	if (ret) {
+		bootsan_scsi_set_io_error(req, false, ret);
 		diff = 0;
 	} else {
 		diff = buf_compare(&cmd->buf, dout_off, &medium, len);
@@ -180,9 +174,12 @@ static void exec_compare_and_write(struct bootsan_scsi_cmd *cmd)
 
 	/* The data-out holds the data to compare, then the data to write. */
 	mutex_lock(caw_lock);
-	if (!verify_medium(cmd, pos, len, 0) &&
-	    cmd->lun->ops->rw(cmd->lun, &cmd->buf, len, pos, len, true, req->fua))
-		io_error_sense(req, true);
+	if (!verify_medium(cmd, pos, len, 0)) {
+		int ret = cmd->lun->ops->rw(cmd->lun, &cmd->buf, len, pos, len, true, req->fua);
+
+		if (ret)
+			bootsan_scsi_set_io_error(req, true, ret);
+	}
 	mutex_unlock(caw_lock);
 }
 
@@ -231,7 +228,7 @@ static void exec_unmap(struct bootsan_scsi_cmd *cmd)
 	bootsan_fill_lun_info(cmd->conn, cmd->lun, &info);
 	if (!bootsan_scsi_parse_unmap(param, len, &info, req, unmap_one, &ctx) &&
 	    ctx.err)
-		io_error_sense(req, true);
+		bootsan_scsi_set_io_error(req, true, ctx.err);
 	kvfree(param);
 }
 
@@ -299,7 +296,7 @@ static void exec_write_same(struct bootsan_scsi_cmd *cmd)
 	kvfree(block);
 out:
 	if (ret)
-		io_error_sense(req, true);
+		bootsan_scsi_set_io_error(req, true, ret);
 }
 
 static void exec_get_lba_status(struct bootsan_scsi_cmd *cmd)
@@ -310,8 +307,10 @@ static void exec_get_lba_status(struct bootsan_scsi_cmd *cmd)
 	u64 pos = req->lba * bs, run, blocks;
 	bool mapped;
 
-	if (bootsan_backend_mapped(l, pos, &mapped, &run)) {
-		io_error_sense(req, false);
+	int ret = bootsan_backend_mapped(l, pos, &mapped, &run);
+
+	if (ret) {
+		bootsan_scsi_set_io_error(req, false, ret);
 		return;
 	}
 	if (mapped) {
@@ -390,10 +389,8 @@ static void exec_read(struct bootsan_scsi_cmd *cmd)
 
 	ret = l->ops->read(l, &cmd->buf, req->lba * l->block_size, len,
 			   cmd->conn->params.data_digest);
-	if (ret == -ENOMEM)
-		bootsan_scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);	/* resources exhausted */
-	else if (ret)
-		io_error_sense(req, false);
+	if (ret)
+		bootsan_scsi_set_io_error(req, false, ret);
 	cmd->xfer_len = len;
 }
 
@@ -404,10 +401,13 @@ static void exec_write(struct bootsan_scsi_cmd *cmd)
 	struct bootsan_lun *l = cmd->lun;
 	/* Only whole blocks of what the initiator sent (iSCSI EDTL < SCSI TL). */
 	u32 len = round_down(dout_usable(cmd), l->block_size);
+	int ret = 0;
 
-	if (len && l->ops->rw(l, &cmd->buf, 0, req->lba * l->block_size, len, true,
-			      req->fua || req->action == SCSI_ACT_WRITE_VERIFY))
-		io_error_sense(req, true);
+	if (len)
+		ret = l->ops->rw(l, &cmd->buf, 0, req->lba * l->block_size, len, true,
+				 req->fua || req->action == SCSI_ACT_WRITE_VERIFY);
+	if (ret)
+		bootsan_scsi_set_io_error(req, true, ret);
 	cmd->xfer_len = len;
 }
 
@@ -425,9 +425,11 @@ static void exec_flush(struct bootsan_scsi_cmd *cmd)
 {
 	struct scsi_req *req = &cmd->req;
 	struct bootsan_lun *l = cmd->lun;
+	int ret = l->ops->flush(l, req->lba * l->block_size,
+				(u64)req->nr_blocks * l->block_size);
 
-	if (l->ops->flush(l, req->lba * l->block_size, (u64)req->nr_blocks * l->block_size))
-		io_error_sense(req, true);
+	if (ret)
+		bootsan_scsi_set_io_error(req, true, ret);
 }
 
 /*
@@ -533,8 +535,10 @@ static void cmd_bio_done(struct bio *bio)
 	struct bootsan_scsi_cmd *cmd = bio->bi_private;
 	struct scsi_req *req = &cmd->req;
 
+	/* A thin device out of space says BLK_STS_NOSPC: -ENOSPC here. */
 	if (bio->bi_status)
-		io_error_sense(req, req->action == SCSI_ACT_WRITE);
+		bootsan_scsi_set_io_error(req, req->action == SCSI_ACT_WRITE,
+					  blk_status_to_errno(bio->bi_status));
 	bio_put(bio);
 	account(cmd, req, req->status != SCSI_STATUS_GOOD);
 	cmd->ops->queue_response(cmd);
@@ -554,6 +558,7 @@ static bool cmd_submit_bios(struct bootsan_scsi_cmd *cmd)
 	u64 pos = req->lba * l->block_size;
 	bool write = req->action == SCSI_ACT_WRITE;
 	u32 len;
+	int ret;
 
 	if (!l->ops->submit || (req->action != SCSI_ACT_READ && !write))
 		return false;
@@ -568,8 +573,9 @@ static bool cmd_submit_bios(struct bootsan_scsi_cmd *cmd)
 	if (!len)
 		return false;
 	cmd->xfer_len = len;
-	if (l->ops->submit(l, &cmd->buf, pos, len, write, req->fua, cmd_bio_done, cmd)) {
-		io_error_sense(req, write);
+	ret = l->ops->submit(l, &cmd->buf, pos, len, write, req->fua, cmd_bio_done, cmd);
+	if (ret) {
+		bootsan_scsi_set_io_error(req, write, ret);
 		account(cmd, req, true);
 		cmd->ops->queue_response(cmd);
 	}

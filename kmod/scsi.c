@@ -148,6 +148,29 @@ void bootsan_scsi_set_sense(struct scsi_req *req, u8 key, u8 asc, u8 ascq)
 }
 
 /*
+ * The sense for a backend's failure @err of a command that reads, or
+ * with @write changes, the medium. Out of space (the file system of a
+ * thin image full, a quota, a thin block device: -ENOSPC, -EDQUOT) is
+ * DATA PROTECT, SPACE ALLOCATION FAILED WRITE PROTECT, which SBC-4 asks
+ * of a thin LU that cannot allocate, and which Linux's sd reports as
+ * ENOSPC; no memory is a hardware error, resources exhausted (the
+ * command may be retried); anything else is the medium's: UNRECOVERED
+ * READ ERROR or WRITE ERROR.
+ */
+void bootsan_scsi_set_io_error(struct scsi_req *req, bool write, int err)
+{
+	if (err == -ENOSPC || err == -EDQUOT)
+		bootsan_scsi_set_sense(req, SCSI_SK_DATA_PROTECT, SCSI_ASC_WRITE_PROTECTED,
+				       SCSI_ASCQ_SPACE_ALLOC_FAILED);
+	else if (err == -ENOMEM)
+		bootsan_scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, SCSI_ASC_RESOURCES, 0x03);
+	else if (write)
+		bootsan_scsi_set_sense(req, SCSI_SK_MEDIUM_ERROR, SCSI_ASC_WRITE_ERROR, 0x00);
+	else
+		bootsan_scsi_set_sense(req, SCSI_SK_MEDIUM_ERROR, SCSI_ASC_UNRECOVERED_READ, 0x00);
+}
+
+/*
  * ILLEGAL REQUEST with a field pointer (SPC-4 4.5.2.4.2): byte @byte of the
  * CDB (@in_cdb) or of the parameter list, bit @bit (-1: whole byte).
  */

@@ -39,7 +39,7 @@
 #define SCSI_SK_ABORTED_COMMAND		0xb
 #define SCSI_SK_MISCOMPARE		0xe
 
-/* Additional sense codes used here (ASCQ 00h for all of them). */
+/* Additional sense codes used here (with ASCQ 00h unless said). */
 #define SCSI_ASC_PARAM_LIST_LENGTH	0x1a	/* PARAMETER LIST LENGTH ERROR */
 #define SCSI_ASC_INVALID_OPCODE		0x20	/* INVALID COMMAND OPERATION CODE */
 #define SCSI_ASC_LBA_OUT_OF_RANGE	0x21	/* LOGICAL BLOCK ADDRESS OUT OF RANGE */
@@ -48,6 +48,11 @@
 #define SCSI_ASC_WRITE_PROTECTED	0x27	/* WRITE PROTECTED */
 #define SCSI_ASC_SAVING_NOT_SUPPORTED	0x39	/* SAVING PARAMETERS NOT SUPPORTED */
 #define SCSI_ASC_MISCOMPARE_VERIFY	0x1d	/* MISCOMPARE DURING VERIFY OPERATION */
+#define SCSI_ASC_WRITE_ERROR		0x0c	/* WRITE ERROR */
+#define SCSI_ASC_UNRECOVERED_READ	0x11	/* UNRECOVERED READ ERROR */
+#define SCSI_ASC_RESOURCES		0x55	/* with ASCQ 03h: INSUFFICIENT RESOURCES */
+/* With SCSI_ASC_WRITE_PROTECTED: SPACE ALLOCATION FAILED WRITE PROTECT (SBC-4). */
+#define SCSI_ASCQ_SPACE_ALLOC_FAILED	0x07
 
 /* What a logical unit is; filled by the caller, read-only here. */
 struct scsi_lun_info {
@@ -208,6 +213,8 @@ bool bootsan_scsi_cdb_moves_blocks(u8 opcode);
 
 /* Terminate @req with CHECK CONDITION and fixed format sense data. */
 void bootsan_scsi_set_sense(struct scsi_req *req, u8 key, u8 asc, u8 ascq);
+/* CHECK CONDITION for a backend's failure -errno @err (reading, or @write). */
+void bootsan_scsi_set_io_error(struct scsi_req *req, bool write, int err);
 
 /*
  * Validate the UNMAP parameter list @param of @len bytes received for @req

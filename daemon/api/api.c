@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Every route of the REST API, status, /metrics and the OpenAPI document; see api.h. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include "lib/http_json.h"
 #include "lib/log.h"
 #include "lib/util.h"
+#include "san/image_file.h"
 #include "san/kernel.h"
 #include "san/kernel_nl.h"
 #include "store/store.h"
@@ -243,6 +245,30 @@ static void kernel_metrics(FILE *out)
 	}
 }
 
+/*
+ * The images' file system: its free bytes, and for each image whether it
+ * is out of space (thin, with less than IMAGE_SPACE_LOW left: image_file.h).
+ */
+static void images_metrics(struct bsd *d, FILE *out)
+{
+	int64_t avail = images_free_bytes(d);
+	struct store_image *v;
+	size_t n = 0;
+
+	if (avail < 0 || store_image_list(d->store, &v, &n))
+		return;
+	fprintf(out, "# HELP bootsan_images_free_bytes Free bytes on the images' file system.\n"
+		     "# TYPE bootsan_images_free_bytes gauge\n"
+		     "bootsan_images_free_bytes %" PRId64 "\n"
+		     "# HELP bootsan_image_out_of_space 1: a thin image whose writes may fail "
+		     "for lack of space.\n"
+		     "# TYPE bootsan_image_out_of_space gauge\n", avail);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "bootsan_image_out_of_space{image=\"%s\"} %d\n", v[i].name,
+			image_out_of_space(v[i].size_bytes, image_allocated(d, v[i].name), avail));
+	free(v);
+}
+
 static void get_metrics(struct http_req *r)
 {
 	struct bsd *d = http_ctx(r);
@@ -264,6 +290,7 @@ static void get_metrics(struct http_req *r)
 	http_metrics(d->http, out);
 	boot_metrics_write(out);
 	kernel_metrics(out);
+	images_metrics(d, out);
 	if (fclose(out)) {
 		free(buf);
 		http_reply_error(r, 500, NULL, "out of memory");

@@ -24,13 +24,15 @@ static json_t *image_json(struct bsd *d, const struct store_image *im)
 	json_t *o;
 
 	store_image_lun_count(d->store, im->name, &luns);
-	o = json_pack("{s:s, s:I, s:I, s:o, s:s, s:I}",
+	o = json_pack("{s:s, s:I, s:I, s:o, s:s, s:I, s:b}",
 		      "name", im->name,
 		      "size_bytes", (json_int_t)im->size_bytes,
 		      "allocated_bytes", (json_int_t)(alloc < 0 ? 0 : alloc),
 		      "created", json_time(im->created),
 		      "state", image_state(d, im),
-		      "luns", (json_int_t)luns);
+		      "luns", (json_int_t)luns,
+		      "out_of_space", image_out_of_space(im->size_bytes, alloc,
+							 images_free_bytes(d)));
 	if (o && im->job)
 		json_object_set_new(o, "job", json_integer(im->job));
 	return o;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include "image_file.h"
 #include "lib/bootsand.h"
@@ -70,4 +71,19 @@ int64_t image_size_limit(struct bsd *d)
 	}
 	close(fd);
 	return (int64_t)lo;
+}
+
+int64_t images_free_bytes(struct bsd *d)
+{
+	struct statvfs sv;
+
+	if (statvfs(d->images_dir, &sv))
+		return -errno;
+	return (int64_t)sv.f_bfree * (int64_t)sv.f_frsize;
+}
+
+bool image_out_of_space(uint64_t size, int64_t allocated, int64_t free)
+{
+	return allocated >= 0 && free >= 0 && (uint64_t)allocated < size &&
+	       free < IMAGE_SPACE_LOW;
 }

@@ -34,5 +34,24 @@ bool image_missing(struct bsd *d, const char *name);
 const char *image_state(struct bsd *d, const struct store_image *im);
 /* The largest file the images' file system takes (a multiple of 512), or -errno. */
 int64_t image_size_limit(struct bsd *d);
+/*
+ * Free bytes on the images' file system as root sees them (statvfs
+ * f_bfree: the kernel writes the images as root, reserved blocks
+ * included), or -errno.
+ */
+int64_t images_free_bytes(struct bsd *d);
+/*
+ * With less free space than this, an image that is not fully allocated
+ * (thin) counts as out of space: a write to one of its holes may fail,
+ * and the initiator then gets DATA PROTECT, SPACE ALLOCATION FAILED
+ * WRITE PROTECT. A megabyte is a few of an initiator's largest writes.
+ */
+#define IMAGE_SPACE_LOW (INT64_C(1) << 20)
+/*
+ * Is an image of @size bytes, @allocated of them on disk (or -errno),
+ * out of space with @free bytes (or -errno) left on its file system?
+ * False when either is unknown: only what was measured is reported.
+ */
+bool image_out_of_space(uint64_t size, int64_t allocated, int64_t free);
 
 #endif /* BOOTSAND_IMAGE_FILE_H */

@@ -17,6 +17,28 @@
 #include "tap.h"
 
 /*
+ * Out of space: only a thin image (not fully allocated) on a file system
+ * with less than IMAGE_SPACE_LOW free, and only when both were measured.
+ */
+static void test_out_of_space(const char *dir)
+{
+	static struct bsd d;
+	const uint64_t g = UINT64_C(1) << 30;
+
+	ok(image_out_of_space(g, 4096, 0), "space: thin image, nothing free: out of space");
+	ok(image_out_of_space(g, 4096, IMAGE_SPACE_LOW - 1), "space: under 1 MiB free: out");
+	ok(!image_out_of_space(g, 4096, IMAGE_SPACE_LOW), "space: 1 MiB free: not yet");
+	ok(!image_out_of_space(g, (int64_t)g, 0), "space: a fully allocated image never is");
+	ok(!image_out_of_space(g, (int64_t)g + 4096, 0), "space: nor one with more (metadata)");
+	ok(!image_out_of_space(g, -ENOENT, 0), "space: unknown allocation: not reported");
+	ok(!image_out_of_space(g, 4096, -EIO), "space: unknown free space: not reported");
+	snprintf(d.images_dir, sizeof(d.images_dir), "%s", dir);
+	ok(images_free_bytes(&d) > 0, "space: statvfs of the images' directory");
+	snprintf(d.images_dir, sizeof(d.images_dir), "%s/no-such-dir", dir);
+	is_int(images_free_bytes(&d), -ENOENT, "space: a missing directory: -ENOENT");
+}
+
+/*
  * An image whose file was deleted behind bootsand's back: shown as
  * missing, never exported to the kernel (its LUN is left out of what the
  * kernel should have, the other LUNs stay), and deleted with the LUNs on it.
@@ -154,6 +176,7 @@ int main(void)
 		unlink(a);
 	}
 	test_missing(dir);
+	test_out_of_space(dir);
 	rmdir(dir);
 	return tap_end();
 }

@@ -1416,6 +1416,32 @@ static void test_cmd_table(void)
 	ok(refused, "opcodes and service actions outside the table, and thin-only ones on a thick LUN, refused");
 }
 
+/* The sense a backend's errno gives (bootsan_scsi_set_io_error()). */
+static int io_error(bool write, int err, u8 key, u8 asc, u8 ascq)
+{
+	memset(&R, 0, sizeof(R));
+	R.action = SCSI_ACT_WRITE;
+	R.nr_blocks = 8;
+	bootsan_scsi_set_io_error(&R, write, err);
+	return R.status == SCSI_STATUS_CHECK_CONDITION && R.action == SCSI_ACT_DONE &&
+	       R.sense_len == 18 && R.sense[0] == 0x70 && R.sense[2] == key &&
+	       R.sense[12] == asc && R.sense[13] == ascq;
+}
+
+static void test_io_error(void)
+{
+	ok(io_error(true, -ENOSPC, 0x7, 0x27, 0x07),
+	   "write, ENOSPC: DATA PROTECT, SPACE ALLOCATION FAILED WRITE PROTECT");
+	ok(io_error(true, -EDQUOT, 0x7, 0x27, 0x07), "write, EDQUOT: the same");
+	ok(io_error(false, -ENOSPC, 0x7, 0x27, 0x07), "flush-like, ENOSPC: the same");
+	ok(io_error(true, -EIO, 0x3, 0x0c, 0x00), "write, EIO: MEDIUM ERROR, WRITE ERROR");
+	ok(io_error(false, -EIO, 0x3, 0x11, 0x00), "read, EIO: MEDIUM ERROR, UNRECOVERED READ ERROR");
+	ok(io_error(false, -ENOLINK, 0x3, 0x11, 0x00), "read, any other errno: medium error");
+	ok(io_error(false, -ENOMEM, 0x4, 0x55, 0x03),
+	   "ENOMEM: HARDWARE ERROR, INSUFFICIENT RESOURCES");
+	ok(R.nr_blocks == 0, "no blocks are left to move");
+}
+
 int main(void)
 {
 	tap_start();
@@ -1438,6 +1464,7 @@ int main(void)
 	test_misc();
 	test_rsoc();
 	test_cmd_table();
+	test_io_error();
 	free(buf);
 	return tap_end();
 }
