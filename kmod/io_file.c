@@ -68,6 +68,19 @@ static bool file_splice_pages(struct bootsan_lun *lun, struct bootsan_buf *buf,
 	return false;
 }
 
+/*
+ * A direct LUN reports its write cache off (WCE=0), so every write it
+ * acknowledges must be on stable media, not only a FUA one. O_DIRECT alone
+ * does not give that: the allocation of a thin file's new blocks waits in
+ * the file system's journal, and the device may still hold the data in its
+ * volatile cache. So a direct LUN writes with RWF_DSYNC (LIO opens such a
+ * file O_DSYNC for the same reason).
+ */
+static rwf_t file_write_flags(struct bootsan_lun *lun, bool fua)
+{
+	return fua || lun->direct ? RWF_DSYNC : 0;
+}
+
 /* Move [buf_off, buf_off + len) of @buf to or from the file at @pos. */
 static int file_rw(struct bootsan_lun *lun, struct bootsan_buf *buf, size_t buf_off,
 		   u64 pos, size_t len, bool write, bool fua)
@@ -82,7 +95,7 @@ static int file_rw(struct bootsan_lun *lun, struct bootsan_buf *buf, size_t buf_
 		atomic64_add(len, &lun->stats.write_bytes_copied);
 	while (iov_iter_count(&iter)) {
 		if (write)
-			ret = vfs_iter_write(file, &iter, &off, fua ? RWF_DSYNC : 0);
+			ret = vfs_iter_write(file, &iter, &off, file_write_flags(lun, fua));
 		else
 			ret = vfs_iter_read(file, &iter, &off, 0);
 		if (ret < 0)
@@ -167,7 +180,7 @@ static int file_write_zeroes(struct bootsan_lun *lun, u64 pos, u64 len)
 		size_t chunk = min_t(u64, len, ARRAY_SIZE(bv) * PAGE_SIZE);
 
 		iov_iter_bvec(&iter, ITER_SOURCE, bv, ARRAY_SIZE(bv), chunk);
-		ret = vfs_iter_write(lun_file(lun), &iter, &off, 0);
+		ret = vfs_iter_write(lun_file(lun), &iter, &off, file_write_flags(lun, false));
 		if (ret < 0)
 			return ret;
 		if (!ret)
@@ -197,7 +210,10 @@ static int file_discard(struct bootsan_lun *lun, u64 pos, u64 len)
 	ret = vfs_fallocate(lun_file(lun), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 			    pos, len);
 	if (ret == -EOPNOTSUPP)
-		ret = file_write_zeroes(lun, pos, len);
+		return file_write_zeroes(lun, pos, len);
+	/* With the write cache off the hole is stable too (file_write_flags()). */
+	if (!ret && lun->direct)
+		ret = vfs_fsync_range(lun_file(lun), pos, pos + len - 1, 1);
 	return ret;
 }
 
