@@ -220,11 +220,17 @@ struct bootsan_conn {
 	unsigned long din_mem;		/* bytes reads hold until sent (din_mem.c) */
 	unsigned int nr_immediate;	/* immediate commands not answered yet */
 
-	/* commands on bootsan_io_wq, and those done that io_work answers */
+	/* commands the SCSI core holds, and those done that io_work answers */
 	spinlock_t done_lock;
-	unsigned int nr_running;
+	atomic_t nr_running;
 	struct list_head done;
 	wait_queue_head_t running_wait;
+	/*
+	 * The command io_work is handing to the core, and whether the core
+	 * handed it back before returning (iscsi_cmd.c): io_work's only.
+	 */
+	struct bootsan_iscsi_cmd *in_place;
+	bool in_place_done;
 
 	void (*saved_data_ready)(struct sock *sk);
 	void (*saved_state_change)(struct sock *sk);

@@ -44,10 +44,21 @@ void bootsan_cmd_free(struct bootsan_iscsi_cmd *cmd)
 }
 
 /*
- * The SCSI core is done with a command: hand it back to io_work for its
- * answer. Any context, bio completions included. This is the last touch
- * of @conn: teardown waits for nr_running to reach zero under done_lock,
- * then cancels io_work, then frees.
+ * The SCSI core is done with a command. Any context, bio completions
+ * included.
+ *
+ * Handed back inside the call that started it (cmd_execute(): emulated
+ * commands, page-cache reads and writes, failures), it is only marked:
+ * cmd_execute() answers it as soon as the core returns, without the done
+ * list, its irq-safe lock or a requeue of io_work. The answer waits for
+ * the return because this may be a bio completed inside submit_bio(),
+ * where the block layer may hold an RCU read lock and sending must not
+ * sleep. in_task() and current_work() tell that this is io_work's own
+ * thread; only that thread reads conn->in_place.
+ *
+ * Otherwise it goes on the done list for io_work. This is then the last
+ * touch of @conn: teardown waits for nr_running to reach zero under
+ * done_lock, then cancels io_work, then frees.
  */
 static void cmd_queue_response(struct bootsan_scsi_cmd *scsi)
 {
@@ -55,17 +66,21 @@ static void cmd_queue_response(struct bootsan_scsi_cmd *scsi)
 	struct bootsan_conn *conn = scsi->conn;
 	unsigned long flags;
 
+	if (in_task() && current_work() == &conn->io_work && conn->in_place == cmd) {
+		conn->in_place_done = true;
+		return;
+	}
 	spin_lock_irqsave(&conn->done_lock, flags);
 	list_add_tail(&cmd->node, &conn->done);
 	/*
-	 * io_work itself (a command run in place, or a bio done inside
-	 * submit_bio) answers it before it stops. An interrupt that merely
-	 * arrived while io_work ran must queue it: that io_work may be past
-	 * its last look at the list.
+	 * io_work itself (a bio of another command done inside submit_bio)
+	 * answers it before it stops. An interrupt that merely arrived
+	 * while io_work ran must queue it: that io_work may be past its
+	 * last look at the list.
 	 */
 	if (!in_task() || current_work() != &conn->io_work)
 		queue_work(bootsan_wq, &conn->io_work);
-	if (!--conn->nr_running)
+	if (atomic_dec_and_test(&conn->nr_running))
 		wake_up(&conn->running_wait);
 	spin_unlock_irqrestore(&conn->done_lock, flags);
 }
@@ -74,18 +89,37 @@ static const struct bootsan_transport_ops iscsi_transport_ops = {
 	.queue_response = cmd_queue_response,
 };
 
+/* Answer a command the core handed back, and free it. From io_work only. */
+static int cmd_answer(struct bootsan_conn *conn, struct bootsan_iscsi_cmd *cmd)
+{
+	int ret;
+
+	/* The response carries the window this answer reopens. */
+	cmd_retire(cmd);
+	ret = bootsan_send_response(conn, cmd);
+	bootsan_cmd_free(cmd);
+	return ret;
+}
+
 /*
  * Hand a command whose data-out (if any) has all arrived to the SCSI
- * core; it counts as running until the core hands it back. One the core
- * ran in place is answered at once.
+ * core; it counts as running until the core hands it back (atomic: the
+ * count goes up here without done_lock). One the core ran in place is
+ * answered at once. Nobody waits for nr_running while this runs: quiesce
+ * runs in io_work itself, and teardown waits only after io_work stopped,
+ * so the in-place path drops its count with no wake-up.
  */
 static int cmd_execute(struct bootsan_conn *conn, struct bootsan_iscsi_cmd *cmd)
 {
-	spin_lock_irq(&conn->done_lock);
-	conn->nr_running++;
-	spin_unlock_irq(&conn->done_lock);
+	atomic_inc(&conn->nr_running);
+	conn->in_place = cmd;
+	conn->in_place_done = false;
 	bootsan_scsi_execute(&cmd->scsi);
-	return bootsan_ffp_send_done(conn);
+	conn->in_place = NULL;
+	if (!conn->in_place_done)
+		return 0;	/* io_work answers it from the done list */
+	atomic_dec(&conn->nr_running);
+	return cmd_answer(conn, cmd);
 }
 
 /* Answer the commands the core handed back. From io_work only. */
@@ -95,15 +129,22 @@ int bootsan_ffp_send_done(struct bootsan_conn *conn)
 	LIST_HEAD(done);
 	int ret = 0;
 
+	/*
+	 * Nothing done: no lock. A command added after this look queues
+	 * io_work again, unless io_work's own thread added it, and then
+	 * io_work looks again before it stops.
+	 */
+	if (list_empty(&conn->done))
+		return 0;
 	spin_lock_irq(&conn->done_lock);
 	list_splice_init(&conn->done, &done);
 	spin_unlock_irq(&conn->done_lock);
 	list_for_each_entry_safe(cmd, next, &done, node) {
 		list_del(&cmd->node);
-		/* The response carries the window this answer reopens. */
-		cmd_retire(cmd);
-		if (!ret)
-			ret = bootsan_send_response(conn, cmd);
+		if (!ret) {
+			ret = cmd_answer(conn, cmd);
+			continue;
+		}
 		bootsan_cmd_free(cmd);
 	}
 	return ret;
@@ -113,8 +154,9 @@ static bool conn_running(struct bootsan_conn *conn)
 {
 	bool running;
 
+	/* Under the lock: a completer that counted down has let go of @conn. */
 	spin_lock_irq(&conn->done_lock);
-	running = conn->nr_running;
+	running = atomic_read(&conn->nr_running);
 	spin_unlock_irq(&conn->done_lock);
 	return running;
 }

@@ -12,7 +12,16 @@
 # initiator, which is the same program for both targets; the difference
 # between the two targets is the targets' own cost.
 #
-#   target-vm.sh SECONDS ROUNDS MODE...     (MODE: buffered direct blockio)
+#   target-vm.sh [--ab KO] SECONDS ROUNDS MODE...     (MODE: buffered direct blockio)
+#
+# --ab KO: TARGET is A (bootsan.ko KO), B (the bootsan module installed in
+# the VM) or lio; the bootsan module is swapped with rmmod/insmod when the
+# turn changes builds, and set up again.
+AKO=
+if [ "$1" = --ab ]; then
+	AKO=$2
+	shift 2
+fi
 secs=$1 rounds=$2
 shift 2
 modes=$*
@@ -48,8 +57,24 @@ pidof iscsid >/dev/null || { setsid iscsid -f >/tmp/iscsid.log 2>&1 & sleep 1; }
 # LIO logs every login and logout on the console, which is slow in TCG.
 echo 3 >/proc/sys/kernel/printk
 
-/usr/bin/bsnl portal-new 127.0.0.1 $BPORT && /usr/bin/bsnl target-new $BT allow-any 1 queue-depth 128 ||
-	fail "bootsan portal and target"
+bootsan_config() {
+	/usr/bin/bsnl portal-new 127.0.0.1 $BPORT &&
+		/usr/bin/bsnl target-new $BT allow-any 1 queue-depth 128
+}
+bootsan_config || fail "bootsan portal and target"
+loaded=B	# modprobe loaded the VM's own bootsan module
+
+# A/B: the build a turn wants (bootsan: the one loaded), freshly set up.
+bootsan_module() { # A|B|bootsan
+	if [ "$1" = bootsan ] || [ "$1" = "$loaded" ]; then
+		return 0
+	fi
+	rmmod bootsan || return 1
+	if [ "$1" = A ]; then insmod "$AKO"; else modprobe bootsan; fi || return 1
+	loaded=$1
+	echo "# bootsan $1: srcversion $(cat /sys/module/bootsan/srcversion)"
+	bootsan_config
+}
 
 bootsan_up() { # MODE
 	case $1 in
@@ -163,8 +188,9 @@ run_target() { # MODE TARGET ROUND
 	# the other's turn (the image was written just before round 1).
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
-	if [ "$tgt" = bootsan ]; then
+	if [ "$tgt" != lio ]; then
 		iqn=$BT port=$BPORT
+		bootsan_module "$tgt" || fail "bootsan build $tgt"
 		bootsan_up "$m" || fail "bootsan $m LUN"
 	else
 		iqn=$LT port=$LPORT
@@ -188,14 +214,21 @@ run_target() { # MODE TARGET ROUND
 	measure "$m" fio rand-write-4k "$tgt" "$rnd" fio_row "$d" randwrite 4k
 	iscsiadm -m node -T $iqn -p 127.0.0.1:$port --logout >/dev/null
 	iscsiadm -m node -T $iqn -p 127.0.0.1:$port -o delete >/dev/null
-	if [ "$tgt" = bootsan ]; then bootsan_down; else lio_down; fi
+	if [ "$tgt" != lio ]; then bootsan_down; else lio_down; fi
 }
 
-# ABBA: odd rounds bootsan first, even rounds LIO first.
+# ABBA: odd rounds bootsan first, even rounds LIO first; A/B: A B LIO,
+# then LIO B A.
+first="bootsan" last="lio"
+[ -z "$AKO" ] || first="A B"
 for m in $modes; do
 	r=1
 	while [ $r -le "$rounds" ]; do
-		if [ $((r % 2)) = 1 ]; then order="bootsan lio"; else order="lio bootsan"; fi
+		if [ $((r % 2)) = 1 ]; then
+			order="$first $last"
+		else
+			order="$last $(echo $first | awk '{ for (i = NF; i > 0; i--) printf "%s ", $i }')"
+		fi
 		for t in $order; do
 			echo "# $m round $r: $t"
 			run_target "$m" "$t" "$r"
