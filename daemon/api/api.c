@@ -265,7 +265,7 @@ static void images_metrics(struct bsd *d, FILE *out)
 		     "# TYPE bootsan_image_out_of_space gauge\n", avail);
 	for (size_t i = 0; i < n; i++)
 		fprintf(out, "bootsan_image_out_of_space{image=\"%s\"} %d\n", v[i].name,
-			image_out_of_space(v[i].size_bytes, image_allocated(d, v[i].name), avail));
+			image_out_of_space(v[i].size_bytes, image_allocated(d, &v[i]), avail));
 	free(v);
 }
 

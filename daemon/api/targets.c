@@ -19,6 +19,7 @@
 #include "lib/util.h"
 #include "san/kernel.h"
 #include "san/kernel_nl.h"
+#include "san/overlays.h"
 #include "store/store.h"
 #include "targets.h"
 
@@ -205,6 +206,34 @@ static int parse_lun(struct http_req *r, json_t *j, const char *iqn, struct stor
 	return 0;
 }
 
+/*
+ * A LUN on an image: an overlay reads its golden through the page cache
+ * (no direct), and a golden its overlays use is served only read-only.
+ * 0, or -1 after a reply.
+ */
+static int lun_image_ok(struct http_req *r, struct bsd *d, const struct store_lun *l,
+			bool read_only)
+{
+	struct store_image im;
+	char users[300];
+
+	if (!l->image[0] || store_image_get(d->store, l->image, &im))
+		return 0;	/* a missing image is the store's 400 */
+	if (im.golden[0] && l->direct) {
+		http_reply_error(r, 400, "luns", "image '%s' is an overlay: it is served "
+				 "through the page cache, without direct", l->image);
+		return -1;
+	}
+	if (!read_only && golden_in_use(d, &im)) {
+		golden_users(d, im.name, im.version ? im.version : 1, users, sizeof(users));
+		http_reply_error(r, 409, "luns", "image '%s' is the golden of overlays %s: it "
+				 "does not change under them, so only a read_only target serves it",
+				 l->image, users);
+		return -1;
+	}
+	return 0;
+}
+
 /* Apply the store to the kernel; on failure undo with @undo and report. */
 static int apply_or_undo(struct bsd *d, struct http_req *r, void (*undo)(struct bsd *, void *),
 			 void *arg)
@@ -287,7 +316,7 @@ static void post_target(struct http_req *r)
 		goto out;
 	}
 	json_array_foreach(luns, i, v)
-		if (parse_lun(r, v, iqn, &ls[i]))
+		if (parse_lun(r, v, iqn, &ls[i]) || lun_image_ok(r, d, &ls[i], read_only))
 			goto out;
 	if (!require_kernel(r))
 		goto out;
@@ -430,6 +459,18 @@ static void patch_target(struct http_req *r)
 		snprintf(t.alias, sizeof(t.alias), "%s", alias);
 	if (read_only >= 0)
 		t.read_only = read_only;
+	if (old.read_only && !t.read_only) {
+		struct store_lun *ls = NULL;
+		size_t n = 0;
+		int bad = 0;
+
+		store_lun_list(d->store, iqn, &ls, &n);
+		for (size_t i = 0; i < n && !bad; i++)
+			bad = lun_image_ok(r, d, &ls[i], false);
+		free(ls);
+		if (bad)
+			goto unlock;
+	}
 	if (json_object_get(body, "max_sessions"))
 		t.max_sessions = (uint32_t)max_sessions;
 	if (json_object_get(body, "queue_depth"))

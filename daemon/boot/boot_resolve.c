@@ -211,13 +211,13 @@ static int load_profiles(const struct boot_view *v, const struct boot_ask *ask, 
 	return 0;
 }
 
-/* Is the disk image of @c being cloned? */
+/* Is the disk image of @c being made (cloned, or an overlay flattened)? */
 static bool disk_cloning(const struct boot_view *v, const struct store_client *c)
 {
 	struct store_image im;
 
 	return c->image[0] && !v->image_get(v->ctx, c->image, &im) &&
-	       !strcmp(im.state, "cloning");
+	       (!strcmp(im.state, "cloning") || !strcmp(im.state, "flattening"));
 }
 
 /*

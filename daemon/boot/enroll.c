@@ -18,6 +18,7 @@
 #include "settings_cache.h"
 #include "lib/http.h"
 #include "san/images.h"
+#include "san/overlays.h"
 #include "san/kernel.h"
 #include "lib/log.h"
 #include "store/store.h"
@@ -248,7 +249,7 @@ static int enroll_locked(struct bsd *d, enum enroll_policy policy, const char *m
 {
 	struct store_client c = {};
 	struct store_image im;
-	char golden[STORE_NAME_SIZE];
+	char golden[STORE_NAME_SIZE], mode[16], whyo[300];
 	int64_t job;
 	int err;
 
@@ -275,7 +276,18 @@ static int enroll_locked(struct bsd *d, enum enroll_policy policy, const char *m
 			return -EINVAL;
 		}
 		snprintf(c.image, sizeof(c.image), "%s", c.name);
-		if (store_image_get(d->store, c.image, &im)) {
+		enroll_setting(d, "provision_disk", "clone", mode, sizeof(mode));
+		if (store_image_get(d->store, c.image, &im) && !strcmp(mode, "overlay")) {
+			/* Made at once: the machine boots now, not after a copy. */
+			err = overlay_create(d, c.image, golden, &im, whyo, sizeof(whyo));
+			if (err && err != -EEXIST) {
+				log_warn("provision %s: overlay of %s: %s %s", c.name, golden,
+					 strerror(-err), whyo);
+				*why = "its disk cannot be made as an overlay of the golden image";
+				boot_metrics_enroll(BOOT_ENROLL_FAILED);
+				return err;
+			}
+		} else if (store_image_get(d->store, c.image, &im)) {
 			err = image_clone_start(d, c.image, golden, &job);
 			if (err && err != -EEXIST) {
 				log_warn("provision %s: clone of %s: %s", c.name, golden,
@@ -366,6 +378,7 @@ static const struct {
 	const char *key, *dflt;
 } settings[] = {
 	{ "enrollment", "deny" }, { "default_profile", "" }, { "golden_image", "" },
+	{ "provision_disk", "clone" },
 	{ "iqn_prefix", ENROLL_DEFAULT_IQN_PREFIX }, { "san_server", "" },
 	{ "enroll_max_new", ENROLL_DEFAULT_MAX_NEW },
 	{ "enroll_rate", ENROLL_DEFAULT_RATE },
@@ -420,6 +433,13 @@ policy_ok:
 	} else if (!strcmp(key, "golden_image")) {
 		if (v[0] && store_image_get(d->store, v, &im)) {
 			http_reply_error(r, 400, key, "no such image: %s", v);
+			return -1;
+		}
+	} else if (!strcmp(key, "provision_disk")) {
+		if (v[0] && strcmp(v, "clone") && strcmp(v, "overlay")) {
+			http_reply_error(r, 400, key, "provision_disk is clone (a copy of "
+					 "golden_image, made before the first boot) or overlay "
+					 "(copy-on-write over it, made at once)");
 			return -1;
 		}
 	} else if (!strcmp(key, "iqn_prefix")) {

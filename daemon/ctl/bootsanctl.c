@@ -49,7 +49,16 @@ static const char usage_text[] =
 "  image list | show NAME | delete NAME\n"
 "  image create NAME --size SIZE          a new sparse image (SIZE: 512, 20G, 1.5T...)\n"
 "  image create NAME --from IMAGE         a clone (a job; a progress bar until it ends)\n"
+"  image create NAME --overlay-of GOLDEN  a copy-on-write overlay of GOLDEN, made at once\n"
 "  image resize NAME --size SIZE          grow an image\n"
+"  image flatten NAME [--force]           an overlay made an ordinary image (a job)\n"
+"  image reset NAME [--force]             an overlay made fresh over its golden's\n"
+"                                         current version (--force: even while\n"
+"                                         iSCSI sessions use it)\n"
+"  image versions NAME                    a golden's versions and their overlays\n"
+"  image update NAME --from IMAGE         IMAGE becomes NAME's next version: new\n"
+"                                         overlays and resets get it, the others\n"
+"                                         keep theirs\n"
 "  job list | show ID\n"
 "  portal list | delete ADDRESS:PORT\n"
 "  portal add ADDRESS[:PORT] [--tpgt N] [--max-connections N]\n"
@@ -85,7 +94,7 @@ static const char usage_text[] =
 "  --url URL          bootsand's address (env BOOTSAN_URL; default " DEFAULT_URL ")\n"
 "  --token-file FILE  API token (env BOOTSAN_TOKEN_FILE; default " DEFAULT_TOKEN_FILE ")\n"
 "  --json             print the API's JSON (for scripts)\n"
-"  --no-wait          return as soon as a clone job is started\n"
+"  --no-wait          return as soon as a clone or flatten job is started\n"
 "  -h, --help         this text\n"
 "\n"
 "Exit status: 0 done, 1 the API refused, 2 bad usage, 3 cannot reach bootsand.\n";
@@ -700,6 +709,13 @@ static const struct column image_cols[] = {
 	{ "NAME", "name", C_TEXT }, { "SIZE", "size_bytes", C_SIZE },
 	{ "ALLOCATED", "allocated_bytes", C_SIZE }, { "STATE", "state", C_TEXT },
 	{ "LUNS", "luns", C_TEXT }, { "CREATED", "created", C_TEXT },
+	{ "GOLDEN", "golden", C_TEXT },
+};
+
+static const struct column version_cols[] = {
+	{ "VERSION", "version", C_TEXT }, { "CURRENT", "current", C_TEXT },
+	{ "SIZE", "size_bytes", C_SIZE }, { "OVERLAYS", "overlays", C_TEXT },
+	{ "FROM", "from", C_TEXT }, { "CREATED", "created", C_TEXT },
 };
 
 static const struct column job_cols[] = {
@@ -711,6 +727,7 @@ static const struct column job_cols[] = {
 static void image_create(struct args *a)
 {
 	const char *name = positional(a, "image name"), *w, *from = NULL, *size_s = NULL;
+	const char *golden = NULL;
 	uint64_t size = 0;
 	json_t *reply;
 	char path[256];
@@ -721,12 +738,20 @@ static void image_create(struct args *a)
 			size_s = option_value(a, w, "--size");
 		else if (option_is(w, "--from"))
 			from = option_value(a, w, "--from");
+		else if (option_is(w, "--overlay-of"))
+			golden = option_value(a, w, "--overlay-of");
 		else
 			usage_error(is_option(w) ? "unknown option '%s'" : "unexpected argument '%s'",
 				    w);
 	}
-	if (!size_s == !from)
-		usage_error("image create takes either --size SIZE or --from IMAGE");
+	if (!!size_s + !!from + !!golden != 1)
+		usage_error("image create takes one of --size SIZE, --from IMAGE, "
+			    "--overlay-of GOLDEN");
+	if (golden) {
+		show(call("POST", "/api/v1/images", json_pack("{s:s, s:s, s:s}", "name", name,
+							     "from", golden, "mode", "overlay")));
+		return;
+	}
 	if (size_s) {
 		if (parse_size(size_s, &size))
 			usage_error("bad size '%s' (want bytes or a number with K, M, G or T)",
@@ -752,14 +777,52 @@ static void image_create(struct args *a)
 	show(call("GET", path, NULL));
 }
 
+/* image flatten|reset NAME [--force] */
+static void image_flatten_reset(struct args *a, bool flatten)
+{
+	const char *name = positional(a, "image name"), *w;
+	bool force = false;
+	json_t *reply;
+	char path[256];
+	int64_t id;
+
+	while ((w = next_word(a))) {
+		if (strcmp(w, "--force"))
+			usage_error(is_option(w) ? "unknown option '%s'" : "unexpected argument '%s'",
+				    w);
+		force = true;
+	}
+	item_path(path, sizeof(path), "images", name, flatten ? "/flatten" : "/reset");
+	reply = call("POST", path, json_pack("{s:b}", "force", force));
+	if (!flatten) {
+		show(reply);
+		return;
+	}
+	id = json_integer_value(json_object_get(reply, "id"));
+	if (opt.no_wait || id <= 0) {
+		if (opt.json)
+			print_json(reply);
+		else
+			printf("job %" PRId64 ": flattening %s (bootsanctl job show %" PRId64 ")\n",
+			       id, name, id);
+		json_decref(reply);
+		return;
+	}
+	json_decref(reply);
+	json_decref(wait_job(id, name));
+	item_path(path, sizeof(path), "images", name, NULL);
+	show(call("GET", path, NULL));
+}
+
 static void cmd_image(struct args *a)
 {
-	const char *sub = positional(a, "image command (list, show, create, delete, resize)");
+	const char *sub = positional(a, "image command (list, show, create, delete, resize, "
+				     "flatten, reset, versions, update)");
 	char path[256];
 
 	if (!strcmp(sub, "list")) {
 		no_more(a);
-		list("images", image_cols, 6);
+		list("images", image_cols, sizeof(image_cols) / sizeof(image_cols[0]));
 	} else if (!strcmp(sub, "show")) {
 		item_path(path, sizeof(path), "images", positional(a, "image name"), NULL);
 		no_more(a);
@@ -790,6 +853,34 @@ static void cmd_image(struct args *a)
 				    size_s);
 		item_path(path, sizeof(path), "images", name, "/resize");
 		show(call("POST", path, json_pack("{s:I}", "size_bytes", (json_int_t)size)));
+	} else if (!strcmp(sub, "flatten") || !strcmp(sub, "reset")) {
+		image_flatten_reset(a, !strcmp(sub, "flatten"));
+	} else if (!strcmp(sub, "versions")) {
+		json_t *reply;
+
+		item_path(path, sizeof(path), "images", positional(a, "image name"), "/versions");
+		no_more(a);
+		reply = call("GET", path, NULL);
+		if (opt.json)
+			print_json(reply);
+		else if (json_is_array(json_object_get(reply, "versions")))
+			print_table(json_object_get(reply, "versions"), version_cols, 6);
+		else
+			die(EXIT_API, "the API's reply holds no list");
+		json_decref(reply);
+	} else if (!strcmp(sub, "update")) {
+		const char *name = positional(a, "image name"), *w, *from = NULL;
+
+		while ((w = next_word(a))) {
+			if (!option_is(w, "--from"))
+				usage_error(is_option(w) ? "unknown option '%s'" :
+					    "unexpected argument '%s'", w);
+			from = option_value(a, w, "--from");
+		}
+		if (!from)
+			usage_error("image update needs --from IMAGE");
+		item_path(path, sizeof(path), "images", name, "/versions");
+		show(call("POST", path, json_pack("{s:s}", "from", from)));
 	} else {
 		usage_error("unknown image command '%s'", sub);
 	}

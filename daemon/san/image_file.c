@@ -27,11 +27,36 @@ int image_path(struct bsd *d, const char *name, char *buf, size_t size)
 	return 0;
 }
 
-int64_t image_allocated(struct bsd *d, const char *name)
+int overlay_delta_path(struct bsd *d, const char *name, char *buf, size_t size)
+{
+	if (!name_valid(name))
+		return -EINVAL;
+	if ((size_t)snprintf(buf, size, "%s/%s.delta", d->images_dir, name) >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int golden_version_path(struct bsd *d, const char *golden, uint32_t version, char *buf,
+			size_t size)
+{
+	if (!name_valid(golden) || !version)
+		return -EINVAL;
+	if ((size_t)snprintf(buf, size, "%s/%s@%u.img", d->images_dir, golden, version) >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int image_file_path(struct bsd *d, const struct store_image *im, char *buf, size_t size)
+{
+	return im->golden[0] ? overlay_delta_path(d, im->name, buf, size) :
+			       image_path(d, im->name, buf, size);
+}
+
+int64_t image_allocated(struct bsd *d, const struct store_image *im)
 {
 	char path[PATH_MAX];
 	struct stat st;
-	int err = image_path(d, name, path, sizeof(path));
+	int err = image_file_path(d, im, path, sizeof(path));
 
 	if (err)
 		return err;
@@ -40,17 +65,24 @@ int64_t image_allocated(struct bsd *d, const char *name)
 	return (int64_t)st.st_blocks * 512;
 }
 
-bool image_missing(struct bsd *d, const char *name)
+bool image_missing(struct bsd *d, const struct store_image *im)
 {
 	char path[PATH_MAX];
 	struct stat st;
 
-	return !image_path(d, name, path, sizeof(path)) && stat(path, &st) && errno == ENOENT;
+	if (image_file_path(d, im, path, sizeof(path)))
+		return false;
+	if (stat(path, &st))
+		return errno == ENOENT;
+	/* An overlay also needs its version of the golden. */
+	return im->golden[0] &&
+	       !golden_version_path(d, im->golden, im->golden_version, path, sizeof(path)) &&
+	       stat(path, &st) && errno == ENOENT;
 }
 
 const char *image_state(struct bsd *d, const struct store_image *im)
 {
-	return !strcmp(im->state, "ready") && image_missing(d, im->name) ? "missing" : im->state;
+	return !strcmp(im->state, "ready") && image_missing(d, im) ? "missing" : im->state;
 }
 
 int64_t image_size_limit(struct bsd *d)

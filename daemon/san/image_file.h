@@ -20,16 +20,28 @@ struct bsd;
 bool image_size_valid(uint64_t size);
 /* <images_dir>/<name>.img; -ENAMETOOLONG or -EINVAL for a bad name. */
 int image_path(struct bsd *d, const char *name, char *buf, size_t size);
-/* Bytes allocated on disk (st_blocks * 512), or -errno. */
-int64_t image_allocated(struct bsd *d, const char *name);
+struct store_image;
+/* An overlay's delta: <images_dir>/<name>.delta. */
+int overlay_delta_path(struct bsd *d, const char *name, char *buf, size_t size);
+/*
+ * Version @version of golden image @golden, as overlays use it:
+ * <images_dir>/<golden>@<version>.img, a hard link to the golden's file
+ * made when the first overlay of that version is (names have no '@').
+ */
+int golden_version_path(struct bsd *d, const char *golden, uint32_t version, char *buf,
+			size_t size);
+/* The file of image @im: image_path(), or an overlay's delta. */
+int image_file_path(struct bsd *d, const struct store_image *im, char *buf, size_t size);
+/* Bytes its file takes on disk (st_blocks * 512; an overlay's: what it wrote), or -errno. */
+int64_t image_allocated(struct bsd *d, const struct store_image *im);
 /*
  * An image is "missing" when its row says ready but its file is gone
- * (deleted behind bootsand's back): it is shown so, never exported to the
- * kernel, cannot be cloned or grown (-ENODATA), and its delete also removes
- * the LUNs that use it.
+ * (deleted behind bootsand's back; for an overlay, its delta or its
+ * version of the golden): it is shown so, never exported to the kernel,
+ * cannot be cloned or grown (-ENODATA), and its delete also removes the
+ * LUNs that use it.
  */
-struct store_image;
-bool image_missing(struct bsd *d, const char *name);
+bool image_missing(struct bsd *d, const struct store_image *im);
 /* The state the API shows: "missing" for such an image, else the row's. */
 const char *image_state(struct bsd *d, const struct store_image *im);
 /* The largest file the images' file system takes (a multiple of 512), or -errno. */

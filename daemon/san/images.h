@@ -11,6 +11,7 @@
 #ifndef BOOTSAND_IMAGES_H
 #define BOOTSAND_IMAGES_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +19,13 @@
 #include "image_file.h"
 
 struct bsd;
+
+/*
+ * For san/ only: held by whatever changes an image's row and files
+ * together (here and overlays.h), from its first look at the row to the
+ * last change of either. Taken before the kernel lock.
+ */
+extern pthread_mutex_t image_names_lock;
 
 /*
  * A new sparse image, its record in *out. -EFBIG when @size is more than
@@ -32,15 +40,28 @@ int image_create(struct bsd *d, const char *name, uint64_t size, struct store_im
 #define IMAGE_CLONES_MAX 2
 
 /* Queue a clone of @from into new image @name; the job's id in *job.
- * -ENODATA when @from is missing. */
+ * -ENODATA when @from is missing. An overlay's clone is an ordinary image
+ * of what the overlay holds. */
 int image_clone_start(struct bsd *d, const char *name, const char *from, int64_t *job);
-/* Grow only: -EINVAL when @size is smaller than now, -ENODATA when missing. */
+/*
+ * Queue the flatten of overlay @name into an ordinary image (images/
+ * <name>.img, its golden's version with its writes laid over; then the
+ * delta goes): its LUNs are out of the kernel until it ends; it stays an
+ * overlay if the job fails or is interrupted. -ENOENT, -EMEDIUMTYPE not
+ * an overlay, -EBUSY not ready or (without @force) in use by iSCSI
+ * sessions (@why says), -ENODATA a file missing.
+ */
+int image_flatten_start(struct bsd *d, const char *name, bool force, int64_t *job,
+			char *why, size_t whylen);
+/* Grow only: -EINVAL when @size is smaller than now, -ENODATA when missing,
+ * -EMEDIUMTYPE an overlay, -ETXTBSY a golden its overlays use. */
 int image_resize(struct bsd *d, const char *name, uint64_t size);
 int image_delete(struct bsd *d, const char *name);
 
 /*
- * At start: fail the jobs an earlier run left unfinished and remove their
- * half-made images, with the clients provisioned onto them (and their
+ * At start: fail the jobs an earlier run left unfinished, undo the
+ * flattens among them (overlays.h for the rest of overlays' recovery) and
+ * remove their half-made images, with the clients provisioned onto them (and their
  * targets) and any LUN using them, so the next boot provisions again. A
  * clone that fails or is stopped cleans up the same way.
  */

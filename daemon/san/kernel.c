@@ -47,16 +47,35 @@ static uint32_t auth_code(const char *auth)
 	return BOOTSAN_AUTH_NONE;
 }
 
+/*
+ * Is a LUN on @im kept out of the kernel? While an overlay is flattened
+ * (its delta must not change under the copy) or its delta replaced.
+ */
+static bool withheld(struct bsd *d, const struct store_image *im)
+{
+	return !strcmp(im->state, "flattening") ||
+	       (ks(d) && !strcmp(ks(d)->withheld, im->name));
+}
+
 static int want_lun(struct bsd *d, struct ks_target *t, const struct store_lun *sl,
 		    bool read_only)
 {
-	struct ks_lun *l = ks_add_lun(t);
-	struct store_image im;
+	struct store_image im = {};
+	struct ks_lun *l;
+	int err = 0;
 
+	if (sl->image[0]) {
+		err = store_image_get(d->store, sl->image, &im);
+		if (err && err != -ENOENT)
+			return err;
+		if (!err && withheld(d, &im))
+			return 0;
+	}
+	l = ks_add_lun(t);
 	if (!l)
 		return -ENOMEM;
 	/* Exported, a missing file fails the LUN, and with it the whole reconcile. */
-	if (sl->image[0] && image_missing(d, sl->image)) {
+	if (sl->image[0] && (err || image_missing(d, &im))) {
 		l->missing = true;
 		log_err("LUN %u of %s is not exported to the kernel: the file of image %s is "
 			"missing (one the kernel has already is left serving its open file; "
@@ -70,15 +89,24 @@ static int want_lun(struct bsd *d, struct ks_target *t, const struct store_lun *
 	l->block_size = sl->block_size;
 	snprintf(l->serial, sizeof(l->serial), "%s", sl->serial);
 	l->naa = sl->naa;
-	if (sl->image[0]) {
-		if (image_path(d, sl->image, l->path, sizeof(l->path)))
-			return -ENAMETOOLONG;
-		/* A grown image grows its LUN: the whole image is the LUN. */
-		if (!store_image_get(d->store, sl->image, &im) && sl->block_size)
-			l->size = im.size_bytes / sl->block_size * sl->block_size;
-	} else {
+	if (!sl->image[0]) {
 		snprintf(l->path, sizeof(l->path), "%s", sl->device);
+		return 0;
 	}
+	if (im.golden[0]) {
+		/* Its version of the golden, shared, and its own delta (san/overlays.h). */
+		l->backend = BOOTSAN_BACKEND_OVERLAY;
+		l->direct = false;
+		if (golden_version_path(d, im.golden, im.golden_version, l->path,
+					sizeof(l->path)) ||
+		    overlay_delta_path(d, im.name, l->delta_path, sizeof(l->delta_path)))
+			return -ENAMETOOLONG;
+	} else if (image_path(d, sl->image, l->path, sizeof(l->path))) {
+		return -ENAMETOOLONG;
+	}
+	/* A grown image grows its LUN: the whole image is the LUN. */
+	if (!err && sl->block_size)
+		l->size = im.size_bytes / sl->block_size * sl->block_size;
 	return 0;
 }
 
@@ -245,6 +273,12 @@ void kernel_unlock(struct bsd *d)
 int kernel_apply_locked(struct bsd *d)
 {
 	return kernel_reconcile_locked(d);
+}
+
+int kernel_withhold_locked(struct bsd *d, const char *image)
+{
+	snprintf(ks(d)->withheld, sizeof(ks(d)->withheld), "%s", image ? image : "");
+	return knl_available() ? kernel_reconcile_locked(d) : 0;
 }
 
 const char *kernel_last_error(struct bsd *d)

@@ -27,7 +27,7 @@ json_t *kernel_status(struct bsd *d);
 /*
  * What the kernel should have, from the store (also for tests): a LUN on
  * a missing image is marked so (struct ks_lun: never created), with a log
- * line. 0 or -errno.
+ * line; one on an overlay being flattened is left out. 0 or -errno.
  */
 struct ks_state;
 int kernel_want(struct bsd *d, struct ks_state *want);
@@ -45,5 +45,13 @@ void kernel_lock(struct bsd *d);
 void kernel_unlock(struct bsd *d);
 int kernel_apply_locked(struct bsd *d);
 const char *kernel_last_error(struct bsd *d);
+/*
+ * Under kernel_lock(): the LUNs on image @image are taken out of the
+ * kernel (their sessions' commands fail) and kept out of every reconcile
+ * until this is called again with NULL, which puts them back. An
+ * overlay's delta is replaced so (a reset): no LUN may go on serving the
+ * old file. 0 or -errno.
+ */
+int kernel_withhold_locked(struct bsd *d, const char *image);
 
 #endif /* BOOTSAND_KERNEL_H */

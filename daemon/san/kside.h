@@ -20,6 +20,7 @@ struct kside {
 	bool in_sync;			/* last reconcile succeeded */
 	unsigned int reconciles;
 	char last_error[512];
+	char withheld[65];		/* under lock: an image whose LUNs stay out */
 };
 
 static inline struct kside *ks(struct bsd *d)

@@ -178,7 +178,6 @@ static const char schema_v6[] =
 	"  DELETE FROM client_ids WHERE client = OLD.name;"
 	" END;";
 
-/* migrations[v] brings a database from version v - 1 to v. */
 /*
  * Version 7: the seconds a portal gives a connection to log in, a setting
  * of bootsan.ko (uapi/bootsan.yaml, login-timeout); 0 keeps the module's
@@ -203,8 +202,48 @@ static const char schema_v7[] =
 	BOOTED_ROW("NEW.what", "image") ";"
 	" END;";
 
+/*
+ * Version 8: copy-on-write overlays (bootsan.ko's overlay backend). An
+ * overlay is an image whose file is a delta over one version of a golden
+ * image: golden and golden_version (0 for an ordinary image). Every image
+ * has a version, counting the updates it had as a golden; image_versions
+ * records each update (and is the journal that finishes one a crash cut
+ * short: pending). An overlay being flattened into an ordinary image is
+ * state 'flattening'. SQLite cannot change a CHECK: the images table is
+ * rebuilt, which migrations may since they run with foreign keys off
+ * (migrate()).
+ */
+static const char schema_v8[] =
+	"CREATE TABLE images_v8 ("
+	"  name TEXT PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 64),"
+	"  size_bytes INTEGER NOT NULL CHECK (size_bytes >= 0),"
+	"  created INTEGER NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'ready'"
+	"    CHECK (state IN ('ready', 'cloning', 'flattening')),"
+	"  job INTEGER NOT NULL DEFAULT 0,"
+	"  version INTEGER NOT NULL DEFAULT 1 CHECK (version BETWEEN 1 AND 2147483647),"
+	"  golden TEXT REFERENCES images(name) ON DELETE RESTRICT,"
+	"  golden_version INTEGER NOT NULL DEFAULT 0 CHECK (golden_version BETWEEN 0 AND 2147483647),"
+	"  CHECK ((golden IS NULL) = (golden_version = 0)),"
+	"  CHECK (golden IS NULL OR golden != name));"
+	"INSERT INTO images_v8 (name, size_bytes, created, state, job)"
+	"  SELECT name, size_bytes, created, state, job FROM images;"
+	"DROP TABLE images;"
+	"ALTER TABLE images_v8 RENAME TO images;"
+	"CREATE INDEX images_golden ON images(golden, golden_version);"
+	"CREATE TABLE image_versions ("
+	"  image TEXT NOT NULL REFERENCES images(name) ON DELETE CASCADE,"
+	"  version INTEGER NOT NULL CHECK (version BETWEEN 2 AND 2147483647),"
+	"  created INTEGER NOT NULL,"
+	"  size_bytes INTEGER NOT NULL CHECK (size_bytes >= 0),"
+	"  source TEXT NOT NULL CHECK (length(source) BETWEEN 1 AND 64),"
+	"  pending INTEGER NOT NULL DEFAULT 1 CHECK (pending IN (0, 1)),"
+	"  PRIMARY KEY (image, version));";
+
+/* migrations[v] brings a database from version v - 1 to v. */
 static const char *const migrations[] = {
 	NULL, schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6, schema_v7,
+	schema_v8,
 };
 _Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION + 1,
 	       "one migration per schema version");
@@ -268,6 +307,16 @@ static int migrate(struct store *s, const char *path, int target, char *err, siz
 			 path, (long long)have, STORE_SCHEMA_VERSION);
 		return -1;
 	}
+	/*
+	 * Foreign keys off while migrating (a no-op inside a transaction), so
+	 * that a migration may rebuild a table others refer to, as SQLite's
+	 * ALTER TABLE documentation does it; each one is checked before its
+	 * commit instead, and they are on again after.
+	 */
+	if (have < target && exec_sql(s, "PRAGMA foreign_keys = OFF", e, sizeof(e))) {
+		snprintf(err, errlen, "%s: %s", path, e);
+		return -1;
+	}
 	for (int v = (int)have + 1; v <= target; v++) {
 		char setv[96];
 
@@ -279,8 +328,13 @@ static int migrate(struct store *s, const char *path, int target, char *err, siz
 		snprintf(setv, sizeof(setv), "DELETE FROM schema_version;"
 			 "INSERT INTO schema_version (version) VALUES (%d)", v);
 		if (exec_sql(s, migrations[v], e, sizeof(e)) ||
-		    exec_sql(s, setv, e, sizeof(e)) ||
-		    exec_sql(s, "COMMIT", e, sizeof(e)))
+		    exec_sql(s, setv, e, sizeof(e)))
+			goto rollback;
+		if (query_int(s, "SELECT count(*) FROM pragma_foreign_key_check") != 0) {
+			snprintf(e, sizeof(e), "it breaks a foreign key (PRAGMA foreign_key_check)");
+			goto rollback;
+		}
+		if (exec_sql(s, "COMMIT", e, sizeof(e)))
 			goto rollback;
 		if (have)
 			log_info("store: %s upgraded to schema version %d", path, v);
@@ -290,6 +344,11 @@ rollback:
 fail:
 		snprintf(err, errlen, "%s: migration to schema version %d failed: %s",
 			 path, v, e);
+		exec_sql(s, "PRAGMA foreign_keys = ON", e, sizeof(e));
+		return -1;
+	}
+	if (have < target && exec_sql(s, "PRAGMA foreign_keys = ON", e, sizeof(e))) {
+		snprintf(err, errlen, "%s: %s", path, e);
 		return -1;
 	}
 	s->version = have > target ? (int)have : target;

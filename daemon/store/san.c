@@ -79,7 +79,7 @@ int store_portal_delete(struct store *s, const char *address, uint16_t port)
 
 /* ---- images ---- */
 
-#define IMAGE_COLS "name, size_bytes, created, state, job"
+#define IMAGE_COLS "name, size_bytes, created, state, job, version, golden, golden_version"
 
 static void read_image(sqlite3_stmt *st, void *row)
 {
@@ -90,6 +90,9 @@ static void read_image(sqlite3_stmt *st, void *row)
 	im->created = sqlite3_column_int64(st, 2);
 	db_col_text(st, 3, im->state, sizeof(im->state));
 	im->job = sqlite3_column_int64(st, 4);
+	im->version = (uint32_t)sqlite3_column_int64(st, 5);
+	db_col_text(st, 6, im->golden, sizeof(im->golden));
+	im->golden_version = (uint32_t)sqlite3_column_int64(st, 7);
 }
 
 int store_image_list(struct store *s, struct store_image **out, size_t *n)
@@ -114,9 +117,10 @@ int store_image_get(struct store *s, const char *name, struct store_image *out)
 
 static int image_bad(const struct store_image *im)
 {
-	if (!FITS(im->name) || !FITS(im->state))
+	if (!FITS(im->name) || !FITS(im->state) || !FITS(im->golden))
 		return -E2BIG;
-	if (im->size_bytes > INT64_MAX)
+	if (im->size_bytes > INT64_MAX || im->version > INT32_MAX ||
+	    im->golden_version > INT32_MAX || !im->golden[0] != !im->golden_version)
 		return -EINVAL;
 	return 0;
 }
@@ -131,19 +135,23 @@ static void bind_image(sqlite3_stmt *st, const void *row)
 	sqlite3_bind_int64(st, 3, im->created ? im->created : now_wall());
 	db_bind_text(st, 4, im->state[0] ? im->state : "ready");
 	sqlite3_bind_int64(st, 5, im->job);
+	sqlite3_bind_int64(st, 6, im->version ? im->version : 1);
+	db_bind_text_null(st, 7, im->golden);
+	sqlite3_bind_int64(st, 8, im->golden_version);
 }
 
 int store_image_create(struct store *s, const struct store_image *im)
 {
 	return image_bad(im) ?:
-	       db_insert_row(s, "INSERT INTO images (" IMAGE_COLS ") VALUES (?1, ?2, ?3, ?4, ?5)",
-			     bind_image, im, -EINVAL);
+	       db_insert_row(s, "INSERT INTO images (" IMAGE_COLS ") "
+			     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", bind_image, im, -EINVAL);
 }
 
 int store_image_update(struct store *s, const struct store_image *im)
 {
 	return image_bad(im) ?:
-	       db_update_row(s, "UPDATE images SET size_bytes = ?2, state = ?4, job = ?5 "
+	       db_update_row(s, "UPDATE images SET size_bytes = ?2, state = ?4, job = ?5, "
+			     "version = ?6, golden = ?7, golden_version = ?8 "
 			     "WHERE name = ?1 AND ?3 = ?3", bind_image, im, -EINVAL);
 }
 
@@ -157,6 +165,71 @@ int store_image_lun_count(struct store *s, const char *name, int64_t *count)
 {
 	return db_count(s, "SELECT count(*) FROM luns WHERE image = ?1", DB_ARGS(DB_TEXT(name)),
 			count);
+}
+
+int store_image_overlay_count(struct store *s, const char *golden, uint32_t version,
+			      int64_t *count)
+{
+	return db_count(s, "SELECT count(*) FROM images WHERE golden = ?1 AND "
+			"(?2 = 0 OR golden_version = ?2)",
+			DB_ARGS(DB_TEXT(golden), DB_INT(version)), count);
+}
+
+/* ---- image versions ---- */
+
+#define VERSION_COLS "image, version, created, size_bytes, source, pending"
+
+static void read_version(sqlite3_stmt *st, void *row)
+{
+	struct store_image_version *v = row;
+
+	db_col_text(st, 0, v->image, sizeof(v->image));
+	v->version = (uint32_t)sqlite3_column_int64(st, 1);
+	v->created = sqlite3_column_int64(st, 2);
+	v->size_bytes = (uint64_t)sqlite3_column_int64(st, 3);
+	db_col_text(st, 4, v->source, sizeof(v->source));
+	v->pending = sqlite3_column_int(st, 5) != 0;
+}
+
+static void bind_version(sqlite3_stmt *st, const void *row)
+{
+	const struct store_image_version *v = row;
+
+	db_bind_text(st, 1, v->image);
+	sqlite3_bind_int64(st, 2, v->version);
+	sqlite3_bind_int64(st, 3, v->created ? v->created : now_wall());
+	sqlite3_bind_int64(st, 4, (int64_t)v->size_bytes);
+	db_bind_text(st, 5, v->source);
+	sqlite3_bind_int(st, 6, v->pending);
+}
+
+int store_image_version_add(struct store *s, const struct store_image_version *v)
+{
+	if (!FITS(v->image) || !FITS(v->source))
+		return -E2BIG;
+	if (v->size_bytes > INT64_MAX || v->version > INT32_MAX)
+		return -EINVAL;
+	return db_insert_row(s, "INSERT INTO image_versions (" VERSION_COLS ") "
+			     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", bind_version, v, -EINVAL);
+}
+
+int store_image_version_list(struct store *s, const char *image,
+			     struct store_image_version **out, size_t *n)
+{
+	if (!image)
+		return db_rows(s, "SELECT " VERSION_COLS " FROM image_versions WHERE pending = 1 "
+			       "ORDER BY image, version", DB_NO_ARGS, sizeof(**out),
+			       read_version, (void **)out, n);
+	return db_rows(s, "SELECT " VERSION_COLS " FROM image_versions WHERE image = ?1 "
+		       "ORDER BY version", DB_ARGS(DB_TEXT(image)), sizeof(**out),
+		       read_version, (void **)out, n);
+}
+
+int store_image_version_done(struct store *s, const char *image, uint32_t version)
+{
+	return db_write_one(s, "UPDATE image_versions SET pending = 0 "
+			    "WHERE image = ?1 AND version = ?2",
+			    DB_ARGS(DB_TEXT(image), DB_INT(version)), -EINVAL);
 }
 
 /* ---- targets ---- */

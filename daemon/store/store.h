@@ -31,7 +31,7 @@
 #include <stdint.h>
 
 /* The schema version this build creates and understands. */
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 #define STORE_NAME_SIZE		65	/* image, profile, client names: 64 + NUL */
 #define STORE_IQN_SIZE		224	/* 223 + NUL */
@@ -109,13 +109,19 @@ int store_portal_create(struct store *s, const struct store_portal *p);
 int store_portal_update(struct store *s, const struct store_portal *p);	/* tpgt, limit */
 int store_portal_delete(struct store *s, const char *address, uint16_t port);
 
-/* images: files <state-dir>/images/<name>.img. */
+/*
+ * images: files <state-dir>/images/<name>.img, or for an overlay its delta
+ * <name>.delta over version golden_version of image golden (san/overlays.h).
+ */
 struct store_image {
 	char name[STORE_NAME_SIZE];
 	uint64_t size_bytes;
 	int64_t created;	/* unix seconds */
-	char state[16];		/* "ready" or "cloning" */
-	int64_t job;		/* the clone job while cloning, else 0 */
+	char state[16];		/* "ready", "cloning" or "flattening" */
+	int64_t job;		/* the clone or flatten job while one runs, else 0 */
+	uint32_t version;	/* as a golden: 1, then one more per update; 0 is 1 */
+	char golden[STORE_NAME_SIZE];	/* an overlay's golden image, else "" */
+	uint32_t golden_version;	/* an overlay's version of it, else 0 */
 };
 int store_image_list(struct store *s, struct store_image **out, size_t *n);
 /* At most @limit images named after @after ("" or NULL: from the first), by name. */
@@ -123,11 +129,35 @@ int store_image_page(struct store *s, const char *after, int limit,
 		     struct store_image **out, size_t *n);
 int store_image_get(struct store *s, const char *name, struct store_image *out);
 int store_image_create(struct store *s, const struct store_image *im);
-int store_image_update(struct store *s, const struct store_image *im);	/* size, state, job */
+/* Everything but name and created. */
+int store_image_update(struct store *s, const struct store_image *im);
 /* -EBUSY while a LUN uses it. */
 int store_image_delete(struct store *s, const char *name);
 /* LUNs that use the image (0 when none). */
 int store_image_lun_count(struct store *s, const char *name, int64_t *count);
+/* Overlays on @golden: on its version @version, or on any when 0. */
+int store_image_overlay_count(struct store *s, const char *golden, uint32_t version,
+			      int64_t *count);
+
+/*
+ * image_versions: the updates of a golden image, version 2 and up. A row
+ * is written pending, in the transaction that bumps the image's version,
+ * and marked done once the new version's file is in place: a pending row
+ * at start is an update to finish (san/overlays.c).
+ */
+struct store_image_version {
+	char image[STORE_NAME_SIZE];
+	uint32_t version;
+	int64_t created;
+	uint64_t size_bytes;
+	char source[STORE_NAME_SIZE];	/* the image that became this version */
+	bool pending;
+};
+int store_image_version_add(struct store *s, const struct store_image_version *v);
+/* Those of @image (NULL: the pending ones of every image), by version. */
+int store_image_version_list(struct store *s, const char *image,
+			     struct store_image_version **out, size_t *n);
+int store_image_version_done(struct store *s, const char *image, uint32_t version);
 
 /* targets. Secrets are stored but never leave through the API. */
 struct store_target {

@@ -73,7 +73,9 @@ static void test_missing(const char *dir)
 	   "missing: an image with its file is ready");
 	ok(!store_image_get(d.store, "gone", &im) && !strcmp(image_state(&d, &im), "missing"),
 	   "missing: one without is missing");
-	ok(!image_missing(&d, "here") && image_missing(&d, "gone"), "missing: image_missing()");
+	ok(!store_image_get(d.store, "here", &im) && !image_missing(&d, &im) &&
+	   !store_image_get(d.store, "gone", &im) && image_missing(&d, &im),
+	   "missing: image_missing()");
 	ok(!kernel_want(&d, &want), "missing: what the kernel should have");
 	ok(want.ntargets == 1 && want.targets[0].nluns == 2 && !want.targets[0].luns[0].missing &&
 	   want.targets[0].luns[1].missing, "missing: the target with the missing image's LUN "
