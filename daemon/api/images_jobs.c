@@ -19,13 +19,19 @@
 #include "san/overlays.h"
 #include "store/store.h"
 
+/*
+ * An overlay shows its golden, the version of it, and what it wrote (its
+ * delta's allocation, also allocated_bytes); every image its version and
+ * how many overlays use it as their golden.
+ */
 static json_t *image_json(struct bsd *d, const struct store_image *im)
 {
-	int64_t alloc = image_allocated(d, im), luns = 0;
+	int64_t alloc = image_allocated(d, im), luns = 0, overlays = 0;
 	json_t *o;
 
 	store_image_lun_count(d->store, im->name, &luns);
-	o = json_pack("{s:s, s:I, s:I, s:o, s:s, s:I, s:b}",
+	store_image_overlay_count(d->store, im->name, 0, &overlays);
+	o = json_pack("{s:s, s:I, s:I, s:o, s:s, s:I, s:b, s:I, s:I}",
 		      "name", im->name,
 		      "size_bytes", (json_int_t)im->size_bytes,
 		      "allocated_bytes", (json_int_t)(alloc < 0 ? 0 : alloc),
@@ -33,9 +39,16 @@ static json_t *image_json(struct bsd *d, const struct store_image *im)
 		      "state", image_state(d, im),
 		      "luns", (json_int_t)luns,
 		      "out_of_space", image_out_of_space(im->size_bytes, alloc,
-							 images_free_bytes(d)));
+							 images_free_bytes(d)),
+		      "version", (json_int_t)(im->version ? im->version : 1),
+		      "overlays", (json_int_t)overlays);
 	if (o && im->job)
 		json_object_set_new(o, "job", json_integer(im->job));
+	if (o && im->golden[0]) {
+		json_object_set_new(o, "golden", json_string(im->golden));
+		json_object_set_new(o, "golden_version", json_integer(im->golden_version));
+		json_object_set_new(o, "written_bytes", json_integer(alloc < 0 ? 0 : alloc));
+	}
 	return o;
 }
 

@@ -156,6 +156,8 @@ def unknown_fields():
     cases = [
         ("POST", "/api/v1/images", {"name": "uf-img", "size_bytes": 512, "sise": 1}, "sise"),
         ("POST", "/api/v1/images/uf-none/resize", {"size_bytes": 1024, "grow": True}, "grow"),
+        ("POST", "/api/v1/images/uf-none/versions", {"from": "x", "form": "y"}, "form"),
+        ("POST", "/api/v1/images/uf-none/flatten", {"forse": True}, "forse"),
         ("POST", "/api/v1/portals", {"address": "127.0.0.9", "prot": 3263}, "prot"),
         ("POST", "/api/v1/profiles", {"name": "uf-p1", "kind": "local", "colour": "red"}, "colour"),
         ("POST", "/api/v1/profiles", {"name": "uf-p2", "kind": "linux", "kernel": "http://x/k",
@@ -188,6 +190,167 @@ def unknown_fields():
                                          "initrds": ["http://x/i"], "args": "quiet"})
     expect("unknown fields: a profile with only known fields (and any label in its selector) is 201", r, 201)
     req("DELETE", "/api/v1/profiles/uf-ok")
+
+
+def wait_job_at(loc, seconds=60):
+    job = None
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        job = req("GET", loc).json
+        if job and job.get("state") in ("done", "failed"):
+            break
+        time.sleep(0.1)
+    return job
+
+
+MiB = 1024 * 1024
+
+
+def overlays():
+    """Copy-on-write overlays over a golden image, as far as the store and the
+    files go (the kernel's side is selftests/bootsand_test.sh): made at once,
+    the golden immutable under them, versions, clone, reset, flatten."""
+    chunk = 65536
+    images = os.path.join(D.state, "images")
+    rnd = random.Random(19)
+    gold = rnd.randbytes(4 * MiB)
+    expect("overlays: a golden image", req("POST", "/api/v1/images", {"name": "og", "size_bytes": 4 * MiB}), 201)
+    with open(image_file("og"), "r+b") as f:
+        f.write(gold)
+    r = req("POST", "/api/v1/images", {"name": "ov1", "from": "og", "mode": "overlay"})
+    expect("overlays: POST with mode overlay makes one at once (201)", r, 201)
+    j = r.json or {}
+    ok(j.get("golden") == "og" and j.get("golden_version") == 1 and j.get("written_bytes") == 0 and
+       j.get("size_bytes") == 4 * MiB and j.get("state") == "ready" and "job" not in j and
+       r.header("Location") == "/api/v1/images/ov1",
+       "overlays: it shows its golden, the version, and nothing written", j)
+    delta = os.path.join(images, "ov1.delta")
+    ok(os.path.getsize(delta) == 4 * MiB and os.stat(delta).st_blocks == 0 and not os.path.exists(image_file("ov1")),
+       "overlays: its delta is a sparse file of the golden's size (and it has no .img)")
+    v1 = os.path.join(images, "og@1.img")
+    ok(os.path.exists(v1) and os.stat(v1).st_ino == os.stat(image_file("og")).st_ino,
+       "overlays: the golden's version 1 is a hard link to its file")
+    r = req("GET", "/api/v1/images/og")
+    ok(r.json.get("version") == 1 and r.json.get("overlays") == 1 and "golden" not in r.json,
+       "overlays: the golden shows its version and its overlay", r)
+    expect("overlays: mode without from is 400",
+           req("POST", "/api/v1/images", {"name": "ov9", "size_bytes": 512, "mode": "overlay"}), 400, "mode")
+    expect("overlays: an unknown mode is 400",
+           req("POST", "/api/v1/images", {"name": "ov9", "from": "og", "mode": "snap"}), 400, "mode")
+    expect("overlays: of an unknown image is 400",
+           req("POST", "/api/v1/images", {"name": "ov9", "from": "nope", "mode": "overlay"}), 400, "from")
+    expect("overlays: of an overlay is 409",
+           req("POST", "/api/v1/images", {"name": "ov9", "from": "ov1", "mode": "overlay"}), 409, "from")
+    expect("overlays: onto a name taken is 409",
+           req("POST", "/api/v1/images", {"name": "ov1", "from": "og", "mode": "overlay"}), 409, "name")
+    expect("overlays: named like a golden's version is 400",
+           req("POST", "/api/v1/images", {"name": "og@1", "from": "og", "mode": "overlay"}), 400, "name")
+
+    # The golden does not change under its overlays.
+    r = req("DELETE", "/api/v1/images/og")
+    expect("golden: DELETE is 409 while overlays use it", r, 409)
+    ok("ov1" in (r.json or {}).get("error", ""), "golden: the error names the overlay", r)
+    expect("golden: it does not grow", req("POST", "/api/v1/images/og/resize", {"size_bytes": 8 * MiB}), 409)
+    expect("overlays: an overlay does not grow", req("POST", "/api/v1/images/ov1/resize", {"size_bytes": 8 * MiB}), 409)
+    r = req("POST", "/api/v1/targets", {"iqn": "iqn.2024-01.org.example:og", "luns": [{"lun": 0, "image": "og"}]})
+    expect("golden: a read-write LUN on it is 409", r, 409, "luns")
+    ok("read_only" in (r.json or {}).get("error", ""), "golden: the error says a read_only target may serve it", r)
+    expect("overlays: a direct LUN on an overlay is 400",
+           req("POST", "/api/v1/targets", {"iqn": "iqn.2024-01.org.example:ov", "read_only": True,
+                                           "luns": [{"lun": 0, "image": "ov1", "direct": True}]}), 400, "luns")
+    ok(os.stat(v1).st_ino == os.stat(image_file("og")).st_ino and open(v1, "rb").read() == gold,
+       "golden: unchanged")
+
+    # What the kernel leaves in a delta: whole chunks are written, a chunk
+    # only partly allocated is a copy-up that never completed (reads the golden).
+    with open(delta, "r+b") as f:
+        f.seek(chunk)
+        f.write(b"\xaa" * chunk)
+        f.seek(MiB + 4096)
+        f.write(b"\xbb" * 4096)
+        f.seek(2 * MiB)
+        f.write(b"\0" * chunk)
+        f.seek(4 * MiB - chunk)
+        f.write(b"\xcc" * chunk)
+        os.fsync(f.fileno())
+    want = bytearray(gold)
+    want[chunk:2 * chunk] = b"\xaa" * chunk
+    want[2 * MiB:2 * MiB + chunk] = bytes(chunk)
+    want[4 * MiB - chunk:] = b"\xcc" * chunk
+    r = req("GET", "/api/v1/images/ov1")
+    ok(r.json.get("written_bytes", 0) >= 3 * chunk and r.json["written_bytes"] == r.json["allocated_bytes"],
+       "overlays: written_bytes is the delta's allocation", r)
+    r = req("POST", "/api/v1/images", {"name": "ovc", "from": "ov1"})
+    expect("overlays: a clone of an overlay is a job (202)", r, 202)
+    job = wait_job_at(r.header("Location") or "/api/v1/jobs/0")
+    ok(job and job["state"] == "done", "overlays: the clone finishes", job)
+    ok(open(image_file("ovc"), "rb").read() == bytes(want),
+       "overlays: the clone holds the golden with the overlay's written chunks (a partial one not)")
+    r = req("GET", "/api/v1/images/ovc")
+    ok(r.status == 200 and "golden" not in r.json, "overlays: the clone is an ordinary image", r)
+
+    # A new version of the golden: the overlays keep theirs.
+    gold2 = rnd.randbytes(2 * MiB)
+    expect("versions: a staging image", req("POST", "/api/v1/images", {"name": "og2", "size_bytes": 2 * MiB}), 201)
+    with open(image_file("og2"), "r+b") as f:
+        f.write(gold2)
+    expect("versions: from itself is 400", req("POST", "/api/v1/images/og/versions", {"from": "og"}), 400, "from")
+    expect("versions: from an unknown image is 400",
+           req("POST", "/api/v1/images/og/versions", {"from": "nope"}), 400, "from")
+    expect("versions: from an overlay is 409", req("POST", "/api/v1/images/og/versions", {"from": "ov1"}), 409, "from")
+    expect("versions: of an unknown image is 404", req("POST", "/api/v1/images/nope/versions", {"from": "og2"}), 404)
+    r = req("POST", "/api/v1/images/og/versions", {"from": "og2"})
+    expect("versions: POST .../versions makes og2 og's version 2 (201)", r, 201)
+    ok(r.json and r.json.get("version") == 2 and r.json.get("size_bytes") == 2 * MiB, "versions: at version 2", r)
+    expect("versions: og2 is gone", req("GET", "/api/v1/images/og2"), 404)
+    ok(not os.path.exists(image_file("og2")) and open(image_file("og"), "rb").read() == gold2 and
+       open(v1, "rb").read() == gold, "versions: og's file is the new version, version 1 stays for its overlay")
+    r = req("GET", "/api/v1/images/ov1")
+    ok(r.json.get("golden_version") == 1 and r.json.get("size_bytes") == 4 * MiB, "versions: ov1 keeps version 1", r)
+    r = req("POST", "/api/v1/images", {"name": "ov2", "from": "og", "mode": "overlay"})
+    ok(r.status == 201 and r.json.get("golden_version") == 2 and r.json.get("size_bytes") == 2 * MiB,
+       "versions: a new overlay gets version 2", r)
+    r = req("GET", "/api/v1/images/og/versions")
+    vs = (r.json or {}).get("versions", [])
+    ok(r.status == 200 and [(v["version"], v["current"], v["overlays"]) for v in vs] == [(1, False, 1), (2, True, 1)]
+       and vs[1].get("from") == "og2", "versions: GET lists version 1 (one overlay) and 2 (current, from og2)", r)
+
+    # Reset: a fresh delta over the current version.
+    expect("reset: of an ordinary image is 409", req("POST", "/api/v1/images/og/reset", {}), 409)
+    expect("reset: of an unknown image is 404", req("POST", "/api/v1/images/nope/reset", {}), 404)
+    expect("reset: an unknown field is 400", req("POST", "/api/v1/images/ov1/reset", {"forse": True}), 400)
+    r = req("POST", "/api/v1/images/ov1/reset", {})
+    ok(r.status == 200 and r.json.get("golden_version") == 2 and r.json.get("written_bytes") == 0 and
+       r.json.get("size_bytes") == 2 * MiB, "reset: ov1 is fresh, over version 2", r)
+    ok(not os.path.exists(v1) and not os.path.exists(os.path.join(images, "ov1.reset")),
+       "reset: version 1's file went with its last overlay")
+
+    # Flatten: an ordinary image of what the overlay holds.
+    d2 = os.path.join(images, "ov2.delta")
+    with open(d2, "r+b") as f:
+        f.seek(3 * chunk)
+        f.write(b"\xdd" * chunk)
+    want2 = bytearray(gold2)
+    want2[3 * chunk:4 * chunk] = b"\xdd" * chunk
+    expect("flatten: of an ordinary image is 409", req("POST", "/api/v1/images/og/flatten", {}), 409)
+    r = req("POST", "/api/v1/images/ov2/flatten", {})
+    expect("flatten: a job (202)", r, 202)
+    ok(r.json and r.json.get("kind") == "flatten" and r.json.get("subject") == "ov2", "flatten: the reply is the job", r)
+    job = wait_job_at(r.header("Location") or "/api/v1/jobs/0")
+    ok(job and job["state"] == "done" and job["progress"] == 100, "flatten: the job finishes", job)
+    r = req("GET", "/api/v1/images/ov2")
+    ok(r.status == 200 and "golden" not in r.json and r.json["state"] == "ready" and r.json["size_bytes"] == 2 * MiB,
+       "flatten: ov2 is an ordinary image", r)
+    ok(open(image_file("ov2"), "rb").read() == bytes(want2) and not os.path.exists(d2),
+       "flatten: its file is the golden with its writes, and its delta is gone")
+    r = req("GET", "/api/v1/jobs")
+    ok(any(x["kind"] == "flatten" and x["state"] == "done" for x in r.json["jobs"]), "flatten: listed among the jobs")
+    for name in ("ov1", "ov2", "ovc"):
+        expect(f"overlays: DELETE {name}", req("DELETE", "/api/v1/images/" + name), 204)
+    ok(not os.path.exists(delta), "overlays: a deleted overlay's delta is gone")
+    expect("golden: deletable once its overlays are gone", req("DELETE", "/api/v1/images/og"), 204)
+    left = [f for f in os.listdir(images) if f.startswith(("og", "ov"))]
+    ok(not left, "overlays: no file is left", left)
 
 
 def pending_clients():
@@ -527,6 +690,7 @@ def run(tmp, state):
 
     unknown_fields()
     pending_clients()
+    overlays()
 
     # ---- OpenAPI, metrics ----
     r = req("GET", "/api/v1/openapi.json")
