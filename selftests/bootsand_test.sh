@@ -9,7 +9,13 @@
 #     the target back by itself (with its NOP-In interval, and a portal
 #     with its connection limit), a new login sees the same bytes;
 #   - a blockio LUN on a RAM disk made through the API holds what the
-#     initiator wrote, and deleting the target releases the device.
+#     initiator wrote, and deleting the target releases the device;
+#   - an overlay made through the API (bootsanctl image create
+#     --overlay-of) over a golden with a known pattern: open-iscsi reads
+#     the golden's bytes through it and writes its own (unaligned, so the
+#     kernel copies up), the golden stays the same byte for byte and
+#     cannot be written or served read-write meanwhile, and a flatten
+#     makes it an ordinary image holding golden and writes, served again.
 # Runs in the test VM as root; skipped when bootsand is not in the image.
 cd "$(dirname "$0")" || exit 1
 . ./lib.sh
@@ -181,6 +187,59 @@ blockio_io() {
 check "16 MiB written through open-iscsi are on /dev/ram0" blockio_io
 check "target delete releases the device (brd unloads)" sh -c "
 	bootsanctl target delete $TB && rmmod brd"
+
+# Overlays (issue 19) through the API, with a real initiator.
+TO=iqn.2024-01.org.bootsan.test:api-overlay
+GOLD=$STATE/images/ogold.img
+/usr/bin/dd if=/dev/urandom of=/tmp/golden-pattern bs=1M count=16 2>/dev/null
+golden_made() {
+	bootsanctl image create ogold --size 16M >/dev/null &&
+		/usr/bin/dd if=/tmp/golden-pattern of=$GOLD bs=1M conv=notrunc 2>/dev/null
+}
+check "a golden image with a known pattern" golden_made
+check "an overlay of it through bootsanctl, made at once" \
+	sh -c "bootsanctl image create opc --overlay-of ogold | grep -q '^golden: ogold'"
+check "a target on the overlay" bootsanctl target create $TO --lun opc --acl $I
+check "the kernel has its LUN" sh -c "./bsnl stats | grep -q '^$TO 0 '"
+check "the golden's version cannot be opened for writing while the overlay's LUN uses it" \
+	sh -c "! sh -c 'echo x >>$STATE/images/ogold@1.img' 2>/dev/null"
+check "a read-write LUN on the golden is refused, saying why" sh -c "
+	! bootsanctl target create $TO-gold --lun ogold 2>/tmp/ovl-err &&
+	grep -q read_only /tmp/ovl-err"
+ologin() {
+	iscsiadm -m discovery -t sendtargets -p 127.0.0.1 >/dev/null &&
+		iscsiadm -m node -T $TO -p 127.0.0.1 --login >/dev/null &&
+		wait_for 30 test -b /dev/sda
+}
+check "open-iscsi logs in to the overlay" ologin
+check "it reads the golden's bytes" sh -c "
+	/usr/bin/dd if=/dev/sda bs=64k iflag=direct 2>/dev/null | /usr/bin/cmp - /tmp/golden-pattern"
+# 1 MiB + 64 KiB at 4 MiB + 4 KiB: partial chunks at both ends.
+/usr/bin/dd if=/dev/urandom of=/tmp/ovl-own bs=64k count=17 2>/dev/null
+cp /tmp/golden-pattern /tmp/ovl-want
+/usr/bin/dd if=/tmp/ovl-own of=/tmp/ovl-want bs=4096 seek=1025 conv=notrunc 2>/dev/null
+check "it writes its own bytes" \
+	/usr/bin/dd if=/tmp/ovl-own of=/dev/sda bs=4096 seek=1025 oflag=direct,sync
+check "and reads the golden with its writes" sh -c "
+	/usr/bin/dd if=/dev/sda bs=64k iflag=direct 2>/dev/null | /usr/bin/cmp - /tmp/ovl-want"
+check "the golden is the same byte for byte" /usr/bin/cmp $GOLD /tmp/golden-pattern
+check "the API shows what the overlay wrote" \
+	sh -c "bootsanctl --json image show opc | grep -q '\"written_bytes\": [1-9]'"
+check "flatten with a session logged in is refused" sh -c "! bootsanctl image flatten opc 2>/dev/null"
+check "logout" iscsiadm -m node -T $TO -p 127.0.0.1 --logout
+check "flatten through bootsanctl (a job)" bootsanctl image flatten opc
+check "it is an ordinary image holding the golden and the writes" sh -c "
+	! bootsanctl image show opc | grep -q '^golden:' && /usr/bin/cmp $STATE/images/opc.img /tmp/ovl-want &&
+	! test -e $STATE/images/opc.delta && ! test -e $STATE/images/ogold@1.img"
+served_again() {
+	ologin && /usr/bin/dd if=/dev/sda bs=64k iflag=direct 2>/dev/null |
+		/usr/bin/cmp - /tmp/ovl-want
+}
+check "served again, from its new file" served_again
+check "logout" iscsiadm -m node -T $TO -p 127.0.0.1 --logout
+check "the golden is writable again" sh -c ": >>$GOLD"
+check "target and images deleted" sh -c "bootsanctl target delete $TO &&
+	bootsanctl image delete opc && bootsanctl image delete ogold"
 
 kill "$bsd_pid"
 wait "$bsd_pid"

@@ -5,7 +5,9 @@
 # removes its target and secrets (and its image on request); create, clone
 # and delete of one image name are atomic under concurrent requests; an
 # image too large for the file system is the user's error; lists page
-# (?limit=&after=, followed by bootsanctl); the database files are 0600.
+# (?limit=&after=, followed by bootsanctl); the database files are 0600; an
+# overlay's flatten killed by kill -9 leaves the overlay as it was; an
+# unknown machine provisioned with provision_disk overlay boots at once.
 # Prints TAP. Reuses api_test.py's harness.
 #
 #   daemon/tests/state_test.py [path/to/bootsand]
@@ -510,6 +512,68 @@ def test_interrupted_clone(state, sig, mac):
     ok(r.status == 200 and r.json["state"] == "ready", f"{sig.name}: with a ready image", r)
 
 
+# ---- overlays: an interrupted flatten, provisioning with overlays ----
+
+def test_interrupted_flatten(state):
+    """A flatten killed (-9) in its copy leaves the overlay as it was, and the next one finishes."""
+    images = os.path.join(state, "images")
+    expect("flatten: an overlay of the 512 MiB golden", req("POST", "/api/v1/images", {
+        "name": "fl", "from": "gold", "mode": "overlay"}), 201)
+    mark = b"\x5a" * 65536
+    with open(os.path.join(images, "fl.delta"), "r+b") as f:
+        f.seek(300 * MiB)
+        f.write(mark)
+        os.fsync(f.fileno())
+    r = req("POST", "/api/v1/images/fl/flatten", {})
+    expect("flatten: started", r, 202)
+    time.sleep(0.3)
+    during = db_query("SELECT state FROM images WHERE name = 'fl'")
+    t.D.stop(signal.SIGKILL)
+    ok(during == [("flattening",)], "flatten: bootsand is killed (-9) 0.3 s later, in the copy", during)
+    ok(t.D.start(), "flatten: bootsand starts again", t.D.logtext()[-2000:])
+    row = db_query("SELECT state, golden, golden_version, job FROM images WHERE name = 'fl'")
+    ok(row == [("ready", "gold", 1, 0)], "flatten: it is a ready overlay of gold again", row)
+    ok(not os.path.exists(os.path.join(images, "fl.img")), "flatten: the half-made copy is gone")
+    with open(os.path.join(images, "fl.delta"), "rb") as f:
+        f.seek(300 * MiB)
+        ok(f.read(65536) == mark, "flatten: its delta holds what it wrote")
+    jobs = [j for j in req("GET", "/api/v1/jobs").json["jobs"] if j["kind"] == "flatten"]
+    ok(jobs and jobs[-1]["state"] == "failed" and "interrupted" in jobs[-1].get("error", ""),
+       "flatten: its job failed, interrupted", jobs)
+    r = req("GET", "/api/v1/images/fl")
+    ok(r.status == 200 and r.json.get("golden") == "gold" and r.json.get("written_bytes", 0) >= 65536,
+       "flatten: the API shows the overlay and what it wrote", r)
+    r = req("POST", "/api/v1/images/fl/flatten", {})
+    expect("flatten: again", r, 202)
+    j = wait_job(r.json["id"])
+    ok(j and j["state"] == "done", "flatten: it finishes", j)
+    same = True
+    with open(os.path.join(images, "fl.img"), "rb") as a, open(os.path.join(images, "gold.img"), "rb") as g:
+        for off in range(0, 512 * MiB, 4 * MiB):
+            x, y = a.read(4 * MiB), g.read(4 * MiB)
+            if off == 300 * MiB:
+                y = mark + y[len(mark):]
+            same = same and x == y
+    ok(same, "flatten: fl.img is the golden with what the overlay wrote")
+    ok(not os.path.exists(os.path.join(images, "fl.delta")) and not os.path.exists(os.path.join(images, "gold@1.img")),
+       "flatten: the delta and the golden's version link are gone")
+    expect("flatten: the image deleted", req("DELETE", "/api/v1/images/fl"), 204)
+
+
+def test_provision_overlay(state):
+    """provision_disk overlay: an unknown machine's disk is an overlay of the golden, made at once."""
+    expect("provision overlay: the setting", req("PUT", "/api/v1/settings", {"provision_disk": "overlay"}), 200)
+    expect("provision overlay: another value is 400", req("PUT", "/api/v1/settings", {"provision_disk": "snap"}),
+           400, "provision_disk")
+    status, text = script("mac=0a:00:00:00:00:09&platform=pcbios")
+    ok(status == 200 and "sanboot iscsi:" in text and "sleep 5" not in text,
+       "provision overlay: the first script boots its disk at once, no clone to wait for", text)
+    r = req("GET", "/api/v1/images/mac-0a0000000009")
+    ok(r.status == 200 and r.json.get("golden") == "gold" and r.json.get("state") == "ready",
+       "provision overlay: its disk is an overlay of the golden", r)
+    expect("provision overlay: back to clones", req("PUT", "/api/v1/settings", {"provision_disk": ""}), 200)
+
+
 def setup_provision(state):
     expect("provision: a 512 MiB golden image", req("POST", "/api/v1/images",
                                                     {"name": "gold", "size_bytes": 512 * MiB}), 201)
@@ -541,6 +605,8 @@ def main():
             setup_provision(state)
             test_interrupted_clone(state, signal.SIGKILL, "0a:00:00:00:00:01")
             test_interrupted_clone(state, signal.SIGTERM, "0a:00:00:00:00:02")
+            test_interrupted_flatten(state)
+            test_provision_overlay(state)
             ok(t.D.alive(), "bootsand is still running")
             rc = t.D.stop()
             ok(rc == 0, "it stops cleanly", f"status {rc}\n" + t.D.logtext()[-3000:])
