@@ -63,8 +63,12 @@ expect "unknown option exits 2" 2 "unknown option '--bogus'" -- image list --bog
 expect "missing subcommand exits 2" 2 "missing image command" -- image
 expect "missing value exits 2" 2 "option '--size' needs a value" -- image create a --size
 expect "bad size suffix exits 2" 2 "bad size '12Q'" -- image create a --size 12Q
-expect "size and from together exit 2" 2 "either --size SIZE or --from IMAGE" -- \
+expect "size and from together exit 2" 2 "one of --size SIZE, --from IMAGE, --overlay-of GOLDEN" -- \
 	image create a --size 1M --from b
+expect "from and overlay-of together exit 2" 2 "one of --size SIZE" -- \
+	image create a --from b --overlay-of c
+expect "image update without --from exits 2" 2 "image update needs --from IMAGE" -- image update a
+expect "image reset with an unknown option exits 2" 2 "unknown option '--hard'" -- image reset a --hard
 expect "a bad --url exits 2" 2 "bad --url 'localhost:1'" -- --url localhost:1 status
 expect "an unreadable --token-file exits 2" 2 "cannot read token file '$tmp/none'" -- \
 	--token-file "$tmp/none" status
@@ -117,6 +121,21 @@ for _ in $(seq 50); do
 done
 expect "job show follows a job to done" 0 "state: done" -- job show "$job"
 expect "job list is a table" 0 "SUBJECT" -- job list
+
+# Overlays: made at once, shown with their golden, reset, versions, flatten.
+expect "image create --overlay-of makes one at once" 0 "golden: golden" -- \
+	image create ov1 --overlay-of golden
+expect "the list has a GOLDEN column" 0 "GOLDEN" -- image list
+expect "an overlay of an overlay is refused" 1 "is an overlay itself" -- \
+	image create ov2 --overlay-of ov1
+expect "image reset" 0 "golden_version: 1" -- image reset ov1
+"$ctl" image create gnext --size 1M >/dev/null
+expect "image update makes another image the next version" 0 "version: 2" -- \
+	image update golden --from gnext
+expect "image versions lists both, the new one from gnext" 0 "gnext" -- image versions golden
+expect "image flatten waits for its job" 0 "name: ov1" -- image flatten ov1
+expect "the flattened image has no golden" 0 "overlays: 0" -- image show golden
+"$ctl" image delete ov1 >/dev/null
 
 # At most two clones copy at once; the others wait as "queued", and all end.
 # The source is big enough that a copy outlasts the five commands that
