@@ -107,76 +107,14 @@ static bool data_digest(struct bootsan_conn *conn)
 
 /* ---- receive ---- */
 
-/*
- * Read-ahead: a run of PDUs without data segments (READ commands, NOP-Outs)
- * is received BOOTSAN_RX_AHEAD bytes per recvmsg, not one recvmsg per
- * 48-byte header; at queue depth 32 that is one call for a whole burst of
- * reads instead of 33. A data segment is received straight to where it
- * goes, and after a PDU that had one the next header is read exactly:
- * a run of writes copies nothing twice. What was read ahead is used before
- * the socket is read again, so an end of stream is seen only after it.
- */
-#define BOOTSAN_RX_AHEAD	1024
-
-/* Move what was read ahead into @iter (a discard iterator drops it). */
-static size_t rx_ahead_take(struct bootsan_conn *conn, struct iov_iter *iter)
-{
-	size_t n = min_t(size_t, conn->rx_ahead_len - conn->rx_ahead_pos, iov_iter_count(iter));
-
-	if (!n)
-		return 0;
-	if (iov_iter_is_discard(iter))
-		iov_iter_advance(iter, n);
-	else if (copy_to_iter(conn->rx_ahead + conn->rx_ahead_pos, n, iter) != n)
-		return 0;	/* kernel iterators take all of it */
-	conn->rx_ahead_pos += n;
-	return n;
-}
-
-/* One recvmsg of up to BOOTSAN_RX_AHEAD bytes: 0, -EAGAIN or an error. */
-static int rx_ahead_fill(struct bootsan_conn *conn)
-{
-	struct kvec v;
-	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
-	int ret;
-
-	if (!conn->rx_ahead) {
-		conn->rx_ahead = kmalloc(BOOTSAN_RX_AHEAD, GFP_KERNEL);
-		if (!conn->rx_ahead)
-			return -ENOMEM;
-	}
-	v.iov_base = conn->rx_ahead;
-	v.iov_len = BOOTSAN_RX_AHEAD;
-	iov_iter_kvec(&msg.msg_iter, ITER_DEST, &v, 1, v.iov_len);
-	ret = sock_recvmsg(conn->sock, &msg, MSG_DONTWAIT);
-	if (ret == 0)
-		return -ECONNRESET;	/* the peer closed */
-	if (ret < 0)
-		return ret;
-	conn->rx_ahead_len = ret;
-	conn->rx_ahead_pos = 0;
-	return 0;
-}
-
-/*
- * Read what is available into @iter; 0 when it is all there, -EAGAIN if
- * not. @ahead: a header part, which may be read ahead (above).
- */
-static int recv_iter(struct bootsan_conn *conn, struct iov_iter *iter, u32 *got, bool ahead)
+/* Read what is available into @iter; 0 when it is all there, -EAGAIN if not. */
+static int recv_iter(struct bootsan_conn *conn, struct iov_iter *iter, u32 *got)
 {
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
 	int ret;
 
 	msg.msg_iter = *iter;
-	*got += rx_ahead_take(conn, &msg.msg_iter);
 	while (msg_data_left(&msg)) {
-		if (ahead && conn->rx_ahead_on) {
-			ret = rx_ahead_fill(conn);
-			if (ret)
-				return ret;
-			*got += rx_ahead_take(conn, &msg.msg_iter);
-			continue;
-		}
 		ret = sock_recvmsg(conn->sock, &msg, MSG_DONTWAIT);
 		if (ret == 0)
 			return -ECONNRESET;	/* the peer closed */
@@ -187,14 +125,14 @@ static int recv_iter(struct bootsan_conn *conn, struct iov_iter *iter, u32 *got,
 	return 0;
 }
 
-static int recv_kbuf(struct bootsan_conn *conn, void *base, u32 len, bool ahead)
+static int recv_kbuf(struct bootsan_conn *conn, void *base, u32 len)
 {
 	struct kvec v = { .iov_base = (u8 *)base + conn->rx_off,
 			  .iov_len = len - conn->rx_off };
 	struct iov_iter iter;
 
 	iov_iter_kvec(&iter, ITER_DEST, &v, 1, v.iov_len);
-	return recv_iter(conn, &iter, &conn->rx_off, ahead);
+	return recv_iter(conn, &iter, &conn->rx_off);
 }
 
 static void rx_reset(struct bootsan_conn *conn)
@@ -259,7 +197,7 @@ static int recv_discard(struct bootsan_conn *conn)
 	struct iov_iter iter;
 
 	iov_iter_discard(&iter, ITER_DEST, conn->data_len - conn->rx_off);
-	return recv_iter(conn, &iter, &conn->rx_off, false);
+	return recv_iter(conn, &iter, &conn->rx_off);
 }
 
 static int rx_dispatch(struct bootsan_conn *conn)
@@ -311,7 +249,7 @@ static int rx_step(struct bootsan_conn *conn)
 
 	switch (conn->rx_stage) {
 	case RX_BHS:
-		ret = recv_kbuf(conn, conn->bhs, ISCSI_HDR_LEN, true);
+		ret = recv_kbuf(conn, conn->bhs, ISCSI_HDR_LEN);
 		if (ret)
 			return ret;
 		conn->data_len = bootsan_get_dlength(hdr->dlength);
@@ -328,7 +266,7 @@ static int rx_step(struct bootsan_conn *conn)
 				if (!conn->ahs)
 					return -ENOMEM;
 			}
-			ret = recv_kbuf(conn, conn->ahs, conn->ahs_len, true);
+			ret = recv_kbuf(conn, conn->ahs, conn->ahs_len);
 			if (ret)
 				return ret;
 			conn->rx_off = 0;
@@ -337,7 +275,7 @@ static int rx_step(struct bootsan_conn *conn)
 		fallthrough;
 	case RX_HDIGEST:
 		if (header_digest(conn)) {
-			ret = recv_kbuf(conn, conn->digest, sizeof(conn->digest), true);
+			ret = recv_kbuf(conn, conn->digest, sizeof(conn->digest));
 			if (ret)
 				return ret;
 			conn->rx_off = 0;
@@ -365,9 +303,9 @@ static int rx_step(struct bootsan_conn *conn)
 			bootsan_buf_iter(&conn->rx_cmd->scsi.buf, &iter, ITER_DEST,
 					 conn->rx_cmd_off + conn->rx_off,
 					 conn->data_len - conn->rx_off);
-			ret = recv_iter(conn, &iter, &conn->rx_off, false);
+			ret = recv_iter(conn, &iter, &conn->rx_off);
 		} else if (conn->data_len) {
-			ret = recv_kbuf(conn, conn->data, conn->data_len, false);
+			ret = recv_kbuf(conn, conn->data, conn->data_len);
 		} else {
 			ret = 0;
 		}
@@ -379,7 +317,7 @@ static int rx_step(struct bootsan_conn *conn)
 		fallthrough;
 	case RX_PAD:
 		if (conn->pad_len) {
-			ret = recv_kbuf(conn, conn->pad, conn->pad_len, true);
+			ret = recv_kbuf(conn, conn->pad, conn->pad_len);
 			if (ret)
 				return ret;
 			conn->rx_off = 0;
@@ -388,15 +326,13 @@ static int rx_step(struct bootsan_conn *conn)
 		fallthrough;
 	case RX_DDIGEST:
 		if (conn->data_len && data_digest(conn)) {
-			ret = recv_kbuf(conn, conn->digest, sizeof(conn->digest), true);
+			ret = recv_kbuf(conn, conn->digest, sizeof(conn->digest));
 			if (ret)
 				return ret;
 			ret = rx_check_data_digest(conn);
 		} else {
 			ret = rx_dispatch(conn);
 		}
-		/* Read ahead after a PDU without data (see BOOTSAN_RX_AHEAD). */
-		conn->rx_ahead_on = conn->logged_in && !conn->data_len;
 		rx_reset(conn);
 		return ret;
 	}
@@ -589,7 +525,6 @@ static void bootsan_conn_release_work(struct work_struct *work)
 	if (conn->target)
 		bootsan_target_put(conn->target);	/* login never completed */
 	rx_reset(conn);
-	kfree(conn->rx_ahead);
 	kfree_sensitive(conn->creds);
 	kfree_sensitive(conn->login_text);
 	bootsan_prelogin_release(conn);

@@ -185,11 +185,6 @@ struct bootsan_conn {
 	struct bootsan_iscsi_cmd *rx_cmd;	/* or: data goes into this command's buffer */
 	u32 rx_cmd_off;
 	u8 rx_reject;			/* Reject reason for this PDU, 0 if none */
-	/* bytes read ahead of the current stage (conn.c), from a kmalloc */
-	u8 *rx_ahead;
-	u16 rx_ahead_len;
-	u16 rx_ahead_pos;
-	bool rx_ahead_on;		/* the last PDU had no data: read ahead */
 
 	/* login state */
 	bool logged_in;

@@ -97,14 +97,11 @@ static int send_data_in(struct bootsan_conn *conn, struct bootsan_iscsi_cmd *cmd
 	int ret;
 
 	if (buf && len) {
-		/* The queue keeps the pages until sent (by reference, or copied by TCP). */
-		bool by_ref = !bootsan_tx_copies(conn, len);
-
+		/* The pages go by reference; the queue keeps them until sent. */
 		ret = bootsan_conn_send_data_in(conn, &in, buf);
 		if (ret)
 			return ret;
-		if (by_ref)
-			atomic64_add(len, &cmd->scsi.lun->stats.read_bytes_by_ref);
+		atomic64_add(len, &cmd->scsi.lun->stats.read_bytes_by_ref);
 		return in.with_status ? 0 : send_scsi_rsp(conn, cmd->itt, r);
 	}
 	while (off < len) {

@@ -21,11 +21,6 @@ struct bootsan_tx {
 	struct list_head node;
 	/* A read's Data-In (the pages are ours to release), or a copied PDU. */
 	bool data_in;
-	/* A short Data-In: one PDU, gathered with copied PDUs (TX_SHORT). */
-	bool short_in;
-	bool short_built;		/* its header and tail are in bytes[] */
-	u8 short_head;			/* bytes of header (+ digest) in bytes[] */
-	u8 short_tail;			/* then padding (+ digest) */
 	struct bootsan_data_in d;
 	u32 stat_sn;			/* of the last Data-In, when with status */
 	u32 chunk;			/* largest Data-In data segment */
@@ -36,19 +31,6 @@ struct bootsan_tx {
 
 /* Copied PDUs that one sendmsg takes at most. */
 #define TX_GATHER	16
-/* Pieces of them: a short Data-In is header, up to two pages, tail. */
-#define TX_GATHER_VECS	32
-
-/*
- * A read of at most TX_SHORT bytes goes as one Data-In PDU whose data TCP
- * copies, in the same sendmsg as the PDUs around it, instead of a header
- * and pages by reference in two calls each: at 4 KiB a call costs more
- * than the copy, and a burst of 32 reads becomes a few sendmsgs. Larger
- * reads keep zero-copy.
- */
-#define TX_SHORT	4096
-/* Room in bytes[] for a short Data-In's header and tail, digests included. */
-#define TX_SHORT_ROOM	(ISCSI_HDR_LEN + BOOTSAN_DIGEST_LEN + 3 + BOOTSAN_DIGEST_LEN)
 
 static const u8 zero_pad[4];
 
@@ -88,7 +70,6 @@ int bootsan_conn_send(struct bootsan_conn *conn, void *hdr,
 	if (!t)
 		return -ENOMEM;
 	t->data_in = false;
-	t->short_in = false;
 	t->buf.nr_pages = 0;
 	t->buf.bvec = NULL;
 	t->buf.charged = 0;
@@ -116,23 +97,14 @@ int bootsan_conn_send(struct bootsan_conn *conn, void *hdr,
 	return 0;
 }
 
-bool bootsan_tx_copies(const struct bootsan_conn *conn, u32 len)
-{
-	return len <= TX_SHORT && len <= conn->max_recv_dsl;
-}
-
 int bootsan_conn_send_data_in(struct bootsan_conn *conn, const struct bootsan_data_in *d,
 			      struct bootsan_buf *buf)
 {
-	bool short_in = bootsan_tx_copies(conn, d->len);
-	struct bootsan_tx *t = kmalloc(struct_size(t, bytes, short_in ? TX_SHORT_ROOM : 0),
-				       GFP_KERNEL);
+	struct bootsan_tx *t = kmalloc(sizeof(*t), GFP_KERNEL);
 
 	if (!t)
 		return -ENOMEM;
 	t->data_in = true;
-	t->short_in = short_in;
-	t->short_built = false;
 	t->d = *d;
 	t->chunk = conn->max_recv_dsl;
 	t->len = 0;
@@ -228,105 +200,30 @@ static int tx_pages(struct bootsan_conn *conn, struct bootsan_buf *buf, u32 star
 
 static void tx_next(struct bootsan_conn *conn, struct bootsan_tx *t);
 
-/* A short Data-In's header and tail, built once, into its bytes[]. */
-static void tx_build_short(struct bootsan_conn *conn, struct bootsan_tx *t)
-{
-	struct iscsi_data_rsp *h = (struct iscsi_data_rsp *)t->bytes;
-	u32 pad = (4 - (t->d.len & 3)) & 3;
-	u8 *tail;
-
-	bootsan_build_data_in(conn, h, &t->d, 0, 0, t->d.len, t->stat_sn);
-	t->short_head = ISCSI_HDR_LEN;
-	if (tx_header_digest(conn)) {
-		bootsan_digest_put(bootsan_crc32c(BOOTSAN_CRC_SEED, h, ISCSI_HDR_LEN),
-				   t->bytes + ISCSI_HDR_LEN);
-		t->short_head += BOOTSAN_DIGEST_LEN;
-	}
-	tail = t->bytes + t->short_head;
-	memset(tail, 0, pad);
-	t->short_tail = pad;
-	if (tx_data_digest(conn)) {
-		u32 crc = bootsan_crc32c_buf(BOOTSAN_CRC_SEED, &t->buf, 0, t->d.len);
-
-		bootsan_digest_put(bootsan_crc32c(crc, zero_pad, pad), tail + pad);
-		t->short_tail += BOOTSAN_DIGEST_LEN;
-	}
-	t->short_built = true;
-}
-
-/* Bytes of @t on the wire, when it goes by tx_push_copied(). */
-static u32 tx_wire_len(struct bootsan_tx *t)
-{
-	return t->short_in ? t->short_head + t->d.len + t->short_tail : t->len;
-}
-
-static void tx_vec(struct bio_vec *v, const void *p, u32 len)
-{
-	bvec_set_page(v, virt_to_page(p), len, offset_in_page(p));
-}
-
 /*
- * The pieces of @t (header, data, tail) into @v, at most @room of them:
- * how many, or 0 when they do not fit.
- */
-static int tx_vecs(struct bootsan_conn *conn, struct bootsan_tx *t, struct bio_vec *v, int room)
-{
-	u32 left, len;
-	int n = 0, i;
-
-	if (!t->short_in) {
-		if (room < 1)
-			return 0;
-		tx_vec(v, t->bytes, t->len);
-		return 1;
-	}
-	if (room < 2 + (int)t->buf.nr_pages)
-		return 0;
-	if (!t->short_built)
-		tx_build_short(conn, t);
-	tx_vec(&v[n++], t->bytes, t->short_head);
-	for (i = 0, left = t->d.len; left; i++) {
-		len = min(left, t->buf.bvec[i].bv_len);
-		bvec_set_page(&v[n++], t->buf.bvec[i].bv_page, len, t->buf.bvec[i].bv_offset);
-		left -= len;
-	}
-	if (t->short_tail)
-		tx_vec(&v[n++], t->bytes + t->short_head, t->short_tail);
-	return n;
-}
-
-/*
- * Push the copied PDUs and short Data-Ins at the head of the queue, up to
- * TX_GATHER of them in one sendmsg: many small answers (SCSI Responses,
- * R2Ts, 4 KiB reads) cost one call. TCP copies all of it.
+ * Push the copied PDUs at the head of the queue, up to TX_GATHER of them
+ * in one sendmsg: many small answers (SCSI Responses, R2Ts) cost one call.
  */
 static int tx_push_copied(struct bootsan_conn *conn)
 {
 	struct bootsan_tx_state *tx = &conn->tx;
-	struct bio_vec v[TX_GATHER_VECS];
+	struct kvec v[TX_GATHER];
 	struct msghdr msg = {};
 	struct bootsan_tx *t, *next;
 	size_t total = 0, sent;
-	int n = 0, nr = 0, k, more = 0, ret;
+	int n = 0, more = 0, ret;
 
 	list_for_each_entry(t, &tx->queue, node) {
-		if ((t->data_in && !t->short_in) || nr == TX_GATHER) {
+		if (t->data_in || n == TX_GATHER) {
 			more = MSG_MORE;
 			break;
 		}
-		k = tx_vecs(conn, t, v + n, TX_GATHER_VECS - n);
-		if (!k) {
-			more = MSG_MORE;
-			break;
-		}
-		n += k;
-		nr++;
-		total += tx_wire_len(t);
+		v[n].iov_base = t->bytes + (n ? 0 : tx->phase_off);
+		v[n].iov_len = t->len - (n ? 0 : tx->phase_off);
+		total += v[n++].iov_len;
 	}
 	msg.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL | more;
-	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, v, n, total);
-	/* The head entry resumes where the last push stopped. */
-	iov_iter_advance(&msg.msg_iter, tx->phase_off);
+	iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, v, n, total);
 	ret = sock_sendmsg(conn->sock, &msg);
 	if (ret <= 0)
 		return ret ? ret : -EPIPE;
@@ -334,13 +231,13 @@ static int tx_push_copied(struct bootsan_conn *conn)
 	/* Retire what went whole; the rest resumes where it stopped. */
 	sent = ret;
 	list_for_each_entry_safe(t, next, &tx->queue, node) {
-		if (!sent || (t->data_in && !t->short_in))
+		if (!sent || t->data_in)
 			break;
-		if (sent < tx_wire_len(t) - tx->phase_off) {
+		if (sent < t->len - tx->phase_off) {
 			tx->phase_off += sent;
 			break;
 		}
-		sent -= tx_wire_len(t) - tx->phase_off;
+		sent -= t->len - tx->phase_off;
 		tx_next(conn, t);
 	}
 	return 0;
@@ -418,7 +315,7 @@ int bootsan_tx_push(struct bootsan_conn *conn)
 
 	while ((t = list_first_entry_or_null(&tx->queue, struct bootsan_tx, node))) {
 		/* tx_push_copied() retires (frees) the entries it sent itself. */
-		data_in = t->data_in && !t->short_in;
+		data_in = t->data_in;
 		more = list_is_last(&t->node, &tx->queue) ? 0 : MSG_MORE;
 		if (data_in)
 			ret = tx_push_data_in(conn, t, more);

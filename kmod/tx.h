@@ -10,8 +10,6 @@
  * - A read's Data-In PDUs are one entry that owns the command's pages;
  *   each PDU's header is built when it goes, and the pages go by
  *   reference (zero-copy); they are released when the last byte went.
- *   A short read (one PDU of at most 4 KiB) goes in one sendmsg with the
- *   PDUs around it, TCP copying its data: cheaper than two calls.
  * - The queue has a bound (BOOTSAN_TX_MAX_PDUS entries or
  *   BOOTSAN_TX_MAX_COPIED bytes of copies): while it is over it, io_work
  *   stops reading new PDUs, so the receive side waits rather than a worker.
@@ -91,8 +89,6 @@ int bootsan_conn_send(struct bootsan_conn *conn, void *hdr,
  */
 int bootsan_conn_send_data_in(struct bootsan_conn *conn, const struct bootsan_data_in *d,
 			      struct bootsan_buf *buf);
-/* Would a read of @len bytes be copied by TCP (not sent by reference)? */
-bool bootsan_tx_copies(const struct bootsan_conn *conn, u32 len);
 /* Push queued PDUs: 0 when all went, -EAGAIN when the socket is full. */
 int bootsan_tx_push(struct bootsan_conn *conn);
 /* Over the bound: io_work receives nothing until it drains. */
