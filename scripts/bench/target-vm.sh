@@ -3,7 +3,7 @@
 # bootsan and LIO on the same backing store, one at a time, and measures
 # each with the same initiators. Prints one line per measurement:
 #
-#   RESULT MODE TOOL ROW TARGET ROUND BYTES IOS MSEC CPU_TICKS
+#   RESULT MODE TOOL ROW TARGET ROUND BYTES IOS MSEC CPU_TICKS SWITCHES
 #
 # MSEC is the tool's own run time (fio's runtime; iscsi-perf's -t, over
 # which it averages), not counting logins.
@@ -11,6 +11,8 @@
 # /proc/stat, in USER_HZ ticks) over the measurement. It includes the
 # initiator, which is the same program for both targets; the difference
 # between the two targets is the targets' own cost.
+# SWITCHES: context switches of the whole VM (ctxt in /proc/stat) over the
+# measurement: per IO, how often a wake-up handed the CPU to another task.
 #
 #   target-vm.sh [--ab KO] SECONDS ROUNDS MODE...     (MODE: buffered direct blockio)
 #
@@ -139,6 +141,10 @@ busy_ticks() {
 	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat
 }
 
+switches() {
+	awk '/^ctxt / { print $2; exit }' /proc/stat
+}
+
 disk_of() { # IQN
 	for s in /sys/class/iscsi_session/session*; do
 		[ "$(cat "$s/targetname" 2>/dev/null)" = "$1" ] || continue
@@ -154,12 +160,12 @@ disk_of() { # IQN
 measure() {
 	m=$1 tool=$2 row=$3 tgt=$4 rnd=$5
 	shift 5
-	c0=$(busy_ticks)
+	c0=$(busy_ticks) s0=$(switches)
 	out=$("$@" | tail -n 1)
-	c1=$(busy_ticks)
+	c1=$(busy_ticks) s1=$(switches)
 	set -- $out
 	[ -n "$3" ] || { echo "# $tgt $m $tool $row: no result"; return 1; }
-	echo "RESULT $m $tool $row $tgt $rnd $1 $2 $3 $((c1 - c0))"
+	echo "RESULT $m $tool $row $tgt $rnd $1 $2 $3 $((c1 - c0)) $((s1 - s0))"
 }
 
 # fio on the open-iscsi disk: "BYTES IOS" from the terse output (version
