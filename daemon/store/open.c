@@ -410,6 +410,33 @@ fail:
 	return 0;
 }
 
+/*
+ * The schema version in the file's header too (PRAGMA user_version: 4 bytes,
+ * big-endian, at offset 60), checkpointed into the main file: the bootsand
+ * package's preinst reads it there, without SQLite and while the installed
+ * bootsand runs, to refuse a downgrade to a bootsand older than the database
+ * before dpkg replaces anything. A database last opened by an older
+ * bootsand has 0 there until this one opens it.
+ */
+static int stamp_version(struct store *s, const char *path, char *err, size_t errlen)
+{
+	char sql[64], e[512];
+
+	if (query_int(s, "PRAGMA user_version") != s->version) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", s->version);
+		if (exec_sql(s, sql, e, sizeof(e))) {
+			snprintf(err, errlen, "%s: %s", path, e);
+			return -1;
+		}
+	}
+	/* A header written before a crash may still be only in the -wal file. */
+	if (exec_sql(s, "PRAGMA wal_checkpoint(TRUNCATE)", e, sizeof(e))) {
+		snprintf(err, errlen, "%s: checkpoint: %s", path, e);
+		return -1;
+	}
+	return 0;
+}
+
 struct store *store_open_version(const char *path, int version, char *err, size_t errlen)
 {
 	static atomic_uint_fast64_t last_id;
@@ -467,6 +494,8 @@ struct store *store_open_version(const char *path, int version, char *err, size_
 		goto fail;
 	}
 	if (migrate(s, path, version, err, errlen))
+		goto fail;
+	if (stamp_version(s, path, err, errlen))
 		goto fail;
 	if (boot_queue_start(s, path, err, errlen))
 		goto fail;

@@ -947,6 +947,20 @@ static void test_identity_unique(void)
 	store_close(s);
 }
 
+/* The 4 big-endian bytes at offset 60 of the file (PRAGMA user_version); -1 if unreadable. */
+static int header_version(const char *file)
+{
+	unsigned char h[64];
+	FILE *f = fopen(file, "rb");
+	size_t got = f ? fread(h, 1, sizeof(h), f) : 0;
+
+	if (f)
+		fclose(f);
+	if (got != sizeof(h) || memcmp(h, "SQLite format 3", 16))
+		return -1;
+	return (int)((uint32_t)h[60] << 24 | (uint32_t)h[61] << 16 | (uint32_t)h[62] << 8 | h[63]);
+}
+
 /*
  * Every earlier schema version migrates to this one and keeps what it held;
  * a schema one newer than this bootsand knows (a downgrade) is refused.
@@ -1026,6 +1040,10 @@ static void test_migrate_from_every_version(void)
 		s = open_ok();
 		ok(s && store_schema_version(s) == STORE_SCHEMA_VERSION,
 		   "from %d: upgraded to %d", v, STORE_SCHEMA_VERSION);
+		/* Before the stamp, a migrated file's header said 0. */
+		is_int(header_version(path), STORE_SCHEMA_VERSION,
+		       "from %d: the file's header says %d while the store is open "
+		       "(what the package's preinst reads)", v, STORE_SCHEMA_VERSION);
 		ok(s && store_image_get(s, "disk", &got) == 0 && got.size_bytes == 8192 &&
 		   got.version == 1 && !got.golden[0] && got.golden_version == 0 &&
 		   !strcmp(got.state, "ready"),
