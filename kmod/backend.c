@@ -15,6 +15,7 @@ int bootsan_backend_open(struct bootsan_lun *lun, const struct bootsan_backend_a
 			 struct netlink_ext_ack *extack)
 {
 	const struct bootsan_backend_ops *ops = NULL;
+	struct scsi_lun_info info;
 	int ret;
 
 	if (lun->backend < ARRAY_SIZE(backends))
@@ -47,6 +48,9 @@ int bootsan_backend_open(struct bootsan_lun *lun, const struct bootsan_backend_a
 				    "image or device is smaller than one block");
 		return -EINVAL;
 	}
+	memset(&info, 0, sizeof(info));
+	ops->info(lun, &info);
+	lun->write_cache = info.write_cache;
 	return 0;
 }
 

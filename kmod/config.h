@@ -100,6 +100,12 @@ struct bootsan_lun {
 	void *backend_data;		/* the backend's own: its file, its device */
 	bool read_only;
 	bool direct;			/* bypass the page cache (file backend) */
+	/*
+	 * The write cache as reported (WCE): the backend's own when the LUN
+	 * is made, then as MODE SELECT sets it (READ_ONCE). Off: every
+	 * write is stable before it is acknowledged.
+	 */
+	bool write_cache;
 	u32 block_size;
 	u64 size;			/* bytes, a multiple of block_size */
 	char serial[BOOTSAN_SERIAL_MAX_LEN + 1];

@@ -30,6 +30,7 @@ void bootsan_fill_lun_info(struct bootsan_conn *conn, struct bootsan_lun *l,
 	info->read_only = l->read_only;
 	/* Write cache, rotation, and thin only where UNMAP really deallocates. */
 	l->ops->info(l, info);
+	info->write_cache = READ_ONCE(l->write_cache);
 	info->serial = l->serial;
 	info->naa = l->naa;
 	info->target_name = t->iqn;
@@ -332,6 +333,34 @@ static void exec_get_lba_status(struct bootsan_scsi_cmd *cmd)
 	bootsan_scsi_fill_lba_status(req, req->lba, blocks, mapped, req->alloc_len);
 }
 
+/*
+ * MODE SELECT turned the write cache on or off (WCE). The setting lasts
+ * until the LUN is made again (nothing is saved: SP is refused), as a
+ * disk's current values last until its power goes. Turned off, it is off
+ * before the cache is flushed, so that every write acknowledged after this
+ * MODE SELECT's GOOD is stable, whenever it started; the other nexuses are
+ * told MODE PARAMETERS CHANGED.
+ */
+static void set_write_cache(struct bootsan_scsi_cmd *cmd, bool wce)
+{
+	struct bootsan_lun *l = cmd->lun;
+	struct pr_nexus n;
+	int ret;
+
+	WRITE_ONCE(l->write_cache, wce);
+	if (!wce) {
+		ret = l->ops->flush(l, 0, 0);
+		if (ret) {
+			bootsan_scsi_set_io_error(&cmd->req, true, ret);
+			return;
+		}
+	}
+	bootsan_conn_nexus(cmd->conn, &n);
+	spin_lock(&l->state->lock);
+	bootsan_pr_ua_all(&l->state->pr, &n, PR_UA_MODE_PARAMETERS_CHANGED);
+	spin_unlock(&l->state->lock);
+}
+
 static void exec_mode_select(struct bootsan_scsi_cmd *cmd)
 {
 	struct scsi_lun_info info;
@@ -344,10 +373,9 @@ static void exec_mode_select(struct bootsan_scsi_cmd *cmd)
 		bootsan_scsi_set_sense(req, SCSI_SK_HARDWARE_ERROR, 0x55, 0x03);
 		return;
 	}
-	/* The cache mode is the LUN's configuration (direct or buffered). */
 	bootsan_fill_lun_info(cmd->conn, cmd->lun, &info);
 	if (!bootsan_scsi_mode_select(&info, req, param, len, &wce) && wce != info.write_cache)
-		bootsan_scsi_set_sense(req, SCSI_SK_ILLEGAL_REQUEST, SCSI_ASC_INVALID_FIELD_IN_PARAM, 0);
+		set_write_cache(cmd, wce);
 	kvfree(param);
 }
 
@@ -484,7 +512,7 @@ static const struct exec_action exec_actions[] = {
 	[SCSI_ACT_UNMAP] = { exec_unmap, always_sleeps },
 	[SCSI_ACT_WRITE_SAME] = { exec_write_same, always_sleeps },
 	[SCSI_ACT_GET_LBA_STATUS] = { exec_get_lba_status, always_sleeps },
-	[SCSI_ACT_MODE_SELECT] = { exec_mode_select, NULL },
+	[SCSI_ACT_MODE_SELECT] = { exec_mode_select, always_sleeps },
 	[SCSI_ACT_PR_IN] = { exec_reservation, NULL },
 	[SCSI_ACT_PR_OUT] = { exec_reservation, NULL },
 	[SCSI_ACT_RESERVE] = { exec_reservation, NULL },
@@ -502,10 +530,22 @@ static const struct exec_action *exec_action_of(const struct scsi_req *req)
 static void cmd_run(struct bootsan_scsi_cmd *cmd)
 {
 	const struct exec_action *a = exec_action_of(&cmd->req);
+	struct scsi_req *req = &cmd->req;
+	int ret;
 
 	cmd->xfer_len = 0;
 	if (a)
 		a->run(cmd);
+	/*
+	 * With the write cache off, what WRITE SAME and UNMAP changed is
+	 * stable before GOOD too (writes themselves go with FUA).
+	 */
+	if ((req->action == SCSI_ACT_WRITE_SAME || req->action == SCSI_ACT_UNMAP) &&
+	    req->status == SCSI_STATUS_GOOD && !READ_ONCE(cmd->lun->write_cache)) {
+		ret = cmd->lun->ops->flush(cmd->lun, 0, 0);
+		if (ret)
+			bootsan_scsi_set_io_error(req, true, ret);
+	}
 	if (cmd->lun)
 		account(cmd, &cmd->req, cmd->req.status != SCSI_STATUS_GOOD);
 }
@@ -595,6 +635,10 @@ void bootsan_scsi_execute(struct bootsan_scsi_cmd *cmd)
 
 	if (!cmd->lun || req->status != SCSI_STATUS_GOOD)
 		req->action = SCSI_ACT_DONE;
+	/* A LUN whose write cache is off (WCE=0) writes every block through. */
+	if ((req->action == SCSI_ACT_WRITE || req->action == SCSI_ACT_COMPARE_AND_WRITE) &&
+	    !READ_ONCE(cmd->lun->write_cache))
+		req->fua = true;
 	if (req->action != SCSI_ACT_DONE && cmd_submit_bios(cmd))
 		return;
 	if (cmd_may_sleep(cmd)) {

@@ -69,16 +69,17 @@ static bool file_splice_pages(struct bootsan_lun *lun, struct bootsan_buf *buf,
 }
 
 /*
- * A direct LUN reports its write cache off (WCE=0), so every write it
- * acknowledges must be on stable media, not only a FUA one. O_DIRECT alone
- * does not give that: the allocation of a thin file's new blocks waits in
- * the file system's journal, and the device may still hold the data in its
- * volatile cache. So a direct LUN writes with RWF_DSYNC (LIO opens such a
+ * A LUN whose write cache is off (WCE=0: direct LUNs unless MODE SELECT
+ * turned it on, buffered ones if it turned it off) must have every write
+ * it acknowledges on stable media, not only a FUA one. O_DIRECT alone does
+ * not give that: the allocation of a thin file's new blocks waits in the
+ * file system's journal, and the device may still hold the data in its
+ * volatile cache. So such a LUN writes with RWF_DSYNC (LIO opens such a
  * file O_DSYNC for the same reason).
  */
 static rwf_t file_write_flags(struct bootsan_lun *lun, bool fua)
 {
-	return fua || lun->direct ? RWF_DSYNC : 0;
+	return fua || !READ_ONCE(lun->write_cache) ? RWF_DSYNC : 0;
 }
 
 /* Move [buf_off, buf_off + len) of @buf to or from the file at @pos. */
@@ -212,7 +213,7 @@ static int file_discard(struct bootsan_lun *lun, u64 pos, u64 len)
 	if (ret == -EOPNOTSUPP)
 		return file_write_zeroes(lun, pos, len);
 	/* With the write cache off the hole is stable too (file_write_flags()). */
-	if (!ret && lun->direct)
+	if (!ret && !READ_ONCE(lun->write_cache))
 		ret = vfs_fsync_range(lun_file(lun), pos, pos + len - 1, 1);
 	return ret;
 }
@@ -246,7 +247,8 @@ static int file_mapped(struct bootsan_lun *lun, u64 pos, bool *mapped, u64 *run)
 }
 
 /*
- * The page cache is the write cache (off with direct); thin where UNMAP
+ * The page cache is the write cache (off with direct, until MODE SELECT
+ * turns it on: lun->write_cache); thin where UNMAP
  * really deallocates: holes in an image file.
  */
 static void file_info(struct bootsan_lun *lun, struct scsi_lun_info *info)

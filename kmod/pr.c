@@ -154,6 +154,7 @@ static const u8 ua_sense[PR_UA_NR][2] = {
 	[PR_UA_RESERVATIONS_PREEMPTED] = { 0x2a, 0x03 },
 	[PR_UA_RESERVATIONS_RELEASED] = { 0x2a, 0x04 },
 	[PR_UA_CAPACITY_CHANGED] = { 0x2a, 0x09 },
+	[PR_UA_MODE_PARAMETERS_CHANGED] = { 0x2a, 0x01 },
 };
 
 /* The flags of @cdb's command in scsi.c's table; none if unsupported. */
