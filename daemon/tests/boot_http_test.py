@@ -251,7 +251,7 @@ def test_winpe(state):
 def test_settings():
     r = req("GET", "/api/v1/settings")
     ok(r.status == 200 and r.json == {"enrollment": "deny", "default_profile": "", "golden_image": "",
-                                      "iqn_prefix": "iqn.2026-01.org.bootsan", "san_server": "",
+                                      "provision_disk": "clone", "iqn_prefix": "iqn.2026-01.org.bootsan", "san_server": "",
                                       "enroll_max_new": "64", "enroll_rate": "60",
                                       "enroll_rate_per_address": "10"},
        "settings: the defaults", r)
