@@ -54,6 +54,9 @@ while [ $i -le "$clients" ]; do
 done
 sync
 echo "# san: $(df -k $SAN | tail -n 1 | awk '{ print $3 }') KiB used by the golden, $clients full copies, $clients reflink clones and $clients empty deltas"
+sync
+echo 3 >/proc/sys/vm/drop_caches
+echo "# san: memory $(awk '/^MemTotal:/ { t = $2 } /^MemAvailable:/ { a = $2 } END { printf "%d MiB, %d MiB available for the page cache", t / 1024, a / 1024 }' /proc/meminfo) (golden $gmib MiB, $clients copies $((clients * gmib)) MiB)"
 
 mkdir -p /var/target/pr /etc/iscsi /var/lib/iscsi /run/lock/iscsi
 echo "InitiatorName=$INIT" >/etc/iscsi/initiatorname.iscsi
