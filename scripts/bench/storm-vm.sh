@@ -8,11 +8,15 @@
 # Prints one line per variant and round:
 #
 #   RESULT VARIANT ROUND CLIENTS BYTES LAST_MS MEDIAN_MS FIRST_MS CACHE_KIB DISK_KIB
+#          WALL_MS BUSY_PCT IOWAIT_PCT
 #
 # LAST_MS, MEDIAN_MS, FIRST_MS: the clients' run times (fio's runtime of
 # each job; fio starts its jobs together). CACHE_KIB: how much the page
 # cache grew over the run (/proc/meminfo Cached, caches dropped before it).
 # DISK_KIB: what the VM read from its disk meanwhile (/sys/block/vda/stat).
+# WALL_MS: fio's whole run (its start and its reports included); BUSY_PCT,
+# IOWAIT_PCT: the share of the VM's CPU time busy and waiting for the disk
+# meanwhile (/proc/stat): what held the storm back, the CPU or the disk.
 #
 #   storm-vm.sh CLIENTS GOLDEN_MIB ROUNDS VARIANT...
 #   VARIANT: overlay reflink full (bootsan) lio-full lio-reflink (LIO)
@@ -141,6 +145,11 @@ disks() { # IQN-PREFIX
 
 cached_kib() { awk '/^Cached:/ { print $2 }' /proc/meminfo; }
 disk_read_kib() { awk '{ print $3 / 2 }' /sys/block/vda/stat; }
+uptime_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
+# "BUSY IOWAIT TOTAL" ticks of all CPUs
+cpu_ticks() {
+	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $6, $2 + $3 + $4 + $5 + $6 + $7 + $8; exit }' /proc/stat
+}
 
 run_variant() { # VARIANT ROUND
 	v=$1 rnd=$2
@@ -172,12 +181,13 @@ run_variant() { # VARIANT ROUND
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
 	sleep 1
-	c0=$(cached_kib) d0=$(disk_read_kib)
+	c0=$(cached_kib) d0=$(disk_read_kib) t0=$(uptime_ms) p0=$(cpu_ticks)
 	/usr/bin/fio --minimal /tmp/storm.fio >/tmp/storm.out 2>/tmp/storm.err ||
 		{ cat /tmp/storm.err; fail "$v: fio"; }
-	c1=$(cached_kib) d1=$(disk_read_kib)
+	c1=$(cached_kib) d1=$(disk_read_kib) t1=$(uptime_ms) p1=$(cpu_ticks)
 	# Terse version 3: read KiB in field 6, read runtime (ms) in 9.
-	awk -F';' -v v="$v" -v r="$rnd" -v n="$clients" -v c=$((c1 - c0)) -v d="$d0 $d1" '
+	awk -F';' -v v="$v" -v r="$rnd" -v n="$clients" -v c=$((c1 - c0)) -v d="$d0 $d1" \
+		-v w=$((t1 - t0)) -v p="$p0 $p1" '
 		{ kib += $6; ms[NR] = $9 }
 		END {
 			if (NR != n) { print "# " v ": " NR " of " n " clients reported"; exit 1 }
@@ -185,8 +195,12 @@ run_variant() { # VARIANT ROUND
 				for (j = i + 1; j <= NR; j++)
 					if (ms[j] < ms[i]) { t = ms[i]; ms[i] = ms[j]; ms[j] = t }
 			split(d, dd, " ")
-			printf "RESULT %s %s %d %d %d %d %d %d %d\n", v, r, n, kib * 1024,
-				ms[NR], ms[int((NR + 1) / 2)], ms[1], c, dd[2] - dd[1]
+			split(p, pp, " ")
+			tot = pp[6] - pp[3]
+			if (tot <= 0) tot = 1
+			printf "RESULT %s %s %d %d %d %d %d %d %d %d %d %d\n", v, r, n, kib * 1024,
+				ms[NR], ms[int((NR + 1) / 2)], ms[1], c, dd[2] - dd[1], w,
+				100 * (pp[4] - pp[1]) / tot, 100 * (pp[5] - pp[2]) / tot
 		}' /tmp/storm.out || fail "$v: results"
 	iscsiadm -m node -p 127.0.0.1:$port --logout >/dev/null 2>&1
 	iscsiadm -m node -p 127.0.0.1:$port -o delete >/dev/null 2>&1
