@@ -33,8 +33,15 @@
  * UNMAP and WRITE SAME with UNMAP must never show golden data again, and a
  * hole in the delta means "golden": they write zeros into the delta, so
  * the LUN is thin (LBPRZ: an unmapped block reads zeros) but an UNMAP
- * saves no space; a durable zero mark would. SYNCHRONIZE CACHE and FUA
- * flush the delta (the golden is never written).
+ * frees no space. Zeros over a chunk not yet written where the golden
+ * reads zeros anyway (a hole in it, or zeros) write nothing, so that a
+ * client's fstrim over its free space does not fill the delta (below,
+ * chunk_copy_up()). A written chunk is not punched back to a hole: that
+ * would show the golden again unless it reads zeros there, and even then
+ * a write into the chunk (written chunks take no lock) landing between
+ * the punch and its bit's clearing would read zeros now and its data
+ * after a reopen. SYNCHRONIZE CACHE and FUA flush the delta (the golden
+ * is never written).
  *
  * lun->backend_data is a struct overlay.
  */
@@ -43,6 +50,7 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/uio.h>
 
 #include "backend.h"
@@ -357,9 +365,29 @@ static int delta_put(struct overlay *o, struct iov_iter *src, u64 pos, u64 len, 
 }
 
 /*
+ * Whether the golden has no data in [pos, pos + len): a hole there reads
+ * zeros. Only a regular file can say (a block device has no SEEK_DATA).
+ */
+static bool golden_hole(struct overlay *o, u64 pos, u64 len)
+{
+	loff_t data;
+
+	if (!S_ISREG(file_inode(o->golden)->i_mode))
+		return false;
+	data = vfs_llseek(o->golden, pos, SEEK_DATA);
+	return data == -ENXIO || (data >= 0 && data >= pos + len);
+}
+
+/*
  * Write [pos, pos + len), within one chunk not yet written: the golden's
  * data around it first if it does not cover the whole chunk, all of the
  * chunk to the delta, and then its bit.
+ *
+ * Zeros (@src NULL: UNMAP, WRITE SAME of zeros) where the golden already
+ * reads zeros change nothing the LUN reads, so they write nothing: an
+ * fstrim in the client over the golden's free space, mostly holes or
+ * zeros, does not fill the delta. Where the golden has data there, the
+ * chunk is written as any other (a hole would show that data again).
  */
 static int chunk_copy_up(struct overlay *o, struct iov_iter *src, u64 pos, u64 len,
 			 rwf_t flags)
@@ -369,16 +397,22 @@ static int chunk_copy_up(struct overlay *o, struct iov_iter *src, u64 pos, u64 l
 	struct iov_iter iter;
 	int ret;
 
+	if (!src && golden_hole(o, pos, len))
+		return 0;
 	mutex_lock(&o->copy_lock);
 	if (chunk_written(o, pos)) {		/* by a write before us */
 		mutex_unlock(&o->copy_lock);
 		return delta_put(o, src, pos, len, flags);
 	}
-	if (len == size) {
+	if (src && len == size) {
 		ret = delta_put(o, src, pos, len, flags);
 	} else {
 		iov_iter_kvec(&iter, ITER_DEST, &kv, 1, size);
 		ret = file_io(o->golden, &iter, start, false, 0);
+		if (!ret && !src && !memchr_inv(o->chunk_buf + (pos - start), 0, len)) {
+			mutex_unlock(&o->copy_lock);	/* zeros over zeros */
+			return 0;
+		}
 		if (!ret && src && copy_from_iter(o->chunk_buf + (pos - start), len, src) != len)
 			ret = -EFAULT;
 		else if (!ret && !src)

@@ -13,6 +13,9 @@
  *       Every 32nd chunk is only read: it stays unwritten.
  *       Then all of DEV is compared and the model saved to MODEL.
  *   overlay_model verify DEV MODEL            all of DEV equals MODEL
+ *   overlay_model zeros DEV HOW LBA NR        zeros over NR blocks at LBA, sent
+ *       as HOW: unmap (UNMAP), ws (WRITE SAME(16) of a zero block) or
+ *       ws-unmap (the same with UNMAP set): what fstrim and blkdiscard send
  *
  * Writes and reads use O_DIRECT (no cache of the initiator's between us
  * and the target); WRITE SAME and UNMAP go through SG_IO. Exit 0 when all
@@ -196,6 +199,31 @@ static int one_op(int fd, unsigned int me, unsigned int procs, uint8_t *buf)
 	return 0;
 }
 
+/* One zeroing command (the "zeros" subcommand); 0 when it succeeded. */
+static int zeros(int fd, const char *how, uint64_t lba, uint64_t nr)
+{
+	uint8_t cdb[16] = { 0 }, param[24] = { 0 }, block[BS] = { 0 };
+
+	if (!strcmp(how, "unmap")) {
+		cdb[0] = 0x42;
+		put_be(cdb + 7, sizeof(param), 2);
+		put_be(param, sizeof(param) - 2, 2);
+		put_be(param + 2, 16, 2);
+		put_be(param + 8, lba, 8);
+		put_be(param + 16, nr, 4);
+		return sg_cmd(fd, cdb, 10, param, sizeof(param));
+	}
+	if (strcmp(how, "ws") && strcmp(how, "ws-unmap")) {
+		fprintf(stderr, "zeros: HOW is unmap, ws or ws-unmap, not '%s'\n", how);
+		return -1;
+	}
+	cdb[0] = 0x93;
+	cdb[1] = strcmp(how, "ws") ? 0x08 : 0;
+	put_be(cdb + 2, lba, 8);
+	put_be(cdb + 10, nr, 4);
+	return sg_cmd(fd, cdb, 16, block, BS);
+}
+
 static int compare_all(int fd, uint8_t *buf)
 {
 	uint64_t lba;
@@ -267,6 +295,13 @@ int main(int argc, char **argv)
 		fd = open_dev(argv[2], &buf);
 		load(argv[3]);
 		return compare_all(fd, buf) ? 1 : 0;
+	}
+	if (argc == 6 && !strcmp(argv[1], "zeros")) {
+		fd = open(argv[2], O_RDWR);
+		if (fd < 0)
+			die(argv[2]);
+		return zeros(fd, argv[3], strtoull(argv[4], NULL, 0),
+			     strtoull(argv[5], NULL, 0)) ? 1 : 0;
 	}
 	if (argc < 7 || strcmp(argv[1], "run")) {
 		fprintf(stderr, "usage: see the comment at the top of overlay_model.c\n");

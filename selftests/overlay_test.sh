@@ -12,7 +12,16 @@
 # Checked to fail (2026-12-05, stock 6.12) with the copy-up left out (a
 # partial write into an unwritten chunk written alone, the rest of the
 # chunk reading zeros from the delta): "random I/O by one process" found
-# a zero block where the golden's was. Runs in the test VM as root.
+# a zero block where the golden's was.
+# A third overlay LUN sits on a golden with holes and written zeros: zeros
+# (UNMAP, WRITE SAME with and without UNMAP, a whole-disk blkdiscard as a
+# client's fstrim sends) over chunks it never wrote where the golden reads
+# zeros allocate nothing in its delta, zeros over the golden's data do, and
+# all of it reads zeros, before and after a reopen. Checked to fail
+# (2026-12-05, stock 6.12) before io_overlay.c skipped such zeros: "UNMAP
+# over the golden's zeros ..." and both WRITE SAMEs found the delta grown,
+# and after the blkdiscard it was the whole disk (4104 KiB).
+# Runs in the test VM as root.
 cd "$(dirname "$0")" || exit 1
 . ./lib.sh
 
@@ -23,8 +32,14 @@ P="-T $T -p 127.0.0.1:$PORT"
 G=/tmp/ovl.golden
 D0=/tmp/ovl.delta0
 D1=/tmp/ovl.delta1
+G2=/tmp/ovl.sparse
+D2=/tmp/ovl.delta2
 # Not a multiple of the 64 KiB chunk: the last chunk is short.
 SIZE=$((32 * 1048576 + 7 * 1024))
+# The sparse golden, in KiB: data 0-1024, a hole to 2048, written zeros to
+# 3072, a chunk of 32 KiB of data and 32 KiB of zeros, a hole to the end
+# (4096 + 7: its short last chunk a hole too).
+SIZE2=$((4 * 1048576 + 7 * 1024))
 
 echo "TAP version 13"
 modprobe bootsan && modprobe iscsi_tcp && modprobe sd_mod ||
@@ -40,9 +55,14 @@ disk() {	# disk LUN: the initiator's device of our target's LUN
 	return 1
 }
 
-rm -f $G $D0 $D1
+rm -f $G $D0 $D1 $G2 $D2
 ./overlay_model golden $G $SIZE
 truncate -s $SIZE $D0 $D1
+truncate -s $SIZE2 $G2 $D2
+/usr/bin/dd if=$G of=$G2 bs=1k count=1024 conv=notrunc 2>/dev/null
+/usr/bin/dd if=/dev/zero of=$G2 bs=1k seek=2048 count=1024 conv=notrunc 2>/dev/null
+/usr/bin/dd if=$G of=$G2 bs=1k seek=3072 count=32 conv=notrunc 2>/dev/null
+/usr/bin/dd if=/dev/zero of=$G2 bs=1k seek=3104 count=32 conv=notrunc 2>/dev/null
 GSUM=$(sha256sum $G | cut -d' ' -f1)
 
 check "portal and target" sh -c "./bsnl portal-new 127.0.0.1 $PORT &&
@@ -59,6 +79,8 @@ check "the golden as its own delta is refused" sh -c "
 	! ./bsnl lun-new $T 0 $G overlay delta $G 2>/tmp/ovl.err && grep -q 'golden' /tmp/ovl.err"
 check "two overlay LUNs on one golden" sh -c "
 	./bsnl lun-new $T 0 $G overlay delta $D0 && ./bsnl lun-new $T 1 $G overlay delta $D1"
+check "a third on a golden with holes and zeros" \
+	./bsnl lun-new $T 2 $G2 overlay delta $D2
 check "the golden cannot be opened for writing while they use it" sh -c "
 	! sh -c 'echo x >>$G' 2>/dev/null"
 
@@ -68,10 +90,26 @@ pidof iscsid >/dev/null || { setsid iscsid -f >/tmp/iscsid-ovl.log 2>&1 & sleep 
 login() {
 	iscsiadm -m discovery -t sendtargets -p 127.0.0.1:$PORT >/dev/null &&
 		iscsiadm -m node $P --login >/dev/null && wait_for 30 disk 0 >/dev/null &&
-		wait_for 30 disk 1 >/dev/null
+		wait_for 30 disk 1 >/dev/null && wait_for 30 disk 2 >/dev/null
+}
+delta2_kib() { du -k $D2 | cut -f1; }
+zeros_allocate_nothing() { # DISK HOW LBA NR (overlay_model zeros)
+	./overlay_model zeros "$@" || return 1
+	k=$(delta2_kib)
+	echo "delta: $k KiB"
+	test "$k" = 0
+}
+discard_allocates_data_only() { # DISK: its golden's data is 17 chunks
+	/usr/sbin/blkdiscard "$1" || return 1
+	k=$(delta2_kib)
+	echo "delta: $k KiB"
+	test "$k" -gt 0 && test "$k" -le $((1024 + 64))
+}
+reads_zeros() { # DISK: all of it
+	/usr/bin/dd if="$1" bs=64k iflag=direct 2>/dev/null | /usr/bin/cmp -n $SIZE2 - /dev/zero
 }
 check "login" login
-echo "# overlay LUNs: $(disk 0) $(disk 1)"
+echo "# overlay LUNs: $(disk 0) $(disk 1) $(disk 2)"
 check "the overlay is thin, unmapped blocks read zeros (LBPME=1, LBPRZ=1)" sh -c "
 	/usr/bin/sg_readcap -l $(disk 0) | grep -q 'lbpme=1, lbprz=1'"
 check "a fresh overlay reads the golden" sh -c "
@@ -87,13 +125,26 @@ check "the delta has written chunks and holes (what the reopen reloads)" sh -c "
 	k=\$(du -k $D0 | cut -f1); echo \"delta: \$k KiB\"
 	test \$k -gt 0 && test \$k -le $((SIZE / 1024 - 1024))"
 check "the overlay that was only read allocated nothing" test "$(du -k $D1 | cut -f1)" = 0
+
+# Zeros over chunks never written: nothing where the golden reads zeros.
+check "UNMAP over the golden's zeros in a chunk with data allocates nothing" \
+	zeros_allocate_nothing "$(disk 2)" unmap $((3104 * 2)) 64
+check "WRITE SAME of zeros over the golden's hole and written zeros allocates nothing" \
+	zeros_allocate_nothing "$(disk 2)" ws $((1024 * 2)) $((2048 * 2))
+check "WRITE SAME with UNMAP over the short last chunk, a hole, allocates nothing" \
+	zeros_allocate_nothing "$(disk 2)" ws-unmap $((4096 * 2)) $((SIZE2 / 512 - 4096 * 2))
+check "a whole-disk discard (as fstrim) allocates only the chunks of the golden's data" \
+	discard_allocates_data_only "$(disk 2)"
+check "and all of that overlay reads zeros" reads_zeros "$(disk 2)"
 check "logout" iscsiadm -m node $P --logout
 
-check "the LUN deleted and added again (map from the delta's allocation)" sh -c "
-	./bsnl lun-del $T 0 && ./bsnl lun-new $T 0 $G overlay delta $D0"
+check "the LUNs deleted and added again (map from the delta's allocation)" sh -c "
+	./bsnl lun-del $T 0 && ./bsnl lun-new $T 0 $G overlay delta $D0 &&
+	./bsnl lun-del $T 2 && ./bsnl lun-new $T 2 $G2 overlay delta $D2"
 check "login again" login
 check "after the reopen the disk reads as the model" \
 	./overlay_model verify "$(disk 0)" /tmp/ovl.model
+check "after the reopen the discarded overlay reads zeros" reads_zeros "$(disk 2)"
 check "more random I/O after the reopen matches the model" \
 	./overlay_model run "$(disk 0)" /tmp/ovl.model /tmp/ovl.model 3 400 2
 check "logout" iscsiadm -m node $P --logout
@@ -102,5 +153,5 @@ check "target and portal deleted" sh -c "./bsnl target-del $T force &&
 check "the golden is unchanged byte for byte" \
 	test "$(sha256sum $G | cut -d' ' -f1)" = "$GSUM"
 check "and writable again once no LUN uses it" sh -c "echo x >>$G"
-rm -f $G $D0 $D1 /tmp/ovl.small /tmp/ovl.model
+rm -f $G $D0 $D1 $G2 $D2 /tmp/ovl.small /tmp/ovl.model
 tap_done
