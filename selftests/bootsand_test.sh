@@ -241,6 +241,39 @@ check "the golden is writable again" sh -c ": >>$GOLD"
 check "target and images deleted" sh -c "bootsanctl target delete $TO &&
 	bootsanctl image delete opc && bootsanctl image delete ogold"
 
+# A LUN on an image being cloned, as enrollment makes one for a machine it
+# provisions: the kernel must not serve the half-made copy, and must serve
+# it once the clone is done. Before, the LUN went to the kernel at once:
+# served half-copied, or, when the file did not exist yet, refused (the
+# reconcile failed) and never retried after the clone, so the machine's
+# target had no LUN for good (make demo --provision failed that way: iPXE
+# "Could not open SAN device", every boot).
+TC=iqn.2024-01.org.bootsan.test:api-clone
+cgold_made() {
+	bootsanctl image create cgold --size 256M >/dev/null &&
+		yes 0123456789abcdef | head -c 268435456 >$STATE/images/cgold.img
+}
+check "a golden image with 256 MiB of data" cgold_made
+# Two clones take both copy slots (IMAGE_CLONES_MAX): the third waits for
+# one, and has no file yet when its target is made.
+check "three clones of it started, the third one queued" sh -c "
+	bootsanctl image create cpa --from cgold --no-wait >/dev/null &&
+	bootsanctl image create cpb --from cgold --no-wait >/dev/null &&
+	bootsanctl image create cpc --from cgold --no-wait >/dev/null"
+check "a target on the third, made while it is being cloned" \
+	bootsanctl target create $TC --lun cpc --acl $I
+bootsanctl image show cpc | grep '^state' | sed 's/^/# when the target was made: /'
+# Seen with the LUN: the state must be ready by then (read after the LUN).
+check "the kernel has the target, and no LUN on the clone until it is ready" sh -c "
+	./bsnl targets | grep -q '^$TC ' &&
+	{ ! ./bsnl stats | grep -q '^$TC 0 ' || ! bootsanctl image show cpc | grep -q '^state: *cloning'; }"
+check "once the clone is done, the kernel has its LUN" wait_for 120 sh -c "
+	bootsanctl image show cpc | grep -q '^state: *ready' && ./bsnl stats | grep -q '^$TC 0 '"
+check "bootsand is in sync with the module" in_sync
+check "target and images deleted" sh -c "bootsanctl target delete $TC &&
+	bootsanctl image delete cpa && bootsanctl image delete cpb &&
+	bootsanctl image delete cpc && bootsanctl image delete cgold"
+
 kill "$bsd_pid"
 wait "$bsd_pid"
 check "bootsand stops cleanly on SIGTERM" test $? = 0

@@ -590,8 +590,12 @@ static void *clone_thread(void *arg)
 		abandon(d, j->name);
 	}
 	pthread_mutex_unlock(&names_lock);
-	if (j->flatten)
-		kernel_sync(d);	/* its LUNs back: on the new image, or the overlay again */
+	/*
+	 * Its LUNs into the kernel: a clone's were withheld while it was
+	 * copied (san/kernel.c), a flatten's are on the new image or the
+	 * overlay again; an abandoned clone's are gone.
+	 */
+	kernel_sync(d);
 	if (err) {
 		store_job_update(d->store, j->id, "failed", j->last_pct < 0 ? 0 : j->last_pct,
 				 why);

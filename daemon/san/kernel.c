@@ -48,12 +48,14 @@ static uint32_t auth_code(const char *auth)
 }
 
 /*
- * Is a LUN on @im kept out of the kernel? While an overlay is flattened
- * (its delta must not change under the copy) or its delta replaced.
+ * Is a LUN on @im kept out of the kernel? While it is cloned (half a copy
+ * is nobody's disk, and its file may not exist yet: the clone's end syncs
+ * the kernel), while an overlay is flattened (its delta must not change
+ * under the copy) or its delta replaced.
  */
 static bool withheld(struct bsd *d, const struct store_image *im)
 {
-	return !strcmp(im->state, "flattening") ||
+	return !strcmp(im->state, "cloning") || !strcmp(im->state, "flattening") ||
 	       (ks(d) && !strcmp(ks(d)->withheld, im->name));
 }
 
