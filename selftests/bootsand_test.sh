@@ -16,6 +16,8 @@
 #     kernel copies up), the golden stays the same byte for byte and
 #     cannot be written or served read-write meanwhile, and a flatten
 #     makes it an ordinary image holding golden and writes, served again.
+#   - a target made on an image still being cloned (as enrollment does):
+#     its LUN reaches the kernel when the clone ends, not before.
 # Runs in the test VM as root; skipped when bootsand is not in the image.
 cd "$(dirname "$0")" || exit 1
 . ./lib.sh
