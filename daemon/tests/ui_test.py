@@ -340,6 +340,16 @@ def run(d, drv):
     ok(not css("#space-alert")[0].is_displayed() and not css("#images .space"),
        "no image is out of space here", text("#page-images"))
     shot("images")
+    # A machine whose disk is an overlay says of which golden.
+    st, _ = d.api("POST", "/api/v1/clients", {"name": "lab-pc0", "mac": ["52:54:00:1a:b0:00"], "image": "lab0"})
+    ok(st == 201, "a machine made with overlay lab0 as its disk", st)
+    css('nav a[data-page="machines"]')[0].click()
+    ok(wait_for(lambda: "overlay of golden" in text('#machines tr[data-name="lab-pc0"] td[data-label="Disk"]'),
+                timeout=6), "the machines page: its disk, an overlay of golden",
+       text('#machines tr[data-name="lab-pc0"]'))
+    css('nav a[data-page="images"]')[0].click()
+    ok(wait_for(lambda: "1 machine: lab-pc0" in text('#images tr[data-name="lab0"]')),
+       "the images page: the overlay used by that machine", text('#images tr[data-name="lab0"]'))
 
     # The boot history as a timeline, newest first.
     css('nav a[data-page="history"]')[0].click()

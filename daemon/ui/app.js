@@ -140,8 +140,11 @@ function showError(msg) {
 // ---- pages ----
 
 async function loadMachines() {
-  const [clients, hist] = await Promise.all([all("clients"),
-    api("GET", "/api/v1/history?limit=500")]);
+  const [clients, hist, images] = await Promise.all([all("clients"),
+    api("GET", "/api/v1/history?limit=500"), all("images")]);
+  // A machine's disk: an overlay says of which golden.
+  const goldenOf = {};
+  for (const im of images) if (im.golden) goldenOf[im.name] = im.golden;
   const last = {};
   for (const b of hist.history) if (!(b.client in last)) last[b.client] = b;
   const pending = clients.filter((c) => c.state === "pending");
@@ -159,7 +162,7 @@ async function loadMachines() {
           h("button", { class: "deny", "data-action": "deny", "data-name": c.name, text: "Deny" })));
     }));
   });
-  draw("machines", [clients, last], () => {
+  draw("machines", [clients, last, goldenOf], () => {
     $("machine-count").textContent = "(" + clients.length + ")";
     $("machines-empty").hidden = clients.length > 0;
     $("machines").replaceChildren(...clients.map((c) => {
@@ -168,7 +171,8 @@ async function loadMachines() {
         td("Name", h("strong", { text: c.name }), h("span", { class: "sub", text: c.origin })),
         td("State", badge(c.state)),
         td("Profile", c.profile || h("span", { class: "sub", text: "default" })),
-        td("Disk", c.image || "—"),
+        td("Disk", c.image || "—", c.image && goldenOf[c.image] ?
+          h("span", { class: "sub", text: "overlay of " + goldenOf[c.image] }) : null),
         td("MAC", (c.mac || []).join(", ") || "—"),
         td("Last boot", b ? [h("span", { text: ago(b.time), title: b.time }),
           h("span", { class: "sub", text: b.served + (b.ip ? " · " + b.ip : "") })] : "never"));
