@@ -119,7 +119,7 @@ deb:
 	scripts/setup-deps
 	rm -rf $(DEB_OUT)
 	mkdir -p $(DEB_OUT)
-	dpkg-buildpackage -us -uc -b \
+	DEB_OUT=$(DEB_OUT) dpkg-buildpackage -us -uc -b \
 		--buildinfo-option=-u$(DEB_OUT) --buildinfo-file=$(DEB_OUT)/$(DEB_PV).buildinfo \
 		--changes-option=-u$(DEB_OUT) --changes-file=$(DEB_OUT)/$(DEB_PV).changes
 	lintian --fail-on error $(DEB_OUT)/*.changes
