@@ -108,17 +108,22 @@ install-dkms:
 	sed 's/#MODULE_VERSION#/$(VERSION)/' dist/dkms/dkms.conf >$(DESTDIR)$(DKMSDIR)/dkms.conf
 	chmod 0644 $(DESTDIR)$(DKMSDIR)/Makefile $(DESTDIR)$(DKMSDIR)/dkms.conf
 
-# dpkg-buildpackage works in the tree; the .debs land in its parent and
-# are moved to build/deb/.
+# The packages, .buildinfo and .changes go straight to build/deb/ in the
+# tree (debian/rules' dh_builddeb --destdir and the options below), never to
+# its parent: a worktree's or a clone's parent is shared with others, whose
+# packages of the same version a move would take. Old ones are removed
+# first, so build/deb/ holds one build.
+DEB_OUT := $(BUILD)/deb
+DEB_PV = bootsan_$(shell dpkg-parsechangelog -S Version)_$(shell dpkg-architecture -qDEB_HOST_ARCH)
 deb:
 	scripts/setup-deps
-	dpkg-buildpackage -us -uc -b
-	mkdir -p $(BUILD)/deb
-	mv ../bootsand_$(VERSION)-*.deb ../bootsan-dkms_$(VERSION)-*.deb \
-		../bootsan_$(VERSION)-*.buildinfo ../bootsan_$(VERSION)-*.changes $(BUILD)/deb/
-	mv ../bootsand-dbgsym_$(VERSION)-*.deb $(BUILD)/deb/ 2>/dev/null || true
-	lintian --fail-on error $(BUILD)/deb/*.changes
-	scripts/install/deb-test $(BUILD)/deb
+	rm -rf $(DEB_OUT)
+	mkdir -p $(DEB_OUT)
+	DEB_OUT=$(DEB_OUT) dpkg-buildpackage -us -uc -b \
+		--buildinfo-option=-u$(DEB_OUT) --buildinfo-file=$(DEB_OUT)/$(DEB_PV).buildinfo \
+		--changes-option=-u$(DEB_OUT) --changes-file=$(DEB_OUT)/$(DEB_PV).changes
+	lintian --fail-on error $(DEB_OUT)/*.changes
+	scripts/install/deb-test $(DEB_OUT)
 
 check-install:
 	scripts/install/check-install

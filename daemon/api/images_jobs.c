@@ -22,7 +22,8 @@
 /*
  * An overlay shows its golden, the version of it, and what it wrote (its
  * delta's allocation, also allocated_bytes); every image its version and
- * how many overlays use it as their golden.
+ * how many overlays use it as their golden; a golden with overlays how much
+ * of it is in the page cache they all read.
  */
 static json_t *image_json(struct bsd *d, const struct store_image *im)
 {
@@ -48,6 +49,13 @@ static json_t *image_json(struct bsd *d, const struct store_image *im)
 		json_object_set_new(o, "golden", json_string(im->golden));
 		json_object_set_new(o, "golden_version", json_integer(im->golden_version));
 		json_object_set_new(o, "written_bytes", json_integer(alloc < 0 ? 0 : alloc));
+	}
+	/* A golden's page cache, shared by its overlays: measured only for those. */
+	if (o && overlays > 0) {
+		int64_t cached = golden_cached_bytes(d, im);
+
+		if (cached >= 0)
+			json_object_set_new(o, "cached_bytes", json_integer(cached));
 	}
 	return o;
 }

@@ -2,7 +2,9 @@
 /* Where an image's file is and what it holds; see image_file.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -10,6 +12,7 @@
 
 #include "image_file.h"
 #include "lib/bootsand.h"
+#include "lib/page_cache.h"
 #include "lib/util.h"
 #include "store/store.h"
 
@@ -63,6 +66,106 @@ int64_t image_allocated(struct bsd *d, const struct store_image *im)
 	if (stat(path, &st))
 		return -errno;
 	return (int64_t)st.st_blocks * 512;
+}
+
+/* Add @path's cached bytes to *@sum unless its inode is one of @seen[0..*@n). */
+static int add_cached(const char *path, ino_t *seen, size_t *n, int64_t *sum)
+{
+	struct stat st;
+	int64_t c;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		c = -errno;
+		close(fd);
+		return (int)c;
+	}
+	for (size_t i = 0; i < *n; i++)
+		if (seen[i] == st.st_ino) {
+			close(fd);
+			return 0;
+		}
+	seen[(*n)++] = st.st_ino;
+	c = fd_cached_bytes(fd, (uint64_t)st.st_size);
+	close(fd);
+	if (c < 0)
+		return (int)c;
+	*sum += c;
+	return 0;
+}
+
+static int64_t golden_cached_measure(struct bsd *d, const struct store_image *im)
+{
+	uint32_t versions = im->version ? im->version : 1;
+	char path[PATH_MAX];
+	int64_t sum = 0;
+	size_t n = 0;
+	int err, measured = 0, last = -ENOENT;
+	ino_t *seen = calloc((size_t)versions + 1, sizeof(*seen));
+
+	if (!seen)
+		return -ENOMEM;
+	err = image_path(d, im->name, path, sizeof(path)) ?: add_cached(path, seen, &n, &sum);
+	measured += !err;
+	last = err ?: last;
+	/* Versions no overlay uses have no file any more (golden_versions_gc). */
+	for (uint32_t v = 1; v <= versions; v++) {
+		err = golden_version_path(d, im->name, v, path, sizeof(path)) ?:
+		      add_cached(path, seen, &n, &sum);
+		measured += !err;
+		if (err && err != -ENOENT)
+			last = err;
+	}
+	free(seen);
+	return measured ? sum : last;
+}
+
+/*
+ * The last measures, one per golden (the oldest replaced): a dashboard
+ * polls the images every two seconds, and mincore of a large golden costs
+ * tens of milliseconds per GiB.
+ */
+#define CACHED_MEMO_SECONDS 10.0
+static struct {
+	char name[STORE_NAME_SIZE];
+	uint32_t version;
+	double when;
+	int64_t bytes;
+} cached_memo[16];
+static pthread_mutex_t cached_memo_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int64_t golden_cached_bytes(struct bsd *d, const struct store_image *im)
+{
+	double now = now_mono();
+	size_t slot = 0;
+	int64_t bytes;
+
+	pthread_mutex_lock(&cached_memo_lock);
+	for (size_t i = 0; i < ARRAY_SIZE(cached_memo); i++) {
+		if (!strcmp(cached_memo[i].name, im->name)) {
+			slot = i;
+			break;
+		}
+		if (cached_memo[i].when < cached_memo[slot].when)
+			slot = i;
+	}
+	if (!strcmp(cached_memo[slot].name, im->name) && cached_memo[slot].version == im->version &&
+	    now - cached_memo[slot].when < CACHED_MEMO_SECONDS) {
+		bytes = cached_memo[slot].bytes;
+		pthread_mutex_unlock(&cached_memo_lock);
+		return bytes;
+	}
+	pthread_mutex_unlock(&cached_memo_lock);
+	bytes = golden_cached_measure(d, im);
+	pthread_mutex_lock(&cached_memo_lock);
+	str_copy(cached_memo[slot].name, sizeof(cached_memo[slot].name), im->name);
+	cached_memo[slot].version = im->version;
+	cached_memo[slot].when = now;
+	cached_memo[slot].bytes = bytes;
+	pthread_mutex_unlock(&cached_memo_lock);
+	return bytes;
 }
 
 bool image_missing(struct bsd *d, const struct store_image *im)

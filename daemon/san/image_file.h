@@ -35,6 +35,14 @@ int image_file_path(struct bsd *d, const struct store_image *im, char *buf, size
 /* Bytes its file takes on disk (st_blocks * 512; an overlay's: what it wrote), or -errno. */
 int64_t image_allocated(struct bsd *d, const struct store_image *im);
 /*
+ * Bytes of golden image @im's files in the page cache: its current file and
+ * the versions of it overlays still use (each file once: the current
+ * version's link is the same file), however many overlays read them. 0
+ * when none is there; -errno when none could be measured. Measured again
+ * at most every 10 seconds per golden (a dashboard polls it).
+ */
+int64_t golden_cached_bytes(struct bsd *d, const struct store_image *im);
+/*
  * An image is "missing" when its row says ready but its file is gone
  * (deleted behind bootsand's back; for an overlay, its delta or its
  * version of the golden): it is shown so, never exported to the kernel,

@@ -233,6 +233,10 @@ def overlays():
     r = req("GET", "/api/v1/images/og")
     ok(r.json.get("version") == 1 and r.json.get("overlays") == 1 and "golden" not in r.json,
        "overlays: the golden shows its version and its overlay", r)
+    # The page cache its overlays share: the golden's data was just written
+    # (so it is cached), and its file and version 1 (one inode) count once.
+    ok(0 < r.json.get("cached_bytes", -1) <= 4 * MiB and "cached_bytes" not in req("GET", "/api/v1/images/ov1").json,
+       "overlays: the golden shows its bytes in the page cache, counted once (the overlay none)", r)
     expect("overlays: mode without from is 400",
            req("POST", "/api/v1/images", {"name": "ov9", "size_bytes": 512, "mode": "overlay"}), 400, "mode")
     expect("overlays: an unknown mode is 400",

@@ -5,8 +5,10 @@
 # kernel module). Signs in with the token, sees a machine appear when it
 # boots (GET /boot/ipxe under the register policy), approves it with the
 # button, watches clone jobs' progress, reads the history and the enrollment
-# settings, and saves screenshots of each page under build/ui-screenshots/
-# (also at a phone's width). Prints TAP.
+# settings, sees overlays on a golden (their golden, what each wrote, the
+# page cache they share) and, on a second bootsand whose state is a small
+# tmpfs that fills up, images out of space; saves screenshots of each page
+# under build/ui-screenshots/ (also at a phone's width). Prints TAP.
 #
 #   daemon/tests/ui_test.py [path/to/bootsand] [screenshot folder]
 # /usr/bin/python3 on purpose: python3-selenium is Debian's.
@@ -48,12 +50,24 @@ def ok(cond, name, diag=""):
 
 
 class Bootsand:
-    def __init__(self, state):
+    """bootsand on a free port of 127.0.0.1. With a tmpfs size: its state
+    directory is a tmpfs of that size in a mount namespace of its own (gone
+    with it), the way to a full file system without filling the host's; the
+    test reaches its files through /proc/PID/root."""
+
+    def __init__(self, state, tmpfs=None):
         self.state = state
         self.log = state + ".log"
         self.logf = open(self.log, "a")
-        self.proc = subprocess.Popen([BIN, "--state-dir", state, "--listen", "127.0.0.1:0",
-                                      "--log-level", "debug"], stdout=self.logf, stderr=self.logf)
+        cmd = [BIN, "--state-dir", state, "--listen", "127.0.0.1:0", "--log-level", "debug"]
+        if tmpfs:
+            os.makedirs(state)
+            # unshare execs the shell, which execs bootsand: one process, self.proc.
+            cmd = (["unshare", "--mount"] + ([] if os.geteuid() == 0 else ["--map-root-user"]) +
+                   ["sh", "-c", 'mount -t tmpfs -o size="$1" bootsan-ui-test "$2" && shift 2 && exec "$@"',
+                    "sh", tmpfs, state] + cmd)
+        self.proc = subprocess.Popen(cmd, stdout=self.logf, stderr=self.logf)
+        self.files = f"/proc/{self.proc.pid}/root{state}" if tmpfs else state
         self.port = None
         deadline = time.time() + 20
         while time.time() < deadline and self.proc.poll() is None:
@@ -62,7 +76,7 @@ class Bootsand:
                 self.port = int(m[-1])
                 break
             time.sleep(0.05)
-        self.token = open(os.path.join(state, "api-token")).read().strip() if self.port else None
+        self.token = open(os.path.join(self.files, "api-token")).read().strip() if self.port else None
         self.base = f"http://127.0.0.1:{self.port}"
 
     def api(self, method, path, body=None, token=True):
@@ -133,6 +147,7 @@ def main():
             return 1
         drv = browser(1280, 900)
         run(d, drv)
+        out_of_space(drv, os.path.join(tmp, "full"))
     finally:
         if drv:
             for e in drv.get_log("browser"):
@@ -287,7 +302,54 @@ def run(d, drv):
        "each job has its progress bar, full")
     ok(wait_for(lambda: "ready" in text('#images tr[data-name="pc2"]')), "the clones are listed, ready",
        text("#images"))
+
+    # Overlays on the golden (issue 19): made at once, each shows its golden
+    # and what it wrote; the golden its overlays and the page cache they
+    # share. Before, the page showed overlays as plain images of the
+    # golden's size, and nothing of the sharing.
+    for i in range(3):
+        st, _ = d.api("POST", "/api/v1/images", {"name": f"lab{i}", "from": "golden", "mode": "overlay"})
+        ok(st == 201, f"overlay lab{i} of golden made through the API", st)
+    # What a machine wrote lands in its delta (bootsan.ko writes it; here
+    # the test does): 3 MiB at 8 MiB.
+    with open(os.path.join(d.state, "images", "lab0.delta"), "r+b") as f:
+        f.seek(8 * MiB)
+        f.write(os.urandom(3 * MiB))
+        os.fsync(f.fileno())
+    golden = 'tr[data-name="golden"]'
+    ok(wait_for(lambda: css(golden)[0].get_attribute("data-overlays") == "3" and
+                "3 overlays" in text(golden + ' td[data-label="Overlays"]'), timeout=6),
+       "the golden shows its three overlays", text(golden))
+    st, g = d.api("GET", "/api/v1/images/golden")
+    cache = css(golden + " .cache")
+    ok(g and g.get("cached_bytes", 0) > 0 and cache and int(cache[0].get_attribute("data-cached")) > 0 and
+       "page cache" in cache[0].text and "held once for all 3" in cache[0].text and "full copies" in cache[0].text,
+       "and the page cache they share, held once (the API's cached_bytes)", [g, text(golden)])
+    ok("golden" in text(golden + ' td[data-label="Name"]'), "it is marked golden, with its version",
+       text(golden))
+    lab0 = 'tr[data-name="lab0"]'
+    ok(wait_for(lambda: "3.0 MiB written" in text(lab0 + ' td[data-label="On disk"]'), timeout=6) and
+       css(lab0)[0].get_attribute("data-golden") == "golden" and
+       "of golden" in text(lab0 + ' td[data-label="Overlays"]') and
+       "overlay of golden v1" in text(lab0 + ' td[data-label="Name"]'),
+       "an overlay shows its golden, the version and what it wrote (its delta)", text(lab0))
+    ok("0 B written" in text('tr[data-name="lab1"] td[data-label="On disk"]'),
+       "an overlay that wrote nothing shows 0 B written", text('tr[data-name="lab1"]'))
+    ok(wait_for(lambda: "3 overlays on 1 golden image" in text("#overlay-summary")),
+       "above the table: the overlays, their goldens and the shared page cache", text("#overlay-summary"))
+    ok(not css("#space-alert")[0].is_displayed() and not css("#images .space"),
+       "no image is out of space here", text("#page-images"))
     shot("images")
+    # A machine whose disk is an overlay says of which golden.
+    st, _ = d.api("POST", "/api/v1/clients", {"name": "lab-pc0", "mac": ["52:54:00:1a:b0:00"], "image": "lab0"})
+    ok(st == 201, "a machine made with overlay lab0 as its disk", st)
+    css('nav a[data-page="machines"]')[0].click()
+    ok(wait_for(lambda: "overlay of golden" in text('#machines tr[data-name="lab-pc0"] td[data-label="Disk"]'),
+                timeout=6), "the machines page: its disk, an overlay of golden",
+       text('#machines tr[data-name="lab-pc0"]'))
+    css('nav a[data-page="images"]')[0].click()
+    ok(wait_for(lambda: "1 machine: lab-pc0" in text('#images tr[data-name="lab0"]')),
+       "the images page: the overlay used by that machine", text('#images tr[data-name="lab0"]'))
 
     # The boot history as a timeline, newest first.
     css('nav a[data-page="history"]')[0].click()
@@ -309,13 +371,21 @@ def run(d, drv):
                 css("#s-default_profile")[0].get_attribute("value") == "lab-local"),
        "settings: the enrollment policy and default profile are shown")
     from selenium.webdriver.support.ui import Select
+    ok(css("#s-provision_disk")[0].get_attribute("value") == "clone",
+       "settings: a provisioned machine's disk, clone by default")
+    ok(not css('#s-golden_image option[value="lab0"]') and css('#s-golden_image option[value="golden"]'),
+       "settings: overlays are not offered as the golden image")
     Select(css("#s-enrollment")[0]).select_by_value("deny")
+    Select(css("#s-provision_disk")[0]).select_by_value("overlay")
     css("#s-enroll_rate")[0].clear()
     css("#s-enroll_rate")[0].send_keys("30")
     css('#settings-form button[type="submit"]')[0].click()
     ok(wait_for(lambda: "Saved" in text("#settings-status")), "settings: saved", text("#settings-status"))
     st, s = d.api("GET", "/api/v1/settings")
-    ok(s and s["enrollment"] == "deny" and s["enroll_rate"] == "30", "settings: the API has the change", s)
+    ok(s and s["enrollment"] == "deny" and s["enroll_rate"] == "30" and s["provision_disk"] == "overlay",
+       "settings: the API has the change (provision with overlays)", s)
+    ok(wait_for(lambda: css("#s-provision_disk")[0].get_attribute("value") == "overlay"),
+       "settings: the form shows it after saving")
     css("#s-enroll_rate")[0].clear()
     css("#s-enroll_rate")[0].send_keys("x")
     css('#settings-form button[type="submit"]')[0].click()
@@ -328,6 +398,57 @@ def run(d, drv):
     ok(wait_for(lambda: css("#login")[0].is_displayed()) and
        drv.execute_script("return sessionStorage.getItem('bootsan-token')") is None, "sign out forgets the token")
     ok(time.time() - t0 < 60, "the browser part took %.1f s" % (time.time() - t0))
+
+
+def out_of_space(drv, state):
+    """A bootsand whose images' file system fills up: its thin images, an
+    overlay among them, are shown out of space (issue 19's out_of_space;
+    before, the page did not show it at all)."""
+    from selenium.webdriver.common.by import By
+
+    css = lambda sel: drv.find_elements(By.CSS_SELECTOR, sel)	# noqa: E731
+    text = lambda sel: " ".join(e.text for e in css(sel))	# noqa: E731
+    d = Bootsand(state, tmpfs="48m")
+    try:
+        if not ok(d.port, "a second bootsand, its state on a 48 MiB tmpfs of its own", open(d.log).read()[-2000:]):
+            return
+        images = os.path.join(d.files, "images")
+        d.api("POST", "/api/v1/images", {"name": "gold", "size_bytes": 8 * MiB})
+        with open(os.path.join(images, "gold.img"), "r+b") as f:
+            f.write(os.urandom(8 * MiB))	# fully allocated: never out of space
+        d.api("POST", "/api/v1/images", {"name": "thin", "size_bytes": 64 * MiB})
+        d.api("POST", "/api/v1/images", {"name": "room1", "from": "gold", "mode": "overlay"})
+        # Fill what is left of the tmpfs.
+        with open(os.path.join(d.files, "filler"), "wb") as f:
+            try:
+                while True:
+                    f.write(b"\0" * MiB)
+                    f.flush()
+            except OSError:
+                pass
+        st, th = d.api("GET", "/api/v1/images/thin")
+        ok(st == 200 and th["out_of_space"], "the API says the thin image is out of space", th)
+        drv.get(d.base + "/ui/#images")
+        ok(wait_for(lambda: css("#token")[0].is_displayed()), "its dashboard asks for its own token")
+        css("#token")[0].send_keys(d.token + "\n")
+        ok(wait_for(lambda: css('#images tr[data-name="thin"][data-out-of-space] .space') and
+                    css('#images tr[data-name="room1"][data-out-of-space] .space'), timeout=8),
+           "the thin image and the overlay are marked out of space", text("#images"))
+        ok(not css('#images tr[data-name="gold"][data-out-of-space]'),
+           "the fully allocated golden is not", text('#images tr[data-name="gold"]'))
+        ok(css("#space-alert")[0].is_displayed() and "room1" in text("#space-alert") and
+           "thin" in text("#space-alert") and "gold," not in text("#space-alert"),
+           "a banner names them and says what fails", text("#space-alert"))
+        drv.save_screenshot(os.path.join(SHOTS, "images-out-of-space.png"))
+        # Space again: the marks go away without a reload.
+        os.unlink(os.path.join(d.files, "filler"))
+        ok(wait_for(lambda: not css("#images .space") and not css("#space-alert")[0].is_displayed(), timeout=8),
+           "with space again, the marks go", text("#page-images"))
+    finally:
+        d.stop()
+        log = open(d.log, errors="replace").read()
+        ok("AddressSanitizer" not in log and "runtime error" not in log, "no sanitizer reports (second bootsand)",
+           log[-2000:])
 
 
 if __name__ == "__main__":

@@ -140,8 +140,11 @@ function showError(msg) {
 // ---- pages ----
 
 async function loadMachines() {
-  const [clients, hist] = await Promise.all([all("clients"),
-    api("GET", "/api/v1/history?limit=500")]);
+  const [clients, hist, images] = await Promise.all([all("clients"),
+    api("GET", "/api/v1/history?limit=500"), all("images")]);
+  // A machine's disk: an overlay says of which golden.
+  const goldenOf = {};
+  for (const im of images) if (im.golden) goldenOf[im.name] = im.golden;
   const last = {};
   for (const b of hist.history) if (!(b.client in last)) last[b.client] = b;
   const pending = clients.filter((c) => c.state === "pending");
@@ -159,7 +162,7 @@ async function loadMachines() {
           h("button", { class: "deny", "data-action": "deny", "data-name": c.name, text: "Deny" })));
     }));
   });
-  draw("machines", [clients, last], () => {
+  draw("machines", [clients, last, goldenOf], () => {
     $("machine-count").textContent = "(" + clients.length + ")";
     $("machines-empty").hidden = clients.length > 0;
     $("machines").replaceChildren(...clients.map((c) => {
@@ -168,7 +171,8 @@ async function loadMachines() {
         td("Name", h("strong", { text: c.name }), h("span", { class: "sub", text: c.origin })),
         td("State", badge(c.state)),
         td("Profile", c.profile || h("span", { class: "sub", text: "default" })),
-        td("Disk", c.image || "—"),
+        td("Disk", c.image || "—", c.image && goldenOf[c.image] ?
+          h("span", { class: "sub", text: "overlay of " + goldenOf[c.image] }) : null),
         td("MAC", (c.mac || []).join(", ") || "—"),
         td("Last boot", b ? [h("span", { text: ago(b.time), title: b.time }),
           h("span", { class: "sub", text: b.served + (b.ip ? " · " + b.ip : "") })] : "never"));
@@ -244,19 +248,75 @@ async function loadImages() {
   });
   draw("images", [images, users], () => {
     $("image-count").textContent = "(" + images.length + ")";
+    drawOverlaySummary(images);
+    const full = images.filter((im) => im.out_of_space);
+    $("space-alert").hidden = full.length === 0;
+    $("space-alert").textContent = full.length === 0 ? "" : "Out of space: " + full.map((im) => im.name).join(", ") +
+      ". The images' file system is (almost) full, and these images are thin: a write to a block they " +
+      "have not allocated yet fails (the initiator gets SPACE ALLOCATION FAILED WRITE PROTECT). Free space " +
+      "on the SAN host, or delete images.";
     $("images").replaceChildren(...images.map((im) => {
       const u = users[im.name] || [];
       const use = [im.luns ? im.luns + (im.luns === 1 ? " LUN" : " LUNs") : "",
         u.length ? u.length + (u.length === 1 ? " machine: " : " machines: ") + u.slice(0, 3).join(", ") +
           (u.length > 3 ? ", …" : "") : ""].filter(Boolean).join(" · ");
-      return h("tr", { "data-name": im.name },
-        td("Name", h("strong", { text: im.name })),
-        td("State", badge(im.state)),
+      return h("tr", { "data-name": im.name, "data-golden": im.golden, "data-overlays": String(im.overlays || 0),
+        "data-out-of-space": im.out_of_space ? "1" : null },
+        td("Name", h("strong", { text: im.name }), imageKind(im)),
+        td("State", badge(im.state), im.out_of_space ? [" ", h("span", { class: "badge s-failed space",
+          text: "out of space", title: "Thin, on a file system with less than 1 MiB free: writes to its holes fail" })] : null),
         h("td", { class: "num", "data-label": "Size" }, bytes(im.size_bytes)),
-        h("td", { class: "num", "data-label": "Allocated" }, bytes(im.allocated_bytes)),
+        h("td", { class: "num", "data-label": "On disk" }, onDisk(im)),
+        td("Overlays", overlayCell(im)),
         td("Used by", use || h("span", { class: "sub", text: "unused" })));
     }));
   });
+}
+
+// Under the name: what kind of image it is.
+function imageKind(im) {
+  if (im.golden) return h("span", { class: "sub", text: "overlay of " + im.golden + " v" + im.golden_version });
+  if (im.overlays) return h("span", { class: "sub", text: "golden · v" + (im.version || 1) });
+  if ((im.version || 1) > 1) return h("span", { class: "sub", text: "v" + im.version });
+  return null;
+}
+
+// What it takes on disk: an overlay's delta holds only what its machine wrote.
+function onDisk(im) {
+  if (im.golden)
+    return [h("span", { class: "written", text: bytes(im.written_bytes || 0) + " written" }),
+      h("span", { class: "sub", text: "its delta; the rest is read from " + im.golden })];
+  return bytes(im.allocated_bytes);
+}
+
+// A golden: its overlays and the page cache they share. An overlay: its golden.
+function overlayCell(im) {
+  if (im.golden)
+    return [h("span", { text: "of " }), h("strong", { text: im.golden }), h("span", { class: "sub", text: "version " +
+      im.golden_version })];
+  const n = im.overlays || 0;
+  if (!n) return h("span", { class: "sub", text: "—" });
+  const kids = [h("span", { class: "overlay-count", text: n + (n === 1 ? " overlay" : " overlays") })];
+  if (im.cached_bytes !== undefined) {
+    kids.push(h("span", { class: "sub cache", "data-cached": String(im.cached_bytes), text: "page cache " +
+      bytes(im.cached_bytes) + (n > 1 ? ", held once for all " + n + " (full copies: up to " +
+      bytes(im.cached_bytes * n) + ")" : ", read by its overlay") }));
+  }
+  return kids;
+}
+
+// Above the table: how many machines boot from overlays of how many goldens.
+function drawOverlaySummary(images) {
+  const goldens = images.filter((im) => im.overlays > 0);
+  const overlays = images.filter((im) => im.golden).length;
+  $("overlay-summary").hidden = goldens.length === 0;
+  if (!goldens.length) return;
+  const cached = goldens.reduce((s, g) => s + (g.cached_bytes || 0), 0);
+  const copies = goldens.reduce((s, g) => s + (g.cached_bytes || 0) * g.overlays, 0);
+  $("overlay-summary").textContent = overlays + (overlays === 1 ? " overlay" : " overlays") + " on " +
+    goldens.length + (goldens.length === 1 ? " golden image" : " golden images") + ": " + bytes(cached) +
+    " of golden data in the page cache" + (copies > cached ? ", shared by all of them, where full copies " +
+    "would hold up to " + bytes(copies) + "." : ".");
 }
 
 function historyClass(b) {
@@ -299,7 +359,9 @@ async function loadSettings(force) {
     all("profiles"), all("images")]);
   drawn.set("settings", "filled");
   fillSelect($("s-default_profile"), profiles.map((p) => p.name), s.default_profile);
-  fillSelect($("s-golden_image"), images.map((i) => i.name), s.golden_image);
+  // An overlay cannot be a golden: only ordinary images are offered.
+  fillSelect($("s-golden_image"), images.filter((i) => !i.golden).map((i) => i.name), s.golden_image);
+  $("s-provision_disk").value = s.provision_disk || "clone";
   for (const k of Object.keys(s)) {
     const e = $("s-" + k);
     if (e && e.tagName !== "SELECT") e.value = s[k];
